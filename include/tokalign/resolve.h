@@ -1,0 +1,65 @@
+/* Finding tokenizer files the way from_pretrained does: an explicit path, or
+ * a model name looked up in local caches and a mirror directory. Nothing is
+ * downloaded here. */
+#ifndef TOKALIGN_RESOLVE_H
+#define TOKALIGN_RESOLVE_H
+
+#include <stddef.h>
+
+#include "tokalign/status.h"
+#include "tokalign/text.h"
+#include "tokalign/tokenizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A model name tokalign knows: its defaults and the SHA-256 of its file. */
+typedef struct tka_known_model {
+    const char *name;             /* as passed to from_pretrained */
+    tka_tokenizer_kind kind;
+    int do_lower_case;            /* WordPiece default; -1 for SentencePiece */
+    const char *file_name;        /* vocab.txt / spiece.model */
+    const char *sha256;           /* expected file hash (lower-case hex) */
+    const char *mirror_path;      /* path inside a mirror directory */
+    const char *url;              /* public source, used only by `tokalign fetch` */
+    const char *shares_vocab_of;  /* NULL, or the model whose file is identical */
+} tka_known_model;
+
+/* The table of known names, in a stable order. */
+const tka_known_model *tka_known_models(size_t *count);
+/* The entry for `name`, or NULL. */
+const tka_known_model *tka_known_model_find(const char *name);
+/* The first entry whose file has this hash, or NULL. */
+const tka_known_model *tka_known_model_by_sha256(const char *sha256_hex);
+
+typedef struct tka_resolved {
+    tka_tokenizer_kind kind;
+    char *file;        /* the vocab.txt / .model file (malloc'd) */
+    char *config_dir;  /* directory that may hold tokenizer_config.json and
+                          special_tokens_map.json, or NULL (malloc'd) */
+    char *origin;      /* "path", "hf-cache", "paddlenlp-cache" or "mirror" (malloc'd) */
+    const tka_known_model *known; /* by name, else by hash; may be NULL */
+    char sha256[65];
+} tka_resolved;
+
+void tka_resolved_free(tka_resolved *resolved);
+
+/* The mirror directory in effect: `mirror_dir` if non-NULL, else
+ * $TOKALIGN_MIRROR, else "../shared/data" when that directory exists, else
+ * NULL. The returned string is static or `mirror_dir` itself. */
+const char *tka_mirror_dir(const char *mirror_dir);
+
+/* Resolves `spec`. Search order for a name: the HuggingFace hub cache
+ * ($HF_HUB_CACHE, $HUGGINGFACE_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub:
+ * models--ORG--NAME/snapshots/REV/ with REV from refs/main, else the newest),
+ * the PaddleNLP cache ($PPNLP_HOME/models/NAME or ~/.paddlenlp/models/NAME),
+ * then the mirror. A known name whose file hash differs from the expected one
+ * appends a warning naming both hashes to `warnings` (may be NULL). */
+tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
+                       tka_buf *warnings, tka_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,51 @@
+/* Status codes and error messages shared by every tokalign module. */
+#ifndef TOKALIGN_STATUS_H
+#define TOKALIGN_STATUS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tka_status {
+    TKA_OK = 0,
+    TKA_ERR_ARGUMENT,    /* the caller passed an invalid option or value */
+    TKA_ERR_IO,          /* a file could not be opened, read or written */
+    TKA_ERR_NOMEM,       /* an allocation failed */
+    TKA_ERR_FORMAT,      /* input is malformed (message names file and position) */
+    TKA_ERR_UTF8,        /* input is not valid UTF-8 (message names record and byte offset) */
+    TKA_ERR_NOT_FOUND,   /* a named tokenizer, key or token does not exist */
+    TKA_ERR_UNSUPPORTED, /* well-formed input that tokalign deliberately does not handle */
+    TKA_ERR_LIMIT,       /* a size limit was exceeded */
+    TKA_ERR_REFERENCE    /* the reference implementation raises here; tokalign does the same */
+} tka_status;
+
+#define TKA_ERROR_MESSAGE_MAX 1024
+
+/* An error report: the status and a human-readable message. Functions that
+ * take a `tka_error *` fill it on failure; passing NULL is allowed. */
+typedef struct tka_error {
+    tka_status status;
+    char message[TKA_ERROR_MESSAGE_MAX];
+} tka_error;
+
+/* Short stable name of a status ("format error", ...). Never NULL. */
+const char *tka_status_name(tka_status status);
+
+/* Clears an error report (status TKA_OK, empty message). Accepts NULL. */
+void tka_error_clear(tka_error *err);
+
+/* Sets status and a printf-style message; returns `status` so callers can
+ * `return tka_error_set(err, TKA_ERR_IO, "...")`. Accepts err == NULL. */
+tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prepends context ("file.tsv: ") to an existing message, keeping its status. */
+tka_status tka_error_prefix(tka_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine: installs what is missing,
+# builds, then runs the SST-2 demo (`demo`) or the whole test suite (`test`).
+#   bash scripts/bootstrap.sh demo | test | build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-demo}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Build and test dependencies, all from Debian 12.
+packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
+          libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev
+          python3 python3-numpy python3-sentencepiece)
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "bootstrap: installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+    || { "${sudo[@]}" apt-get update -q >/dev/null &&
+         "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
+build() { # build DIR [cmake options...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs" >/dev/null
+}
+
+install_missing "${packages[@]}"
+
+case "$mode" in
+  build)
+    build build
+    ;;
+  demo)
+    build build -DTKA_TESTS=OFF
+    bash demo_sst2_sentence/place.sh
+    ./build/tokalign demo --data demo_sst2_sentence/demo.tsv --out out/demo
+    ;;
+  test)
+    build build
+    (cd build && ctest --output-on-failure -j "$jobs")
+    echo "bootstrap: release build passed; now the ASan + UBSan build"
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DTKA_SANITIZE=ON
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+    echo "bootstrap: all tests passed (release and sanitizer builds)"
+    ;;
+  *)
+    echo "usage: bash scripts/bootstrap.sh demo|test|build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,46 @@
+/* Shared helpers of the tokalign subcommands; the CLI uses only public headers. */
+#ifndef TKA_CLI_H
+#define TKA_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tokalign/status.h"
+
+/* Exit codes: 0 success, 1 a check failed (diff), 2 usage error, 3 bad input
+ * or runtime error. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_CHECK_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_ERROR = 3 };
+
+/* "tokalign SUBCOMMAND: message" on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints err's message on stderr with the subcommand name; returns CLI_EXIT_ERROR. */
+int cli_report(const char *command, const tka_error *err);
+
+/* Strict integer parsing of an option value; prints a usage error on failure. */
+bool cli_parse_int64(const char *command, const char *option, const char *text, int64_t min,
+                     int64_t max, int64_t *out);
+
+/* Opens `path` for reading ("-" or NULL = stdin). Prints an error on failure. */
+FILE *cli_open_input(const char *command, const char *path);
+/* Opens `path` for writing ("-" or NULL = stdout). Prints an error on failure. */
+FILE *cli_open_output(const char *command, const char *path);
+void cli_close(FILE *f);
+
+/* The mirror directory when neither $TOKALIGN_MIRROR nor ../shared/data (from
+ * the current directory) applies: ../shared/data beside the project the
+ * binary was built in (the binary lives in <project>/build*), or NULL. */
+const char *cli_default_mirror(void);
+
+/* Subcommands: each takes argv from the subcommand name on. */
+int cmd_tokenize(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
+int cmd_order(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

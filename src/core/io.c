@@ -1,0 +1,87 @@
+/* File reading and writing for inputs (vocabularies, models, dumps) and outputs. */
+#include "tokalign/io.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_error *err)
+{
+    out->len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tka_error_set(err, TKA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected a file", path);
+    }
+    char chunk[1 << 16];
+    for (;;) {
+        size_t n = fread(chunk, 1, sizeof chunk, f);
+        if (n == 0)
+            break;
+        if (max_bytes && out->len + n > max_bytes) {
+            fclose(f);
+            return tka_error_set(err, TKA_ERR_LIMIT, "%s: larger than the %zu-byte limit", path,
+                                 max_bytes);
+        }
+        if (tka_buf_append(out, chunk, n) != TKA_OK) {
+            fclose(f);
+            return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory while reading", path);
+        }
+    }
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed)
+        return tka_error_set(err, TKA_ERR_IO, "%s: read error: %s", path, strerror(saved));
+    if (tka_buf_reserve(out, 0) != TKA_OK) /* keep the NUL terminator even when empty */
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory while reading", path);
+    out->data[out->len] = '\0';
+    return TKA_OK;
+}
+
+tka_status tka_write_file(const char *path, const void *data, size_t len, tka_error *err)
+{
+    tka_buf tmp = {0};
+    if (tka_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) != TKA_OK)
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", path);
+    FILE *f = fopen(tmp.data, "wb");
+    if (!f) {
+        tka_error_set(err, TKA_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+        tka_buf_free(&tmp);
+        return TKA_ERR_IO;
+    }
+    size_t written = len ? fwrite(data, 1, len, f) : 0;
+    int close_failed = fclose(f);
+    if (written != len || close_failed) {
+        int saved = errno;
+        remove(tmp.data);
+        tka_buf_free(&tmp);
+        return tka_error_set(err, TKA_ERR_IO, "%s: write error: %s", path, strerror(saved));
+    }
+    if (rename(tmp.data, path) != 0) {
+        int saved = errno;
+        remove(tmp.data);
+        tka_buf_free(&tmp);
+        return tka_error_set(err, TKA_ERR_IO, "%s: cannot replace: %s", path, strerror(saved));
+    }
+    tka_buf_free(&tmp);
+    return TKA_OK;
+}
+
+int tka_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int tka_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}

@@ -1,0 +1,84 @@
+/* Internal contract between the generic tokenizer handle and its two model
+ * families (WordPiece in bert_*.c / wordpiece.c, SentencePiece in spm_*.c). */
+#ifndef TKA_TOKENIZE_BACKEND_H
+#define TKA_TOKENIZE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokalign/resolve.h"
+#include "tokalign/text.h"
+#include "tokalign/tokenizer.h"
+
+typedef struct tka_backend {
+    const char *name;
+    void (*free)(void *model);
+    /* Appends the tokens of valid UTF-8 text (no special tokens) to `out`,
+     * honouring the TKA_TOKENS_* flags; `out` was cleared by the caller. */
+    tka_status (*tokenize)(const void *model, const char *text, size_t len, unsigned flags,
+                           tka_tokens *out, tka_error *err);
+    size_t (*vocab_size)(const void *model);
+    const char *(*id_to_token)(const void *model, int32_t id, size_t *len);
+    int32_t (*token_to_id)(const void *model, const char *token, size_t len);
+    int32_t (*special_id)(const void *model, tka_special which);
+    /* The model's tokens → text step of decode (HF convert_tokens_to_string):
+     * WordPiece joins with spaces and merges "##"; SentencePiece concatenates
+     * pieces and turns U+2581 into spaces. Special tokens were already
+     * filtered by the caller when asked to. */
+    tka_status (*tokens_to_string)(const void *model, const int32_t *ids, size_t n, tka_buf *out,
+                                   tka_error *err);
+} tka_backend;
+
+/* Each family's constructor. `files` says which file to read and where a
+ * tokenizer_config.json may be; warnings are appended one per line. */
+tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_options *options,
+                              const tka_backend **backend, void **model, tka_buf *warnings,
+                              tka_error *err);
+tka_status tka_sentencepiece_open(const tka_resolved *files, const tka_tokenizer_options *options,
+                                  const tka_backend **backend, void **model, tka_buf *warnings,
+                                  tka_error *err);
+
+/* The handle behind tka_tokenizer. */
+struct tka_tokenizer {
+    const tka_backend *backend;
+    void *model;
+    tka_tokenizer_kind kind;
+    tka_compat compat;
+    char *source;
+    tka_buf warnings;
+};
+
+/* Growth helpers for backends filling a tka_tokens. */
+/* Makes room for `extra` more tokens in every requested array. */
+tka_status tka_tokens_reserve(tka_tokens *tokens, size_t extra, unsigned flags);
+/* Makes room for `extra` more bytes of token text. */
+tka_status tka_tokens_reserve_text(tka_tokens *tokens, size_t extra);
+
+/* Appends one token; requires prior reserve for the arrays in `flags`
+ * (text is copied only with TKA_TOKENS_STRINGS and grows on demand). */
+static inline tka_status tka_tokens_push(tka_tokens *t, unsigned flags, int32_t id, uint32_t start,
+                                         uint32_t end, const char *text, size_t text_len)
+{
+    size_t i = t->count;
+    t->ids[i] = id;
+    if (flags & TKA_TOKENS_OFFSETS) {
+        t->starts[i] = start;
+        t->ends[i] = end;
+    }
+    if (flags & TKA_TOKENS_STRINGS) {
+        if (t->text_cap - t->text_used < text_len) {
+            tka_status st = tka_tokens_reserve_text(t, text_len);
+            if (st != TKA_OK)
+                return st;
+        }
+        for (size_t k = 0; k < text_len; k++)
+            t->text[t->text_used + k] = text[k];
+        t->text_start[i] = (uint32_t)t->text_used;
+        t->text_len[i] = (uint32_t)text_len;
+        t->text_used += text_len;
+    }
+    t->count = i + 1;
+    return TKA_OK;
+}
+
+#endif

@@ -1,0 +1,363 @@
+/* Resolves a --tokenizer argument to a file: path, hub cache, PaddleNLP cache, mirror. */
+#include "tokalign/resolve.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/sha256.h"
+#include "tokalign/io.h"
+
+void tka_resolved_free(tka_resolved *r)
+{
+    if (!r)
+        return;
+    free(r->file);
+    free(r->config_dir);
+    free(r->origin);
+    memset(r, 0, sizeof *r);
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, la);
+    size_t n = la;
+    if (la && a[la - 1] != '/')
+        p[n++] = '/';
+    memcpy(p + n, b, lb + 1);
+    return p;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+const char *tka_mirror_dir(const char *mirror_dir)
+{
+    if (mirror_dir)
+        return mirror_dir;
+    const char *env = getenv("TOKALIGN_MIRROR");
+    if (env && *env)
+        return env;
+    if (tka_is_dir("../shared/data"))
+        return "../shared/data";
+    return NULL;
+}
+
+/* A SentencePiece ModelProto starts with field 1 (pieces, length-delimited):
+ * byte 0x0A, a varint length, then the SentencePiece message whose first
+ * field is again 0x0A (the piece string). Text vocabularies never do. */
+static int looks_like_spm_model(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char head[8];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n < 3 || head[0] != 0x0A)
+        return 0;
+    size_t i = 1;
+    while (i < n && (head[i] & 0x80))
+        i++;
+    return i + 1 < n && head[i + 1] == 0x0A;
+}
+
+/* Picks the tokenizer file inside a directory: vocab.txt (WordPiece), else
+ * spiece.model / sentencepiece.bpe.model / the only *.model (SentencePiece),
+ * else PaddleNLP's NAME-vocab.txt. Returns a malloc'd path or NULL. */
+static char *file_in_dir(const char *dir, tka_tokenizer_kind *kind)
+{
+    static const char *wordpiece_names[] = {"vocab.txt"};
+    static const char *spm_names[] = {"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"};
+    for (size_t i = 0; i < sizeof wordpiece_names / sizeof *wordpiece_names; i++) {
+        char *p = join(dir, wordpiece_names[i]);
+        if (p && tka_is_file(p)) {
+            *kind = TKA_TOKENIZER_WORDPIECE;
+            return p;
+        }
+        free(p);
+    }
+    for (size_t i = 0; i < sizeof spm_names / sizeof *spm_names; i++) {
+        char *p = join(dir, spm_names[i]);
+        if (p && tka_is_file(p)) {
+            *kind = TKA_TOKENIZER_SENTENCEPIECE;
+            return p;
+        }
+        free(p);
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    int matches = 0;
+    tka_tokenizer_kind found_kind = TKA_TOKENIZER_WORDPIECE;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        tka_tokenizer_kind k;
+        if (ends_with(e->d_name, ".model"))
+            k = TKA_TOKENIZER_SENTENCEPIECE;
+        else if (ends_with(e->d_name, "-vocab.txt"))
+            k = TKA_TOKENIZER_WORDPIECE;
+        else
+            continue;
+        char *p = join(dir, e->d_name);
+        if (!p || !tka_is_file(p)) {
+            free(p);
+            continue;
+        }
+        matches++;
+        if (!found) {
+            found = p;
+            found_kind = k;
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+    if (matches != 1) { /* ambiguous or nothing: do not guess */
+        free(found);
+        return NULL;
+    }
+    *kind = found_kind;
+    return found;
+}
+
+/* The hub cache root, per huggingface_hub's environment rules. */
+static char *hub_cache_root(void)
+{
+    const char *v = getenv("HF_HUB_CACHE");
+    if (!v || !*v)
+        v = getenv("HUGGINGFACE_HUB_CACHE");
+    if (v && *v)
+        return strdup(v);
+    const char *home = getenv("HF_HOME");
+    if (home && *home)
+        return join(home, "hub");
+    home = getenv("HOME");
+    if (!home || !*home)
+        return NULL;
+    return join(home, ".cache/huggingface/hub");
+}
+
+/* models--ORG--NAME/snapshots/REV for the revision refs/main points to, or
+ * the most recently modified snapshot when refs/main is absent. */
+static char *hub_snapshot_dir(const char *name)
+{
+    char *root = hub_cache_root();
+    if (!root)
+        return NULL;
+    tka_buf repo = {0};
+    tka_buf_append_str(&repo, "models--");
+    for (const char *c = name; *c; c++) {
+        if (*c == '/')
+            tka_buf_append_str(&repo, "--");
+        else
+            tka_buf_append_char(&repo, *c);
+    }
+    char *repo_dir = repo.data ? join(root, repo.data) : NULL;
+    free(root);
+    tka_buf_free(&repo);
+    if (!repo_dir || !tka_is_dir(repo_dir)) {
+        free(repo_dir);
+        return NULL;
+    }
+    char *snapshots = join(repo_dir, "snapshots");
+    char *ref_path = join(repo_dir, "refs/main");
+    free(repo_dir);
+    char *result = NULL;
+    tka_buf ref = {0};
+    if (snapshots && ref_path && tka_read_file(ref_path, 256, &ref, NULL) == TKA_OK) {
+        while (ref.len && (ref.data[ref.len - 1] == '\n' || ref.data[ref.len - 1] == '\r'))
+            ref.data[--ref.len] = '\0';
+        if (ref.len && !strchr(ref.data, '/')) {
+            char *candidate = join(snapshots, ref.data);
+            if (candidate && tka_is_dir(candidate))
+                result = candidate;
+            else
+                free(candidate);
+        }
+    }
+    tka_buf_free(&ref);
+    free(ref_path);
+    if (!result && snapshots) {
+        DIR *d = opendir(snapshots);
+        time_t best = 0;
+        struct dirent *e;
+        while (d && (e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *candidate = join(snapshots, e->d_name);
+            struct stat st;
+            if (candidate && stat(candidate, &st) == 0 && S_ISDIR(st.st_mode) &&
+                (!result || st.st_mtime > best)) {
+                free(result);
+                result = candidate;
+                best = st.st_mtime;
+            } else {
+                free(candidate);
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    free(snapshots);
+    return result;
+}
+
+static char *paddlenlp_dir(const char *name)
+{
+    const char *home = getenv("PPNLP_HOME");
+    char *models;
+    if (home && *home) {
+        models = join(home, "models");
+    } else {
+        home = getenv("HOME");
+        if (!home || !*home)
+            return NULL;
+        models = join(home, ".paddlenlp/models");
+    }
+    char *dir = models ? join(models, name) : NULL;
+    free(models);
+    if (dir && tka_is_dir(dir))
+        return dir;
+    free(dir);
+    return NULL;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static tka_status hash_file(const char *path, char hex[65], tka_error *err)
+{
+    tka_buf data = {0};
+    tka_status st = tka_read_file(path, 0, &data, err);
+    if (st == TKA_OK)
+        tka_sha256_hex(data.data, data.len, hex);
+    tka_buf_free(&data);
+    return st;
+}
+
+static tka_status finish(tka_resolved *out, char *file, char *config_dir, const char *origin,
+                         tka_tokenizer_kind kind, const tka_known_model *by_name,
+                         tka_buf *warnings, tka_error *err)
+{
+    out->file = file;
+    out->config_dir = config_dir;
+    out->origin = strdup(origin);
+    out->kind = kind;
+    if (!out->origin) {
+        tka_resolved_free(out);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory resolving a tokenizer");
+    }
+    tka_status st = hash_file(file, out->sha256, err);
+    if (st != TKA_OK) {
+        tka_resolved_free(out);
+        return st;
+    }
+    out->known = by_name ? by_name : tka_known_model_by_sha256(out->sha256);
+    if (by_name && strcmp(by_name->sha256, out->sha256) != 0 && warnings)
+        tka_buf_printf(warnings,
+                       "warning: %s: SHA-256 %s differs from the expected %s for %s; "
+                       "ids may not match the reference\n",
+                       file, out->sha256, by_name->sha256, by_name->name);
+    return TKA_OK;
+}
+
+tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
+                       tka_buf *warnings, tka_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!spec || !*spec)
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "no tokenizer given");
+
+    /* 1. An explicit file or directory. */
+    if (tka_is_file(spec)) {
+        char *file = strdup(spec);
+        char *dir = dir_of(spec);
+        tka_tokenizer_kind kind = ends_with(spec, ".model") || looks_like_spm_model(spec)
+                                      ? TKA_TOKENIZER_SENTENCEPIECE
+                                      : TKA_TOKENIZER_WORDPIECE;
+        if (!file || !dir) {
+            free(file);
+            free(dir);
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory resolving a tokenizer");
+        }
+        return finish(out, file, dir, "path", kind, NULL, warnings, err);
+    }
+    if (tka_is_dir(spec)) {
+        tka_tokenizer_kind kind;
+        char *file = file_in_dir(spec, &kind);
+        if (!file)
+            return tka_error_set(err, TKA_ERR_NOT_FOUND,
+                                 "%s: directory holds no vocab.txt, spiece.model or single *.model",
+                                 spec);
+        return finish(out, file, strdup(spec), "path", kind, NULL, warnings, err);
+    }
+    if (strchr(spec, '/') && (spec[0] == '/' || spec[0] == '.'))
+        return tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no such file or directory", spec);
+
+    /* 2. A model name: hub cache, PaddleNLP cache, mirror. */
+    const tka_known_model *known_name = tka_known_model_find(spec);
+    char *dir = hub_snapshot_dir(spec);
+    const char *origin = "hf-cache";
+    if (!dir) {
+        dir = paddlenlp_dir(spec);
+        origin = "paddlenlp-cache";
+    }
+    if (dir) {
+        tka_tokenizer_kind kind;
+        char *file = file_in_dir(dir, &kind);
+        if (file)
+            return finish(out, file, dir, origin, kind, known_name, warnings, err);
+        free(dir);
+    }
+    const char *mirror = tka_mirror_dir(mirror_dir);
+    if (mirror) {
+        if (known_name) {
+            char *file = join(mirror, known_name->mirror_path);
+            if (file && tka_is_file(file))
+                return finish(out, file, NULL, "mirror", known_name->kind, known_name, warnings,
+                              err);
+            free(file);
+        } else {
+            /* Unknown names may still sit in the mirror's layout. */
+            tka_buf rel = {0};
+            tka_buf_printf(&rel, "vocab/%s/vocab.txt", spec);
+            char *file = rel.data ? join(mirror, rel.data) : NULL;
+            tka_buf_free(&rel);
+            if (file && tka_is_file(file))
+                return finish(out, file, dir_of(file), "mirror", TKA_TOKENIZER_WORDPIECE, NULL,
+                              warnings, err);
+            free(file);
+            tka_buf_printf(&rel, "spm/%s.model", spec);
+            file = rel.data ? join(mirror, rel.data) : NULL;
+            tka_buf_free(&rel);
+            if (file && tka_is_file(file))
+                return finish(out, file, NULL, "mirror", TKA_TOKENIZER_SENTENCEPIECE, NULL,
+                              warnings, err);
+            free(file);
+        }
+    }
+    return tka_error_set(err, TKA_ERR_NOT_FOUND,
+                         "tokenizer '%s' not found: not a file or directory, not in the HuggingFace "
+                         "hub cache, the PaddleNLP cache or the mirror (%s); set TOKALIGN_MIRROR, "
+                         "pass a path, or run `tokalign fetch %s`",
+                         spec, mirror ? mirror : "none", spec);
+}

@@ -1,0 +1,183 @@
+/* The generic tokenizer handle: resolution, dispatch to a model family, and
+ * the reusable token arrays. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenize/backend.h"
+
+void tka_tokenizer_options_init(tka_tokenizer_options *options)
+{
+    options->compat = TKA_COMPAT_SLOW;
+    options->do_lower_case = -1;
+    options->mirror_dir = NULL;
+}
+
+tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *options,
+                              tka_tokenizer **out, tka_error *err)
+{
+    *out = NULL;
+    tka_tokenizer_options defaults;
+    if (!options) {
+        tka_tokenizer_options_init(&defaults);
+        options = &defaults;
+    }
+    tka_tokenizer *tok = calloc(1, sizeof *tok);
+    if (!tok)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    tka_resolved files;
+    tka_status st = tka_resolve(spec, options->mirror_dir, &files, &tok->warnings, err);
+    if (st != TKA_OK) {
+        tka_tokenizer_free(tok);
+        return st;
+    }
+    tok->kind = files.kind;
+    tok->compat = options->compat;
+    tok->source = strdup(files.file);
+    if (!tok->source)
+        st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    else if (files.kind == TKA_TOKENIZER_WORDPIECE)
+        st = tka_wordpiece_open(&files, options, &tok->backend, &tok->model, &tok->warnings, err);
+    else
+        st = tka_sentencepiece_open(&files, options, &tok->backend, &tok->model, &tok->warnings,
+                                    err);
+    tka_resolved_free(&files);
+    if (st != TKA_OK) {
+        tka_tokenizer_free(tok);
+        return st;
+    }
+    *out = tok;
+    return TKA_OK;
+}
+
+void tka_tokenizer_free(tka_tokenizer *tok)
+{
+    if (!tok)
+        return;
+    if (tok->backend && tok->model)
+        tok->backend->free(tok->model);
+    free(tok->source);
+    tka_buf_free(&tok->warnings);
+    free(tok);
+}
+
+tka_tokenizer_kind tka_tokenizer_get_kind(const tka_tokenizer *tok)
+{
+    return tok->kind;
+}
+
+const char *tka_tokenizer_source(const tka_tokenizer *tok)
+{
+    return tok->source;
+}
+
+const char *tka_tokenizer_warnings(const tka_tokenizer *tok)
+{
+    return tok->warnings.data ? tok->warnings.data : "";
+}
+
+size_t tka_tokenizer_vocab_size(const tka_tokenizer *tok)
+{
+    return tok->backend->vocab_size(tok->model);
+}
+
+const char *tka_tokenizer_id_to_token(const tka_tokenizer *tok, int32_t id, size_t *len)
+{
+    return tok->backend->id_to_token(tok->model, id, len);
+}
+
+int32_t tka_tokenizer_token_to_id(const tka_tokenizer *tok, const char *token, size_t len)
+{
+    return tok->backend->token_to_id(tok->model, token, len);
+}
+
+int32_t tka_tokenizer_special_id(const tka_tokenizer *tok, tka_special which)
+{
+    if ((int)which < 0 || which >= TKA_SPECIAL_COUNT)
+        return -1;
+    return tok->backend->special_id(tok->model, which);
+}
+
+tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                        tka_tokens *out, tka_error *err)
+{
+    tka_tokens_clear(out);
+    size_t bad;
+    if (!tka_utf8_valid(text, len, &bad))
+        return tka_error_set(err, TKA_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
+    if (len > UINT32_MAX)
+        return tka_error_set(err, TKA_ERR_LIMIT, "text of %zu bytes exceeds the 4 GiB limit", len);
+    return tok->backend->tokenize(tok->model, text, len, flags, out, err);
+}
+
+void tka_tokens_free(tka_tokens *t)
+{
+    if (!t)
+        return;
+    free(t->ids);
+    free(t->starts);
+    free(t->ends);
+    free(t->text_start);
+    free(t->text_len);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+void tka_tokens_clear(tka_tokens *t)
+{
+    t->count = 0;
+    t->text_used = 0;
+}
+
+static int grow(void **p, size_t n, size_t elem)
+{
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return 0;
+    *p = q;
+    return 1;
+}
+
+tka_status tka_tokens_reserve(tka_tokens *t, size_t extra, unsigned flags)
+{
+    if (extra > SIZE_MAX / 8 - t->count)
+        return TKA_ERR_NOMEM;
+    size_t need = t->count + extra;
+    /* Arrays requested for the first time must cover the current count too. */
+    int have_offsets = t->starts != NULL, have_strings = t->text_start != NULL;
+    if (need <= t->capacity && (!(flags & TKA_TOKENS_OFFSETS) || have_offsets) &&
+        (!(flags & TKA_TOKENS_STRINGS) || have_strings))
+        return TKA_OK;
+    size_t cap = t->capacity > need ? t->capacity : (t->capacity ? t->capacity : 64);
+    while (cap < need)
+        cap *= 2;
+    if (!grow((void **)&t->ids, cap, sizeof *t->ids))
+        return TKA_ERR_NOMEM;
+    if ((flags & TKA_TOKENS_OFFSETS) || have_offsets) {
+        if (!grow((void **)&t->starts, cap, sizeof *t->starts) ||
+            !grow((void **)&t->ends, cap, sizeof *t->ends))
+            return TKA_ERR_NOMEM;
+    }
+    if ((flags & TKA_TOKENS_STRINGS) || have_strings) {
+        if (!grow((void **)&t->text_start, cap, sizeof *t->text_start) ||
+            !grow((void **)&t->text_len, cap, sizeof *t->text_len))
+            return TKA_ERR_NOMEM;
+    }
+    t->capacity = cap;
+    return TKA_OK;
+}
+
+tka_status tka_tokens_reserve_text(tka_tokens *t, size_t extra)
+{
+    if (extra > SIZE_MAX / 2 - t->text_used)
+        return TKA_ERR_NOMEM;
+    size_t need = t->text_used + extra;
+    if (need <= t->text_cap)
+        return TKA_OK;
+    size_t cap = t->text_cap ? t->text_cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    if (!grow((void **)&t->text, cap, 1))
+        return TKA_ERR_NOMEM;
+    t->text_cap = cap;
+    return TKA_OK;
+}
