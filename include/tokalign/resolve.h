@@ -22,7 +22,8 @@ typedef struct tka_known_model {
     const char *file_name;        /* vocab.txt / spiece.model */
     const char *sha256;           /* expected file hash (lower-case hex) */
     const char *mirror_path;      /* path inside a mirror directory */
-    const char *url;              /* public source, used only by `tokalign fetch` */
+    const char *hub_repo;         /* HuggingFace hub repository, or NULL when the file is
+                                     not on the hub (PaddleNLP names, mirror-only models) */
     const char *shares_vocab_of;  /* NULL, or the model whose file is identical */
 } tka_known_model;
 
@@ -38,7 +39,8 @@ typedef struct tka_resolved {
     char *file;        /* the vocab.txt / .model file (malloc'd) */
     char *config_dir;  /* directory that may hold tokenizer_config.json and
                           special_tokens_map.json, or NULL (malloc'd) */
-    char *origin;      /* "path", "hf-cache", "paddlenlp-cache" or "mirror" (malloc'd) */
+    char *origin;      /* "path", "hf-cache", "paddlenlp-cache", "tokalign-cache" or
+                          "mirror" (malloc'd) */
     const tka_known_model *known; /* by name, else by hash; may be NULL */
     char sha256[65];
 } tka_resolved;
@@ -50,11 +52,16 @@ void tka_resolved_free(tka_resolved *resolved);
  * NULL. The returned string is static or `mirror_dir` itself. */
 const char *tka_mirror_dir(const char *mirror_dir);
 
+/* Where `tokalign fetch` stores downloads: $TOKALIGN_CACHE, else
+ * $XDG_CACHE_HOME/tokalign, else ~/.cache/tokalign (malloc'd; NULL without
+ * HOME). A model NAME lives in <cache>/NAME/. */
+char *tka_fetch_cache_dir(void);
+
 /* Resolves `spec`. Search order for a name: the HuggingFace hub cache
  * ($HF_HUB_CACHE, $HUGGINGFACE_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub:
  * models--ORG--NAME/snapshots/REV/ with REV from refs/main, else the newest),
  * the PaddleNLP cache ($PPNLP_HOME/models/NAME or ~/.paddlenlp/models/NAME),
- * then the mirror. A known name whose file hash differs from the expected one
+ * tokalign's own download cache, then the mirror. A known name whose file hash differs from the expected one
  * appends a warning naming both hashes to `warnings` (may be NULL). */
 tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
                        tka_buf *warnings, tka_error *err);

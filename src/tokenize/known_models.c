@@ -3,7 +3,6 @@
 
 #include "tokalign/resolve.h"
 
-#define HUB "https://huggingface.co/"
 #define SHA_UNCASED "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
 #define SHA_CASED "eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02"
 #define SHA_CHINESE "45bbac6b341c319adc98a532532882e91a9cefc0329aa57bac9ae761c27b291c"
@@ -13,18 +12,18 @@
  * Chinese whole-word-masking models ship bert-base-chinese's vocabulary. */
 static const tka_known_model known[] = {
     {"bert-base-uncased", TKA_TOKENIZER_WORDPIECE, 1, "vocab.txt", SHA_UNCASED,
-     "vocab/bert-base-uncased/vocab.txt", HUB "bert-base-uncased/resolve/main/vocab.txt", NULL},
+     "vocab/bert-base-uncased/vocab.txt", "bert-base-uncased", NULL},
     {"bert-base-cased", TKA_TOKENIZER_WORDPIECE, 0, "vocab.txt", SHA_CASED,
-     "vocab/bert-base-cased/vocab.txt", HUB "bert-base-cased/resolve/main/vocab.txt", NULL},
+     "vocab/bert-base-cased/vocab.txt", "bert-base-cased", NULL},
     {"bert-base-chinese", TKA_TOKENIZER_WORDPIECE, 0, "vocab.txt", SHA_CHINESE,
-     "vocab/bert-base-chinese/vocab.txt", HUB "bert-base-chinese/resolve/main/vocab.txt", NULL},
+     "vocab/bert-base-chinese/vocab.txt", "bert-base-chinese", NULL},
     /* HF hub names: their tokenizer_config.json sets no do_lower_case, so
      * BertTokenizer's default (True) applies; a config file in the cache wins. */
     {"hfl/chinese-bert-wwm", TKA_TOKENIZER_WORDPIECE, 1, "vocab.txt", SHA_CHINESE,
-     "vocab/bert-base-chinese/vocab.txt", HUB "hfl/chinese-bert-wwm/resolve/main/vocab.txt",
+     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm",
      "bert-base-chinese"},
     {"hfl/chinese-bert-wwm-ext", TKA_TOKENIZER_WORDPIECE, 1, "vocab.txt", SHA_CHINESE,
-     "vocab/bert-base-chinese/vocab.txt", HUB "hfl/chinese-bert-wwm-ext/resolve/main/vocab.txt",
+     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm-ext",
      "bert-base-chinese"},
     /* PaddleNLP names (pretrained_init_configuration: do_lower_case False). */
     {"bert-wwm-chinese", TKA_TOKENIZER_WORDPIECE, 0, "vocab.txt", SHA_CHINESE,

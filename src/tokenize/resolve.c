@@ -234,6 +234,31 @@ static char *paddlenlp_dir(const char *name)
     return NULL;
 }
 
+char *tka_fetch_cache_dir(void)
+{
+    const char *v = getenv("TOKALIGN_CACHE");
+    if (v && *v)
+        return strdup(v);
+    v = getenv("XDG_CACHE_HOME");
+    if (v && *v)
+        return join(v, "tokalign");
+    v = getenv("HOME");
+    if (!v || !*v)
+        return NULL;
+    return join(v, ".cache/tokalign");
+}
+
+static char *fetch_cache_model_dir(const char *name)
+{
+    char *root = tka_fetch_cache_dir();
+    char *dir = root ? join(root, name) : NULL;
+    free(root);
+    if (dir && tka_is_dir(dir))
+        return dir;
+    free(dir);
+    return NULL;
+}
+
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -320,6 +345,10 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
     if (!dir) {
         dir = paddlenlp_dir(spec);
         origin = "paddlenlp-cache";
+    }
+    if (!dir) {
+        dir = fetch_cache_model_dir(spec);
+        origin = "tokalign-cache";
     }
     if (dir) {
         tka_tokenizer_kind kind;

@@ -49,6 +49,7 @@ static void setup(void)
     write_text(at("dir_spm/spiece.model"), "\x0a\x05\x0a\x01x\x15");
     setenv("HF_HUB_CACHE", at("hub"), 1);
     setenv("PPNLP_HOME", at("paddle"), 1);
+    setenv("TOKALIGN_CACHE", at("no-cache"), 1); /* isolate from the user's downloads */
 }
 
 static void teardown(void)
@@ -142,4 +143,19 @@ Test(resolve, not_found_is_a_clear_error)
     cr_assert(strstr(err.message, "missing/vocab.txt") != NULL);
     cr_assert_eq(tka_resolve(at("paddle"), NULL, &r, NULL, &err), TKA_ERR_NOT_FOUND);
     cr_assert_eq(tka_resolve("", NULL, &r, NULL, &err), TKA_ERR_ARGUMENT);
+}
+
+Test(resolve, tokalign_download_cache)
+{
+    mkdir(at("fetched"), 0755);
+    mkdir(at("fetched/bert-base-uncased"), 0755);
+    write_text(at("fetched/bert-base-uncased/vocab.txt"), "[PAD]\nx\n");
+    setenv("TOKALIGN_CACHE", at("fetched"), 1);
+    tka_resolved r;
+    tka_buf warnings = {0};
+    cr_assert_eq(tka_resolve("bert-base-uncased", "/nonexistent", &r, &warnings, NULL), TKA_OK);
+    cr_assert_str_eq(r.origin, "tokalign-cache");
+    cr_assert_not_null(warnings.data); /* not the real vocabulary: hash warning */
+    tka_resolved_free(&r);
+    tka_buf_free(&warnings);
 }
