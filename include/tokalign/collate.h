@@ -52,15 +52,15 @@ typedef enum tka_collate_flavor {
     TKA_COLLATE_PADDLE = 1 /* paddlenlp.data Dict({k: Pad(...)}, labels: Stack(dtype="int64")) */
 } tka_collate_flavor;
 
-typedef enum tka_pad_strategy {
-    TKA_PAD_LONGEST = 0, /* padding=True / "longest" (max_length ignored) */
-    TKA_PAD_MAX_LENGTH,  /* padding="max_length" */
-    TKA_PAD_DO_NOT_PAD   /* padding=False */
-} tka_pad_strategy;
+typedef enum tka_collate_padding {
+    TKA_COLLATE_PAD_LONGEST = 0, /* padding=True / "longest" (max_length ignored) */
+    TKA_COLLATE_PAD_MAX_LENGTH,  /* padding="max_length" */
+    TKA_COLLATE_DO_NOT_PAD   /* padding=False */
+} tka_collate_padding;
 
 typedef struct tka_collate_options {
     tka_collate_flavor flavor;
-    tka_pad_strategy strategy;   /* HF only; Paddle's Pad always pads to the longest */
+    tka_collate_padding strategy;   /* HF only; Paddle's Pad always pads to the longest */
     int64_t max_length;          /* HF max_length strategy; <= 0: model_max_length */
     int64_t model_max_length;    /* HF tokenizer.model_max_length (512 for BERT); <= 0: unbounded */
     int64_t pad_to_multiple_of;  /* HF only; 0 = off */

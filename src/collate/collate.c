@@ -17,7 +17,7 @@ void tka_collate_options_init(tka_collate_options *o, tka_collate_flavor flavor)
 {
     memset(o, 0, sizeof *o);
     o->flavor = flavor;
-    o->strategy = TKA_PAD_LONGEST;
+    o->strategy = TKA_COLLATE_PAD_LONGEST;
     o->max_length = 0;
     o->model_max_length = 512;
     o->pad_to_multiple_of = 0;
@@ -129,24 +129,24 @@ static size_t longest(const tka_batch_items *items)
 static tka_status collate_hf(const tka_batch_items *items, const tka_collate_options *o,
                              tka_arena *arena, tka_batch *out, tka_error *err)
 {
-    tka_pad_strategy strategy = o->strategy;
+    tka_collate_padding strategy = o->strategy;
     int64_t target = 0;
     /* COMPAT: the missing-pad-token check comes first, before any length is
      * looked at, so even a batch of one or of equal lengths is refused. */
-    if (strategy != TKA_PAD_DO_NOT_PAD && o->pad_token_id < 0)
+    if (strategy != TKA_COLLATE_DO_NOT_PAD && o->pad_token_id < 0)
         return tka_error_set(
             err, TKA_ERR_REFERENCE,
             "Asking to pad but the tokenizer does not have a padding token. Please select a token "
             "to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new "
             "pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
-    if (strategy == TKA_PAD_MAX_LENGTH) {
+    if (strategy == TKA_COLLATE_PAD_MAX_LENGTH) {
         target = o->max_length > 0 ? o->max_length : o->model_max_length;
         if (target <= 0) /* COMPAT: an unbounded model_max_length only warns and pads nothing */
-            strategy = TKA_PAD_DO_NOT_PAD;
-    } else if (strategy == TKA_PAD_LONGEST) {
+            strategy = TKA_COLLATE_DO_NOT_PAD;
+    } else if (strategy == TKA_COLLATE_PAD_LONGEST) {
         target = (int64_t)longest(items);
     }
-    if (strategy != TKA_PAD_DO_NOT_PAD && o->pad_to_multiple_of > 0 &&
+    if (strategy != TKA_COLLATE_DO_NOT_PAD && o->pad_to_multiple_of > 0 &&
         target % o->pad_to_multiple_of != 0)
         target = (target / o->pad_to_multiple_of + 1) * o->pad_to_multiple_of;
 
@@ -157,7 +157,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
     bool ragged = false;
     for (size_t i = 0; i < items->count; i++) {
         size_t len = items->lengths[i];
-        size_t padded = strategy != TKA_PAD_DO_NOT_PAD && (int64_t)len < target ? (size_t)target : len;
+        size_t padded = strategy != TKA_COLLATE_DO_NOT_PAD && (int64_t)len < target ? (size_t)target : len;
         if (i == 0)
             width = padded;
         else if (padded != width)

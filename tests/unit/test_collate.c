@@ -111,7 +111,7 @@ Test(collate, hf_refuses_without_pad_token_even_for_one_item)
                      "token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
                      "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
     /* padding=False: equal lengths pass, ragged ones fail at tensor conversion */
-    o.strategy = TKA_PAD_DO_NOT_PAD;
+    o.strategy = TKA_COLLATE_DO_NOT_PAD;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_OK);
     it.count = 3;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_ERR_REFERENCE);
@@ -125,7 +125,7 @@ Test(collate, hf_max_length_never_truncates)
     tka_batch_items it = three_items();
     tka_collate_options o;
     tka_collate_options_init(&o, TKA_COLLATE_HF);
-    o.strategy = TKA_PAD_MAX_LENGTH;
+    o.strategy = TKA_COLLATE_PAD_MAX_LENGTH;
     o.max_length = 5;
     tka_batch b;
     tka_error err;
