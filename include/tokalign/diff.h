@@ -91,6 +91,29 @@ bool tka_key_diff_passed(const tka_key_diff *key, const tka_report_options *opti
 tka_status tka_diff_report(const tka_diff *diff, const tka_report_options *options,
                            tka_buf *messages, bool *passed, tka_error *err);
 
+/* ------------------------------------------------- beyond reprod_log */
+
+/* Maps a token id to its text (NULL when out of range). */
+typedef const char *(*tka_id_to_token_fn)(void *ctx, int64_t id, size_t *len);
+
+typedef struct tka_explain_options {
+    /* "meta" objects of the two dumps (compact JSON, as tka_dict_meta), or
+     * NULL; their batch_indices / dataset_indices / source_tsv map a key to
+     * the dataset row it came from (docs/dump.md). */
+    const char *meta_a, *meta_b;
+    tka_id_to_token_fn id_to_token; /* NULL: no tokens shown */
+    void *token_ctx;
+    size_t max_tokens; /* per side; 0 means 48 */
+} tka_explain_options;
+
+/* Appends lines telling why key `kd` (compared from arrays a and b)
+ * differs: how many elements differ, the first position with both values,
+ * for integer keys ending in "input_ids" the tokens of that row on both
+ * sides (first difference marked >>like this<<), and the dataset row
+ * behind it. Every line starts with "KEY: ". Nothing when no element differs. */
+tka_status tka_diff_explain(const tka_key_diff *kd, const tka_array *a, const tka_array *b,
+                            const tka_explain_options *options, tka_buf *out);
+
 /* The logging prefix "[YYYY/MM/DD HH:MM:SS] root INFO: " for `t` in local
  * time; `buf` needs 64 bytes. Returns the length. */
 size_t tka_report_prefix(time_t t, char *buf);
