@@ -384,6 +384,7 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
             break;
         }
         c.key = json_string_value(key);
+        c.path[0] = '\0';
         tka_array a = {0};
         if (!tka_dtype_from_name(json_string_value(dt), &a.dtype)) {
             st = jerr(&c, "unknown dtype ", json_string_value(dt));

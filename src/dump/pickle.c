@@ -328,13 +328,14 @@ static tka_status resolve_global(pk_vm *vm, const unsigned char *m, size_t mlen,
         g = PK_G_BYTES;
 #undef IS
     if (g < 0) {
-        char a[160], b[160], both[330];
+        char a[160], b[160];
         printable(a, sizeof a, m, mlen > 100 ? 100 : mlen);
         printable(b, sizeof b, n, nlen > 100 ? 100 : nlen);
-        snprintf(both, sizeof both, "%s %s", a, b);
-        return vm_error(vm, TKA_ERR_UNSUPPORTED,
-                        "'%s' is not allowed (only numpy's array reconstruction globals are)",
-                        both);
+        unsigned char op = vm->buf[vm->op_pos];
+        return tka_error_set(vm->err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: pickle opcode 0x%02x %s '%s %s' is not allowed (only "
+                             "numpy's array reconstruction globals are; nothing is executed)",
+                             vm->name, vm->base + vm->op_pos, op, opcode_name(op), a, b);
     }
     pk_obj *o = new_obj(vm, PK_GLOBAL);
     if (o)

@@ -6,6 +6,7 @@ arithmetic (promotion, broadcasting, mean, float repr) on random cases."""
 import io
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -132,6 +133,29 @@ def check_container(i, d):
     checked["json"] += 1
     if got != mirror("z%d.npz" % i, d):
         fail("show z%d.npz differs" % i)
+
+
+def check_protocols(i, d):
+    """Pickles as other numpy versions write them: protocol 2 (old numpy:
+    bytes via _codecs.encode), protocol 4 (numpy 2: FRAME, MEMOIZE,
+    STACK_GLOBAL), the numpy._core module name; protocol 5 is refused."""
+    obj = np.empty((), dtype=object)
+    obj[()] = d
+    header = b"\x93NUMPY\x01\x00\x76\x00" + \
+        b"{'descr': '|O', 'fortran_order': False, 'shape': (), }".ljust(117) + b"\n"
+    for proto in (2, 4, 5):
+        payload = pickle.dumps(obj, protocol=proto)
+        if proto == 4 and i % 2:
+            payload = payload.replace(b"\x8c\x15numpy.core.multiarray", b"\x8c\x16numpy._core.multiarray")
+        path = os.path.join(TMP, "proto%d_%d.npy" % (proto, i))
+        open(path, "wb").write(header + payload)
+        p = subprocess.run([TOKALIGN, "show", path], capture_output=True)
+        checked["json"] += 1
+        if proto == 5:
+            if p.returncode != 3 or b"is not allowed" not in p.stderr:
+                fail("protocol 5 pickle not refused clearly: %r" % p.stderr)
+        elif p.returncode != 0 or p.stdout != mirror("proto%d_%d.npy" % (proto, i), d):
+            fail("protocol %d pickle read differently: %r" % (proto, p.stderr))
 
 
 def check_plain(i):
@@ -271,6 +295,8 @@ def main():
     check_container(101, {"k%d" % j: np.array(j) for j in range(1001)})
     for i in range(40):
         check_plain(i)
+    for i in range(12):
+        check_protocols(i, {k: v for k, v in random_dict(4).items() if k != "shared"})
     for i in range(20):
         check_from_json(i)
     check_float_repr()
