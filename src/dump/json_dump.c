@@ -197,9 +197,18 @@ static tka_status quote_specials(const char *s, size_t len, tka_buf *out, bool *
                 j++, digits++;
             bool integer = !(j < len && (s[j] == '.' || s[j] == 'e' || s[j] == 'E'));
             if (integer && digits >= 19) {
-                errno = 0;
-                (void)strtoll(s + i, NULL, 10);
-                if (errno == ERANGE)
+                /* does the literal fit int64? (the input is not NUL-terminated,
+                 * so no strtoll here) */
+                uint64_t v = 0, limit = c == '-' ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+                bool over = false;
+                for (size_t k = i + (c == '-'); k < j && !over; k++) {
+                    unsigned dgt = (unsigned)(s[k] - '0');
+                    if (v > (limit - dgt) / 10)
+                        over = true;
+                    else
+                        v = v * 10 + dgt;
+                }
+                if (over)
                     tok = j - i;
             }
             if (!tok) {
@@ -405,6 +414,9 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
         size_t count;
         if (st == TKA_OK && !dump_checked_count(a.shape, a.ndim, tka_dtype_size(a.dtype), &count))
             st = jerr(&c, "shape too large", "");
+        /* every element takes at least one byte of text: check before allocating */
+        if (st == TKA_OK && count > len)
+            st = jerr(&c, "the shape holds more elements than the data can", "");
         if (st != TKA_OK)
             break;
         a.data = tka_arena_calloc(dump_dict_arena(dict), count ? count : 1, tka_dtype_size(a.dtype));

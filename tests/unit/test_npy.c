@@ -337,6 +337,9 @@ Test(json, mirror_round_trip_and_errors)
         {"{\"entries\":[{\"key\":\"k\",\"dtype\":\"uint8\",\"shape\":[1],\"data\":[-1]}]}",
          "e.json: entry 0 ('k'): data[0]: integer out of range for uint8"},
         {"{\"entries\": 3}", "e.json: not a dump mirror (no \"entries\" list)"},
+        /* found by fuzzing: a huge shape must not be allocated before the data is checked */
+        {"{\"entries\":[{\"key\":\"\",\"dtype\":\"int16\",\"shape\":[4444444444444,7],\"data\":[]}]}",
+         "e.json: entry 0 (''): the shape holds more elements than the data can"},
         {"{\"entries\": [", "e.json: line 1, column 13: "},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -346,4 +349,11 @@ Test(json, mirror_round_trip_and_errors)
         cr_assert(strncmp(err.message, bad[i].message, strlen(bad[i].message)) == 0, "got: %s",
                   err.message);
     }
+    /* found by fuzzing: a long integer at the very end of an unterminated buffer */
+    const char tail[] = "{\"entries\":[]} 12345678901234567890123";
+    char *exact = malloc(sizeof tail - 1);
+    memcpy(exact, tail, sizeof tail - 1);
+    cr_assert_neq(tka_dump_parse(exact, sizeof tail - 1, "e.json", TKA_FORMAT_JSON, &d, NULL, &err),
+                  TKA_OK);
+    free(exact);
 }
