@@ -30,7 +30,50 @@ struct tka_reprod_writer {
     int64_t g_reconstruct, g_ndarray, g_dtype;
     size_t count, in_group;
     bool closed, failed;
+    char **keys; /* open-addressing set of the keys written (no duplicates) */
+    size_t keys_cap;
 };
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Records `key`; false when it was already written (or out of memory,
+ * reported through *nomem). */
+static bool remember_key(tka_reprod_writer *w, const char *key, bool *nomem)
+{
+    *nomem = false;
+    if (2 * (w->count + 1) >= w->keys_cap) {
+        size_t cap = w->keys_cap ? 2 * w->keys_cap : 64;
+        char **k = calloc(cap, sizeof *k);
+        if (!k) {
+            *nomem = true;
+            return false;
+        }
+        for (size_t i = 0; i < w->keys_cap; i++)
+            if (w->keys[i]) {
+                size_t slot = (size_t)key_hash(w->keys[i]) & (cap - 1);
+                while (k[slot])
+                    slot = (slot + 1) & (cap - 1);
+                k[slot] = w->keys[i];
+            }
+        free(w->keys);
+        w->keys = k;
+        w->keys_cap = cap;
+    }
+    size_t slot = (size_t)key_hash(key) & (w->keys_cap - 1);
+    for (; w->keys[slot]; slot = (slot + 1) & (w->keys_cap - 1))
+        if (strcmp(w->keys[slot], key) == 0)
+            return false;
+    w->keys[slot] = strdup(key);
+    if (!w->keys[slot])
+        *nomem = true;
+    return w->keys[slot] != NULL;
+}
 
 static tka_buf *target(tka_reprod_writer *w)
 {
@@ -401,6 +444,13 @@ static tka_status writer_add(tka_reprod_writer *w, const char *key, const tka_ar
         return tka_error_set(err, TKA_ERR_ARGUMENT, "'%s': invalid dtype or shape", key);
     if (count && !value->data)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "'%s': array data is NULL", key);
+    bool nomem;
+    if (!remember_key(w, key, &nomem))
+        return nomem ? tka_error_set(err, TKA_ERR_NOMEM, "out of memory")
+                     : tka_error_set(err, TKA_ERR_ARGUMENT,
+                                     "'%s' was already written (the streaming writer cannot "
+                                     "replace a key; use a tka_dict)",
+                                     key);
     tka_status st = TKA_OK;
     if (w->count == 0) {
         w->in_pending = true; /* one item is written as key value SETITEM, more as MARK ... */
@@ -521,6 +571,9 @@ void tka_reprod_writer_free(tka_reprod_writer *w)
     free(w->path);
     tka_buf_free(&w->filebuf);
     tka_buf_free(&w->pending);
+    for (size_t i = 0; i < w->keys_cap; i++)
+        free(w->keys[i]);
+    free(w->keys);
     free(w);
 }
 

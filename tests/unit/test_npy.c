@@ -119,6 +119,9 @@ Test(reprod, writes_numpys_example_bytes)
     cr_assert_eq(tka_reprod_writer_open(out, &w, &err), TKA_OK);
     cr_assert_eq(tka_reprod_writer_add(w, "input_ids", tka_dict_at(d, 0), &err), TKA_OK);
     cr_assert_eq(tka_reprod_writer_add(w, "loss", tka_dict_at(d, 1), &err), TKA_OK);
+    cr_assert_eq(tka_reprod_writer_add(w, "loss", tka_dict_at(d, 1), &err), TKA_ERR_ARGUMENT);
+    cr_assert(strstr(err.message, "already written"), "%s", err.message);
+    /* the refused key wrote nothing: the file is still numpy's */
     cr_assert_eq(tka_reprod_writer_close(w, &err), TKA_OK);
     tka_reprod_writer_free(w);
     tka_buf file = {0};
