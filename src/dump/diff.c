@@ -368,6 +368,70 @@ static int64_t sign_extend(uint64_t u, size_t bits)
     return (u >> (bits - 1)) & 1 ? (int64_t)(u | ~mask) : (int64_t)u;
 }
 
+/* numpy's abs of a wrapped difference: abs(INT_MIN) stays INT_MIN. */
+static inline int64_t wrap_abs64(uint64_t w)
+{
+    return (int64_t)(w >> 63 ? (uint64_t)0 - w : w);
+}
+
+static inline int64_t wrap_abs32(uint32_t w)
+{
+    return (int32_t)(w >> 31 ? 0u - w : w);
+}
+
+/* |a - b| for same-shaped, same-dtype operands of the common dtypes, in
+ * flat order; fills d and the first-difference fields. False when the
+ * dtype has no fast path (the generic loop then runs). */
+static bool fast_same_type(const tka_array *a, const tka_array *b, tka_dtype rt, size_t count,
+                           void *d, tka_key_diff *kd)
+{
+    size_t first = SIZE_MAX, n_differ = 0;
+#define FAST_LOOP(T, STORE_T, DIFF)                                  \
+    {                                                                \
+        const T *x = a->data, *y = b->data;                         \
+        STORE_T *o = d;                                              \
+        for (size_t k = 0; k < count; k++) {                         \
+            STORE_T v = DIFF;                                        \
+            o[k] = v;                                                \
+            if (!(v == 0)) {                                         \
+                if (first == SIZE_MAX)                               \
+                    first = k;                                       \
+                n_differ++;                                          \
+            }                                                        \
+        }                                                            \
+    }
+    switch (rt) {
+    case TKA_DTYPE_INT64:
+        /* COMPAT: wraps like numpy (computed unsigned, abs of INT64_MIN stays) */
+        FAST_LOOP(int64_t, int64_t, wrap_abs64((uint64_t)x[k] - (uint64_t)y[k]))
+        break;
+    case TKA_DTYPE_INT32:
+        FAST_LOOP(int32_t, int64_t, wrap_abs32((uint32_t)x[k] - (uint32_t)y[k]))
+        break;
+    case TKA_DTYPE_FLOAT32:
+        FAST_LOOP(float, float, fabsf(x[k] - y[k]))
+        break;
+    case TKA_DTYPE_FLOAT64:
+        FAST_LOOP(double, double, fabs(x[k] - y[k]))
+        break;
+    default:
+        return false;
+    }
+#undef FAST_LOOP
+    kd->n_differ = n_differ;
+    if (first != SIZE_MAX) {
+        kd->first_flat = first;
+        size_t rest = first;
+        for (unsigned r = a->ndim; r-- > 0;) {
+            kd->first_index[r] = (int64_t)(rest % (size_t)a->shape[r]);
+            rest /= (size_t)a->shape[r];
+        }
+        kd->first_a = scalar_at(a, first);
+        kd->first_b = scalar_at(b, first);
+    }
+    return true;
+}
+
 typedef struct operand {
     const tka_array *arr;
     int64_t shape[TKA_NDIM_MAX]; /* effective (transposed) shape */
@@ -449,10 +513,14 @@ static tka_status compare_key(const char *key, const tka_array *a, const tka_arr
         return tka_error_set(err, TKA_ERR_NOMEM, "'%s': out of memory for the diff", key);
     int64_t idx[TKA_NDIM_MAX] = {0};
     size_t ia = 0, ib = 0;
+    size_t loop_n = count;
+    if (same && a->dtype == b->dtype && fast_same_type(a, b, rt, count, d, kd))
+        loop_n = 0; /* identical shapes and dtypes: the common case, done without the
+                       per-element dtype dispatch and index bookkeeping below */
     size_t bits = tka_dtype_size(rt) * 8;
     const void *pa = a->data, *pb = b->data;
     bool first = true;
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < loop_n; k++) {
         bool nz;
         switch (rt) {
         case TKA_DTYPE_FLOAT64: {

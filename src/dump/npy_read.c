@@ -1,7 +1,11 @@
 /* Reading dumps: format detection, plain .npy arrays, and the reprod_log
  * .npy whose pickle (run by pickle.c) must have numpy's object structure. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dump/dump_internal.h"
 #include "dump/pickle.h"
@@ -278,10 +282,26 @@ tka_status tka_dump_read(const char *path, tka_dump_format format, tka_dict **ou
                          tka_dump_kind *kind, tka_error *err)
 {
     *out = NULL;
+    /* Map regular files: dumps can be large and every array is copied into
+     * the dict anyway, so reading them into a growing buffer first only
+     * costs time. Anything else (pipes, empty files) is read normally. */
+    int fd = open(path, O_RDONLY);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (map != MAP_FAILED) {
+            tka_status st = tka_dump_parse(map, (size_t)sb.st_size, path, format, out, kind, err);
+            munmap(map, (size_t)sb.st_size);
+            return st;
+        }
+    } else if (fd >= 0) {
+        close(fd);
+    }
     tka_buf buf = {0};
     tka_status st = tka_read_file(path, 0, &buf, err);
     if (st == TKA_OK)
-        st = tka_dump_parse(buf.data, buf.len, path, format, out, kind, err);
+        st = tka_dump_parse(buf.data ? buf.data : "", buf.len, path, format, out, kind, err);
     tka_buf_free(&buf);
     return st;
 }

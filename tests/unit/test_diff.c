@@ -140,6 +140,25 @@ Test(diff, int8_abs_wraps_like_numpy)
     tka_dict_free(b);
 }
 
+Test(diff, int64_wrap_in_the_fast_path)
+{
+    /* INT64_MAX - (-2) wraps to -(2**63 - 1); abs gives 2**63 - 1 */
+    int64_t x[] = {INT64_MAX, INT64_MIN, 7}, y[] = {-2, 0, 7};
+    int64_t shape[] = {3};
+    tka_dict *a = one("x", TKA_DTYPE_INT64, 1, shape, x), *b = one("x", TKA_DTYPE_INT64, 1, shape, y);
+    tka_diff *diff;
+    tka_error err;
+    cr_assert_eq(tka_diff_compare(a, b, &diff, NULL, &err), TKA_OK);
+    const tka_key_diff *k = tka_diff_at(diff, 0);
+    cr_assert_eq(k->stat[TKA_STAT_MAX].v.i, INT64_MAX);
+    cr_assert_eq(k->stat[TKA_STAT_MIN].v.i, INT64_MIN);
+    cr_assert_eq(k->n_differ, 2);
+    cr_assert_eq(k->first_index[0], 0);
+    tka_diff_free(diff);
+    tka_dict_free(a);
+    tka_dict_free(b);
+}
+
 Test(diff, zero_d_value_based_promotion)
 {
     /* numpy 1.x: int64 0-d holding 5 against an int8 array computes in
