@@ -110,10 +110,13 @@ Test(reprod, writes_numpys_example_bytes)
     cr_assert_eq(got.len, 695);
     cr_assert_eq(memcmp(got.data, want.data, want.len), 0);
     /* the streaming file writer produces the same bytes */
-    char tmpl[] = "/tmp/tka_npy_XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/tka_npy_XXXXXX", tmp && *tmp ? tmp : "/tmp");
     char *dir = mkdtemp(tmpl);
     cr_assert_not_null(dir);
     char out[4200];
+    cr_assert_lt(strlen(dir), 4000);
     snprintf(out, sizeof out, "%s/s.npy", dir);
     tka_reprod_writer *w;
     cr_assert_eq(tka_reprod_writer_open(out, &w, &err), TKA_OK);
