@@ -14,6 +14,7 @@ typedef struct entry {
     size_t key_len;
     uint64_t hash;
     uint64_t object_id; /* equal ids: the same Python object under two keys */
+    uint64_t dtype_id;  /* 0: numpy's builtin dtype; else the dtype object read from a file */
     tka_array value;
 } entry;
 
@@ -140,6 +141,16 @@ uint64_t dump_dict_object_id(const tka_dict *d, size_t i)
     return d->entries[i].object_id;
 }
 
+uint64_t dump_dict_dtype_id(const tka_dict *d, size_t i)
+{
+    return d->entries[i].dtype_id;
+}
+
+void dump_dict_set_dtype_id(tka_dict *d, size_t i, uint64_t id)
+{
+    d->entries[i].dtype_id = id;
+}
+
 tka_status dump_dict_insert(tka_dict *d, const char *key, size_t len, const tka_array *value,
                             tka_error *err)
 {
@@ -160,6 +171,7 @@ tka_status dump_dict_insert_object(tka_dict *d, const char *key, size_t len,
     if (at >= 0) { /* COMPAT: dict assignment keeps an existing key's position */
         d->entries[at].value = *value;
         d->entries[at].object_id = object_id;
+        d->entries[at].dtype_id = 0;
         return TKA_OK;
     }
     if (d->count == d->cap) {
@@ -181,6 +193,7 @@ tka_status dump_dict_insert_object(tka_dict *d, const char *key, size_t len,
     e->hash = h;
     e->value = *value;
     e->object_id = object_id;
+    e->dtype_id = 0;
     size_t mask = d->index_cap - 1, slot = (size_t)h & mask;
     while (d->index[slot] >= 0)
         slot = (slot + 1) & mask;

@@ -178,14 +178,28 @@ static double load_double(const void *base, size_t i, tka_dtype t)
     }
 }
 
-/* As float, for float32/float16 arithmetic: only called for sources that
- * convert exactly (bool, 8/16-bit integers, float16, float32). */
+/* Element i cast to float32 as numpy's casts do it (C conversions: each
+ * source type converts directly, never through double). With value-based
+ * promotion a float64 or 64-bit integer 0-d operand can meet a float32 array. */
 static float load_float(const void *base, size_t i, tka_dtype t)
 {
     switch (t) {
     case TKA_DTYPE_FLOAT16: return tka_half_to_float(((const uint16_t *)base)[i]);
     case TKA_DTYPE_FLOAT32: return ((const float *)base)[i];
+    case TKA_DTYPE_FLOAT64: return (float)((const double *)base)[i];
+    case TKA_DTYPE_UINT64: return (float)((const uint64_t *)base)[i];
     default: return (float)load_int(base, i, t);
+    }
+}
+
+/* Element i cast to float16: numpy converts double and float directly to
+ * half, integers through float. */
+static uint16_t load_half(const void *base, size_t i, tka_dtype t)
+{
+    switch (t) {
+    case TKA_DTYPE_FLOAT16: return ((const uint16_t *)base)[i];
+    case TKA_DTYPE_FLOAT64: return tka_double_to_half(((const double *)base)[i]);
+    default: return tka_float_to_half(load_float(base, i, t));
     }
 }
 
@@ -536,7 +550,10 @@ static tka_status compare_key(const char *key, const tka_array *a, const tka_arr
             break;
         }
         case TKA_DTYPE_FLOAT16: {
-            uint16_t h = tka_float_to_half(load_float(pa, ia, a->dtype) - load_float(pb, ib, b->dtype));
+            /* COMPAT: both operands are cast to half first, then numpy's half
+             * subtraction computes in float and rounds back */
+            uint16_t h = tka_float_to_half(tka_half_to_float(load_half(pa, ia, a->dtype)) -
+                                           tka_half_to_float(load_half(pb, ib, b->dtype)));
             h &= 0x7fffu;
             ((uint16_t *)d)[k] = h;
             nz = h != 0;

@@ -45,6 +45,14 @@ ptrdiff_t dump_dict_find_n(const tka_dict *dict, const char *key, size_t key_len
 /* Identity of the array at `index`: equal for keys sharing one array. */
 uint64_t dump_dict_object_id(const tka_dict *dict, size_t index);
 
+/* Identity of the numpy dtype object of the array at `index`: 0 for
+ * numpy's shared builtin (native byte order) dtypes, else an id shared by
+ * the arrays that shared one dtype object in the file they were read from.
+ * numpy pickles a dtype object once and refers back to it, so re-writing
+ * a file byte for byte needs this. */
+uint64_t dump_dict_dtype_id(const tka_dict *dict, size_t index);
+void dump_dict_set_dtype_id(tka_dict *dict, size_t index, uint64_t id);
+
 /* numpy's .npy header for a plain array (with numpy >= 1.23's growth
  * padding), version 1.0 unless it does not fit. */
 tka_status dump_npy_header(const tka_array *array, tka_buf *out);

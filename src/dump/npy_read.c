@@ -93,7 +93,7 @@ static tka_status read_shape(rctx *c, const pk_obj *t, tka_array *a)
     return TKA_OK;
 }
 
-static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a)
+static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj **dtype_obj)
 {
     if (obj->kind != PK_ARRAY)
         return obj_error(c, obj, "value is not a numpy array (reprod_log stores only ndarrays)");
@@ -105,6 +105,7 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a)
     char order;
     if ((st = dtype_info(c, s.dtype, &ts, &order)) != TKA_OK)
         return st;
+    *dtype_obj = (pk_obj *)s.dtype;
     memset(a, 0, sizeof *a);
     if (!dump_dtype_from_typestr(ts->u.s.p, ts->u.s.n, &a->dtype)) {
         char msg[160];
@@ -172,6 +173,7 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
         (s.data->kind != PK_LIST || s.data->u.seq.n != 1 || s.data->u.seq.items[0]->kind != PK_DICT))
         st = obj_error(&c, s.data, "the object array does not hold one dict "
                                    "(not a reprod_log / np.save(dict) file)");
+    uint64_t dtype_ids = 0;
     if (st == TKA_OK) {
         const pk_obj *d = s.data->u.seq.items[0];
         for (size_t i = 0; i < d->u.dict.n && st == TKA_OK; i++) {
@@ -198,10 +200,15 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                 c.key = NULL;
                 continue;
             }
-            st = numeric_array(&c, v, &a);
+            pk_obj *dt = NULL;
+            st = numeric_array(&c, v, &a, &dt);
             if (st == TKA_OK) {
                 st = dump_dict_insert(dict, k->u.s.p, k->u.s.n, &a, err);
-                ((pk_obj *)v)->tag = (uint64_t)dump_dict_find_n(dict, k->u.s.p, k->u.s.n) + 1;
+                size_t at = (size_t)dump_dict_find_n(dict, k->u.s.p, k->u.s.n);
+                ((pk_obj *)v)->tag = (uint64_t)at + 1;
+                if (!dt->tag)
+                    dt->tag = ++dtype_ids;
+                dump_dict_set_dtype_id(dict, at, dt->tag);
                 if (st != TKA_OK)
                     tka_error_prefix(err, "%s: byte %zu: ", name, k->offset);
             }

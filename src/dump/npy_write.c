@@ -26,7 +26,9 @@ struct tka_reprod_writer {
     uint64_t memo_next;
     int64_t str1[257];   /* CPython shares '' and 1-char latin-1 strs: memoised by value */
     int64_t bytes1[257]; /* ... and b'' and every 1-byte bytes object */
-    int64_t dtype_memo[TKA_DTYPE_COUNT][2];
+    int64_t dtype_memo[TKA_DTYPE_COUNT]; /* numpy's builtin native dtypes */
+    int64_t *id_memo;                    /* dtype objects read from a file, by id */
+    size_t id_memo_cap;
     int64_t g_reconstruct, g_ndarray, g_dtype;
     size_t count, in_group;
     bool closed, failed;
@@ -272,8 +274,37 @@ static tka_status put_dtype(tka_reprod_writer *w, const char *typestr, char orde
     return st;
 }
 
+/* Where the memo index of an array's dtype object is kept: numpy's
+ * builtin native dtypes are singletons; a dtype object read from a file is
+ * shared by the arrays that shared it there; any other non-native dtype is
+ * a fresh object per array (what `astype('>i4')` gives), so never shared. */
+static int64_t *dtype_slot(tka_reprod_writer *w, const tka_array *a, uint64_t dtype_id,
+                           int64_t *fresh)
+{
+    if (dtype_id) {
+        if (dtype_id >= w->id_memo_cap) {
+            size_t cap = w->id_memo_cap ? w->id_memo_cap : 16;
+            while (cap <= dtype_id)
+                cap *= 2;
+            int64_t *m = realloc(w->id_memo, cap * sizeof *m);
+            if (!m)
+                return NULL;
+            for (size_t i = w->id_memo_cap; i < cap; i++)
+                m[i] = -1;
+            w->id_memo = m;
+            w->id_memo_cap = cap;
+        }
+        return &w->id_memo[dtype_id];
+    }
+    if ((a->layout & TKA_ARRAY_BIG_ENDIAN) && tka_dtype_size(a->dtype) > 1) {
+        *fresh = -1;
+        return fresh;
+    }
+    return &w->dtype_memo[a->dtype];
+}
+
 static tka_status put_array(tka_reprod_writer *w, const tka_array *a, int64_t *memo,
-                            tka_error *err)
+                            uint64_t dtype_id, tka_error *err)
 {
     size_t count = tka_array_count(a), size = tka_dtype_size(a->dtype), nbytes = count * size;
     if (nbytes > 0xffffffffu)
@@ -297,8 +328,10 @@ static tka_status put_array(tka_reprod_writer *w, const tka_array *a, int64_t *m
         if (st == TKA_OK && a->ndim)
             st = put(w, NULL);
     }
-    bool big = (a->layout & TKA_ARRAY_BIG_ENDIAN) && size > 1;
-    int64_t *dm = &w->dtype_memo[a->dtype][big];
+    int64_t fresh;
+    int64_t *dm = dtype_slot(w, a, dtype_id, &fresh);
+    if (!dm)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     if (st == TKA_OK)
         st = *dm >= 0 ? get(w, *dm) : put_dtype(w, dump_typestr(a->dtype), dump_order_char(a), 0, dm);
     if (st == TKA_OK)
@@ -348,7 +381,7 @@ static tka_status start(tka_reprod_writer *w, tka_error *err)
     for (int i = 0; i < 257; i++)
         w->str1[i] = w->bytes1[i] = -1;
     for (int i = 0; i < TKA_DTYPE_COUNT; i++)
-        w->dtype_memo[i][0] = w->dtype_memo[i][1] = -1;
+        w->dtype_memo[i] = -1;
     w->g_reconstruct = w->g_ndarray = w->g_dtype = -1;
     /* header: 54 chars + 63 spaces + '\n' = 118 = HEADER_LEN, pickle at byte 128 */
     tka_status st = emit(w, OBJECT_NPY_HEADER, sizeof OBJECT_NPY_HEADER - 1);
@@ -431,7 +464,7 @@ tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka
 /* Adds one item; `reuse` >= 0 writes a reference to an array already
  * written (memo index), `memo` receives the new array's memo index. */
 static tka_status writer_add(tka_reprod_writer *w, const char *key, const tka_array *value,
-                             int64_t reuse, int64_t *memo, tka_error *err)
+                             int64_t reuse, int64_t *memo, uint64_t dtype_id, tka_error *err)
 {
     if (w->closed || w->failed)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the dump writer is %s",
@@ -466,7 +499,7 @@ static tka_status writer_add(tka_reprod_writer *w, const char *key, const tka_ar
     if (st == TKA_OK)
         st = put_str(w, key, klen);
     if (st == TKA_OK)
-        st = reuse >= 0 ? get(w, reuse) : put_array(w, value, memo, &local);
+        st = reuse >= 0 ? get(w, reuse) : put_array(w, value, memo, dtype_id, &local);
     w->in_pending = false;
     if (st == TKA_OK) {
         w->count++;
@@ -490,7 +523,7 @@ static tka_status writer_add(tka_reprod_writer *w, const char *key, const tka_ar
 tka_status tka_reprod_writer_add(tka_reprod_writer *w, const char *key, const tka_array *value,
                                  tka_error *err)
 {
-    return writer_add(w, key, value, -1, NULL, err);
+    return writer_add(w, key, value, -1, NULL, 0, err);
 }
 
 /* Writes a dict, referring back to arrays shared between keys (object
@@ -512,7 +545,7 @@ static tka_status add_dict(tka_reprod_writer *w, const tka_dict *dict, tka_error
         uint64_t id = dump_dict_object_id(dict, i);
         int64_t reuse = memo_of[id];
         st = writer_add(w, tka_dict_key(dict, i), tka_dict_at(dict, i), reuse,
-                        reuse >= 0 ? NULL : &memo_of[id], err);
+                        reuse >= 0 ? NULL : &memo_of[id], dump_dict_dtype_id(dict, i), err);
     }
     free(memo_of);
     return st;
@@ -571,6 +604,7 @@ void tka_reprod_writer_free(tka_reprod_writer *w)
     free(w->path);
     tka_buf_free(&w->filebuf);
     tka_buf_free(&w->pending);
+    free(w->id_memo);
     for (size_t i = 0; i < w->keys_cap; i++)
         free(w->keys[i]);
     free(w->keys);

@@ -247,6 +247,17 @@ def diff_case(i, a, b, method, thr):
 
 def check_diffs():
     i = 0
+    # value-based casts of a 0-d operand into a float32 / float16 computation
+    fixed = [(np.array(0.1), np.array([0.5, 1e4], np.float16)),
+             (np.array(0.1, np.float32), np.array([0.5, 3.0], np.float16)),
+             (np.array(65000.0), np.array([4e-6, 9013.47], np.float32)),
+             (np.array(-70000.0), np.array([1.5, 2.5], np.float32)),
+             (np.array(200), np.array([0.5, 3.0], np.float16)),
+             (np.array(2**40), np.array([0.5, 3.0], np.float32)),
+             (np.array(1e-8), np.array([0.1, 0.2], np.float32))]
+    for a, b in fixed:
+        i += 1
+        diff_case(i, {"x": a, "y": b}, {"x": b, "y": a}, "all", 1e-6)
     scalars = [0, 1, 5, 127, 128, 200, 255, 256, 40000, 70000, -1, -128, -129, -40000, 2**31,
                2**40, -2**40, 0.5, 64999.0, 65000.0, 70000.0, 3.5e38, 1e300, -1.5, 1e-7]
     for _ in range(250):
@@ -267,9 +278,12 @@ def check_diffs():
         elif kind == 2:    # broadcasting / errors
             a = random_array(da, (int(rng.randint(1, 4)), 1))
             b = random_array(db, (int(rng.randint(1, 4)),))
-        elif kind == 3:    # transpose fallback
-            a = random_array(da, (2, 3))
-            b = random_array(db, (3, 2))
+        elif kind == 3:    # transpose fallback (large: numpy sums the C-ordered result)
+            r, c = (2, 3) if rng.rand() < 0.5 else (150, 130)
+            a = random_array(da, (r, c))
+            b = random_array(db, (c, r))
+            if rng.rand() < 0.5:
+                b = (a.T + rng.rand(c, r)).astype(db) if da != np.bool_ and db != np.bool_ else b
         elif kind == 4:    # large: numpy's chunked pairwise mean
             n = int(rng.choice([7, 8, 9, 127, 128, 129, 1000, 8191, 8192, 8193, 20000, 70001]))
             a = random_array(da, (n,))
@@ -289,8 +303,14 @@ def check_diffs():
 
 
 def main():
-    for i in range(60):
+    for i in range(100):
         check_container(i, random_dict(int(rng.choice([0, 1, 2, 3, 6, 12]))))
+    # dtype object identity: two '>i4' arrays with separate dtype objects are
+    # pickled with two dtypes, two sharing one object with one
+    be = np.dtype(">i4")
+    check_container(102, {"a": np.arange(3).astype(">i4"), "b": np.arange(4).astype(">i4"),
+                          "c": np.arange(2).astype(be), "d": np.arange(5).astype(be),
+                          "e": np.arange(2, dtype=np.int32)})
     check_container(100, {"k%d" % j: np.arange(j % 3, dtype=np.int64) for j in range(1000)})
     check_container(101, {"k%d" % j: np.array(j) for j in range(1001)})
     for i in range(40):
