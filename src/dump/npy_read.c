@@ -137,6 +137,12 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     return TKA_OK;
 }
 
+/* An array already stored, for later keys that hold the same object. */
+typedef struct seen_array {
+    tka_array array;
+    uint64_t object_id, dtype_id;
+} seen_array;
+
 tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *name,
                             const npy_header *h, tka_dict *dict, tka_error *err)
 {
@@ -174,6 +180,8 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
         st = obj_error(&c, s.data, "the object array does not hold one dict "
                                    "(not a reprod_log / np.save(dict) file)");
     uint64_t dtype_ids = 0;
+    seen_array *seen = NULL;
+    size_t n_seen = 0, seen_cap = 0;
     if (st == TKA_OK) {
         const pk_obj *d = s.data->u.seq.items[0];
         for (size_t i = 0; i < d->u.dict.n && st == TKA_OK; i++) {
@@ -192,9 +200,12 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
             }
             tka_array a;
             if (v->tag) { /* the same array object under an earlier key */
-                a = *tka_dict_at(dict, (size_t)v->tag - 1);
-                st = dump_dict_insert_object(dict, k->u.s.p, k->u.s.n, &a,
-                                             dump_dict_object_id(dict, (size_t)v->tag - 1), err);
+                const seen_array *sa = &seen[v->tag - 1];
+                st = dump_dict_insert_object(dict, k->u.s.p, k->u.s.n, &sa->array, sa->object_id,
+                                             err);
+                ptrdiff_t at = st == TKA_OK ? dump_dict_find_n(dict, k->u.s.p, k->u.s.n) : -1;
+                if (at >= 0)
+                    dump_dict_set_dtype_id(dict, (size_t)at, sa->dtype_id);
                 if (st != TKA_OK)
                     tka_error_prefix(err, "%s: byte %zu: ", name, k->offset);
                 c.key = NULL;
@@ -204,11 +215,30 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
             st = numeric_array(&c, v, &a, &dt);
             if (st == TKA_OK) {
                 st = dump_dict_insert(dict, k->u.s.p, k->u.s.n, &a, err);
-                size_t at = (size_t)dump_dict_find_n(dict, k->u.s.p, k->u.s.n);
-                ((pk_obj *)v)->tag = (uint64_t)at + 1;
-                if (!dt->tag)
-                    dt->tag = ++dtype_ids;
-                dump_dict_set_dtype_id(dict, at, dt->tag);
+                ptrdiff_t at = st == TKA_OK ? dump_dict_find_n(dict, k->u.s.p, k->u.s.n) : -1;
+                if (at >= 0) {
+                    if (!dt->tag)
+                        dt->tag = ++dtype_ids;
+                    dump_dict_set_dtype_id(dict, (size_t)at, dt->tag);
+                    /* remember it by value: a later duplicate key may replace the entry */
+                    if (n_seen == seen_cap) {
+                        size_t cap = seen_cap ? 2 * seen_cap : 16;
+                        seen_array *grown = tka_arena_alloc(scratch, cap * sizeof *grown,
+                                                            _Alignof(seen_array));
+                        if (!grown) {
+                            st = tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
+                        } else {
+                            if (n_seen)
+                                memcpy(grown, seen, n_seen * sizeof *grown);
+                            seen = grown;
+                            seen_cap = cap;
+                        }
+                    }
+                    if (st == TKA_OK) {
+                        seen[n_seen] = (seen_array){a, dump_dict_object_id(dict, (size_t)at), dt->tag};
+                        ((pk_obj *)v)->tag = ++n_seen;
+                    }
+                }
                 if (st != TKA_OK)
                     tka_error_prefix(err, "%s: byte %zu: ", name, k->offset);
             }

@@ -158,6 +158,31 @@ def check_protocols(i, d):
             fail("protocol %d pickle read differently: %r" % (proto, p.stderr))
 
 
+def check_crafted():
+    """Pickles numpy never writes but a file may hold: a key set twice (the
+    dict keeps the first position and the last value) and an array object
+    referenced again after its key was replaced; a key that is not UTF-8."""
+    A, B = np.arange(3), np.arange(4) * 10
+    buf = io.BytesIO()
+    np.save(buf, {"k": A, "z": B, "j": A})
+    raw = buf.getvalue()
+    dup = raw.replace(b"X\x01\x00\x00\x00z", b"X\x01\x00\x00\x00k")
+    path = os.path.join(TMP, "dup.npy")
+    open(path, "wb").write(dup)
+    want = np.load(path, allow_pickle=True).item()
+    checked["json"] += 1
+    got = run("show", path).stdout
+    if got != mirror("dup.npy", want):
+        fail("duplicate-key pickle read differently from numpy: %r vs %r" % (got, want))
+    bad = raw.replace(b"X\x01\x00\x00\x00z", b"X\x01\x00\x00\x00\xff")
+    path = os.path.join(TMP, "badkey.npy")
+    open(path, "wb").write(bad)
+    p = subprocess.run([TOKALIGN, "show", path], capture_output=True)
+    checked["json"] += 1
+    if p.returncode != 3 or b"not valid UTF-8" not in p.stderr:
+        fail("non-UTF-8 key not refused: %r" % p.stderr)
+
+
 def check_plain(i):
     a = random_array(DTYPES[i % len(DTYPES)], random_shape())
     if i % 3 == 0 and a.ndim >= 2:
@@ -315,6 +340,7 @@ def main():
     check_container(101, {"k%d" % j: np.array(j) for j in range(1001)})
     for i in range(40):
         check_plain(i)
+    check_crafted()
     for i in range(12):
         check_protocols(i, {k: v for k, v in random_dict(4).items() if k != "shared"})
     for i in range(20):
