@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import re
 import subprocess
 import sys
@@ -352,7 +353,11 @@ def main():
     total = sum(checked.values())
     print("%s interop: checked %d, matched %d" % ("FAIL" if failures else "PASS", total,
                                                   total - len(failures)))
-    return 1 if failures or not total else 0
+    if failures:
+        print("inputs kept in", TMP)
+        return 1
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 0 if total else 1
 
 
 if __name__ == "__main__":
