@@ -2,6 +2,7 @@
  * very long line cannot exhaust the stack) and exact lookup. */
 #include "tokenize/dat.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +86,7 @@ tka_status tka_dat_build(tka_dat *d, const char *const *keys, const uint32_t *le
     current_sort = NULL;
 
     d->nodes[0].check = ROOT_CHECK;
-    size_t first_free = 1;
+    size_t next_check = 1;
     size_t used_top = 1; /* one past the highest used slot */
     tka_status st = TKA_OK;
 
@@ -114,23 +115,41 @@ tka_status tka_dat_build(tka_dat *d, const char *const *keys, const uint32_t *le
                 k++;
         }
         starts[nl] = f.hi;
-        /* Smallest base whose slots for every label are free. */
-        size_t b = first_free > labels[0] ? first_free - labels[0] : 1;
-        if (b < 1)
-            b = 1;
-        for (;; b++) {
-            if (!grow(d, b + SPARE + 1)) {
+        /* A base whose slots for every label are free: scan free slots for
+         * the first label from next_check, and move next_check forward
+         * once the region behind it is nearly full (the heuristic of
+         * darts-clone, which keeps construction close to linear). */
+        size_t pos = next_check > (size_t)labels[0] ? next_check : (size_t)labels[0] + 1;
+        size_t occupied = 0;
+        bool first_free_seen = false;
+        size_t b = 0;
+        for (;; pos++) {
+            if (pos + 256 + SPARE + 1 > d->size && !grow(d, pos + 256 + SPARE + 1)) {
                 st = TKA_ERR_NOMEM;
                 break;
             }
+            if (d->nodes[pos].check != FREE_SLOT) {
+                occupied++;
+                continue;
+            }
+            if (!first_free_seen) {
+                next_check = pos;
+                first_free_seen = true;
+            }
+            b = pos - labels[0];
+            if (b < 1)
+                continue;
             int ok = 1;
-            for (int i = 0; i < nl && ok; i++)
+            for (int i = 1; i < nl && ok; i++)
                 ok = d->nodes[b + labels[i]].check == FREE_SLOT;
             if (ok)
                 break;
         }
         if (st != TKA_OK)
             break;
+        if (first_free_seen && pos >= next_check &&
+            (double)occupied / (double)(pos - next_check + 1) >= 0.95)
+            next_check = pos;
         if (b + 256 > (size_t)INT32_MAX - SPARE) {
             st = TKA_ERR_LIMIT;
             break;
@@ -142,8 +161,6 @@ tka_status tka_dat_build(tka_dat *d, const char *const *keys, const uint32_t *le
             if (t + 1 > used_top)
                 used_top = t + 1;
         }
-        while (first_free < d->size && d->nodes[first_free].check != FREE_SLOT)
-            first_free++;
         if (top + (size_t)nl > depth_cap) {
             size_t cap = depth_cap * 2 + (size_t)nl;
             frame *s2 = realloc(stack, cap * sizeof *s2);
