@@ -22,6 +22,7 @@ typedef struct settings {
     int strip_accents;  /* -1 unset (None) */
     int chinese_chars;  /* -1 unset */
     char *named[SP_NAMED];
+    bool none[SP_NAMED]; /* explicitly null: the tokenizer has no such token */
     char **additional;
     size_t n_additional;
 } settings;
@@ -49,12 +50,18 @@ static char *join_path(const char *dir, const char *name)
 
 /* A special token value: a string, or an AddedToken object {"content": ...}. */
 static tka_status token_value(const json_t *v, const char *path, const char *key, char **out,
-                              tka_error *err)
+                              bool *none, tka_error *err)
 {
     if (json_is_object(v))
         v = json_object_get(v, "content");
-    if (json_is_null(v))
-        return TKA_OK; /* explicitly no such token */
+    if (json_is_null(v)) {
+        if (none) {
+            *none = true; /* explicitly no such token */
+            free(*out);
+            *out = NULL;
+        }
+        return TKA_OK;
+    }
     if (!json_is_string(v))
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: \"%s\" must be a string or {\"content\": ...}",
                              path, key);
@@ -68,6 +75,8 @@ static tka_status token_value(const json_t *v, const char *path, const char *key
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
     free(*out);
     *out = copy;
+    if (none)
+        *none = false;
     return TKA_OK;
 }
 
@@ -121,7 +130,7 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
         for (int i = 0; i < SP_NAMED && st == TKA_OK; i++) {
             json_t *v = json_object_get(root, special_keys[i]);
             if (v)
-                st = token_value(v, path, special_keys[i], &s->named[i], err);
+                st = token_value(v, path, special_keys[i], &s->named[i], &s->none[i], err);
         }
         json_t *add = json_object_get(root, "additional_special_tokens");
         if (st == TKA_OK && add) {
@@ -138,7 +147,7 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
                     st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
                 for (size_t i = 0; i < json_array_size(add) && st == TKA_OK; i++) {
                     st = token_value(json_array_get(add, i), path, "additional_special_tokens",
-                                     &s->additional[s->n_additional], err);
+                                     &s->additional[s->n_additional], NULL, err);
                     if (st == TKA_OK && s->additional[s->n_additional])
                         s->n_additional++;
                 }
@@ -304,10 +313,11 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
 {
     const char *names[SP_NAMED];
     for (int i = 0; i < SP_NAMED; i++)
-        names[i] = s->named[i] ? s->named[i] : special_defaults[i];
+        names[i] = s->none[i] ? NULL : s->named[i] ? s->named[i] : special_defaults[i];
     tka_status st = TKA_OK;
     for (int i = 0; i < SP_NAMED && st == TKA_OK; i++)
-        st = add_special(m, names[i], err);
+        if (names[i])
+            st = add_special(m, names[i], err);
     for (size_t i = 0; i < s->n_additional && st == TKA_OK; i++)
         st = add_special(m, s->additional[i], err);
     if (st != TKA_OK)
@@ -318,12 +328,18 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
     static const int required[] = {SP_UNK, SP_CLS, SP_SEP};
     for (size_t k = 0; k < sizeof required / sizeof *required; k++) {
         const char *name = names[required[k]];
+        if (!name)
+            return tka_error_set(err, TKA_ERR_FORMAT,
+                                 "%s: %s is null in the tokenizer configuration; a BERT "
+                                 "tokenizer needs it",
+                                 vocab_path, special_keys[required[k]]);
         if (tka_vocab_find(&m->vocab, name, strlen(name)) < 0)
             return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: the vocabulary has no %s token \"%s\" (%s); is this a BERT "
-                                 "vocab.txt?",
+                                 "%s: the vocabulary has no %s \"%s\"; is this a BERT vocab.txt? "
+                                 "(if the token is spelled differently, set %s in "
+                                 "special_tokens_map.json)",
                                  vocab_path, special_keys[required[k]], name,
-                                 "set it in special_tokens_map.json if it is spelled differently");
+                                 special_keys[required[k]]);
     }
     /* COMPAT: sanitize_special_tokens() -> _add_tokens(): a special token
      * missing from the vocabulary gets id len(tokenizer) (vocab_size plus
@@ -336,8 +352,12 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
             if (warnings)
                 tka_buf_printf(warnings,
                                "warning: %s: special token \"%s\" is not in the vocabulary; like "
-                               "HF it gets the new id %d\n",
-                               vocab_path, sp->text, sp->id);
+                               "HF it gets the new id %d%s\n",
+                               vocab_path, sp->text, sp->id,
+                               (size_t)sp->id < m->vocab.n_ids
+                                   ? " (which, as in HF, is also the id of a vocabulary line: "
+                                     "the file has duplicate lines)"
+                                   : "");
         }
     }
     for (int i = 0; i < TKA_SPECIAL_COUNT; i++)
@@ -349,7 +369,7 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
                {SP_CLS, TKA_SPECIAL_CLS}, {SP_MASK, TKA_SPECIAL_MASK}};
     for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
         const char *name = names[map[k].named];
-        for (size_t i = 0; i < m->n_specials; i++)
+        for (size_t i = 0; name && i < m->n_specials; i++)
             if (strcmp(m->specials[i].text, name) == 0)
                 m->special_ids[map[k].which] = m->specials[i].id;
     }
@@ -380,7 +400,7 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
     bert_model *m = calloc(1, sizeof *m);
     if (!m)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
-    settings s = {-1, -1, -1, {NULL}, NULL, 0};
+    settings s = {-1, -1, -1, {NULL}, {false}, NULL, 0};
     tka_status st = tka_vocab_load(&m->vocab, files->file, warnings, err);
     /* from_pretrained: tokenizer_config.json gives the init arguments,
      * special_tokens_map.json then overrides the special tokens. */
