@@ -41,20 +41,16 @@ tka_status tka_vocab_load(tka_vocab *v, const char *path, tka_buf *warnings, tka
     }
     size_t bad;
     if (!tka_utf8_valid(raw.data, raw.len, &bad)) {
-        size_t line = 1, col = 0;
-        for (size_t i = 0; i < bad; i++) {
-            if (raw.data[i] == '\n' || (raw.data[i] == '\r' && (i + 1 >= raw.len || raw.data[i + 1] != '\n'))) {
+        size_t line = 1;
+        for (size_t i = 0; i < bad; i++)
+            if (raw.data[i] == '\n' ||
+                (raw.data[i] == '\r' && (i + 1 >= raw.len || raw.data[i + 1] != '\n')))
                 line++;
-                col = 0;
-            } else {
-                col++;
-            }
-        }
         tka_buf_free(&raw);
         return tka_error_set(err, TKA_ERR_UTF8,
-                             "%s: line %zu, byte offset %zu (column byte %zu): invalid UTF-8 "
-                             "(not a vocab.txt? HF's load_vocab would raise UnicodeDecodeError)",
-                             path, line, bad, col + 1);
+                             "%s: line %zu (byte offset %zu in the file): invalid UTF-8; not a "
+                             "vocab.txt? (HF's load_vocab would raise UnicodeDecodeError)",
+                             path, line, bad);
     }
     if (raw.len > UINT32_MAX - 1) {
         tka_buf_free(&raw);
