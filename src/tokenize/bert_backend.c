@@ -263,7 +263,7 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
             break;
         end = i;
     }
-    if (st == TKA_OK)
+    if (st == TKA_OK && end > start)
         st = tka_buf_append(out, joined.data + start, end - start);
     tka_buf_free(&joined);
     if (st != TKA_OK)
