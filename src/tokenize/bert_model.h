@@ -65,7 +65,8 @@ tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbyte
                           tka_tokens *out);
 
 /* WordPiece of an ASCII word read straight from the input, lower-cased on
- * the fly through m->ascii_lower (the fast path). */
+ * the fly through m->ascii_lower (the fast path). The caller has reserved
+ * room for n more tokens (every ASCII piece consumes at least one byte). */
 tka_status bert_wordpiece_ascii(const bert_model *m, const uint8_t *word, size_t n,
                                 uint32_t orig_base, unsigned flags, tka_tokens *out);
 

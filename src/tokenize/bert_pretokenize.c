@@ -658,7 +658,10 @@ tka_status bert_tokenize(const bert_model *m, const char *text, size_t len, unsi
         return bert_tokenize_generic(m, text, len, flags, out, err);
     const uint8_t *t = (const uint8_t *)text;
     const uint8_t *cls = m->ascii_class;
-    tka_status st = TKA_OK;
+    /* every token of the fast path consumes at least one input byte */
+    tka_status st = tka_tokens_reserve(out, len, flags);
+    if (st != TKA_OK)
+        return tka_error_set(err, st, "out of memory tokenizing");
     size_t i = 0;
     while (i < len) {
         uint8_t b = t[i];

@@ -138,9 +138,8 @@ tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbyte
 tka_status bert_wordpiece_ascii(const bert_model *m, const uint8_t *word, size_t n,
                                 uint32_t orig_base, unsigned flags, tka_tokens *out)
 {
-    tka_status st = tka_tokens_reserve(out, n, flags);
-    if (st != TKA_OK)
-        return st;
+    /* the caller reserved room for one token per input byte */
+    tka_status st;
     size_t mark = out->count, text_mark = out->text_used;
     if (n > m->max_chars)
         return whole_word_unknown(m, mark, text_mark, n, NULL, orig_base, flags, out);
