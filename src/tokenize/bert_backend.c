@@ -17,6 +17,9 @@ static const char *const special_keys[SP_NAMED] = {"unk_token", "sep_token", "pa
 static const char *const special_defaults[SP_NAMED] = {"[UNK]", "[SEP]", "[PAD]", "[CLS]",
                                                        "[MASK]"};
 
+static tka_status token_value(const json_t *v, const char *path, const char *key, char **out,
+                              bool *none, tka_error *err);
+
 typedef struct settings {
     int lower;          /* -1 unset */
     int strip_accents;  /* -1 unset (None) */
@@ -25,6 +28,8 @@ typedef struct settings {
     bool none[SP_NAMED]; /* explicitly null: the tokenizer has no such token */
     char **additional;
     size_t n_additional;
+    char **never_split;
+    size_t n_never_split;
 } settings;
 
 static void settings_free(settings *s)
@@ -34,6 +39,35 @@ static void settings_free(settings *s)
     for (size_t i = 0; i < s->n_additional; i++)
         free(s->additional[i]);
     free(s->additional);
+    for (size_t i = 0; i < s->n_never_split; i++)
+        free(s->never_split[i]);
+    free(s->never_split);
+}
+
+/* A list of tokens (JSON array of strings / AddedToken objects) into
+ * *list / *n, replacing what was there. */
+static tka_status token_list(const json_t *arr, const char *path, const char *key, char ***list,
+                             size_t *n, tka_error *err)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*list)[i]);
+    free(*list);
+    *list = NULL;
+    *n = 0;
+    if (json_is_null(arr))
+        return TKA_OK;
+    if (!json_is_array(arr))
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: \"%s\" must be a list", path, key);
+    *list = calloc(json_array_size(arr) + 1, sizeof **list);
+    if (!*list)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < json_array_size(arr) && st == TKA_OK; i++) {
+        st = token_value(json_array_get(arr, i), path, key, &(*list)[*n], NULL, err);
+        if (st == TKA_OK && (*list)[*n])
+            (*n)++;
+    }
+    return st;
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -133,26 +167,12 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
                 st = token_value(v, path, special_keys[i], &s->named[i], &s->none[i], err);
         }
         json_t *add = json_object_get(root, "additional_special_tokens");
-        if (st == TKA_OK && add) {
-            if (!json_is_array(add)) {
-                st = tka_error_set(err, TKA_ERR_FORMAT,
-                                   "%s: \"additional_special_tokens\" must be a list", path);
-            } else {
-                for (size_t i = 0; i < s->n_additional; i++)
-                    free(s->additional[i]);
-                free(s->additional);
-                s->n_additional = 0;
-                s->additional = calloc(json_array_size(add) + 1, sizeof *s->additional);
-                if (!s->additional)
-                    st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
-                for (size_t i = 0; i < json_array_size(add) && st == TKA_OK; i++) {
-                    st = token_value(json_array_get(add, i), path, "additional_special_tokens",
-                                     &s->additional[s->n_additional], NULL, err);
-                    if (st == TKA_OK && s->additional[s->n_additional])
-                        s->n_additional++;
-                }
-            }
-        }
+        if (st == TKA_OK && add)
+            st = token_list(add, path, "additional_special_tokens", &s->additional,
+                            &s->n_additional, err);
+        json_t *ns = json_object_get(root, "never_split");
+        if (st == TKA_OK && ns && strcmp(name, "tokenizer_config.json") == 0)
+            st = token_list(ns, path, "never_split", &s->never_split, &s->n_never_split, err);
     }
     json_decref(root);
     free(path);
@@ -171,6 +191,9 @@ static void model_free(void *p)
         free(m->specials[i].text);
     free(m->specials);
     free(m->no_split_order);
+    for (size_t i = 0; i < m->n_never_split; i++)
+        free(m->never_split[i].text);
+    free(m->never_split);
     free(m);
 }
 
@@ -385,8 +408,29 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
     for (size_t i = 0; i < m->n_specials; i++) {
         uint8_t b = (uint8_t)m->specials[i].text[0];
         m->special_first[b] = 1;
+        m->whole_first[b] = 1;
         if (b >= 0x80 || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
             m->specials_need_lowered_text = true;
+    }
+    /* never_split of tokenizer_config.json (BertTokenizer(never_split=...)) */
+    if (s->n_never_split) {
+        m->never_split = calloc(s->n_never_split, sizeof *m->never_split);
+        if (!m->never_split)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+        for (size_t i = 0; i < s->n_never_split; i++) {
+            bert_special *ns = &m->never_split[m->n_never_split];
+            ns->text = strdup(s->never_split[i]);
+            if (!ns->text)
+                return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+            ns->len = strlen(ns->text);
+            /* COMPAT: _tokenize appends the token itself, convert_tokens_to_ids
+             * then falls back to the unknown token */
+            ns->id = tka_vocab_find(&m->vocab, ns->text, ns->len);
+            if (ns->id < 0)
+                ns->id = m->unk_id;
+            m->whole_first[(uint8_t)ns->text[0]] = 1;
+            m->n_never_split++;
+        }
     }
     return TKA_OK;
 }
@@ -400,7 +444,7 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
     bert_model *m = calloc(1, sizeof *m);
     if (!m)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
-    settings s = {-1, -1, -1, {NULL}, {false}, NULL, 0};
+    settings s = {-1, -1, -1, {NULL}, {false}, NULL, 0, NULL, 0};
     tka_status st = tka_vocab_load(&m->vocab, files->file, warnings, err);
     /* from_pretrained: tokenizer_config.json gives the init arguments,
      * special_tokens_map.json then overrides the special tokens. */
@@ -429,7 +473,7 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
     }
     for (int b = 0; b < 128; b++) {
         int cls = bert_char_class(b, m->compat, m->chinese_chars);
-        m->ascii_class[b] = m->special_first[b]  ? ASCII_SLOW
+        m->ascii_class[b] = m->whole_first[b]    ? ASCII_SLOW
                             : cls == BERT_WORD  ? ASCII_WORD
                             : cls == BERT_SPACE ? ASCII_SPACE
                             : cls == BERT_PUNCT ? ASCII_PUNCT

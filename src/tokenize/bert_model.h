@@ -45,6 +45,13 @@ typedef struct bert_model {
      * lower-case to (an ASCII letter, or non-ASCII): then the slow path must
      * build the lower-cased text before looking for specials. */
     bool specials_need_lowered_text;
+    /* tokenizer_config.json's never_split: whitespace tokens kept whole and
+     * looked up without WordPiece (slow mode only, as in HF) */
+    bert_special *never_split;
+    size_t n_never_split;
+    /* Bytes that start a special or never_split token: a whitespace token
+     * starting with another byte needs no whole-token comparison. */
+    uint8_t whole_first[256];
     uint8_t ascii_class[128]; /* ASCII_* */
     uint8_t ascii_lower[128]; /* identity when !lower */
 } bert_model;

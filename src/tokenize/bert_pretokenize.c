@@ -301,7 +301,20 @@ static tka_status flush_token(ctx *c)
          * tokens on the raw text. */
         uint8_t u[4];
         tka_utf8_encode(s->cp[0], u);
-        if (m->special_first[u[0]]) {
+        if (m->whole_first[u[0]]) {
+            /* COMPAT: BertTokenizer._tokenize appends a never_split token as
+             * it is (its id, or the unknown token's), without WordPiece */
+            for (size_t i = 0; i < m->n_never_split; i++) {
+                if (equals_special(s, &m->never_split[i])) {
+                    uint32_t lo = s->orig[0], hi = s->orig[0];
+                    for (size_t k = 1; k < s->n; k++) {
+                        lo = s->orig[k] < lo ? s->orig[k] : lo;
+                        hi = s->orig[k] > hi ? s->orig[k] : hi;
+                    }
+                    s->n = 0;
+                    return bert_push(m, m->never_split[i].id, lo, hi + 1, c->flags, c->out);
+                }
+            }
             for (size_t i = 0; i < m->n_specials; i++) {
                 if (equals_special(s, &m->specials[i])) {
                     st = emit_word(c, 0, s->n);

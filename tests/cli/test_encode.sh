@@ -72,6 +72,13 @@ b = [l.rstrip('\n') for l in open(sys.argv[2], encoding='utf-8')]
 assert a == b
 EOF
 
+# --padding longest keeps every record until the end; threads change nothing
+$T encode --tokenizer bert-base-cased --input "$corpus" --padding longest --batch-size 64 --output-format ids > "$tmp/p1"
+$T encode --tokenizer bert-base-cased --input "$corpus" --padding longest --batch-size 64 --output-format ids --threads 3 > "$tmp/p3"
+cmp -s "$tmp/p1" "$tmp/p3" && check "padding longest: --threads 3 == --threads 1" ok ok
+widths=$(awk '{print NF}' "$tmp/p1" | head -64 | sort -u | wc -l)
+check "padding longest: one width per batch of 64" 1 "$widths"
+
 # decode
 out=$(echo '101 7592 1010 2088 999 102' | $T decode --tokenizer bert-base-uncased)
 check "decode" '{"text": "[CLS] hello, world! [SEP]"}' "$out"

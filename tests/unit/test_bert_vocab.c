@@ -215,3 +215,26 @@ Test(bert_vocab, known_models_from_mirror)
     cr_assert_eq(tka_tokenizer_vocab_size(c), 21128);
     tka_tokenizer_free(c);
 }
+
+Test(bert_vocab, never_split_from_config)
+{
+    /* BertTokenizer(never_split=[...]): kept whole by BasicTokenizer and
+     * looked up without WordPiece (the unknown token when absent) */
+    const char vocab[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n[\n]\nfoo\nab\n##c\n";
+    const char *dir = test_dir();
+    char path[256];
+    snprintf(path, sizeof path, "%s", write_file(dir, "vocab.txt", vocab, sizeof vocab - 1));
+    const char cfg[] = "{\"do_lower_case\": true, \"never_split\": [\"[foo]\", \"abc\"]}";
+    write_file(dir, "tokenizer_config.json", cfg, sizeof cfg - 1);
+    tka_tokenizer_options o;
+    tka_tokenizer_options_init(&o);
+    tka_tokenizer *tok;
+    tka_error err;
+    cr_assert_eq(tka_tokenizer_open(path, &o, &tok, &err), TKA_OK, "%s", err.message);
+    cr_assert_str_eq(joined(tok, "[FOO] abc ABC abcx [foo"), "[UNK] [UNK] [UNK] [UNK] [ foo");
+    tka_tokenizer_free(tok);
+    o.compat = TKA_COMPAT_FAST; /* the Rust tokenizer has no never_split */
+    cr_assert_eq(tka_tokenizer_open(path, &o, &tok, &err), TKA_OK, "%s", err.message);
+    cr_assert_str_eq(joined(tok, "[FOO] abc"), "[ foo ] ab ##c");
+    tka_tokenizer_free(tok);
+}
