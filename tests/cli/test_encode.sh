@@ -76,7 +76,7 @@ EOF
 $T encode --tokenizer bert-base-cased --input "$corpus" --padding longest --batch-size 64 --output-format ids > "$tmp/p1"
 $T encode --tokenizer bert-base-cased --input "$corpus" --padding longest --batch-size 64 --output-format ids --threads 3 > "$tmp/p3"
 cmp -s "$tmp/p1" "$tmp/p3" && check "padding longest: --threads 3 == --threads 1" ok ok
-widths=$(awk '{print NF}' "$tmp/p1" | head -64 | sort -u | wc -l)
+widths=$(head -n 64 "$tmp/p1" | awk '{print NF}' | sort -u | wc -l)
 check "padding longest: one width per batch of 64" 1 "$widths"
 
 # decode
