@@ -63,7 +63,8 @@ static bool read_chunk(reader *r, chunk *c, tka_error *err)
         tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading input");
         return false;
     }
-    memcpy(c->data, r->carry, r->carry_len);
+    if (r->carry_len)
+        memcpy(c->data, r->carry, r->carry_len);
     c->len = r->carry_len;
     r->carry_len = 0;
     size_t scanned = 0; /* no terminator before this position (but a "\r" there may now be one) */
@@ -119,7 +120,8 @@ static bool read_chunk(reader *r, chunk *c, tka_error *err)
             tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading input");
             return false;
         }
-        memcpy(r->carry, c->data + cut, rest);
+        if (rest)
+            memcpy(r->carry, c->data + cut, rest);
         r->carry_len = rest;
         c->len = cut;
         return true;

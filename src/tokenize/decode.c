@@ -17,6 +17,8 @@ static tka_status replace_all(const char *s, size_t len, const char *pat, const 
                               tka_buf *out)
 {
     size_t pl = strlen(pat), rl = strlen(rep);
+    if (!s)
+        s = "";
     out->len = 0;
     tka_status st = tka_buf_reserve(out, len);
     size_t run = 0;
@@ -52,7 +54,7 @@ tka_status tka_clean_up_tokenization(const char *s, size_t len, tka_buf *out)
         b = t;
     }
     if (st == TKA_OK)
-        st = tka_buf_append(out, a.data, a.len);
+        st = tka_buf_append(out, a.data ? a.data : "", a.len);
     tka_buf_free(&a);
     tka_buf_free(&b);
     return st;
