@@ -606,9 +606,8 @@ tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t l
                                  unsigned flags, tka_tokens *out, tka_error *err)
 {
     const uint8_t *t = (const uint8_t *)text;
-    scratch *s = malloc(sizeof *s);
-    if (!s)
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory tokenizing");
+    scratch sc; /* about 5 KiB: on the stack, no allocation for ordinary words */
+    scratch *s = &sc;
     scratch_init(s);
     ctx c = {m, flags, out, s, m->compat == TKA_COMPAT_SLOW, false};
     const uint8_t *x = t;
@@ -656,7 +655,6 @@ done:
     tka_buf_free(&lt);
     free(map);
     scratch_free(s);
-    free(s);
     if (st == TKA_ERR_NOMEM)
         return tka_error_set(err, st, "out of memory tokenizing");
     return st;
