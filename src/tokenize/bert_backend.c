@@ -160,6 +160,14 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
             if (st == TKA_OK)
                 st = flag_value(root, path, "tokenize_chinese_chars", &s->chinese_chars, false,
                                 err);
+            int basic = 1;
+            if (st == TKA_OK)
+                st = flag_value(root, path, "do_basic_tokenize", &basic, false, err);
+            if (st == TKA_OK && !basic)
+                st = tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                                   "%s: \"do_basic_tokenize\": false (WordPiece without "
+                                   "BasicTokenizer) is not supported",
+                                   path);
         }
         for (int i = 0; i < SP_NAMED && st == TKA_OK; i++) {
             json_t *v = json_object_get(root, special_keys[i]);

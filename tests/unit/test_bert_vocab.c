@@ -238,3 +238,19 @@ Test(bert_vocab, never_split_from_config)
     cr_assert_str_eq(joined(tok, "[FOO] abc"), "[ foo ] ab ##c");
     tka_tokenizer_free(tok);
 }
+
+Test(bert_vocab, unsupported_config_is_refused)
+{
+    const char vocab[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+    const char *dir = test_dir();
+    char path[256];
+    snprintf(path, sizeof path, "%s", write_file(dir, "vocab.txt", vocab, sizeof vocab - 1));
+    const char cfg[] = "{\"do_basic_tokenize\": false}";
+    write_file(dir, "tokenizer_config.json", cfg, sizeof cfg - 1);
+    tka_tokenizer_options o;
+    tka_tokenizer_options_init(&o);
+    tka_tokenizer *tok;
+    tka_error err;
+    cr_assert_eq(tka_tokenizer_open(path, &o, &tok, &err), TKA_ERR_UNSUPPORTED);
+    cr_assert_not_null(strstr(err.message, "do_basic_tokenize"), "%s", err.message);
+}
