@@ -49,6 +49,10 @@ void tka_tokenizer_free(tka_tokenizer *tok);
 
 tka_tokenizer_kind tka_tokenizer_get_kind(const tka_tokenizer *tok);
 
+/* The compat mode the tokenizer was opened with (encode.h follows it for
+ * truncation and overflow). */
+tka_compat tka_tokenizer_get_compat(const tka_tokenizer *tok);
+
 /* Path of the vocabulary / model file actually loaded. */
 const char *tka_tokenizer_source(const tka_tokenizer *tok);
 

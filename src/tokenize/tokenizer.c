@@ -65,6 +65,11 @@ tka_tokenizer_kind tka_tokenizer_get_kind(const tka_tokenizer *tok)
     return tok->kind;
 }
 
+tka_compat tka_tokenizer_get_compat(const tka_tokenizer *tok)
+{
+    return tok->compat;
+}
+
 const char *tka_tokenizer_source(const tka_tokenizer *tok)
 {
     return tok->source;

@@ -1,0 +1,158 @@
+/* Model inputs from text: special tokens, pairs, truncation, overflow,
+ * padding and offsets as HuggingFace's tokenizer(text, text_pair, ...) gives
+ * them, and decoding of ids back to text. Generic over tokenizer families:
+ *   WordPiece:     [CLS] A [SEP] (B [SEP]), token_type_ids 0 / 1;
+ *   SentencePiece: ReformerTokenizer (transformers 4.9.1): no special tokens,
+ *                  a pair is A + B, no token_type_ids, no pad token unless
+ *                  one is configured.
+ * With TKA_COMPAT_SLOW (the default) truncation and overflow follow
+ * transformers 4.9.1's prepare_for_model / truncate_sequences; with
+ * TKA_COMPAT_FAST they follow tokenizers (Rust) as reached through the npm
+ * binding tokenizers@0.23.2, errors included. Outputs are arrays in a
+ * caller-owned arena; nothing is allocated per token. */
+#ifndef TOKALIGN_ENCODE_H
+#define TOKALIGN_ENCODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokalign/arena.h"
+#include "tokalign/status.h"
+#include "tokalign/text.h"
+#include "tokalign/tokenizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tka_truncation {
+    TKA_TRUNCATE_NONE = 0,
+    TKA_TRUNCATE_LONGEST_FIRST,
+    TKA_TRUNCATE_ONLY_FIRST,
+    TKA_TRUNCATE_ONLY_SECOND
+} tka_truncation;
+
+typedef enum tka_padding {
+    TKA_PAD_NONE = 0,
+    TKA_PAD_LONGEST,   /* the longest encoding of the batch (a single text: itself) */
+    TKA_PAD_MAX_LENGTH /* options.max_length */
+} tka_padding;
+
+typedef enum tka_padding_side { TKA_PAD_RIGHT = 0, TKA_PAD_LEFT } tka_padding_side;
+
+typedef struct tka_encode_options {
+    int64_t max_length;         /* -1: none */
+    tka_truncation truncation;  /* applied only with max_length >= 0 */
+    int64_t stride;             /* overflow overlap, >= 0 */
+    tka_padding padding;
+    int64_t pad_to_multiple_of; /* 0: off */
+    tka_padding_side padding_side;
+    int32_t pad_id;             /* -1: the tokenizer's pad token (SentencePiece: none) */
+    int32_t pad_type_id;        /* token_type_ids value of padding (HF: 0) */
+    bool add_special_tokens;    /* true */
+    bool offsets;               /* fill offset_starts / offset_ends */
+    bool strings;               /* keep token strings (tka_encoding_token) */
+    bool overflow;              /* report what truncation removed (see tka_encoding) */
+} tka_encode_options;
+
+/* max_length -1, no truncation, stride 0, no padding, right side, the
+ * tokenizer's pad token, pad type id 0, special tokens on, no extras. */
+void tka_encode_options_init(tka_encode_options *options);
+
+/* HF's argument defaults: with only max_length given (truncation none,
+ * padding none), truncation becomes longest_first ("Truncation was not
+ * explicitly activated but max_length is provided..."). Call before
+ * tka_encoder_new when mirroring tokenizer(..., max_length=N). */
+void tka_encode_options_apply_hf_defaults(tka_encode_options *options);
+
+typedef struct tka_encoding {
+    size_t length;
+    int32_t *input_ids;
+    int32_t *token_type_ids;      /* NULL for SentencePiece (not a model input there) */
+    int32_t *attention_mask;
+    int32_t *special_tokens_mask;
+    uint32_t *offset_starts;      /* with options.offsets: code-point [start, end) in */
+    uint32_t *offset_ends;        /* the text (B's tokens: in text_pair); specials and
+                                     padding (0, 0) */
+    /* options.overflow, slow: transformers 4.9.1's flat overflowing_tokens
+     * (longest_first: in removal order, i.e. reversed, the first removal
+     * widened by the stride) and num_truncated_tokens = total length minus
+     * max_length (negative when nothing was removed). */
+    int32_t *overflowing_tokens;
+    size_t n_overflowing_tokens;
+    int64_t num_truncated_tokens;
+    /* options.overflow, fast: the Rust overflow encodings, specials included. */
+    struct tka_encoding *overflowing;
+    size_t n_overflowing;
+    /* with options.strings: token i's text is token_text + text_start[i];
+     * the pad token's text (for later padding) is at pad_text_start */
+    const char *token_text;
+    uint32_t *text_start, *text_len;
+    uint32_t pad_text_start, pad_text_len;
+} tka_encoding;
+
+typedef struct tka_encoder tka_encoder;
+
+/* Checks the options against the tokenizer as HF does before encoding:
+ * padding without a pad token fails with HF's ValueError message
+ * (TKA_ERR_REFERENCE), as does truncation with a max_length that is not a
+ * multiple of pad_to_multiple_of; padding to max_length needs max_length. */
+tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *options,
+                           tka_encoder **out, tka_error *err);
+void tka_encoder_free(tka_encoder *encoder);
+
+/* One text (pair NULL) or pair, as tokenizer(text, text_pair, ...) for a
+ * single example: padding LONGEST pads to its own length (then to the
+ * multiple). Errors: TKA_ERR_UTF8 (message names which text and the byte
+ * offset), TKA_ERR_REFERENCE where the reference raises (fast compat:
+ * impossible truncation). `out` lives in `arena`. The encoder is not
+ * thread-safe; use one per thread. */
+tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, size_t len,
+                              const char *pair, size_t pair_len, tka_arena *arena,
+                              tka_encoding *out, tka_error *err);
+
+/* Pads encodings of one batch the way tokenizer(batch, padding=...) does:
+ * to the longest of the n encodings (or to max_length), rounded up to
+ * pad_to_multiple_of; longer ones are left as they are. Uses the encoder's
+ * padding options; encodings already padded by tka_encoder_encode give the
+ * same result as unpadded ones. */
+tka_status tka_encoder_pad(const tka_encoder *encoder, tka_encoding *encodings, size_t n,
+                           tka_arena *arena, tka_error *err);
+
+/* One-shot convenience: tka_encoder_new + encode + free. */
+tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options,
+                      const char *text, size_t len, const char *pair, size_t pair_len,
+                      tka_arena *arena, tka_encoding *out, tka_error *err);
+
+/* Token i of an encoding as a string: the kept token text, else the
+ * vocabulary string of its id. NULL for an id without one. */
+const char *tka_encoding_token(const tka_tokenizer *tok, const tka_encoding *e, size_t i,
+                               size_t *len);
+
+/* ------------------------------------------------------------ decode */
+
+typedef struct tka_decode_options {
+    bool skip_special_tokens;          /* false */
+    bool clean_up_tokenization_spaces; /* true (transformers 4.9.1 default) */
+} tka_decode_options;
+
+void tka_decode_options_init(tka_decode_options *options);
+
+/* tokenizer.decode(ids) of transformers 4.9.1: ids -> tokens (unknown ids
+ * give the unknown token, as the slow tokenizers do), special tokens
+ * dropped on request, the model's tokens -> text (WordPiece: join with
+ * spaces and merge "##"; SentencePiece: decode_pieces), then
+ * clean_up_tokenization. Appends to `out`. */
+tka_status tka_decode(const tka_tokenizer *tok, const int32_t *ids, size_t n,
+                      const tka_decode_options *options, tka_buf *out, tka_error *err);
+
+/* PreTrainedTokenizerBase.clean_up_tokenization on s[0..len): " ." -> ".",
+ * " ?", " !", " ,", " ' " -> "'", " n't", " 'm", " 's", " 've", " 're",
+ * applied in that order. Appends to `out`. */
+tka_status tka_clean_up_tokenization(const char *s, size_t len, tka_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
