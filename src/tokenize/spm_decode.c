@@ -20,11 +20,13 @@ static tka_status flush_bytes(tka_buf *out, const tka_buf *bytes)
     return TKA_OK;
 }
 
-/* DecodeSentencePiece for one non-byte piece. */
-static tka_status decode_piece(const spm_model *m, spm_bytes piece, int32_t id, bool is_bos,
-                               tka_buf *out)
+/* DecodeSentencePiece for one non-byte piece; *bos_ws_seen tells whether a
+ * leading U+2581 was consumed and must be the only one. */
+static tka_status decode_piece(const spm_model *m, spm_bytes piece, int32_t id, bool is_bos_ws,
+                               bool *bos_ws_seen, tka_buf *out)
 {
     const spm_proto_piece *p = &m->pieces[id];
+    *bos_ws_seen = false;
     if (p->type == SPM_PIECE_CONTROL)
         return TKA_OK;
     if (p->type == SPM_PIECE_UNKNOWN) {
@@ -34,11 +36,16 @@ static tka_status decode_piece(const spm_model *m, spm_bytes piece, int32_t id, 
     }
     const char *s = piece.data;
     size_t len = piece.len;
-    /* COMPAT: 0.1.97 drops the leading U+2581 of whichever piece comes first
-     * while the decoded text is still empty (is_bos_ws = text->empty()). */
-    if (is_bos && len >= 3 && memcmp(s, SPACE_SYMBOL, 3) == 0) {
+    const spm_normalizer *nz = &m->normalizer;
+    /* COMPAT: the leading U+2581 is dropped at the start of the text only
+     * when the model adds a dummy prefix or removes extra whitespace; with
+     * remove_extra_whitespaces every leading one goes (until some text is
+     * produced), otherwise just the first. */
+    if (is_bos_ws && (nz->add_dummy_prefix || nz->remove_extra_whitespaces) && len >= 3 &&
+        memcmp(s, SPACE_SYMBOL, 3) == 0) {
         s += 3;
         len -= 3;
+        *bos_ws_seen = !nz->remove_extra_whitespaces;
     }
     size_t run = 0;
     for (size_t i = 0; i < len;) {
@@ -72,6 +79,7 @@ tka_status spm_decode_ids(const spm_model *m, const int32_t *ids, size_t n, tka_
     size_t start = out->len;
     tka_buf bytes = {0};
     tka_status st = TKA_OK;
+    bool is_bos_ws = true, bos_ws_seen = false;
     for (size_t i = 0; i < n && st == TKA_OK; i++) {
         /* DecodeIds goes through IdToPiece then PieceToId, so a piece whose
          * text is also a reserved piece decodes as the reserved one. */
@@ -87,7 +95,9 @@ tka_status spm_decode_ids(const spm_model *m, const int32_t *ids, size_t n, tka_
             if (st != TKA_OK)
                 break;
         }
-        st = decode_piece(m, piece, id, out->len == start, out);
+        if (bos_ws_seen || out->len != start)
+            is_bos_ws = false;
+        st = decode_piece(m, piece, id, is_bos_ws, &bos_ws_seen, out);
     }
     if (st == TKA_OK && bytes.len)
         st = flush_bytes(out, &bytes);
