@@ -181,6 +181,50 @@ static void init_ascii(spm_normalizer *n)
     }
 }
 
+/* Fills bmp_plain: cp is plain when the Darts walk along its UTF-8 bytes
+ * leaves the trie inside the character without passing a rule. */
+static bool init_bmp(spm_normalizer *n)
+{
+    n->bmp_plain = calloc(65536 / 64, sizeof *n->bmp_plain);
+    if (!n->bmp_plain)
+        return false;
+    const uint32_t *u = n->charsmap.units;
+    size_t nu = n->charsmap.n_units;
+    for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
+        if (cp >= 0xd800 && cp < 0xe000)
+            continue;
+        unsigned char b[3];
+        size_t len;
+        if (cp < 0x800) {
+            b[0] = (unsigned char)(0xc0 | cp >> 6);
+            b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+            len = 2;
+        } else {
+            b[0] = (unsigned char)(0xe0 | cp >> 12);
+            b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+            b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+            len = 3;
+        }
+        bool plain = !n->has_charsmap;
+        if (!plain) {
+            size_t id = da_offset(u[0]);
+            for (size_t i = 0; i < len; i++) {
+                id ^= b[i];
+                if (id >= nu || da_label(u[id]) != b[i]) {
+                    plain = true; /* left the trie before any rule matched */
+                    break;
+                }
+                if (da_has_leaf(u[id]))
+                    break; /* a rule ends inside or at this character */
+                id ^= da_offset(u[id]);
+            }
+        }
+        if (plain)
+            n->bmp_plain[cp >> 6] |= (uint64_t)1 << (cp & 63);
+    }
+    return true;
+}
+
 tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *spec,
                                bool treat_whitespace_as_suffix, const spm_bytes *user,
                                size_t n_user, const char *path, tka_error *err)
@@ -218,6 +262,10 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
         n->has_user = true;
     }
     init_ascii(n);
+    if (!init_bmp(n)) {
+        spm_normalizer_free(n);
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", path);
+    }
     return TKA_OK;
 }
 
@@ -227,6 +275,8 @@ void spm_normalizer_free(spm_normalizer *n)
         return;
     spm_charsmap_free(&n->charsmap);
     spm_trie_free(&n->user);
+    free(n->bmp_plain);
+    n->bmp_plain = NULL;
     n->has_charsmap = n->has_user = false;
 }
 
@@ -287,6 +337,26 @@ static tka_status norm_prefix(const spm_normalizer *n, const char *s, size_t len
             p->text = n->ascii_repl[b];
             p->len = n->ascii_repl_len[b];
             p->consumed = 1;
+            return TKA_OK;
+        }
+    }
+    if (b >= 0xc2 && b < 0xf0 && !(n->has_user && (n->user_first[b >> 3] >> (b & 7) & 1))) {
+        /* A well-formed 2- or 3-byte character that starts no rule. */
+        const unsigned char *q = (const unsigned char *)s;
+        uint32_t cp = 0;
+        size_t cl = 0;
+        if (b < 0xe0) {
+            if (len >= 2 && (q[1] & 0xc0) == 0x80) {
+                cp = (uint32_t)(b & 0x1f) << 6 | (q[1] & 0x3f);
+                cl = 2;
+            }
+        } else if (len >= 3 && (q[1] & 0xc0) == 0x80 && (q[2] & 0xc0) == 0x80) {
+            cp = (uint32_t)(b & 0x0f) << 12 | (uint32_t)(q[1] & 0x3f) << 6 | (q[2] & 0x3f);
+            cl = cp >= 0x800 && (cp < 0xd800 || cp >= 0xe000) ? 3 : 0;
+        }
+        if (cl && (n->bmp_plain[cp >> 6] >> (cp & 63) & 1)) {
+            p->text = s;
+            p->len = p->consumed = cl;
             return TKA_OK;
         }
     }

@@ -46,6 +46,9 @@ typedef struct spm_normalizer {
     const char *ascii_repl[128];
     uint8_t ascii_repl_len[128];
     uint64_t ascii_ext[128][2];
+    /* Non-ASCII fast path: bit cp set when cp (U+0080..U+FFFF) starts no
+     * charsmap rule, so it is copied as is whatever follows. */
+    uint64_t *bmp_plain;
     const char *path; /* for error messages */
 } spm_normalizer;
 
