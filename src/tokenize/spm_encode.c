@@ -86,6 +86,7 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
         st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory storing %zu tokens", extra);
         goto done;
     }
+    size_t first_token = out->count, first_text = out->text_used;
     cp_cursor cur = {(const unsigned char *)text, 0, 0};
     size_t consumed = 0;
     bool prev_unk = false;
@@ -96,12 +97,13 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
         bool is_unk = type == SPM_PIECE_UNKNOWN;
         if (type == SPM_PIECE_CONTROL) {
             /* COMPAT: PopulateSentencePieceText gives a control piece no
-             * surface, so its bytes are never consumed and the whole call
-             * fails ("all normalized characters are not consumed"). */
-            st = tka_error_set(err, TKA_ERR_REFERENCE,
-                               "%s: the text segments into the control piece \"%.*s\" (id %d); "
-                               "libsentencepiece fails on such input and returns no pieces",
-                               m->path, (int)(r->len < 64 ? r->len : 64), w, r->id);
+             * surface, so its bytes are never consumed and the call fails
+             * ("all normalized characters are not consumed"); sp.encode then
+             * returns an empty list for the whole text. Only a BPE model whose
+             * CONTROL piece spells a mergeable text gets here. */
+            out->count = first_token;
+            out->text_used = first_text;
+            st = TKA_OK;
             goto done;
         }
         uint32_t begin = 0, end = 0;
