@@ -4,7 +4,9 @@
 For the four shared models and for models trained here with the settings the
 shared ones lack (byte fallback, whitespace as suffix, user-defined and control
 symbols, no dummy prefix / extra-whitespace removal, identity and nfkc_cf
-normalization, CHAR, custom special ids and unk surface), every line of every
+normalization, CHAR, custom special ids and unk surface) and for hand-made
+models (written here byte by byte: score ties, UNUSED/USER_DEFINED/CONTROL
+pieces inside BPE merges, byte fallback, custom charsmap rules), every line of every
 corpus in shared/data/corpora (oracle line convention: split on \\n only, a
 trailing \\r dropped when every line has one, BOM kept) and seeded random-Unicode
 lines are encoded by both. Compared per line: ids and pieces, and (for every
@@ -17,6 +19,7 @@ are compared. Any difference fails the test.
 import json
 import os
 import random
+import struct
 import subprocess
 import sys
 import tempfile
@@ -143,6 +146,120 @@ def train_models(tmp, rng):
     return paths
 
 
+# ------------------------------------------------------------------ hand-made models
+# Written here byte by byte (protobuf wire format, Darts-clone charsmap) to reach
+# what training never produces: ties, UNUSED and USER_DEFINED pieces inside BPE
+# merges, a CONTROL piece that BPE can merge into, custom charsmap rules.
+def _varint(v):
+    v &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def _field(num, wire, payload):
+    if wire == 0:
+        return _varint(num << 3) + _varint(payload)
+    if wire == 5:
+        return _varint(num << 3 | 5) + struct.pack('<f', payload)
+    data = payload.encode('utf-8') if isinstance(payload, str) else payload
+    return _varint(num << 3 | 2) + _varint(len(data)) + data
+
+
+def _model(pieces, model_type, byte_fallback=False, charsmap=None, dummy=True, extra=True):
+    out = b''
+    for text, score, ptype in pieces:
+        body = _field(1, 2, text) + _field(2, 5, score) + (_field(3, 0, ptype) if ptype else b'')
+        out += _field(1, 2, body)
+    out += _field(2, 2, _field(3, 0, model_type) + (_field(35, 0, 1) if byte_fallback else b''))
+    if charsmap is not None:
+        out += _field(3, 2, _field(1, 2, 'custom') + _field(2, 2, charsmap) +
+                      _field(3, 0, int(dummy)) + _field(4, 0, int(extra)))
+    return out
+
+
+def _charsmap(rules):
+    """Darts-clone units: one 256-unit block per node, value unit at the block
+    start, children at block ^ byte (as tests/unit/spm_builder.h)."""
+    pool = bytearray()
+    at = []
+    for _, to in rules:
+        at.append(len(pool))
+        pool += to.encode('utf-8') + b'\0'
+    keys = [(frm.encode('utf-8'), i) for i, (frm, _) in enumerate(rules)]
+    units = {}
+    nodes = [(b'', 0)]
+    block = 256
+    k = 0
+    while k < len(nodes):
+        prefix, nid = nodes[k]
+        k += 1
+        mine, block = block, block + 256
+        units[nid] = units.get(nid, 0) | ((nid ^ mine) << 10)
+        for key, i in keys:
+            if not key.startswith(prefix):
+                continue
+            if len(key) == len(prefix):
+                units[nid] |= 1 << 8
+                units[mine] = at[i] | 0x80000000
+                continue
+            c = key[len(prefix)]
+            cid = mine ^ c
+            if cid not in units:
+                units[cid] = c
+                nodes.append((prefix + bytes([c]), cid))
+    arr = b''.join(struct.pack('<I', units.get(i, 0)) for i in range(block))
+    return struct.pack('<I', len(arr)) + arr + bytes(pool)
+
+
+WS = '\u2581'
+SPECIALS = [('<unk>', 0, 2), ('<s>', 0, 3), ('</s>', 0, 3)]
+
+
+def crafted_models(tmp):
+    bpe = SPECIALS + [(WS, -1, 0), ('a', -2, 0), ('b', -2, 0), ('c', -2, 0), ('ab', -1, 0),
+                      ('ba', -1, 0), ('bc', -0.5, 0), ('abc', -0.7, 0), ('xy', 0, 4), ('ax', 5, 0),
+                      ('x', -2, 0), ('cc', -0.1, 5), ('ccc', -0.05, 5), ('cb', -3, 0),
+                      (WS + 'd', -1, 3), (WS + 'd', -1, 0), ('d', -1, 0), ('bb', -1, 0),
+                      ('bbb', -1, 0), ('aa', -1, 0)]
+    byte = SPECIALS + [('<0x%02X>' % i, 0, 6) for i in range(256)] + [
+        (WS, -1, 0), ('a', -2, 0), ('b', -2, 0), ('ab', -1, 0), (WS + 'a', -1.5, 0), ('ｱ', -3, 0)]
+    uni = SPECIALS + [(WS, -2, 0), ('a', -1, 0), ('aa', -2, 0), ('b', -3, 0), ('ab', -2.5, 0),
+                      ('abc', 0, 5), ('c', -4, 0), ('xy', -50, 4), ('x', -1, 0), ('y', -1, 0),
+                      (WS + 'x', -0.5, 0), ('bb', -6, 0), ('bbb', -9, 0), ('ba', -4, 0),
+                      ('aab', -3.5, 0)]
+    rules = [('a', 'b'), ('ab', 'X'), ('c', ''), ('d', ' '), ('e', '  e  '), ('ｱ', 'A'),
+             ('abc', '[abc]')]
+    chars = SPECIALS + [('u', 0, 4), ('ｱｱ', 0, 4)] + [(ch, -1, 0) for ch in
+                                                      [WS, 'a', 'b', 'X', 'x', 'y', 'e', '[', ']',
+                                                       'A', ' ']]
+    specs = {
+        'crafted_bpe': _model(bpe, 2),
+        'crafted_bpe_bytes': _model(byte, 2, byte_fallback=True),
+        'crafted_unigram': _model(uni, 1),
+        'crafted_unigram_charsmap': _model(uni, 1, charsmap=_charsmap(rules)),
+        'crafted_char_charsmap': _model(chars, 4, charsmap=_charsmap(rules)),
+        'crafted_char_charsmap_raw': _model(chars, 4, charsmap=_charsmap(rules), dummy=False,
+                                            extra=False),
+    }
+    paths = {}
+    for name, data in specs.items():
+        paths[name] = os.path.join(tmp, name + '.model')
+        with open(paths[name], 'wb') as f:
+            f.write(data)
+    return paths
+
+
+def crafted_lines(rng, n):
+    alphabet = list('aaabbbcccdxyze ') + ['  ', '\t', 'ｱ', 'é', '日', WS, 'ab', 'abc', 'xy',
+                                           '\u0301', '\u3000']
+    return [''.join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16))) for _ in range(n)]
+
+
 # ------------------------------------------------------------------ comparison
 class Tally:
     def __init__(self):
@@ -202,8 +319,10 @@ def check_texts(label, model, sp, texts, tally, tmp, full_every=1):
                     tmp)
     ids = sp.encode(texts)
     pieces = sp.encode(texts, out_type=str)
-    # The immutable proto reports begin/end in code points.
-    offsets = {k: [[p.begin, p.end] for p in proto.pieces]
+    # The immutable proto reports begin/end in code points. When Encode fails
+    # (a CONTROL piece reached by BPE merging) sp.encode gives [] but the proto
+    # keeps the pieces made before the failure: no offsets then.
+    offsets = {k: [[p.begin, p.end] for p in proto.pieces] if ids[k] else []
                for k, proto in zip(full, sp.encode([texts[k] for k in full],
                                                    out_type='immutable_proto'))}
     decoded = dict(zip(full, sp.decode([ids[k] for k in full])))
@@ -265,12 +384,19 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         models = {m: os.path.join(SHARED, 'data', 'spm', m + '.model') for m in SHARED_MODELS}
         models.update(train_models(tmp, rng))
+        crafted = crafted_models(tmp)
+        models.update(crafted)
+        small = crafted_lines(rng, 3000)
         for name, path in models.items():
             sp = spm.SentencePieceProcessor(model_file=path)
             tally = Tally()
-            sets = dict(corpora) if name in SHARED_MODELS else {
-                'botchan.txt[:2000]': corpora['botchan.txt'][:2000],
-                'wagahaiwa[:500]': corpora['wagahaiwa_nekodearu.txt'][:500]}
+            if name in SHARED_MODELS:
+                sets = dict(corpora)
+            elif name in crafted:
+                sets = {'crafted': small, 'botchan.txt[:300]': corpora['botchan.txt'][:300]}
+            else:
+                sets = {'botchan.txt[:2000]': corpora['botchan.txt'][:2000],
+                        'wagahaiwa[:500]': corpora['wagahaiwa_nekodearu.txt'][:500]}
             sets['random'] = randoms
             for set_name, texts in sets.items():
                 every = 5 if name in SHARED_MODELS and set_name in CORPORA else 1
