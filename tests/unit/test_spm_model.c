@@ -332,8 +332,9 @@ Test(spm_model, corrupt_real_model_never_crashes)
             tka_tokens t = {0};
             static const char text[] = "Hello world, \xe3\x81\x82\xef\xbd\xb1 \xe2\x91\xa0!";
             tka_status st = spm_encode(m, text, sizeof text - 1, TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err);
-            cr_assert(st == TKA_OK || st == TKA_ERR_FORMAT || st == TKA_ERR_REFERENCE, "%s", err.message);
+            cr_assert(st == TKA_OK || st == TKA_ERR_FORMAT, "%s", err.message);
             tka_tokens_free(&t);
+            spm_model_free(m);
         }
         free(copy);
     }
