@@ -30,6 +30,37 @@ tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm
     return TKA_OK;
 }
 
+/* word::Model::Encode: the normalized text split before every U+2581, each
+ * word looked up whole.
+ * COMPAT: 0.1.97 calls SplitIntoWords with its default arguments, so
+ * treat_whitespace_as_suffix and allow_whitespace_only_pieces do not change
+ * how a WORD model splits (checked against python3-sentencepiece). */
+tka_status spm_word_encode(const spm_model *m, const char *text, size_t len, spm_scratch *scratch,
+                           spm_result **results, size_t *n_results, tka_error *err)
+{
+    *n_results = 0;
+    if (len == 0)
+        return TKA_OK;
+    if (len > SIZE_MAX / sizeof(spm_result) ||
+        !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
+    spm_result *r = *results;
+    size_t n = 0;
+    for (size_t pos = 0; pos < len;) {
+        size_t mb = spm_one_char_len(text + pos);
+        if (mb > len - pos)
+            mb = len - pos;
+        if (pos == 0 || (mb == 3 && memcmp(text + pos, "\xe2\x96\x81", 3) == 0))
+            r[n++] = (spm_result){(uint32_t)pos, 0, 0};
+        r[n - 1].len += (uint32_t)mb;
+        pos += mb;
+    }
+    for (size_t i = 0; i < n; i++)
+        r[i].id = spm_piece_to_id(m, text + r[i].start, r[i].len);
+    *n_results = n;
+    return TKA_OK;
+}
+
 /* Code-point offsets of increasing byte offsets into the original text. */
 typedef struct cp_cursor {
     const unsigned char *text;
@@ -72,6 +103,9 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
             break;
         case SPM_MODEL_CHAR:
             st = spm_char_encode(m, norm.text, norm.len, &scratch, &res, &n_res, err);
+            break;
+        case SPM_MODEL_WORD:
+            st = spm_word_encode(m, norm.text, norm.len, &scratch, &res, &n_res, err);
             break;
         default:
             st = spm_unigram_encode(m, norm.text, norm.len, &scratch, &res, &n_res, err);

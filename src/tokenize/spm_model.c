@@ -264,11 +264,6 @@ static tka_status build(spm_model *m, tka_error *err)
         return st;
     const spm_proto_trainer *ts = &m->proto.trainer;
     m->type = (spm_model_type)ts->model_type;
-    if (m->type == SPM_MODEL_WORD)
-        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
-                             "%s: SentencePiece WORD models are not supported (BPE, UNIGRAM and "
-                             "CHAR are)",
-                             m->path);
     if (m->proto.n_pieces > (size_t)INT32_MAX - 1)
         return tka_error_set(err, TKA_ERR_LIMIT, "%s: too many pieces", m->path);
     m->n_pieces = (int32_t)m->proto.n_pieces;

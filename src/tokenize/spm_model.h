@@ -80,5 +80,7 @@ tka_status spm_unigram_encode(const spm_model *m, const char *text, size_t len,
                               tka_error *err);
 tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm_scratch *scratch,
                            spm_result **results, size_t *n_results, tka_error *err);
+tka_status spm_word_encode(const spm_model *m, const char *text, size_t len, spm_scratch *scratch,
+                           spm_result **results, size_t *n_results, tka_error *err);
 
 #endif

@@ -265,6 +265,10 @@ static tka_status parse_trainer(pb_reader *r, spm_proto_trainer *ts)
         case 25:
             st = read_bool(r, &t, &ts->split_digits, "TrainerSpec.split_digits");
             break;
+        case 26:
+            st = read_bool(r, &t, &ts->allow_whitespace_only_pieces,
+                           "TrainerSpec.allow_whitespace_only_pieces");
+            break;
         case 35:
             st = read_bool(r, &t, &ts->byte_fallback, "TrainerSpec.byte_fallback");
             break;

@@ -48,7 +48,7 @@ typedef struct spm_proto_normalizer {
 typedef struct spm_proto_trainer {
     int32_t model_type; /* spm_model_type; other values are kept to be reported */
     int32_t vocab_size;
-    bool treat_whitespace_as_suffix, byte_fallback, split_digits;
+    bool treat_whitespace_as_suffix, byte_fallback, split_digits, allow_whitespace_only_pieces;
     int32_t unk_id, bos_id, eos_id, pad_id;
     spm_bytes unk_piece, bos_piece, eos_piece, pad_piece, unk_surface;
 } spm_proto_trainer;

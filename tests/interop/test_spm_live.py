@@ -4,7 +4,7 @@
 For the four shared models and for models trained here with the settings the
 shared ones lack (byte fallback, whitespace as suffix, user-defined and control
 symbols, no dummy prefix / extra-whitespace removal, identity and nfkc_cf
-normalization, CHAR, custom special ids and unk surface) and for hand-made
+normalization, CHAR, WORD, custom special ids and unk surface) and for hand-made
 models (written here byte by byte: score ties, UNUSED/USER_DEFINED/CONTROL
 pieces inside BPE merges, byte fallback, custom charsmap rules), every line of every
 corpus in shared/data/corpora (oracle line convention: split on \\n only, a
@@ -135,6 +135,11 @@ def train_models(tmp, rng):
                                      control_symbols=['<ctl>']),
         'bpe_suffix_nospace': dict(model_type='bpe', vocab_size=900,
                                    treat_whitespace_as_suffix=True, add_dummy_prefix=False),
+        'word_plain': dict(model_type='word', vocab_size=3000),
+        'word_suffix_spaces': dict(model_type='word', vocab_size=3000,
+                                   treat_whitespace_as_suffix=True,
+                                   allow_whitespace_only_pieces=True,
+                                   remove_extra_whitespaces=False),
         'char_custom_ids': dict(model_type='char', unk_id=3, bos_id=-1, eos_id=1, pad_id=0,
                                 unk_surface='<?>', unk_piece='[UNK]', pad_piece='[PAD]'),
     }

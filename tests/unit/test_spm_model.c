@@ -258,11 +258,17 @@ Test(spm_model, load_time_checks_of_libsentencepiece)
                   err.message);
         tka_buf_free(&b);
     }
-    /* WORD models are refused clearly */
+    /* WORD models load; words are looked up whole and unknown runs merge */
     tiny_model(&b, 3);
-    cr_assert_null(load(&b, &err));
-    cr_assert_eq(err.status, TKA_ERR_UNSUPPORTED);
-    cr_assert(strstr(err.message, "WORD"), "%s", err.message);
+    m = load(&b, &err);
+    cr_assert_not_null(m, "%s", err.message);
+    tka_tokens t = {0};
+    cr_assert_eq(spm_encode(m, "ab a b", 6, TKA_TOKENS_STRINGS, &t, &err), TKA_OK);
+    cr_assert_eq(t.count, 1);
+    cr_assert_eq(t.ids[0], 0);
+    cr_assert_eq(t.text_len[0], 13); /* "_ab_a_b" */
+    tka_tokens_free(&t);
+    spm_model_free(m);
     tka_buf_free(&b);
     /* Unigram with only reserved pieces */
     pbw_piece(&b, "<unk>", 0, 2);
