@@ -13,8 +13,8 @@ typedef struct bpe_symbol {
 } bpe_symbol;
 
 typedef struct bpe_pair {
-    float score;
-    int32_t left, right;
+    uint64_t key;  /* pair_key(score, left): larger pops first */
+    int32_t right;
     uint32_t size; /* bytes of left + right when the pair was found */
     int32_t node;  /* trie node of the merged text */
 } bpe_pair;
@@ -25,11 +25,22 @@ typedef struct bpe_rev {
     uint32_t split;
 } bpe_rev;
 
-/* COMPAT: the order of bpe::Model's agenda (a std::priority_queue):
- * higher score first, then the smaller left index. */
-static inline int pair_before(const bpe_pair *a, const bpe_pair *b)
+/* COMPAT: the order of bpe::Model's agenda (a std::priority_queue): higher
+ * score first, then the smaller left index. Both go into one integer: the
+ * float's bits made order-preserving, then the complemented index. */
+static inline uint64_t pair_key(float score, int32_t left)
 {
-    return b->score < a->score || (b->score == a->score && b->left > a->left);
+    uint32_t u;
+    memcpy(&u, &score, sizeof u);
+    u = (u & 0x80000000u) ? ~u : u | 0x80000000u;
+    if (score == 0.0f)
+        u = 0x80000000u; /* -0.0 == +0.0 */
+    return (uint64_t)u << 32 | (uint32_t)~(uint32_t)left;
+}
+
+static inline int32_t pair_left(const bpe_pair *p)
+{
+    return (int32_t)~(uint32_t)p->key;
 }
 
 static void heap_push(bpe_pair *heap, size_t *n, bpe_pair p)
@@ -37,7 +48,7 @@ static void heap_push(bpe_pair *heap, size_t *n, bpe_pair p)
     size_t i = (*n)++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!pair_before(&p, &heap[parent]))
+        if (p.key <= heap[parent].key)
             break;
         heap[i] = heap[parent];
         i = parent;
@@ -54,9 +65,9 @@ static bpe_pair heap_pop(bpe_pair *heap, size_t *n)
         size_t c = 2 * i + 1;
         if (c >= count)
             break;
-        if (c + 1 < count && pair_before(&heap[c + 1], &heap[c]))
+        if (c + 1 < count && heap[c + 1].key > heap[c].key)
             c++;
-        if (!pair_before(&heap[c], &last))
+        if (heap[c].key <= last.key)
             break;
         heap[i] = heap[c];
         i = c;
@@ -97,7 +108,7 @@ static void add_pair(bpe_state *s, int32_t left, int32_t right)
     if (id < 0)
         return;
     heap_push(s->heap, &s->n_heap,
-              (bpe_pair){s->m->pieces[id].score, left, right, l->len + r->len, node});
+              (bpe_pair){pair_key(s->m->pieces[id].score, left), right, l->len + r->len, node});
     if (s->m->has_unused && s->m->pieces[id].type == SPM_PIECE_UNUSED) {
         /* COMPAT: rev_merge[piece] keeps the last pair queued for the piece. */
         size_t i = 0;
@@ -199,17 +210,18 @@ tka_status spm_bpe_encode(const spm_model *m, const char *text, size_t len, spm_
 
     while (s.n_heap > 0) {
         bpe_pair top = heap_pop(s.heap, &s.n_heap);
-        bpe_symbol *l = &s.sym[top.left], *r = &s.sym[top.right];
+        int32_t left = pair_left(&top);
+        bpe_symbol *l = &s.sym[left], *r = &s.sym[top.right];
         if (l->len == 0 || r->len == 0 || l->len + r->len != top.size)
             continue; /* stale: one side changed since the pair was queued */
         l->len += r->len;
         l->node = top.node;
         l->next = r->next;
         if (r->next >= 0)
-            s.sym[r->next].prev = top.left;
+            s.sym[r->next].prev = left;
         r->len = 0;
-        add_pair(&s, l->prev, top.left);
-        add_pair(&s, top.left, l->next);
+        add_pair(&s, l->prev, left);
+        add_pair(&s, left, l->next);
     }
 
     size_t n_out = 0;
