@@ -96,6 +96,9 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
     size_t n_res = 0;
 
     tka_status st = spm_normalize(&m->normalizer, text, len, want_map, &norm, err);
+    if (st == TKA_OK && norm.len > (size_t)INT32_MAX - 1)
+        st = tka_error_set(err, TKA_ERR_LIMIT,
+                           "normalized text of %zu bytes exceeds the 2 GiB limit", norm.len);
     if (st == TKA_OK) {
         switch (m->type) {
         case SPM_MODEL_BPE:

@@ -121,7 +121,7 @@ def train_models(tmp, rng):
     configs = {
         'bpe_bytefb': dict(model_type='bpe', vocab_size=1000, byte_fallback=True),
         'uni_bytefb_digits': dict(model_type='unigram', vocab_size=1200, byte_fallback=True,
-                                  split_digits=True),
+                                  split_digits=True, self_test_sample_size=40),
         'uni_suffix_symbols': dict(model_type='unigram', vocab_size=1200,
                                    treat_whitespace_as_suffix=True,
                                    user_defined_symbols=['<sep>', 'ab', 'abc', '[MASK]', '▁▁'],

@@ -4,7 +4,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spm_builder.h"
 #include "tokalign/io.h"
@@ -410,4 +412,42 @@ Test(spm_model, shared_models_match_spm_models_json)
         tka_tokenizer_free(tok);
     }
     json_decref(all);
+}
+
+/* SentencePieceProcessor::Load verifies the model's self_test_data. */
+Test(spm_model, self_test_samples_are_verified_at_open)
+{
+    for (int good = 0; good < 2; good++) {
+        tka_buf b = {0};
+        tiny_model(&b, 2);
+        tka_buf st = {0}, sample = {0};
+        pbw_str(&sample, 1, "ab ba");
+        pbw_str(&sample, 2, good ? "\xe2\x96\x81 ab \xe2\x96\x81 b a" : "\xe2\x96\x81" "ab");
+        pbw_end(&st, 1, &sample);
+        pbw_end(&b, 4, &st);
+        char dir[] = "tka_selftest_XXXXXX"; /* in the working (build) directory */
+        cr_assert_not_null(mkdtemp(dir));
+        char path[64];
+        snprintf(path, sizeof path, "%s/x.model", dir);
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f);
+        fwrite(b.data, 1, b.len, f);
+        fclose(f);
+        tka_tokenizer *tok = NULL;
+        tka_error err;
+        tka_status rc = tka_tokenizer_open(path, NULL, &tok, &err);
+        remove(path);
+        rmdir(dir);
+        if (good) {
+            cr_expect_eq(rc, TKA_OK, "%s", err.message);
+            tka_spm_info info;
+            cr_expect_eq(tka_spm_get_info(tok, &info), TKA_OK);
+            cr_expect_eq(info.self_test_samples, 1);
+        } else {
+            cr_expect_eq(rc, TKA_ERR_FORMAT);
+            cr_expect(strstr(err.message, "self-test"), "%s", err.message);
+        }
+        tka_tokenizer_free(tok);
+        tka_buf_free(&b);
+    }
 }
