@@ -176,12 +176,14 @@ tka_status spm_bpe_encode(const spm_model *m, const char *text, size_t len, spm_
                    len * sizeof(spm_result);
     if (m->has_unused)
         bytes += n_pairs * sizeof(bpe_rev) + 2 * len * sizeof(uint32_t);
-    if (len > SIZE_MAX / 256 || !(*results = spm_scratch_get(scratch, bytes)))
+    void *mem;
+    if (len > SIZE_MAX / 256 || !(mem = spm_scratch_get(scratch, bytes)))
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
-    spm_result *out = *results;
-    bpe_state s = {m, text, (bpe_symbol *)(out + len), NULL, 0, NULL, 0};
-    s.heap = (bpe_pair *)(s.sym + len);
-    s.rev = (bpe_rev *)(s.heap + n_pairs);
+    /* The 8-aligned agenda first, then the 4-aligned arrays. */
+    bpe_state s = {m, text, NULL, (bpe_pair *)mem, 0, NULL, 0};
+    s.sym = (bpe_symbol *)(s.heap + n_pairs);
+    spm_result *out = *results = (spm_result *)(s.sym + len);
+    s.rev = (bpe_rev *)(out + len);
     uint32_t *stack = (uint32_t *)(s.rev + (m->has_unused ? n_pairs : 0));
 
     /* Split into characters, user-defined symbols kept whole and frozen. */
