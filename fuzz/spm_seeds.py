@@ -31,7 +31,7 @@ def main():
         lines = live.read_lines(os.path.join(live.SHARED, 'data', 'corpora', 'botchan.txt'))[:400]
         with open(corpus, 'w', encoding='utf-8') as f:
             f.write('\n'.join(lines) + '\n')
-        for kind, extra in [('bpe', {}), ('unigram', {'user_defined_symbols': ['<sep>']}),
+        for kind, extra in [('bpe', {}), ('unigram', {'user_defined_symbols': ['<sep>']}), ('word', {}),
                             ('char', {}), ('bpe', {'byte_fallback': True})]:
             prefix = os.path.join(tmp, 'tiny')
             spm.SentencePieceTrainer.train(input=corpus, model_prefix=prefix, model_type=kind,

@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 typedef struct tka_spm_info {
-    const char *model_type; /* "UNIGRAM", "BPE", "CHAR" */
+    const char *model_type; /* "UNIGRAM", "BPE", "WORD", "CHAR" */
     size_t piece_count;
     bool byte_fallback;
     bool add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces;
