@@ -9,6 +9,10 @@ shared=${TKA_SHARED:-../shared}
 min_seconds=${1:-1.0}
 out=bench/out/spm
 mkdir -p "$out"
+pkg-config --exists sentencepiece || {
+  echo "bench/spm: libsentencepiece-dev is needed (apt-get install libsentencepiece-dev g++)" >&2
+  exit 1
+}
 
 if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
