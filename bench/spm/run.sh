@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SentencePiece encode throughput, tokalign vs libsentencepiece's C++ encoder,
+# side by side in one run (single thread, same corpora, same line split;
+# a checksum of all ids shows both did the same work).
+#   bash bench/spm/run.sh [MIN_SECONDS]     (needs g++ and libsentencepiece-dev)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+shared=${TKA_SHARED:-../shared}
+min_seconds=${1:-1.0}
+out=bench/out/spm
+mkdir -p "$out"
+pkg-config --exists sentencepiece || {
+  echo "bench/spm: libsentencepiece-dev is needed (apt-get install libsentencepiece-dev g++)" >&2
+  exit 1
+}
+
+if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
+  cmake --build build-bench -j 2 --target tokalign >/dev/null
+fi
+g++ -O2 -std=c++17 -o "$out/sp_bench" bench/spm/sp_bench.cc $(pkg-config --cflags --libs sentencepiece)
+libs=$(pkg-config --libs libutf8proc libpcre2-8 jansson)
+gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -o "$out/tka_bench" bench/spm/tka_bench.c \
+  build-bench/libtokalign.a $libs -lcsv -lpthread -lm
+
+printf '%-30s %-24s %12s %12s %8s  %s\n' model corpus "sp MB/s" "tokalign MB/s" speedup ids
+run() { # model corpus
+  local model=$shared/data/spm/$1.model corpus=$shared/data/corpora/$2
+  read -r sp_rate _ _ sp_sum < <("$out/sp_bench" "$model" "$corpus" "$min_seconds")
+  read -r tk_rate _ _ tk_sum < <("$out/tka_bench" "$model" "$corpus" "$min_seconds")
+  local same=same; [ "$sp_sum" = "$tk_sum" ] || same="DIFFER"
+  printf '%-30s %-24s %12s %12s %7.2fx  %s\n' "$1" "$2" "$sp_rate" "$tk_rate" \
+    "$(awk -v a="$tk_rate" -v b="$sp_rate" 'BEGIN { print a / b }')" "$same"
+}
+for corpus in botchan.txt the_republic.txt wagahaiwa_nekodearu.txt; do
+  for model in bpe320_republic sentencepiece_test_model sentencepiece_test_ja_model cluecorpussmall_spm; do
+    run "$model" "$corpus"
+  done
+done
