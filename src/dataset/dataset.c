@@ -50,6 +50,7 @@ struct tka_dataset {
 
     tka_buf warnings;
     divergence_note div[DIV_COUNT];
+    divergence_note sel_na, label_any, label_noncanon;
     uint64_t next_row;       /* second pass */
     bool at_data;            /* second pass: header consumed */
     tka_tsv_record current;  /* the record of the row last returned */
@@ -80,6 +81,7 @@ void tka_dataset_options_init(tka_dataset_options *o)
 }
 
 static void warn(tka_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec);
 static void warn(tka_dataset *ds, const char *fmt, ...)
 {
     char line[1024];
@@ -267,6 +269,16 @@ static tka_status select_column(tka_dataset *ds, const char *spec, const char *r
     return TKA_ERR_NOT_FOUND;
 }
 
+static tka_status select_columns(tka_dataset *ds, tka_error *err)
+{
+    tka_status st = select_column(ds, ds->text_field, "text", &ds->text_col, err);
+    if (st == TKA_OK)
+        st = select_column(ds, ds->pair_field, "pair", &ds->pair_col, err);
+    if (st == TKA_OK)
+        st = select_column(ds, ds->label_field, "label", &ds->label_col, err);
+    return st;
+}
+
 static size_t pandas_buffer_lines(size_t table_width)
 {
     /* parsers.pyx: heuristic = 2**20 // table_width; the largest power of
@@ -297,20 +309,6 @@ static void note(divergence_note *d, const tka_tsv_field *f, uint64_t line)
         d->line = f ? f->line : line;
         d->column = f ? f->column : 1;
     }
-}
-
-/* A label whose text is not the plain decimal of the number pandas reads:
- * the GLUE reader keeps the text, which then misses the processor's label map. */
-static bool label_form_differs(const tka_value *v)
-{
-    char canon[32];
-    if (v->kind == TKA_VALUE_INT)
-        snprintf(canon, sizeof canon, "%" PRId64, v->i);
-    else if (v->kind == TKA_VALUE_UINT)
-        snprintf(canon, sizeof canon, "%" PRIu64, v->u);
-    else
-        return v->kind == TKA_VALUE_FLOAT || v->kind == TKA_VALUE_BOOL;
-    return strlen(canon) != v->len || memcmp(canon, v->text, v->len) != 0;
 }
 
 static void report_divergences(tka_dataset *ds)
@@ -360,6 +358,8 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
     if (st != TKA_OK)
         return st;
     if ((st = make_names(ds, &rec, err)) != TKA_OK)
+        return st;
+    if ((st = select_columns(ds, err)) != TKA_OK)
         return st;
     uint64_t header_end_line = rec.end_line;
 
@@ -427,6 +427,7 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
                 if (f->padded)
                     note(&div[DIV_SHORT], NULL, rec.line);
             }
+            selected_stats(ds, &rec);
             if (rec.line > prev_end + 1)
                 note(&div[DIV_BLANK], NULL, prev_end + 1);
             prev_end = rec.end_line;
@@ -536,50 +537,60 @@ static void warn_selected_types(tka_dataset *ds)
              ds->names[ds->label_col]);
 }
 
-/* Counts NA values and label forms in the selected columns (where the GLUE
- * reader differs) with one more streaming pass over the rows. */
-static tka_status selected_pass(tka_dataset *ds, tka_error *err)
+/* Per selected column: where NA values are (pandas NaN, GLUE text) and, for
+ * the label, integers not written as pandas would print them. Counted in the
+ * first pass; turned into divergence notes once the dtypes are known. */
+static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
 {
-    divergence_note *div = ds->div;
-    tka_row row;
-    tka_status st;
-    while ((st = tka_dataset_next(ds, &row, err)) == TKA_OK) {
-        const tka_value *v[3] = {&row.text, row.has_pair ? &row.pair : NULL,
-                                 row.has_label ? &row.label : NULL};
-        for (int k = 0; k < 3; k++)
-            if (v[k] && v[k]->kind == TKA_VALUE_NAN) {
-                tka_tsv_field f = {.line = v[k]->padded ? row.line : v[k]->line,
-                                   .column = v[k]->padded ? 1 : v[k]->column};
-                note(&div[DIV_NA], &f, row.line);
-            }
-        if (row.has_label && label_form_differs(&row.label)) {
-            tka_tsv_field f = {.line = row.label.line, .column = row.label.column};
-            note(&div[DIV_LABEL_FORM], &f, row.line);
+    size_t cols[3] = {ds->text_col, ds->pair_col, ds->label_col};
+    for (int k = 0; k < 3; k++) {
+        if (cols[k] == NOT_SELECTED || ds->leading + cols[k] >= rec->num_fields)
+            continue;
+        const tka_tsv_field *f = &rec->fields[ds->leading + cols[k]];
+        size_t len = pandas_cstr_len(f->data, f->len);
+        if (pandas_is_na(f->data, len)) {
+            tka_tsv_field at = {.line = f->padded ? rec->line : f->line,
+                                .column = f->padded ? 1 : f->column};
+            note(&ds->sel_na, &at, rec->line);
+            continue;
+        }
+        if (k != 2)
+            continue;
+        note(&ds->label_any, f, rec->line);
+        int64_t i;
+        if (pandas_parse_int64(f->data, len, &i) == PANDAS_NUM_OK) {
+            char canon[32];
+            int n = snprintf(canon, sizeof canon, "%" PRId64, i);
+            if ((size_t)n != len || memcmp(canon, f->data, len) != 0)
+                note(&ds->label_noncanon, f, rec->line);
         }
     }
-    if (st != TKA_ERR_NOT_FOUND)
-        return st;
-    report_divergences(ds);
-    return tka_dataset_rewind(ds, err);
+}
+
+static void selected_notes(tka_dataset *ds)
+{
+    ds->div[DIV_NA] = ds->sel_na;
+    if (ds->label_col == NOT_SELECTED)
+        return;
+    tka_dtype d = ds->col_dtypes[ds->leading + ds->label_col];
+    if (d == TKA_DTYPE_INT64 || d == TKA_DTYPE_UINT64)
+        ds->div[DIV_LABEL_FORM] = ds->label_noncanon;
+    else if (d == TKA_DTYPE_FLOAT64 || d == TKA_DTYPE_BOOL)
+        ds->div[DIV_LABEL_FORM] = ds->label_any; /* every label reads differently */
 }
 
 static tka_status dataset_open(tka_dataset *ds, tka_error *err)
 {
     tka_status st = first_pass(ds, err);
-    if (st == TKA_OK)
-        st = select_column(ds, ds->text_field, "text", &ds->text_col, err);
-    if (st == TKA_OK)
-        st = select_column(ds, ds->pair_field, "pair", &ds->pair_col, err);
-    if (st == TKA_OK)
-        st = select_column(ds, ds->label_field, "label", &ds->label_col, err);
     if (st == TKA_OK && ds->text_col == NOT_SELECTED)
         st = tka_error_set(err, TKA_ERR_ARGUMENT, "%s: no text column selected", ds->name);
-    if (st == TKA_OK)
-        st = tka_dataset_rewind(ds, err);
     if (st == TKA_OK && ds->options.tsv.mode == TKA_TSV_PANDAS) {
         warn_selected_types(ds);
-        st = selected_pass(ds, err);
+        selected_notes(ds);
+        report_divergences(ds);
     }
+    if (st == TKA_OK)
+        st = tka_dataset_rewind(ds, err);
     return st;
 }
 

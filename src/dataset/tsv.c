@@ -293,7 +293,7 @@ static void pandas_pump(tka_tsv_reader *r)
                 k++;
             if (k) {
                 if (feed(r, s, k))
-                    tsv_advance(r, k);
+                    tsv_advance_inline(r, k);
             } else {
                 feed_terminator(r, "", c);
             }
@@ -328,7 +328,7 @@ static void pandas_pump(tka_tsv_reader *r)
                 k++;
             if (k) {
                 if (feed(r, s, k))
-                    tsv_advance(r, k);
+                    tsv_advance_inline(r, k);
             } else if (c == '"') {
                 if (feed(r, "\"\"", 2)) /* a literal quote, doubled for libcsv */
                     tsv_advance(r, 1);

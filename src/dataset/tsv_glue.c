@@ -101,7 +101,7 @@ bool tsv_glue_next(tka_tsv_reader *r)
             return false;
         }
         r->glue_field_chars += chars;
-        tsv_advance(r, k);
+        tsv_advance_inline(r, k);
     }
     return r->rec_ready;
 }

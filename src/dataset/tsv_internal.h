@@ -92,6 +92,8 @@ bool tsv_fill(tka_tsv_reader *r);
 /* Advances the position over win[win_pos..win_pos+n) (n bytes already
  * consumed by the caller), tracking lines, columns and characters. */
 void tsv_advance(tka_tsv_reader *r, size_t n);
+/* The same for bytes known to hold no CR or LF (the common run). */
+void tsv_advance_inline(tka_tsv_reader *r, size_t n);
 /* Rewinds the source; false for pipes. */
 bool tsv_source_rewind(tka_tsv_reader *r);
 void tsv_source_close(tka_tsv_reader *r);
