@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tokalign/dataset.h"
 #include "tokalign/io.h"
 #include "tokalign/json_write.h"
 #include "tokalign/sampler.h"
@@ -15,8 +16,8 @@
 static void usage(FILE *out)
 {
     fputs(
-        "usage: tokalign order --sampler KIND --flavor torch|paddle --n N --batch-size B\n"
-        "                      [options] [--out FILE.json]\n"
+        "usage: tokalign order --sampler KIND --flavor torch|paddle (--n N | --data FILE.tsv)\n"
+        "                      --batch-size B [options] [--out FILE.json]\n"
         "\n"
         "Writes the index batches one epoch of a torch or Paddle data loader visits, so the\n"
         "other framework can be fed exactly the same order (aligned input batches).\n"
@@ -28,6 +29,8 @@ static void usage(FILE *out)
         "                                DistributedBatchSampler\n"
         "  --flavor F          torch | paddle\n"
         "  --n N               dataset length (rows)\n"
+        "  --data FILE.tsv     take the length from a TSV: its rows as pandas.read_csv(sep=\"\\t\")\n"
+        "                      reads them (--data-mode glue: csv.reader lines after the header)\n"
         "  --batch-size B      batch size (>= 1)\n"
         "  --drop-last         drop the short final batch (DataLoader / BatchSampler drop_last)\n"
         "  --seed S            random: torch.manual_seed(S) / np.random.seed(S) before the epoch\n"
@@ -123,7 +126,8 @@ static tka_status write_json(const tka_sampler_spec *spec, const char *kind_name
 
 int cmd_order(int argc, char **argv)
 {
-    const char *kind_name = NULL, *flavor_name = NULL, *out_path = NULL;
+    const char *kind_name = NULL, *flavor_name = NULL, *out_path = NULL, *data_path = NULL;
+    tka_tsv_mode data_mode = TKA_TSV_PANDAS;
     bool have_n = false, have_batch = false, shuffle_set = false, shuffle = false;
     bool no_dataloader = false, drop_last = false, replacement = false, shard_drop_last = false;
     bool have_seed = false, have_gen_seed = false, have_world = false, have_rank = false;
@@ -146,6 +150,18 @@ int cmd_order(int argc, char **argv)
         } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
             if (!take_value(argc, argv, &i, &out_path))
                 return CLI_EXIT_USAGE;
+        } else if (strcmp(a, "--data") == 0) {
+            if (!take_value(argc, argv, &i, &data_path))
+                return CLI_EXIT_USAGE;
+        } else if (strcmp(a, "--data-mode") == 0) {
+            if (!take_value(argc, argv, &i, &value))
+                return CLI_EXIT_USAGE;
+            if (strcmp(value, "pandas") == 0)
+                data_mode = TKA_TSV_PANDAS;
+            else if (strcmp(value, "glue") == 0)
+                data_mode = TKA_TSV_GLUE;
+            else
+                return cli_usage_error(CMD, "--data-mode expects pandas or glue, got '%s'", value);
         } else if (strcmp(a, "--n") == 0) {
             if (!take_value(argc, argv, &i, &value) ||
                 !cli_parse_int64(CMD, a, value, 0, INT64_C(1) << 40, &n))
@@ -214,8 +230,10 @@ int cmd_order(int argc, char **argv)
         return cli_usage_error(CMD, "--sampler is required (sequential, random, distributed)");
     if (!flavor_name)
         return cli_usage_error(CMD, "--flavor is required (torch or paddle)");
-    if (!have_n)
-        return cli_usage_error(CMD, "--n (dataset length) is required");
+    if (have_n && data_path)
+        return cli_usage_error(CMD, "give either --n or --data, not both");
+    if (!have_n && !data_path)
+        return cli_usage_error(CMD, "--n (dataset length) or --data FILE.tsv is required");
     if (!have_batch)
         return cli_usage_error(CMD, "--batch-size is required");
     tka_sampler_kind kind;
@@ -265,6 +283,21 @@ int cmd_order(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
+    tka_error err;
+    tka_error_clear(&err);
+    if (data_path) {
+        tka_dataset_options o;
+        tka_dataset_options_init(&o);
+        o.tsv.mode = data_mode;
+        o.text_field = "#0"; /* only the row count matters here */
+        o.label_field = NULL;
+        tka_dataset *ds;
+        if (tka_dataset_open(data_path, &o, &ds, &err) != TKA_OK)
+            return cli_report(CMD, &err);
+        n = (int64_t)tka_dataset_num_rows(ds);
+        tka_dataset_free(ds);
+    }
+
     tka_sampler_spec spec;
     tka_sampler_spec_init(&spec, flavor, kind);
     spec.n = n;
@@ -285,8 +318,6 @@ int cmd_order(int argc, char **argv)
     spec.epoch = epoch;
     spec.torch_version = version;
 
-    tka_error err;
-    tka_error_clear(&err);
     tka_batches batches;
     if (tka_sampler_batches(&spec, &batches, &err) != TKA_OK) {
         /* An invalid combination of options is a usage error; a refusal the

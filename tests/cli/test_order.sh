@@ -62,6 +62,12 @@ bert_pddist2r0_bs4_paddle.json  --sampler distributed --flavor paddle --batch-si
 bert_pddist2r1_bs4_paddle.json  --sampler distributed --flavor paddle --batch-size 4 --world-size 2 --rank 1 --shuffle
 CASES
 
+# the length can come from the TSV itself (pandas rows of demo.tsv: 32)
+"$TOKALIGN" order --sampler random --flavor paddle --batch-size 4 --seed 42 \
+  --data "$TKA_SHARED/data/demo_sst2_sentence/demo.tsv" --out "$tmp/d.json" \
+  && check "--data demo.tsv" same_batches "$TKA_SHARED/golden/pipeline/bert_pdshuffle42_bs4_paddle.json" "$tmp/d.json" \
+  || check "--data demo.tsv (command failed)" false
+
 # 3. refusals: exit status and the message
 refuses() { # refuses WANT_RC WANT_TEXT ARGS...
   local want_rc=$1 want_text=$2; shift 2
@@ -85,6 +91,11 @@ check "batch size 0" refuses 2 "--batch-size expects an integer" \
 check "paddle distributed has no seed" refuses 2 "takes no seed" \
   --sampler distributed --flavor paddle --n 5 --batch-size 2 --seed 3
 check "no file left behind" test ! -e "$tmp/x.npy"
+check "--n and --data" refuses 2 "either --n or --data" --sampler sequential --flavor torch \
+  --n 3 --data "$TKA_SHARED/data/demo_sst2_sentence/demo.tsv" --batch-size 2
+printf 's\tl\na\t1\t2\nb\t1\t2\t3\n' > "$tmp/bad.tsv"
+check "--data with a malformed TSV" refuses 3 "Expected 3 fields in line 3, saw 4" \
+  --sampler sequential --flavor torch --data "$tmp/bad.tsv" --batch-size 2
 
 # 4. --help documents the JSON shape and has examples
 "$TOKALIGN" order --help > "$tmp/help"
