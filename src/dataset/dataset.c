@@ -1,4 +1,4 @@
-/* Dataset: header and column names, dtype inference (first pass), column selection and typed rows (second pass). */
+/* Dataset: dtype inference and divergence notes (first pass), typed rows and cells (second pass). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset/dataset_columns.h"
 #include "dataset/pandas_infer.h"
 #include "tokalign/dataset.h"
 
-#define NOT_SELECTED SIZE_MAX
+#define NOT_SELECTED TKA_NOT_SELECTED
 /* HF datasets' csv builder reads pandas chunks of this many rows. */
 #define HF_CHUNK_ROWS 10000
 
@@ -97,10 +98,7 @@ void tka_dataset_free(tka_dataset *ds)
     if (!ds)
         return;
     tka_tsv_free(ds->reader);
-    if (ds->names)
-        for (size_t i = 0; i < ds->ncols; i++)
-            free(ds->names[i]);
-    free(ds->names);
+    column_names_free(ds->names, ds->ncols);
     free(ds->unit_types);
     free(ds->group_dtypes);
     free(ds->col_dtypes);
@@ -112,170 +110,17 @@ void tka_dataset_free(tka_dataset *ds)
     free(ds);
 }
 
-static bool in_list(char **names, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return true;
-    return false;
-}
-
-/* Column names the way pandas 1.5 derives them from the header row. */
-static tka_status make_names(tka_dataset *ds, const tka_tsv_record *header, tka_error *err)
-{
-    size_t n = header->num_fields;
-    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
-    ds->names = calloc(n ? n : 1, sizeof *ds->names);
-    if (!ds->names)
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory (header)", ds->name);
-    ds->ncols = n;
-    size_t *order = malloc((n ? n : 1) * sizeof *order), k = 0;
-    if (!order)
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory (header)", ds->name);
-    for (size_t i = 0; i < n; i++) {
-        const tka_tsv_field *f = &header->fields[i];
-        size_t len = pandas ? pandas_cstr_len(f->data, f->len) : f->len;
-        char *name;
-        if (pandas && len == 0) {
-            char buf[48];
-            snprintf(buf, sizeof buf, "Unnamed: %zu", i);
-            name = strdup(buf);
-        } else {
-            name = malloc(len + 1);
-            if (name) {
-                memcpy(name, f->data, len);
-                name[len] = '\0';
-            }
-        }
-        if (!name) {
-            free(order);
-            return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory (header)", ds->name);
-        }
-        ds->names[i] = name;
-    }
-    if (pandas) {
-        /* mangle_dupe_cols: named columns first, then the unnamed ones;
-         * a repeated name becomes name.1, name.2, skipping names in use. */
-        for (size_t i = 0; i < n; i++)
-            if (header->fields[i].len && pandas_cstr_len(header->fields[i].data, header->fields[i].len))
-                order[k++] = i;
-        for (size_t i = 0; i < n; i++)
-            if (!(header->fields[i].len && pandas_cstr_len(header->fields[i].data, header->fields[i].len)))
-                order[k++] = i;
-        /* counts: how often each (final) name was handed out; kept as a
-         * parallel array over the names assigned so far. */
-        char **seen = calloc(n ? n : 1, sizeof *seen);
-        size_t *seen_count = calloc(n ? n : 1, sizeof *seen_count), nseen = 0;
-        if (!seen || !seen_count) {
-            free(seen);
-            free(seen_count);
-            free(order);
-            return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory (header)", ds->name);
-        }
-        for (size_t j = 0; j < n; j++) {
-            size_t i = order[j];
-            char *col = ds->names[i];
-            const char *old = ds->names[i];
-            size_t cur = 0;
-            for (size_t s = 0; s < nseen; s++)
-                if (strcmp(seen[s], col) == 0)
-                    cur = seen_count[s];
-            if (cur > 0) {
-                char *base = strdup(old);
-                char *candidate = NULL;
-                while (cur > 0 && base) {
-                    for (size_t s = 0; s < nseen; s++)
-                        if (strcmp(seen[s], base) == 0)
-                            seen_count[s] = cur + 1;
-                    size_t need = strlen(base) + 24;
-                    free(candidate);
-                    candidate = malloc(need);
-                    if (!candidate)
-                        break;
-                    snprintf(candidate, need, "%s.%zu", base, cur);
-                    if (in_list(ds->names, n, candidate)) {
-                        cur++;
-                    } else {
-                        cur = 0;
-                        for (size_t s = 0; s < nseen; s++)
-                            if (strcmp(seen[s], candidate) == 0)
-                                cur = seen_count[s];
-                    }
-                }
-                free(base);
-                if (!candidate) {
-                    free(seen);
-                    free(seen_count);
-                    free(order);
-                    return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory (header)", ds->name);
-                }
-                free(ds->names[i]);
-                ds->names[i] = candidate;
-                col = candidate;
-            }
-            bool found = false;
-            for (size_t s = 0; s < nseen; s++)
-                if (strcmp(seen[s], col) == 0) {
-                    seen_count[s] = cur + 1;
-                    found = true;
-                }
-            if (!found) {
-                seen[nseen] = col;
-                seen_count[nseen++] = cur + 1;
-            }
-        }
-        free(seen);
-        free(seen_count);
-    }
-    free(order);
-    return TKA_OK;
-}
-
-/* Resolves a field spec ("name" or "#N") to a data column. */
-static tka_status select_column(tka_dataset *ds, const char *spec, const char *role, size_t *out,
-                                tka_error *err)
-{
-    *out = NOT_SELECTED;
-    if (!spec)
-        return TKA_OK;
-    if (spec[0] == '#' && spec[1]) {
-        char *end;
-        unsigned long long v = strtoull(spec + 1, &end, 10);
-        if (*end == '\0') {
-            /* GLUE rows are indexed whatever the header holds */
-            if (v >= ds->ncols && ds->options.tsv.mode == TKA_TSV_PANDAS)
-                return tka_error_set(err, TKA_ERR_NOT_FOUND,
-                                     "%s: %s column %s does not exist (the file has %zu columns)",
-                                     ds->name, role, spec, ds->ncols);
-            *out = (size_t)v;
-            return TKA_OK;
-        }
-    }
-    for (size_t i = 0; i < ds->ncols; i++)
-        if (strcmp(ds->names[i], spec) == 0) {
-            *out = i;
-            return TKA_OK;
-        }
-    tka_buf list = {0};
-    for (size_t i = 0; i < ds->ncols && list.len < 400; i++)
-        tka_buf_printf(&list, "%s'%s'", i ? ", " : "", ds->names[i]);
-    tka_error_set(err, TKA_ERR_NOT_FOUND,
-                  "%s: no %s column named '%s' (columns: %s)%s", ds->name, role, spec,
-                  list.data ? list.data : "none",
-                  ds->options.tsv.mode == TKA_TSV_PANDAS
-                      ? "; pandas raises KeyError (header names keep their spaces)"
-                      : "");
-    tka_buf_free(&list);
-    return TKA_ERR_NOT_FOUND;
-}
-
 static tka_status select_columns(tka_dataset *ds, tka_error *err)
 {
-    tka_status st = select_column(ds, ds->text_field, "text", &ds->text_col, err);
+    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
+    tka_status st = column_select(ds->names, ds->ncols, pandas, ds->text_field, "text", ds->name,
+                                  &ds->text_col, err);
     if (st == TKA_OK)
-        st = select_column(ds, ds->pair_field, "pair", &ds->pair_col, err);
+        st = column_select(ds->names, ds->ncols, pandas, ds->pair_field, "pair", ds->name,
+                           &ds->pair_col, err);
     if (st == TKA_OK)
-        st = select_column(ds, ds->label_field, "label", &ds->label_col, err);
+        st = column_select(ds->names, ds->ncols, pandas, ds->label_field, "label", ds->name,
+                           &ds->label_col, err);
     return st;
 }
 
@@ -357,8 +202,9 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
                              ds->name);
     if (st != TKA_OK)
         return st;
-    if ((st = make_names(ds, &rec, err)) != TKA_OK)
+    if ((st = column_names(&rec, pandas, ds->name, &ds->names, err)) != TKA_OK)
         return st;
+    ds->ncols = rec.num_fields;
     if ((st = select_columns(ds, err)) != TKA_OK)
         return st;
     uint64_t header_end_line = rec.end_line;
