@@ -152,14 +152,19 @@ static bool precise_xstrtod(const char *s, size_t len, double *out)
         negative = s[i] == '-';
         i++;
     }
+    /* COMPAT: pandas keeps the exponent in a C int and lets it overflow;
+     * compiled pandas wraps modulo 2^32 (checked: "1e4294967295" reads 0.1,
+     * "0.55e-2147483647" is not a number), so the exponent arithmetic is done
+     * in uint32_t here and read back as a signed 32-bit value. */
+    uint32_t exponent = 0;
     double number = 0.;
-    int exponent = 0, num_digits = 0, num_decimals = 0;
+    int num_digits = 0, num_decimals = 0;
     for (; i < len && is_digit(s[i]); i++) {
         if (num_digits < max_digits) {
             number = number * 10. + (s[i] - '0');
             num_digits++;
         } else {
-            ++exponent;
+            exponent++;
         }
     }
     if (i < len && s[i] == '.') {
@@ -172,7 +177,7 @@ static bool precise_xstrtod(const char *s, size_t len, double *out)
         if (num_digits >= max_digits)
             while (i < len && is_digit(s[i]))
                 i++;
-        exponent -= num_decimals;
+        exponent -= (uint32_t)num_decimals;
     }
     if (num_digits == 0)
         return false;
@@ -186,23 +191,25 @@ static bool precise_xstrtod(const char *s, size_t len, double *out)
             eneg = s[i] == '-';
             i++;
         }
-        int n = 0, edigits = 0;
+        uint32_t n = 0;
+        int edigits = 0;
         for (; edigits < max_digits && i < len && is_digit(s[i]); i++) {
-            n = n * 10 + (s[i] - '0');
+            n = n * 10u + (uint32_t)(s[i] - '0');
             edigits++;
         }
-        exponent += eneg ? -n : n;
+        exponent = eneg ? exponent - n : exponent + n;
         if (edigits == 0)
             i = save; /* no digits after 'e': the field is not a number */
     }
-    if (exponent > 308)
+    int32_t e = (int32_t)exponent;
+    if (e > 308)
         return false; /* ERANGE */
-    if (exponent > 0)
-        number *= pow10_table[exponent];
-    else if (exponent < -308)
-        number = exponent < -616 ? 0. : number / pow10_table[-308 - exponent] / pow10_table[308];
+    if (e > 0)
+        number *= pow10_table[e];
+    else if (e < -308)
+        number = e < -616 ? 0. : number / pow10_table[-308 - e] / pow10_table[308];
     else
-        number /= pow10_table[-exponent];
+        number /= pow10_table[-e];
     if (number == HUGE_VAL || number == -HUGE_VAL)
         return false; /* ERANGE */
     while (i < len && is_space(s[i]))

@@ -252,6 +252,38 @@ Test(pandas, dtype_paths)
     tka_dataset_free(ds);
 }
 
+Test(pandas, float_exponent_wraps_like_compiled_pandas)
+{
+    /* pandas keeps the exponent in a C int that wraps (pandas 1.5.3 runs):
+     * 1e4294967295 -> 0.1, 1e-2147483648 -> 0.0, 0.55e-2147483647 -> object,
+     * 123456789012345678e2147483647 -> 0.0 (the digit count adds, then wraps) */
+    struct {
+        const char *text;
+        bool is_float;
+        double value;
+    } cases[] = {
+        {"1e4294967295", true, 0.1},  {"1e4294967296", true, 1.0},
+        {"1e-2147483648", true, 0.0}, {"0.55e-2147483647", false, 0},
+        {"1e-2147483649", false, 0},  {"123456789012345678e2147483647", true, 0.0},
+        {"1e2147483647", false, 0},   {"3e12884901888", true, 3.0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char data[96];
+        int len = snprintf(data, sizeof data, "x\n%s\n", cases[i].text);
+        tka_error err;
+        tka_dataset *ds = open_ds(data, (size_t)len, TKA_TSV_PANDAS, &err);
+        cr_assert_not_null(ds, "%s", err.message);
+        tka_row row;
+        cr_assert_eq(tka_dataset_next(ds, &row, &err), TKA_OK);
+        if (cases[i].is_float)
+            cr_expect(row.text.kind == TKA_VALUE_FLOAT && row.text.f == cases[i].value, "%s",
+                      cases[i].text);
+        else
+            cr_expect_eq(row.text.kind, TKA_VALUE_STR, "%s", cases[i].text);
+        tka_dataset_free(ds);
+    }
+}
+
 Test(pandas, column_names)
 {
     /* pandas 1.5.3: a, a, a, a.1 -> a, a.2, a.3, a.1; '' -> 'Unnamed: 0' */
