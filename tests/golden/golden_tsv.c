@@ -65,8 +65,8 @@ static void check_pandas(const char *file, const char *tsv, const json_t *want)
             expect[--n] = '\0';
         bool ok = st != TKA_OK && strstr(err.message, expect) != NULL;
         char what[1400];
-        snprintf(what, sizeof what, "expected an error containing \"%s\", got %s", expect,
-                 st == TKA_OK ? "success" : err.message);
+        snprintf(what, sizeof what, "expected an error containing \"%.300s\", got %.1000s",
+                 expect, st == TKA_OK ? "success" : err.message);
         golden_record(&t_errors, ok, file, 0, what);
         tka_dataset_free(ds);
         return;

@@ -182,7 +182,7 @@ def compare_glue(path):
 
 
 def main():
-    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 150
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20240601
     rng = random.Random(seed)
     checked = matched = refused = 0
