@@ -93,16 +93,16 @@ const char *tka_tsv_name(const tka_tsv_reader *reader);
 
 /* Column dtypes pandas infers (dtype_cast_order int64, float64, bool, object;
  * uint64 when an integer overflows int64 but fits uint64). */
-typedef enum tka_dtype {
-    TKA_DTYPE_INT64 = 0,
-    TKA_DTYPE_UINT64,
-    TKA_DTYPE_FLOAT64,
-    TKA_DTYPE_BOOL,
-    TKA_DTYPE_OBJECT
-} tka_dtype;
+typedef enum tka_column_dtype {
+    TKA_COLUMN_INT64 = 0,
+    TKA_COLUMN_UINT64,
+    TKA_COLUMN_FLOAT64,
+    TKA_COLUMN_BOOL,
+    TKA_COLUMN_OBJECT
+} tka_column_dtype;
 
 /* "int64", "uint64", "float64", "bool", "object". */
-const char *tka_dtype_name(tka_dtype dtype);
+const char *tka_column_dtype_name(tka_column_dtype dtype);
 
 /* What a cell holds after pandas' conversion. In an object column a cell is
  * a string or NaN (or, after low_memory chunks of different types were
@@ -176,12 +176,12 @@ uint64_t tka_dataset_num_rows(const tka_dataset *ds);
 size_t tka_dataset_num_columns(const tka_dataset *ds);
 const char *tka_dataset_column_name(const tka_dataset *ds, size_t column);
 /* The dtype pandas gives the column (after chunk concatenation). GLUE: object. */
-tka_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
+tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
 /* Number of inference chunks and one chunk's dtype (HF datasets converts
  * each 10000-row chunk to Arrow separately: a chunk whose dtype differs from
  * the first breaks or changes the dataset). */
 size_t tka_dataset_num_chunks(const tka_dataset *ds);
-tka_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
+tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
 /* Leading columns pandas silently turned into the index (the first data row
  * had more fields than the header); 0 normally. */
 size_t tka_dataset_index_columns(const tka_dataset *ds);

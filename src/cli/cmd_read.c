@@ -177,7 +177,7 @@ int cmd_read(int argc, char **argv)
     }
     tka_buf_append_str(&b, "], \"dtypes\": [");
     for (size_t c = 0; c < ncols; c++)
-        tka_buf_printf(&b, "%s\"%s\"", c ? ", " : "", tka_dtype_name(tka_dataset_column_dtype(ds, c)));
+        tka_buf_printf(&b, "%s\"%s\"", c ? ", " : "", tka_column_dtype_name(tka_dataset_column_dtype(ds, c)));
     tka_buf_printf(&b, "], \"index_is_default_range\": %s, \"num_rows\": %" PRIu64
                        ", \"text_column\": ",
                    /* pandas returns Index([]) (not a RangeIndex) for no rows */

@@ -46,8 +46,8 @@ struct tka_dataset {
     size_t unit_rows, units_per_group, nunits, ngroups;
     pandas_type *unit_types; /* nunits x (leading + ncols) */
     size_t width;            /* leading + ncols */
-    tka_dtype *group_dtypes; /* ngroups x width */
-    tka_dtype *col_dtypes;   /* width: the dtype of each raw column */
+    tka_column_dtype *group_dtypes; /* ngroups x width */
+    tka_column_dtype *col_dtypes;   /* width: the dtype of each raw column */
 
     tka_buf warnings;
     divergence_note div[DIV_COUNT];
@@ -59,14 +59,14 @@ struct tka_dataset {
     bool has_current;
 };
 
-const char *tka_dtype_name(tka_dtype dtype)
+const char *tka_column_dtype_name(tka_column_dtype dtype)
 {
     switch (dtype) {
-    case TKA_DTYPE_INT64: return "int64";
-    case TKA_DTYPE_UINT64: return "uint64";
-    case TKA_DTYPE_FLOAT64: return "float64";
-    case TKA_DTYPE_BOOL: return "bool";
-    case TKA_DTYPE_OBJECT: return "object";
+    case TKA_COLUMN_INT64: return "int64";
+    case TKA_COLUMN_UINT64: return "uint64";
+    case TKA_COLUMN_FLOAT64: return "float64";
+    case TKA_COLUMN_BOOL: return "bool";
+    case TKA_COLUMN_OBJECT: return "object";
     }
     return "?";
 }
@@ -318,15 +318,15 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
     if (!ds->group_dtypes || !ds->col_dtypes)
         return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
     for (size_t col = 0; col < width; col++) {
-        tka_dtype first_unit = ds->unit_types[col].dtype, overall = first_unit;
+        tka_column_dtype first_unit = ds->unit_types[col].dtype, overall = first_unit;
         bool mixed = false;
         for (size_t u = 0; u < ds->nunits; u++) {
-            tka_dtype ud = ds->unit_types[u * width + col].dtype;
+            tka_column_dtype ud = ds->unit_types[u * width + col].dtype;
             mixed |= ud != first_unit;
             overall = pandas_merge_dtype(overall, ud);
         }
         for (size_t g = 0; g < ds->ngroups; g++) {
-            tka_dtype d = ds->unit_types[g * upg * width + col].dtype;
+            tka_column_dtype d = ds->unit_types[g * upg * width + col].dtype;
             for (size_t u = g * upg; u < (g + 1) * upg && u < ds->nunits; u++)
                 d = pandas_merge_dtype(d, ds->unit_types[u * width + col].dtype);
             ds->group_dtypes[g * width + col] = d;
@@ -336,7 +336,7 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
         if (col < ds->leading)
             continue;
         const char *name = ds->names[col - ds->leading];
-        if (mixed && overall == TKA_DTYPE_OBJECT && ds->options.chunking != TKA_CHUNKS_ROWS)
+        if (mixed && overall == TKA_COLUMN_OBJECT && ds->options.chunking != TKA_CHUNKS_ROWS)
             warn(ds, "column '%s' has mixed types across pandas' low_memory blocks of %zu rows "
                      "(pandas' DtypeWarning): its cells keep each block's types (Python int / "
                      "float / str)",
@@ -347,8 +347,8 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
                     warn(ds, "column '%s' is %s in rows %zu.. but %s in the first %zu rows: HF "
                              "datasets casts every %zu-row chunk to the first chunk's type "
                              "(an error or changed values)",
-                         name, tka_dtype_name(ds->group_dtypes[g * width + col]),
-                         g * ds->options.chunk_rows, tka_dtype_name(ds->group_dtypes[col]),
+                         name, tka_column_dtype_name(ds->group_dtypes[g * width + col]),
+                         g * ds->options.chunk_rows, tka_column_dtype_name(ds->group_dtypes[col]),
                          ds->options.chunk_rows, ds->options.chunk_rows);
                     break;
                 }
@@ -365,11 +365,11 @@ static void warn_selected_types(tka_dataset *ds)
         size_t c = cols[k];
         if (c == NOT_SELECTED)
             continue;
-        tka_dtype d = ds->col_dtypes[ds->leading + c];
-        if (d != TKA_DTYPE_OBJECT)
+        tka_column_dtype d = ds->col_dtypes[ds->leading + c];
+        if (d != TKA_COLUMN_OBJECT)
             warn(ds, "text column '%s' is %s: pandas reads its cells as numbers, which the "
                      "reference tokenizer refuses (it needs str)",
-                 ds->names[c], tka_dtype_name(d));
+                 ds->names[c], tka_column_dtype_name(d));
     }
     if (ds->leading)
         warn(ds, "the first data row has %zu more field(s) than the header: pandas used the "
@@ -377,7 +377,7 @@ static void warn_selected_types(tka_dataset *ds)
                  "end of every line?)",
              ds->leading, ds->leading);
     if (ds->label_col != NOT_SELECTED &&
-        ds->col_dtypes[ds->leading + ds->label_col] == TKA_DTYPE_FLOAT64)
+        ds->col_dtypes[ds->leading + ds->label_col] == TKA_COLUMN_FLOAT64)
         warn(ds, "label column '%s' is float64 (a missing or non-integer label): the Paddle "
                  "side casts labels to int64, HF's collator makes float32 labels",
              ds->names[ds->label_col]);
@@ -418,10 +418,10 @@ static void selected_notes(tka_dataset *ds)
     ds->div[DIV_NA] = ds->sel_na;
     if (ds->label_col == NOT_SELECTED)
         return;
-    tka_dtype d = ds->col_dtypes[ds->leading + ds->label_col];
-    if (d == TKA_DTYPE_INT64 || d == TKA_DTYPE_UINT64)
+    tka_column_dtype d = ds->col_dtypes[ds->leading + ds->label_col];
+    if (d == TKA_COLUMN_INT64 || d == TKA_COLUMN_UINT64)
         ds->div[DIV_LABEL_FORM] = ds->label_noncanon;
-    else if (d == TKA_DTYPE_FLOAT64 || d == TKA_DTYPE_BOOL)
+    else if (d == TKA_COLUMN_FLOAT64 || d == TKA_COLUMN_BOOL)
         ds->div[DIV_LABEL_FORM] = ds->label_any; /* every label reads differently */
 }
 
@@ -531,10 +531,10 @@ const char *tka_dataset_column_name(const tka_dataset *ds, size_t column)
     return column < ds->ncols ? ds->names[column] : NULL;
 }
 
-tka_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column)
+tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column)
 {
     if (ds->options.tsv.mode != TKA_TSV_PANDAS || column >= ds->ncols)
-        return TKA_DTYPE_OBJECT;
+        return TKA_COLUMN_OBJECT;
     return ds->col_dtypes[ds->leading + column];
 }
 
@@ -543,10 +543,10 @@ size_t tka_dataset_num_chunks(const tka_dataset *ds)
     return ds->options.tsv.mode == TKA_TSV_PANDAS ? ds->ngroups : 1;
 }
 
-tka_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk)
+tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk)
 {
     if (ds->options.tsv.mode != TKA_TSV_PANDAS || column >= ds->ncols || chunk >= ds->ngroups)
-        return TKA_DTYPE_OBJECT;
+        return TKA_COLUMN_OBJECT;
     return ds->group_dtypes[chunk * ds->width + ds->leading + column];
 }
 
@@ -592,7 +592,7 @@ static void make_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t 
     }
     size_t width = ds->leading + ds->ncols;
     pandas_convert(ds->unit_types[unit * width + idx], v->text, v->len, v);
-    tka_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
+    tka_column_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
                            ? ds->group_dtypes[group * ds->width + idx]
                            : ds->col_dtypes[idx];
     pandas_promote(target, v);

@@ -296,47 +296,47 @@ void pandas_infer_add(pandas_infer *st, const char *s, size_t len)
 pandas_type pandas_infer_result(const pandas_infer *st)
 {
     if (st->rows == 0)
-        return (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_STR};
+        return (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_STR};
     if (st->int_err == PANDAS_NUM_OK)
         /* NaN in an int column upcasts it to float64 */
-        return st->na ? (pandas_type){TKA_DTYPE_FLOAT64, PF_FLOAT_FROM_INT}
-                      : (pandas_type){TKA_DTYPE_INT64, PF_PLAIN};
+        return st->na ? (pandas_type){TKA_COLUMN_FLOAT64, PF_FLOAT_FROM_INT}
+                      : (pandas_type){TKA_COLUMN_INT64, PF_PLAIN};
     if (st->int_err == PANDAS_NUM_OVERFLOW) {
         if (st->uint_err == PANDAS_NUM_OVERFLOW)
-            return (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_STR}; /* OverflowError */
+            return (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_STR}; /* OverflowError */
         if (st->uint_err == PANDAS_NUM_OK) {
             /* COMPAT: uint64 values with a negative number or a NaN raise
              * ValueError, and pandas then reads the column as object WITHOUT
              * NA filtering: '' and 'NA' stay strings. */
             if (st->seen_uint && (st->seen_sint || st->seen_null))
-                return (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_RAW};
+                return (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_RAW};
             if (st->seen_sint)
-                return (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_STR};
-            return (pandas_type){TKA_DTYPE_UINT64, PF_PLAIN};
+                return (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_STR};
+            return (pandas_type){TKA_COLUMN_UINT64, PF_PLAIN};
         }
         /* invalid text for uint64: on to float64 */
     }
     if (!st->float_fail)
-        return (pandas_type){TKA_DTYPE_FLOAT64, PF_PLAIN};
+        return (pandas_type){TKA_COLUMN_FLOAT64, PF_PLAIN};
     if (!st->bool_fail)
         /* NaN in a bool column upcasts it to object (True / False / NaN) */
-        return st->na ? (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_BOOL}
-                      : (pandas_type){TKA_DTYPE_BOOL, PF_PLAIN};
-    return (pandas_type){TKA_DTYPE_OBJECT, PF_OBJ_STR};
+        return st->na ? (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_BOOL}
+                      : (pandas_type){TKA_COLUMN_BOOL, PF_PLAIN};
+    return (pandas_type){TKA_COLUMN_OBJECT, PF_OBJ_STR};
 }
 
-tka_dtype pandas_merge_dtype(tka_dtype a, tka_dtype b)
+tka_column_dtype pandas_merge_dtype(tka_column_dtype a, tka_column_dtype b)
 {
     if (a == b)
         return a;
-    if (a == TKA_DTYPE_OBJECT || b == TKA_DTYPE_OBJECT)
-        return TKA_DTYPE_OBJECT;
-    if (a == TKA_DTYPE_BOOL)
+    if (a == TKA_COLUMN_OBJECT || b == TKA_COLUMN_OBJECT)
+        return TKA_COLUMN_OBJECT;
+    if (a == TKA_COLUMN_BOOL)
         return b;
-    if (b == TKA_DTYPE_BOOL)
+    if (b == TKA_COLUMN_BOOL)
         return a;
     /* int64 + uint64, or either with float64 */
-    return TKA_DTYPE_FLOAT64;
+    return TKA_COLUMN_FLOAT64;
 }
 
 void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v)
@@ -349,15 +349,15 @@ void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v)
     }
     bool neg;
     switch (t.dtype) {
-    case TKA_DTYPE_INT64:
+    case TKA_COLUMN_INT64:
         v->kind = TKA_VALUE_INT;
         pandas_parse_int64(s, len, &v->i);
         return;
-    case TKA_DTYPE_UINT64:
+    case TKA_COLUMN_UINT64:
         v->kind = TKA_VALUE_UINT;
         pandas_parse_uint64(s, len, &v->u, &neg);
         return;
-    case TKA_DTYPE_FLOAT64:
+    case TKA_COLUMN_FLOAT64:
         v->kind = TKA_VALUE_FLOAT;
         if (t.flavor == PF_FLOAT_FROM_INT) {
             int64_t i = 0;
@@ -375,11 +375,11 @@ void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v)
             pandas_parse_double(s, len, &v->f);
         }
         return;
-    case TKA_DTYPE_BOOL:
+    case TKA_COLUMN_BOOL:
         v->kind = TKA_VALUE_BOOL;
         v->b = pandas_parse_bool(s, len) == 1;
         return;
-    case TKA_DTYPE_OBJECT:
+    case TKA_COLUMN_OBJECT:
         if (t.flavor == PF_OBJ_BOOL) {
             v->kind = TKA_VALUE_BOOL;
             v->b = pandas_parse_bool(s, len) == 1;
@@ -390,10 +390,10 @@ void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v)
     }
 }
 
-void pandas_promote(tka_dtype column, tka_value *v)
+void pandas_promote(tka_column_dtype column, tka_value *v)
 {
     switch (column) {
-    case TKA_DTYPE_FLOAT64:
+    case TKA_COLUMN_FLOAT64:
         if (v->kind == TKA_VALUE_INT)
             v->f = (double)v->i;
         else if (v->kind == TKA_VALUE_UINT)
@@ -404,13 +404,13 @@ void pandas_promote(tka_dtype column, tka_value *v)
             return;
         v->kind = TKA_VALUE_FLOAT;
         return;
-    case TKA_DTYPE_INT64:
+    case TKA_COLUMN_INT64:
         if (v->kind == TKA_VALUE_BOOL) {
             v->kind = TKA_VALUE_INT;
             v->i = v->b;
         }
         return;
-    case TKA_DTYPE_UINT64:
+    case TKA_COLUMN_UINT64:
         if (v->kind == TKA_VALUE_BOOL) {
             v->kind = TKA_VALUE_UINT;
             v->u = v->b;

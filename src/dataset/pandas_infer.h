@@ -38,7 +38,7 @@ typedef enum pandas_flavor {
 } pandas_flavor;
 
 typedef struct pandas_type {
-    tka_dtype dtype;
+    tka_column_dtype dtype;
     pandas_flavor flavor;
 } pandas_type;
 
@@ -53,11 +53,11 @@ typedef struct pandas_infer {
 void pandas_infer_add(pandas_infer *st, const char *s, size_t len);
 pandas_type pandas_infer_result(const pandas_infer *st);
 /* numpy's common type of two chunk dtypes (np.concatenate of low_memory chunks). */
-tka_dtype pandas_merge_dtype(tka_dtype a, tka_dtype b);
+tka_column_dtype pandas_merge_dtype(tka_column_dtype a, tka_column_dtype b);
 
 /* The value of one cell of a chunk of type t (text already cut at NUL). */
 void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v);
 /* Casts a chunk value to the concatenated column dtype. */
-void pandas_promote(tka_dtype column, tka_value *v);
+void pandas_promote(tka_column_dtype column, tka_value *v);
 
 #endif

@@ -85,7 +85,7 @@ static void check_pandas(const char *file, const char *tsv, const json_t *want)
     for (size_t c = 0; c < tka_dataset_num_columns(ds); c++) {
         const char *name = tka_dataset_column_name(ds, c);
         const char *wd = json_string_value(json_object_get(dtypes, name));
-        const char *got = tka_dtype_name(tka_dataset_column_dtype(ds, c));
+        const char *got = tka_column_dtype_name(tka_dataset_column_dtype(ds, c));
         snprintf(what, sizeof what, "dtype of '%s': want %s, got %s", name, wd ? wd : "?", got);
         golden_record(&t_pandas, wd && strcmp(wd, got) == 0, file, 0, what);
     }
@@ -183,7 +183,7 @@ static void check_demo(void)
         if (!mode)
             golden_record(&t_demo,
                           tka_dataset_column_dtype(ds, tka_dataset_label_column(ds)) ==
-                              TKA_DTYPE_INT64,
+                              TKA_COLUMN_INT64,
                           file, 0, "label dtype int64");
         tka_row row;
         size_t i = 0;

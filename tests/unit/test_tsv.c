@@ -125,7 +125,7 @@ Test(pandas, carriage_return_quirks)
     expect_text(&row.text, "2");
     tka_dataset_cell(ds, 1, false, &v, NULL);
     cr_expect_eq(v.kind, TKA_VALUE_NAN);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_FLOAT64);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_FLOAT64);
     tka_dataset_free(ds);
 }
 
@@ -174,7 +174,7 @@ Test(pandas, nan_sentinel_swallows_int64_min)
     tka_error err;
     tka_dataset *ds = open_ds(data, strlen(data), TKA_TSV_PANDAS, &err);
     cr_assert_not_null(ds, "%s", err.message);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_FLOAT64);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_FLOAT64);
     tka_row row;
     tka_value v;
     cr_assert_eq(tka_dataset_next(ds, &row, &err), TKA_OK);
@@ -194,18 +194,18 @@ Test(pandas, dtype_paths)
      * float with 17+ digits (precise_xstrtod), inf words. */
     struct {
         const char *column; /* values, one per line, in column 1 of "k\tx" */
-        tka_dtype dtype;
+        tka_column_dtype dtype;
     } cases[] = {
-        {"18446744073709551615\n1\n", TKA_DTYPE_UINT64},
-        {"18446744073709551615\n\n", TKA_DTYPE_OBJECT},
-        {"18446744073709551616\n1\n", TKA_DTYPE_OBJECT},
-        {"True\n\n", TKA_DTYPE_OBJECT},
-        {"tRuE\nFALSE\n", TKA_DTYPE_BOOL},
-        {"True\n1\n", TKA_DTYPE_OBJECT},
-        {"inf\n-Infinity\n1\n", TKA_DTYPE_FLOAT64},
-        {"1e400\n", TKA_DTYPE_OBJECT},
-        {"0x10\n", TKA_DTYPE_OBJECT},
-        {" 1\n+2\n03\n", TKA_DTYPE_INT64},
+        {"18446744073709551615\n1\n", TKA_COLUMN_UINT64},
+        {"18446744073709551615\n\n", TKA_COLUMN_OBJECT},
+        {"18446744073709551616\n1\n", TKA_COLUMN_OBJECT},
+        {"True\n\n", TKA_COLUMN_OBJECT},
+        {"tRuE\nFALSE\n", TKA_COLUMN_BOOL},
+        {"True\n1\n", TKA_COLUMN_OBJECT},
+        {"inf\n-Infinity\n1\n", TKA_COLUMN_FLOAT64},
+        {"1e400\n", TKA_COLUMN_OBJECT},
+        {"0x10\n", TKA_COLUMN_OBJECT},
+        {" 1\n+2\n03\n", TKA_COLUMN_INT64},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char data[256];
@@ -219,7 +219,7 @@ Test(pandas, dtype_paths)
         tka_dataset *ds = open_ds(data, len, TKA_TSV_PANDAS, &err);
         cr_assert_not_null(ds, "%s", err.message);
         cr_expect_eq(tka_dataset_column_dtype(ds, 1), cases[i].dtype, "case %zu: %s", i,
-                     tka_dtype_name(tka_dataset_column_dtype(ds, 1)));
+                     tka_column_dtype_name(tka_dataset_column_dtype(ds, 1)));
         tka_row row;
         tka_value v;
         if (i == 1) {
@@ -335,7 +335,7 @@ Test(pandas, low_memory_blocks_are_concatenated, .timeout = 60)
      * last label 'x' -> object column holding Python ints, then 'x', and a
      * DtypeWarning; 'True' -> a bool block concatenated into int64 (1). */
     tka_dataset *ds = chunked("x", TKA_CHUNKS_PANDAS, 0);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_OBJECT);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_OBJECT);
     cr_expect(strstr(tka_dataset_warnings(ds), "DtypeWarning") != NULL);
     tka_value v = label_of_row(ds, 1);
     cr_expect(v.kind == TKA_VALUE_INT && v.i == 1);
@@ -344,14 +344,14 @@ Test(pandas, low_memory_blocks_are_concatenated, .timeout = 60)
     tka_dataset_free(ds);
 
     ds = chunked("True", TKA_CHUNKS_PANDAS, 0);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_INT64);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_INT64);
     v = label_of_row(ds, 262144);
     cr_expect(v.kind == TKA_VALUE_INT && v.i == 1);
     tka_dataset_free(ds);
 
     /* low_memory=False: one inference, every label a str */
     ds = chunked("x", TKA_CHUNKS_WHOLE, 0);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_OBJECT);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_OBJECT);
     v = label_of_row(ds, 1);
     expect_text(&v, "1");
     tka_dataset_free(ds);
@@ -359,9 +359,9 @@ Test(pandas, low_memory_blocks_are_concatenated, .timeout = 60)
     /* HF datasets: 10000-row chunks keep their own dtypes */
     ds = chunked("", TKA_CHUNKS_ROWS, 10000);
     cr_expect_eq(tka_dataset_num_chunks(ds), 27);
-    cr_expect_eq(tka_dataset_chunk_dtype(ds, 1, 0), TKA_DTYPE_INT64);
-    cr_expect_eq(tka_dataset_chunk_dtype(ds, 1, 26), TKA_DTYPE_FLOAT64);
-    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_DTYPE_INT64);
+    cr_expect_eq(tka_dataset_chunk_dtype(ds, 1, 0), TKA_COLUMN_INT64);
+    cr_expect_eq(tka_dataset_chunk_dtype(ds, 1, 26), TKA_COLUMN_FLOAT64);
+    cr_expect_eq(tka_dataset_column_dtype(ds, 1), TKA_COLUMN_INT64);
     cr_expect(strstr(tka_dataset_warnings(ds), "HF datasets casts") != NULL);
     tka_dataset_free(ds);
 }
