@@ -39,6 +39,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
 int cmd_order(int argc, char **argv);
+int cmd_read(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_show(int argc, char **argv);

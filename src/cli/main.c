@@ -16,6 +16,7 @@ static const command commands[] = {
     {"decode", cmd_decode, "ids back to text"},
     {"pipeline", cmd_pipeline, "TSV -> tokenize -> sample -> collate -> reprod_log dump"},
     {"order", cmd_order, "index batches of a torch or Paddle sampler"},
+    {"read", cmd_read, "a TSV as pandas / the GLUE reader reads it (columns, dtypes, cells)"},
     {"demo", cmd_demo, "the SST-2 step-2 check: torch and paddle dumps and their diff"},
     {"diff", cmd_diff, "compare two reprod_log dumps like ReprodDiffHelper"},
     {"show", cmd_show, "print a .npy / reprod_log dump as JSON"},
