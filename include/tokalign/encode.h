@@ -48,7 +48,8 @@ typedef struct tka_encode_options {
     tka_padding padding;
     int64_t pad_to_multiple_of; /* 0: off */
     tka_padding_side padding_side;
-    int32_t pad_id;             /* -1: the tokenizer's pad token (SentencePiece: none) */
+    int32_t pad_id;             /* -1: WordPiece's [PAD]; SentencePiece (ReformerTokenizer): none,
+                                   whatever the model file declares */
     int32_t pad_type_id;        /* token_type_ids value of padding (HF: 0) */
     bool add_special_tokens;    /* true */
     bool offsets;               /* fill offset_starts / offset_ends */

@@ -52,7 +52,13 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
         o->max_length > INT32_MAX || o->stride > INT32_MAX || o->pad_to_multiple_of > INT32_MAX)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "max_length, stride and pad_to_multiple_of must be in [0, 2^31)");
-    int32_t pad = o->pad_id >= 0 ? o->pad_id : tka_tokenizer_special_id(tok, TKA_SPECIAL_PAD);
+    /* COMPAT: HF's ReformerTokenizer declares no pad token, whatever pad_id
+     * the .model file carries, so a SentencePiece tokenizer pads only with an
+     * explicitly configured pad id; WordPiece pads with its [PAD]. */
+    int32_t pad = o->pad_id >= 0 ? o->pad_id
+                  : tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_WORDPIECE
+                      ? tka_tokenizer_special_id(tok, TKA_SPECIAL_PAD)
+                      : -1;
     if (o->padding != TKA_PAD_NONE && pad < 0)
         return tka_error_set(err, TKA_ERR_REFERENCE, "ValueError: %s", HF_NO_PAD_TOKEN);
     if (o->padding == TKA_PAD_MAX_LENGTH && o->max_length < 0)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SentencePiece through the generic CLI: every spm golden row via `tokenize`
+# (pieces, tokens and ids), Reformer's missing pad token, --pad-id /
+# --pad-token, and decode.
+set -euo pipefail
+: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
+T=$TOKALIGN
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { # name expected actual
+  if [ "$2" == "$3" ]; then echo "ok   $1"; else
+    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
+}
+
+# Every row of every spm golden through the CLI (JSONL in, compared field by field).
+for golden in "$TKA_SHARED"/golden/tokenize/spm.*.jsonl; do
+  name=$(basename "$golden" .jsonl)           # spm.MODEL.SET
+  model=${name#spm.}; model=${model%.*}
+  $T tokenize --tokenizer "$model" --input-format jsonl --text-field text --threads 2 \
+     < "$golden" > "$tmp/out.jsonl"
+  result=$("$TKA_PYTHON" - "$golden" "$tmp/out.jsonl" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+got = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
+bad = [w["i"] for w, g in zip(want, got)
+       if g.get("pieces") != w["pieces"] or g.get("tokens") != w["pieces"] or g.get("ids") != w["ids"]]
+print("%d %d %s" % (len(want), len(got), bad[:5]))
+PY
+)
+  read -r n_want n_got bad <<<"$result"
+  if [ "$n_want" = "$n_got" ] && [ "$bad" = "[]" ]; then
+    echo "ok   $name: checked $n_want, matched $n_want"
+  else
+    echo "FAIL $name: $n_want rows expected, $n_got written, first mismatching lines $bad"; fail=1
+  fi
+done
+
+out=$(printf 'am\xc3\xa9lie\n' | $T tokenize --tokenizer bpe320_republic)
+check "unknown piece keeps its surface" '{"pieces": ["▁a", "m", "é", "li", "e"], "tokens": ["▁a", "m", "é", "li", "e"], "ids": [5, 271, 0, 168, 258]}' "$out"
+
+out=$(printf 'am\xc3\xa9lie\n' | $T encode --tokenizer bpe320_republic)
+check "encode: no special tokens, no token_type_ids" '{"input_ids": [5, 271, 0, 168, 258], "attention_mask": [1, 1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0, 0]}' "$out"
+
+# ReformerTokenizer has no pad token, even when the .model file declares one.
+for model in bpe320_republic cluecorpussmall_spm; do
+  set +e
+  err=$(printf 'a\n' | $T encode --tokenizer $model --padding longest 2>&1 >/dev/null); rc=$?
+  set -e
+  check "$model: padding without a pad token is refused (exit)" 3 "$rc"
+  check "$model: HF's message" "tokalign encode: error: ValueError: Asking to pad but the tokenizer does not have a padding token. Please select a token to use as \`pad_token\` \`(tokenizer.pad_token = tokenizer.eos_token e.g.)\` or add a new pad token via \`tokenizer.add_special_tokens({'pad_token': '[PAD]'})\`." "$err"
+done
+
+out=$(printf 'ab\n' | $T encode --tokenizer bpe320_republic --padding max_length --max-length 4 --pad-id 2)
+check "--pad-id (eos, as the Reformer goldens; 'ab' is the one piece ▁ab=217)" '{"input_ids": [217, 2, 2, 2], "attention_mask": [1, 0, 0, 0], "special_tokens_mask": [0, 1, 1, 1]}' "$out"
+out=$(printf 'hello world\n' | $T encode --tokenizer cluecorpussmall_spm --padding max_length --max-length 5 --pad-token '[PAD]')
+check "--pad-token names a piece" '{"input_ids": [17, 39681, 36694, 0, 0], "attention_mask": [1, 1, 1, 0, 0], "special_tokens_mask": [0, 0, 0, 1, 1]}' "$out"
+
+out=$(echo '5 271 0 168 258' | $T decode --tokenizer bpe320_republic)
+check "decode: unknown id as the unk surface" '{"text": "am ⁇ lie"}' "$out"
+
+exit $fail
