@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/sampler_args.h"
+#include "tokalign/dump.h"
 #include "tokalign/dataset.h"
 #include "tokalign/io.h"
 #include "tokalign/json_write.h"
@@ -22,35 +24,15 @@ static void usage(FILE *out)
         "Writes the index batches one epoch of a torch or Paddle data loader visits, so the\n"
         "other framework can be fed exactly the same order (aligned input batches).\n"
         "\n"
-        "  --sampler KIND      sequential | random | distributed\n"
-        "                        torch:  SequentialSampler, RandomSampler (DataLoader(shuffle=True)),\n"
-        "                                DistributedSampler; batched like DataLoader(batch_size=B)\n"
-        "                        paddle: SequenceSampler, BatchSampler(shuffle=True) / RandomSampler,\n"
-        "                                DistributedBatchSampler\n"
-        "  --flavor F          torch | paddle\n"
         "  --n N               dataset length (rows)\n"
         "  --data FILE.tsv     take the length from a TSV: its rows as pandas.read_csv(sep=\"\\t\")\n"
-        "                      reads them (--data-mode glue: csv.reader lines after the header)\n"
-        "  --batch-size B      batch size (>= 1)\n"
-        "  --drop-last         drop the short final batch (DataLoader / BatchSampler drop_last)\n"
-        "  --seed S            random: torch.manual_seed(S) / np.random.seed(S) before the epoch\n"
-        "                      (required: both frameworks otherwise seed from the OS);\n"
-        "                      torch distributed: DistributedSampler(seed=S) (default 0)\n"
-        "  --generator-seed S  torch random: RandomSampler(generator=g) with g.manual_seed(S)\n"
-        "  --no-dataloader     torch random: iterate the RandomSampler directly; by default the\n"
-        "                      order is the one a DataLoader sees (it draws a base seed first)\n"
-        "  --num-samples K     random: RandomSampler(num_samples=K)\n"
-        "  --replacement       random: RandomSampler(replacement=True)\n"
-        "  --world-size W      distributed: num_replicas (default 1)\n"
-        "  --rank R            distributed: this process's rank (default 0)\n"
-        "  --epoch E           random: 0-based pass over the same sampler; distributed: set_epoch(E)\n"
-        "                      (Paddle's DistributedBatchSampler adds 1 itself after each shuffled\n"
-        "                      pass, so its second pass is --epoch 1)\n"
-        "  --shuffle / --no-shuffle\n"
-        "                      distributed: shuffle (torch default on, Paddle default off)\n"
-        "  --shard-drop-last   torch distributed: DistributedSampler(drop_last=True)\n"
-        "  --torch-version V   2 (default) | 1.13: torch.randperm differs for n >= 214748364\n"
-        "  --out FILE          output file (default: stdout); .json only for now\n"
+        "                      reads them (--data-mode glue: csv.reader lines after the header)\n",
+        out);
+    fputs(cli_sampler_help, out);
+    fputs(
+        "  --out FILE          output file (default: stdout): .json (below) or .npy: a plain int64\n"
+        "                      array of the indices in loader order (np.load(FILE); batch i is\n"
+        "                      [i*B, (i+1)*B) of it)\n"
         "\n"
         "Output (JSON):\n"
         "  {\"tokalign_order\": 1, \"flavor\": \"torch\", \"sampler\": \"random\",\n"
@@ -69,17 +51,6 @@ static void usage(FILE *out)
         "  tokalign order --sampler distributed --flavor paddle --n 32 --batch-size 4 \\\n"
         "      --world-size 2 --rank 0 --shuffle\n",
         out);
-}
-
-/* Option value parsing: every option except the flags takes one value. */
-static bool take_value(int argc, char **argv, int *i, const char **value)
-{
-    if (*i + 1 >= argc) {
-        cli_usage_error(CMD, "%s needs a value", argv[*i]);
-        return false;
-    }
-    *value = argv[++*i];
-    return true;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -126,35 +97,31 @@ static tka_status write_json(const tka_sampler_spec *spec, const char *kind_name
 
 int cmd_order(int argc, char **argv)
 {
-    const char *kind_name = NULL, *flavor_name = NULL, *out_path = NULL, *data_path = NULL;
+    const char *out_path = NULL, *data_path = NULL, *value;
     tka_tsv_mode data_mode = TKA_TSV_PANDAS;
-    bool have_n = false, have_batch = false, shuffle_set = false, shuffle = false;
-    bool no_dataloader = false, drop_last = false, replacement = false, shard_drop_last = false;
-    bool have_seed = false, have_gen_seed = false, have_world = false, have_rank = false;
-    int64_t n = 0, batch = 0, seed = 0, gen_seed = 0, num_samples = 0, world = 1, rank = 0,
-            epoch = 0;
-    tka_torch_version version = TKA_TORCH_2;
-    const char *value;
+    bool have_n = false;
+    int64_t n = 0;
+    cli_sampler_args sa;
+    cli_sampler_args_init(&sa);
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int taken = cli_sampler_arg(CMD, argc, argv, &i, &sa);
+        if (taken < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
+            continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return CLI_EXIT_OK;
-        } else if (strcmp(a, "--sampler") == 0) {
-            if (!take_value(argc, argv, &i, &kind_name))
-                return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--flavor") == 0) {
-            if (!take_value(argc, argv, &i, &flavor_name))
-                return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
-            if (!take_value(argc, argv, &i, &out_path))
+            if (!cli_take_value(CMD, argc, argv, &i, &out_path))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--data") == 0) {
-            if (!take_value(argc, argv, &i, &data_path))
+            if (!cli_take_value(CMD, argc, argv, &i, &data_path))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--data-mode") == 0) {
-            if (!take_value(argc, argv, &i, &value))
+            if (!cli_take_value(CMD, argc, argv, &i, &value))
                 return CLI_EXIT_USAGE;
             if (strcmp(value, "pandas") == 0)
                 data_mode = TKA_TSV_PANDAS;
@@ -163,125 +130,28 @@ int cmd_order(int argc, char **argv)
             else
                 return cli_usage_error(CMD, "--data-mode expects pandas or glue, got '%s'", value);
         } else if (strcmp(a, "--n") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
+            if (!cli_take_value(CMD, argc, argv, &i, &value) ||
                 !cli_parse_int64(CMD, a, value, 0, INT64_C(1) << 40, &n))
                 return CLI_EXIT_USAGE;
             have_n = true;
-        } else if (strcmp(a, "--batch-size") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, 1, INT64_C(1) << 40, &batch))
-                return CLI_EXIT_USAGE;
-            have_batch = true;
-        } else if (strcmp(a, "--seed") == 0) {
-            /* torch accepts [-2^63, 2^64); numpy [0, 2^32); the sampler checks. */
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, INT64_MIN, INT64_MAX, &seed))
-                return CLI_EXIT_USAGE;
-            have_seed = true;
-        } else if (strcmp(a, "--generator-seed") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, INT64_MIN, INT64_MAX, &gen_seed))
-                return CLI_EXIT_USAGE;
-            have_gen_seed = true;
-        } else if (strcmp(a, "--num-samples") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, 1, INT64_C(1) << 40, &num_samples))
-                return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--world-size") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, 1, INT64_C(1) << 20, &world))
-                return CLI_EXIT_USAGE;
-            have_world = true;
-        } else if (strcmp(a, "--rank") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, 0, INT64_C(1) << 20, &rank))
-                return CLI_EXIT_USAGE;
-            have_rank = true;
-        } else if (strcmp(a, "--epoch") == 0) {
-            if (!take_value(argc, argv, &i, &value) ||
-                !cli_parse_int64(CMD, a, value, 0, INT64_C(0xffffffff), &epoch))
-                return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--torch-version") == 0) {
-            if (!take_value(argc, argv, &i, &value))
-                return CLI_EXIT_USAGE;
-            if (strcmp(value, "2") == 0 || strncmp(value, "2.", 2) == 0)
-                version = TKA_TORCH_2;
-            else if (strcmp(value, "1.13") == 0 || strncmp(value, "1.", 2) == 0)
-                version = TKA_TORCH_1_13;
-            else
-                return cli_usage_error(CMD, "--torch-version expects 2 or 1.13, got '%s'", value);
-        } else if (strcmp(a, "--drop-last") == 0) {
-            drop_last = true;
-        } else if (strcmp(a, "--shard-drop-last") == 0) {
-            shard_drop_last = true;
-        } else if (strcmp(a, "--replacement") == 0) {
-            replacement = true;
-        } else if (strcmp(a, "--no-dataloader") == 0) {
-            no_dataloader = true;
-        } else if (strcmp(a, "--shuffle") == 0 || strcmp(a, "--no-shuffle") == 0) {
-            shuffle_set = true;
-            shuffle = strcmp(a, "--shuffle") == 0;
         } else {
             return cli_usage_error(CMD, "unknown option '%s'", a);
         }
     }
 
-    if (!kind_name)
-        return cli_usage_error(CMD, "--sampler is required (sequential, random, distributed)");
-    if (!flavor_name)
-        return cli_usage_error(CMD, "--flavor is required (torch or paddle)");
+    tka_sampler_spec spec;
+    int rc = cli_sampler_spec(CMD, &sa, true, TKA_SAMPLER_SEQUENTIAL, true, TKA_FLAVOR_TORCH, &spec);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (have_n && data_path)
         return cli_usage_error(CMD, "give either --n or --data, not both");
     if (!have_n && !data_path)
         return cli_usage_error(CMD, "--n (dataset length) or --data FILE.tsv is required");
-    if (!have_batch)
+    if (!sa.have_batch)
         return cli_usage_error(CMD, "--batch-size is required");
-    tka_sampler_kind kind;
-    if (strcmp(kind_name, "sequential") == 0)
-        kind = TKA_SAMPLER_SEQUENTIAL;
-    else if (strcmp(kind_name, "random") == 0)
-        kind = TKA_SAMPLER_RANDOM;
-    else if (strcmp(kind_name, "distributed") == 0)
-        kind = TKA_SAMPLER_DISTRIBUTED;
-    else
-        return cli_usage_error(CMD, "--sampler expects sequential, random or distributed, got '%s'",
-                               kind_name);
-    tka_flavor flavor;
-    if (strcmp(flavor_name, "torch") == 0)
-        flavor = TKA_FLAVOR_TORCH;
-    else if (strcmp(flavor_name, "paddle") == 0)
-        flavor = TKA_FLAVOR_PADDLE;
-    else
-        return cli_usage_error(CMD, "--flavor expects torch or paddle, got '%s'", flavor_name);
-
-    /* Options that do not belong to the chosen sampler are refused rather
-     * than silently ignored: an ignored option means a different order. */
-    if (kind != TKA_SAMPLER_DISTRIBUTED && (have_world || have_rank || shuffle_set))
-        return cli_usage_error(CMD, "--world-size/--rank/--shuffle apply to --sampler distributed");
-    if (kind != TKA_SAMPLER_RANDOM && (have_gen_seed || num_samples || replacement || no_dataloader))
-        return cli_usage_error(CMD, "--generator-seed/--num-samples/--replacement/--no-dataloader "
-                                    "apply to --sampler random");
-    if (kind == TKA_SAMPLER_SEQUENTIAL && (have_seed || epoch))
-        return cli_usage_error(CMD, "a sequential sampler takes no --seed or --epoch");
-    if (flavor == TKA_FLAVOR_PADDLE && (have_gen_seed || no_dataloader || shard_drop_last))
-        return cli_usage_error(CMD, "--generator-seed/--no-dataloader/--shard-drop-last are torch "
-                                    "options");
-    if (flavor == TKA_FLAVOR_PADDLE && kind == TKA_SAMPLER_DISTRIBUTED && have_seed)
-        return cli_usage_error(CMD, "Paddle's DistributedBatchSampler takes no seed: it shuffles "
-                                    "with RandomState(epoch); use --epoch");
-    if (kind != TKA_SAMPLER_DISTRIBUTED && shard_drop_last)
-        return cli_usage_error(CMD, "--shard-drop-last applies to --sampler distributed");
-    if (have_seed && have_gen_seed)
-        return cli_usage_error(CMD, "give either --seed or --generator-seed, not both");
-    if (out_path && strcmp(out_path, "-") != 0 && !ends_with(out_path, ".json")) {
-        if (ends_with(out_path, ".npy"))
-            fprintf(stderr, "tokalign order: error: .npy output is not available yet (it needs "
-                            "the dump module); use a .json file\n");
-        else
-            fprintf(stderr, "tokalign order: error: %s: unknown output format; use a .json file\n",
-                    out_path);
-        return CLI_EXIT_USAGE;
-    }
+    bool npy = out_path && ends_with(out_path, ".npy");
+    if (out_path && strcmp(out_path, "-") != 0 && !ends_with(out_path, ".json") && !npy)
+        return cli_usage_error(CMD, "%s: unknown output format; use .json or .npy", out_path);
 
     tka_error err;
     tka_error_clear(&err);
@@ -297,43 +167,35 @@ int cmd_order(int argc, char **argv)
         n = (int64_t)tka_dataset_num_rows(ds);
         tka_dataset_free(ds);
     }
-
-    tka_sampler_spec spec;
-    tka_sampler_spec_init(&spec, flavor, kind);
     spec.n = n;
-    spec.batch_size = batch;
-    spec.drop_last = drop_last;
-    spec.has_seed = have_seed;
-    spec.seed = seed;
-    spec.has_generator_seed = have_gen_seed;
-    spec.generator_seed = (uint64_t)gen_seed;
-    spec.through_dataloader = !no_dataloader;
-    spec.num_samples = num_samples;
-    spec.replacement = replacement;
-    spec.num_replicas = world;
-    spec.rank = rank;
-    if (shuffle_set)
-        spec.shuffle = shuffle;
-    spec.shard_drop_last = shard_drop_last;
-    spec.epoch = epoch;
-    spec.torch_version = version;
+    const char *kind_name = spec.kind == TKA_SAMPLER_SEQUENTIAL ? "sequential"
+                            : spec.kind == TKA_SAMPLER_RANDOM   ? "random"
+                                                                : "distributed";
 
     tka_batches batches;
     if (tka_sampler_batches(&spec, &batches, &err) != TKA_OK) {
         /* An invalid combination of options is a usage error; a refusal the
          * reference itself makes (bad rank, ...) is an error. */
-        int rc = cli_report(CMD, &err);
+        rc = cli_report(CMD, &err);
         return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : rc;
     }
     tka_buf json = {0};
-    tka_status st = write_json(&spec, kind_name, &batches, &json);
+    tka_status st;
+    if (npy) { /* the flat index order as one int64 array, as numpy.save(array) writes it */
+        tka_array a = {.dtype = TKA_DTYPE_INT64, .ndim = 1, .data = batches.indices};
+        a.shape[0] = (int64_t)batches.count;
+        st = tka_npy_encode_array(&a, &json, &err);
+    } else {
+        st = write_json(&spec, kind_name, &batches, &json);
+    }
     tka_batches_free(&batches);
     if (st != TKA_OK) {
         tka_buf_free(&json);
-        tka_error_set(&err, st, "out of memory writing JSON");
+        if (err.status == TKA_OK)
+            tka_error_set(&err, st, "out of memory writing the output");
         return cli_report(CMD, &err);
     }
-    int rc = CLI_EXIT_OK;
+    rc = CLI_EXIT_OK;
     if (!out_path || strcmp(out_path, "-") == 0) {
         if (fwrite(json.data, 1, json.len, stdout) != json.len || fflush(stdout) != 0) {
             fprintf(stderr, "tokalign order: error: cannot write to stdout\n");

@@ -77,8 +77,8 @@ refuses() { # refuses WANT_RC WANT_TEXT ARGS...
     || { echo "  rc=$rc stderr: $(cat "$tmp/err")" >&2; return 1; }
 }
 check "random needs a seed" refuses 2 "needs a seed" --sampler random --flavor torch --n 5 --batch-size 2
-check ".npy not yet" refuses 2 ".npy output is not available yet" \
-  --sampler sequential --flavor torch --n 5 --batch-size 2 --out "$tmp/x.npy"
+check "unknown output format" refuses 2 "unknown output format; use .json or .npy" \
+  --sampler sequential --flavor torch --n 5 --batch-size 2 --out "$tmp/x.txt"
 check "bad rank" refuses 3 "Invalid rank 2, rank should be in the interval [0, 1]" \
   --sampler distributed --flavor torch --n 5 --batch-size 2 --world-size 2 --rank 2
 check "numpy seed range" refuses 3 "Seed must be between 0 and 2**32 - 1" \
@@ -90,7 +90,23 @@ check "batch size 0" refuses 2 "--batch-size expects an integer" \
   --sampler sequential --flavor torch --n 5 --batch-size 0
 check "paddle distributed has no seed" refuses 2 "takes no seed" \
   --sampler distributed --flavor paddle --n 5 --batch-size 2 --seed 3
-check "no file left behind" test ! -e "$tmp/x.npy"
+check "no file left behind" test ! -e "$tmp/x.txt"
+
+# 4. .npy output: numpy loads the flat order, equal to the JSON batches
+npy_matches_json() { # ARGS...: the same sampler written both ways
+  "$TOKALIGN" order "$@" --out "$tmp/o.json" && "$TOKALIGN" order "$@" --out "$tmp/o.npy" &&
+  "$TKA_PYTHON" - "$tmp/o.json" "$tmp/o.npy" <<'PY'
+import json, sys
+import numpy as np
+want = [i for b in json.load(open(sys.argv[1]))["batches"] for i in b]
+got = np.load(sys.argv[2])
+assert got.dtype == np.int64 and got.ndim == 1, (got.dtype, got.shape)
+assert got.tolist() == want, (got.tolist(), want)
+PY
+}
+check ".npy: torch random" npy_matches_json --sampler random --flavor torch --n 10 --batch-size 4 --seed 0
+check ".npy: paddle distributed, drop_last" npy_matches_json --sampler distributed --flavor paddle \
+  --n 11 --batch-size 3 --world-size 2 --rank 1 --shuffle --drop-last
 check "--n and --data" refuses 2 "either --n or --data" --sampler sequential --flavor torch \
   --n 3 --data "$TKA_SHARED/data/demo_sst2_sentence/demo.tsv" --batch-size 2
 printf 's\tl\na\t1\t2\nb\t1\t2\t3\n' > "$tmp/bad.tsv"
