@@ -386,7 +386,8 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
     }
     return tka_error_set(err, TKA_ERR_NOT_FOUND,
                          "tokenizer '%s' not found: not a file or directory, not in the HuggingFace "
-                         "hub cache, the PaddleNLP cache or the mirror (%s); set TOKALIGN_MIRROR, "
-                         "pass a path, or run `tokalign fetch %s`",
-                         spec, mirror ? mirror : "none", spec);
+                         "hub cache, the PaddleNLP cache, tokalign's download cache or %s%s; set "
+                         "TOKALIGN_MIRROR, pass a path, or run `tokalign fetch %s`",
+                         spec, mirror ? "the mirror " : "a mirror (none is set)", mirror ? mirror : "",
+                         spec);
 }

@@ -1,0 +1,84 @@
+/* The step-2 data pipeline of a model port, end to end: TSV -> tokenize ->
+ * sample -> collate -> reprod_log dump, as test_data.py builds it on the
+ * torch side (HF datasets + DataLoader + DataCollatorWithPadding) or on the
+ * Paddle side (pandas + paddle.io samplers + PaddleNLP Pad/Stack). */
+#ifndef TOKALIGN_PIPELINE_H
+#define TOKALIGN_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokalign/dataset.h"
+#include "tokalign/encode.h"
+#include "tokalign/sampler.h"
+#include "tokalign/status.h"
+#include "tokalign/text.h"
+#include "tokalign/tokenizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks "use the default of the tokenizer family" in integer options. */
+#define TKA_PIPELINE_DEFAULT INT64_MIN
+
+#define TKA_PIPELINE_MAX_FIELDS 5
+
+typedef struct tka_pipeline_options {
+    const char *data_path;          /* the TSV */
+    tka_dataset_options dataset;    /* text / pair / label columns, pandas or GLUE mode */
+    const char *tokenizer;          /* file, directory or name (resolve.h) */
+    tka_tokenizer_options tokenizer_options;
+    tka_flavor flavor;              /* torch: HF datasets + DataLoader + DataCollatorWithPadding;
+                                       paddle: pandas + paddle.io + Pad/Stack */
+    tka_sampler_spec sampler;       /* kind, seed, ranks, epoch ... (n and batch_size are set
+                                       by the pipeline) */
+    int64_t batch_size;             /* default 4, as test_data.py */
+    int64_t max_length;             /* truncation length; default: 128 with truncation for
+                                       WordPiece (test_data.py), none for SentencePiece (the
+                                       Reformer pipeline); -1 = none */
+    int64_t pad_to_multiple_of;     /* HF collator only; 0 = off */
+    int32_t pad_id;                 /* -1: the tokenizer's pad token (WordPiece [PAD];
+                                       SentencePiece has none: torch refuses to pad as HF does,
+                                       paddle needs it for Pad(pad_val=...)) */
+    const char *pad_token;          /* alternatively, the pad token by its text */
+    int64_t num_batches;            /* batches logged; default 5; 0 = every batch of the epoch */
+    const int64_t *dataset_items;   /* rows logged as dataset_{row}_{field}; NULL: 0..4 */
+    size_t num_dataset_items;
+    const char *fields[TKA_PIPELINE_MAX_FIELDS]; /* logged per-item keys, in order; NULL-
+                                       terminated; fields[0] == NULL: input_ids, token_type_ids,
+                                       labels (WordPiece) or input_ids, attention_mask, labels */
+    int threads;                    /* tokenization threads; 0 or 1: one */
+    const char *dump_path;          /* .npy (reprod_log), .npz or .json, by extension */
+    bool write_sidecar;             /* NAME.json beside a .npy/.npz: {"file", "meta"} */
+    bool sidecar_entries;           /* ... with the arrays too (the goldens' JSON mirror) */
+} tka_pipeline_options;
+
+/* test_data.py's defaults for the given flavor: sequential sampler, batch
+ * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. */
+void tka_pipeline_options_init(tka_pipeline_options *options, tka_flavor flavor);
+
+typedef struct tka_pipeline_result {
+    uint64_t rows;           /* data rows read (the `length` key) */
+    uint64_t rows_encoded;   /* every row is tokenized, as dataset.map does */
+    uint64_t bytes;          /* size of the TSV */
+    uint64_t tokens;         /* tokens of all encoded rows, specials included */
+    size_t batches;          /* batches of the epoch */
+    size_t batches_logged;
+    size_t keys;             /* keys in the dump */
+    double seconds;          /* wall time of the whole run */
+} tka_pipeline_result;
+
+/* Runs the pipeline and writes the dump. Warnings (dataset typing, tokenizer
+ * hash mismatches) are appended to `warnings` (may be NULL), one per line.
+ * Errors name the file and row at fault; where the reference raises (a NaN
+ * sentence, a missing pad token, ragged batches) the message repeats its
+ * text and the status is TKA_ERR_REFERENCE. */
+tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_result *result,
+                            tka_buf *warnings, tka_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,222 @@
+/* Parsing of the pipeline stage options (tokenizer, truncation, padding, logging). */
+#include "cli/pipeline_args.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "tokalign/resolve.h"
+
+const char cli_pipeline_help[] =
+    "  --text-field NAME   sentence column (default sentence; #N = column N)\n"
+    "  --pair-field NAME   second text column (encoded as a pair)\n"
+    "  --label-field NAME  label column (default label); --no-label: none\n"
+    "  --mode pandas|glue  read the TSV as pandas.read_csv (default) or GLUE's csv.reader\n"
+    "  --errors strict|replace\n"
+    "                      invalid UTF-8: an error naming line and byte (default), or U+FFFD\n"
+    "  --compat slow|fast  BERT: transformers' BertTokenizer (default) or BertTokenizerFast\n"
+    "  --lower / --no-lower\n"
+    "                      override do_lower_case (default: the tokenizer's configuration)\n"
+    "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece)\n"
+    "  --pad-id N          pad token id (default: the tokenizer's; SentencePiece has none)\n"
+    "  --pad-token PIECE   the pad token by its text (e.g. </s> for Reformer's eos)\n"
+    "  --pad-to-multiple-of M\n"
+    "                      torch side: DataCollatorWithPadding(pad_to_multiple_of=M)\n"
+    "  --num-batches K|all batches logged as dataloader_{b}_* (default 5)\n"
+    "  --dataset-items I,J,...\n"
+    "                      rows logged as dataset_{row}_* (default 0,1,2,3,4)\n"
+    "  --fields F,G,...    per-item keys logged, in order: input_ids, token_type_ids,\n"
+    "                      attention_mask, special_tokens_mask, labels\n"
+    "  --threads N         tokenization threads (default 1); output never changes\n"
+    "  --no-sidecar        do not write OUT.json (the metadata beside OUT.npy)\n"
+    "  --mirror            make OUT.json a full JSON mirror (every array), like the goldens'\n";
+
+void cli_pipeline_args_init(cli_pipeline_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->max_length = TKA_PIPELINE_DEFAULT;
+    a->pad_id = -1;
+    a->num_batches = 5;
+    a->threads = 1;
+    a->do_lower_case = -1;
+    a->label_field = "label";
+    a->text_field = "sentence";
+}
+
+static int int_value(const char *cmd, int argc, char **argv, int *i, int64_t min, int64_t max,
+                     int64_t *out)
+{
+    const char *name = argv[*i], *v;
+    if (!cli_take_value(cmd, argc, argv, i, &v) || !cli_parse_int64(cmd, name, v, min, max, out))
+        return -1;
+    return 1;
+}
+
+static int parse_items(const char *cmd, const char *text, cli_pipeline_args *a)
+{
+    a->n_items = 0;
+    a->have_items = true;
+    if (!*text)
+        return 1; /* --dataset-items '' logs no dataset rows */
+    const char *p = text;
+    for (;;) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 0 || (*end && *end != ',')) {
+            cli_usage_error(cmd, "--dataset-items expects row numbers like 0,1,2, got '%s'", text);
+            return -1;
+        }
+        if (a->n_items == CLI_MAX_ITEMS) {
+            cli_usage_error(cmd, "--dataset-items takes at most %d rows", CLI_MAX_ITEMS);
+            return -1;
+        }
+        a->items[a->n_items++] = v;
+        if (!*end)
+            return 1;
+        p = end + 1;
+    }
+}
+
+static int parse_fields(const char *cmd, const char *text, cli_pipeline_args *a)
+{
+    if (strlen(text) >= sizeof a->fields_buf) {
+        cli_usage_error(cmd, "--fields is too long");
+        return -1;
+    }
+    strcpy(a->fields_buf, text);
+    size_t n = 0;
+    for (char *tok = strtok(a->fields_buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (n == TKA_PIPELINE_MAX_FIELDS) {
+            cli_usage_error(cmd, "--fields takes at most %d names", TKA_PIPELINE_MAX_FIELDS);
+            return -1;
+        }
+        a->fields[n++] = tok;
+    }
+    if (n == 0) {
+        cli_usage_error(cmd, "--fields needs at least input_ids");
+        return -1;
+    }
+    a->fields[n] = NULL;
+    return 1;
+}
+
+int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipeline_args *a)
+{
+    const char *opt = argv[*i], *v;
+    const char **text_opt = strcmp(opt, "--tokenizer") == 0     ? &a->tokenizer
+                            : strcmp(opt, "--compat") == 0      ? &a->compat
+                            : strcmp(opt, "--text-field") == 0  ? &a->text_field
+                            : strcmp(opt, "--pair-field") == 0  ? &a->pair_field
+                            : strcmp(opt, "--label-field") == 0 ? &a->label_field
+                            : strcmp(opt, "--mode") == 0        ? &a->mode
+                            : strcmp(opt, "--errors") == 0      ? &a->errors
+                            : strcmp(opt, "--pad-token") == 0   ? &a->pad_token
+                                                                : NULL;
+    if (text_opt)
+        return cli_take_value(cmd, argc, argv, i, text_opt) ? 1 : -1;
+    if (strcmp(opt, "--max-length") == 0) {
+        if (*i + 1 < argc && strcmp(argv[*i + 1], "none") == 0) {
+            ++*i;
+            a->max_length = -1;
+            return 1;
+        }
+        return int_value(cmd, argc, argv, i, 0, INT32_MAX, &a->max_length);
+    }
+    if (strcmp(opt, "--pad-id") == 0)
+        return int_value(cmd, argc, argv, i, 0, INT32_MAX, &a->pad_id);
+    if (strcmp(opt, "--pad-to-multiple-of") == 0)
+        return int_value(cmd, argc, argv, i, 1, INT32_MAX, &a->pad_to_multiple_of);
+    if (strcmp(opt, "--threads") == 0)
+        return int_value(cmd, argc, argv, i, 1, 64, &a->threads);
+    if (strcmp(opt, "--num-batches") == 0) {
+        if (*i + 1 < argc && strcmp(argv[*i + 1], "all") == 0) {
+            ++*i;
+            a->num_batches = 0;
+            return 1;
+        }
+        return int_value(cmd, argc, argv, i, 0, INT64_C(1) << 40, &a->num_batches);
+    }
+    if (strcmp(opt, "--dataset-items") == 0)
+        return cli_take_value(cmd, argc, argv, i, &v) ? parse_items(cmd, v, a) : -1;
+    if (strcmp(opt, "--fields") == 0)
+        return cli_take_value(cmd, argc, argv, i, &v) ? parse_fields(cmd, v, a) : -1;
+    bool *flag = strcmp(opt, "--no-label") == 0     ? &a->no_label
+                 : strcmp(opt, "--no-sidecar") == 0 ? &a->no_sidecar
+                 : strcmp(opt, "--mirror") == 0     ? &a->mirror
+                                                    : NULL;
+    if (flag) {
+        *flag = true;
+        return 1;
+    }
+    if (strcmp(opt, "--lower") == 0 || strcmp(opt, "--no-lower") == 0) {
+        a->do_lower_case = strcmp(opt, "--lower") == 0;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_sampler_args *sa,
+                         tka_pipeline_options *o)
+{
+    tka_sampler_spec spec;
+    int rc = cli_sampler_spec(cmd, sa, false, TKA_SAMPLER_SEQUENTIAL, false, TKA_FLAVOR_TORCH, &spec);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (!a->tokenizer)
+        return cli_usage_error(cmd, "--tokenizer is required (a vocab.txt / .model file, a "
+                                    "directory, or a name such as bert-base-uncased)");
+    tka_pipeline_options_init(o, spec.flavor);
+    o->sampler = spec;
+    if (sa->have_batch)
+        o->batch_size = sa->batch;
+    o->tokenizer = a->tokenizer;
+    o->tokenizer_options.do_lower_case = a->do_lower_case;
+    o->tokenizer_options.mirror_dir = tka_mirror_dir(NULL) ? NULL : cli_default_mirror();
+    if (a->compat) {
+        if (strcmp(a->compat, "slow") == 0)
+            o->tokenizer_options.compat = TKA_COMPAT_SLOW;
+        else if (strcmp(a->compat, "fast") == 0)
+            o->tokenizer_options.compat = TKA_COMPAT_FAST;
+        else
+            return cli_usage_error(cmd, "--compat expects slow or fast, got '%s'", a->compat);
+    }
+    if (a->mode) {
+        if (strcmp(a->mode, "pandas") == 0)
+            o->dataset.tsv.mode = TKA_TSV_PANDAS;
+        else if (strcmp(a->mode, "glue") == 0)
+            o->dataset.tsv.mode = TKA_TSV_GLUE;
+        else
+            return cli_usage_error(cmd, "--mode expects pandas or glue, got '%s'", a->mode);
+    }
+    if (a->errors) {
+        if (strcmp(a->errors, "strict") == 0)
+            o->dataset.tsv.utf8_errors = TKA_UTF8_STRICT;
+        else if (strcmp(a->errors, "replace") == 0)
+            o->dataset.tsv.utf8_errors = TKA_UTF8_REPLACE;
+        else
+            return cli_usage_error(cmd, "--errors expects strict or replace, got '%s'", a->errors);
+    }
+    o->dataset.text_field = a->text_field;
+    o->dataset.pair_field = a->pair_field;
+    o->dataset.label_field = a->no_label ? NULL : a->label_field;
+    o->max_length = a->max_length;
+    o->pad_id = (int32_t)a->pad_id;
+    o->pad_token = a->pad_token;
+    if (a->pad_id >= 0 && a->pad_token)
+        return cli_usage_error(cmd, "give either --pad-id or --pad-token, not both");
+    o->pad_to_multiple_of = a->pad_to_multiple_of;
+    if (a->pad_to_multiple_of && spec.flavor == TKA_FLAVOR_PADDLE)
+        return cli_usage_error(cmd, "--pad-to-multiple-of is a DataCollatorWithPadding option; "
+                                    "PaddleNLP's Pad has none");
+    o->num_batches = a->num_batches;
+    o->threads = (int)a->threads;
+    if (a->have_items) {
+        o->dataset_items = a->items;
+        o->num_dataset_items = a->n_items;
+    }
+    for (size_t f = 0; f < TKA_PIPELINE_MAX_FIELDS && a->fields[f]; f++)
+        o->fields[f] = a->fields[f];
+    o->write_sidecar = !a->no_sidecar;
+    o->sidecar_entries = a->mirror;
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,47 @@
+/* Options of the pipeline stages shared by `tokalign pipeline` and `tokalign demo`. */
+#ifndef TKA_CLI_PIPELINE_ARGS_H
+#define TKA_CLI_PIPELINE_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/sampler_args.h"
+#include "tokalign/pipeline.h"
+
+#define CLI_MAX_ITEMS 64
+
+typedef struct cli_pipeline_args {
+    const char *tokenizer;
+    const char *compat;
+    const char *text_field, *pair_field, *label_field;
+    bool no_label;
+    const char *mode, *errors;
+    const char *pad_token;
+    int64_t max_length;        /* TKA_PIPELINE_DEFAULT unless given; -1 = none */
+    int64_t pad_id;
+    int64_t pad_to_multiple_of;
+    int64_t num_batches;
+    int64_t threads;
+    int do_lower_case;         /* -1 unless given */
+    int64_t items[CLI_MAX_ITEMS];
+    size_t n_items;
+    bool have_items;
+    char fields_buf[256];
+    const char *fields[TKA_PIPELINE_MAX_FIELDS + 1];
+    bool no_sidecar, mirror;
+} cli_pipeline_args;
+
+void cli_pipeline_args_init(cli_pipeline_args *args);
+
+/* 1 when argv[*i] (and its value) was a pipeline option, 0 when not, -1 after
+ * a usage error. */
+int cli_pipeline_arg(const char *command, int argc, char **argv, int *i, cli_pipeline_args *args);
+
+/* Builds the pipeline options (data and dump paths left NULL). Returns
+ * CLI_EXIT_OK or CLI_EXIT_USAGE (message printed). */
+int cli_pipeline_options(const char *command, const cli_pipeline_args *args,
+                         const cli_sampler_args *sampler, tka_pipeline_options *out);
+
+extern const char cli_pipeline_help[];
+
+#endif

@@ -1,0 +1,734 @@
+/* The step-2 data pipeline: TSV -> tokenize -> sample -> collate -> dump, streaming. */
+#include "tokalign/pipeline.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "pipeline/encode_pool.h"
+#include "pipeline/row_store.h"
+#include "tokalign/collate.h"
+#include "tokalign/dump.h"
+#include "tokalign/io.h"
+
+void tka_pipeline_options_init(tka_pipeline_options *o, tka_flavor flavor)
+{
+    memset(o, 0, sizeof *o);
+    tka_dataset_options_init(&o->dataset);
+    tka_tokenizer_options_init(&o->tokenizer_options);
+    o->flavor = flavor;
+    tka_sampler_spec_init(&o->sampler, flavor, TKA_SAMPLER_SEQUENTIAL);
+    o->batch_size = 4;
+    o->max_length = TKA_PIPELINE_DEFAULT;
+    o->pad_to_multiple_of = 0;
+    o->pad_id = -1;
+    o->num_batches = 5;
+    o->threads = 1;
+    o->write_sidecar = true;
+}
+
+/* ------------------------------------------------------------ fields */
+
+typedef struct field_plan {
+    size_t count;
+    const char *names[TKA_PIPELINE_MAX_FIELDS];
+    int seq[TKA_PIPELINE_MAX_FIELDS]; /* tka_seq_field, or -1 for "labels" */
+    bool present[TKA_FIELD_SEQ_COUNT];
+    bool labels;
+} field_plan;
+
+static tka_status plan_fields(const tka_pipeline_options *o, tka_tokenizer_kind kind,
+                              bool have_label, field_plan *plan, tka_error *err)
+{
+    static const char *wordpiece_default[] = {"input_ids", "token_type_ids", "labels", NULL};
+    static const char *sentencepiece_default[] = {"input_ids", "attention_mask", "labels", NULL};
+    const char *const *names = o->fields[0] ? o->fields
+                               : kind == TKA_TOKENIZER_WORDPIECE ? wordpiece_default
+                                                                 : sentencepiece_default;
+    memset(plan, 0, sizeof *plan);
+    for (size_t i = 0; i < TKA_PIPELINE_MAX_FIELDS && names[i]; i++) {
+        const char *name = names[i];
+        for (size_t j = 0; j < plan->count; j++)
+            if (strcmp(plan->names[j], name) == 0)
+                return tka_error_set(err, TKA_ERR_ARGUMENT, "field '%s' is listed twice", name);
+        int seq = -1;
+        for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++)
+            if (strcmp(name, tka_seq_field_name((tka_seq_field)f)) == 0)
+                seq = f;
+        if (seq < 0 && strcmp(name, "labels") != 0)
+            return tka_error_set(err, TKA_ERR_ARGUMENT,
+                                 "unknown field '%s' (input_ids, token_type_ids, attention_mask, "
+                                 "special_tokens_mask, labels)",
+                                 name);
+        if (seq == TKA_FIELD_TOKEN_TYPE_IDS && kind == TKA_TOKENIZER_SENTENCEPIECE)
+            return tka_error_set(err, TKA_ERR_ARGUMENT,
+                                 "field 'token_type_ids': a SentencePiece (Reformer) tokenizer "
+                                 "returns no token_type_ids");
+        if (seq < 0 && !have_label)
+            return tka_error_set(err, TKA_ERR_ARGUMENT,
+                                 "field 'labels' is requested but no label column is selected");
+        plan->names[plan->count] = name;
+        plan->seq[plan->count] = seq;
+        plan->count++;
+        if (seq >= 0)
+            plan->present[seq] = true;
+        else
+            plan->labels = true;
+    }
+    if (!plan->present[TKA_FIELD_INPUT_IDS])
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "the fields must include input_ids");
+    return TKA_OK;
+}
+
+/* ------------------------------------------------------------ batches */
+
+/* The epoch's batches: sequential ones are computed, never materialised, so
+ * a sequential run needs no memory proportional to the file. */
+typedef struct batch_plan {
+    bool sequential;
+    uint64_t n;
+    size_t batch_size;
+    size_t num_batches;
+    tka_batches materialised;
+} batch_plan;
+
+static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, int64_t *scratch)
+{
+    if (!p->sequential) {
+        size_t start = b * p->materialised.batch_size;
+        size_t len = p->materialised.count - start;
+        if (len > p->materialised.batch_size)
+            len = p->materialised.batch_size;
+        *rows = p->materialised.indices + start;
+        return len;
+    }
+    uint64_t start = (uint64_t)b * p->batch_size;
+    size_t len = p->n - start < p->batch_size ? (size_t)(p->n - start) : p->batch_size;
+    for (size_t i = 0; i < len; i++)
+        scratch[i] = (int64_t)(start + i);
+    *rows = scratch;
+    return len;
+}
+
+static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, batch_plan *p,
+                               tka_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->batch_size = (size_t)o->batch_size;
+    tka_sampler_spec spec = o->sampler;
+    spec.flavor = o->flavor;
+    spec.n = (int64_t)n;
+    spec.batch_size = o->batch_size;
+    if (spec.kind == TKA_SAMPLER_SEQUENTIAL) {
+        p->sequential = true;
+        p->num_batches = tka_batch_count((size_t)n, p->batch_size, spec.drop_last);
+        return TKA_OK;
+    }
+    tka_status st = tka_sampler_batches(&spec, &p->materialised, err);
+    if (st == TKA_OK)
+        p->num_batches = p->materialised.num_batches;
+    return st;
+}
+
+/* ------------------------------------------------------------ labels */
+
+typedef struct label_plan {
+    tka_label_kind kind;  /* what the collator sees */
+    size_t column;
+} label_plan;
+
+/* How each flavour types labels: torch gets HF datasets' per-10000-row-chunk
+ * Arrow types (the first chunk decides; a different later chunk is cast,
+ * which tokalign does not model, so it refuses); paddle converts every label
+ * with np.array([label], dtype="int64") row by row. */
+static tka_status plan_labels(const tka_pipeline_options *o, tka_dataset *ds, label_plan *lp,
+                              tka_error *err)
+{
+    lp->column = tka_dataset_label_column(ds);
+    lp->kind = TKA_LABEL_NONE;
+    if (lp->column == SIZE_MAX)
+        return TKA_OK;
+    if (o->flavor == TKA_FLAVOR_PADDLE) {
+        lp->kind = TKA_LABEL_INT;
+        return TKA_OK;
+    }
+    const char *name = tka_dataset_column_name(ds, lp->column);
+    size_t chunks = tka_dataset_num_chunks(ds);
+    tka_column_dtype first = tka_dataset_chunk_dtype(ds, lp->column, 0);
+    for (size_t c = 1; c < chunks; c++) {
+        tka_column_dtype d = tka_dataset_chunk_dtype(ds, lp->column, c);
+        if (d != first)
+            return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                                 "%s: label column '%s' is %s in rows 0..9999 but %s in rows "
+                                 "%zu..%zu: HF datasets would cast that chunk to the first one's "
+                                 "Arrow type (or fail), which tokalign does not model",
+                                 o->data_path, name, tka_column_dtype_name(first),
+                                 tka_column_dtype_name(d), c * 10000, c * 10000 + 9999);
+    }
+    switch (first) {
+    case TKA_COLUMN_INT64: lp->kind = TKA_LABEL_INT; return TKA_OK;
+    case TKA_COLUMN_FLOAT64: lp->kind = TKA_LABEL_FLOAT; return TKA_OK;
+    case TKA_COLUMN_BOOL: lp->kind = TKA_LABEL_BOOL; return TKA_OK;
+    case TKA_COLUMN_UINT64:
+        return tka_error_set(err, TKA_ERR_REFERENCE,
+                             "%s: label column '%s' holds integers beyond int64; torch.tensor "
+                             "raises RuntimeError: Overflow when unpacking long",
+                             o->data_path, name);
+    case TKA_COLUMN_OBJECT:
+        return tka_error_set(err, TKA_ERR_REFERENCE,
+                             "%s: label column '%s' holds strings (pandas dtype object); the "
+                             "torch side cannot make a tensor of them (ValueError: too many "
+                             "dimensions 'str'). Map labels to integers first",
+                             o->data_path, name);
+    }
+    return tka_error_set(err, TKA_ERR_ARGUMENT, "unknown label dtype");
+}
+
+static tka_status read_label(const tka_pipeline_options *o, const label_plan *lp,
+                             const tka_row *row, row_store_entry *entry, tka_error *err)
+{
+    const tka_value *v = &row->label;
+    switch (lp->kind) {
+    case TKA_LABEL_NONE:
+        return TKA_OK;
+    case TKA_LABEL_INT:
+        if (o->flavor == TKA_FLAVOR_PADDLE)
+            return tka_value_to_int64(v, o->data_path, &entry->label_int, err);
+        entry->label_int = v->i;
+        return TKA_OK;
+    case TKA_LABEL_BOOL:
+        entry->label_int = v->b;
+        return TKA_OK;
+    case TKA_LABEL_FLOAT:
+        entry->label_float = v->kind == TKA_VALUE_INT ? (double)v->i
+                             : v->kind == TKA_VALUE_NAN ? __builtin_nan("")
+                                                        : v->f;
+        return TKA_OK;
+    }
+    return TKA_OK;
+}
+
+/* ------------------------------------------------------------ dump output */
+
+typedef struct dump_sink {
+    tka_dict *dict;               /* .npz / .json / sidecar with entries */
+    tka_reprod_writer *writer;    /* .npy: streamed key by key */
+    size_t keys;
+} dump_sink;
+
+static tka_status sink_add(dump_sink *s, const char *key, const tka_array *a, tka_error *err)
+{
+    s->keys++;
+    if (s->writer) {
+        tka_status st = tka_reprod_writer_add(s->writer, key, a, err);
+        if (st != TKA_OK)
+            return st;
+    }
+    if (s->dict)
+        return tka_dict_add(s->dict, key, a, err);
+    return TKA_OK;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* An int32 sequence as a 1-D int64 array (test_data.py logs np.int64 arrays). */
+static tka_status add_sequence(dump_sink *s, const char *key, const int32_t *values, size_t n,
+                               int64_t *scratch, tka_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = values[i];
+    tka_array a = {.dtype = TKA_DTYPE_INT64, .ndim = 1, .data = scratch};
+    a.shape[0] = (int64_t)n;
+    return sink_add(s, key, &a, err);
+}
+
+static tka_status add_item_label(dump_sink *s, const char *key, tka_label_kind kind,
+                                 const row_store_entry *e, tka_error *err)
+{
+    tka_array a = {.ndim = 1};
+    a.shape[0] = 1;
+    int64_t i = e->label_int;
+    double f = e->label_float;
+    uint8_t b = e->label_int != 0;
+    switch (kind) {
+    case TKA_LABEL_FLOAT: /* HF datasets: a float64 list column */
+        a.dtype = TKA_DTYPE_FLOAT64;
+        a.data = &f;
+        break;
+    case TKA_LABEL_BOOL:
+        a.dtype = TKA_DTYPE_BOOL;
+        a.data = &b;
+        break;
+    default:
+        a.dtype = TKA_DTYPE_INT64;
+        a.data = &i;
+    }
+    return sink_add(s, key, &a, err);
+}
+
+/* ------------------------------------------------------------ the run */
+
+#define CHUNK_ROWS 8192
+
+typedef struct run {
+    const tka_pipeline_options *o;
+    tka_tokenizer *tok;
+    tka_dataset *ds;
+    field_plan fields;
+    label_plan labels;
+    batch_plan batches;
+    size_t logged;         /* batches written to the dump */
+    int64_t *items;        /* dataset items, deduplicated, in the requested order */
+    size_t n_items;
+    row_store store;
+    encode_pool *pool;
+    int32_t pad_id;        /* resolved from pad_id / pad_token; -1: the tokenizer's */
+    tka_pipeline_result *result;
+} run;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Which rows the dump needs: the dataset items and every row of a logged batch. */
+static tka_status choose_rows(run *r, uint64_t n, tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    static const int64_t default_items[] = {0, 1, 2, 3, 4};
+    const int64_t *items = o->dataset_items ? o->dataset_items : default_items;
+    size_t n_items = o->dataset_items ? o->num_dataset_items : 5;
+    r->items = malloc((n_items ? n_items : 1) * sizeof *r->items);
+    if (!r->items)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n_items; i++) {
+        if (items[i] < 0 || (uint64_t)items[i] >= n)
+            return tka_error_set(err, TKA_ERR_ARGUMENT,
+                                 "dataset item %lld is out of range: %s has %llu rows",
+                                 (long long)items[i], o->data_path, (unsigned long long)n);
+        /* COMPAT: ReprodLogger.add of an existing key keeps its first position. */
+        bool seen = false;
+        for (size_t j = 0; j < r->n_items; j++)
+            seen |= r->items[j] == items[i];
+        if (!seen)
+            r->items[r->n_items++] = items[i];
+    }
+    r->logged = o->num_batches <= 0 || (uint64_t)o->num_batches > r->batches.num_batches
+                    ? r->batches.num_batches
+                    : (size_t)o->num_batches;
+    size_t cap = r->n_items + r->logged * r->batches.batch_size;
+    uint64_t *rows = malloc((cap ? cap : 1) * sizeof *rows);
+    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    if (!rows || !scratch) {
+        free(rows);
+        free(scratch);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for the logged rows");
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < r->n_items; i++)
+        rows[used++] = (uint64_t)r->items[i];
+    for (size_t b = 0; b < r->logged; b++) {
+        const int64_t *idx;
+        size_t len = batch_rows(&r->batches, b, &idx, scratch);
+        for (size_t i = 0; i < len; i++)
+            rows[used++] = (uint64_t)idx[i];
+    }
+    tka_status st = row_store_init(&r->store, rows, used, r->fields.present, err);
+    free(rows);
+    free(scratch);
+    return st;
+}
+
+/* The sentence as the reference tokenizer receives it: only a str works. */
+static tka_status check_text(const run *r, const tka_row *row, const tka_value *v, const char *what,
+                             tka_error *err)
+{
+    if (v->kind == TKA_VALUE_STR)
+        return TKA_OK;
+    const char *why = v->kind == TKA_VALUE_NAN
+                          ? "is missing (pandas reads an empty field and strings such as NA, "
+                            "null, nan as NaN)"
+                          : "is a number (pandas typed the whole column as numeric)";
+    return tka_error_set(err, TKA_ERR_REFERENCE,
+                         "%s: line %llu (row %llu): the %s %s, and the tokenizer refuses it "
+                         "(transformers: AssertionError: text input must of type `str` (single "
+                         "example), `List[str]` (batch or single pretokenized example) or "
+                         "`List[List[str]]` (batch of pretokenized examples).)",
+                         r->o->data_path, (unsigned long long)row->line,
+                         (unsigned long long)row->index, what, why);
+}
+
+/* Collects the chunk's kept encodings into the row store, in row order. */
+static tka_status keep_chunk(run *r, pool_chunk *chunk, tka_error *err)
+{
+    for (size_t i = 0; i < chunk->count; i++) {
+        const pool_row *pr = &chunk->rows[i];
+        if (!pr->keep)
+            continue;
+        const int32_t *fields[TKA_FIELD_SEQ_COUNT];
+        encode_pool_row_fields(r->pool, pr, fields);
+        row_store_entry *e = row_store_slot(&r->store, pr->row);
+        tka_status st = row_store_put(&r->store, e, pr->length, fields, err);
+        if (st != TKA_OK)
+            return st;
+    }
+    return TKA_OK;
+}
+
+/* The second pass: every row is tokenized (as dataset.map does, so a bad row
+ * anywhere fails the run like the reference), logged rows are kept. */
+static tka_status encode_rows(run *r, tka_error *err)
+{
+    pool_chunk chunk = {0};
+    tka_status st = TKA_OK;
+    tka_row row;
+    bool have_pair = tka_dataset_pair_column(r->ds) != SIZE_MAX;
+    for (;;) {
+        st = tka_dataset_next(r->ds, &row, err);
+        bool end = st == TKA_ERR_NOT_FOUND;
+        if (st != TKA_OK && !end)
+            break;
+        if (!end) {
+            r->result->rows_encoded++;
+            if ((st = check_text(r, &row, &row.text, "sentence", err)) != TKA_OK)
+                break;
+            if (have_pair && (st = check_text(r, &row, &row.pair, "pair text", err)) != TKA_OK)
+                break;
+            row_store_entry *e = row_store_want(&r->store, row.index);
+            if (e && (st = read_label(r->o, &r->labels, &row, e, err)) != TKA_OK) {
+                tka_error_prefix(err, "%s: line %llu (row %llu): label: ", r->o->data_path,
+                                 (unsigned long long)row.line, (unsigned long long)row.index);
+                break;
+            }
+            st = pool_chunk_add(&chunk, row.index, row.line, row.text.text, row.text.len,
+                                have_pair ? row.pair.text : NULL, have_pair ? row.pair.len : 0,
+                                have_pair, e != NULL);
+            if (st != TKA_OK) {
+                tka_error_set(err, st, "out of memory reading rows");
+                break;
+            }
+        }
+        if (chunk.count == CHUNK_ROWS || (end && chunk.count)) {
+            if ((st = encode_pool_run(r->pool, &chunk, r->o->data_path, err)) != TKA_OK ||
+                (st = keep_chunk(r, &chunk, err)) != TKA_OK)
+                break;
+            pool_chunk_clear(&chunk);
+        }
+        if (end) {
+            st = TKA_OK;
+            break;
+        }
+    }
+    r->result->tokens = encode_pool_tokens(r->pool);
+    pool_chunk_free(&chunk);
+    return st;
+}
+
+/* The reprod_log keys, in test_data.py's order: length, dataset items,
+ * dataloader batches. */
+static tka_status emit(run *r, dump_sink *sink, tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    const field_plan *fp = &r->fields;
+    int64_t length = (int64_t)r->result->rows;
+    tka_array len_array = {.dtype = TKA_DTYPE_INT64, .ndim = 0, .data = &length};
+    tka_status st = sink_add(sink, "length", &len_array, err);
+    size_t longest = 1;
+    for (size_t i = 0; i < r->store.count; i++)
+        if (r->store.entries[i].length > longest)
+            longest = r->store.entries[i].length;
+    int64_t *scratch = malloc(longest * sizeof *scratch);
+    char key[128];
+    if (!scratch)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == TKA_OK && i < r->n_items; i++) {
+        const row_store_entry *e = row_store_find(&r->store, (uint64_t)r->items[i]);
+        for (size_t f = 0; st == TKA_OK && f < fp->count; f++) {
+            snprintf(key, sizeof key, "dataset_%lld_%s", (long long)r->items[i], fp->names[f]);
+            if (fp->seq[f] >= 0)
+                st = add_sequence(sink, key, row_store_field(&r->store, e, (tka_seq_field)fp->seq[f]),
+                                  e->length, scratch, err);
+            else
+                st = add_item_label(sink, key, r->labels.kind, e, err);
+        }
+    }
+    free(scratch);
+
+    tka_collate_options copt;
+    tka_collate_options_init(&copt, o->flavor == TKA_FLAVOR_PADDLE ? TKA_COLLATE_PADDLE : TKA_COLLATE_HF);
+    copt.pad_token_id = r->pad_id >= 0 ? r->pad_id
+                        : tka_tokenizer_get_kind(r->tok) == TKA_TOKENIZER_WORDPIECE
+                            ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
+                            : -1;
+    copt.pad_to_multiple_of = o->pad_to_multiple_of;
+    size_t bs = r->batches.batch_size;
+    size_t *lengths = malloc(bs * sizeof *lengths);
+    const int32_t **seqs = malloc(TKA_FIELD_SEQ_COUNT * bs * sizeof *seqs);
+    int64_t *label_int = malloc(bs * sizeof *label_int);
+    double *label_float = malloc(bs * sizeof *label_float);
+    int64_t *idx_scratch = malloc(bs * sizeof *idx_scratch);
+    tka_arena *arena = tka_arena_new(0);
+    if (!lengths || !seqs || !label_int || !label_float || !idx_scratch || !arena)
+        st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating");
+    for (size_t b = 0; st == TKA_OK && b < r->logged; b++) {
+        const int64_t *idx;
+        size_t n = batch_rows(&r->batches, b, &idx, idx_scratch);
+        tka_batch_items items;
+        memset(&items, 0, sizeof items);
+        items.count = n;
+        items.lengths = lengths;
+        items.label_kind = fp->labels ? r->labels.kind : TKA_LABEL_NONE;
+        items.label_int = label_int;
+        items.label_float = label_float;
+        for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++)
+            if (fp->present[f])
+                items.fields[f] = seqs + (size_t)f * bs;
+        for (size_t i = 0; i < n; i++) {
+            const row_store_entry *e = row_store_find(&r->store, (uint64_t)idx[i]);
+            lengths[i] = e->length;
+            label_int[i] = e->label_int;
+            label_float[i] = e->label_float;
+            for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++)
+                if (fp->present[f])
+                    seqs[(size_t)f * bs + i] = row_store_field(&r->store, e, (tka_seq_field)f);
+        }
+        tka_arena_reset(arena);
+        tka_batch batch;
+        st = tka_collate(&items, &copt, arena, &batch, err);
+        if (st != TKA_OK) {
+            tka_error_prefix(err, "batch %zu: ", b);
+            break;
+        }
+        for (size_t f = 0; st == TKA_OK && f < fp->count; f++) {
+            const tka_batch_array *ba = tka_batch_find(&batch, fp->names[f]);
+            snprintf(key, sizeof key, "dataloader_%zu_%s", b, fp->names[f]);
+            tka_array a = {.ndim = (unsigned)ba->ndim, .data = ba->data};
+            a.dtype = ba->dtype == TKA_BATCH_FLOAT32 ? TKA_DTYPE_FLOAT32
+                      : ba->dtype == TKA_BATCH_BOOL  ? TKA_DTYPE_BOOL
+                                                     : TKA_DTYPE_INT64;
+            a.shape[0] = (int64_t)ba->rows;
+            a.shape[1] = (int64_t)ba->cols;
+            st = sink_add(sink, key, &a, err);
+        }
+    }
+    free(lengths);
+    free(seqs);
+    free(label_int);
+    free(label_float);
+    free(idx_scratch);
+    tka_arena_free(arena);
+    return st;
+}
+
+/* Metadata for the JSON sidecar / mirror: where every key came from, so
+ * `tokalign diff` can name the source row of a difference. */
+static char *build_meta(const run *r)
+{
+    const tka_pipeline_options *o = r->o;
+    json_t *m = json_object();
+    char sampler[512];
+    tka_sampler_spec spec = o->sampler;
+    spec.flavor = o->flavor;
+    spec.n = (int64_t)r->result->rows;
+    spec.batch_size = o->batch_size;
+    if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
+        snprintf(sampler, sizeof sampler, "?");
+    json_object_set_new(m, "source_tsv", json_string(base_name(o->data_path)));
+    json_object_set_new(m, "side", json_string(o->flavor == TKA_FLAVOR_PADDLE ? "paddle" : "torch"));
+    json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
+    json_object_set_new(m, "sampler", json_string(sampler));
+    json_object_set_new(m, "batch_size", json_integer(o->batch_size));
+    json_t *keys = json_array();
+    for (size_t f = 0; f < r->fields.count; f++)
+        json_array_append_new(keys, json_string(r->fields.names[f]));
+    json_object_set_new(m, "keys_per_item", keys);
+    json_t *items = json_array();
+    for (size_t i = 0; i < r->n_items; i++)
+        json_array_append_new(items, json_integer(r->items[i]));
+    json_object_set_new(m, "dataset_indices", items);
+    json_object_set_new(m, "dataset_keys_name_rows", json_true());
+    json_object_set_new(m, "batches", json_integer((json_int_t)r->batches.num_batches));
+    json_object_set_new(m, "batches_logged", json_integer((json_int_t)r->logged));
+    json_t *batches = json_array();
+    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    for (size_t b = 0; scratch && b < r->logged; b++) {
+        const int64_t *idx;
+        size_t n = batch_rows(&r->batches, b, &idx, scratch);
+        json_t *one = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(one, json_integer(idx[i]));
+        json_array_append_new(batches, one);
+    }
+    free(scratch);
+    json_object_set_new(m, "batch_indices", batches);
+    char *text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    json_decref(m);
+    return text;
+}
+
+/* NAME.npy -> NAME.json (the goldens' mirror naming); NULL for a .json dump. */
+static char *sidecar_path(const char *dump)
+{
+    if (ends_with(dump, ".json"))
+        return NULL;
+    size_t len = strlen(dump);
+    size_t stem = ends_with(dump, ".npy") || ends_with(dump, ".npz") ? len - 4 : len;
+    char *p = malloc(stem + 6);
+    if (p) {
+        memcpy(p, dump, stem);
+        memcpy(p + stem, ".json", 6);
+    }
+    return p;
+}
+
+static tka_status write_dump(run *r, tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    bool npy = !ends_with(o->dump_path, ".npz") && !ends_with(o->dump_path, ".json");
+    bool need_dict = !npy || (o->write_sidecar && o->sidecar_entries);
+    dump_sink sink = {0};
+    tka_status st = TKA_OK;
+    char *meta = build_meta(r);
+    if (!meta)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    if (need_dict && !(sink.dict = tka_dict_new()))
+        st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    if (st == TKA_OK && npy)
+        st = tka_reprod_writer_open(o->dump_path, &sink.writer, err);
+    if (st == TKA_OK)
+        st = emit(r, &sink, err);
+    if (st == TKA_OK && sink.writer)
+        st = tka_reprod_writer_close(sink.writer, err);
+    if (st == TKA_OK && sink.dict)
+        st = tka_dict_set_meta(sink.dict, meta, err);
+    if (st == TKA_OK && !npy)
+        st = tka_dump_write(sink.dict, o->dump_path, TKA_FORMAT_AUTO, err);
+    char *side = o->write_sidecar ? sidecar_path(o->dump_path) : NULL;
+    if (st == TKA_OK && side) {
+        tka_dict *meta_only = NULL;
+        const tka_dict *mirror = sink.dict;
+        if (!o->sidecar_entries) {
+            meta_only = tka_dict_new();
+            if (!meta_only)
+                st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+            else
+                st = tka_dict_set_meta(meta_only, meta, err);
+            mirror = meta_only;
+        }
+        tka_buf json = {0};
+        if (st == TKA_OK)
+            st = tka_json_encode(mirror, base_name(o->dump_path), &json, err);
+        if (st == TKA_OK)
+            st = tka_write_file(side, json.data, json.len, err);
+        tka_buf_free(&json);
+        tka_dict_free(meta_only);
+    }
+    free(side);
+    free(meta);
+    r->result->keys = sink.keys;
+    tka_reprod_writer_free(sink.writer);
+    tka_dict_free(sink.dict);
+    return st;
+}
+
+static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    if (!o->data_path || !o->tokenizer || !o->dump_path)
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "the pipeline needs data, a tokenizer and a dump path");
+    if (o->batch_size < 1)
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "batch size must be at least 1");
+    tka_status st = tka_tokenizer_open(o->tokenizer, &o->tokenizer_options, &r->tok, err);
+    if (st != TKA_OK)
+        return st;
+    if (warnings)
+        tka_buf_append_str(warnings, tka_tokenizer_warnings(r->tok));
+    tka_tokenizer_kind kind = tka_tokenizer_get_kind(r->tok);
+    r->pad_id = o->pad_id;
+    if (o->pad_token) {
+        r->pad_id = tka_tokenizer_token_to_id(r->tok, o->pad_token, strlen(o->pad_token));
+        if (r->pad_id < 0)
+            return tka_error_set(err, TKA_ERR_ARGUMENT, "pad token '%s' is not in the vocabulary of %s",
+                                 o->pad_token, tka_tokenizer_source(r->tok));
+    } else if (r->pad_id >= (int64_t)tka_tokenizer_vocab_size(r->tok)) {
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "pad id %d is outside the vocabulary (%zu ids)",
+                             (int)r->pad_id, tka_tokenizer_vocab_size(r->tok));
+    }
+
+    tka_dataset_options dopt = o->dataset;
+    if (o->flavor == TKA_FLAVOR_TORCH) { /* HF datasets' csv builder reads 10000-row chunks */
+        dopt.chunking = TKA_CHUNKS_ROWS;
+        dopt.chunk_rows = 10000;
+    }
+    if ((st = tka_dataset_open(o->data_path, &dopt, &r->ds, err)) != TKA_OK)
+        return st;
+    if (warnings)
+        tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
+    r->result->rows = tka_dataset_num_rows(r->ds);
+    struct stat sb;
+    if (stat(o->data_path, &sb) == 0)
+        r->result->bytes = (uint64_t)sb.st_size;
+
+    bool have_label = tka_dataset_label_column(r->ds) != SIZE_MAX;
+    if ((st = plan_fields(o, kind, have_label, &r->fields, err)) != TKA_OK ||
+        (st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
+        (st = plan_batches(o, r->result->rows, &r->batches, err)) != TKA_OK ||
+        (st = choose_rows(r, r->result->rows, err)) != TKA_OK)
+        return st;
+    r->result->batches = r->batches.num_batches;
+    r->result->batches_logged = r->logged;
+
+    tka_encode_options eopt;
+    tka_encode_options_init(&eopt);
+    /* test_data.py: tokenizer(sentence, max_length=128, truncation=True) for BERT;
+     * the Reformer pipeline calls tokenizer(sentence) without truncation. */
+    int64_t max_length = o->max_length != TKA_PIPELINE_DEFAULT ? o->max_length
+                         : kind == TKA_TOKENIZER_WORDPIECE     ? 128
+                                                               : -1;
+    eopt.max_length = max_length;
+    eopt.truncation = max_length >= 0 ? TKA_TRUNCATE_LONGEST_FIRST : TKA_TRUNCATE_NONE;
+    return encode_pool_new(r->tok, &eopt, o->threads, r->fields.present, &r->pool, err);
+}
+
+tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_result *result,
+                            tka_buf *warnings, tka_error *err)
+{
+    double start = now_seconds();
+    tka_pipeline_result local;
+    if (!result)
+        result = &local;
+    memset(result, 0, sizeof *result);
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o = options;
+    r.result = result;
+    tka_status st = open_stages(&r, warnings, err);
+    if (st == TKA_OK)
+        st = encode_rows(&r, err);
+    if (st == TKA_OK)
+        st = write_dump(&r, err);
+    encode_pool_free(r.pool);
+    row_store_free(&r.store);
+    free(r.items);
+    tka_batches_free(&r.batches.materialised);
+    tka_dataset_free(r.ds);
+    tka_tokenizer_free(r.tok);
+    result->seconds = now_seconds() - start;
+    return st;
+}

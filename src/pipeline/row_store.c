@@ -1,0 +1,126 @@
+/* Compact store of the encodings a dump needs, filled in row order. */
+#include "pipeline/row_store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+tka_status row_store_init(row_store *store, const uint64_t *rows, size_t n_rows,
+                          const bool field_present[TKA_FIELD_SEQ_COUNT], tka_error *err)
+{
+    memset(store, 0, sizeof *store);
+    for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
+        store->field_present[f] = field_present[f];
+        store->fields_per_row += field_present[f];
+    }
+    if (n_rows == 0)
+        return TKA_OK;
+    uint64_t *sorted = malloc(n_rows * sizeof *sorted);
+    store->entries = calloc(n_rows, sizeof *store->entries);
+    if (!sorted || !store->entries) {
+        free(sorted);
+        row_store_free(store);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for %zu logged rows", n_rows);
+    }
+    memcpy(sorted, rows, n_rows * sizeof *sorted);
+    qsort(sorted, n_rows, sizeof *sorted, compare_u64);
+    for (size_t i = 0; i < n_rows; i++)
+        if (i == 0 || sorted[i] != sorted[i - 1])
+            store->entries[store->count++].row = sorted[i];
+    free(sorted);
+    return TKA_OK;
+}
+
+void row_store_free(row_store *store)
+{
+    free(store->entries);
+    free(store->pool);
+    memset(store, 0, sizeof *store);
+}
+
+row_store_entry *row_store_want(row_store *store, uint64_t row)
+{
+    while (store->cursor < store->count && store->entries[store->cursor].row < row)
+        store->cursor++;
+    if (store->cursor < store->count && store->entries[store->cursor].row == row)
+        return &store->entries[store->cursor];
+    return NULL;
+}
+
+tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t length,
+                         const int32_t *const fields[TKA_FIELD_SEQ_COUNT], tka_error *err)
+{
+    uint64_t need = (uint64_t)length * store->fields_per_row;
+    if (store->pool_cap - store->pool_used < need) {
+        uint64_t cap = store->pool_cap ? store->pool_cap : 4096;
+        while (cap - store->pool_used < need)
+            cap *= 2;
+        int32_t *p = realloc(store->pool, cap * sizeof *p);
+        if (!p)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory storing row %llu",
+                                 (unsigned long long)entry->row);
+        store->pool = p;
+        store->pool_cap = cap;
+    }
+    entry->offset = store->pool_used;
+    entry->length = length;
+    entry->stored = true;
+    int32_t *dst = store->pool + store->pool_used;
+    for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
+        if (!store->field_present[f])
+            continue;
+        if (fields[f])
+            memcpy(dst, fields[f], (size_t)length * sizeof *dst);
+        else
+            for (uint32_t i = 0; i < length; i++)
+                dst[i] = 1;
+        dst += length;
+    }
+    store->pool_used += need;
+    return TKA_OK;
+}
+
+row_store_entry *row_store_slot(row_store *store, uint64_t row)
+{
+    size_t lo = 0, hi = store->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store->entries[mid].row < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < store->count && store->entries[lo].row == row ? &store->entries[lo] : NULL;
+}
+
+const row_store_entry *row_store_find(const row_store *store, uint64_t row)
+{
+    size_t lo = 0, hi = store->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store->entries[mid].row < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < store->count && store->entries[lo].row == row && store->entries[lo].stored)
+        return &store->entries[lo];
+    return NULL;
+}
+
+const int32_t *row_store_field(const row_store *store, const row_store_entry *entry,
+                               tka_seq_field field)
+{
+    if (!store->field_present[field])
+        return NULL;
+    const int32_t *p = store->pool + entry->offset;
+    for (int f = 0; f < (int)field; f++)
+        if (store->field_present[f])
+            p += entry->length;
+    return p;
+}

@@ -1,0 +1,58 @@
+/* Encodings of the dataset rows a dump needs, kept compactly while the TSV
+ * streams by: only logged rows are stored, so memory follows the dump, not
+ * the file. */
+#ifndef TKA_PIPELINE_ROW_STORE_H
+#define TKA_PIPELINE_ROW_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokalign/collate.h"
+#include "tokalign/status.h"
+
+typedef struct row_store_entry {
+    uint64_t row;      /* dataset row index */
+    uint64_t offset;   /* first value in the pool */
+    uint32_t length;   /* tokens */
+    bool stored;       /* the row was reached and encoded */
+    int64_t label_int; /* TKA_LABEL_INT / TKA_LABEL_BOOL */
+    double label_float;
+} row_store_entry;
+
+typedef struct row_store {
+    row_store_entry *entries; /* sorted by row, unique */
+    size_t count;
+    size_t cursor;            /* next entry the streaming pass will reach */
+    int32_t *pool;            /* per entry: fields[0] values, fields[1] values, ... */
+    uint64_t pool_used, pool_cap;
+    bool field_present[TKA_FIELD_SEQ_COUNT];
+    size_t fields_per_row;    /* number of present fields */
+} row_store;
+
+/* `rows` may hold duplicates and be unsorted; it is sorted here. */
+tka_status row_store_init(row_store *store, const uint64_t *rows, size_t n_rows,
+                          const bool field_present[TKA_FIELD_SEQ_COUNT], tka_error *err);
+void row_store_free(row_store *store);
+
+/* The entry for `row` if the streaming pass must keep it (rows arrive in
+ * increasing order), else NULL. */
+row_store_entry *row_store_want(row_store *store, uint64_t row);
+
+/* Copies the present fields of one encoding (each `length` values; a NULL
+ * field array stores ones, as an all-ones attention mask). */
+tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t length,
+                         const int32_t *const fields[TKA_FIELD_SEQ_COUNT], tka_error *err);
+
+/* The entry of `row` whether stored yet or not (binary search), or NULL
+ * when the dump does not need that row. */
+row_store_entry *row_store_slot(row_store *store, uint64_t row);
+
+/* The stored entry of `row`, or NULL. */
+const row_store_entry *row_store_find(const row_store *store, uint64_t row);
+
+/* The values of `field` for a stored entry (NULL when the field is absent). */
+const int32_t *row_store_field(const row_store *store, const row_store_entry *entry,
+                               tka_seq_field field);
+
+#endif
