@@ -95,8 +95,12 @@ int cmd_pipeline(int argc, char **argv)
     if (warnings.len)
         fputs(warnings.data, stderr);
     tka_buf_free(&warnings);
-    if (st != TKA_OK)
-        return cli_report(CMD, &err);
+    if (st != TKA_OK) {
+        /* An option that cannot apply (a missing seed, a row beyond the file,
+         * a field the tokenizer lacks) is a usage error, as in `order`. */
+        int rc_err = cli_report(CMD, &err);
+        return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : rc_err;
+    }
     if (!quiet)
         fprintf(stderr,
                 "tokalign pipeline: %s: %llu rows (%llu tokens), %zu batches, %zu logged; wrote %zu "

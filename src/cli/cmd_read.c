@@ -16,7 +16,7 @@ static void usage(FILE *out)
 {
     fputs(
         "usage: tokalign read FILE.tsv [--mode pandas|glue] [--text-field F] [--pair-field F]\n"
-        "                     [--label-field F] [--encoding-errors strict|replace]\n"
+        "                     [--label-field F] [--errors strict|replace]\n"
         "                     [--chunks pandas|whole|hf] [--jsonl] [--out FILE]\n"
         "\n"
         "Prints the TSV the way the reference reads it, with the warnings tokalign has about\n"
@@ -28,7 +28,8 @@ static void usage(FILE *out)
         "  --text-field / --pair-field / --label-field F\n"
         "                  columns the pipeline uses: a header name or #N (0-based); defaults\n"
         "                  sentence and label; checked to exist (pandas: KeyError otherwise)\n"
-        "  --encoding-errors replace   read invalid UTF-8 as U+FFFD instead of failing\n"
+        "  --errors replace    read invalid UTF-8 as U+FFFD instead of failing\n"
+        "                     (pandas' encoding_errors=\"replace\"; --encoding-errors is an alias)\n"
         "  --chunks        dtype inference blocks: pandas (low_memory default), whole\n"
         "                  (low_memory=False), hf (10000-row chunks as datasets.from_csv)\n"
         "  --jsonl         one JSON line per row after a header line (streams big files)\n"
@@ -119,14 +120,14 @@ int cmd_read(int argc, char **argv)
             o.pair_field = argv[++i];
         } else if (strcmp(a, "--label-field") == 0) {
             o.label_field = argv[++i];
-        } else if (strcmp(a, "--encoding-errors") == 0) {
+        } else if (strcmp(a, "--errors") == 0 || strcmp(a, "--encoding-errors") == 0) {
             const char *v = argv[++i];
             if (strcmp(v, "strict") == 0)
                 o.tsv.utf8_errors = TKA_UTF8_STRICT;
             else if (strcmp(v, "replace") == 0)
                 o.tsv.utf8_errors = TKA_UTF8_REPLACE;
             else
-                return cli_usage_error(CMD, "--encoding-errors expects strict or replace");
+                return cli_usage_error(CMD, "--errors expects strict or replace");
         } else if (strcmp(a, "--chunks") == 0) {
             const char *v = argv[++i];
             if (strcmp(v, "pandas") == 0)

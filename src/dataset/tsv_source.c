@@ -63,8 +63,8 @@ tka_status tsv_fail_utf8(tka_tsv_reader *r)
     tsv_pos at = window_end(r);
     return tsv_fail(r, TKA_ERR_UTF8, &at,
                     "invalid UTF-8 (byte 0x%02x); pandas and Python raise UnicodeDecodeError "
-                    "('utf-8' codec can't decode byte 0x%02x); use --encoding-errors replace to "
-                    "read it as errors=\"replace\" does",
+                    "('utf-8' codec can't decode byte 0x%02x); --errors replace reads it as "
+                    "encoding_errors=\"replace\" does (U+FFFD)",
                     r->utf8_bad_byte, r->utf8_bad_byte);
 }
 

@@ -66,8 +66,10 @@ check "extra field" fails "Error tokenizing data. C error: Expected 2 fields in 
 check "KeyError for a header with spaces" fails "no text column named 'sentence' (columns: 'sentence ', ' label'); pandas raises KeyError" "$g/tricky_header_spaces.tsv"
 printf 'sentence\tlabel\nok\t1\nbad \xff here\t0\n' > "$tmp/u.tsv"
 check "invalid UTF-8" fails "u.tsv: line 3, column 5 (byte 24): invalid UTF-8 (byte 0xff)" "$tmp/u.tsv"
-"$TOKALIGN" read "$tmp/u.tsv" --encoding-errors replace --jsonl > "$tmp/r.jsonl" 2> /dev/null
-check "--encoding-errors replace" grep -qF '["bad � here", 0]' "$tmp/r.jsonl"
+"$TOKALIGN" read "$tmp/u.tsv" --errors replace --jsonl > "$tmp/r.jsonl" 2> /dev/null
+check "--errors replace" grep -qF '["bad � here", 0]' "$tmp/r.jsonl"
+"$TOKALIGN" read "$tmp/u.tsv" --encoding-errors replace --jsonl > "$tmp/r2.jsonl" 2> /dev/null
+check "--encoding-errors is an alias" cmp -s "$tmp/r.jsonl" "$tmp/r2.jsonl"
 : > "$tmp/empty.tsv"
 check "empty file" fails "EmptyDataError: No columns to parse from file" "$tmp/empty.tsv"
 check "missing file" fails "cannot open" "$tmp/nope.tsv"
