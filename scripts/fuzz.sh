@@ -21,6 +21,7 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/fuzz_*.c; do targets+=("$(basename "$f" .c)"); done
 fi
 export TKA_SHARED=${TKA_SHARED:-$(cd .. && pwd)/shared}
+findings=0
 for t in "${targets[@]}"; do
   corpus=fuzz/corpus-$t
   mkdir -p "$corpus"
@@ -29,10 +30,18 @@ for t in "${targets[@]}"; do
   dict=()
   [ -f "fuzz/$t.dict" ] && dict=("-dict=fuzz/$t.dict")
   echo "fuzz: $t for ${seconds}s"
+  log=fuzz/$t.log
   start=$(date +%s)
+  parallel=()
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+  status=0
   ./build-fuzz/fuzz/"$t" "$corpus" "${seeds[@]}" "${dict[@]}" -max_total_time="$seconds" \
-    -jobs="$jobs" -workers="$jobs" -artifact_prefix=fuzz/ -print_final_stats=1 2>&1 \
-    | grep -E "^(#[0-9]+ *(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY)" | tail -5
-  echo "fuzz: $t ran $(( $(date +%s) - start ))s, corpus $(ls "$corpus" | wc -l) inputs"
+    "${parallel[@]}" -artifact_prefix=fuzz/ -print_final_stats=1 > "$log" 2>&1 || status=$?
+  grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)" "$log" | tail -5 || true
+  echo "fuzz: $t ran $(( $(date +%s) - start ))s, exit $status, corpus $(ls "$corpus" | wc -l) inputs (log: $log)"
+  [ $status -eq 0 ] || findings=1
 done
-ls fuzz/crash-* fuzz/leak-* fuzz/timeout-* 2>/dev/null && { echo "fuzz: FINDINGS above"; exit 1; } || echo "fuzz: no findings"
+if [ $findings -ne 0 ] || ls fuzz/crash-* fuzz/leak-* fuzz/timeout-* fuzz/oom-* >/dev/null 2>&1; then
+  echo "fuzz: FINDINGS (see the logs and fuzz/crash-*)"; exit 1
+fi
+echo "fuzz: no findings"
