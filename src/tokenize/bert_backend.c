@@ -187,6 +187,38 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
     return st;
 }
 
+/* Compiles the special tokens as PreTrainedTokenizer.tokenize's regex
+ * alternation: each token escaped (here every code point as \x{...}), joined
+ * with "|" in all_special_tokens order, matched in UTF mode. */
+static tka_status compile_special_regex(bert_model *m, tka_error *err)
+{
+    tka_buf pattern = {0};
+    tka_status st = TKA_OK;
+    for (size_t i = 0; st == TKA_OK && i < m->n_specials; i++) {
+        if (i)
+            st = tka_buf_append_char(&pattern, '|');
+        const uint8_t *t = (const uint8_t *)m->specials[i].text;
+        for (size_t k = 0; st == TKA_OK && k < m->specials[i].len;)
+            st = tka_buf_printf(&pattern, "\\x{%x}", (unsigned)tka_utf8_decode(t, &k));
+    }
+    if (st != TKA_OK) {
+        tka_buf_free(&pattern);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    }
+    int code;
+    PCRE2_SIZE at;
+    m->special_re = pcre2_compile((PCRE2_SPTR)pattern.data, pattern.len, PCRE2_UTF, &code, &at, NULL);
+    tka_buf_free(&pattern);
+    if (!m->special_re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof msg);
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "special tokens: cannot compile their regex: %s",
+                             (const char *)msg);
+    }
+    pcre2_jit_compile(m->special_re, PCRE2_JIT_COMPLETE); /* optional speed-up */
+    return TKA_OK;
+}
+
 /* ------------------------------------------------------------ vtable */
 
 static void model_free(void *p)
@@ -199,6 +231,7 @@ static void model_free(void *p)
         free(m->specials[i].text);
     free(m->specials);
     free(m->no_split_order);
+    pcre2_code_free(m->special_re);
     for (size_t i = 0; i < m->n_never_split; i++)
         free(m->never_split[i].text);
     free(m->never_split);
@@ -420,6 +453,8 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
         if (b >= 0x80 || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
             m->specials_need_lowered_text = true;
     }
+    if (m->n_specials && compile_special_regex(m, err) != TKA_OK)
+        return err->status;
     /* never_split of tokenizer_config.json (BertTokenizer(never_split=...)) */
     if (s->n_never_split) {
         m->never_split = calloc(s->n_never_split, sizeof *m->never_split);

@@ -7,6 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+
 #include "tokalign/tokenizer.h"
 #include "tokenize/vocab.h"
 
@@ -38,6 +43,10 @@ typedef struct bert_model {
     /* Special tokens missing from vocab.txt get ids after it, as HF's
      * _add_tokens gives them (pad / mask only; see bert_backend.c). */
     size_t n_added;
+    /* The special-token alternative of PreTrainedTokenizer.tokenize's
+     * lower-casing regex, "(" + "|".join(escaped specials) + ")|(.+?)", in
+     * all_special_tokens order (NULL without specials); see bert_lower_text. */
+    pcre2_code *special_re;
     /* Bytes that start some special token: a text without any of them
      * cannot contain one (all BERT specials start with "["). */
     uint8_t special_first[256];

@@ -115,67 +115,77 @@ bool bert_split_fast(const bert_model *m, const uint8_t *x, size_t len, seglist 
     return seg >= len || seg_push(out, seg, len, -1);
 }
 
-/* COMPAT: with do_lower_case, PreTrainedTokenizer.tokenize first lowers
- * the text one character at a time (re.sub with "(special|...)|(.+?)"), so
- * a Greek final capital sigma becomes "σ" (not "ς") and special tokens are
- * left as they are. Builds that text and, per character, its offset in
- * the input. */
+/* Grows the character -> input offset map to hold `need` entries. */
+static bool map_reserve(uint32_t **map, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    uint32_t *p = realloc(*map, c * sizeof *p);
+    if (!p)
+        return false;
+    *map = p;
+    *cap = c;
+    return true;
+}
+
+/* COMPAT: with do_lower_case, PreTrainedTokenizer.tokenize first lowers the
+ * text with re.sub("(" + specials + ")|(.+?)", ...): special tokens are left
+ * as they are and every other character is lowered on its own, so a Greek
+ * final capital sigma becomes "σ" (not "ς"). Python tries the specials at
+ * each position before taking one character, so the spans it protects are
+ * exactly the leftmost matches of the specials' alternation, which PCRE2
+ * finds here. Builds that text and, per character, its offset in the input. */
 bool bert_lower_text(const bert_model *m, const uint8_t *t, size_t len, tka_buf *lt,
-                       uint32_t **map_out, size_t *map_cap)
+                     uint32_t **map_out, size_t *map_cap)
 {
     size_t ci = 0, nchar = 0;
     lt->len = 0;
-    for (size_t i = 0; i < len;) {
-        /* a special starting here is copied verbatim (first alternative wins) */
-        const bert_special *hit = NULL;
-        if (m->special_first[t[i]])
-            for (size_t k = 0; k < m->n_specials && !hit; k++)
-                if (m->specials[k].len <= len - i &&
-                    memcmp(t + i, m->specials[k].text, m->specials[k].len) == 0)
-                    hit = &m->specials[k];
-        if (hit) {
-            size_t nc = tka_utf8_count(hit->text, hit->len);
-            if (tka_buf_append(lt, hit->text, hit->len) != TKA_OK)
-                return false;
-            if (nchar + nc > *map_cap) {
-                size_t cap = (*map_cap ? *map_cap : 64);
-                while (cap < nchar + nc)
-                    cap *= 2;
-                uint32_t *p = realloc(*map_out, cap * sizeof *p);
-                if (!p)
-                    return false;
-                *map_out = p;
-                *map_cap = cap;
+    pcre2_match_data *md = m->special_re
+                               ? pcre2_match_data_create_from_pattern(m->special_re, NULL)
+                               : NULL;
+    if (m->special_re && !md)
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < len;) {
+        size_t s = len, e = len;
+        if (md) {
+            int rc = pcre2_match(m->special_re, t, len, i, PCRE2_NO_UTF_CHECK, md, NULL);
+            if (rc > 0) {
+                const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                s = ov[0];
+                e = ov[1];
+            } else if (rc != PCRE2_ERROR_NOMATCH) {
+                ok = false; /* a matching resource limit: report failure, never guess */
+                break;
             }
-            for (size_t k = 0; k < nc; k++)
-                (*map_out)[nchar++] = (uint32_t)(ci + k);
-            ci += nc;
-            i += hit->len;
-            continue;
         }
-        int32_t cp = tka_utf8_decode(t, &i);
-        int32_t low[4];
-        int nl = bert_lower(cp, low);
-        if (nchar + (size_t)nl > *map_cap) {
-            size_t cap = (*map_cap ? *map_cap : 64);
-            while (cap < nchar + (size_t)nl)
-                cap *= 2;
-            uint32_t *p = realloc(*map_out, cap * sizeof *p);
-            if (!p)
-                return false;
-            *map_out = p;
-            *map_cap = cap;
+        while (ok && i < s) { /* the characters before the special, lowered one by one */
+            int32_t cp = tka_utf8_decode(t, &i);
+            int32_t low[4];
+            int nl = bert_lower(cp, low);
+            ok = map_reserve(map_out, map_cap, nchar + (size_t)nl);
+            for (int k = 0; ok && k < nl; k++) {
+                uint8_t u[4];
+                size_t nu = tka_utf8_encode(low[k], u);
+                ok = tka_buf_append(lt, u, nu) == TKA_OK;
+                (*map_out)[nchar++] = (uint32_t)ci;
+            }
+            ci++;
         }
-        for (int k = 0; k < nl; k++) {
-            uint8_t u[4];
-            size_t nu = tka_utf8_encode(low[k], u);
-            if (tka_buf_append(lt, u, nu) != TKA_OK)
-                return false;
-            (*map_out)[nchar++] = (uint32_t)ci;
-        }
-        ci++;
+        if (!ok || s == len)
+            break;
+        size_t nc = tka_utf8_count((const char *)t + s, e - s); /* the special, verbatim */
+        ok = tka_buf_append(lt, t + s, e - s) == TKA_OK && map_reserve(map_out, map_cap, nchar + nc);
+        for (size_t k = 0; ok && k < nc; k++)
+            (*map_out)[nchar++] = (uint32_t)(ci + k);
+        ci += nc;
+        i = e;
     }
-    return tka_buf_reserve(lt, 0) == TKA_OK;
+    pcre2_match_data_free(md);
+    return ok && tka_buf_reserve(lt, 0) == TKA_OK;
 }
 
 bool bert_has_special_start(const bert_model *m, const uint8_t *t, size_t len)

@@ -75,6 +75,10 @@ Test(bert_tokenize, greek_final_sigma)
     static const char v[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nσ\nς\n##σ\n##ς\nο\n##ο\n";
     tka_tokenizer *tok = open_vocab_text(v, sizeof v - 1, 1, SLOW, NULL);
     cr_assert_str_eq(joined(tok, "\xce\x9f\xce\xa3"), "ο ##σ"); /* ΟΣ */
+    /* next to a special token the text goes through the lower-casing regex
+     * (PCRE2): the special stays as it is, Σ is still lowered on its own */
+    cr_assert_str_eq(joined(tok, "\xce\x9f\xce\xa3[MASK]\xce\x9f\xce\xa3 [CLS]"),
+                     "ο ##σ [MASK] ο ##σ [CLS]");
     tka_tokenizer_free(tok);
 }
 
