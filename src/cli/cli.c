@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "tokalign/io.h"
+#include "tokalign/resolve.h"
+#include "tokalign/tokenizer.h"
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -93,4 +95,11 @@ const char *cli_default_mirror(void)
     if ((size_t)snprintf(mirror, sizeof mirror, "%s/../shared/data", exe) >= sizeof mirror)
         return NULL;
     return tka_is_dir(mirror) ? mirror : NULL;
+}
+
+void cli_tokenizer_options_init(tka_tokenizer_options *options)
+{
+    tka_tokenizer_options_init(options);
+    if (!tka_mirror_dir(NULL))
+        options->mirror_dir = cli_default_mirror();
 }

@@ -32,6 +32,13 @@ void cli_close(FILE *f);
  * binary was built in (the binary lives in <project>/build*), or NULL. */
 const char *cli_default_mirror(void);
 
+struct tka_tokenizer_options;
+/* tka_tokenizer_options_init plus the CLI's mirror fallback: when neither
+ * $TOKALIGN_MIRROR nor ../shared/data applies, the mirror beside the project
+ * the binary was built in (cli_default_mirror). Every command opening a
+ * tokenizer starts from this. */
+void cli_tokenizer_options_init(struct tka_tokenizer_options *options);
+
 /* Subcommands: each takes argv from the subcommand name on. */
 int cmd_tokenize(int argc, char **argv);
 int cmd_encode(int argc, char **argv);

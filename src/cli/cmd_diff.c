@@ -164,7 +164,9 @@ int cmd_diff(int argc, char **argv)
         return cli_usage_error("diff", "two dump files expected");
 
     tka_tokenizer *tok = NULL;
-    if (tokenizer && tka_tokenizer_open(tokenizer, NULL, &tok, &err) != TKA_OK) {
+    tka_tokenizer_options topt;
+    cli_tokenizer_options_init(&topt);
+    if (tokenizer && tka_tokenizer_open(tokenizer, &topt, &tok, &err) != TKA_OK) {
         tka_error_prefix(&err, "--tokenizer %s: ", tokenizer);
         return cli_report("diff", &err);
     }

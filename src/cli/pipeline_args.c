@@ -170,8 +170,8 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     if (sa->have_batch)
         o->batch_size = sa->batch;
     o->tokenizer = a->tokenizer;
+    cli_tokenizer_options_init(&o->tokenizer_options);
     o->tokenizer_options.do_lower_case = a->do_lower_case;
-    o->tokenizer_options.mirror_dir = tka_mirror_dir(NULL) ? NULL : cli_default_mirror();
     if (a->compat) {
         if (strcmp(a->compat, "slow") == 0)
             o->tokenizer_options.compat = TKA_COMPAT_SLOW;

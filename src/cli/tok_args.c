@@ -131,12 +131,9 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
 tka_tokenizer *cli_open_tokenizer(const char *command, const cli_tok_args *a)
 {
     tka_tokenizer_options o;
-    tka_tokenizer_options_init(&o);
+    cli_tokenizer_options_init(&o);
     o.compat = a->compat;
     o.do_lower_case = a->do_lower_case;
-    const char *env = getenv("TOKALIGN_MIRROR");
-    if ((!env || !*env) && !tka_mirror_dir(NULL))
-        o.mirror_dir = cli_default_mirror();
     tka_tokenizer *tok = NULL;
     tka_error err;
     if (tka_tokenizer_open(a->tokenizer, &o, &tok, &err) != TKA_OK) {

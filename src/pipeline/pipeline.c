@@ -415,6 +415,11 @@ static tka_status encode_rows(run *r, tka_error *err)
             row_store_entry *e = row_store_want(&r->store, row.index);
             if (e && (st = read_label(r->o, &r->labels, &row, e, err)) != TKA_OK)
                 break; /* the message names file, line and column */
+            if (e && row_store_keep_text(&r->store, e, row.line, row.text.text, row.text.len,
+                                         row.pair.text, row.pair.len, have_pair) != TKA_OK) {
+                st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping row texts");
+                break;
+            }
             st = pool_chunk_add(&chunk, row.index, row.line, row.text.text, row.text.len,
                                 have_pair ? row.pair.text : NULL, have_pair ? row.pair.len : 0,
                                 have_pair, e != NULL);
@@ -576,6 +581,23 @@ static char *build_meta(const run *r)
     }
     free(scratch);
     json_object_set_new(m, "batch_indices", batches);
+    /* the logged rows as read from the TSV, so a diff can show them */
+    json_t *rows = json_object();
+    for (size_t i = 0; i < r->store.count; i++) {
+        const row_store_entry *e = &r->store.entries[i];
+        if (!e->has_text)
+            continue;
+        json_t *one = json_object();
+        char id[32];
+        snprintf(id, sizeof id, "%llu", (unsigned long long)e->row);
+        json_object_set_new(one, "line", json_integer((json_int_t)e->line));
+        json_object_set_new(one, "text", json_stringn(r->store.texts.data + e->text_off, e->text_len));
+        if (e->has_pair)
+            json_object_set_new(one, "pair", json_stringn(r->store.texts.data + e->text_off + e->text_len,
+                                                          e->pair_len));
+        json_object_set_new(rows, id, one);
+    }
+    json_object_set_new(m, "source_rows", rows);
     char *text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(m);
     return text;

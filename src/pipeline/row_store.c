@@ -40,6 +40,7 @@ void row_store_free(row_store *store)
 {
     free(store->entries);
     free(store->pool);
+    tka_buf_free(&store->texts);
     memset(store, 0, sizeof *store);
 }
 
@@ -123,4 +124,23 @@ const int32_t *row_store_field(const row_store *store, const row_store_entry *en
         if (store->field_present[f])
             p += entry->length;
     return p;
+}
+
+tka_status row_store_keep_text(row_store *store, row_store_entry *entry, uint64_t line,
+                               const char *text, size_t len, const char *pair, size_t pair_len,
+                               bool has_pair)
+{
+    entry->line = line;
+    size_t index = (size_t)(entry - store->entries);
+    if (index >= ROW_STORE_MAX_TEXTS)
+        return TKA_OK;
+    entry->text_off = store->texts.len;
+    entry->text_len = len;
+    entry->pair_len = has_pair ? pair_len : 0;
+    tka_status st = tka_buf_append(&store->texts, text, len);
+    if (st == TKA_OK && has_pair)
+        st = tka_buf_append(&store->texts, pair, pair_len);
+    entry->has_text = st == TKA_OK;
+    entry->has_pair = st == TKA_OK && has_pair;
+    return st;
 }

@@ -10,6 +10,7 @@
 
 #include "tokalign/collate.h"
 #include "tokalign/status.h"
+#include "tokalign/text.h"
 
 typedef struct row_store_entry {
     uint64_t row;      /* dataset row index */
@@ -18,6 +19,10 @@ typedef struct row_store_entry {
     bool stored;       /* the row was reached and encoded */
     int64_t label_int; /* TKA_LABEL_INT / TKA_LABEL_BOOL */
     double label_float;
+    uint64_t line;     /* physical line of the row in the TSV */
+    /* the row's text (and pair) in the store's text buffer, when kept */
+    size_t text_off, text_len, pair_len;
+    bool has_text, has_pair;
 } row_store_entry;
 
 typedef struct row_store {
@@ -28,7 +33,18 @@ typedef struct row_store {
     uint64_t pool_used, pool_cap;
     bool field_present[TKA_FIELD_SEQ_COUNT];
     size_t fields_per_row;    /* number of present fields */
+    tka_buf texts;            /* source texts of the rows (see row_store_keep_text) */
 } row_store;
+
+/* Rows whose text is kept for the dump's metadata: enough for any report a
+ * person reads, and memory stays bounded when every batch is logged. */
+#define ROW_STORE_MAX_TEXTS 10000
+
+/* Keeps the source text (and pair) of an entry, unless the store already
+ * holds ROW_STORE_MAX_TEXTS of them. */
+tka_status row_store_keep_text(row_store *store, row_store_entry *entry, uint64_t line,
+                               const char *text, size_t len, const char *pair, size_t pair_len,
+                               bool has_pair);
 
 /* `rows` may hold duplicates and be unsorted; it is sorted here. */
 tka_status row_store_init(row_store *store, const uint64_t *rows, size_t n_rows,

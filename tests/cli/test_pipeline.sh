@@ -109,4 +109,26 @@ refuses "random without seed (torch would seed from the OS)" 2 "seed" \
 "$T" pipeline --data "$DEMO" --tokenizer bpe320_republic --pad-token '</s>' --dump "$tmp/ref.npy" -q &&
   cmp -s "$tmp/ref.npy" "$TKA_SHARED/golden/pipeline/reformer_seq_bs4_torch.npy" &&
   ok "--pad-token '</s>' = reformer golden" || bad "--pad-token '</s>'"
+# 6. diff explains a difference with a real tokenizer: the tokens of both
+#    sides and the source row (dataset keys are named by row, as test_data.py)
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --dataset-items 7,1 \
+   --dump "$tmp/ours.npy" -q || bad "pipeline --dataset-items 7,1"
+"$TKA_PYTHON" - "$tmp/ours.npy" "$tmp/theirs.npy" <<'PY'
+import sys
+import numpy as np
+d = np.load(sys.argv[1], allow_pickle=True).tolist()
+assert list(d)[1:4] == ["dataset_7_input_ids", "dataset_7_token_type_ids", "dataset_7_labels"], list(d)[:4]
+ids = d["dataset_1_input_ids"].copy()
+ids[3] = 2379  # "##in" -> "near"
+d["dataset_1_input_ids"] = ids
+np.save(sys.argv[2], d)
+PY
+"$T" diff "$tmp/ours.npy" "$tmp/theirs.npy" --tokenizer bert-base-uncased > "$tmp/rep" 2> "$tmp/why"; rc=$?
+[ $rc -eq 1 ] && ok "diff of a changed token exits 1" || bad "diff exit $rc"
+grep -qF 'dataset_1_input_ids: tokens, first: [CLS] un ##fl >>##in<< ##ching ##ly bleak and desperate [SEP]' "$tmp/why" &&
+grep -qF 'dataset_1_input_ids: tokens, second: [CLS] un ##fl >>near<< ##ching ##ly bleak and desperate [SEP]' "$tmp/why" &&
+  ok "diff --tokenizer: tokens on both sides" || { bad "diff tokens"; cat "$tmp/why"; }
+grep -qF 'dataset_1_input_ids: dataset row 1 (line 3): "unflinchingly bleak and desperate "' "$tmp/why" &&
+  ok "diff: the source row's line and text" || { bad "diff source row"; cat "$tmp/why"; }
+grep -q 'dataset_7_input_ids' "$tmp/why" && bad "diff explained an unchanged key" || ok "diff: only the changed keys explained"
 exit $fail
