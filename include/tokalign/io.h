@@ -20,6 +20,14 @@ tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_e
  * the same directory). */
 tka_status tka_write_file(const char *path, const void *data, size_t len, tka_error *err);
 
+/* "dir/name" (one slash between them); malloc'd, NULL when out of memory. */
+char *tka_path_join(const char *dir, const char *name);
+
+/* mkdir -p: creates `path` and its missing parents (0755). */
+tka_status tka_make_dirs(const char *path, tka_error *err);
+/* The same for the directory part of a file path (nothing for "file"). */
+tka_status tka_make_parent_dirs(const char *file_path, tka_error *err);
+
 /* True when `path` names an existing regular file / directory. */
 int tka_is_file(const char *path);
 int tka_is_dir(const char *path);

@@ -33,23 +33,6 @@ static void usage(FILE *out)
           out);
 }
 
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (strlen(path) >= sizeof buf)
-        return -1;
-    strcpy(buf, path);
-    for (char *s = buf + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int run_side(const cli_pipeline_args *pa, const cli_sampler_args *sa, tka_flavor flavor,
                     const char *data, const char *dump)
 {
@@ -62,17 +45,9 @@ static int run_side(const cli_pipeline_args *pa, const cli_sampler_args *sa, tka
     o.data_path = data;
     o.dump_path = dump;
     tka_pipeline_result result;
-    tka_buf warnings = {0};
-    tka_error err;
-    tka_error_clear(&err);
-    tka_status st = tka_pipeline_run(&o, &result, &warnings, &err);
-    if (warnings.len)
-        fputs(warnings.data, stderr);
-    tka_buf_free(&warnings);
-    if (st != TKA_OK) {
-        fprintf(stderr, "tokalign demo: %s side: error: %s\n", side.flavor_name, err.message);
-        return CLI_EXIT_ERROR;
-    }
+    rc = cli_run_pipeline(CMD, side.flavor_name, &o, &result);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     fprintf(stderr, "tokalign demo: %-6s side: %llu rows, %zu batches (%zu logged) -> %s (%zu keys)\n",
             side.flavor_name, (unsigned long long)result.rows, result.batches,
             result.batches_logged, dump, result.keys);
@@ -116,10 +91,9 @@ int cmd_demo(int argc, char **argv)
                         "demo_sst2_sentence/place.sh`, or pass --data)\n", data);
         return CLI_EXIT_ERROR;
     }
-    if (make_dirs(out) != 0) {
-        fprintf(stderr, "tokalign demo: error: %s: cannot create: %s\n", out, strerror(errno));
-        return CLI_EXIT_ERROR;
-    }
+    tka_error err;
+    if (tka_make_dirs(out, &err) != TKA_OK)
+        return cli_report(CMD, &err);
     char torch[4200], paddle[4200], log[4200];
     snprintf(torch, sizeof torch, "%s/data_torch.npy", out);
     snprintf(paddle, sizeof paddle, "%s/data_paddle.npy", out);

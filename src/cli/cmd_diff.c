@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "tokalign/io.h"
 #include "tokalign/diff.h"
 #include "tokalign/dump.h"
 #include "tokalign/tokenizer.h"
@@ -37,32 +38,6 @@ static void diff_help(void)
            "examples:\n"
            "  tokalign diff out/data_torch.npy out/data_paddle.npy --log diff.txt\n"
            "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n");
-}
-
-/* mkdir -p of the directory part of `path`. */
-static bool make_parent_dirs(const char *path)
-{
-    char *copy = strdup(path);
-    if (!copy)
-        return false;
-    char *slash = strrchr(copy, '/');
-    bool ok = true;
-    if (slash && slash != copy) {
-        *slash = '\0';
-        for (char *p = copy + 1; ok; p++) {
-            if (*p == '/' || *p == '\0') {
-                char c = *p;
-                *p = '\0';
-                if (mkdir(copy, 0777) != 0 && errno != EEXIST)
-                    ok = false;
-                *p = c;
-                if (!c)
-                    break;
-            }
-        }
-    }
-    free(copy);
-    return ok;
 }
 
 /* The "meta" of a dump: its own (JSON mirror), else that of a JSON mirror
@@ -223,7 +198,7 @@ int cmd_diff(int argc, char **argv)
     }
     FILE *log = NULL;
     if (log_path) {
-        if (!make_parent_dirs(log_path) || !(log = fopen(log_path, "w"))) {
+        if (tka_make_parent_dirs(log_path, NULL) != TKA_OK || !(log = fopen(log_path, "w"))) {
             fprintf(stderr, "tokalign diff: error: %s: cannot create: %s\n", log_path,
                     strerror(errno));
             goto done;

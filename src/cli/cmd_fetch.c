@@ -27,26 +27,6 @@ static void usage(FILE *out)
             "  tokalign fetch hfl/chinese-bert-wwm-ext --dest vocab/hfl-wwm-ext\n");
 }
 
-static int mkdir_p(const char *path)
-{
-    tka_buf p = {0};
-    if (tka_buf_append_str(&p, path) != TKA_OK)
-        return -1;
-    for (char *s = p.data + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p.data, 0755) != 0 && errno != EEXIST) {
-            tka_buf_free(&p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p.data, 0755) != 0 && errno != EEXIST ? -1 : 0;
-    tka_buf_free(&p);
-    return rc;
-}
-
 /* Runs curl; returns its exit status (or -1 when it cannot be started). */
 static int run_curl(const char *url, const char *dest)
 {
@@ -119,8 +99,9 @@ int cmd_fetch(int argc, char **argv)
     tka_buf_printf(&url, "%s/%s/resolve/main/%s", endpoint, known->hub_repo, known->file_name);
     tka_buf_printf(&dest, "%s/%s", dir.data, known->file_name);
     tka_buf_printf(&part, "%s.part", dest.data);
-    if (mkdir_p(dir.data) != 0) {
-        fprintf(stderr, "tokalign fetch: error: %s: cannot create: %s\n", dir.data, strerror(errno));
+    tka_error mkerr;
+    if (tka_make_dirs(dir.data, &mkerr) != TKA_OK) {
+        rc = cli_report("fetch", &mkerr);
         goto done;
     }
     int status = run_curl(url.data, part.data);

@@ -88,19 +88,9 @@ int cmd_pipeline(int argc, char **argv)
     o.dump_path = dump;
 
     tka_pipeline_result result;
-    tka_buf warnings = {0};
-    tka_error err;
-    tka_error_clear(&err);
-    tka_status st = tka_pipeline_run(&o, &result, &warnings, &err);
-    if (warnings.len)
-        fputs(warnings.data, stderr);
-    tka_buf_free(&warnings);
-    if (st != TKA_OK) {
-        /* An option that cannot apply (a missing seed, a row beyond the file,
-         * a field the tokenizer lacks) is a usage error, as in `order`. */
-        int rc_err = cli_report(CMD, &err);
-        return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : rc_err;
-    }
+    rc = cli_run_pipeline(CMD, NULL, &o, &result);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (!quiet)
         fprintf(stderr,
                 "tokalign pipeline: %s: %llu rows (%llu tokens), %zu batches, %zu logged; wrote %zu "

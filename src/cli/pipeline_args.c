@@ -1,6 +1,7 @@
 /* Parsing of the pipeline stage options (tokenizer, truncation, padding, logging). */
 #include "cli/pipeline_args.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,4 +220,23 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     o->write_sidecar = !a->no_sidecar;
     o->sidecar_entries = a->mirror;
     return CLI_EXIT_OK;
+}
+
+int cli_run_pipeline(const char *cmd, const char *side, const tka_pipeline_options *o,
+                     tka_pipeline_result *result)
+{
+    tka_buf warnings = {0};
+    tka_error err;
+    tka_error_clear(&err);
+    tka_status st = tka_pipeline_run(o, result, &warnings, &err);
+    if (warnings.len)
+        fputs(warnings.data, stderr);
+    tka_buf_free(&warnings);
+    if (st == TKA_OK)
+        return CLI_EXIT_OK;
+    if (side)
+        fprintf(stderr, "tokalign %s: %s side: error: %s\n", cmd, side, err.message);
+    else
+        cli_report(cmd, &err);
+    return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
 }

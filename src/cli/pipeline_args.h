@@ -42,6 +42,14 @@ int cli_pipeline_arg(const char *command, int argc, char **argv, int *i, cli_pip
 int cli_pipeline_options(const char *command, const cli_pipeline_args *args,
                          const cli_sampler_args *sampler, tka_pipeline_options *out);
 
+/* Runs the pipeline, prints its warnings on stderr, and on failure reports
+ * the error ("tokalign COMMAND: [SIDE side: ]error: ..."). Returns
+ * CLI_EXIT_OK, CLI_EXIT_USAGE for an option that cannot apply (a missing
+ * seed, a row beyond the file, a field the tokenizer lacks), as `order`
+ * does, or CLI_EXIT_ERROR. `side` may be NULL. */
+int cli_run_pipeline(const char *command, const char *side, const tka_pipeline_options *options,
+                     tka_pipeline_result *result);
+
 extern const char cli_pipeline_help[];
 
 #endif

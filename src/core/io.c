@@ -85,3 +85,53 @@ int tka_is_dir(const char *path)
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+char *tka_path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    size_t n = a;
+    if (a && dir[a - 1] != '/')
+        p[n++] = '/';
+    memcpy(p + n, name, b + 1);
+    return p;
+}
+
+tka_status tka_make_dirs(const char *path, tka_error *err)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    tka_status st = TKA_OK;
+    for (char *p = copy + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+            st = tka_error_set(err, TKA_ERR_IO, "%s: cannot create: %s", copy, strerror(errno));
+            break;
+        }
+        *p = c;
+        if (!c)
+            break;
+    }
+    free(copy);
+    return st;
+}
+
+tka_status tka_make_parent_dirs(const char *file_path, tka_error *err)
+{
+    const char *slash = strrchr(file_path, '/');
+    if (!slash || slash == file_path)
+        return TKA_OK;
+    char *dir = strndup(file_path, (size_t)(slash - file_path));
+    if (!dir)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    tka_status st = tka_make_dirs(dir, err);
+    free(dir);
+    return st;
+}

@@ -101,17 +101,8 @@ row_store_entry *row_store_slot(row_store *store, uint64_t row)
 
 const row_store_entry *row_store_find(const row_store *store, uint64_t row)
 {
-    size_t lo = 0, hi = store->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (store->entries[mid].row < row)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < store->count && store->entries[lo].row == row && store->entries[lo].stored)
-        return &store->entries[lo];
-    return NULL;
+    const row_store_entry *e = row_store_slot((row_store *)store, row);
+    return e && e->stored ? e : NULL;
 }
 
 const int32_t *row_store_field(const row_store *store, const row_store_entry *entry,

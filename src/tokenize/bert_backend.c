@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "tokalign/io.h"
 #include "tokenize/backend.h"
 #include "tokenize/bert_model.h"
 #include "tokenize/bert_normalize.h"
@@ -70,18 +71,6 @@ static tka_status token_list(const json_t *arr, const char *path, const char *ke
     return st;
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
-    return p;
-}
-
 /* A special token value: a string, or an AddedToken object {"content": ...}. */
 static tka_status token_value(const json_t *v, const char *path, const char *key, char **out,
                               bool *none, tka_error *err)
@@ -135,7 +124,7 @@ static tka_status flag_value(const json_t *root, const char *path, const char *k
  * not an error. */
 static tka_status read_config(const char *dir, const char *name, settings *s, tka_error *err)
 {
-    char *path = join_path(dir, name);
+    char *path = tka_path_join(dir, name);
     if (!path)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", name);
     FILE *f = fopen(path, "rb");

@@ -21,20 +21,6 @@ void tka_resolved_free(tka_resolved *r)
     memset(r, 0, sizeof *r);
 }
 
-static char *join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, a, la);
-    size_t n = la;
-    if (la && a[la - 1] != '/')
-        p[n++] = '/';
-    memcpy(p + n, b, lb + 1);
-    return p;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t ls = strlen(s), lx = strlen(suffix);
@@ -80,7 +66,7 @@ static char *file_in_dir(const char *dir, tka_tokenizer_kind *kind)
     static const char *wordpiece_names[] = {"vocab.txt"};
     static const char *spm_names[] = {"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"};
     for (size_t i = 0; i < sizeof wordpiece_names / sizeof *wordpiece_names; i++) {
-        char *p = join(dir, wordpiece_names[i]);
+        char *p = tka_path_join(dir, wordpiece_names[i]);
         if (p && tka_is_file(p)) {
             *kind = TKA_TOKENIZER_WORDPIECE;
             return p;
@@ -88,7 +74,7 @@ static char *file_in_dir(const char *dir, tka_tokenizer_kind *kind)
         free(p);
     }
     for (size_t i = 0; i < sizeof spm_names / sizeof *spm_names; i++) {
-        char *p = join(dir, spm_names[i]);
+        char *p = tka_path_join(dir, spm_names[i]);
         if (p && tka_is_file(p)) {
             *kind = TKA_TOKENIZER_SENTENCEPIECE;
             return p;
@@ -110,7 +96,7 @@ static char *file_in_dir(const char *dir, tka_tokenizer_kind *kind)
             k = TKA_TOKENIZER_WORDPIECE;
         else
             continue;
-        char *p = join(dir, e->d_name);
+        char *p = tka_path_join(dir, e->d_name);
         if (!p || !tka_is_file(p)) {
             free(p);
             continue;
@@ -142,11 +128,11 @@ static char *hub_cache_root(void)
         return strdup(v);
     const char *home = getenv("HF_HOME");
     if (home && *home)
-        return join(home, "hub");
+        return tka_path_join(home, "hub");
     home = getenv("HOME");
     if (!home || !*home)
         return NULL;
-    return join(home, ".cache/huggingface/hub");
+    return tka_path_join(home, ".cache/huggingface/hub");
 }
 
 /* models--ORG--NAME/snapshots/REV for the revision refs/main points to, or
@@ -164,15 +150,15 @@ static char *hub_snapshot_dir(const char *name)
         else
             tka_buf_append_char(&repo, *c);
     }
-    char *repo_dir = repo.data ? join(root, repo.data) : NULL;
+    char *repo_dir = repo.data ? tka_path_join(root, repo.data) : NULL;
     free(root);
     tka_buf_free(&repo);
     if (!repo_dir || !tka_is_dir(repo_dir)) {
         free(repo_dir);
         return NULL;
     }
-    char *snapshots = join(repo_dir, "snapshots");
-    char *ref_path = join(repo_dir, "refs/main");
+    char *snapshots = tka_path_join(repo_dir, "snapshots");
+    char *ref_path = tka_path_join(repo_dir, "refs/main");
     free(repo_dir);
     char *result = NULL;
     tka_buf ref = {0};
@@ -180,7 +166,7 @@ static char *hub_snapshot_dir(const char *name)
         while (ref.len && (ref.data[ref.len - 1] == '\n' || ref.data[ref.len - 1] == '\r'))
             ref.data[--ref.len] = '\0';
         if (ref.len && !strchr(ref.data, '/')) {
-            char *candidate = join(snapshots, ref.data);
+            char *candidate = tka_path_join(snapshots, ref.data);
             if (candidate && tka_is_dir(candidate))
                 result = candidate;
             else
@@ -196,7 +182,7 @@ static char *hub_snapshot_dir(const char *name)
         while (d && (e = readdir(d)) != NULL) {
             if (e->d_name[0] == '.')
                 continue;
-            char *candidate = join(snapshots, e->d_name);
+            char *candidate = tka_path_join(snapshots, e->d_name);
             struct stat st;
             if (candidate && stat(candidate, &st) == 0 && S_ISDIR(st.st_mode) &&
                 (!result || st.st_mtime > best)) {
@@ -219,14 +205,14 @@ static char *paddlenlp_dir(const char *name)
     const char *home = getenv("PPNLP_HOME");
     char *models;
     if (home && *home) {
-        models = join(home, "models");
+        models = tka_path_join(home, "models");
     } else {
         home = getenv("HOME");
         if (!home || !*home)
             return NULL;
-        models = join(home, ".paddlenlp/models");
+        models = tka_path_join(home, ".paddlenlp/models");
     }
-    char *dir = models ? join(models, name) : NULL;
+    char *dir = models ? tka_path_join(models, name) : NULL;
     free(models);
     if (dir && tka_is_dir(dir))
         return dir;
@@ -241,17 +227,17 @@ char *tka_fetch_cache_dir(void)
         return strdup(v);
     v = getenv("XDG_CACHE_HOME");
     if (v && *v)
-        return join(v, "tokalign");
+        return tka_path_join(v, "tokalign");
     v = getenv("HOME");
     if (!v || !*v)
         return NULL;
-    return join(v, ".cache/tokalign");
+    return tka_path_join(v, ".cache/tokalign");
 }
 
 static char *fetch_cache_model_dir(const char *name)
 {
     char *root = tka_fetch_cache_dir();
-    char *dir = root ? join(root, name) : NULL;
+    char *dir = root ? tka_path_join(root, name) : NULL;
     free(root);
     if (dir && tka_is_dir(dir))
         return dir;
@@ -360,7 +346,7 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
     const char *mirror = tka_mirror_dir(mirror_dir);
     if (mirror) {
         if (known_name) {
-            char *file = join(mirror, known_name->mirror_path);
+            char *file = tka_path_join(mirror, known_name->mirror_path);
             if (file && tka_is_file(file))
                 return finish(out, file, NULL, "mirror", known_name->kind, known_name, warnings,
                               err);
@@ -369,14 +355,14 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
             /* Unknown names may still sit in the mirror's layout. */
             tka_buf rel = {0};
             tka_buf_printf(&rel, "vocab/%s/vocab.txt", spec);
-            char *file = rel.data ? join(mirror, rel.data) : NULL;
+            char *file = rel.data ? tka_path_join(mirror, rel.data) : NULL;
             tka_buf_free(&rel);
             if (file && tka_is_file(file))
                 return finish(out, file, dir_of(file), "mirror", TKA_TOKENIZER_WORDPIECE, NULL,
                               warnings, err);
             free(file);
             tka_buf_printf(&rel, "spm/%s.model", spec);
-            file = rel.data ? join(mirror, rel.data) : NULL;
+            file = rel.data ? tka_path_join(mirror, rel.data) : NULL;
             tka_buf_free(&rel);
             if (file && tka_is_file(file))
                 return finish(out, file, NULL, "mirror", TKA_TOKENIZER_SENTENCEPIECE, NULL,
