@@ -52,7 +52,7 @@ typedef struct tka_encode_options {
                                    whatever the model file declares */
     int32_t pad_type_id;        /* token_type_ids value of padding (HF: 0) */
     bool add_special_tokens;    /* true */
-    bool offsets;               /* fill offset_starts / offset_ends */
+    bool offsets;               /* fill offset_starts / offset_ends (see tka_encoding) */
     bool strings;               /* keep token strings (tka_encoding_token) */
     bool overflow;              /* report what truncation removed (see tka_encoding) */
 } tka_encode_options;
@@ -73,9 +73,22 @@ typedef struct tka_encoding {
     int32_t *token_type_ids;      /* NULL for SentencePiece (not a model input there) */
     int32_t *attention_mask;
     int32_t *special_tokens_mask;
-    uint32_t *offset_starts;      /* with options.offsets: code-point [start, end) in */
-    uint32_t *offset_ends;        /* the text (B's tokens: in text_pair); specials and
-                                     padding (0, 0) */
+    /* With options.offsets: code-point [start, end) in the text (B's tokens:
+     * in text_pair); specials and padding (0, 0).
+     * COMPAT: HF's slow BertTokenizer has no offsets (return_offsets_mapping
+     * raises NotImplementedError); the only ones HF defines are
+     * BertTokenizerFast's offset_mapping. So with TKA_COMPAT_SLOW a
+     * WordPiece encoding carries the offsets the fast tokenizer gives for
+     * the same call (same texts and options, its own truncation) whenever
+     * that call yields the same input ids (token for token, from the same
+     * sequence), even where the two segment the text differently
+     * (U+2B81F U+2B820 U+2B821: [UNK] [UNK] at [1,2) [2,3) slow, [0,1)
+     * [1,3) fast; the fast ones are reported); otherwise (other ids, or the
+     * fast tokenizer raises) the offsets of the slow segmentation. Only
+     * encodings with offsets pay for the second tokenization. tka_tokenize's
+     * offsets are always its own segmentation's. */
+    uint32_t *offset_starts;
+    uint32_t *offset_ends;
     /* options.overflow, slow: transformers 4.9.1's flat overflowing_tokens
      * (longest_first: in removal order, i.e. reversed, the first removal
      * widened by the stride) and num_truncated_tokens = total length minus

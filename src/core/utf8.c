@@ -1,6 +1,8 @@
 /* UTF-8 validation and replacement decoding with Python's exact rules. */
 #include "core/utf8.h"
 
+#include <string.h>
+
 #include "tokalign/text.h"
 
 /* Length of the well-formed sequence at s[i], or 0 if ill-formed. When
@@ -48,26 +50,12 @@ static size_t utf8_sequence(const uint8_t *s, size_t len, size_t i, size_t *maxi
     return need;
 }
 
-bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+/* The reference rule, sequence by sequence from s[i]. The fast loop below
+ * hands over to it where its checks reject a sequence, so the verdict and
+ * the offset of the first ill-formed sequence are always this rule's. */
+static bool valid_from(const uint8_t *s, size_t len, size_t i, size_t *bad_offset)
 {
-    const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0;
     while (i < len) {
-        /* ASCII fast path: eight bytes at a time. */
-        while (i + 8 <= len) {
-            uint64_t w = 0;
-            for (int k = 0; k < 8; k++)
-                w |= (uint64_t)s[i + k] << (8 * k);
-            if (w & UINT64_C(0x8080808080808080))
-                break;
-            i += 8;
-        }
-        if (i >= len)
-            break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
         size_t maximal;
         size_t n = utf8_sequence(s, len, i, &maximal);
         if (n == 0) {
@@ -76,6 +64,64 @@ bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
             return false;
         }
         i += n;
+    }
+    if (bad_offset)
+        *bad_offset = len;
+    return true;
+}
+
+bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            /* ASCII run: 16 bytes at a time (memcpy: no unaligned or
+             * aliasing access), then byte by byte up to its end. */
+            while (len - i >= 16) {
+                uint64_t a, b;
+                memcpy(&a, s + i, 8);
+                memcpy(&b, s + i + 8, 8);
+                if ((a | b) & UINT64_C(0x8080808080808080))
+                    break;
+                i += 16;
+            }
+            while (i < len && s[i] < 0x80)
+                i++;
+            continue;
+        }
+        /* Non-ASCII run (CJK text is mostly 3-byte sequences back to back):
+         * stay in this loop instead of retrying the ASCII path per
+         * character. Each branch accepts exactly the well-formed sequences
+         * utf8_sequence accepts for its lead byte: the lead fixes the length
+         * and the range of the second byte (E0: no overlongs, ED: no
+         * surrogates, F0: no overlongs, F4: nothing above U+10FFFF); later
+         * bytes are plain continuation bytes. Anything else goes to the
+         * reference rule. */
+        do {
+            uint8_t b = s[i];
+            size_t left = len - i;
+            if (b >= 0xE0) {
+                if (b <= 0xEF && left >= 3) {
+                    uint8_t lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+                    if (s[i + 1] >= lo && s[i + 1] <= hi && (s[i + 2] & 0xC0) == 0x80) {
+                        i += 3;
+                        continue;
+                    }
+                } else if (b >= 0xF0 && b <= 0xF4 && left >= 4) {
+                    uint8_t lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+                    if (s[i + 1] >= lo && s[i + 1] <= hi && (s[i + 2] & 0xC0) == 0x80 &&
+                        (s[i + 3] & 0xC0) == 0x80) {
+                        i += 4;
+                        continue;
+                    }
+                }
+            } else if (b >= 0xC2 && left >= 2 && (s[i + 1] & 0xC0) == 0x80) {
+                i += 2;
+                continue;
+            }
+            return valid_from(s, len, i, bad_offset);
+        } while (i < len && s[i] >= 0x80);
     }
     if (bad_offset)
         *bad_offset = len;

@@ -27,6 +27,10 @@ typedef struct tka_backend {
      * filtered by the caller when asked to. */
     tka_status (*tokens_to_string)(const void *model, const int32_t *ids, size_t n, tka_buf *out,
                                    tka_error *err);
+    /* `tokenize` under the rules of another compat mode; NULL for a family
+     * with a single reference (SentencePiece). */
+    tka_status (*tokenize_as)(const void *model, tka_compat compat, const char *text, size_t len,
+                              unsigned flags, tka_tokens *out, tka_error *err);
 } tka_backend;
 
 /* Each family's constructor. `files` says which file to read and where a
@@ -47,6 +51,12 @@ struct tka_tokenizer {
     char *source;
     tka_buf warnings;
 };
+
+/* tka_tokenize as if the tokenizer had been opened with `compat`. The
+ * encoder's slow-mode offsets need the fast segmentation (encode.c).
+ * TKA_ERR_UNSUPPORTED for a family without compat modes. */
+tka_status tka_tokenize_as(const tka_tokenizer *tok, tka_compat compat, const char *text,
+                           size_t len, unsigned flags, tka_tokens *out, tka_error *err);
 
 /* Growth helpers for backends filling a tka_tokens. */
 /* Makes room for `extra` more tokens in every requested array. */

@@ -233,6 +233,12 @@ static tka_status model_tokenize(const void *model, const char *text, size_t len
     return bert_tokenize(model, text, len, flags, out, err);
 }
 
+static tka_status model_tokenize_as(const void *model, tka_compat compat, const char *text,
+                                    size_t len, unsigned flags, tka_tokens *out, tka_error *err)
+{
+    return bert_tokenize_as(model, compat, text, len, flags, out, err);
+}
+
 static size_t model_vocab_size(const void *model)
 {
     const bert_model *m = model;
@@ -327,6 +333,7 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
 static const tka_backend wordpiece_backend = {
     "wordpiece",       model_free,       model_tokenize,        model_vocab_size,
     model_id_to_token, model_token_to_id, model_special_id,      model_tokens_to_string,
+    model_tokenize_as,
 };
 
 /* ------------------------------------------------------------ opening */

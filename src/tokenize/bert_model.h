@@ -69,6 +69,11 @@ typedef struct bert_model {
 tka_status bert_tokenize(const bert_model *m, const char *text, size_t len, unsigned flags,
                          tka_tokens *out, tka_error *err);
 
+/* The same with the rules of `compat` instead of m->compat (encode.c needs
+ * the fast segmentation of a slow tokenizer for its offsets). */
+tka_status bert_tokenize_as(const bert_model *m, tka_compat compat, const char *text, size_t len,
+                            unsigned flags, tka_tokens *out, tka_error *err);
+
 /* The same without the ASCII fast path: unit tests compare the two. */
 tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len,
                                  unsigned flags, tka_tokens *out, tka_error *err);

@@ -142,7 +142,8 @@ typedef struct ctx {
     unsigned flags;
     tka_tokens *out;
     scratch *s;
-    bool slow;
+    tka_compat compat; /* whose rules apply (normally m->compat) */
+    bool slow;         /* compat == TKA_COMPAT_SLOW */
     /* Slow mode, do_lower_case: the whole text was lowered (with special
      * tokens protected) because a special token may occur in it; otherwise
      * each whitespace token is lowered instead, which is the same there. */
@@ -363,7 +364,7 @@ static tka_status tokenize_segment(ctx *c, const uint8_t *x, size_t len, uint32_
 {
     scratch *s = c->s;
     const bert_model *m = c->m;
-    tka_compat compat = m->compat;
+    tka_compat compat = c->compat;
     uint32_t ci = char_base;
     tka_status st;
     s->n = 0;
@@ -410,14 +411,14 @@ static tka_status tokenize_segment(ctx *c, const uint8_t *x, size_t len, uint32_
     return flush_token(c);
 }
 
-tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len,
-                                 unsigned flags, tka_tokens *out, tka_error *err)
+static tka_status tokenize_generic_as(const bert_model *m, tka_compat compat, const char *text,
+                                      size_t len, unsigned flags, tka_tokens *out, tka_error *err)
 {
     const uint8_t *t = (const uint8_t *)text;
     scratch sc; /* about 5 KiB: on the stack, no allocation for ordinary words */
     scratch *s = &sc;
     scratch_init(s);
-    ctx c = {m, flags, out, s, m->compat == TKA_COMPAT_SLOW, false};
+    ctx c = {m, flags, out, s, compat, compat == TKA_COMPAT_SLOW, false};
     const uint8_t *x = t;
     size_t xlen = len;
     tka_buf lt = {0};
@@ -468,13 +469,29 @@ done:
     return st;
 }
 
+tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len,
+                                 unsigned flags, tka_tokens *out, tka_error *err)
+{
+    return tokenize_generic_as(m, m->compat, text, len, flags, out, err);
+}
+
 /* ------------------------------------------------------------ ASCII fast path */
 
 tka_status bert_tokenize(const bert_model *m, const char *text, size_t len, unsigned flags,
                          tka_tokens *out, tka_error *err)
 {
-    if (m->compat == TKA_COMPAT_SLOW && m->lower && m->specials_need_lowered_text)
-        return bert_tokenize_generic(m, text, len, flags, out, err);
+    return bert_tokenize_as(m, m->compat, text, len, flags, out, err);
+}
+
+/* The ASCII classes were built with m->compat, but no ASCII character's
+ * class depends on the compat mode (the modes differ only on Cn and CJK
+ * code points, and never_split bytes just send the text to the generic
+ * path), so the fast path serves both. */
+tka_status bert_tokenize_as(const bert_model *m, tka_compat compat, const char *text, size_t len,
+                            unsigned flags, tka_tokens *out, tka_error *err)
+{
+    if (compat == TKA_COMPAT_SLOW && m->lower && m->specials_need_lowered_text)
+        return tokenize_generic_as(m, compat, text, len, flags, out, err);
     const uint8_t *t = (const uint8_t *)text;
     const uint8_t *cls = m->ascii_class;
     /* every token of the fast path consumes at least one input byte */
@@ -513,5 +530,5 @@ tka_status bert_tokenize(const bert_model *m, const char *text, size_t len, unsi
     return TKA_OK;
 slow:
     tka_tokens_clear(out);
-    return bert_tokenize_generic(m, text, len, flags, out, err);
+    return tokenize_generic_as(m, compat, text, len, flags, out, err);
 }

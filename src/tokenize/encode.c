@@ -1,11 +1,13 @@
 /* Encoding for any tokenizer family: special-token templates, truncation
  * with overflow (transformers 4.9.1 or tokenizers semantics), padding and
- * offsets, all written into a caller's arena. Uses only the public
- * tokenizer API. */
+ * offsets, all written into a caller's arena. Uses the public tokenizer API,
+ * plus tka_tokenize_as for the offsets of slow mode. */
 #include "tokalign/encode.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "tokenize/backend.h"
 
 #define HF_NO_PAD_TOKEN                                                                            \
     "Asking to pad but the tokenizer does not have a padding token. Please select a token to use " \
@@ -19,7 +21,8 @@ struct tka_encoder {
     bool fast;      /* tokenizers (Rust) truncation and overflow */
     int32_t cls, sep, pad;
     unsigned flags;
-    tka_tokens a, b; /* reused token arrays */
+    tka_tokens a, b;   /* reused token arrays */
+    tka_tokens fa, fb; /* slow mode with offsets: the fast segmentation of A and B */
 };
 
 void tka_encode_options_init(tka_encode_options *o)
@@ -99,6 +102,8 @@ void tka_encoder_free(tka_encoder *e)
         return;
     tka_tokens_free(&e->a);
     tka_tokens_free(&e->b);
+    tka_tokens_free(&e->fa);
+    tka_tokens_free(&e->fb);
     free(e);
 }
 
@@ -386,8 +391,11 @@ static size_t word_cut(const tka_encoder *enc, const tka_tokens *t, size_t n, si
     return n;
 }
 
-static tka_status fast_truncate(const tka_encoder *enc, seqstate *a, seqstate *b, bool pair,
-                                tka_arena *arena, tka_error *err)
+/* ta / tb: the token arrays of A and B (the encoder's own, or in slow mode
+ * the fast segmentation used for offsets). */
+static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, const tka_tokens *tb,
+                                seqstate *a, seqstate *b, bool pair, tka_arena *arena,
+                                tka_error *err)
 {
     const tka_encode_options *o = &enc->o;
     size_t ml = (size_t)o->max_length, stride = (size_t)o->stride;
@@ -399,9 +407,9 @@ static tka_status fast_truncate(const tka_encoder *enc, seqstate *a, seqstate *b
      * or after max_length; only then is the sequence windowed at
      * max_length minus the special tokens. The tokens past the cut are in
      * no overflow (seen in every fast_overflowing row of the goldens). */
-    a->main.e = word_cut(enc, &enc->a, a->main.e, ml);
+    a->main.e = word_cut(enc, ta, a->main.e, ml);
     if (pair)
-        b->main.e = word_cut(enc, &enc->b, b->main.e, ml);
+        b->main.e = word_cut(enc, tb, b->main.e, ml);
     if (ml < added)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "max_length %zu is smaller than the %zu special tokens", ml, added);
@@ -518,6 +526,58 @@ static tka_status slow_truncate(const tka_encoder *enc, size_t *ka, size_t *kb, 
     }
 }
 
+/* ------------------------------------------------------------ offsets */
+
+/* COMPAT: HF's slow tokenizers have no offsets at all (return_offsets_mapping
+ * raises NotImplementedError for Python tokenizers); the only offsets HF
+ * defines for BERT are BertTokenizerFast's offset_mapping. So slow mode
+ * reports the offsets the fast tokenizer gives for the same call whenever
+ * that call yields the same input ids (same tokens, same truncation), and
+ * the slow segmentation's offsets otherwise. The two can differ with equal
+ * ids: in U+2B81F U+2B820 U+2B821, Python drops U+2B81F (Cn) and isolates
+ * the other two as CJK, while Rust keeps U+2B81F as CJK and, its range
+ * starting at U+2B920, keeps U+2B820 U+2B821 as one word: [UNK] [UNK] both
+ * ways, at [1,2) [2,3) slow and [0,1) [1,3) fast. The slow tokens A[0..ka)
+ * and B[0..kb) are kept; their offsets are replaced when the fast
+ * encoding keeps the same number of tokens of each sequence with the same
+ * ids. Only called when offsets are requested. */
+static tka_status adopt_fast_offsets(tka_encoder *enc, const char *text, size_t len,
+                                     const char *pair, size_t pair_len, size_t ka, size_t kb,
+                                     tka_arena *arena)
+{
+    bool has_pair = pair != NULL;
+    tka_status st = tka_tokenize_as(enc->tok, TKA_COMPAT_FAST, text, len, TKA_TOKENS_OFFSETS,
+                                    &enc->fa, NULL);
+    if (st == TKA_OK && has_pair)
+        st = tka_tokenize_as(enc->tok, TKA_COMPAT_FAST, pair, pair_len, TKA_TOKENS_OFFSETS,
+                             &enc->fb, NULL);
+    if (st != TKA_OK)
+        return st == TKA_ERR_NOMEM ? st : TKA_OK;
+    if (!has_pair)
+        tka_tokens_clear(&enc->fb);
+    seqstate a = {{0, enc->fa.count}, NULL, 0, 0}, b = {{0, enc->fb.count}, NULL, 0, 0};
+    const tka_encode_options *o = &enc->o;
+    if (o->truncation != TKA_TRUNCATE_NONE && o->max_length >= 0) {
+        st = fast_truncate(enc, &enc->fa, &enc->fb, &a, &b, has_pair, arena, NULL);
+        if (st != TKA_OK) /* the fast tokenizer raises: it has no offsets to give */
+            return st == TKA_ERR_NOMEM ? st : TKA_OK;
+    }
+    if (a.main.e - a.main.s != ka || b.main.e - b.main.s != kb)
+        return TKA_OK;
+    if ((ka && memcmp(enc->fa.ids + a.main.s, enc->a.ids, ka * sizeof(int32_t)) != 0) ||
+        (kb && memcmp(enc->fb.ids + b.main.s, enc->b.ids, kb * sizeof(int32_t)) != 0))
+        return TKA_OK;
+    if (ka) {
+        memcpy(enc->a.starts, enc->fa.starts + a.main.s, ka * sizeof(uint32_t));
+        memcpy(enc->a.ends, enc->fa.ends + a.main.s, ka * sizeof(uint32_t));
+    }
+    if (kb) {
+        memcpy(enc->b.starts, enc->fb.starts + b.main.s, kb * sizeof(uint32_t));
+        memcpy(enc->b.ends, enc->fb.ends + b.main.s, kb * sizeof(uint32_t));
+    }
+    return TKA_OK;
+}
+
 /* ------------------------------------------------------------ encode */
 
 static tka_status tokenize_one(tka_encoder *enc, const char *text, size_t len, tka_tokens *t,
@@ -560,6 +620,8 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
         if (truncating && o->max_length > 0 && total > (size_t)o->max_length)
             st = slow_truncate(enc, &ka, &kb, has_pair, total - (size_t)o->max_length, arena,
                                &ovf, &nov);
+        if (st == TKA_OK && o->offsets && enc->wordpiece)
+            st = adopt_fast_offsets(enc, text, len, pair, pair_len, ka, kb, arena);
         if (st == TKA_OK) {
             range ra = {0, ka}, rb = {0, kb};
             st = assemble(enc, &bl, ra, has_pair ? &rb : NULL, 0, arena, out);
@@ -573,7 +635,8 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
         }
     } else {
         seqstate a = {{0, la}, NULL, 0, 0}, b = {{0, lb}, NULL, 0, 0};
-        if (truncating && (st = fast_truncate(enc, &a, &b, has_pair, arena, err)) != TKA_OK)
+        if (truncating &&
+            (st = fast_truncate(enc, &enc->a, &enc->b, &a, &b, has_pair, arena, err)) != TKA_OK)
             return st == TKA_ERR_NOMEM ? tka_error_set(err, st, "out of memory encoding") : st;
         st = assemble(enc, &bl, a.main, has_pair ? &b.main : NULL, 1, arena, out);
         if (st == TKA_OK && o->overflow) {

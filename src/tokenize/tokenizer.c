@@ -102,16 +102,37 @@ int32_t tka_tokenizer_special_id(const tka_tokenizer *tok, tka_special which)
     return tok->backend->special_id(tok->model, which);
 }
 
-tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
-                        tka_tokens *out, tka_error *err)
+static tka_status check_text(const char *text, size_t len, tka_error *err)
 {
-    tka_tokens_clear(out);
     size_t bad;
     if (!tka_utf8_valid(text, len, &bad))
         return tka_error_set(err, TKA_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
     if (len > UINT32_MAX)
         return tka_error_set(err, TKA_ERR_LIMIT, "text of %zu bytes exceeds the 4 GiB limit", len);
+    return TKA_OK;
+}
+
+tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                        tka_tokens *out, tka_error *err)
+{
+    tka_tokens_clear(out);
+    tka_status st = check_text(text, len, err);
+    if (st != TKA_OK)
+        return st;
     return tok->backend->tokenize(tok->model, text, len, flags, out, err);
+}
+
+tka_status tka_tokenize_as(const tka_tokenizer *tok, tka_compat compat, const char *text,
+                           size_t len, unsigned flags, tka_tokens *out, tka_error *err)
+{
+    tka_tokens_clear(out);
+    if (!tok->backend->tokenize_as)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s tokenizers have no compat modes",
+                             tok->backend->name);
+    tka_status st = check_text(text, len, err);
+    if (st != TKA_OK)
+        return st;
+    return tok->backend->tokenize_as(tok->model, compat, text, len, flags, out, err);
 }
 
 void tka_tokens_free(tka_tokens *t)

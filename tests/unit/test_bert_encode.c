@@ -148,6 +148,91 @@ Test(bert_encode, fast_truncation_and_errors)
     tka_tokenizer_free(tok);
 }
 
+/* edge_cases line 218: U+2B81F U+2B820 U+2B821. Python drops U+2B81F (Cn)
+ * and isolates the other two as CJK; Rust keeps U+2B81F (CJK in its ranges)
+ * and keeps U+2B820 U+2B821 as one word (its range starts at U+2B920). */
+#define LINE_218 "\xF0\xAB\xA0\x9F\xF0\xAB\xA0\xA0\xF0\xAB\xA0\xA1"
+/* U+FFFE is Cn: dropped in slow mode ("the"), kept in fast mode ([UNK]) */
+#define TH_FFFE_E "th\xEF\xBF\xBE" "e"
+
+static void assert_offsets(const tka_encoding *e, const uint32_t (*want)[2], size_t n,
+                           const char *what)
+{
+    cr_assert_eq(e->length, n, "%s: length %zu, expected %zu", what, e->length, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(e->offset_starts[i] == want[i][0] && e->offset_ends[i] == want[i][1],
+                  "%s: offsets[%zu] = [%u, %u), expected [%u, %u)", what, i, e->offset_starts[i],
+                  e->offset_ends[i], want[i][0], want[i][1]);
+}
+
+#define OFFS(...) ((const uint32_t[][2]){__VA_ARGS__}), \
+    (sizeof((const uint32_t[][2]){__VA_ARGS__}) / sizeof(uint32_t[2]))
+
+Test(bert_encode, slow_offsets_are_the_fast_tokenizers_when_ids_agree)
+{
+    static const char *const models[] = {"bert-base-uncased", "bert-base-cased",
+                                         "bert-base-chinese"};
+    for (size_t m = 0; m < 3; m++) {
+        tka_tokenizer *tok = open_mirror(models[m], SLOW);
+        tka_arena *arena = tka_arena_new(0);
+        /* the tokenizer itself segments the slow way */
+        tka_tokens t = {0};
+        cr_assert_eq(tka_tokenize(tok, LINE_218, strlen(LINE_218), TKA_TOKENS_OFFSETS, &t, NULL),
+                     TKA_OK);
+        cr_assert(t.count == 2 && t.starts[0] == 1 && t.ends[0] == 2 && t.starts[1] == 2 &&
+                      t.ends[1] == 3,
+                  "%s: slow segmentation", models[m]);
+        tka_tokens_free(&t);
+
+        tka_encode_options o;
+        tka_encode_options_init(&o);
+        o.offsets = true;
+        /* same ids both ways: the offsets are BertTokenizerFast's (the golden row) */
+        tka_encoding e = enc(tok, &o, LINE_218, NULL, arena);
+        assert_ints(e.input_ids, e.length, INTS(101, 100, 100, 102), models[m]);
+        assert_offsets(&e, OFFS({0, 0}, {0, 1}, {1, 3}, {0, 0}), models[m]);
+        /* as text_pair too, and without special tokens */
+        e = enc(tok, &o, "a", LINE_218, arena);
+        assert_offsets(&e, OFFS({0, 0}, {0, 1}, {0, 0}, {0, 1}, {1, 3}, {0, 0}), models[m]);
+        o.add_special_tokens = false;
+        e = enc(tok, &o, LINE_218, NULL, arena);
+        assert_offsets(&e, OFFS({0, 1}, {1, 3}), models[m]);
+        o.add_special_tokens = true;
+        /* truncation that both sides do alike keeps the fast offsets */
+        o.max_length = 3;
+        o.truncation = TKA_TRUNCATE_LONGEST_FIRST;
+        e = enc(tok, &o, LINE_218, NULL, arena);
+        assert_offsets(&e, OFFS({0, 0}, {0, 1}, {0, 0}), models[m]);
+        /* only_second without a pair: 4.9.1 ignores it, the Rust side raises,
+         * so there are no fast offsets and the slow segmentation's stay */
+        o.truncation = TKA_TRUNCATE_ONLY_SECOND;
+        e = enc(tok, &o, LINE_218, NULL, arena);
+        assert_offsets(&e, OFFS({0, 0}, {1, 2}, {2, 3}, {0, 0}), models[m]);
+        o.max_length = -1;
+        o.truncation = TKA_TRUNCATE_NONE;
+
+        /* ids differ (slow "the", fast [UNK]): slow offsets for every token,
+         * the line-218 ones included */
+        int32_t the = tka_tokenizer_token_to_id(tok, "the", 3);
+        cr_assert_geq(the, 0, "%s has \"the\"", models[m]);
+        e = enc(tok, &o, LINE_218 " " TH_FFFE_E, NULL, arena);
+        assert_ints(e.input_ids, e.length, INTS(101, 100, 100, the, 102), models[m]);
+        assert_offsets(&e, OFFS({0, 0}, {1, 2}, {2, 3}, {4, 8}, {0, 0}), models[m]);
+        /* one differing sequence of a pair is enough */
+        e = enc(tok, &o, LINE_218, TH_FFFE_E, arena);
+        assert_ints(e.input_ids, e.length, INTS(101, 100, 100, 102, the, 102), models[m]);
+        assert_offsets(&e, OFFS({0, 0}, {1, 2}, {2, 3}, {0, 0}, {0, 4}, {0, 0}), models[m]);
+        /* the fast mode gives its own segmentation, and other ids */
+        tka_tokenizer *fast = open_mirror(models[m], FAST);
+        e = enc(fast, &o, LINE_218 " " TH_FFFE_E, NULL, arena);
+        assert_ints(e.input_ids, e.length, INTS(101, 100, 100, 100, 102), models[m]);
+        assert_offsets(&e, OFFS({0, 0}, {0, 1}, {1, 3}, {4, 8}, {0, 0}), models[m]);
+        tka_tokenizer_free(fast);
+        tka_arena_free(arena);
+        tka_tokenizer_free(tok);
+    }
+}
+
 Test(bert_encode, padding)
 {
     tka_tokenizer *tok = open_small(1, SLOW);

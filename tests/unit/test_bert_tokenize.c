@@ -179,6 +179,76 @@ Test(bert_tokenize, ascii_fast_path_equals_generic)
     tka_tokenizer_free(tok);
 }
 
+/* tka_tokenize_as(tok, other compat) must be exactly what a tokenizer
+ * opened in that mode gives (the encoder's slow-mode offsets rely on it),
+ * ASCII fast path included: every edge-case line and some ASCII text. */
+Test(bert_tokenize, tokenize_as_equals_a_tokenizer_opened_in_that_mode)
+{
+    const char *shared = getenv("TKA_SHARED");
+    cr_assert_not_null(shared);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/golden/tokenize/edge_cases.txt", shared);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    static char lines[1 << 16];
+    size_t nl = fread(lines, 1, sizeof lines - 1, f);
+    fclose(f);
+    cr_assert_lt(nl, sizeof lines - 1, "edge_cases.txt grew past the buffer");
+    static const char *const extra[] = {"Hello, world! [MASK] x", "a b\tc\r\nd", ""};
+    static const char *const models[] = {"bert-base-uncased", "bert-base-cased",
+                                         "bert-base-chinese"};
+    unsigned flags = TKA_TOKENS_OFFSETS | TKA_TOKENS_STRINGS;
+    tka_tokens a = {0}, b = {0};
+    for (size_t m = 0; m < 3; m++) {
+        tka_tokenizer *tok[2] = {open_mirror(models[m], SLOW), open_mirror(models[m], FAST)};
+        size_t compared = 0, differ = 0;
+        for (int mode = 0; mode < 2; mode++) {
+            tka_compat other = mode ? SLOW : FAST;
+            size_t start = 0;
+            for (size_t k = 0; start < nl || k < 3;) {
+                const char *text;
+                size_t n;
+                if (start < nl) {
+                    const char *end = memchr(lines + start, '\n', nl - start);
+                    n = end ? (size_t)(end - (lines + start)) : nl - start;
+                    text = lines + start;
+                    start += n + 1;
+                } else {
+                    text = extra[k];
+                    n = strlen(text);
+                    k++;
+                }
+                tka_status sa = tka_tokenize_as(tok[mode], other, text, n, flags, &a, NULL);
+                tka_status sb = tka_tokenize(tok[!mode], text, n, flags, &b, NULL);
+                cr_assert_eq(sa, sb);
+                if (sa != TKA_OK)
+                    continue;
+                cr_assert_eq(a.count, b.count, "%s: '%.*s'", models[m], (int)n, text);
+                for (size_t i = 0; i < a.count; i++) {
+                    cr_assert_eq(a.ids[i], b.ids[i], "%s: '%.*s'", models[m], (int)n, text);
+                    cr_assert_eq(a.starts[i], b.starts[i]);
+                    cr_assert_eq(a.ends[i], b.ends[i]);
+                }
+                compared++;
+                /* the opened mode's own result differs on some lines, so the
+                 * compat argument is really what decides */
+                tka_tokenize(tok[mode], text, n, flags, &b, NULL);
+                bool same = a.count == b.count;
+                for (size_t i = 0; same && i < a.count; i++)
+                    same = a.ids[i] == b.ids[i] && a.starts[i] == b.starts[i];
+                differ += !same;
+            }
+        }
+        cr_assert_gt(compared, 700);
+        cr_assert_gt(differ, 10, "%s: only %zu lines differ between the modes", models[m],
+                     differ);
+        tka_tokenizer_free(tok[0]);
+        tka_tokenizer_free(tok[1]);
+    }
+    tka_tokens_free(&a);
+    tka_tokens_free(&b);
+}
+
 Test(bert_tokenize, huge_word_and_text)
 {
     /* a 1 MB word goes to the heap scratch and becomes one [UNK] */

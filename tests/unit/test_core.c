@@ -96,6 +96,166 @@ Test(utf8, validation_matches_python_strict_decoder)
     cr_assert(tka_utf8_valid("a\0b", 3, NULL)); /* NUL is a character */
 }
 
+/* Reference for the randomized test: Unicode Table 3-7 read literally,
+ * one sequence at a time (decode, then reject overlongs, surrogates and
+ * values above U+10FFFF). Returns len when s is valid, else the offset of
+ * the first ill-formed sequence. */
+static size_t reference_bad_offset(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t b = s[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp, min;
+        if ((b & 0xE0) == 0xC0) {
+            need = 2, cp = b & 0x1Fu, min = 0x80;
+        } else if ((b & 0xF0) == 0xE0) {
+            need = 3, cp = b & 0x0Fu, min = 0x800;
+        } else if ((b & 0xF8) == 0xF0) {
+            need = 4, cp = b & 0x07u, min = 0x10000;
+        } else {
+            return i;
+        }
+        if (len - i < need)
+            return i;
+        for (size_t k = 1; k < need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += need;
+    }
+    return len;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static uint32_t rnd(uint32_t n) /* xorshift64*, uniform enough for test data */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Du) >> 32) % n;
+}
+
+/* Bytes at the edges of the UTF-8 ranges, where a validator goes wrong. */
+static const uint8_t edge_bytes[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                     0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+                                     0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF};
+
+static uint8_t random_byte(void)
+{
+    return rnd(2) ? edge_bytes[rnd(sizeof edge_bytes)] : (uint8_t)rnd(256);
+}
+
+/* Appends the UTF-8 of a random code point, often near a range boundary;
+ * surrogates (not encodable in valid UTF-8) are written as such, so they
+ * must be rejected. */
+static size_t random_char(uint8_t *out)
+{
+    static const uint32_t edges[] = {0x7F,   0x80,    0x7FF,   0x800,   0xFFF,    0x1000,
+                                     0xD7FF, 0xD800,  0xDFFF,  0xE000,  0xFFFD,   0xFFFF,
+                                     0x10000, 0x3FFFF, 0x40000, 0xFFFFF, 0x100000, 0x10FFFF};
+    uint32_t cp;
+    switch (rnd(5)) {
+    case 0: cp = rnd(0x80); break;
+    case 1: cp = edges[rnd(sizeof edges / sizeof *edges)]; break;
+    case 2: cp = 0x3040 + rnd(0x6000); break; /* kana and CJK: 3 bytes */
+    case 3: cp = 0x80 + rnd(0x780); break;
+    default: cp = rnd(0x110000); break;
+    }
+    if (cp < 0x80) {
+        out[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (uint8_t)(0xC0 | (cp >> 6));
+        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (uint8_t)(0xE0 | (cp >> 12));
+        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xF0 | (cp >> 18));
+    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+Test(utf8, validation_equals_reference_on_random_and_mutated_bytes)
+{
+    enum { CAP = 256, ROUNDS = 300000 };
+    uint8_t buf[CAP];
+    size_t n_valid = 0, n_invalid = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t n = 0;
+        switch (round % 4) {
+        case 0: /* random bytes */
+            for (size_t k = rnd(48); k > 0; k--)
+                buf[n++] = random_byte();
+            break;
+        case 1: /* ASCII runs around the 8- and 16-byte blocks, one odd spot */
+        case 2:
+            for (size_t k = rnd(70); k > 0; k--)
+                buf[n++] = (uint8_t)(' ' + rnd(95));
+            n += random_char(buf + n);
+            for (size_t k = rnd(40); k > 0; k--)
+                buf[n++] = (uint8_t)(' ' + rnd(95));
+            break;
+        default: /* text of random characters */
+            for (size_t k = rnd(30); k > 0; k--)
+                n += random_char(buf + n);
+            break;
+        }
+        /* mutations: overwrite, delete, insert, truncate */
+        for (size_t k = rnd(4); k > 0 && n > 0; k--) {
+            size_t at = rnd((uint32_t)n);
+            switch (rnd(4)) {
+            case 0: buf[at] = random_byte(); break;
+            case 1: memmove(buf + at, buf + at + 1, n - at - 1), n--; break;
+            case 2:
+                memmove(buf + at + 1, buf + at, n - at), n++;
+                buf[at] = random_byte();
+                break;
+            default: n = at; break;
+            }
+        }
+        cr_assert_leq(n, (size_t)CAP);
+        /* an exact-size copy: a read past the end shows under ASan */
+        uint8_t *copy = malloc(n ? n : 1);
+        cr_assert_not_null(copy);
+        if (n)
+            memcpy(copy, buf, n);
+        size_t want = reference_bad_offset(copy, n), bad = (size_t)-1;
+        bool ok = tka_utf8_valid((const char *)copy, n, &bad);
+        if (ok != (want == n) || bad != want) {
+            char hex[3 * CAP + 1];
+            for (size_t k = 0; k < n; k++)
+                snprintf(hex + 3 * k, 4, "%02X ", copy[k]);
+            hex[3 * n] = '\0';
+            cr_assert_fail("round %d: got %d at %zu, reference %d at %zu: %s", round, ok, bad,
+                           want == n, want, hex);
+        }
+        cr_assert_eq(tka_utf8_valid((const char *)copy, n, NULL), ok);
+        n_valid += ok;
+        n_invalid += !ok;
+        free(copy);
+    }
+    /* both outcomes well represented, or the test proves little */
+    cr_assert_gt(n_valid, ROUNDS / 5);
+    cr_assert_gt(n_invalid, ROUNDS / 5);
+}
+
 Test(utf8, replacement_uses_maximal_subparts)
 {
     check_replace("a\xE2\x82" "b", 4, "a" FFFD "b");
