@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: installs what is missing,
-# builds, then runs the SST-2 demo (`demo`) or the whole test suite (`test`).
-#   bash scripts/bootstrap.sh demo | test | build
+# builds, then runs the SST-2 demo (`demo`) or the whole test suite (`test`);
+# `bench` also installs the reference tools and runs the benchmarks.
+#   bash scripts/bootstrap.sh demo | test | bench | build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-demo}
@@ -53,8 +54,17 @@ case "$mode" in
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
     echo "bootstrap: all tests passed (release and sanitizer builds)"
     ;;
+  bench)
+    # the reference tools: libsentencepiece's C++ encoder, npm tokenizers (Rust)
+    install_missing g++ libsentencepiece-dev time
+    command -v npm >/dev/null || install_missing nodejs npm
+    build build
+    bash bench/bert/run.sh
+    bash bench/spm/run.sh
+    bash bench/pipeline/run.sh
+    ;;
   *)
-    echo "usage: bash scripts/bootstrap.sh demo|test|build" >&2
+    echo "usage: bash scripts/bootstrap.sh demo|test|bench|build" >&2
     exit 2
     ;;
 esac
