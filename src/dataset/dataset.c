@@ -45,6 +45,11 @@ typedef struct unit_watch {
 
 #define NO_ROW UINT64_MAX
 
+typedef struct field_scan {
+    size_t len; /* pandas_cstr_len */
+    bool na;    /* pandas_is_na */
+} field_scan;
+
 struct tka_dataset {
     char *name;
     tka_dataset_options options;
@@ -72,6 +77,8 @@ struct tka_dataset {
     bool have_unit;          /* cur_unit holds rows */
     size_t cur_unit, cur_group;
     pandas_infer *cur_inf;   /* width: inference state of cur_unit */
+    field_scan *scan;        /* width: the record being typed, each field's C-string
+                                length and NA test, computed once for every use */
     tka_column_dtype *merged_prev; /* width: merge of the ended units of cur_group */
     bool merged_valid;
     uint64_t prev_end;       /* last line of the previous record (blank-line notes) */
@@ -132,6 +139,7 @@ void tka_dataset_free(tka_dataset *ds)
     free(ds->unit_types);
     free(ds->watch);
     free(ds->cur_inf);
+    free(ds->scan);
     free(ds->merged_prev);
     free(ds->group_dtypes);
     free(ds->col_dtypes);
@@ -255,8 +263,9 @@ static tka_status setup_units(tka_dataset *ds, size_t num_fields, tka_error *err
     }
     size_t w = ds->width ? ds->width : 1;
     ds->cur_inf = calloc(w, sizeof *ds->cur_inf);
+    ds->scan = calloc(w, sizeof *ds->scan);
     ds->merged_prev = calloc(w, sizeof *ds->merged_prev);
-    return ds->cur_inf && ds->merged_prev ? TKA_OK : nomem(ds, err);
+    return ds->cur_inf && ds->scan && ds->merged_prev ? TKA_OK : nomem(ds, err);
 }
 
 /* Room for unit u's types and watch entry. */
@@ -323,8 +332,8 @@ static void watch_cells(tka_dataset *ds, const tka_tsv_record *rec)
         if (cols[k] == NOT_SELECTED || ds->leading + cols[k] >= rec->num_fields)
             continue;
         const tka_tsv_field *f = &rec->fields[ds->leading + cols[k]];
-        size_t len = pandas_cstr_len(f->data, f->len);
-        bool na = pandas_is_na(f->data, len);
+        size_t len = ds->scan[ds->leading + cols[k]].len;
+        bool na = ds->scan[ds->leading + cols[k]].na;
         cell_watch *c = &w->cell[k];
         if (first) {
             c->first_na = na;
@@ -360,7 +369,9 @@ static tka_status type_row(tka_dataset *ds, const tka_tsv_record *rec, tka_error
     for (size_t c = 0; c < ds->width && c < rec->num_fields; c++) {
         const tka_tsv_field *f = &rec->fields[c];
         size_t len = pandas_cstr_len(f->data, f->len);
-        pandas_infer_add(&ds->cur_inf[c], f->data, len);
+        bool na = pandas_is_na(f->data, len);
+        ds->scan[c] = (field_scan){len, na};
+        pandas_infer_add(&ds->cur_inf[c], f->data, len, na);
         if (len != f->len)
             note(&div[DIV_NUL], f, rec->line);
         if (f->quoted)
@@ -509,6 +520,19 @@ static void warn_selected_types(tka_dataset *ds)
              ds->names[ds->label_col]);
 }
 
+/* True when an integer pandas parsed is written as Python prints it ("%" PRId64):
+ * an optional '-', no leading zero, nothing else ("-0" is not). */
+static bool canonical_int(const char *s, size_t len)
+{
+    size_t i = len && s[0] == '-';
+    if (i == len || (s[i] == '0' && (len - i > 1 || i == 1)))
+        return false;
+    for (; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
 /* Per selected column: where NA values are (pandas NaN, GLUE text) and, for
  * the label, integers not written as pandas would print them. Counted in the
  * first pass; turned into divergence notes once the dtypes are known. */
@@ -519,8 +543,8 @@ static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
         if (cols[k] == NOT_SELECTED || ds->leading + cols[k] >= rec->num_fields)
             continue;
         const tka_tsv_field *f = &rec->fields[ds->leading + cols[k]];
-        size_t len = pandas_cstr_len(f->data, f->len);
-        if (pandas_is_na(f->data, len)) {
+        const field_scan *sc = &ds->scan[ds->leading + cols[k]]; /* filled by type_row */
+        if (sc->na) {
             tka_tsv_field at = {.line = f->padded ? rec->line : f->line,
                                 .column = f->padded ? 1 : f->column};
             note(&ds->sel_na, &at, rec->line);
@@ -530,12 +554,8 @@ static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
             continue;
         note(&ds->label_any, f, rec->line);
         int64_t i;
-        if (pandas_parse_int64(f->data, len, &i) == PANDAS_NUM_OK) {
-            char canon[32];
-            int n = snprintf(canon, sizeof canon, "%" PRId64, i);
-            if ((size_t)n != len || memcmp(canon, f->data, len) != 0)
-                note(&ds->label_noncanon, f, rec->line);
-        }
+        if (pandas_parse_int64(f->data, sc->len, &i) == PANDAS_NUM_OK && !canonical_int(f->data, sc->len))
+            note(&ds->label_noncanon, f, rec->line);
     }
 }
 
@@ -765,9 +785,11 @@ static void make_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t 
     if (ds->options.tsv.mode != TKA_TSV_PANDAS || idx >= rec->num_fields)
         return;
     if (!ds->typed) {
+        /* the record type_row just scanned */
         tka_column_dtype target;
         pandas_type t = type_so_far(ds, idx, &target);
-        typed_value(t, target, v);
+        pandas_convert_na(t, v->text, v->len, ds->scan[idx].na, v);
+        pandas_promote(target, v);
         return;
     }
     tka_column_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
