@@ -48,12 +48,12 @@ static size_t utf8_sequence(const uint8_t *s, size_t len, size_t i, size_t *maxi
     return need;
 }
 
-bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+bool tka_utf8_valid_count(const char *text, size_t len, size_t *bad_offset, size_t *chars)
 {
     const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0;
+    size_t i = 0, n = 0;
     while (i < len) {
-        /* ASCII fast path: eight bytes at a time. */
+        /* ASCII fast path: eight bytes at a time, eight characters. */
         while (i + 8 <= len) {
             uint64_t w = 0;
             for (int k = 0; k < 8; k++)
@@ -61,25 +61,37 @@ bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
             if (w & UINT64_C(0x8080808080808080))
                 break;
             i += 8;
+            n += 8;
         }
         if (i >= len)
             break;
         if (s[i] < 0x80) {
             i++;
+            n++;
             continue;
         }
         size_t maximal;
-        size_t n = utf8_sequence(s, len, i, &maximal);
-        if (n == 0) {
+        size_t k = utf8_sequence(s, len, i, &maximal);
+        if (k == 0) {
             if (bad_offset)
                 *bad_offset = i;
+            if (chars)
+                *chars = n;
             return false;
         }
-        i += n;
+        i += k;
+        n++;
     }
     if (bad_offset)
         *bad_offset = len;
+    if (chars)
+        *chars = n;
     return true;
+}
+
+bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+{
+    return tka_utf8_valid_count(text, len, bad_offset, NULL);
 }
 
 tka_status tka_utf8_append_replacing(tka_buf *out, const char *text, size_t len)
