@@ -122,7 +122,7 @@ tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t leng
     for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
         if (!store->field_present[f])
             continue;
-        if (fields[f])
+        if (fields[f] && length) /* an empty encoding may have no pool to copy into */
             memcpy(dst, fields[f], (size_t)length * sizeof *dst);
         else
             for (uint32_t i = 0; i < length; i++)
