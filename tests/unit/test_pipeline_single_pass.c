@@ -226,7 +226,7 @@ Test(pipeline_single_pass, generated_files, .timeout = 900)
     uint64_t state = 77;
     tka_buf b = {0};
     char tsv[4200];
-    size_t failed = 0, tricky = 150, clean = 200;
+    size_t failed = 0, tricky = 100, clean = 150;
     runs = failures_seen = 0;
     for (size_t i = 0; i < tricky && failed < 5; i++) {
         random_case(&state, &b);
