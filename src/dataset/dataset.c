@@ -748,7 +748,8 @@ tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err)
     return TKA_OK;
 }
 
-/* The cell as read: text (pandas: cut at NUL), position, padding. */
+/* The cell as read: text (pandas: cut at NUL; in the single pass type_row
+ * has measured it), position, padding. */
 static void raw_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t idx, tka_value *v)
 {
     memset(v, 0, sizeof *v);
@@ -761,7 +762,12 @@ static void raw_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t i
     }
     const tka_tsv_field *f = &rec->fields[idx];
     v->text = f->data;
-    v->len = ds->options.tsv.mode == TKA_TSV_PANDAS ? pandas_cstr_len(f->data, f->len) : f->len;
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS)
+        v->len = f->len;
+    else if (!ds->typed && idx < ds->width)
+        v->len = ds->scan[idx].len;
+    else
+        v->len = pandas_cstr_len(f->data, f->len);
     v->line = f->line;
     v->column = f->column;
     v->offset = f->offset;

@@ -297,7 +297,11 @@ void pandas_infer_add(pandas_infer *st, const char *s, size_t len, bool na)
             }
         }
     }
-    if (!na && !st->float_fail) {
+    /* float64 attempt: only consulted once the int64 attempt has failed, and
+     * every cell str_to_int64 accepts (spaces, sign, digits) precise_xstrtod
+     * accepts too, so cells before the int64 failure cannot fail it: they
+     * are not parsed twice. */
+    if (!na && !st->float_fail && st->int_err != PANDAS_NUM_OK) {
         double d;
         st->float_fail = !pandas_parse_double(s, len, &d);
     }
