@@ -933,7 +933,7 @@ static tka_status glue_short_row(const tka_dataset *ds, const tka_tsv_record *re
 static void fill_row(tka_dataset *ds, const tka_tsv_record *rec, uint64_t r, size_t unit,
                      size_t group, tka_row *row)
 {
-    memset(row, 0, sizeof *row);
+    /* every member is set below (make_value clears each value itself) */
     row->index = r;
     row->line = rec->line;
     ds->current = *rec;

@@ -98,6 +98,37 @@ static size_t incomplete_tail(const unsigned char *s, size_t len)
     return 0;
 }
 
+/* The window grew from `before` by valid UTF-8 holding `chars` characters:
+ * the stream's character count and where the window's ASCII tail starts. */
+static void window_grew(tka_tsv_reader *r, size_t before, size_t chars)
+{
+    r->win_end_chars += chars;
+    if (chars != r->win.len - before) {
+        /* not ASCII: the ASCII tail starts after its last non-ASCII byte */
+        size_t i = r->win.len;
+        while (i > before && (unsigned char)r->win.data[i - 1] < 0x80)
+            i--;
+        r->win_ascii_from = i;
+    }
+}
+
+/* Strict mode: the window's next `len` bytes (already in place past
+ * win.len) are validated where they lie, with no copy, up to the first
+ * invalid byte. */
+static void accept_in_place(tka_tsv_reader *r, size_t len)
+{
+    const char *s = r->win.data + r->win.len;
+    size_t bad, chars;
+    if (!tka_utf8_valid_count(s, len, &bad, &chars)) {
+        r->utf8_bad = true;
+        r->utf8_bad_byte = (unsigned char)s[bad];
+    }
+    size_t before = r->win.len;
+    r->win.len += bad;
+    r->win.data[r->win.len] = '\0';
+    window_grew(r, before, chars);
+}
+
 /* Appends decoded bytes; in strict mode stops at the first invalid byte. */
 static bool decode_append(tka_tsv_reader *r, const unsigned char *s, size_t len)
 {
@@ -120,15 +151,7 @@ static bool decode_append(tka_tsv_reader *r, const unsigned char *s, size_t len)
         tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory reading the file");
         return false;
     }
-    r->win_end_chars += chars;
-    size_t added = r->win.len - before;
-    if (chars != added) {
-        /* not ASCII: the ASCII tail starts after its last non-ASCII byte */
-        size_t i = r->win.len;
-        while (i > before && (unsigned char)r->win.data[i - 1] < 0x80)
-            i--;
-        r->win_ascii_from = i;
-    }
+    window_grew(r, before, chars);
     return true;
 }
 
@@ -167,6 +190,24 @@ static void read_more(tka_tsv_reader *r)
         size_t n = r->hold_len;
         r->hold_len = 0;
         decode_append(r, r->hold, n);
+        return;
+    }
+    if (r->options.utf8_errors == TKA_UTF8_STRICT) {
+        /* Read straight into the window and validate there: the bytes are
+         * kept as they are, so there is nothing to copy. */
+        if (tka_buf_reserve(&r->win, READ_BLOCK + sizeof r->hold) != TKA_OK) {
+            tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory reading the file");
+            return;
+        }
+        unsigned char *dst = (unsigned char *)r->win.data + r->win.len;
+        memcpy(dst, r->hold, r->hold_len);
+        size_t total = r->hold_len + read_source(r, dst + r->hold_len, READ_BLOCK);
+        if (r->failed)
+            return;
+        size_t keep = incomplete_tail(dst, total);
+        r->hold_len = keep;
+        memcpy(r->hold, dst + total - keep, keep);
+        accept_in_place(r, total - keep);
         return;
     }
     if (!r->raw && !(r->raw = malloc(READ_BLOCK + sizeof r->hold))) {
