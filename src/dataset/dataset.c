@@ -1,4 +1,4 @@
-/* Dataset: dtype inference and divergence notes (first pass), typed rows and cells (second pass). */
+/* Dataset: dtype inference and divergence notes (the typing pass), typed rows and cells; two passes, or one whose cells are finalised at its end. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 /* HF datasets' csv builder reads pandas chunks of this many rows. */
 #define HF_CHUNK_ROWS 10000
 
-/* Where pandas and the GLUE reader part ways; counted in the first pass. */
+/* Where pandas and the GLUE reader part ways; counted in the typing pass. */
 enum divergence {
     DIV_QUOTED,      /* a field opens with a quote */
     DIV_BLANK,       /* blank / space-only lines skipped by pandas */
