@@ -61,6 +61,8 @@ typedef struct tka_tsv_record {
     uint64_t offset;    /* byte offset where it starts */
     uint64_t pandas_line; /* pandas' own line count after this record (blank lines counted,
                              newlines inside quotes not), as used in its error messages */
+    bool has_nul;         /* some field holds a NUL byte (pandas cuts values there): when
+                             false, no field needs scanning for one */
 } tka_tsv_record;
 
 typedef struct tka_tsv_reader tka_tsv_reader;

@@ -50,25 +50,31 @@ static size_t utf8_sequence(const uint8_t *s, size_t len, size_t i, size_t *maxi
     return need;
 }
 
-bool tka_utf8_valid_count(const char *text, size_t len, size_t *bad_offset, size_t *chars)
+/* Validation, counting code points when `chars` is not NULL. Inlined into
+ * both entry points: the tokenizer validates every short text it gets, so
+ * the plain check must not pay for the count. */
+static inline bool utf8_scan(const char *text, size_t len, size_t *bad_offset, size_t *chars)
 {
     const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0, n = 0;
     const uint64_t high = UINT64_C(0x8080808080808080);
+    size_t i = 0, n = 0;
     while (i < len) {
         /* ASCII fast path: 32 bytes at a time, then eight (one character
          * per byte). */
         size_t ascii_from = i;
         while (i + 32 <= len) {
-            uint64_t w[4];
-            memcpy(w, s + i, sizeof w);
-            if ((w[0] | w[1] | w[2] | w[3]) & high)
+            uint64_t w0, w1, w2, w3;
+            memcpy(&w0, s + i, 8);
+            memcpy(&w1, s + i + 8, 8);
+            memcpy(&w2, s + i + 16, 8);
+            memcpy(&w3, s + i + 24, 8);
+            if ((w0 | w1 | w2 | w3) & high)
                 break;
             i += 32;
         }
         while (i + 8 <= len) {
             uint64_t w;
-            memcpy(&w, s + i, sizeof w);
+            memcpy(&w, s + i, 8);
             if (w & high)
                 break;
             i += 8;
@@ -100,9 +106,14 @@ bool tka_utf8_valid_count(const char *text, size_t len, size_t *bad_offset, size
     return true;
 }
 
+bool tka_utf8_valid_count(const char *text, size_t len, size_t *bad_offset, size_t *chars)
+{
+    return utf8_scan(text, len, bad_offset, chars);
+}
+
 bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
 {
-    return tka_utf8_valid_count(text, len, bad_offset, NULL);
+    return utf8_scan(text, len, bad_offset, NULL);
 }
 
 tka_status tka_utf8_append_replacing(tka_buf *out, const char *text, size_t len)

@@ -368,7 +368,7 @@ static tka_status type_row(tka_dataset *ds, const tka_tsv_record *rec, tka_error
     divergence_note *div = ds->div;
     for (size_t c = 0; c < ds->width && c < rec->num_fields; c++) {
         const tka_tsv_field *f = &rec->fields[c];
-        size_t len = pandas_cstr_len(f->data, f->len);
+        size_t len = rec->has_nul ? pandas_cstr_len(f->data, f->len) : f->len;
         bool na = pandas_is_na(f->data, len);
         ds->scan[c] = (field_scan){len, na};
         pandas_infer_add(&ds->cur_inf[c], f->data, len, na);
@@ -767,7 +767,7 @@ static void raw_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t i
     else if (!ds->typed && idx < ds->width)
         v->len = ds->scan[idx].len;
     else
-        v->len = pandas_cstr_len(f->data, f->len);
+        v->len = rec->has_nul ? pandas_cstr_len(f->data, f->len) : f->len;
     v->line = f->line;
     v->column = f->column;
     v->offset = f->offset;

@@ -644,6 +644,8 @@ tka_status tka_tsv_next(tka_tsv_reader *r, tka_tsv_record *rec, tka_error *err)
         .end_line = r->rec_end_line,
         .offset = r->rec_start.offset,
         .pandas_line = r->file_lines,
+        /* one scan of the record's bytes instead of one per field downstream */
+        .has_nul = r->rec_bytes.len && memchr(r->rec_bytes.data, '\0', r->rec_bytes.len),
     };
     return TKA_OK;
 }
