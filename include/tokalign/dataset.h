@@ -202,7 +202,8 @@ const char *tka_dataset_column_name(const tka_dataset *ds, size_t column);
 tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
 /* Number of inference chunks and one chunk's dtype (HF datasets converts
  * each 10000-row chunk to Arrow separately: a chunk whose dtype differs from
- * the first breaks or changes the dataset). */
+ * the first breaks or changes the dataset). Single pass: 0 chunks until
+ * complete. */
 size_t tka_dataset_num_chunks(const tka_dataset *ds);
 tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
 /* Leading columns pandas silently turned into the index (the first data row
