@@ -6,7 +6,9 @@
  *  - tka_tsv_reader: records (lists of fields) exactly as the reference
  *    tokenizer splits them, streaming;
  *  - tka_dataset: columns, NA values, the dtypes pandas infers, column
- *    selection and typed rows, in two streaming passes over the file. */
+ *    selection and typed rows, in two streaming passes over the file (a
+ *    typing pass at open, then the rows), or in a single pass whose rows are
+ *    typed with what is known so far and finalised at the end. */
 #ifndef TOKALIGN_DATASET_H
 #define TOKALIGN_DATASET_H
 
@@ -59,6 +61,8 @@ typedef struct tka_tsv_record {
     uint64_t offset;    /* byte offset where it starts */
     uint64_t pandas_line; /* pandas' own line count after this record (blank lines counted,
                              newlines inside quotes not), as used in its error messages */
+    bool has_nul;         /* some field holds a NUL byte (pandas cuts values there): when
+                             false, no field needs scanning for one */
 } tka_tsv_record;
 
 typedef struct tka_tsv_reader tka_tsv_reader;
@@ -150,6 +154,13 @@ typedef struct tka_dataset_options {
     const char *label_field;
     tka_chunking chunking;
     size_t chunk_rows; /* for TKA_CHUNKS_ROWS */
+    /* No typing pass at open: tka_dataset_next reads, types and delivers the
+     * rows in one pass (stdin works too). Until the end of that pass
+     * (tka_dataset_complete) cells are converted with the dtypes known so far
+     * and may differ from the final frame; the row count, dtypes and warnings
+     * are final only then, and tka_dataset_convert gives any saved cell its
+     * final value. See "Single pass" in docs/dataset.md. */
+    bool single_pass;
 } tka_dataset_options;
 
 /* text "sentence", label "label", pandas mode, strict UTF-8, pandas chunking. */
@@ -160,7 +171,10 @@ typedef struct tka_dataset tka_dataset;
 /* Opens the file and runs the first pass: header, row count, and the dtype of
  * every column (bounded memory: a few bytes per column and chunk). Errors that
  * pandas raises while reading (ParserError, EmptyDataError, a missing column:
- * KeyError) are reported here, naming file, line and column. */
+ * KeyError) are reported here, naming file, line and column.
+ * With options->single_pass only the header is read here (EmptyDataError and
+ * a missing column are still reported here); the errors of the data rows come
+ * from tka_dataset_next, with the same messages. */
 tka_status tka_dataset_open(const char *path, const tka_dataset_options *options,
                             tka_dataset **out, tka_error *err);
 tka_status tka_dataset_open_memory(const char *name, const void *data, size_t len,
@@ -168,18 +182,28 @@ tka_status tka_dataset_open_memory(const char *name, const void *data, size_t le
                                    tka_error *err);
 void tka_dataset_free(tka_dataset *ds);
 
-/* Data rows (pandas: len(df); GLUE: lines after the first). */
+/* Single pass: true once tka_dataset_next has read the whole file, i.e. it
+ * returned TKA_ERR_NOT_FOUND, or a row error after reading to the end (GLUE's
+ * IndexError; see tka_dataset_next). From then on the row count, dtypes,
+ * chunk dtypes and warnings are those of the two-pass mode. Two passes: true
+ * after open. */
+bool tka_dataset_complete(const tka_dataset *ds);
+
+/* Data rows (pandas: len(df); GLUE: lines after the first). Single pass: the
+ * rows read so far until complete. */
 uint64_t tka_dataset_num_rows(const tka_dataset *ds);
 
 /* All columns as pandas names them (duplicates mangled "x.1", empty names
  * "Unnamed: i"); in GLUE mode the header row's strings. */
 size_t tka_dataset_num_columns(const tka_dataset *ds);
 const char *tka_dataset_column_name(const tka_dataset *ds, size_t column);
-/* The dtype pandas gives the column (after chunk concatenation). GLUE: object. */
+/* The dtype pandas gives the column (after chunk concatenation). GLUE: object.
+ * Single pass, until complete: the dtype of the rows read so far. */
 tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
 /* Number of inference chunks and one chunk's dtype (HF datasets converts
  * each 10000-row chunk to Arrow separately: a chunk whose dtype differs from
- * the first breaks or changes the dataset). */
+ * the first breaks or changes the dataset). Single pass: 0 chunks until
+ * complete. */
 size_t tka_dataset_num_chunks(const tka_dataset *ds);
 tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
 /* Leading columns pandas silently turned into the index (the first data row
@@ -193,7 +217,7 @@ size_t tka_dataset_label_column(const tka_dataset *ds);
 
 /* Warnings from the first pass, one per line ("" if none): places where the
  * GLUE reader and pandas read the file differently, pandas' DtypeWarning, a
- * text column that is not all strings, ... */
+ * text column that is not all strings, ... Single pass: "" until complete. */
 const char *tka_dataset_warnings(const tka_dataset *ds);
 
 /* One data row with the selected fields converted as pandas converts them. */
@@ -208,8 +232,18 @@ typedef struct tka_row {
 
 /* Second pass: rows in file order. Starts at row 0 after open (and after
  * tka_dataset_rewind); TKA_ERR_NOT_FOUND at the end. Pointers in the row stay
- * valid until the next call. */
+ * valid until the next call.
+ * Single pass (until complete): every call reads one more row and types it;
+ * text, pair and label are converted with the dtypes of the rows read so far
+ * (value.text always holds the cell as read, which is what
+ * tka_dataset_convert needs), and a parser error anywhere in the file is
+ * returned when the reader gets there. GLUE's IndexError for a short row is
+ * returned only after the rest of the file was read (a parser error further
+ * on wins, as in the two-pass mode, whose typing pass reports it first); the
+ * dataset is then complete. Stop at the first error. */
 tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err);
+/* Restarts at row 0. Single pass: only once complete; the rows then come
+ * with their final values, as in the two-pass mode. */
 tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err);
 
 /* Any cell of the row last returned by tka_dataset_next: data column
@@ -218,6 +252,26 @@ tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err);
  * the next call of tka_dataset_next. */
 tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tka_value *out,
                             tka_error *err);
+
+/* Single pass, once complete (two passes: any time): the value the two-pass
+ * mode gives the cell of data row `row` in `column` (or implicit index column
+ * with `index`), from the cell as a single pass delivered it (`raw`: its
+ * text, len, position and padded flag; the kind and numbers are ignored). The
+ * result points at raw->text. pandas' type of a cell depends on its
+ * low_memory block and on the whole column, so this is how a consumer of the
+ * single pass finalises the few cells it kept (e.g. logged labels). */
+tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index, uint64_t row,
+                               const tka_value *raw, tka_value *out, tka_error *err);
+
+/* Once complete: the first data row whose cell in the text or pair column
+ * (`column`) is not a str in the final frame (NaN, or a number because its
+ * low_memory block or the whole column is numeric), i.e. the first row the
+ * reference tokenizer refuses; its index, line and the cell's kind.
+ * TKA_ERR_NOT_FOUND when every cell is a str; TKA_ERR_ARGUMENT for another
+ * column or before the end. Lets a single-pass consumer that tokenized every
+ * row's text decide at the end which row the two-pass reading would refuse. */
+tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
+                                        uint64_t *line, tka_value_kind *kind, tka_error *err);
 
 /* The label as an int64 the way the reference turns it into a tensor
  * (np.array([label], dtype="int64") on the Paddle side): int as is, float

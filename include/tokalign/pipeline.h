@@ -50,6 +50,10 @@ typedef struct tka_pipeline_options {
                                        terminated; fields[0] == NULL: input_ids, token_type_ids,
                                        labels (WordPiece) or input_ids, attention_mask, labels */
     int threads;                    /* tokenization threads; 0 or 1: one */
+    bool two_pass;                  /* read the TSV twice (typing pass, then rows) even for a
+                                       sequential sampler, which otherwise reads it once and
+                                       decides the row count, label type and refused rows at
+                                       the end; same output either way */
     const char *dump_path;          /* .npy (reprod_log), .npz or .json, by extension */
     bool write_sidecar;             /* NAME.json beside a .npy/.npz: {"file", "meta"} */
     bool sidecar_entries;           /* ... with the arrays too (the goldens' JSON mirror) */

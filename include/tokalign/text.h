@@ -35,6 +35,10 @@ tka_status tka_buf_printf(tka_buf *buf, const char *fmt, ...) __attribute__((for
  * On false, *bad_offset (if non-NULL) is the offset of the first byte of the
  * first ill-formed sequence. */
 bool tka_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+/* The same, also counting the code points of the valid prefix (all of s, or
+ * up to *bad_offset) in *chars: one pass where validating and counting
+ * would take two. */
+bool tka_utf8_valid_count(const char *s, size_t len, size_t *bad_offset, size_t *chars);
 
 /* Appends s decoded as Python's bytes.decode("utf-8", "replace") would and
  * re-encoded: every maximal ill-formed subsequence becomes one U+FFFD. */

@@ -29,6 +29,8 @@ const char cli_pipeline_help[] =
     "  --fields F,G,...    per-item keys logged, in order: input_ids, token_type_ids,\n"
     "                      attention_mask, special_tokens_mask, labels\n"
     "  --threads N         tokenization threads (default 1); output never changes\n"
+    "  --two-pass          read the TSV twice (types, then rows) with a sequential sampler\n"
+    "                      too, which otherwise reads it once; output never changes\n"
     "  --no-sidecar        do not write OUT.json (the metadata beside OUT.npy)\n"
     "  --mirror            make OUT.json a full JSON mirror (every array), like the goldens'\n";
 
@@ -144,6 +146,7 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
     bool *flag = strcmp(opt, "--no-label") == 0     ? &a->no_label
                  : strcmp(opt, "--no-sidecar") == 0 ? &a->no_sidecar
                  : strcmp(opt, "--mirror") == 0     ? &a->mirror
+                 : strcmp(opt, "--two-pass") == 0   ? &a->two_pass
                                                     : NULL;
     if (flag) {
         *flag = true;
@@ -211,6 +214,7 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
                                     "PaddleNLP's Pad has none");
     o->num_batches = a->num_batches;
     o->threads = (int)a->threads;
+    o->two_pass = a->two_pass;
     if (a->have_items) {
         o->dataset_items = a->items;
         o->num_dataset_items = a->n_items;

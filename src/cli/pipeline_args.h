@@ -29,6 +29,7 @@ typedef struct cli_pipeline_args {
     char fields_buf[256];
     const char *fields[TKA_PIPELINE_MAX_FIELDS + 1];
     bool no_sidecar, mirror;
+    bool two_pass;
 } cli_pipeline_args;
 
 void cli_pipeline_args_init(cli_pipeline_args *args);

@@ -50,34 +50,41 @@ static size_t utf8_sequence(const uint8_t *s, size_t len, size_t i, size_t *maxi
     return need;
 }
 
-/* The reference rule, sequence by sequence from s[i]. The fast loop below
- * hands over to it where its checks reject a sequence, so the verdict and
- * the offset of the first ill-formed sequence are always this rule's. */
-static bool valid_from(const uint8_t *s, size_t len, size_t i, size_t *bad_offset)
+/* The reference rule, sequence by sequence from s[i], counting code points
+ * into *n. The fast loop below hands over to it where its checks reject a
+ * sequence, so the verdict and the offset of the first ill-formed sequence
+ * are always this rule's. */
+static bool valid_from(const uint8_t *s, size_t len, size_t i, size_t *bad_offset, size_t *n)
 {
     while (i < len) {
         size_t maximal;
-        size_t n = utf8_sequence(s, len, i, &maximal);
-        if (n == 0) {
+        size_t k = utf8_sequence(s, len, i, &maximal);
+        if (k == 0) {
             if (bad_offset)
                 *bad_offset = i;
             return false;
         }
-        i += n;
+        i += k;
+        (*n)++;
     }
     if (bad_offset)
         *bad_offset = len;
     return true;
 }
 
-bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+/* Validation, counting code points when `chars` is not NULL. Inlined into
+ * both entry points: the tokenizer validates every short text it gets, so
+ * the plain check must not pay for the count. */
+static inline bool utf8_scan(const char *text, size_t len, size_t *bad_offset, size_t *chars)
 {
     const uint8_t *s = (const uint8_t *)text;
-    size_t i = 0;
+    size_t i = 0, n = 0;
     while (i < len) {
         if (s[i] < 0x80) {
             /* ASCII run: 16 bytes at a time (memcpy: no unaligned or
-             * aliasing access), then byte by byte up to its end. */
+             * aliasing access), then byte by byte up to its end; one code
+             * point per byte. */
+            size_t from = i;
             while (len - i >= 16) {
                 uint64_t a, b;
                 memcpy(&a, s + i, 8);
@@ -88,6 +95,7 @@ bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
             }
             while (i < len && s[i] < 0x80)
                 i++;
+            n += i - from;
             continue;
         }
         /* Non-ASCII run (CJK text is mostly 3-byte sequences back to back):
@@ -106,6 +114,7 @@ bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
                     uint8_t lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
                     if (s[i + 1] >= lo && s[i + 1] <= hi && (s[i + 2] & 0xC0) == 0x80) {
                         i += 3;
+                        n++;
                         continue;
                     }
                 } else if (b >= 0xF0 && b <= 0xF4 && left >= 4) {
@@ -113,19 +122,36 @@ bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
                     if (s[i + 1] >= lo && s[i + 1] <= hi && (s[i + 2] & 0xC0) == 0x80 &&
                         (s[i + 3] & 0xC0) == 0x80) {
                         i += 4;
+                        n++;
                         continue;
                     }
                 }
             } else if (b >= 0xC2 && left >= 2 && (s[i + 1] & 0xC0) == 0x80) {
                 i += 2;
+                n++;
                 continue;
             }
-            return valid_from(s, len, i, bad_offset);
+            bool ok = valid_from(s, len, i, bad_offset, &n);
+            if (chars)
+                *chars = n;
+            return ok;
         } while (i < len && s[i] >= 0x80);
     }
     if (bad_offset)
         *bad_offset = len;
+    if (chars)
+        *chars = n;
     return true;
+}
+
+bool tka_utf8_valid_count(const char *text, size_t len, size_t *bad_offset, size_t *chars)
+{
+    return utf8_scan(text, len, bad_offset, chars);
+}
+
+bool tka_utf8_valid(const char *text, size_t len, size_t *bad_offset)
+{
+    return utf8_scan(text, len, bad_offset, NULL);
 }
 
 tka_status tka_utf8_append_replacing(tka_buf *out, const char *text, size_t len)

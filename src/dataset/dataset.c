@@ -1,4 +1,4 @@
-/* Dataset: dtype inference and divergence notes (first pass), typed rows and cells (second pass). */
+/* Dataset: dtype inference and divergence notes (the typing pass), typed rows and cells; two passes, or one whose cells are finalised at its end. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 /* HF datasets' csv builder reads pandas chunks of this many rows. */
 #define HF_CHUNK_ROWS 10000
 
-/* Where pandas and the GLUE reader part ways; counted in the first pass. */
+/* Where pandas and the GLUE reader part ways; counted in the typing pass. */
 enum divergence {
     DIV_QUOTED,      /* a field opens with a quote */
     DIV_BLANK,       /* blank / space-only lines skipped by pandas */
@@ -28,6 +28,27 @@ enum divergence {
 typedef struct divergence_note {
     uint64_t count, line, column;
 } divergence_note;
+
+/* Per low_memory block (unit), what decides the first text / pair cell that
+ * is not a str once the block's type is known (tka_dataset_first_non_string). */
+typedef struct cell_watch {
+    uint64_t first_na_row, first_na_line; /* NO_ROW: no NA cell in the unit */
+    bool first_na;      /* the unit's first cell is NA */
+    bool first_int_ok;  /* ... parses as int64 (first_int), for the float NaN sentinel */
+    int64_t first_int;
+} cell_watch;
+
+typedef struct unit_watch {
+    uint64_t first_row, first_line; /* NO_ROW: the unit has no rows */
+    cell_watch cell[2];             /* text, pair */
+} unit_watch;
+
+#define NO_ROW UINT64_MAX
+
+typedef struct field_scan {
+    size_t len; /* pandas_cstr_len */
+    bool na;    /* pandas_is_na */
+} field_scan;
 
 struct tka_dataset {
     char *name;
@@ -44,10 +65,24 @@ struct tka_dataset {
     /* Type inference: units of unit_rows rows; groups of units are merged
      * (pandas: all units, one group; HF chunks: one group per chunk). */
     size_t unit_rows, units_per_group, nunits, ngroups;
-    pandas_type *unit_types; /* nunits x (leading + ncols) */
+    pandas_type *unit_types; /* nunits x width, filled as units end */
+    unit_watch *watch;       /* nunits */
+    size_t units_cap;
     size_t width;            /* leading + ncols */
     tka_column_dtype *group_dtypes; /* ngroups x width */
     tka_column_dtype *col_dtypes;   /* width: the dtype of each raw column */
+
+    /* The typing pass (two-pass open, or the single pass itself), row by row. */
+    bool seen_first;         /* the first data row fixed width and units */
+    bool have_unit;          /* cur_unit holds rows */
+    size_t cur_unit, cur_group;
+    pandas_infer *cur_inf;   /* width: inference state of cur_unit */
+    field_scan *scan;        /* width: the record being typed, each field's C-string
+                                length and NA test, computed once for every use */
+    tka_column_dtype *merged_prev; /* width: merge of the ended units of cur_group */
+    bool merged_valid;
+    uint64_t prev_end;       /* last line of the previous record (blank-line notes) */
+    bool typed;              /* dtypes final: two passes after open, single pass at its end */
 
     tka_buf warnings;
     divergence_note div[DIV_COUNT];
@@ -57,6 +92,8 @@ struct tka_dataset {
     tka_tsv_record current;  /* the record of the row last returned */
     size_t current_unit, current_group;
     bool has_current;
+    bool row_failed;         /* single pass: a deferred row error (sticky) */
+    tka_error row_error;
 };
 
 const char *tka_column_dtype_name(tka_column_dtype dtype)
@@ -100,6 +137,10 @@ void tka_dataset_free(tka_dataset *ds)
     tka_tsv_free(ds->reader);
     column_names_free(ds->names, ds->ncols);
     free(ds->unit_types);
+    free(ds->watch);
+    free(ds->cur_inf);
+    free(ds->scan);
+    free(ds->merged_prev);
     free(ds->group_dtypes);
     free(ds->col_dtypes);
     free(ds->text_field);
@@ -133,19 +174,6 @@ static size_t pandas_buffer_lines(size_t table_width)
     while (lines * 2 < heuristic)
         lines *= 2;
     return lines;
-}
-
-static bool grow_units(tka_dataset *ds, size_t width, size_t *cap, pandas_infer **inf)
-{
-    size_t ncap = *cap ? *cap * 2 : 4;
-    pandas_infer *p = realloc(*inf, ncap * width * sizeof *p);
-    if (!p)
-        return false;
-    memset(p + *cap * width, 0, (ncap - *cap) * width * sizeof *p);
-    *inf = p;
-    *cap = ncap;
-    (void)ds;
-    return true;
 }
 
 static void note(divergence_note *d, const tka_tsv_field *f, uint64_t line)
@@ -187,136 +215,217 @@ static void report_divergences(tka_dataset *ds)
                            d[k].count, what[k], d[k].line, d[k].column);
 }
 
-/* First pass: header, row count, per-unit type inference, divergences. */
-static tka_status first_pass(tka_dataset *ds, tka_error *err)
+/* The inference unit (and HF chunk) of data row `row`: groups hold
+ * chunk_rows rows split in unit_rows blocks. */
+static size_t unit_of(const tka_dataset *ds, uint64_t row, size_t *group)
 {
-    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
-    tka_tsv_record rec;
-    tka_status st = tka_tsv_next(ds->reader, &rec, err);
-    if (st == TKA_ERR_NOT_FOUND)
-        return tka_error_set(err, TKA_ERR_REFERENCE,
-                             pandas ? "%s: no header and no data; pandas raises EmptyDataError: "
-                                      "No columns to parse from file"
-                                    : "%s: the file is empty: the GLUE reader has no header "
-                                      "row to skip",
-                             ds->name);
-    if (st != TKA_OK)
-        return st;
-    if ((st = column_names(&rec, pandas, ds->name, &ds->names, err)) != TKA_OK)
-        return st;
-    ds->ncols = rec.num_fields;
-    if ((st = select_columns(ds, err)) != TKA_OK)
-        return st;
-    uint64_t header_end_line = rec.end_line;
+    if (ds->options.chunking == TKA_CHUNKS_ROWS) {
+        uint64_t g = row / ds->options.chunk_rows;
+        uint64_t in = row % ds->options.chunk_rows;
+        *group = (size_t)g;
+        return (size_t)(g * ds->units_per_group + in / ds->unit_rows);
+    }
+    *group = 0;
+    return ds->unit_rows == SIZE_MAX ? 0 : (size_t)(row / ds->unit_rows);
+}
 
-    divergence_note *div = ds->div;
-    pandas_infer *inf = NULL;
-    size_t cap = 0, width = 0;
-    uint64_t prev_end = header_end_line;
-    bool first = true;
-    while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK) {
-        if (first && pandas) {
-            /* The first data row fixes the table width; extra leading fields
-             * become pandas' implicit index. */
-            first = false;
-            ds->leading = rec.num_fields > ds->ncols ? rec.num_fields - ds->ncols : 0;
-            width = ds->leading + ds->ncols;
-            size_t bl = pandas_buffer_lines(width);
-            switch (ds->options.chunking) {
-            case TKA_CHUNKS_PANDAS:
-                ds->unit_rows = bl;
-                ds->units_per_group = 0; /* one group */
-                break;
-            case TKA_CHUNKS_WHOLE:
-                ds->unit_rows = SIZE_MAX;
-                ds->units_per_group = 0;
-                break;
-            case TKA_CHUNKS_ROWS: {
-                size_t rows = ds->options.chunk_rows ? ds->options.chunk_rows : HF_CHUNK_ROWS;
-                /* Each chunk is itself read in low_memory blocks of at most
-                 * buffer_lines rows. */
-                ds->unit_rows = rows < bl ? rows : bl;
-                ds->units_per_group = (rows + ds->unit_rows - 1) / ds->unit_rows;
-                ds->options.chunk_rows = rows;
-                break;
-            }
-            }
-        } else if (first) {
-            first = false;
-            width = ds->ncols;
+static tka_status nomem(const tka_dataset *ds, tka_error *err)
+{
+    return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
+}
+
+/* The first data row fixes the table width (extra leading fields become
+ * pandas' implicit index) and with it the low_memory block size. */
+static tka_status setup_units(tka_dataset *ds, size_t num_fields, tka_error *err)
+{
+    ds->seen_first = true;
+    ds->leading = num_fields > ds->ncols ? num_fields - ds->ncols : 0;
+    ds->width = ds->leading + ds->ncols;
+    size_t bl = pandas_buffer_lines(ds->width);
+    switch (ds->options.chunking) {
+    case TKA_CHUNKS_PANDAS:
+        ds->unit_rows = bl;
+        ds->units_per_group = 0; /* one group */
+        break;
+    case TKA_CHUNKS_WHOLE:
+        ds->unit_rows = SIZE_MAX;
+        ds->units_per_group = 0;
+        break;
+    case TKA_CHUNKS_ROWS: {
+        size_t rows = ds->options.chunk_rows ? ds->options.chunk_rows : HF_CHUNK_ROWS;
+        /* Each chunk is itself read in low_memory blocks of at most
+         * buffer_lines rows. */
+        ds->unit_rows = rows < bl ? rows : bl;
+        ds->units_per_group = (rows + ds->unit_rows - 1) / ds->unit_rows;
+        ds->options.chunk_rows = rows;
+        break;
+    }
+    }
+    size_t w = ds->width ? ds->width : 1;
+    ds->cur_inf = calloc(w, sizeof *ds->cur_inf);
+    ds->scan = calloc(w, sizeof *ds->scan);
+    ds->merged_prev = calloc(w, sizeof *ds->merged_prev);
+    return ds->cur_inf && ds->scan && ds->merged_prev ? TKA_OK : nomem(ds, err);
+}
+
+/* Room for unit u's types and watch entry. */
+static bool reserve_unit(tka_dataset *ds, size_t u)
+{
+    if (u < ds->units_cap)
+        return true;
+    size_t cap = ds->units_cap ? ds->units_cap * 2 : 4;
+    while (cap <= u)
+        cap *= 2;
+    size_t w = ds->width ? ds->width : 1;
+    pandas_type *t = realloc(ds->unit_types, cap * w * sizeof *t);
+    if (!t)
+        return false;
+    ds->unit_types = t;
+    unit_watch *uw = realloc(ds->watch, cap * sizeof *uw);
+    if (!uw)
+        return false;
+    ds->watch = uw;
+    ds->units_cap = cap;
+    return true;
+}
+
+/* The current unit has all its rows: its column types are final. */
+static void close_unit(tka_dataset *ds)
+{
+    pandas_type *types = ds->unit_types + ds->cur_unit * ds->width;
+    for (size_t c = 0; c < ds->width; c++) {
+        types[c] = pandas_infer_result(&ds->cur_inf[c]);
+        ds->merged_prev[c] = ds->merged_valid ? pandas_merge_dtype(ds->merged_prev[c], types[c].dtype)
+                                              : types[c].dtype;
+    }
+    ds->merged_valid = true;
+    ds->have_unit = false;
+}
+
+static tka_status open_unit(tka_dataset *ds, size_t unit, size_t group, const tka_tsv_record *rec,
+                            tka_error *err)
+{
+    if (!reserve_unit(ds, unit))
+        return nomem(ds, err);
+    memset(ds->cur_inf, 0, ds->width * sizeof *ds->cur_inf);
+    if (group != ds->cur_group)
+        ds->merged_valid = false; /* HF chunks are typed independently */
+    ds->cur_unit = unit;
+    ds->cur_group = group;
+    ds->have_unit = true;
+    ds->nunits = unit + 1;
+    unit_watch *w = &ds->watch[unit];
+    w->first_row = ds->nrows;
+    w->first_line = rec->line;
+    for (int k = 0; k < 2; k++)
+        w->cell[k] = (cell_watch){.first_na_row = NO_ROW};
+    return TKA_OK;
+}
+
+/* Where the text and pair cells of this unit are NA (see cell_watch). */
+static void watch_cells(tka_dataset *ds, const tka_tsv_record *rec)
+{
+    unit_watch *w = &ds->watch[ds->cur_unit];
+    bool first = w->first_row == ds->nrows;
+    size_t cols[2] = {ds->text_col, ds->pair_col};
+    for (int k = 0; k < 2; k++) {
+        if (cols[k] == NOT_SELECTED || ds->leading + cols[k] >= rec->num_fields)
+            continue;
+        const tka_tsv_field *f = &rec->fields[ds->leading + cols[k]];
+        size_t len = ds->scan[ds->leading + cols[k]].len;
+        bool na = ds->scan[ds->leading + cols[k]].na;
+        cell_watch *c = &w->cell[k];
+        if (first) {
+            c->first_na = na;
+            c->first_int_ok = !na && pandas_parse_int64(f->data, len, &c->first_int) == PANDAS_NUM_OK;
         }
-        if (pandas) {
-            /* Which unit: groups hold chunk_rows rows split in unit_rows blocks. */
-            size_t unit;
-            if (ds->options.chunking == TKA_CHUNKS_ROWS) {
-                uint64_t g = ds->nrows / ds->options.chunk_rows;
-                uint64_t in = ds->nrows % ds->options.chunk_rows;
-                unit = (size_t)(g * ds->units_per_group + in / ds->unit_rows);
-            } else {
-                unit = ds->unit_rows == SIZE_MAX ? 0 : (size_t)(ds->nrows / ds->unit_rows);
-            }
-            while (unit >= cap)
-                if (!grow_units(ds, width, &cap, &inf)) {
-                    free(inf);
-                    return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
-                }
-            if (unit + 1 > ds->nunits)
-                ds->nunits = unit + 1;
-            for (size_t c = 0; c < width && c < rec.num_fields; c++) {
-                const tka_tsv_field *f = &rec.fields[c];
-                size_t len = pandas_cstr_len(f->data, f->len);
-                pandas_infer_add(&inf[unit * width + c], f->data, len);
-                if (len != f->len)
-                    note(&div[DIV_NUL], f, rec.line);
-                if (f->quoted)
-                    note(&div[DIV_QUOTED], f, rec.line);
-                if (f->padded)
-                    note(&div[DIV_SHORT], NULL, rec.line);
-            }
-            selected_stats(ds, &rec);
-            if (rec.line > prev_end + 1)
-                note(&div[DIV_BLANK], NULL, prev_end + 1);
-            prev_end = rec.end_line;
+        if (na && c->first_na_row == NO_ROW) {
+            c->first_na_row = ds->nrows;
+            c->first_na_line = rec->line;
         }
+    }
+}
+
+/* The typing pass over one data row: its unit's inference, the divergence
+ * notes and the row count. */
+static tka_status type_row(tka_dataset *ds, const tka_tsv_record *rec, tka_error *err)
+{
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS) {
         ds->nrows++;
-    }
-    if (st != TKA_ERR_NOT_FOUND) {
-        free(inf);
-        return st;
-    }
-    if (!pandas) {
-        ds->ngroups = 0;
         return TKA_OK;
     }
-    if (first) { /* header only */
-        width = ds->ncols;
+    tka_status st;
+    if (!ds->seen_first && (st = setup_units(ds, rec->num_fields, err)) != TKA_OK)
+        return st;
+    size_t group;
+    size_t unit = unit_of(ds, ds->nrows, &group);
+    if (!ds->have_unit || unit != ds->cur_unit) {
+        if (ds->have_unit)
+            close_unit(ds);
+        if ((st = open_unit(ds, unit, group, rec, err)) != TKA_OK)
+            return st;
+    }
+    divergence_note *div = ds->div;
+    for (size_t c = 0; c < ds->width && c < rec->num_fields; c++) {
+        const tka_tsv_field *f = &rec->fields[c];
+        size_t len = rec->has_nul ? pandas_cstr_len(f->data, f->len) : f->len;
+        bool na = pandas_is_na(f->data, len);
+        ds->scan[c] = (field_scan){len, na};
+        pandas_infer_add(&ds->cur_inf[c], f->data, len, na);
+        if (len != f->len)
+            note(&div[DIV_NUL], f, rec->line);
+        if (f->quoted)
+            note(&div[DIV_QUOTED], f, rec->line);
+        if (f->padded)
+            note(&div[DIV_SHORT], NULL, rec->line);
+    }
+    selected_stats(ds, rec);
+    watch_cells(ds, rec);
+    if (rec->line > ds->prev_end + 1)
+        note(&div[DIV_BLANK], NULL, ds->prev_end + 1);
+    ds->prev_end = rec->end_line;
+    ds->nrows++;
+    return TKA_OK;
+}
+
+static void selected_notes(tka_dataset *ds);
+static void warn_selected_types(tka_dataset *ds);
+
+/* The end of the typing pass: final unit, group and column dtypes, warnings. */
+static tka_status finish_types(tka_dataset *ds, tka_error *err)
+{
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS) {
+        ds->ngroups = 0;
+        ds->typed = true;
+        return TKA_OK;
+    }
+    if (!ds->seen_first) { /* header only */
+        ds->width = ds->ncols;
         ds->unit_rows = SIZE_MAX;
     }
+    size_t width = ds->width;
+    if (ds->have_unit)
+        close_unit(ds);
     if (ds->nunits == 0) {
-        ds->nunits = 1; /* no rows: every column is object */
-        if (!inf && !(inf = calloc(width ? width : 1, sizeof *inf)))
-            return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
-    }
-    ds->unit_types = malloc(ds->nunits * (width ? width : 1) * sizeof *ds->unit_types);
-    if (!ds->unit_types) {
-        free(inf);
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
-    }
-    for (size_t u = 0; u < ds->nunits; u++)
+        /* no rows: every column is object */
+        if (!reserve_unit(ds, 0))
+            return nomem(ds, err);
+        ds->nunits = 1;
+        pandas_infer empty = {0};
         for (size_t c = 0; c < width; c++)
-            ds->unit_types[u * width + c] = pandas_infer_result(&inf[u * width + c]);
-    free(inf);
+            ds->unit_types[c] = pandas_infer_result(&empty);
+        ds->watch[0] = (unit_watch){.first_row = NO_ROW};
+    }
 
     /* Groups: merge the unit dtypes of each group (pandas: one group), per
      * raw column (index columns first). */
     size_t upg = ds->units_per_group ? ds->units_per_group : ds->nunits;
     size_t w = width ? width : 1;
-    ds->width = width;
     ds->ngroups = (ds->nunits + upg - 1) / upg;
     ds->group_dtypes = malloc(ds->ngroups * w * sizeof *ds->group_dtypes);
     ds->col_dtypes = malloc(w * sizeof *ds->col_dtypes);
     if (!ds->group_dtypes || !ds->col_dtypes)
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", ds->name);
+        return nomem(ds, err);
     for (size_t col = 0; col < width; col++) {
         tka_column_dtype first_unit = ds->unit_types[col].dtype, overall = first_unit;
         bool mixed = false;
@@ -353,6 +462,34 @@ static tka_status first_pass(tka_dataset *ds, tka_error *err)
                     break;
                 }
     }
+    warn_selected_types(ds);
+    selected_notes(ds);
+    report_divergences(ds);
+    ds->typed = true;
+    return TKA_OK;
+}
+
+/* Header: column names and the selected columns. */
+static tka_status read_header(tka_dataset *ds, tka_error *err)
+{
+    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
+    tka_tsv_record rec;
+    tka_status st = tka_tsv_next(ds->reader, &rec, err);
+    if (st == TKA_ERR_NOT_FOUND)
+        return tka_error_set(err, TKA_ERR_REFERENCE,
+                             pandas ? "%s: no header and no data; pandas raises EmptyDataError: "
+                                      "No columns to parse from file"
+                                    : "%s: the file is empty: the GLUE reader has no header "
+                                      "row to skip",
+                             ds->name);
+    if (st != TKA_OK)
+        return st;
+    if ((st = column_names(&rec, pandas, ds->name, &ds->names, err)) != TKA_OK)
+        return st;
+    ds->ncols = rec.num_fields;
+    if ((st = select_columns(ds, err)) != TKA_OK)
+        return st;
+    ds->prev_end = rec.end_line;
     return TKA_OK;
 }
 
@@ -383,6 +520,19 @@ static void warn_selected_types(tka_dataset *ds)
              ds->names[ds->label_col]);
 }
 
+/* True when an integer pandas parsed is written as Python prints it ("%" PRId64):
+ * an optional '-', no leading zero, nothing else ("-0" is not). */
+static bool canonical_int(const char *s, size_t len)
+{
+    size_t i = len && s[0] == '-';
+    if (i == len || (s[i] == '0' && (len - i > 1 || i == 1)))
+        return false;
+    for (; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
 /* Per selected column: where NA values are (pandas NaN, GLUE text) and, for
  * the label, integers not written as pandas would print them. Counted in the
  * first pass; turned into divergence notes once the dtypes are known. */
@@ -393,8 +543,8 @@ static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
         if (cols[k] == NOT_SELECTED || ds->leading + cols[k] >= rec->num_fields)
             continue;
         const tka_tsv_field *f = &rec->fields[ds->leading + cols[k]];
-        size_t len = pandas_cstr_len(f->data, f->len);
-        if (pandas_is_na(f->data, len)) {
+        const field_scan *sc = &ds->scan[ds->leading + cols[k]]; /* filled by type_row */
+        if (sc->na) {
             tka_tsv_field at = {.line = f->padded ? rec->line : f->line,
                                 .column = f->padded ? 1 : f->column};
             note(&ds->sel_na, &at, rec->line);
@@ -404,12 +554,8 @@ static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
             continue;
         note(&ds->label_any, f, rec->line);
         int64_t i;
-        if (pandas_parse_int64(f->data, len, &i) == PANDAS_NUM_OK) {
-            char canon[32];
-            int n = snprintf(canon, sizeof canon, "%" PRId64, i);
-            if ((size_t)n != len || memcmp(canon, f->data, len) != 0)
-                note(&ds->label_noncanon, f, rec->line);
-        }
+        if (pandas_parse_int64(f->data, sc->len, &i) == PANDAS_NUM_OK && !canonical_int(f->data, sc->len))
+            note(&ds->label_noncanon, f, rec->line);
     }
 }
 
@@ -427,17 +573,23 @@ static void selected_notes(tka_dataset *ds)
 
 static tka_status dataset_open(tka_dataset *ds, tka_error *err)
 {
-    tka_status st = first_pass(ds, err);
-    if (st == TKA_OK && ds->text_col == NOT_SELECTED)
-        st = tka_error_set(err, TKA_ERR_ARGUMENT, "%s: no text column selected", ds->name);
-    if (st == TKA_OK && ds->options.tsv.mode == TKA_TSV_PANDAS) {
-        warn_selected_types(ds);
-        selected_notes(ds);
-        report_divergences(ds);
+    tka_status st = read_header(ds, err);
+    if (st != TKA_OK)
+        return st;
+    if (ds->options.single_pass) {
+        ds->at_data = true; /* the rows follow; typed as they come */
+        return TKA_OK;
     }
-    if (st == TKA_OK)
-        st = tka_dataset_rewind(ds, err);
-    return st;
+    /* First pass: the typing pass over every row, then back to the start. */
+    tka_tsv_record rec;
+    while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK)
+        if ((st = type_row(ds, &rec, err)) != TKA_OK)
+            return st;
+    if (st != TKA_ERR_NOT_FOUND)
+        return st;
+    if ((st = finish_types(ds, err)) != TKA_OK)
+        return st;
+    return tka_dataset_rewind(ds, err);
 }
 
 static char *dup_or_null(const char *s)
@@ -449,6 +601,9 @@ static tka_status dataset_new(const char *name, const tka_dataset_options *optio
                               tka_dataset **out, tka_error *err)
 {
     *out = NULL;
+    if (options && !options->text_field)
+        /* Checked before reading: nothing else in the file could change it. */
+        return tka_error_set(err, TKA_ERR_ARGUMENT, "%s: no text column selected", name);
     tka_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
@@ -483,11 +638,11 @@ tka_status tka_dataset_open(const char *path, const tka_dataset_options *options
     tka_status st = dataset_new(path, options, &ds, err);
     if (st != TKA_OK)
         return st;
-    if (strcmp(path, "-") == 0) {
+    if (strcmp(path, "-") == 0 && !ds->options.single_pass) {
         tka_dataset_free(ds);
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                              "the dataset is read twice (types, then rows): give a file, not "
-                             "stdin");
+                             "stdin (or read it in a single pass)");
     }
     st = tka_tsv_open(path, &ds->options.tsv, &ds->reader, err);
     if (st == TKA_OK)
@@ -519,6 +674,7 @@ tka_status tka_dataset_open_memory(const char *name, const void *data, size_t le
     return TKA_OK;
 }
 
+bool tka_dataset_complete(const tka_dataset *ds) { return ds->typed; }
 uint64_t tka_dataset_num_rows(const tka_dataset *ds) { return ds->nrows; }
 size_t tka_dataset_num_columns(const tka_dataset *ds) { return ds->ncols; }
 size_t tka_dataset_index_columns(const tka_dataset *ds) { return ds->leading; }
@@ -531,21 +687,42 @@ const char *tka_dataset_column_name(const tka_dataset *ds, size_t column)
     return column < ds->ncols ? ds->names[column] : NULL;
 }
 
+/* Single pass, before the end: the type of the current unit so far, merged
+ * with the ended units of its group (what the frame would be if the file
+ * ended here). */
+static pandas_type type_so_far(const tka_dataset *ds, size_t idx, tka_column_dtype *target)
+{
+    pandas_infer none = {0};
+    pandas_type t = pandas_infer_result(ds->have_unit ? &ds->cur_inf[idx] : &none);
+    *target = ds->merged_valid ? pandas_merge_dtype(ds->merged_prev[idx], t.dtype) : t.dtype;
+    return t;
+}
+
 tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column)
 {
     if (ds->options.tsv.mode != TKA_TSV_PANDAS || column >= ds->ncols)
         return TKA_COLUMN_OBJECT;
+    if (!ds->typed) {
+        if (!ds->seen_first)
+            return TKA_COLUMN_OBJECT;
+        tka_column_dtype d;
+        type_so_far(ds, ds->leading + column, &d);
+        return d;
+    }
     return ds->col_dtypes[ds->leading + column];
 }
 
 size_t tka_dataset_num_chunks(const tka_dataset *ds)
 {
-    return ds->options.tsv.mode == TKA_TSV_PANDAS ? ds->ngroups : 1;
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS)
+        return 1;
+    return ds->typed ? ds->ngroups : 0;
 }
 
 tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk)
 {
-    if (ds->options.tsv.mode != TKA_TSV_PANDAS || column >= ds->ncols || chunk >= ds->ngroups)
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS || column >= ds->ncols || chunk >= ds->ngroups ||
+        !ds->typed)
         return TKA_COLUMN_OBJECT;
     return ds->group_dtypes[chunk * ds->width + ds->leading + column];
 }
@@ -557,21 +734,25 @@ const char *tka_dataset_warnings(const tka_dataset *ds)
 
 tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err)
 {
+    if (!ds->typed)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: a single pass restarts only once it has read the whole file",
+                             ds->name);
     tka_status st = tka_tsv_rewind(ds->reader, err);
     if (st != TKA_OK)
         return st;
     ds->next_row = 0;
     ds->at_data = false;
     ds->has_current = false;
+    ds->row_failed = false;
     return TKA_OK;
 }
 
-/* Fills v from the record's field idx (leading index columns first). */
-static void make_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t idx, size_t unit,
-                       size_t group, tka_value *v)
+/* The cell as read: text (pandas: cut at NUL; in the single pass type_row
+ * has measured it), position, padding. */
+static void raw_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t idx, tka_value *v)
 {
     memset(v, 0, sizeof *v);
-    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
     if (idx >= rec->num_fields) {
         v->kind = TKA_VALUE_NAN; /* GLUE short rows are refused before this */
         v->f = NAN;
@@ -581,21 +762,46 @@ static void make_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t 
     }
     const tka_tsv_field *f = &rec->fields[idx];
     v->text = f->data;
-    v->len = pandas ? pandas_cstr_len(f->data, f->len) : f->len;
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS)
+        v->len = f->len;
+    else if (!ds->typed && idx < ds->width)
+        v->len = ds->scan[idx].len;
+    else
+        v->len = rec->has_nul ? pandas_cstr_len(f->data, f->len) : f->len;
     v->line = f->line;
     v->column = f->column;
     v->offset = f->offset;
     v->padded = f->padded;
-    if (!pandas) {
-        v->kind = TKA_VALUE_STR;
+    v->kind = TKA_VALUE_STR;
+}
+
+/* The value of a raw cell of a unit of type t in a column (or HF chunk) of
+ * dtype target. */
+static void typed_value(pandas_type t, tka_column_dtype target, tka_value *v)
+{
+    pandas_convert(t, v->text, v->len, v);
+    pandas_promote(target, v);
+}
+
+/* Fills v from the record's field idx (leading index columns first). */
+static void make_value(const tka_dataset *ds, const tka_tsv_record *rec, size_t idx, size_t unit,
+                       size_t group, tka_value *v)
+{
+    raw_value(ds, rec, idx, v);
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS || idx >= rec->num_fields)
+        return;
+    if (!ds->typed) {
+        /* the record type_row just scanned */
+        tka_column_dtype target;
+        pandas_type t = type_so_far(ds, idx, &target);
+        pandas_convert_na(t, v->text, v->len, ds->scan[idx].na, v);
+        pandas_promote(target, v);
         return;
     }
-    size_t width = ds->leading + ds->ncols;
-    pandas_convert(ds->unit_types[unit * width + idx], v->text, v->len, v);
     tka_column_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
-                           ? ds->group_dtypes[group * ds->width + idx]
-                           : ds->col_dtypes[idx];
-    pandas_promote(target, v);
+                                  ? ds->group_dtypes[group * ds->width + idx]
+                                  : ds->col_dtypes[idx];
+    typed_value(ds->unit_types[unit * ds->width + idx], target, v);
 }
 
 tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tka_value *out,
@@ -611,8 +817,186 @@ tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tk
     return TKA_OK;
 }
 
+tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index, uint64_t row,
+                               const tka_value *raw, tka_value *out, tka_error *err)
+{
+    if (!ds->typed)
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "%s: cells get their final values once the whole file is read",
+                             ds->name);
+    bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
+    /* GLUE rows are indexed whatever the header holds ("#N" beyond it). */
+    if (index ? column >= ds->leading : pandas && column >= ds->ncols)
+        return tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no %s column %zu", ds->name,
+                             index ? "index" : "data", column);
+    if (row >= ds->nrows)
+        return tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no row %llu (%llu rows)", ds->name,
+                             (unsigned long long)row, (unsigned long long)ds->nrows);
+    *out = (tka_value){.kind = TKA_VALUE_STR,
+                       .text = raw->text,
+                       .len = raw->len,
+                       .line = raw->line,
+                       .column = raw->column,
+                       .offset = raw->offset,
+                       .padded = raw->padded};
+    if (!pandas) {
+        if (raw->padded) { /* a GLUE row shorter than the column */
+            out->kind = TKA_VALUE_NAN;
+            out->f = NAN;
+        }
+        return TKA_OK;
+    }
+    size_t idx = index ? column : ds->leading + column, group;
+    size_t unit = unit_of(ds, row, &group);
+    tka_column_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
+                                  ? ds->group_dtypes[group * ds->width + idx]
+                                  : ds->col_dtypes[idx];
+    typed_value(ds->unit_types[unit * ds->width + idx], target, out);
+    return TKA_OK;
+}
+
+tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
+                                        uint64_t *line, tka_value_kind *kind, tka_error *err)
+{
+    int k = column == NOT_SELECTED ? -1 : column == ds->text_col ? 0 : column == ds->pair_col ? 1 : -1;
+    if (k < 0 || !ds->typed)
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "%s: the first non-string cell is known for the text and pair "
+                             "columns once the whole file is read",
+                             ds->name);
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS)
+        return TKA_ERR_NOT_FOUND; /* GLUE: every cell is a str */
+    size_t idx = ds->leading + column;
+    for (size_t u = 0; u < ds->nunits; u++) {
+        const unit_watch *w = &ds->watch[u];
+        if (w->first_row == NO_ROW)
+            continue;
+        const cell_watch *c = &w->cell[k];
+        pandas_type t = ds->unit_types[u * ds->width + idx];
+        if (t.flavor == PF_OBJ_RAW)
+            continue; /* NA strings stay strings */
+        if (t.flavor == PF_OBJ_STR) {
+            if (c->first_na_row == NO_ROW)
+                continue;
+            *row = c->first_na_row;
+            *line = c->first_na_line;
+            *kind = TKA_VALUE_NAN;
+            return TKA_OK;
+        }
+        /* A numeric (or bool-with-NaN) block: its first cell already is not
+         * a str. Its kind as typed_value would give it: */
+        size_t group;
+        unit_of(ds, w->first_row, &group);
+        tka_column_dtype target = ds->options.chunking == TKA_CHUNKS_ROWS
+                                      ? ds->group_dtypes[group * ds->width + idx]
+                                      : ds->col_dtypes[idx];
+        tka_value v = {.kind = TKA_VALUE_NAN};
+        if (!c->first_na) {
+            switch (t.dtype) {
+            case TKA_COLUMN_INT64: v.kind = TKA_VALUE_INT; break;
+            case TKA_COLUMN_UINT64: v.kind = TKA_VALUE_UINT; break;
+            case TKA_COLUMN_BOOL: v.kind = TKA_VALUE_BOOL; break;
+            case TKA_COLUMN_OBJECT: v.kind = TKA_VALUE_BOOL; break; /* PF_OBJ_BOOL */
+            case TKA_COLUMN_FLOAT64:
+                /* pandas' NaN sentinel for int64 blocks upcast because of NaN */
+                v.kind = t.flavor == PF_FLOAT_FROM_INT && c->first_int_ok &&
+                                 (double)c->first_int == (double)INT64_MIN
+                             ? TKA_VALUE_NAN
+                             : TKA_VALUE_FLOAT;
+                break;
+            }
+        }
+        pandas_promote(target, &v);
+        *row = w->first_row;
+        *line = w->first_line;
+        *kind = v.kind;
+        return TKA_OK;
+    }
+    return TKA_ERR_NOT_FOUND;
+}
+
+/* GLUE processors index the row: line[i] raises IndexError when the row is
+ * shorter (empty and space-only lines included). */
+static tka_status glue_short_row(const tka_dataset *ds, const tka_tsv_record *rec, tka_error *err)
+{
+    size_t need[3] = {ds->text_col, ds->pair_col, ds->label_col};
+    for (int k = 0; k < 3; k++)
+        if (need[k] != NOT_SELECTED && need[k] >= rec->num_fields)
+            return tka_error_set(err, TKA_ERR_REFERENCE,
+                                 "%s: line %" PRIu64 ": the row has %zu field(s) but column "
+                                 "%zu is read; the GLUE processor raises IndexError: list "
+                                 "index out of range",
+                                 ds->name, rec->line, rec->num_fields, need[k]);
+    return TKA_OK;
+}
+
+static void fill_row(tka_dataset *ds, const tka_tsv_record *rec, uint64_t r, size_t unit,
+                     size_t group, tka_row *row)
+{
+    /* every member is set below (make_value clears each value itself) */
+    row->index = r;
+    row->line = rec->line;
+    ds->current = *rec;
+    ds->current_unit = unit;
+    ds->current_group = group;
+    ds->has_current = true;
+    make_value(ds, rec, ds->leading + ds->text_col, unit, group, &row->text);
+    row->has_pair = ds->pair_col != NOT_SELECTED;
+    row->has_label = ds->label_col != NOT_SELECTED;
+    if (row->has_pair)
+        make_value(ds, rec, ds->leading + ds->pair_col, unit, group, &row->pair);
+    else
+        row->pair = (tka_value){.kind = TKA_VALUE_NAN, .text = ""};
+    if (row->has_label)
+        make_value(ds, rec, ds->leading + ds->label_col, unit, group, &row->label);
+    else
+        row->label = (tka_value){.kind = TKA_VALUE_NAN, .text = ""};
+}
+
+/* Single pass: reads, types and delivers the next row. */
+static tka_status next_single(tka_dataset *ds, tka_row *row, tka_error *err)
+{
+    tka_tsv_record rec;
+    tka_status st = tka_tsv_next(ds->reader, &rec, err);
+    if (st == TKA_ERR_NOT_FOUND) {
+        st = finish_types(ds, err);
+        return st == TKA_OK ? TKA_ERR_NOT_FOUND : st;
+    }
+    if (st != TKA_OK)
+        return st;
+    if (ds->options.tsv.mode != TKA_TSV_PANDAS &&
+        glue_short_row(ds, &rec, &ds->row_error) != TKA_OK) {
+        /* The two-pass mode reads the whole file before any row: a parser
+         * error further on is reported instead of this row's IndexError. */
+        do
+            ds->nrows++;
+        while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK);
+        if (st != TKA_ERR_NOT_FOUND)
+            return st;
+        if ((st = finish_types(ds, err)) != TKA_OK)
+            return st;
+        ds->row_failed = true;
+        ds->has_current = false;
+        if (err)
+            *err = ds->row_error;
+        return ds->row_error.status;
+    }
+    if ((st = type_row(ds, &rec, err)) != TKA_OK)
+        return st;
+    uint64_t r = ds->next_row++;
+    fill_row(ds, &rec, r, ds->cur_unit, ds->cur_group, row);
+    return TKA_OK;
+}
+
 tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err)
 {
+    if (ds->row_failed) {
+        if (err)
+            *err = ds->row_error;
+        return ds->row_error.status;
+    }
+    if (!ds->typed)
+        return next_single(ds, row, err);
     tka_tsv_record rec;
     tka_status st;
     if (!ds->at_data) {
@@ -625,51 +1009,18 @@ tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err)
     if (st != TKA_OK)
         return st;
     bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
-    if (!pandas) {
-        /* GLUE processors index the row: line[i] raises IndexError when the
-         * row is shorter (empty and space-only lines included). */
-        size_t need[3] = {ds->text_col, ds->pair_col, ds->label_col};
-        for (int k = 0; k < 3; k++)
-            if (need[k] != NOT_SELECTED && need[k] >= rec.num_fields)
-                return tka_error_set(err, TKA_ERR_REFERENCE,
-                                     "%s: line %" PRIu64 ": the row has %zu field(s) but column "
-                                     "%zu is read; the GLUE processor raises IndexError: list "
-                                     "index out of range",
-                                     ds->name, rec.line, rec.num_fields, need[k]);
-    }
+    if (!pandas && (st = glue_short_row(ds, &rec, err)) != TKA_OK)
+        return st;
     uint64_t r = ds->next_row++;
     size_t unit = 0, group = 0;
     if (pandas) {
-        if (ds->options.chunking == TKA_CHUNKS_ROWS) {
-            group = (size_t)(r / ds->options.chunk_rows);
-            unit = group * ds->units_per_group +
-                   (size_t)((r % ds->options.chunk_rows) / ds->unit_rows);
-        } else if (ds->unit_rows != SIZE_MAX) {
-            unit = (size_t)(r / ds->unit_rows);
-        }
+        unit = unit_of(ds, r, &group);
         if (unit >= ds->nunits)
             return tka_error_set(err, TKA_ERR_FORMAT,
                                  "%s: the file changed between the two passes (more rows at "
                                  "line %" PRIu64 ")",
                                  ds->name, rec.line);
     }
-    memset(row, 0, sizeof *row);
-    row->index = r;
-    row->line = rec.line;
-    ds->current = rec;
-    ds->current_unit = unit;
-    ds->current_group = group;
-    ds->has_current = true;
-    make_value(ds, &rec, ds->leading + ds->text_col, unit, group, &row->text);
-    row->has_pair = ds->pair_col != NOT_SELECTED;
-    row->has_label = ds->label_col != NOT_SELECTED;
-    if (row->has_pair)
-        make_value(ds, &rec, ds->leading + ds->pair_col, unit, group, &row->pair);
-    else
-        row->pair = (tka_value){.kind = TKA_VALUE_NAN, .text = ""};
-    if (row->has_label)
-        make_value(ds, &rec, ds->leading + ds->label_col, unit, group, &row->label);
-    else
-        row->label = (tka_value){.kind = TKA_VALUE_NAN, .text = ""};
+    fill_row(ds, &rec, r, unit, group, row);
     return TKA_OK;
 }

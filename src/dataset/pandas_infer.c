@@ -14,14 +14,27 @@ size_t pandas_cstr_len(const char *s, size_t len)
 
 bool pandas_is_na(const char *s, size_t len)
 {
-    /* pandas 1.5 STR_NA_VALUES ("None" joined the list only in pandas 2.0). */
-    static const char *const na[] = {"",     "#N/A", "#N/A N/A", "#NA",  "-1.#IND", "-1.#QNAN",
-                                     "-NaN", "-nan", "1.#IND",   "1.#QNAN", "<NA>", "N/A",
-                                     "NA",   "NULL", "NaN",      "n/a",  "nan",     "null"};
+    /* pandas 1.5 STR_NA_VALUES ("None" joined the list only in pandas 2.0).
+     * Lengths are stored: this runs for every cell. */
+    static const struct {
+        unsigned char len;
+        char text[9];
+    } na[] = {{4, "#N/A"}, {8, "#N/A N/A"}, {3, "#NA"},  {7, "-1.#IND"}, {8, "-1.#QNAN"},
+              {4, "-NaN"}, {4, "-nan"},     {6, "1.#IND"}, {7, "1.#QNAN"}, {4, "<NA>"},
+              {3, "N/A"},  {2, "NA"},       {4, "NULL"}, {3, "NaN"},     {3, "n/a"},
+              {3, "nan"},  {4, "null"}};
+    if (len == 0)
+        return true;
     if (len > 8)
         return false;
+    switch (s[0]) { /* every NA string starts with one of these */
+    case '#': case '-': case '1': case '<': case 'N': case 'n':
+        break;
+    default:
+        return false;
+    }
     for (size_t i = 0; i < sizeof na / sizeof *na; i++)
-        if (strlen(na[i]) == len && memcmp(na[i], s, len) == 0)
+        if (na[i].len == len && memcmp(na[i].text, s, len) == 0)
             return true;
     return false;
 }
@@ -260,10 +273,9 @@ int pandas_parse_bool(const char *s, size_t len)
     return -1;
 }
 
-void pandas_infer_add(pandas_infer *st, const char *s, size_t len)
+void pandas_infer_add(pandas_infer *st, const char *s, size_t len, bool na)
 {
     st->rows++;
-    bool na = pandas_is_na(s, len);
     st->na += na;
     /* int64 attempt: stops at its first error, whose kind decides the path. */
     if (!na && st->int_err == PANDAS_NUM_OK) {
@@ -285,7 +297,11 @@ void pandas_infer_add(pandas_infer *st, const char *s, size_t len)
             }
         }
     }
-    if (!na && !st->float_fail) {
+    /* float64 attempt: only consulted once the int64 attempt has failed, and
+     * every cell str_to_int64 accepts (spaces, sign, digits) precise_xstrtod
+     * accepts too, so cells before the int64 failure cannot fail it: they
+     * are not parsed twice. */
+    if (!na && !st->float_fail && st->int_err != PANDAS_NUM_OK) {
         double d;
         st->float_fail = !pandas_parse_double(s, len, &d);
     }
@@ -341,7 +357,12 @@ tka_column_dtype pandas_merge_dtype(tka_column_dtype a, tka_column_dtype b)
 
 void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v)
 {
-    bool na = t.flavor != PF_OBJ_RAW && pandas_is_na(s, len);
+    pandas_convert_na(t, s, len, pandas_is_na(s, len), v);
+}
+
+void pandas_convert_na(pandas_type t, const char *s, size_t len, bool is_na, tka_value *v)
+{
+    bool na = t.flavor != PF_OBJ_RAW && is_na;
     if (na) {
         v->kind = TKA_VALUE_NAN;
         v->f = NAN;

@@ -50,13 +50,16 @@ typedef struct pandas_infer {
     bool float_fail, bool_fail;
 } pandas_infer;
 
-void pandas_infer_add(pandas_infer *st, const char *s, size_t len);
+/* Adds one cell; na: pandas_is_na(s, len), computed once by the caller. */
+void pandas_infer_add(pandas_infer *st, const char *s, size_t len, bool na);
 pandas_type pandas_infer_result(const pandas_infer *st);
 /* numpy's common type of two chunk dtypes (np.concatenate of low_memory chunks). */
 tka_column_dtype pandas_merge_dtype(tka_column_dtype a, tka_column_dtype b);
 
 /* The value of one cell of a chunk of type t (text already cut at NUL). */
 void pandas_convert(pandas_type t, const char *s, size_t len, tka_value *v);
+/* The same with pandas_is_na(s, len) already known. */
+void pandas_convert_na(pandas_type t, const char *s, size_t len, bool na, tka_value *v);
 /* Casts a chunk value to the concatenated column dtype. */
 void pandas_promote(tka_column_dtype column, tka_value *v);
 

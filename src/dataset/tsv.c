@@ -22,7 +22,9 @@
  *   - positions (line, column, byte) for every field and error, pandas' own
  *     line count for its messages, and its field-count rules.
  * Bytes reach libcsv in runs; every byte that can end a field or record is
- * fed alone, so each libcsv callback happens at a known position. */
+ * fed alone, so each libcsv callback happens at a known position, except on
+ * plain lines (plain_line): those reach libcsv whole, with the position of
+ * every field worked out beforehand. */
 #include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -54,8 +56,12 @@ static int never_space(unsigned char c)
 static void on_field(void *data, size_t len, void *ctx)
 {
     tka_tsv_reader *r = ctx;
-    if (!r->failed)
-        tsv_add_field(r, data, len, &r->field_start, r->field_quoted, false);
+    if (r->failed)
+        return;
+    const tsv_pos *at = &r->field_start;
+    if (r->line_active && r->line_next < r->line_fields)
+        at = &r->line_starts[r->line_next++];
+    tsv_add_field(r, data, len, at, r->field_quoted, false);
 }
 
 static void on_record(int c, void *ctx)
@@ -179,6 +185,95 @@ static bool feed_terminator(tka_tsv_reader *r, const char *prefix, unsigned char
     return !r->failed;
 }
 
+/* True when s[0..n) is ASCII: known for the tail of the window, else
+ * checked eight bytes at a time. */
+static bool all_ascii(const tka_tsv_reader *r, const unsigned char *s, size_t n)
+{
+    if (r->win_pos >= r->win_ascii_from)
+        return true;
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        any |= w;
+    }
+    for (; i < n; i++)
+        any |= s[i];
+    return (any & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* The common case in one step: a whole line in the window that the state
+ * machine below would read as plain unquoted fields. It starts a record (not
+ * with a space, quote or line end), holds no CR and no field opening with a
+ * quote, and ends with LF; it is not in the header (BOM handling) and no
+ * invalid UTF-8 lies ahead (pandas' per-block decoding order). libcsv gets
+ * the line in one call, exactly the bytes the state machine would feed it
+ * piece by piece; the field positions are worked out first (columns by
+ * counting characters only when the line is not ASCII). Returns false,
+ * having changed nothing, when the line is not plain. */
+static bool plain_line(tka_tsv_reader *r)
+{
+    if (r->file_lines == 0 || r->utf8_bad)
+        return false;
+    const unsigned char *s = (const unsigned char *)r->win.data + r->win_pos;
+    size_t avail = r->win.len - r->win_pos;
+    const unsigned char *nl = memchr(s, '\n', avail);
+    if (!nl || nl == s || s[0] == ' ' || s[0] == '"' || s[0] == '\r')
+        return false;
+    size_t n = (size_t)(nl - s);
+    if (memchr(s, '\r', n))
+        return false;
+    bool ascii = all_ascii(r, s, n);
+    r->line_fields = 0;
+    size_t start = 0, counted = 0;
+    uint64_t chars = 0; /* characters of s[0..start) */
+    for (;;) {
+        if (start < n && s[start] == '"')
+            return false; /* a quoted field: the state machine's business */
+        if (r->line_fields == r->line_cap) {
+            size_t cap = r->line_cap ? 2 * r->line_cap : 16;
+            tsv_pos *p = realloc(r->line_starts, cap * sizeof *p);
+            if (!p)
+                return false; /* the state machine reports the shortage */
+            r->line_starts = p;
+            r->line_cap = cap;
+        }
+        if (ascii) {
+            chars = start;
+        } else {
+            chars += tka_utf8_count((const char *)s + counted, start - counted);
+            counted = start;
+        }
+        r->line_starts[r->line_fields++] = (tsv_pos){.offset = r->pos.offset + start,
+                                                     .line = r->pos.line,
+                                                     .column = r->pos.column + chars,
+                                                     .chars = r->pos.chars + chars};
+        const unsigned char *tab = start < n ? memchr(s + start, '\t', n - start) : NULL;
+        if (!tab)
+            break;
+        start = (size_t)(tab - s) + 1;
+    }
+    uint64_t line_chars = ascii ? n : chars + tka_utf8_count((const char *)s + counted, n - counted);
+    begin_record(r, &r->pos);
+    r->line_next = 0;
+    r->line_active = true;
+    bool fed = feed(r, s, n + 1);
+    r->line_active = false;
+    if (!fed)
+        return true; /* failed: the sticky error is set */
+    r->pos.offset += n + 1;
+    r->pos.chars += line_chars + 1;
+    r->pos.line++;
+    r->pos.column = 1;
+    r->win_pos += n + 1;
+    r->after_cr = false;
+    r->state = P_RECORD_START;
+    r->start_after_lone_cr = false;
+    end_record(r, true);
+    return true;
+}
+
 static void pandas_eof(tka_tsv_reader *r)
 {
     switch (r->state) {
@@ -244,7 +339,9 @@ static void pandas_pump(tka_tsv_reader *r)
         unsigned char c = s[0];
         switch (r->state) {
         case P_RECORD_START:
-            if (c == '\n' || c == '\r') {
+            if (plain_line(r)) {
+                break;
+            } else if (c == '\n' || c == '\r') {
                 r->file_lines++; /* a blank line: counted, skipped */
                 tsv_advance(r, 1);
                 r->state = c == '\r' ? P_AFTER_BLANK_CR : P_RECORD_START;
@@ -477,6 +574,7 @@ void tka_tsv_free(tka_tsv_reader *r)
     tka_buf_free(&r->glue_field);
     free(r->meta);
     free(r->out_fields);
+    free(r->line_starts);
     free(r->name);
     free(r);
 }
@@ -546,6 +644,8 @@ tka_status tka_tsv_next(tka_tsv_reader *r, tka_tsv_record *rec, tka_error *err)
         .end_line = r->rec_end_line,
         .offset = r->rec_start.offset,
         .pandas_line = r->file_lines,
+        /* one scan of the record's bytes instead of one per field downstream */
+        .has_nul = r->rec_bytes.len && memchr(r->rec_bytes.data, '\0', r->rec_bytes.len),
     };
     return TKA_OK;
 }

@@ -43,6 +43,8 @@ struct tka_tsv_reader {
     tka_buf win;
     size_t win_pos;
     uint64_t win_end_chars; /* characters in the stream up to win.len */
+    size_t win_ascii_from;  /* win.data[win_ascii_from..win.len) is all ASCII (characters
+                               = bytes there) */
     bool chunk_lookahead;   /* pandas: decode each 262144-character block before reading it */
     bool utf8_bad;        /* strict mode: the window ends where invalid input starts */
     uint64_t utf8_bad_at; /* stream offset of the first invalid byte */
@@ -77,6 +79,11 @@ struct tka_tsv_reader {
     uint64_t restart_chars;    /* pandas restarts tokenizing here (after its header read) */
     size_t ws_count;           /* spaces held at the start of a line */
     tsv_pos ws_start;
+    /* A plain line fed to libcsv in one piece (plain_line): where each of its
+     * fields starts, handed to the field callbacks in order. */
+    tsv_pos *line_starts;
+    size_t line_fields, line_next, line_cap;
+    bool line_active;
 
     /* ---- GLUE state (tsv_glue.c) */
     tka_buf glue_field;      /* the field being read */

@@ -98,16 +98,49 @@ static size_t incomplete_tail(const unsigned char *s, size_t len)
     return 0;
 }
 
+/* The window grew from `before` by valid UTF-8 holding `chars` characters:
+ * the stream's character count and where the window's ASCII tail starts. */
+static void window_grew(tka_tsv_reader *r, size_t before, size_t chars)
+{
+    r->win_end_chars += chars;
+    if (chars != r->win.len - before) {
+        /* not ASCII: the ASCII tail starts after its last non-ASCII byte */
+        size_t i = r->win.len;
+        while (i > before && (unsigned char)r->win.data[i - 1] < 0x80)
+            i--;
+        r->win_ascii_from = i;
+    }
+}
+
+/* Strict mode: the window's next `len` bytes (already in place past
+ * win.len) are validated where they lie, with no copy, up to the first
+ * invalid byte. */
+static void accept_in_place(tka_tsv_reader *r, size_t len)
+{
+    const char *s = r->win.data + r->win.len;
+    size_t bad, chars;
+    if (!tka_utf8_valid_count(s, len, &bad, &chars)) {
+        r->utf8_bad = true;
+        r->utf8_bad_byte = (unsigned char)s[bad];
+    }
+    size_t before = r->win.len;
+    r->win.len += bad;
+    r->win.data[r->win.len] = '\0';
+    window_grew(r, before, chars);
+}
+
 /* Appends decoded bytes; in strict mode stops at the first invalid byte. */
 static bool decode_append(tka_tsv_reader *r, const unsigned char *s, size_t len)
 {
-    size_t before = r->win.len;
+    size_t before = r->win.len, chars = 0;
     tka_status st;
     if (r->options.utf8_errors == TKA_UTF8_REPLACE) {
         st = tka_utf8_append_replacing(&r->win, (const char *)s, len);
+        chars = tka_utf8_count(r->win.data + before, r->win.len - before);
     } else {
+        /* validated and counted in one pass, once per read block */
         size_t bad;
-        bool ok = tka_utf8_valid((const char *)s, len, &bad);
+        bool ok = tka_utf8_valid_count((const char *)s, len, &bad, &chars);
         st = tka_buf_append(&r->win, s, bad);
         if (!ok) {
             r->utf8_bad = true;
@@ -118,7 +151,7 @@ static bool decode_append(tka_tsv_reader *r, const unsigned char *s, size_t len)
         tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory reading the file");
         return false;
     }
-    r->win_end_chars += tka_utf8_count(r->win.data + before, r->win.len - before);
+    window_grew(r, before, chars);
     return true;
 }
 
@@ -149,6 +182,7 @@ static void read_more(tka_tsv_reader *r)
          * (plus, for pandas, the rest of its 262144-character block) */
         memmove(r->win.data, r->win.data + r->win_pos, r->win.len - r->win_pos);
         r->win.len -= r->win_pos;
+        r->win_ascii_from = r->win_ascii_from > r->win_pos ? r->win_ascii_from - r->win_pos : 0;
         r->win_pos = 0;
     }
     if (r->src_eof) {
@@ -156,6 +190,24 @@ static void read_more(tka_tsv_reader *r)
         size_t n = r->hold_len;
         r->hold_len = 0;
         decode_append(r, r->hold, n);
+        return;
+    }
+    if (r->options.utf8_errors == TKA_UTF8_STRICT) {
+        /* Read straight into the window and validate there: the bytes are
+         * kept as they are, so there is nothing to copy. */
+        if (tka_buf_reserve(&r->win, READ_BLOCK + sizeof r->hold) != TKA_OK) {
+            tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory reading the file");
+            return;
+        }
+        unsigned char *dst = (unsigned char *)r->win.data + r->win.len;
+        memcpy(dst, r->hold, r->hold_len);
+        size_t total = r->hold_len + read_source(r, dst + r->hold_len, READ_BLOCK);
+        if (r->failed)
+            return;
+        size_t keep = incomplete_tail(dst, total);
+        r->hold_len = keep;
+        memcpy(r->hold, dst + total - keep, keep);
+        accept_in_place(r, total - keep);
         return;
     }
     if (!r->raw && !(r->raw = malloc(READ_BLOCK + sizeof r->hold))) {
@@ -193,8 +245,11 @@ void tsv_advance_inline(tka_tsv_reader *r, size_t n)
 {
     const unsigned char *s = (const unsigned char *)r->win.data + r->win_pos;
     uint64_t chars = 0;
-    for (size_t i = 0; i < n; i++) /* no branches: the compiler vectorises this */
-        chars += (s[i] & 0xC0) != 0x80;
+    if (r->win_pos >= r->win_ascii_from)
+        chars = n; /* ASCII: one character per byte */
+    else
+        for (size_t i = 0; i < n; i++) /* no branches: the compiler vectorises this */
+            chars += (s[i] & 0xC0) != 0x80;
     r->pos.column += chars;
     r->pos.chars += chars;
     r->pos.offset += n;
@@ -247,6 +302,7 @@ bool tsv_source_rewind(tka_tsv_reader *r)
     r->win.len = 0;
     r->win_pos = 0;
     r->win_end_chars = 0;
+    r->win_ascii_from = 0;
     r->utf8_bad = false;
     r->pos = (tsv_pos){.offset = 0, .line = 1, .column = 1, .chars = 0};
     r->after_cr = false;

@@ -140,7 +140,7 @@ static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka
     for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
         if (!pool->fields[f])
             continue;
-        if (src[f])
+        if (src[f] && e->length) /* an empty encoding may have no buffer to copy into */
             memcpy(dst, src[f], e->length * sizeof *dst);
         else
             for (size_t i = 0; i < e->length; i++)

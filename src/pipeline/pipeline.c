@@ -189,9 +189,8 @@ static tka_status plan_labels(const tka_pipeline_options *o, tka_dataset *ds, la
 }
 
 static tka_status read_label(const tka_pipeline_options *o, const label_plan *lp,
-                             const tka_row *row, row_store_entry *entry, tka_error *err)
+                             const tka_value *v, row_store_entry *entry, tka_error *err)
 {
-    const tka_value *v = &row->label;
     switch (lp->kind) {
     case TKA_LABEL_NONE:
         return TKA_OK;
@@ -284,6 +283,12 @@ static tka_status add_item_label(dump_sink *s, const char *key, tka_label_kind k
 
 #define CHUNK_ROWS 8192
 
+typedef struct saved_label {
+    uint64_t row;
+    tka_value raw;   /* text: offset into run.saved_text */
+    size_t text_off;
+} saved_label;
+
 typedef struct run {
     const tka_pipeline_options *o;
     tka_tokenizer *tok;
@@ -298,6 +303,16 @@ typedef struct run {
     encode_pool *pool;
     int32_t pad_id;        /* resolved from pad_id / pad_token; -1: the tokenizer's */
     tka_pipeline_result *result;
+    /* Single pass (sequential sampler): the raw labels of the rows that may
+     * be logged, converted once the label dtype is known; an encoder that
+     * could not be made (reported after the end-of-pass checks, as the
+     * two-pass order has it). */
+    bool single;
+    saved_label *saved;
+    size_t n_saved, saved_cap;
+    tka_buf saved_text;
+    bool encoder_failed;
+    tka_error encoder_error;
 } run;
 
 static double now_seconds(void)
@@ -307,8 +322,9 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Which rows the dump needs: the dataset items and every row of a logged batch. */
-static tka_status choose_rows(run *r, uint64_t n, tka_error *err)
+/* The dataset items (range-checked against n, deduplicated) and the number
+ * of logged batches. */
+static tka_status choose_items(run *r, uint64_t n, tka_error *err)
 {
     const tka_pipeline_options *o = r->o;
     /* test_data.py logs 5 sampled rows; the default is rows 0..4 (as the
@@ -334,6 +350,12 @@ static tka_status choose_rows(run *r, uint64_t n, tka_error *err)
     r->logged = o->num_batches <= 0 || (uint64_t)o->num_batches > r->batches.num_batches
                     ? r->batches.num_batches
                     : (size_t)o->num_batches;
+    return TKA_OK;
+}
+
+/* Which rows the dump needs: the dataset items and every row of a logged batch. */
+static tka_status choose_rows(run *r, tka_error *err)
+{
     size_t cap = r->n_items + r->logged * r->batches.batch_size;
     uint64_t *rows = malloc((cap ? cap : 1) * sizeof *rows);
     int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
@@ -357,13 +379,35 @@ static tka_status choose_rows(run *r, uint64_t n, tka_error *err)
     return st;
 }
 
-/* The sentence as the reference tokenizer receives it: only a str works. */
-static tka_status check_text(const run *r, const tka_row *row, const tka_value *v, const char *what,
-                             tka_error *err)
+/* Single pass: the rows a sequential run may log, before the row count is
+ * known: the first num_batches batches (rows 0..K*B-1; every row for "all")
+ * and the requested dataset items (default 0..4). The logged rows are a
+ * subset once the count is known. */
+static tka_status choose_rows_ahead(run *r, tka_error *err)
 {
-    if (v->kind == TKA_VALUE_STR)
-        return TKA_OK;
-    const char *why = v->kind == TKA_VALUE_NAN
+    const tka_pipeline_options *o = r->o;
+    uint64_t k = o->num_batches > 0 ? (uint64_t)o->num_batches : 0;
+    uint64_t b = (uint64_t)o->batch_size;
+    uint64_t prefix = k == 0 || k > UINT64_MAX / b ? UINT64_MAX : k * b;
+    static const int64_t default_items[] = {0, 1, 2, 3, 4};
+    const int64_t *items = o->dataset_items ? o->dataset_items : default_items;
+    size_t n_items = o->dataset_items ? o->num_dataset_items : 5, used = 0;
+    uint64_t *rows = malloc((n_items ? n_items : 1) * sizeof *rows);
+    if (!rows)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for the logged rows");
+    for (size_t i = 0; i < n_items; i++)
+        if (items[i] >= 0) /* a negative item fails the range check at the end */
+            rows[used++] = (uint64_t)items[i];
+    tka_status st = row_store_init_stream(&r->store, prefix, rows, used, r->fields.present, err);
+    free(rows);
+    return st;
+}
+
+/* The sentence as the reference tokenizer receives it: only a str works. */
+static tka_status refuse_text(const run *r, uint64_t line, uint64_t index, tka_value_kind kind,
+                              const char *what, tka_error *err)
+{
+    const char *why = kind == TKA_VALUE_NAN
                           ? "is missing (pandas reads an empty field and strings such as NA, "
                             "null, nan as NaN)"
                           : "is a number (pandas typed the whole column as numeric)";
@@ -372,8 +416,16 @@ static tka_status check_text(const run *r, const tka_row *row, const tka_value *
                          "(transformers: AssertionError: text input must of type `str` (single "
                          "example), `List[str]` (batch or single pretokenized example) or "
                          "`List[List[str]]` (batch of pretokenized examples).)",
-                         r->o->data_path, (unsigned long long)row->line,
-                         (unsigned long long)row->index, what, why);
+                         r->o->data_path, (unsigned long long)line, (unsigned long long)index,
+                         what, why);
+}
+
+static tka_status check_text(const run *r, const tka_row *row, const tka_value *v, const char *what,
+                             tka_error *err)
+{
+    if (v->kind == TKA_VALUE_STR)
+        return TKA_OK;
+    return refuse_text(r, row->line, row->index, v->kind, what, err);
 }
 
 /* Collects the chunk's kept encodings into the row store, in row order. */
@@ -412,8 +464,8 @@ static tka_status encode_rows(run *r, tka_error *err)
                 break;
             if (have_pair && (st = check_text(r, &row, &row.pair, "pair text", err)) != TKA_OK)
                 break;
-            row_store_entry *e = row_store_want(&r->store, row.index);
-            if (e && (st = read_label(r->o, &r->labels, &row, e, err)) != TKA_OK)
+            row_store_entry *e = row_store_want(&r->store, row.index, NULL);
+            if (e && (st = read_label(r->o, &r->labels, &row.label, e, err)) != TKA_OK)
                 break; /* the message names file, line and column */
             if (e && row_store_keep_text(&r->store, e, row.line, row.text.text, row.text.len,
                                          row.pair.text, row.pair.len, have_pair) != TKA_OK) {
@@ -440,6 +492,186 @@ static tka_status encode_rows(run *r, tka_error *err)
         }
     }
     r->result->tokens = encode_pool_tokens(r->pool);
+    pool_chunk_free(&chunk);
+    return st;
+}
+
+/* ------------------------------------------------------------ single pass */
+
+static tka_status save_label(run *r, uint64_t row, const tka_value *v, tka_error *err)
+{
+    if (r->n_saved == r->saved_cap) {
+        size_t cap = r->saved_cap ? 2 * r->saved_cap : 64;
+        saved_label *s = realloc(r->saved, cap * sizeof *s);
+        if (!s)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping labels");
+        r->saved = s;
+        r->saved_cap = cap;
+    }
+    saved_label *s = &r->saved[r->n_saved++];
+    s->row = row;
+    s->raw = *v;
+    s->text_off = r->saved_text.len;
+    if (tka_buf_append(&r->saved_text, v->text, v->len) != TKA_OK)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping labels");
+    return TKA_OK;
+}
+
+/* An error the two-pass run meets while streaming the rows, placed where it
+ * meets it: at a row, and within the row in check order. */
+typedef struct row_failure {
+    bool set;
+    uint64_t row;
+    int order; /* 0 GLUE IndexError (reading the row), 1 text, 2 pair, 3 label */
+    tka_error error;
+} row_failure;
+
+static void consider(row_failure *first, uint64_t row, int order, const tka_error *e)
+{
+    if (first->set && (first->row < row || (first->row == row && first->order <= order)))
+        return;
+    first->set = true;
+    first->row = row;
+    first->order = order;
+    first->error = *e;
+}
+
+/* The end of a single pass: the decisions the two-pass run makes at open
+ * (row count, label kind, batches, logged rows), then the row errors it would
+ * have met first, then the logged labels. Same checks, same order. */
+static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
+                                bool tok_failed, uint64_t tok_chunk, const tka_error *tok_error,
+                                tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    if (warnings)
+        tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
+    uint64_t n = tka_dataset_num_rows(r->ds);
+    r->result->rows = n;
+    tka_status st;
+    if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
+        (st = plan_batches(o, n, &r->batches, err)) != TKA_OK ||
+        (st = choose_items(r, n, err)) != TKA_OK)
+        return st;
+    r->result->batches = r->batches.num_batches;
+    r->result->batches_logged = r->logged;
+    if (r->encoder_failed) {
+        *err = r->encoder_error;
+        return err->status;
+    }
+    /* Text and pair cells the reference refuses: known from the final types. */
+    size_t watched[2] = {tka_dataset_text_column(r->ds), tka_dataset_pair_column(r->ds)};
+    static const char *const what[2] = {"sentence", "pair text"};
+    for (int k = 0; k < 2; k++) {
+        uint64_t row, line;
+        tka_value_kind kind;
+        if (watched[k] == SIZE_MAX ||
+            tka_dataset_first_non_string(r->ds, watched[k], &row, &line, &kind, NULL) != TKA_OK)
+            continue;
+        tka_error e;
+        refuse_text(r, line, row, kind, what[k], &e);
+        consider(first, row, 1 + k, &e);
+    }
+    /* Labels of the logged rows, in row order (the saved rows that turned out
+     * not to be logged are skipped: the two-pass run never reads them). */
+    uint64_t logged_rows = (uint64_t)r->logged * r->batches.batch_size;
+    for (size_t i = 0; i < r->n_saved; i++) {
+        saved_label *s = &r->saved[i];
+        bool logged = s->row < logged_rows;
+        for (size_t j = 0; j < r->n_items && !logged; j++)
+            logged = (uint64_t)r->items[j] == s->row;
+        if (!logged || (first->set && first->row < s->row))
+            continue;
+        tka_value raw = s->raw, v;
+        raw.text = r->saved_text.data ? r->saved_text.data + s->text_off : "";
+        if ((st = tka_dataset_convert(r->ds, tka_dataset_label_column(r->ds), false, s->row, &raw,
+                                      &v, err)) != TKA_OK)
+            return st;
+        tka_error e;
+        row_store_entry *entry = row_store_slot(&r->store, s->row);
+        if (entry && read_label(o, &r->labels, &v, entry, &e) != TKA_OK) {
+            consider(first, s->row, 3, &e);
+            break;
+        }
+    }
+    /* A tokenizer error in chunk k is met first unless a row error comes
+     * before that chunk is full. */
+    if (tok_failed && (!first->set || first->row >= (tok_chunk + 1) * CHUNK_ROWS)) {
+        *err = *tok_error;
+        return err->status;
+    }
+    if (first->set) {
+        *err = first->error;
+        return err->status;
+    }
+    return TKA_OK;
+}
+
+/* A sequential run in one pass over the TSV: every row's text is tokenized as
+ * it comes (whatever its type so far: the final types decide at the end
+ * whether the reference would have refused a row, and which row first);
+ * errors the two-pass run reports before or instead are found by reading on
+ * to the end. */
+static tka_status encode_rows_single(run *r, tka_buf *warnings, tka_error *err)
+{
+    pool_chunk chunk = {0};
+    tka_status st = TKA_OK;
+    tka_row row;
+    bool have_pair = tka_dataset_pair_column(r->ds) != SIZE_MAX;
+    bool have_label = tka_dataset_label_column(r->ds) != SIZE_MAX;
+    bool tokenize = r->pool != NULL, tok_failed = false;
+    uint64_t tok_chunk = 0;
+    tka_error tok_error;
+    row_failure first = {0};
+    for (;;) {
+        st = tka_dataset_next(r->ds, &row, err);
+        bool end = st == TKA_ERR_NOT_FOUND;
+        if (st != TKA_OK && !end) {
+            if (!tka_dataset_complete(r->ds))
+                goto out; /* a parser error: the two-pass run fails at open with it */
+            /* GLUE's IndexError: the two-pass run stops at this row; the
+             * rows of the unfinished chunk are never tokenized. */
+            consider(&first, r->result->rows_encoded, 0, err);
+            break;
+        }
+        if (!end) {
+            r->result->rows_encoded++;
+            bool nomem = false;
+            row_store_entry *e = row_store_want(&r->store, row.index, &nomem);
+            if (nomem || (e && have_label && save_label(r, row.index, &row.label, err) != TKA_OK) ||
+                (e && row_store_keep_text(&r->store, e, row.line, row.text.text, row.text.len,
+                                          row.pair.text, row.pair.len, have_pair) != TKA_OK)) {
+                st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping logged rows");
+                goto out;
+            }
+            if (tokenize) {
+                st = pool_chunk_add(&chunk, row.index, row.line, row.text.text, row.text.len,
+                                    have_pair ? row.pair.text : NULL, have_pair ? row.pair.len : 0,
+                                    have_pair, e != NULL);
+                if (st != TKA_OK) {
+                    tka_error_set(err, st, "out of memory reading rows");
+                    goto out;
+                }
+            }
+        }
+        if (tokenize && (chunk.count == CHUNK_ROWS || (end && chunk.count))) {
+            if (encode_pool_run(r->pool, &chunk, r->o->data_path, &tok_error) != TKA_OK) {
+                /* Kept for the end: a row error earlier in the file wins. */
+                tok_failed = true;
+                tok_chunk = chunk.rows[0].row / CHUNK_ROWS;
+                tokenize = false;
+            } else if ((st = keep_chunk(r, &chunk, err)) != TKA_OK) {
+                goto out;
+            }
+            pool_chunk_clear(&chunk);
+        }
+        if (end)
+            break;
+    }
+    st = finish_single(r, warnings, &first, tok_failed, tok_chunk, &tok_error, err);
+out:
+    if (r->pool)
+        r->result->tokens = encode_pool_tokens(r->pool);
     pool_chunk_free(&chunk);
     return st;
 }
@@ -692,28 +924,25 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
                              (int)r->pad_id, tka_tokenizer_vocab_size(r->tok));
     }
 
+    /* The fields are options: checked before the file is read (a label
+     * column is selected exactly when the dataset opens with label_field). */
+    if ((st = plan_fields(o, kind, o->dataset.label_field != NULL, &r->fields, err)) != TKA_OK)
+        return st;
     tka_dataset_options dopt = o->dataset;
     if (o->flavor == TKA_FLAVOR_TORCH) { /* HF datasets' csv builder reads 10000-row chunks */
         dopt.chunking = TKA_CHUNKS_ROWS;
         dopt.chunk_rows = 10000;
     }
+    /* A sequential sampler needs neither the row count nor the dtypes before
+     * the rows: one pass, decisions at its end (encode_rows_single). Random
+     * and distributed samplers need the length first. */
+    r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass;
+    dopt.single_pass = r->single;
     if ((st = tka_dataset_open(o->data_path, &dopt, &r->ds, err)) != TKA_OK)
         return st;
-    if (warnings)
-        tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
-    r->result->rows = tka_dataset_num_rows(r->ds);
     struct stat sb;
     if (stat(o->data_path, &sb) == 0)
         r->result->bytes = (uint64_t)sb.st_size;
-
-    bool have_label = tka_dataset_label_column(r->ds) != SIZE_MAX;
-    if ((st = plan_fields(o, kind, have_label, &r->fields, err)) != TKA_OK ||
-        (st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
-        (st = plan_batches(o, r->result->rows, &r->batches, err)) != TKA_OK ||
-        (st = choose_rows(r, r->result->rows, err)) != TKA_OK)
-        return st;
-    r->result->batches = r->batches.num_batches;
-    r->result->batches_logged = r->logged;
 
     tka_encode_options eopt;
     tka_encode_options_init(&eopt);
@@ -724,6 +953,29 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
                                                                : -1;
     eopt.max_length = max_length;
     eopt.truncation = max_length >= 0 ? TKA_TRUNCATE_LONGEST_FIRST : TKA_TRUNCATE_NONE;
+    if (r->single) {
+        if ((st = choose_rows_ahead(r, err)) != TKA_OK)
+            return st;
+        /* An encoder the options cannot make is reported where the two-pass
+         * run reports it: after the checks of the whole file. */
+        if (encode_pool_new(r->tok, &eopt, o->threads, r->fields.present, &r->pool,
+                            &r->encoder_error) != TKA_OK) {
+            r->encoder_failed = true;
+            r->pool = NULL;
+        }
+        return TKA_OK;
+    }
+
+    if (warnings)
+        tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
+    r->result->rows = tka_dataset_num_rows(r->ds);
+    if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
+        (st = plan_batches(o, r->result->rows, &r->batches, err)) != TKA_OK ||
+        (st = choose_items(r, r->result->rows, err)) != TKA_OK ||
+        (st = choose_rows(r, err)) != TKA_OK)
+        return st;
+    r->result->batches = r->batches.num_batches;
+    r->result->batches_logged = r->logged;
     return encode_pool_new(r->tok, &eopt, o->threads, r->fields.present, &r->pool, err);
 }
 
@@ -741,12 +993,14 @@ tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_re
     r.result = result;
     tka_status st = open_stages(&r, warnings, err);
     if (st == TKA_OK)
-        st = encode_rows(&r, err);
+        st = r.single ? encode_rows_single(&r, warnings, err) : encode_rows(&r, err);
     if (st == TKA_OK)
         st = write_dump(&r, err);
     encode_pool_free(r.pool);
     row_store_free(&r.store);
     free(r.items);
+    free(r.saved);
+    tka_buf_free(&r.saved_text);
     tka_batches_free(&r.batches.materialised);
     tka_dataset_free(r.ds);
     tka_tokenizer_free(r.tok);

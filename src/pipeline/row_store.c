@@ -36,16 +36,64 @@ tka_status row_store_init(row_store *store, const uint64_t *rows, size_t n_rows,
     return TKA_OK;
 }
 
+tka_status row_store_init_stream(row_store *store, uint64_t prefix, const uint64_t *items,
+                                 size_t n_items, const bool field_present[TKA_FIELD_SEQ_COUNT],
+                                 tka_error *err)
+{
+    tka_status st = row_store_init(store, NULL, 0, field_present, err);
+    if (st != TKA_OK)
+        return st;
+    store->streaming = true;
+    store->prefix = prefix;
+    if (n_items == 0)
+        return TKA_OK;
+    if (!(store->items = malloc(n_items * sizeof *store->items)))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for %zu logged rows", n_items);
+    memcpy(store->items, items, n_items * sizeof *items);
+    qsort(store->items, n_items, sizeof *store->items, compare_u64);
+    for (size_t i = 0; i < n_items; i++)
+        if (i == 0 || store->items[i] != store->items[i - 1])
+            store->items[store->n_items++] = store->items[i];
+    return TKA_OK;
+}
+
+/* Streaming mode: adds `row` if it is kept. */
+static row_store_entry *stream_want(row_store *store, uint64_t row, bool *nomem)
+{
+    while (store->cursor < store->n_items && store->items[store->cursor] < row)
+        store->cursor++;
+    bool listed = store->cursor < store->n_items && store->items[store->cursor] == row;
+    if (row >= store->prefix && !listed)
+        return NULL;
+    if (store->count == store->entries_cap) {
+        size_t cap = store->entries_cap ? 2 * store->entries_cap : 64;
+        row_store_entry *e = realloc(store->entries, cap * sizeof *e);
+        if (!e) {
+            *nomem = true;
+            return NULL;
+        }
+        store->entries = e;
+        store->entries_cap = cap;
+    }
+    row_store_entry *e = &store->entries[store->count++];
+    memset(e, 0, sizeof *e);
+    e->row = row;
+    return e;
+}
+
 void row_store_free(row_store *store)
 {
+    free(store->items);
     free(store->entries);
     free(store->pool);
     tka_buf_free(&store->texts);
     memset(store, 0, sizeof *store);
 }
 
-row_store_entry *row_store_want(row_store *store, uint64_t row)
+row_store_entry *row_store_want(row_store *store, uint64_t row, bool *nomem)
 {
+    if (store->streaming)
+        return stream_want(store, row, nomem);
     while (store->cursor < store->count && store->entries[store->cursor].row < row)
         store->cursor++;
     if (store->cursor < store->count && store->entries[store->cursor].row == row)
@@ -75,7 +123,7 @@ tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t leng
     for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
         if (!store->field_present[f])
             continue;
-        if (fields[f])
+        if (fields[f] && length) /* an empty encoding may have no pool to copy into */
             memcpy(dst, fields[f], (size_t)length * sizeof *dst);
         else
             for (uint32_t i = 0; i < length; i++)

@@ -29,6 +29,12 @@ typedef struct row_store {
     row_store_entry *entries; /* sorted by row, unique */
     size_t count;
     size_t cursor;            /* next entry the streaming pass will reach */
+    /* Streaming mode (row_store_init_stream): entries are added as the rows
+     * arrive, every row below `prefix` and the listed `items`. */
+    bool streaming;
+    uint64_t prefix;
+    uint64_t *items;          /* sorted, unique */
+    size_t n_items, entries_cap;
     int32_t *pool;            /* per entry: fields[0] values, fields[1] values, ... */
     uint64_t pool_used, pool_cap;
     bool field_present[TKA_FIELD_SEQ_COUNT];
@@ -49,11 +55,20 @@ tka_status row_store_keep_text(row_store *store, row_store_entry *entry, uint64_
 /* `rows` may hold duplicates and be unsorted; it is sorted here. */
 tka_status row_store_init(row_store *store, const uint64_t *rows, size_t n_rows,
                           const bool field_present[TKA_FIELD_SEQ_COUNT], tka_error *err);
+/* A store for a single pass over rows whose count is not known yet: it keeps
+ * every row below `prefix` (the first logged batches of a sequential
+ * sampler; UINT64_MAX: all) and the rows in `items` (any order, duplicates
+ * and rows beyond the file allowed). */
+tka_status row_store_init_stream(row_store *store, uint64_t prefix, const uint64_t *items,
+                                 size_t n_items, const bool field_present[TKA_FIELD_SEQ_COUNT],
+                                 tka_error *err);
 void row_store_free(row_store *store);
 
 /* The entry for `row` if the streaming pass must keep it (rows arrive in
- * increasing order), else NULL. */
-row_store_entry *row_store_want(row_store *store, uint64_t row);
+ * increasing order), else NULL. In streaming mode the entry is added here;
+ * NULL too when it cannot be (out of memory: *nomem set), and the pointer
+ * is valid until the next call. */
+row_store_entry *row_store_want(row_store *store, uint64_t row, bool *nomem);
 
 /* Copies the present fields of one encoding (each `length` values; a NULL
  * field array stores ones, as an all-ones attention mask). */

@@ -131,4 +131,34 @@ grep -qF 'dataset_1_input_ids: tokens, second: [CLS] un ##fl >>near<< ##ching ##
 grep -qF 'dataset_1_input_ids: dataset row 1 (line 3): "unflinchingly bleak and desperate "' "$tmp/why" &&
   ok "diff: the source row's line and text" || { bad "diff source row"; cat "$tmp/why"; }
 grep -q 'dataset_7_input_ids' "$tmp/why" && bad "diff explained an unchanged key" || ok "diff: only the changed keys explained"
+
+# 7. a sequential sampler reads the TSV once and decides at the end of the pass
+#    what the two-pass reading decides at open: same dumps, same refusals
+mkdir -p "$tmp/one" "$tmp/two" # same dump names: the sidecar holds the file name
+for fl in torch paddle; do
+  "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --flavor $fl --num-batches all \
+    --dump "$tmp/one/$fl.npy" -q && "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased \
+    --flavor $fl --num-batches all --two-pass --dump "$tmp/two/$fl.npy" -q &&
+    cmp -s "$tmp/one/$fl.npy" "$tmp/two/$fl.npy" && cmp -s "$tmp/one/$fl.json" "$tmp/two/$fl.json" &&
+    ok "$fl: one pass = --two-pass (every batch logged)" || bad "$fl: one pass differs from --two-pass"
+done
+awk 'BEGIN { print "sentence\tlabel"; for (i = 0; i < 40; i++) print i * 3 "\t" i % 2 }' > "$tmp/numeric.tsv"
+refuses "numeric-only sentence column (int64 at the end of the pass)" 3 \
+  "numeric.tsv: line 2 (row 0): the sentence is a number" \
+  --data "$tmp/numeric.tsv" --tokenizer bert-base-uncased --dump "$tmp/x.npy"
+awk 'BEGIN { print "sentence\tlabel"; for (i = 0; i < 60000; i++) print "film " i "\t" (i == 50000 ? "1.0" : i % 2) }' > "$tmp/late_float.tsv"
+refuses "torch: label column float64 from row 50000 (HF chunk 5)" 3 \
+  "label column 'label' is int64 in rows 0..9999 but float64 in rows 50000..59999" \
+  --data "$tmp/late_float.tsv" --tokenizer bert-base-uncased --dump "$tmp/x.npy"
+"$T" pipeline --data "$tmp/late_float.tsv" --tokenizer bert-base-uncased --flavor paddle \
+  --dump "$tmp/lf1.npy" -q 2> "$tmp/lf.err" &&
+  "$T" pipeline --data "$tmp/late_float.tsv" --tokenizer bert-base-uncased --flavor paddle \
+  --two-pass --dump "$tmp/lf2.npy" -q 2>/dev/null && cmp -s "$tmp/lf1.npy" "$tmp/lf2.npy" &&
+  grep -qF "label column 'label' is float64" "$tmp/lf.err" &&
+  ok "paddle: labels float64 from row 50000, logged labels = --two-pass" || bad "paddle: late float labels"
+refuses "dataset item beyond the rows (known at the end of the pass)" 2 \
+  "dataset item 60000 is out of range: $tmp/late_float.tsv has 60000 rows" \
+  --data "$tmp/late_float.tsv" --tokenizer bert-base-uncased --flavor paddle --dataset-items 1,60000 \
+  --dump "$tmp/x.npy"
+[ ! -e "$tmp/x.npy" ] && ok "no dump left behind by a failed single pass" || bad "a failed single pass left x.npy"
 exit $fail

@@ -247,6 +247,15 @@ Test(utf8, validation_equals_reference_on_random_and_mutated_bytes)
                            want == n, want, hex);
         }
         cr_assert_eq(tka_utf8_valid((const char *)copy, n, NULL), ok);
+        /* the counting variant: same verdict and offset, and the code points
+         * before that offset (lead bytes of the well-formed prefix) */
+        size_t chars = (size_t)-1, bad2 = (size_t)-1, want_chars = 0;
+        for (size_t k = 0; k < want; k++)
+            want_chars += (copy[k] & 0xC0) != 0x80;
+        cr_assert_eq(tka_utf8_valid_count((const char *)copy, n, &bad2, &chars), ok);
+        cr_assert_eq(bad2, want, "round %d: count variant's offset", round);
+        cr_assert_eq(chars, want_chars, "round %d: %zu code points, reference %zu", round, chars,
+                     want_chars);
         n_valid += ok;
         n_invalid += !ok;
         free(copy);

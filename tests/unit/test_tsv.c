@@ -446,6 +446,61 @@ Test(utf8, strict_replace_and_block_order)
     tka_dataset_free(ds);
 }
 
+/* A file whose byte `at` starts `piece`: "s\tl\n", lines "a\t1\n", then one
+ * line "xxx..." of filler up to `at`, piece, "\t1\n". */
+static void bytes_at(tka_buf *b, size_t at, const char *piece, size_t piece_len)
+{
+    b->len = 0;
+    tka_buf_append_str(b, "s\tl\n");
+    while (b->len + 4 + 8 <= at)
+        tka_buf_append_str(b, "a\t1\n");
+    while (b->len < at)
+        tka_buf_append_char(b, 'x');
+    tka_buf_append(b, piece, piece_len);
+    tka_buf_append_str(b, "\t1\n");
+}
+
+Test(utf8, sequences_across_read_blocks)
+{
+    /* The reader takes the file 65536 bytes at a time and validates each
+     * block where it lies: a sequence cut by a block end is completed by
+     * the next block, and positions count characters across blocks. */
+    const size_t block = 65536;
+    tka_buf b = {0};
+    tka_error err;
+    for (size_t back = 1; back <= 3; back++) {
+        bytes_at(&b, block - back, "\xf0\x9f\x98\x80z", 5); /* U+1F600 cut after `back` bytes */
+        tka_tsv_options o = {.mode = TKA_TSV_PANDAS};
+        tka_tsv_reader *r;
+        cr_assert_eq(tka_tsv_open_memory("blocks.tsv", b.data, b.len, &o, &r, &err), TKA_OK);
+        tka_tsv_record rec;
+        tka_status st;
+        size_t seen = 0;
+        while ((st = tka_tsv_next(r, &rec, &err)) == TKA_OK) {
+            if (rec.num_fields == 2 && rec.fields[0].len > 4) { /* the filler line */
+                seen++;
+                const tka_tsv_field *f = &rec.fields[0];
+                cr_expect(f->len >= 5 && memcmp(f->data + f->len - 5, "\xf0\x9f\x98\x80z", 5) == 0,
+                          "back %zu: the sequence survives the block end", back);
+                /* the next field starts after the TAB: characters + 2 */
+                cr_expect_eq(rec.fields[1].column, f->len - 3 + 2, "back %zu", back);
+                cr_expect_eq(rec.fields[1].offset, block - back + 5 + 1, "back %zu", back);
+            }
+        }
+        cr_expect_eq(st, TKA_ERR_NOT_FOUND, "back %zu: %s", back, err.message);
+        cr_expect_eq(seen, 1, "back %zu", back);
+        tka_tsv_free(r);
+    }
+    /* an invalid byte just after the block end: its position in characters */
+    bytes_at(&b, block + 2, "\xff", 1);
+    size_t n;
+    cr_expect_eq(read_all(b.data, b.len, TKA_TSV_PANDAS, &err, &n), TKA_ERR_UTF8);
+    char want[64];
+    snprintf(want, sizeof want, "(byte %zu): invalid UTF-8 (byte 0xff)", block + 2);
+    cr_expect(strstr(err.message, want) != NULL, "%s", err.message);
+    tka_buf_free(&b);
+}
+
 Test(glue, rows_limits_and_index_errors)
 {
     /* csv.reader(quotechar=None): every TAB splits, quotes literal, empty
