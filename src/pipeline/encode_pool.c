@@ -20,11 +20,24 @@ typedef struct worker {
     tka_error err;
 } worker;
 
+typedef struct work_arg {
+    worker *w;
+    const struct encode_pool *pool;
+} work_arg;
+
+#define MAX_THREADS 64
+
 struct encode_pool {
     int threads;
     worker *workers;
     bool fields[TKA_FIELD_SEQ_COUNT];
     size_t fields_per_row;
+    /* the chunk between encode_pool_start and encode_pool_wait */
+    pool_chunk *active;
+    int slices;          /* workers with rows in the active chunk */
+    int spawned;         /* slices 0..spawned-1 run on their own thread */
+    pthread_t ids[MAX_THREADS];
+    work_arg args[MAX_THREADS];
 };
 
 void pool_chunk_clear(pool_chunk *chunk)
@@ -78,6 +91,8 @@ tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *o
     *out = NULL;
     if (threads < 1)
         threads = 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
     encode_pool *p = calloc(1, sizeof *p);
     if (!p)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
@@ -110,6 +125,10 @@ void encode_pool_free(encode_pool *pool)
 {
     if (!pool)
         return;
+    if (pool->active) { /* a run that was never waited for: finish it first */
+        tka_error ignored;
+        encode_pool_wait(pool, "", &ignored);
+    }
     for (int i = 0; i < pool->threads; i++) {
         tka_encoder_free(pool->workers[i].encoder);
         tka_arena_free(pool->workers[i].arena);
@@ -151,11 +170,6 @@ static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka
     return true;
 }
 
-typedef struct work_arg {
-    worker *w;
-    const encode_pool *pool;
-} work_arg;
-
 /* Each worker encodes a contiguous slice and stops at its first failure. */
 static void *work_slice(void *arg)
 {
@@ -181,39 +195,44 @@ static void *work_slice(void *arg)
     return NULL;
 }
 
-tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file, tka_error *err)
+void encode_pool_start(encode_pool *pool, pool_chunk *chunk)
 {
-    int threads = pool->threads;
-    if ((size_t)threads > chunk->count)
-        threads = chunk->count ? (int)chunk->count : 1;
-    pthread_t ids[64];
-    work_arg args[64];
-    if (threads > 64)
-        threads = 64;
+    int slices = pool->threads;
+    if ((size_t)slices > chunk->count)
+        slices = chunk->count ? (int)chunk->count : 1;
     for (int t = 0; t < pool->threads; t++) {
         worker *w = &pool->workers[t];
         w->out_used = 0;
         w->chunk = chunk;
-        w->begin = t < threads ? chunk->count * (size_t)t / (size_t)threads : 0;
-        w->end = t < threads ? chunk->count * (size_t)(t + 1) / (size_t)threads : 0;
+        w->begin = t < slices ? chunk->count * (size_t)t / (size_t)slices : 0;
+        w->end = t < slices ? chunk->count * (size_t)(t + 1) / (size_t)slices : 0;
         w->failed_at = SIZE_MAX;
         tka_error_clear(&w->err);
-        args[t].w = w;
-        args[t].pool = pool;
+        pool->args[t].w = w;
+        pool->args[t].pool = pool;
     }
-    int started = 0;
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&ids[t], NULL, work_slice, &args[t]) != 0)
-            break;
-        started = t;
-    }
-    /* Slices whose thread could not start run here, after slice 0. */
-    work_slice(&args[0]);
-    for (int t = started + 1; t < threads; t++)
-        work_slice(&args[t]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(ids[t], NULL);
-    for (int t = 0; t < threads; t++) {
+    pool->active = chunk;
+    pool->slices = slices;
+    pool->spawned = 0;
+    /* One thread: the work happens in encode_pool_wait, on the caller's
+     * thread, so `--threads 1` really uses one. */
+    if (pool->threads == 1)
+        return;
+    while (pool->spawned < slices &&
+           pthread_create(&pool->ids[pool->spawned], NULL, work_slice, &pool->args[pool->spawned]) == 0)
+        pool->spawned++;
+}
+
+tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err)
+{
+    pool_chunk *chunk = pool->active;
+    /* Slices without a thread (one thread, or pthread_create failed) run here. */
+    for (int t = pool->spawned; t < pool->slices; t++)
+        work_slice(&pool->args[t]);
+    for (int t = 0; t < pool->spawned; t++)
+        pthread_join(pool->ids[t], NULL);
+    pool->active = NULL;
+    for (int t = 0; t < pool->slices; t++) {
         worker *w = &pool->workers[t];
         if (w->failed_at == SIZE_MAX)
             continue;
@@ -223,10 +242,16 @@ tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *fil
         return tka_error_prefix(err, "%s: line %llu (row %llu): ", file,
                                 (unsigned long long)r->line, (unsigned long long)r->row);
     }
-    for (int t = 0; t < threads; t++)
+    for (int t = 0; t < pool->slices; t++)
         for (size_t i = pool->workers[t].begin; i < pool->workers[t].end; i++)
             chunk->rows[i].worker = t;
     return TKA_OK;
+}
+
+tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file, tka_error *err)
+{
+    encode_pool_start(pool, chunk);
+    return encode_pool_wait(pool, file, err);
 }
 
 uint64_t encode_pool_tokens(const encode_pool *pool)

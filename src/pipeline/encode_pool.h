@@ -45,8 +45,18 @@ tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *o
                            encode_pool **out, tka_error *err);
 void encode_pool_free(encode_pool *pool);
 
-/* Encodes every row of the chunk. On failure, the error of the first failing
- * row (in row order) is reported, prefixed with its line. */
+/* Starts encoding every row of the chunk. With one thread nothing runs
+ * until encode_pool_wait, which does the work on the caller's thread; with
+ * N threads, N workers run while the caller goes on (reading the next
+ * chunk). The chunk must stay untouched until encode_pool_wait, and the
+ * stored sequences of the previous run must have been read. */
+void encode_pool_start(encode_pool *pool, pool_chunk *chunk);
+
+/* Finishes the started run. On failure, the error of the first failing row
+ * (in row order) is reported, prefixed with the file, its line and row. */
+tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err);
+
+/* encode_pool_start + encode_pool_wait. */
 tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file,
                            tka_error *err);
 

@@ -445,11 +445,73 @@ static tka_status keep_chunk(run *r, pool_chunk *chunk, tka_error *err)
     return TKA_OK;
 }
 
+/* Two chunks in turn: while the encoders work on one, rows are read into the
+ * other (with --threads 1 the encoding happens when it is waited for, so
+ * reading and encoding take turns on one thread). */
+typedef struct chunk_flow {
+    pool_chunk chunks[2];
+    int fill;       /* the chunk being filled */
+    bool in_flight; /* chunks[1 - fill] is being encoded */
+} chunk_flow;
+
+static pool_chunk *flow_current(chunk_flow *f)
+{
+    return &f->chunks[f->fill];
+}
+
+/* Waits for the chunk in flight and keeps its encodings. On an encoding
+ * failure *encode_failed is set and *first_row is that chunk's first row. */
+static tka_status flow_wait(run *r, chunk_flow *f, bool *encode_failed, uint64_t *first_row,
+                            tka_error *err)
+{
+    *encode_failed = false;
+    if (!f->in_flight)
+        return TKA_OK;
+    f->in_flight = false;
+    pool_chunk *c = &f->chunks[1 - f->fill];
+    tka_status st = encode_pool_wait(r->pool, r->o->data_path, err);
+    if (st != TKA_OK) {
+        *encode_failed = true;
+        *first_row = c->rows[0].row;
+    } else {
+        st = keep_chunk(r, c, err);
+    }
+    pool_chunk_clear(c);
+    return st;
+}
+
+/* Hands the filled chunk to the encoders once the one in flight is kept. */
+static tka_status flow_submit(run *r, chunk_flow *f, bool *encode_failed, uint64_t *first_row,
+                              tka_error *err)
+{
+    tka_status st = flow_wait(r, f, encode_failed, first_row, err);
+    pool_chunk *c = flow_current(f);
+    if (st != TKA_OK || c->count == 0)
+        return st;
+    encode_pool_start(r->pool, c);
+    f->in_flight = true;
+    f->fill = 1 - f->fill;
+    return TKA_OK;
+}
+
+/* Finishes whatever is in flight (after an error elsewhere) and frees. */
+static void flow_free(run *r, chunk_flow *f)
+{
+    if (f->in_flight) {
+        tka_error ignored;
+        encode_pool_wait(r->pool, r->o->data_path, &ignored);
+    }
+    pool_chunk_free(&f->chunks[0]);
+    pool_chunk_free(&f->chunks[1]);
+}
+
 /* The second pass: every row is tokenized (as dataset.map does, so a bad row
  * anywhere fails the run like the reference), logged rows are kept. */
 static tka_status encode_rows(run *r, tka_error *err)
 {
-    pool_chunk chunk = {0};
+    chunk_flow flow = {0};
+    bool encode_failed;
+    uint64_t failed_row;
     tka_status st = TKA_OK;
     tka_row row;
     bool have_pair = tka_dataset_pair_column(r->ds) != SIZE_MAX;
@@ -472,27 +534,35 @@ static tka_status encode_rows(run *r, tka_error *err)
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping row texts");
                 break;
             }
-            st = pool_chunk_add(&chunk, row.index, row.line, row.text.text, row.text.len,
-                                have_pair ? row.pair.text : NULL, have_pair ? row.pair.len : 0,
-                                have_pair, e != NULL);
+            st = pool_chunk_add(flow_current(&flow), row.index, row.line, row.text.text,
+                                row.text.len, have_pair ? row.pair.text : NULL,
+                                have_pair ? row.pair.len : 0, have_pair, e != NULL);
             if (st != TKA_OK) {
                 tka_error_set(err, st, "out of memory reading rows");
                 break;
             }
         }
-        if (chunk.count == CHUNK_ROWS || (end && chunk.count)) {
-            if ((st = encode_pool_run(r->pool, &chunk, r->o->data_path, err)) != TKA_OK ||
-                (st = keep_chunk(r, &chunk, err)) != TKA_OK)
+        if (flow_current(&flow)->count == CHUNK_ROWS || end) {
+            if ((st = flow_submit(r, &flow, &encode_failed, &failed_row, err)) != TKA_OK)
                 break;
-            pool_chunk_clear(&chunk);
         }
         if (end) {
-            st = TKA_OK;
+            st = flow_wait(r, &flow, &encode_failed, &failed_row, err);
             break;
         }
     }
+    if (st != TKA_OK && flow.in_flight) {
+        /* A row error stopped the loop while an earlier chunk was still being
+         * encoded: a failure there comes first in row order, as it would have
+         * without the overlap. */
+        tka_error earlier;
+        if (flow_wait(r, &flow, &encode_failed, &failed_row, &earlier) != TKA_OK && encode_failed) {
+            *err = earlier;
+            st = earlier.status;
+        }
+    }
+    flow_free(r, &flow);
     r->result->tokens = encode_pool_tokens(r->pool);
-    pool_chunk_free(&chunk);
     return st;
 }
 
@@ -614,7 +684,9 @@ static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
  * to the end. */
 static tka_status encode_rows_single(run *r, tka_buf *warnings, tka_error *err)
 {
-    pool_chunk chunk = {0};
+    chunk_flow flow = {0};
+    bool encode_failed = false;
+    uint64_t failed_row = 0;
     tka_status st = TKA_OK;
     tka_row row;
     bool have_pair = tka_dataset_pair_column(r->ds) != SIZE_MAX;
@@ -645,34 +717,49 @@ static tka_status encode_rows_single(run *r, tka_buf *warnings, tka_error *err)
                 goto out;
             }
             if (tokenize) {
-                st = pool_chunk_add(&chunk, row.index, row.line, row.text.text, row.text.len,
-                                    have_pair ? row.pair.text : NULL, have_pair ? row.pair.len : 0,
-                                    have_pair, e != NULL);
+                st = pool_chunk_add(flow_current(&flow), row.index, row.line, row.text.text,
+                                    row.text.len, have_pair ? row.pair.text : NULL,
+                                    have_pair ? row.pair.len : 0, have_pair, e != NULL);
                 if (st != TKA_OK) {
                     tka_error_set(err, st, "out of memory reading rows");
                     goto out;
                 }
             }
         }
-        if (tokenize && (chunk.count == CHUNK_ROWS || (end && chunk.count))) {
-            if (encode_pool_run(r->pool, &chunk, r->o->data_path, &tok_error) != TKA_OK) {
+        if (tokenize && (flow_current(&flow)->count == CHUNK_ROWS || end)) {
+            st = flow_submit(r, &flow, &encode_failed, &failed_row, &tok_error);
+            if (st == TKA_OK && end)
+                st = flow_wait(r, &flow, &encode_failed, &failed_row, &tok_error);
+            if (encode_failed) {
                 /* Kept for the end: a row error earlier in the file wins. */
                 tok_failed = true;
-                tok_chunk = chunk.rows[0].row / CHUNK_ROWS;
+                tok_chunk = failed_row / CHUNK_ROWS;
                 tokenize = false;
-            } else if ((st = keep_chunk(r, &chunk, err)) != TKA_OK) {
+            } else if (st != TKA_OK) {
+                *err = tok_error;
                 goto out;
             }
-            pool_chunk_clear(&chunk);
         }
         if (end)
             break;
     }
+    if (flow.in_flight) {
+        /* The loop stopped with a chunk in flight: its rows come before the
+         * stop, so its outcome still counts, as without the overlap. */
+        st = flow_wait(r, &flow, &encode_failed, &failed_row, &tok_error);
+        if (encode_failed) {
+            tok_failed = true;
+            tok_chunk = failed_row / CHUNK_ROWS;
+        } else if (st != TKA_OK) {
+            *err = tok_error;
+            goto out;
+        }
+    }
     st = finish_single(r, warnings, &first, tok_failed, tok_chunk, &tok_error, err);
 out:
+    flow_free(r, &flow);
     if (r->pool)
         r->result->tokens = encode_pool_tokens(r->pool);
-    pool_chunk_free(&chunk);
     return st;
 }
 
