@@ -11,7 +11,11 @@
 
 #include "cli/cli.h"
 
-#define CHUNK_BYTES ((size_t)1 << 20)
+/* Chunks stay small: every slot's input and output buffers are touched
+ * for the first time by the workers, and in a VM those page faults cost
+ * more than the extra hand-offs (2 threads on 60 MB: 1 MiB chunks 1.62x,
+ * 256 KiB 1.8x the single-thread speed). */
+#define CHUNK_BYTES ((size_t)256 << 10)
 
 enum { SLOT_FREE = 0, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 
