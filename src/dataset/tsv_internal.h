@@ -71,6 +71,7 @@ struct tka_tsv_reader {
 
     /* ---- pandas tokenizer state (tsv.c) */
     void *csv;          /* struct csv_parser, kept opaque outside tsv.c */
+    bool plain_lines_via_libcsv; /* see plain_line() in tsv.c; for tests */
     int state;
     bool field_quoted;
     uint64_t file_lines;       /* pandas' file_lines */
@@ -121,5 +122,10 @@ void tsv_clear_record(tka_tsv_reader *r);
 /* tsv_glue.c: reads the next GLUE record into rec_bytes/meta; false at the end
  * or on failure. */
 bool tsv_glue_next(tka_tsv_reader *r);
+
+/* pandas mode: feed plain lines (see plain_line() in tsv.c) to libcsv too
+ * instead of splitting them at their TABs directly. The results are the
+ * same; tests and the fuzz target compare the two. */
+void tsv_plain_lines_via_libcsv(tka_tsv_reader *r, bool on);
 
 #endif
