@@ -1,6 +1,8 @@
 /* Bump allocator over a chain of blocks; one free releases a whole batch. */
 #include "tokalign/arena.h"
 
+#include "core/cacheline.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,7 @@ static arena_block *block_new(size_t size)
 
 tka_arena *tka_arena_new(size_t block_size)
 {
-    tka_arena *a = calloc(1, sizeof *a);
+    tka_arena *a = tka_calloc_cache_lines(sizeof *a); /* arenas are per thread */
     if (!a)
         return NULL;
     a->block_size = block_size ? block_size : (size_t)64 * 1024;

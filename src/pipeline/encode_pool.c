@@ -2,27 +2,28 @@
 #include "pipeline/encode_pool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cacheline.h"
 #include "tokalign/arena.h"
 
+/* Each worker on cache lines of its own (see core/cacheline.h). */
 typedef struct worker {
-    tka_encoder *encoder;
+    _Alignas(TKA_CACHE_LINE) tka_encoder *encoder;
     tka_arena *arena;
     int32_t *out;            /* stored sequences of kept rows */
     size_t out_used, out_cap;
     uint64_t tokens;
     /* per run */
-    pool_chunk *chunk;
-    size_t begin, end;
     size_t failed_at;        /* index in the chunk of the row that failed, or SIZE_MAX */
     tka_error err;
 } worker;
 
 typedef struct work_arg {
     worker *w;
-    const struct encode_pool *pool;
+    struct encode_pool *pool;
 } work_arg;
 
 #define MAX_THREADS 64
@@ -34,8 +35,8 @@ struct encode_pool {
     size_t fields_per_row;
     /* the chunk between encode_pool_start and encode_pool_wait */
     pool_chunk *active;
-    int slices;          /* workers with rows in the active chunk */
-    int spawned;         /* slices 0..spawned-1 run on their own thread */
+    _Alignas(TKA_CACHE_LINE) atomic_size_t next_row; /* first row no worker has taken */
+    _Alignas(TKA_CACHE_LINE) int spawned; /* workers 1..spawned run on their own thread */
     pthread_t ids[MAX_THREADS];
     work_arg args[MAX_THREADS];
 };
@@ -93,14 +94,14 @@ tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *o
         threads = 1;
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
-    encode_pool *p = calloc(1, sizeof *p);
+    encode_pool *p = tka_calloc_cache_lines(sizeof *p);
     if (!p)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     p->threads = threads;
     memcpy(p->fields, fields, sizeof p->fields);
     for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++)
         p->fields_per_row += fields[f];
-    p->workers = calloc((size_t)threads, sizeof *p->workers);
+    p->workers = tka_calloc_cache_lines((size_t)threads * sizeof *p->workers);
     if (!p->workers) {
         free(p);
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
@@ -170,81 +171,92 @@ static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka
     return true;
 }
 
-/* Each worker encodes a contiguous slice and stops at its first failure. */
-static void *work_slice(void *arg)
+/* Rows are taken from the chunk in batches of this many through one shared
+ * counter, so a thread that starts late (the caller, after reading the next
+ * chunk) takes over what is left instead of waiting for a fixed share. */
+#define ROWS_PER_TAKE 32
+
+/* Encodes batches of rows until none is left or one of its rows fails. */
+static void *work_rows(void *arg)
 {
     work_arg *a = arg;
     worker *w = a->w;
-    const encode_pool *pool = a->pool;
-    const char *base = w->chunk->text.data;
-    for (size_t i = w->begin; i < w->end; i++) {
-        pool_row *r = &w->chunk->rows[i];
-        tka_arena_reset(w->arena);
-        tka_encoding e;
-        tka_status st = tka_encoder_encode(w->encoder, base + r->text_off, r->text_len,
-                                           r->has_pair ? base + r->pair_off : NULL, r->pair_len,
-                                           w->arena, &e, &w->err);
-        if (st == TKA_OK && r->keep && !store_row(w, pool, r, &e))
-            st = tka_error_set(&w->err, TKA_ERR_NOMEM, "out of memory storing an encoding");
-        if (st != TKA_OK) {
-            w->failed_at = i;
+    encode_pool *pool = a->pool;
+    pool_chunk *chunk = pool->active;
+    const char *base = chunk->text.data;
+    int self = (int)(w - pool->workers);
+    for (;;) {
+        size_t begin = atomic_fetch_add_explicit(&pool->next_row, ROWS_PER_TAKE, memory_order_relaxed);
+        if (begin >= chunk->count)
             return NULL;
+        size_t end = begin + ROWS_PER_TAKE < chunk->count ? begin + ROWS_PER_TAKE : chunk->count;
+        for (size_t i = begin; i < end; i++) {
+            pool_row *r = &chunk->rows[i];
+            tka_arena_reset(w->arena);
+            tka_encoding e;
+            tka_status st = tka_encoder_encode(w->encoder, base + r->text_off, r->text_len,
+                                               r->has_pair ? base + r->pair_off : NULL, r->pair_len,
+                                               w->arena, &e, &w->err);
+            if (st == TKA_OK && r->keep && !store_row(w, pool, r, &e))
+                st = tka_error_set(&w->err, TKA_ERR_NOMEM, "out of memory storing an encoding");
+            if (st != TKA_OK) {
+                /* Rows are taken in increasing order, so this is the worker's
+                 * first failing row; later ones are left to no one. */
+                w->failed_at = i;
+                return NULL;
+            }
+            r->worker = self;
+            w->tokens += e.length;
         }
-        w->tokens += e.length;
     }
-    return NULL;
 }
 
 void encode_pool_start(encode_pool *pool, pool_chunk *chunk)
 {
-    int slices = pool->threads;
-    if ((size_t)slices > chunk->count)
-        slices = chunk->count ? (int)chunk->count : 1;
     for (int t = 0; t < pool->threads; t++) {
         worker *w = &pool->workers[t];
         w->out_used = 0;
-        w->chunk = chunk;
-        w->begin = t < slices ? chunk->count * (size_t)t / (size_t)slices : 0;
-        w->end = t < slices ? chunk->count * (size_t)(t + 1) / (size_t)slices : 0;
         w->failed_at = SIZE_MAX;
         tka_error_clear(&w->err);
         pool->args[t].w = w;
         pool->args[t].pool = pool;
     }
     pool->active = chunk;
-    pool->slices = slices;
+    atomic_store_explicit(&pool->next_row, 0, memory_order_relaxed);
     pool->spawned = 0;
-    /* One thread: the work happens in encode_pool_wait, on the caller's
-     * thread, so `--threads 1` really uses one. */
-    if (pool->threads == 1)
-        return;
-    while (pool->spawned < slices &&
-           pthread_create(&pool->ids[pool->spawned], NULL, work_slice, &pool->args[pool->spawned]) == 0)
+    /* Worker 0 is the caller, in encode_pool_wait: with `--threads 1` the
+     * work happens there, so one thread really is one; with N threads, N - 1
+     * start now and the caller joins them once it has read the next chunk.
+     * pthread_create publishes the chunk and the counter to each thread. */
+    size_t helpers = chunk->count > 1 ? chunk->count - 1 : 0;
+    while (pool->spawned < pool->threads - 1 && (size_t)pool->spawned < helpers &&
+           pthread_create(&pool->ids[pool->spawned], NULL, work_rows,
+                          &pool->args[pool->spawned + 1]) == 0)
         pool->spawned++;
 }
 
 tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err)
 {
     pool_chunk *chunk = pool->active;
-    /* Slices without a thread (one thread, or pthread_create failed) run here. */
-    for (int t = pool->spawned; t < pool->slices; t++)
-        work_slice(&pool->args[t]);
+    work_rows(&pool->args[0]); /* also every row left if a thread could not be started */
     for (int t = 0; t < pool->spawned; t++)
         pthread_join(pool->ids[t], NULL);
     pool->active = NULL;
-    for (int t = 0; t < pool->slices; t++) {
-        worker *w = &pool->workers[t];
-        if (w->failed_at == SIZE_MAX)
-            continue;
-        /* Slices are in row order, so the first failing slice holds the first failing row. */
-        const pool_row *r = &chunk->rows[w->failed_at];
-        *err = w->err;
+    /* A worker stops at its first failure while the others go on, so every
+     * row before the earliest failing one was encoded: that row is the first
+     * failure in row order. */
+    const worker *first = NULL;
+    for (int t = 0; t < pool->threads; t++) {
+        const worker *w = &pool->workers[t];
+        if (w->failed_at != SIZE_MAX && (!first || w->failed_at < first->failed_at))
+            first = w;
+    }
+    if (first) {
+        const pool_row *r = &chunk->rows[first->failed_at];
+        *err = first->err;
         return tka_error_prefix(err, "%s: line %llu (row %llu): ", file,
                                 (unsigned long long)r->line, (unsigned long long)r->row);
     }
-    for (int t = 0; t < pool->slices; t++)
-        for (size_t i = pool->workers[t].begin; i < pool->workers[t].end; i++)
-            chunk->rows[i].worker = t;
     return TKA_OK;
 }
 

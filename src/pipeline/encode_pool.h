@@ -47,9 +47,10 @@ void encode_pool_free(encode_pool *pool);
 
 /* Starts encoding every row of the chunk. With one thread nothing runs
  * until encode_pool_wait, which does the work on the caller's thread; with
- * N threads, N workers run while the caller goes on (reading the next
- * chunk). The chunk must stay untouched until encode_pool_wait, and the
- * stored sequences of the previous run must have been read. */
+ * N threads, N - 1 workers start while the caller goes on (reading the next
+ * chunk) and the caller takes its share of what is left in encode_pool_wait.
+ * The chunk must stay untouched until encode_pool_wait, and the stored
+ * sequences of the previous run must have been read. */
 void encode_pool_start(encode_pool *pool, pool_chunk *chunk);
 
 /* Finishes the started run. On failure, the error of the first failing row

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cacheline.h"
 #include "tokenize/backend.h"
 
 #define HF_NO_PAD_TOKEN                                                                            \
@@ -75,7 +76,7 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
                              "ValueError: Truncation and padding are both activated but truncation "
                              "length (%lld) is not a multiple of pad_to_multiple_of (%lld).",
                              (long long)o->max_length, (long long)o->pad_to_multiple_of);
-    tka_encoder *e = calloc(1, sizeof *e);
+    tka_encoder *e = tka_calloc_cache_lines(sizeof *e); /* encoders are per thread */
     if (!e)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory creating an encoder");
     e->tok = tok;
