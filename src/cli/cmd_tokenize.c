@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/records.h"
 #include "cli/tok_args.h"
+#include "core/cacheline.h"
 #include "tokalign/json_write.h"
 
 static const char *const USAGE =
@@ -49,7 +50,7 @@ typedef struct state {
 
 static void *make_state(void *sh, tka_error *err)
 {
-    state *s = calloc(1, sizeof *s);
+    state *s = tka_calloc_cache_lines(sizeof *s); /* one per thread, written per line */
     if (!s)
         tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     else

@@ -1,6 +1,7 @@
 /* Chunked, threaded record processing with in-order output: the main
  * thread reads whole-line chunks and writes finished ones in order, worker
- * threads split chunks into records and run the command on them. */
+ * threads (and the main thread when it has nothing to read or write) split
+ * chunks into records and run the command on them. */
 #include "cli/records.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/cacheline.h"
 
 /* Chunks stay small: every slot's input and output buffers are touched
  * for the first time by the workers, and in a VM those page faults cost
@@ -134,8 +136,9 @@ static bool read_chunk(reader *r, chunk *c, tka_error *err)
 
 /* ------------------------------------------------------------ processing */
 
+/* Each on cache lines of its own (see core/cacheline.h). */
 typedef struct worker {
-    const cli_job *job;
+    _Alignas(TKA_CACHE_LINE) const cli_job *job;
     const cli_input *in;
     void *state;
     tka_buf fixed; /* --errors replace copy of the current line */
@@ -269,34 +272,42 @@ typedef struct thread_arg {
     worker *w;
 } thread_arg;
 
+/* The next chunk in sequence if it waits to be processed, marked busy;
+ * called with the lock held. */
+static chunk *take_ready(pool *p)
+{
+    chunk *c = &p->slots[p->next_take % p->nslots];
+    if (c->state != SLOT_READY || c->seq != p->next_take)
+        return NULL;
+    c->state = SLOT_BUSY;
+    p->next_take++;
+    return c;
+}
+
+/* Processes a taken chunk without the lock, then marks it done. */
+static void process_taken(pool *p, worker *w, chunk *c)
+{
+    pthread_mutex_unlock(&p->mu);
+    process_chunk(w, c);
+    pthread_mutex_lock(&p->mu);
+    c->state = SLOT_DONE;
+    pthread_cond_broadcast(&p->cv);
+}
+
 static void *worker_main(void *arg)
 {
     thread_arg *a = arg;
     pool *p = a->p;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        chunk *c = NULL;
-        for (;;) {
-            if (p->stop)
-                break;
-            chunk *cand = &p->slots[p->next_take % p->nslots];
-            if (cand->state == SLOT_READY && cand->seq == p->next_take) {
-                c = cand;
-                c->state = SLOT_BUSY;
-                p->next_take++;
-                break;
-            }
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        chunk *c = take_ready(p);
+        if (c)
+            process_taken(p, a->w, c);
+        else
             pthread_cond_wait(&p->cv, &p->mu);
-        }
-        pthread_mutex_unlock(&p->mu);
-        if (!c)
-            return NULL;
-        process_chunk(a->w, c);
-        pthread_mutex_lock(&p->mu);
-        c->state = SLOT_DONE;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
 typedef struct run_state {
@@ -359,7 +370,7 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
     memset(&p, 0, sizeof p);
     p.nslots = (size_t)threads * 2 + 1;
     p.slots = calloc(p.nslots, sizeof *p.slots);
-    p.workers = calloc((size_t)threads, sizeof *p.workers);
+    p.workers = tka_calloc_cache_lines((size_t)threads * sizeof *p.workers);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     thread_arg *args = calloc((size_t)threads, sizeof *args);
     int started = 0;
@@ -396,20 +407,20 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
         }
         goto done;
     }
+    /* N threads: N - 1 workers, and this thread, which reads and writes in
+     * order and processes chunks itself when there is nothing to read or
+     * write (workers[0] is its state). A thread that cannot be started
+     * leaves more work to the others. */
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
-    for (int i = 0; i < threads; i++) {
+    for (int i = 1; i < threads; i++) {
         args[i] = (thread_arg){&p, &p.workers[i]};
         if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
             break;
         started++;
     }
-    if (started == 0) {
-        fprintf(stderr, "tokalign %s: error: cannot start threads\n", command);
-        rs.exit_code = CLI_EXIT_ERROR;
-    }
     uint64_t next_read = 0, next_write = 0;
-    bool eof = false, failed = started == 0;
+    bool eof = false, failed = false;
     pthread_mutex_lock(&p.mu);
     while (!failed) {
         chunk *w = &p.slots[next_write % p.nslots];
@@ -445,12 +456,16 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
             }
             continue;
         }
-        pthread_cond_wait(&p.cv, &p.mu);
+        chunk *mine = take_ready(&p);
+        if (mine)
+            process_taken(&p, &p.workers[0], mine);
+        else
+            pthread_cond_wait(&p.cv, &p.mu);
     }
     p.stop = true;
     pthread_cond_broadcast(&p.cv);
     pthread_mutex_unlock(&p.mu);
-    for (int i = 0; i < started; i++)
+    for (int i = 1; i <= started; i++)
         pthread_join(tids[i], NULL);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
