@@ -28,7 +28,7 @@ static const char *const USAGE =
     "  --do-lower-case B        true/false: override tokenizer_config.json and the name's default\n"
     "  --errors strict|replace  invalid UTF-8: stop with the line and byte offset (default), or\n"
     "                           decode it as Python's errors=\"replace\" (U+FFFD)\n"
-    "  --threads N              worker threads (output order never changes; default 1)\n"
+    "  --threads N              threads in all (output order never changes; default 1)\n"
     "  --output FILE            output file (default: standard output)\n"
     "\n"
     "examples:\n"
