@@ -28,6 +28,10 @@ typedef struct work_arg {
 
 #define MAX_THREADS 64
 
+/* Workers 1..spawned are threads that live as long as the pool: starting
+ * threads per chunk cost more than the work on a small machine (each exit
+ * hands its stack back with madvise, and the main thread's TLB is flushed
+ * every time). They sleep on `wake` until `run` changes. */
 struct encode_pool {
     int threads;
     worker *workers;
@@ -36,7 +40,14 @@ struct encode_pool {
     /* the chunk between encode_pool_start and encode_pool_wait */
     pool_chunk *active;
     _Alignas(TKA_CACHE_LINE) atomic_size_t next_row; /* first row no worker has taken */
-    _Alignas(TKA_CACHE_LINE) int spawned; /* workers 1..spawned run on their own thread */
+    _Alignas(TKA_CACHE_LINE) pthread_mutex_t mu;
+    pthread_cond_t wake;  /* a run started, or stop */
+    pthread_cond_t done;  /* a thread finished its part of the run */
+    uint64_t run;         /* runs started so far */
+    int busy;             /* threads still working on the current run */
+    bool stop;
+    bool sync_ready;      /* mu, wake and done are initialised */
+    int spawned;
     pthread_t ids[MAX_THREADS];
     work_arg args[MAX_THREADS];
 };
@@ -130,6 +141,17 @@ void encode_pool_free(encode_pool *pool)
         tka_error ignored;
         encode_pool_wait(pool, "", &ignored);
     }
+    if (pool->sync_ready) {
+        pthread_mutex_lock(&pool->mu);
+        pool->stop = true;
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->mu);
+        for (int t = 0; t < pool->spawned; t++)
+            pthread_join(pool->ids[t], NULL);
+        pthread_cond_destroy(&pool->done);
+        pthread_cond_destroy(&pool->wake);
+        pthread_mutex_destroy(&pool->mu);
+    }
     for (int i = 0; i < pool->threads; i++) {
         tka_encoder_free(pool->workers[i].encoder);
         tka_arena_free(pool->workers[i].arena);
@@ -211,36 +233,91 @@ static void *work_rows(void *arg)
     }
 }
 
+/* A pool thread: one share of every run until the pool stops. */
+static void *worker_thread(void *arg)
+{
+    work_arg *a = arg;
+    encode_pool *pool = a->pool;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool->mu);
+    for (;;) {
+        while (!pool->stop && pool->run == seen)
+            pthread_cond_wait(&pool->wake, &pool->mu);
+        if (pool->stop)
+            break;
+        seen = pool->run;
+        pthread_mutex_unlock(&pool->mu);
+        work_rows(a);
+        pthread_mutex_lock(&pool->mu);
+        if (--pool->busy == 0)
+            pthread_cond_signal(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return NULL;
+}
+
+/* Starts the pool threads on first use; a thread that cannot be started
+ * leaves its share to the others. */
+static void spawn_threads(encode_pool *pool)
+{
+    if (pool->threads == 1 || pool->sync_ready)
+        return;
+    if (pthread_mutex_init(&pool->mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&pool->wake, NULL) != 0) {
+        pthread_mutex_destroy(&pool->mu);
+        return;
+    }
+    if (pthread_cond_init(&pool->done, NULL) != 0) {
+        pthread_cond_destroy(&pool->wake);
+        pthread_mutex_destroy(&pool->mu);
+        return;
+    }
+    pool->sync_ready = true;
+    for (int t = 1; t < pool->threads; t++) {
+        pool->args[t] = (work_arg){&pool->workers[t], pool};
+        if (pthread_create(&pool->ids[pool->spawned], NULL, worker_thread, &pool->args[t]) != 0)
+            break;
+        pool->spawned++;
+    }
+}
+
 void encode_pool_start(encode_pool *pool, pool_chunk *chunk)
 {
+    spawn_threads(pool);
+    if (pool->sync_ready)
+        pthread_mutex_lock(&pool->mu);
     for (int t = 0; t < pool->threads; t++) {
         worker *w = &pool->workers[t];
         w->out_used = 0;
         w->failed_at = SIZE_MAX;
         tka_error_clear(&w->err);
-        pool->args[t].w = w;
-        pool->args[t].pool = pool;
     }
+    pool->args[0] = (work_arg){&pool->workers[0], pool};
     pool->active = chunk;
     atomic_store_explicit(&pool->next_row, 0, memory_order_relaxed);
-    pool->spawned = 0;
     /* Worker 0 is the caller, in encode_pool_wait: with `--threads 1` the
-     * work happens there, so one thread really is one; with N threads, N - 1
-     * start now and the caller joins them once it has read the next chunk.
-     * pthread_create publishes the chunk and the counter to each thread. */
-    size_t helpers = chunk->count > 1 ? chunk->count - 1 : 0;
-    while (pool->spawned < pool->threads - 1 && (size_t)pool->spawned < helpers &&
-           pthread_create(&pool->ids[pool->spawned], NULL, work_rows,
-                          &pool->args[pool->spawned + 1]) == 0)
-        pool->spawned++;
+     * work happens there, so one thread really is one; with N threads, the
+     * N - 1 pool threads start now and the caller joins them once it has
+     * read the next chunk. The mutex publishes the chunk and the counter. */
+    if (pool->sync_ready) {
+        pool->run++;
+        pool->busy = pool->spawned;
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->mu);
+    }
 }
 
 tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err)
 {
     pool_chunk *chunk = pool->active;
-    work_rows(&pool->args[0]); /* also every row left if a thread could not be started */
-    for (int t = 0; t < pool->spawned; t++)
-        pthread_join(pool->ids[t], NULL);
+    work_rows(&pool->args[0]); /* also every row left if no thread could be started */
+    if (pool->sync_ready) {
+        pthread_mutex_lock(&pool->mu);
+        while (pool->busy > 0)
+            pthread_cond_wait(&pool->done, &pool->mu);
+        pthread_mutex_unlock(&pool->mu);
+    }
     pool->active = NULL;
     /* A worker stops at its first failure while the others go on, so every
      * row before the earliest failing one was encoded: that row is the first
