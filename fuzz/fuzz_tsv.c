@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset/tsv_internal.h"
+#include "../tests/unit/tsv_test_io.h"
 #include "tokalign/dataset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -125,39 +125,12 @@ static void check_single_pass(const uint8_t *data, size_t size, const tka_datase
     tka_buf_free(&b);
 }
 
-/* Every record (fields with positions and flags) and how the input ended, as text. */
-static void records(const uint8_t *data, size_t size, const tka_tsv_options *o, bool via_libcsv,
-                    tka_buf *out)
-{
-    tka_tsv_reader *r;
-    if (tka_tsv_open_memory("fuzz", data, size, o, &r, NULL) != TKA_OK)
-        abort();
-    tsv_plain_lines_via_libcsv(r, via_libcsv);
-    tka_tsv_record rec;
-    tka_error err;
-    tka_status st;
-    while ((st = tka_tsv_next(r, &rec, &err)) == TKA_OK) {
-        tka_buf_printf(out, "%" PRIu64 " %" PRIu64 "-%" PRIu64 " @%" PRIu64 " p%" PRIu64 " %d:",
-                       rec.index, rec.line, rec.end_line, rec.offset, rec.pandas_line,
-                       (int)rec.has_nul);
-        for (size_t i = 0; i < rec.num_fields; i++) {
-            const tka_tsv_field *f = &rec.fields[i];
-            tka_buf_printf(out, " %" PRIu64 ":%" PRIu64 ":%" PRIu64 "%c%c[%zu]", f->line, f->column,
-                           f->offset, f->quoted ? 'q' : '-', f->padded ? 'p' : '-', f->len);
-            tka_buf_append(out, f->data, f->len);
-        }
-        tka_buf_append_char(out, '\n');
-    }
-    tka_buf_printf(out, "end %d %s\n", (int)st, st == TKA_ERR_NOT_FOUND ? "" : err.message);
-    tka_tsv_free(r);
-}
-
 /* Plain lines split at their TABs = plain lines fed to libcsv, or abort. */
 static void check_plain_lines(const uint8_t *data, size_t size, const tka_tsv_options *o)
 {
     tka_buf a = {0}, b = {0};
-    records(data, size, o, true, &a);
-    records(data, size, o, false, &b);
+    if (tsv_records_as_text(data, size, o, true, &a) < 0 || tsv_records_as_text(data, size, o, false, &b) < 0)
+        abort();
     if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
         fprintf(stderr, "plain lines split directly differ from libcsv's split:\n--- libcsv\n%s\n"
                         "--- direct\n%s\n", a.data, b.data);

@@ -20,6 +20,7 @@
 #include "tokalign/io.h"
 #include "tokalign/status.h"
 #include "tsv_cases.h"
+#include "tsv_test_io.h"
 
 /* ------------------------------------------------------------ frames */
 
@@ -393,33 +394,18 @@ static const char *shared(void)
     return s;
 }
 
+static void compare_golden(const char *name, const tka_buf *bytes, void *ctx)
+{
+    cr_expect(compare_all_options(name, bytes->data, bytes->len, ctx), "%s", name);
+}
+
 Test(single_pass, golden_tricky_files_and_demo)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/golden/tsv", shared());
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "cannot open %s", dir);
     tally t = {0};
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (strncmp(e->d_name, "tricky_", 7) != 0 || n < 4 || strcmp(e->d_name + n - 4, ".tsv"))
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        tka_buf b = {0};
-        cr_assert_eq(tka_read_file(path, 0, &b, NULL), TKA_OK);
-        cr_expect(compare_all_options(e->d_name, b.data, b.len, &t), "%s", e->d_name);
-        tka_buf_free(&b);
-    }
-    closedir(d);
-    cr_expect_geq(t.files, 30, "only %zu tricky files found", t.files);
-    char demo[4096];
-    snprintf(demo, sizeof demo, "%s/data/demo_sst2_sentence/demo.tsv", shared());
-    tka_buf b = {0};
-    cr_assert_eq(tka_read_file(demo, 0, &b, NULL), TKA_OK);
-    cr_expect(compare_all_options("demo.tsv", b.data, b.len, &t));
-    tka_buf_free(&b);
+    char failed[4096];
+    long tricky = for_each_golden_tsv(shared(), compare_golden, &t, failed);
+    cr_assert_geq(tricky, 0, "cannot read %s", failed);
+    cr_expect_geq(tricky, 30, "only %ld tricky files found", tricky);
     report("golden tricky files + demo.tsv", &t);
 }
 
