@@ -11,6 +11,7 @@
  * previous value). */
 #include "tokenize/spm_proto.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,28 +214,51 @@ static tka_status read_float(pb_reader *r, const pb_tag *t, float *out, const ch
     return st;
 }
 
-static tka_status parse_piece(pb_reader *r, spm_proto_piece *p)
+/* The scalar fields of a message: number, how to read it, where it goes. */
+typedef enum field_kind { F_STRING, F_BOOL, F_INT32, F_ENUM, F_ENUM8, F_FLOAT } field_kind;
+
+typedef struct field_spec {
+    uint32_t number;
+    field_kind kind;
+    size_t offset;  /* in the message struct */
+    int32_t lo, hi; /* F_ENUM, F_ENUM8: the values the enum defines */
+    const char *name;
+} field_spec;
+
+#define FIELD(num, kind, type, member, name) {num, kind, offsetof(type, member), 0, 0, name}
+#define ENUM_FIELD(num, kind, type, member, lo, hi, name) \
+    {num, kind, offsetof(type, member), lo, hi, name}
+
+/* Reads a message made of scalar fields into `msg`; unknown fields are skipped. */
+static tka_status parse_scalars(pb_reader *r, void *msg, const field_spec *fields, size_t n_fields,
+                                const char *what)
 {
-    static const char what[] = "ModelProto.pieces";
     while (r->pos < r->end) {
         pb_tag t;
         tka_status st = pb_read_tag(r, &t, what);
         if (st != TKA_OK)
             return st;
-        int32_t type = p->type;
-        switch (t.field) {
-        case 1:
-            st = read_string(r, &t, &p->text, "SentencePiece.piece");
-            break;
-        case 2:
-            st = read_float(r, &t, &p->score, "SentencePiece.score");
-            break;
-        case 3:
-            st = read_enum(r, &t, SPM_PIECE_NORMAL, SPM_PIECE_BYTE, &type, "SentencePiece.type");
-            p->type = (uint8_t)type;
-            break;
-        default:
+        const field_spec *f = NULL;
+        for (size_t i = 0; i < n_fields && !f; i++)
+            if (fields[i].number == t.field)
+                f = &fields[i];
+        if (!f)
             st = pb_skip(r, &t, what, 0);
+        else {
+            void *at = (char *)msg + f->offset;
+            switch (f->kind) {
+            case F_STRING: st = read_string(r, &t, at, f->name); break;
+            case F_BOOL: st = read_bool(r, &t, at, f->name); break;
+            case F_INT32: st = read_int32(r, &t, at, f->name); break;
+            case F_ENUM: st = read_enum(r, &t, f->lo, f->hi, at, f->name); break;
+            case F_ENUM8: {
+                int32_t v = *(uint8_t *)at;
+                st = read_enum(r, &t, f->lo, f->hi, &v, f->name);
+                *(uint8_t *)at = (uint8_t)v;
+                break;
+            }
+            case F_FLOAT: st = read_float(r, &t, at, f->name); break;
+            }
         }
         if (st != TKA_OK)
             return st;
@@ -242,130 +266,52 @@ static tka_status parse_piece(pb_reader *r, spm_proto_piece *p)
     return TKA_OK;
 }
 
-static tka_status parse_trainer(pb_reader *r, spm_proto_trainer *ts)
-{
-    static const char what[] = "ModelProto.trainer_spec";
-    while (r->pos < r->end) {
-        pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
-        switch (t.field) {
-        case 3:
-            st = read_enum(r, &t, SPM_MODEL_UNIGRAM, SPM_MODEL_CHAR, &ts->model_type,
-                           "TrainerSpec.model_type");
-            break;
-        case 4:
-            st = read_int32(r, &t, &ts->vocab_size, "TrainerSpec.vocab_size");
-            break;
-        case 24:
-            st = read_bool(r, &t, &ts->treat_whitespace_as_suffix,
-                           "TrainerSpec.treat_whitespace_as_suffix");
-            break;
-        case 25:
-            st = read_bool(r, &t, &ts->split_digits, "TrainerSpec.split_digits");
-            break;
-        case 26:
-            st = read_bool(r, &t, &ts->allow_whitespace_only_pieces,
-                           "TrainerSpec.allow_whitespace_only_pieces");
-            break;
-        case 35:
-            st = read_bool(r, &t, &ts->byte_fallback, "TrainerSpec.byte_fallback");
-            break;
-        case 40:
-            st = read_int32(r, &t, &ts->unk_id, "TrainerSpec.unk_id");
-            break;
-        case 41:
-            st = read_int32(r, &t, &ts->bos_id, "TrainerSpec.bos_id");
-            break;
-        case 42:
-            st = read_int32(r, &t, &ts->eos_id, "TrainerSpec.eos_id");
-            break;
-        case 43:
-            st = read_int32(r, &t, &ts->pad_id, "TrainerSpec.pad_id");
-            break;
-        case 44:
-            st = read_string(r, &t, &ts->unk_surface, "TrainerSpec.unk_surface");
-            break;
-        case 45:
-            st = read_string(r, &t, &ts->unk_piece, "TrainerSpec.unk_piece");
-            break;
-        case 46:
-            st = read_string(r, &t, &ts->bos_piece, "TrainerSpec.bos_piece");
-            break;
-        case 47:
-            st = read_string(r, &t, &ts->eos_piece, "TrainerSpec.eos_piece");
-            break;
-        case 48:
-            st = read_string(r, &t, &ts->pad_piece, "TrainerSpec.pad_piece");
-            break;
-        default:
-            st = pb_skip(r, &t, what, 0);
-        }
-        if (st != TKA_OK)
-            return st;
-    }
-    return TKA_OK;
-}
+static const field_spec piece_fields[] = {
+    FIELD(1, F_STRING, spm_proto_piece, text, "SentencePiece.piece"),
+    FIELD(2, F_FLOAT, spm_proto_piece, score, "SentencePiece.score"),
+    ENUM_FIELD(3, F_ENUM8, spm_proto_piece, type, SPM_PIECE_NORMAL, SPM_PIECE_BYTE,
+               "SentencePiece.type"),
+};
 
-static tka_status parse_normalizer(pb_reader *r, spm_proto_normalizer *ns, const char *what)
-{
-    ns->present = true;
-    while (r->pos < r->end) {
-        pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
-        switch (t.field) {
-        case 1:
-            st = read_string(r, &t, &ns->name, "NormalizerSpec.name");
-            break;
-        case 2:
-            st = read_string(r, &t, &ns->precompiled_charsmap,
-                             "NormalizerSpec.precompiled_charsmap");
-            break;
-        case 3:
-            st = read_bool(r, &t, &ns->add_dummy_prefix, "NormalizerSpec.add_dummy_prefix");
-            break;
-        case 4:
-            st = read_bool(r, &t, &ns->remove_extra_whitespaces,
-                           "NormalizerSpec.remove_extra_whitespaces");
-            break;
-        case 5:
-            st = read_bool(r, &t, &ns->escape_whitespaces, "NormalizerSpec.escape_whitespaces");
-            break;
-        case 6:
-            st = read_string(r, &t, &ns->normalization_rule_tsv,
-                             "NormalizerSpec.normalization_rule_tsv");
-            break;
-        default:
-            st = pb_skip(r, &t, what, 0);
-        }
-        if (st != TKA_OK)
-            return st;
-    }
-    return TKA_OK;
-}
+static const field_spec trainer_fields[] = {
+    ENUM_FIELD(3, F_ENUM, spm_proto_trainer, model_type, SPM_MODEL_UNIGRAM, SPM_MODEL_CHAR,
+               "TrainerSpec.model_type"),
+    FIELD(4, F_INT32, spm_proto_trainer, vocab_size, "TrainerSpec.vocab_size"),
+    FIELD(24, F_BOOL, spm_proto_trainer, treat_whitespace_as_suffix,
+          "TrainerSpec.treat_whitespace_as_suffix"),
+    FIELD(25, F_BOOL, spm_proto_trainer, split_digits, "TrainerSpec.split_digits"),
+    FIELD(26, F_BOOL, spm_proto_trainer, allow_whitespace_only_pieces,
+          "TrainerSpec.allow_whitespace_only_pieces"),
+    FIELD(35, F_BOOL, spm_proto_trainer, byte_fallback, "TrainerSpec.byte_fallback"),
+    FIELD(40, F_INT32, spm_proto_trainer, unk_id, "TrainerSpec.unk_id"),
+    FIELD(41, F_INT32, spm_proto_trainer, bos_id, "TrainerSpec.bos_id"),
+    FIELD(42, F_INT32, spm_proto_trainer, eos_id, "TrainerSpec.eos_id"),
+    FIELD(43, F_INT32, spm_proto_trainer, pad_id, "TrainerSpec.pad_id"),
+    FIELD(44, F_STRING, spm_proto_trainer, unk_surface, "TrainerSpec.unk_surface"),
+    FIELD(45, F_STRING, spm_proto_trainer, unk_piece, "TrainerSpec.unk_piece"),
+    FIELD(46, F_STRING, spm_proto_trainer, bos_piece, "TrainerSpec.bos_piece"),
+    FIELD(47, F_STRING, spm_proto_trainer, eos_piece, "TrainerSpec.eos_piece"),
+    FIELD(48, F_STRING, spm_proto_trainer, pad_piece, "TrainerSpec.pad_piece"),
+};
 
-static tka_status parse_sample(pb_reader *r, spm_proto_sample *s)
-{
-    static const char what[] = "SelfTestData.samples";
-    while (r->pos < r->end) {
-        pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
-        if (t.field == 1)
-            st = read_string(r, &t, &s->input, "SelfTestData.Sample.input");
-        else if (t.field == 2)
-            st = read_string(r, &t, &s->expected, "SelfTestData.Sample.expected");
-        else
-            st = pb_skip(r, &t, what, 0);
-        if (st != TKA_OK)
-            return st;
-    }
-    return TKA_OK;
-}
+static const field_spec normalizer_fields[] = {
+    FIELD(1, F_STRING, spm_proto_normalizer, name, "NormalizerSpec.name"),
+    FIELD(2, F_STRING, spm_proto_normalizer, precompiled_charsmap,
+          "NormalizerSpec.precompiled_charsmap"),
+    FIELD(3, F_BOOL, spm_proto_normalizer, add_dummy_prefix, "NormalizerSpec.add_dummy_prefix"),
+    FIELD(4, F_BOOL, spm_proto_normalizer, remove_extra_whitespaces,
+          "NormalizerSpec.remove_extra_whitespaces"),
+    FIELD(5, F_BOOL, spm_proto_normalizer, escape_whitespaces, "NormalizerSpec.escape_whitespaces"),
+    FIELD(6, F_STRING, spm_proto_normalizer, normalization_rule_tsv,
+          "NormalizerSpec.normalization_rule_tsv"),
+};
+
+static const field_spec sample_fields[] = {
+    FIELD(1, F_STRING, spm_proto_sample, input, "SelfTestData.Sample.input"),
+    FIELD(2, F_STRING, spm_proto_sample, expected, "SelfTestData.Sample.expected"),
+};
+
+#define N_FIELDS(a) (sizeof(a) / sizeof *(a))
 
 static tka_status grow(void **items, size_t *cap, size_t count, size_t elem, const pb_reader *r)
 {
@@ -404,7 +350,8 @@ static tka_status parse_self_test(pb_reader *r, spm_proto *m)
                 spm_proto_sample *sample = &m->samples[m->n_samples++];
                 memset(sample, 0, sizeof *sample);
                 pb_reader sub = pb_sub(r, s, n);
-                st = parse_sample(&sub, sample);
+                st = parse_scalars(&sub, sample, sample_fields, N_FIELDS(sample_fields),
+                                   "SelfTestData.samples");
             }
         }
         if (st != TKA_OK)
@@ -463,20 +410,26 @@ static tka_status parse_model(pb_reader *r, spm_proto *m)
                 p->text = (spm_bytes){"", 0};
                 p->score = 0.0f;
                 p->type = SPM_PIECE_NORMAL;
-                st = parse_piece(&sub, p);
+                st = parse_scalars(&sub, p, piece_fields, N_FIELDS(piece_fields),
+                                   "ModelProto.pieces");
             }
             break;
         case 2:
-            st = parse_trainer(&sub, &m->trainer);
+            st = parse_scalars(&sub, &m->trainer, trainer_fields, N_FIELDS(trainer_fields),
+                               "ModelProto.trainer_spec");
             break;
         case 3:
-            st = parse_normalizer(&sub, &m->normalizer, "ModelProto.normalizer_spec");
+            m->normalizer.present = true;
+            st = parse_scalars(&sub, &m->normalizer, normalizer_fields,
+                               N_FIELDS(normalizer_fields), "ModelProto.normalizer_spec");
             break;
         case 4:
             st = parse_self_test(&sub, m);
             break;
         case 5:
-            st = parse_normalizer(&sub, &m->denormalizer, "ModelProto.denormalizer_spec");
+            m->denormalizer.present = true;
+            st = parse_scalars(&sub, &m->denormalizer, normalizer_fields,
+                               N_FIELDS(normalizer_fields), "ModelProto.denormalizer_spec");
             break;
         }
         if (st != TKA_OK)
