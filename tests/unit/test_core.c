@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sha256.h"
+#include "core/utf8.h"
 #include "tokalign/arena.h"
 #include "tokalign/json_write.h"
 #include "tokalign/status.h"
@@ -170,26 +171,7 @@ static size_t random_char(uint8_t *out)
     case 3: cp = 0x80 + rnd(0x780); break;
     default: cp = rnd(0x110000); break;
     }
-    if (cp < 0x80) {
-        out[0] = (uint8_t)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (uint8_t)(0xC0 | (cp >> 6));
-        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (uint8_t)(0xE0 | (cp >> 12));
-        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xF0 | (cp >> 18));
-    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (uint8_t)(0x80 | (cp & 0x3F));
-    return 4;
+    return tka_utf8_encode((int32_t)cp, out); /* surrogates too: the encoder does not check */
 }
 
 Test(utf8, validation_equals_reference_on_random_and_mutated_bytes)
