@@ -611,16 +611,25 @@ void tka_reprod_writer_free(tka_reprod_writer *w)
     free(w);
 }
 
-tka_status tka_reprod_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
+/* Writes every array of dict through a writer just opened (`opened`: the
+ * open's status), closes and frees it. */
+static tka_status write_dict(tka_status opened, tka_reprod_writer *w, const tka_dict *dict,
+                             tka_error *err)
 {
-    tka_reprod_writer *w;
-    tka_status st = tka_reprod_writer_open_buf(out, &w, err);
+    tka_status st = opened;
     if (st == TKA_OK)
         st = add_dict(w, dict, err);
     if (st == TKA_OK)
         st = tka_reprod_writer_close(w, err);
     tka_reprod_writer_free(w);
     return st;
+}
+
+tka_status tka_reprod_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
+{
+    tka_reprod_writer *w = NULL;
+    tka_status st = tka_reprod_writer_open_buf(out, &w, err);
+    return write_dict(st, w, dict, err);
 }
 
 tka_status tka_npy_encode_array(const tka_array *a, tka_buf *out, tka_error *err)
@@ -654,14 +663,9 @@ tka_status tka_dump_write(const tka_dict *dict, const char *path, tka_dump_forma
             format = TKA_FORMAT_NPY;
     }
     if (format == TKA_FORMAT_NPY) {
-        tka_reprod_writer *w;
+        tka_reprod_writer *w = NULL;
         tka_status st = tka_reprod_writer_open(path, &w, err);
-        if (st == TKA_OK)
-            st = add_dict(w, dict, err);
-        if (st == TKA_OK)
-            st = tka_reprod_writer_close(w, err);
-        tka_reprod_writer_free(w);
-        return st;
+        return write_dict(st, w, dict, err);
     }
     tka_buf buf = {0};
     tka_status st;
