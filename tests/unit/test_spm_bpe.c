@@ -45,34 +45,6 @@ static spm_model *bpe_model(void)
     return model;
 }
 
-static void expect_encoding(const spm_model *m, const char *text, const want_piece *want,
-                            size_t n)
-{
-    tka_tokens t = {0};
-    tka_error err;
-    cr_assert_eq(spm_encode(m, text, strlen(text), TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t,
-                            &err),
-                 TKA_OK, "%s", err.message);
-    cr_assert_eq(t.count, n, "\"%s\": %zu pieces, want %zu", text, t.count, n);
-    for (size_t i = 0; i < n; i++) {
-        cr_expect_eq(t.ids[i], want[i].id, "\"%s\" piece %zu id", text, i);
-        cr_expect(t.text_len[i] == strlen(want[i].piece) &&
-                      memcmp(t.text + t.text_start[i], want[i].piece, t.text_len[i]) == 0,
-                  "\"%s\" piece %zu is \"%.*s\", want \"%s\"", text, i, (int)t.text_len[i],
-                  t.text + t.text_start[i], want[i].piece);
-        cr_expect(t.starts[i] == want[i].begin && t.ends[i] == want[i].end,
-                  "\"%s\" piece %zu at [%u, %u), want [%u, %u)", text, i, t.starts[i], t.ends[i],
-                  want[i].begin, want[i].end);
-    }
-    tka_tokens_free(&t);
-}
-
-#define EXPECT(m, text, ...)                                                                    \
-    do {                                                                                        \
-        const want_piece w_[] = {__VA_ARGS__};                                                  \
-        expect_encoding((m), (text), w_, sizeof w_ / sizeof *w_);                               \
-    } while (0)
-
 Test(spm_bpe, merges_by_score_then_leftmost)
 {
     spm_model *m = bpe_model();
