@@ -59,6 +59,26 @@ static bool ensure_cap(char **p, size_t *cap, size_t need)
     return true;
 }
 
+/* Appends up to the chunk's free space (grown by CHUNK_BYTES) from the input;
+ * sets r->eof at the end. False on a read error or out of memory. */
+static bool read_more(reader *r, chunk *c, tka_error *err)
+{
+    if (!ensure_cap(&c->data, &c->cap, c->len + CHUNK_BYTES)) {
+        tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading input");
+        return false;
+    }
+    size_t n = fread(c->data + c->len, 1, c->cap - c->len, r->f);
+    c->len += n;
+    if (n == 0) {
+        if (ferror(r->f)) {
+            tka_error_set(err, TKA_ERR_IO, "%s: read error: %s", r->name, strerror(errno));
+            return false;
+        }
+        r->eof = true;
+    }
+    return true;
+}
+
 /* Fills c with whole lines: it ends after a "\n", or after a "\r" known not
  * to start a "\r\n", or at the end of input. Returns false on a read
  * error or out of memory (message in err); c->len == 0 means end of input. */
@@ -76,20 +96,8 @@ static bool read_chunk(reader *r, chunk *c, tka_error *err)
     size_t scanned = 0; /* no terminator before this position (but a "\r" there may now be one) */
     for (;;) {
         if (!r->eof && c->len < CHUNK_BYTES) {
-            if (!ensure_cap(&c->data, &c->cap, c->len + CHUNK_BYTES)) {
-                tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading input");
+            if (!read_more(r, c, err))
                 return false;
-            }
-            size_t n = fread(c->data + c->len, 1, c->cap - c->len, r->f);
-            c->len += n;
-            if (n == 0) {
-                if (ferror(r->f)) {
-                    tka_error_set(err, TKA_ERR_IO, "%s: read error: %s", r->name,
-                                  strerror(errno));
-                    return false;
-                }
-                r->eof = true;
-            }
             continue;
         }
         size_t cut = 0;
@@ -105,20 +113,8 @@ static bool read_chunk(reader *r, chunk *c, tka_error *err)
         if (cut == 0 && !r->eof) {
             /* one line longer than the chunk: read on */
             scanned = c->len ? c->len - 1 : 0;
-            if (!ensure_cap(&c->data, &c->cap, c->len + CHUNK_BYTES)) {
-                tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading input");
+            if (!read_more(r, c, err))
                 return false;
-            }
-            size_t n = fread(c->data + c->len, 1, c->cap - c->len, r->f);
-            c->len += n;
-            if (n == 0) {
-                if (ferror(r->f)) {
-                    tka_error_set(err, TKA_ERR_IO, "%s: read error: %s", r->name,
-                                  strerror(errno));
-                    return false;
-                }
-                r->eof = true;
-            }
             continue;
         }
         size_t rest = c->len - cut;
