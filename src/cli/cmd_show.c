@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "tokalign/dump.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 static void show_help(void)
 {

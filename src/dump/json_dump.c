@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "dump/dump_internal.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 /* ------------------------------------------------------------- writing */
 

@@ -9,7 +9,7 @@
 
 #include "dump/dump_internal.h"
 #include "dump/pickle.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 typedef struct rctx {
     const char *name;
