@@ -28,7 +28,8 @@ typedef enum tka_status {
 #define TKA_ERROR_MESSAGE_MAX 1024
 
 /* An error report: the status and a human-readable message. Functions that
- * take a `tka_error *` fill it on failure; passing NULL is allowed. */
+ * take a `tka_error *` fill it on failure; passing NULL is allowed.
+ * Ownership and threads: the caller's (usually on the stack); one per thread. */
 typedef struct tka_error {
     tka_status status;
     char message[TKA_ERROR_MESSAGE_MAX];
