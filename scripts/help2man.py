@@ -135,6 +135,9 @@ def page(name, summary, version, text, see_also):
 def main():
     binary, out_dir, version = sys.argv[1:4]
     os.makedirs(out_dir, exist_ok=True)
+    for old in os.listdir(out_dir):  # a page of a removed command must not linger
+        if old.endswith(".1"):
+            os.remove(os.path.join(out_dir, old))
     top = run_help(binary)
     commands = []
     in_commands = False
