@@ -1,15 +1,17 @@
 /* Reading dumps: format detection, plain .npy arrays, and the reprod_log
  * .npy whose pickle (run by pickle.c) must have numpy's object structure. */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump/dump_internal.h"
 #include "dump/pickle.h"
 #include "tokalign/io.h"
+#include "tokalign/text.h"
 
 typedef struct rctx {
     const char *name;
@@ -249,6 +251,52 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
     return st;
 }
 
+/* Code points shown as \x escapes although they are valid UTF-8: they
+ * reorder or hide text on a terminal. */
+static bool hidden_code_point(uint32_t cp)
+{
+    return cp < 0xa0 || cp == 0xad || (cp >= 0x200b && cp <= 0x200f) ||
+           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+}
+
+void dump_shown(const void *bytes, size_t len, char *out, size_t cap)
+{
+    const unsigned char *p = bytes;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        char piece[16];
+        size_t n = 0, used = 1;
+        unsigned char b = p[i];
+        if (b >= 0x20 && b < 0x7f) {
+            if (b == '\\' || b == '\'')
+                piece[n++] = '\\';
+            piece[n++] = (char)b;
+        } else {
+            size_t seq = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0, bad;
+            if (seq && seq <= len - i && tka_utf8_valid((const char *)p + i, seq, &bad)) {
+                uint32_t cp = seq == 2 ? (b & 0x1fu) : seq == 3 ? (b & 0x0fu) : (b & 0x07u);
+                for (size_t k = 1; k < seq; k++)
+                    cp = cp << 6 | (p[i + k] & 0x3fu);
+                if (!hidden_code_point(cp)) {
+                    memcpy(piece, p + i, seq);
+                    n = used = seq;
+                }
+            }
+            if (!n)
+                n = (size_t)snprintf(piece, sizeof piece, "\\x%02x", b);
+        }
+        if (o + n + 4 > cap) { /* room for "..." and the NUL */
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(out + o, piece, n);
+        o += n;
+        i += used;
+    }
+    out[o] = '\0';
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -315,28 +363,57 @@ tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_du
     return TKA_OK;
 }
 
+void (*dump_test_after_stat)(int fd, const char *path);
+
+/* Reads a regular file with read() into one buffer sized from fstat. Not
+ * mmap: a file truncated by another process while it is mapped turns the
+ * next access into SIGBUS, which a library cannot handle. A file that ends
+ * before the size fstat reported was cut while being read: say so, with the
+ * offset, instead of parsing a prefix. */
+static tka_status read_regular(int fd, const char *path, size_t size, tka_buf *buf, tka_error *err)
+{
+    if (tka_buf_reserve(buf, size) != TKA_OK)
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
+    while (buf->len < size) {
+        ssize_t n = read(fd, buf->data + buf->len, size - buf->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tka_error_set(err, TKA_ERR_IO, "%s: byte %zu: read error: %s", path, buf->len,
+                                 strerror(errno));
+        if (n == 0)
+            return tka_error_set(err, TKA_ERR_IO,
+                                 "%s: byte %zu: file truncated while being read (it had %zu bytes "
+                                 "when opened)",
+                                 path, buf->len, size);
+        buf->len += (size_t)n;
+    }
+    buf->data[buf->len] = '\0';
+    return TKA_OK;
+}
+
 tka_status tka_dump_read(const char *path, tka_dump_format format, tka_dict **out,
                          tka_dump_kind *kind, tka_error *err)
 {
     *out = NULL;
-    /* Map regular files: dumps can be large and every array is copied into
-     * the dict anyway, so reading them into a growing buffer first only
-     * costs time. Anything else (pipes, empty files) is read normally. */
-    int fd = open(path, O_RDONLY);
-    struct stat sb;
-    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (map != MAP_FAILED) {
-            tka_status st = tka_dump_parse(map, (size_t)sb.st_size, path, format, out, kind, err);
-            munmap(map, (size_t)sb.st_size);
-            return st;
-        }
-    } else if (fd >= 0) {
-        close(fd);
-    }
     tka_buf buf = {0};
-    tka_status st = tka_read_file(path, 0, &buf, err);
+    tka_status st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (dump_test_after_stat)
+            dump_test_after_stat(fd, path);
+        if ((uint64_t)sb.st_size >= SIZE_MAX / 2)
+            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: too large to read", path);
+        else
+            st = read_regular(fd, path, (size_t)sb.st_size, &buf, err);
+        close(fd);
+    } else {
+        /* pipes, devices: read to the end, with the usual messages */
+        if (fd >= 0)
+            close(fd);
+        st = tka_read_file(path, 0, &buf, err);
+    }
     if (st == TKA_OK)
         st = tka_dump_parse(buf.data ? buf.data : "", buf.len, path, format, out, kind, err);
     tka_buf_free(&buf);
