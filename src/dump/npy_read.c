@@ -13,11 +13,22 @@
 #include "tokalign/io.h"
 #include "tokalign/text.h"
 
+/* Native data made from one pickled bytes object in one layout. */
+typedef struct converted {
+    struct converted *next; /* other layouts of the same bytes */
+    size_t swap;            /* item size when bytes are swapped, else 0 */
+    unsigned ndim;          /* with shape: set only when permuted (Fortran order) */
+    int64_t shape[TKA_NDIM_MAX];
+    void *native;
+} converted;
+
 typedef struct rctx {
     const char *name;
     tka_error *err;
-    tka_arena *arena;
-    const char *key; /* for messages, may be NULL */
+    tka_arena *arena;   /* the dict's: array data */
+    tka_arena *scratch; /* freed after the read */
+    const char *key;    /* for messages, may be NULL */
+    size_t converted, budget; /* bytes of array data made, and the most allowed */
 } rctx;
 
 static tka_status obj_error(rctx *c, const pk_obj *o, const char *what)
@@ -132,10 +143,40 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     bool big = order == '>' && size > 1;
     bool fortran = s.fortran->kind == PK_BOOL ? s.fortran->u.b : s.fortran->u.i != 0;
     a->layout = (big ? TKA_ARRAY_BIG_ENDIAN : 0) | (fortran ? TKA_ARRAY_FORTRAN : 0);
-    a->data = tka_arena_alloc(c->arena, count ? count * size : 1, 8);
-    if (!a->data)
+    /* COMPAT: arrays whose state holds one memoised bytes object share its
+     * memory in numpy (ndarray.__setstate__ keeps a reference to large
+     * aligned bytes); share the native copy likewise, per layout, so that
+     * thousands of arrays over one BINBYTES cost its size once. The bytes
+     * object's tag points at its list of converted layouts. */
+    converted key = {NULL, big ? size : 0, 0, {0}, NULL};
+    if (fortran && a->ndim >= 2) {
+        key.ndim = a->ndim;
+        memcpy(key.shape, a->shape, a->ndim * sizeof *a->shape);
+    }
+    pk_obj *bytes = (pk_obj *)s.data;
+    for (converted *v = (converted *)(uintptr_t)bytes->tag; v; v = v->next)
+        if (v->swap == key.swap && v->ndim == key.ndim &&
+            memcmp(v->shape, key.shape, key.ndim * sizeof *key.shape) == 0) {
+            a->data = v->native;
+            return TKA_OK;
+        }
+    /* Each bytes object appears once in the file, so only layouts that
+     * differ between arrays sharing one can take more than the file: they
+     * are not what numpy writes, and are bounded. */
+    size_t need = count * size;
+    if (need > c->budget - c->converted)
+        return obj_error(c, s.data, "arrays sharing one bytes object in different layouts would "
+                                    "need more memory than twice the file size (refused)");
+    converted *v = tka_arena_alloc(c->scratch, sizeof *v, _Alignof(converted));
+    a->data = tka_arena_alloc(c->arena, count ? need : 1, 8);
+    if (!v || !a->data)
         return tka_error_set(c->err, TKA_ERR_NOMEM, "%s: out of memory", c->name);
+    c->converted += need;
     dump_to_native(a->data, s.data->u.s.p, a->dtype, a->ndim, a->shape, big, fortran);
+    *v = key;
+    v->native = a->data;
+    v->next = (converted *)(uintptr_t)bytes->tag;
+    bytes->tag = (uint64_t)(uintptr_t)v;
     return TKA_OK;
 }
 
@@ -160,7 +201,8 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
     size_t end;
     size_t off = h->data_offset;
     tka_status st = pk_load(buf + off, len - off, off, name, scratch, &root, &end, err);
-    rctx c = {name, err, dump_dict_arena(dict), NULL};
+    rctx c = {name, err, dump_dict_arena(dict), scratch, NULL, 0,
+              len < SIZE_MAX / 4 ? 2 * len + (1u << 20) : SIZE_MAX};
     if (st == TKA_OK && off + end != len)
         st = tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: %zu unexpected bytes after the pickle",
                            name, off + end, len - off - end);
