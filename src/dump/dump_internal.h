@@ -100,8 +100,8 @@ tka_status dump_dict_set_meta_text(tka_dict *dict, const char *text, tka_error *
 extern void (*dump_test_after_stat)(int fd, const char *path);
 
 /* Copies bytes from a file (a ZIP member name, a pickle key) into `out` for
- * an error message: printable ASCII and printable UTF-8 as is, backslash and
- * quote escaped, anything else (control characters, invalid UTF-8, C1,
+ * an error message: printable ASCII and printable UTF-8 as is, backslash
+ * doubled, anything else (control characters, invalid UTF-8, C1,
  * bidirectional overrides) as \xNN, cut with "..." to fit `cap` (>= 8). */
 void dump_shown(const void *bytes, size_t len, char *out, size_t cap);
 

@@ -324,9 +324,12 @@ static tka_status jerr(jctx *c, const char *fmt, const char *detail)
 {
     char what[300];
     snprintf(what, sizeof what, "%s%s", fmt, detail);
-    if (c->key)
-        return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu ('%.200s'): %s%s", c->name,
-                             c->entry, c->key, c->path, what);
+    if (c->key) {
+        char shown[256];
+        dump_shown(c->key, strlen(c->key), shown, sizeof shown);
+        return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu ('%s'): %s%s", c->name,
+                             c->entry, shown, c->path, what);
+    }
     return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu: %s", c->name, c->entry, what);
 }
 
@@ -435,9 +438,12 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
     json_error_t je;
     json_t *root = changed ? json_loadb(fixed.data, fixed.len, 0, &je) : json_loadb(text, len, 0, &je);
     tka_buf_free(&fixed);
-    if (!root)
+    if (!root) { /* jansson quotes the offending input: escape it */
+        char shown[sizeof je.text * 4];
+        dump_shown(je.text, strlen(je.text), shown, sizeof shown);
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", name, je.line,
-                             je.column, je.text);
+                             je.column, shown);
+    }
     jctx c = {name, err, 0, NULL, "data"};
     tka_status st = TKA_OK;
     json_t *entries = json_object_get(root, "entries");

@@ -263,11 +263,14 @@ static tka_status descr_dtype(const npy_header *h, const char *name, tka_dtype *
         order = *d++;
     if (strcmp(d, "?") == 0)
         d = "b1";
-    if (!dump_dtype_from_typestr(d, strlen(d), dtype))
+    if (!dump_dtype_from_typestr(d, strlen(d), dtype)) {
+        char shown[96];
+        dump_shown(h->descr, strlen(h->descr), shown, sizeof shown);
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                              "%s: .npy header: dtype '%s' is not supported (only bool, int8..64, "
                              "uint8..64, float16/32/64)",
-                             name, h->descr);
+                             name, shown);
+    }
     *big_endian = order == '>' && tka_dtype_size(*dtype) > 1;
     return TKA_OK;
 }

@@ -34,7 +34,7 @@ typedef struct rctx {
 static tka_status obj_error(rctx *c, const pk_obj *o, const char *what)
 {
     if (c->key)
-        return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%.200s': %s", c->name,
+        return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%s': %s", c->name,
                              o->offset, c->key, what);
     return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: %s", c->name, o->offset, what);
 }
@@ -121,10 +121,10 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     *dtype_obj = (pk_obj *)s.dtype;
     memset(a, 0, sizeof *a);
     if (!dump_dtype_from_typestr(ts->u.s.p, ts->u.s.n, &a->dtype)) {
-        char msg[160];
+        char msg[160], shown[48];
+        dump_shown(ts->u.s.p, ts->u.s.n, shown, sizeof shown);
         snprintf(msg, sizeof msg,
-                 "dtype '%.*s' is not supported (only bool, int8..64, uint8..64, float16/32/64)",
-                 (int)(ts->u.s.n > 40 ? 40 : ts->u.s.n), ts->u.s.p);
+                 "dtype '%s' is not supported (only bool, int8..64, uint8..64, float16/32/64)", shown);
         return obj_error(c, s.dtype, msg);
     }
     if ((st = read_shape(c, s.shape, a)) != TKA_OK)
@@ -235,7 +235,7 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                 break;
             }
             char keybuf[256];
-            snprintf(keybuf, sizeof keybuf, "%.*s", (int)(k->u.s.n > 200 ? 200 : k->u.s.n), k->u.s.p);
+            dump_shown(k->u.s.p, k->u.s.n, keybuf, sizeof keybuf);
             c.key = keybuf;
             const pk_obj *v = d->u.dict.vals[i];
             if (v->kind == PK_DICT) {
@@ -310,7 +310,7 @@ void dump_shown(const void *bytes, size_t len, char *out, size_t cap)
         size_t n = 0, used = 1;
         unsigned char b = p[i];
         if (b >= 0x20 && b < 0x7f) {
-            if (b == '\\' || b == '\'')
+            if (b == '\\')
                 piece[n++] = '\\';
             piece[n++] = (char)b;
         } else {

@@ -5,6 +5,7 @@ with huge axes. numpy is not needed: the pickles are written by Python's
 pickler through stand-in numpy globals with the same names.
 
     python3 hostile_dumps.py KIND OUT [ARGS...]   (see main())
+    python3 hostile_dumps.py seeds DIR            (small fuzz_npy seeds)
 """
 import pickle
 import struct
@@ -137,7 +138,33 @@ def npz_overlap(member_bytes):
     return bytes(out)
 
 
+def seeds(directory):
+    """Small instances of every input above, for fuzz/seeds/fuzz_npy."""
+    import os
+    small = {
+        "hostile-npz-same-name": npz_shared(40, 16, True),
+        "hostile-npz-names": npz_shared(40, 16, False),
+        "hostile-npz-overlap": npz_overlap(64),
+        "hostile-npz-two-ok": npz([(b"a.npy", npy_header("<i8", (2,)) + bytes(16)),
+                                   (b"b.npy", npy_header("|u1", (3,)) + b"xyz")],
+                                  [(b"a.npy", 0), (b"b.npy", 1)]),
+        "hostile-npz-escape": npz([(b"x.npy", npy_header("|u1", (1,)) + b"\0")],
+                                  [(b"\x1b[1m\xff.npy", 0)]),
+        "hostile-memo": memo_shared(8, 64),
+        "hostile-memo-fortran": memo_shared(12, 256, fortran_shapes=True),
+        "hostile-empty-huge": npy_header("<f8", (10**9, 1, 0)),
+        "hostile-empty-2p60": npy_header("<f8", (2**60, 0)),
+        "hostile-empty-u1-2p60": npy_header("|u1", (2**60, 0)),
+        "hostile-magic-only": b"\x93NUMPY",
+    }
+    for name, blob in small.items():
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(blob)
+
+
 def main():
+    if sys.argv[1] == "seeds":
+        return seeds(sys.argv[2])
     kind, path, args = sys.argv[1], sys.argv[2], [int(a) for a in sys.argv[3:]]
     if kind == "memo":
         blob = memo_shared(args[0], args[1])
