@@ -123,6 +123,15 @@ with open(os.path.join(tmp, "diff.log"), "wb") as log:
 figures.append("diff of that file with itself: %.1f MiB, %.2f s" % (rss, sec))
 log = open(os.path.join(tmp, "diff.log")).read()
 check("memo-shared diff", code == 0 and log.count("check passed: True") == 200 and log.endswith("diff check passed\n"), err + log[-300:])
+# the same with every value 1.5: each of the 200 keys differs by 1.5 (the
+# result computed once for the shared arrays, reported per key)
+q = write("memo-ones.npy", H.memo_shared(200, 1 << 20, value=1.5))
+with open(os.path.join(tmp, "diff.log"), "wb") as log:
+    code, err, rss, sec, _ = run(["diff", p, q], rss_mb=24, seconds=30, stdout=log)
+log = open(os.path.join(tmp, "diff.log")).read()
+check("memo-shared diff of different values", code == 1 and
+      log.count("mean diff: check passed: False, value: 1.5\n") == 200 and "k199: \n" in log
+      and "k199: 131072 of 131072 elements differ; first at [0]: 0.0 (first) vs 1.5 (second)" in err, (code, err[-400:], log[-400:]))
 p = write("memo-fortran.npy", H.memo_shared(40, 1 << 20, fortran_shapes=True))
 code, err, *_ = run(["show", p], rss_mb=24, seconds=30)
 check("one bytes object in many layouts is bounded", code == 3 and "different layouts" in err and "key 'k" in err, err)

@@ -75,10 +75,11 @@ def reprod_dict(items):
     return npy_header("|O", ()) + pickle.dumps(outer, protocol=3)
 
 
-def memo_shared(n_arrays, nbytes, fortran_shapes=False):
-    """n_arrays float64 arrays all holding ONE memoised bytes object of nbytes."""
+def memo_shared(n_arrays, nbytes, fortran_shapes=False, value=0.0):
+    """n_arrays float64 arrays all holding ONE memoised bytes object of
+    nbytes (every element `value`)."""
     np = _stand_in_numpy()
-    data = bytes(nbytes)
+    data = struct.pack("<d", value) * (nbytes // 8)
     f8 = np.dtype("f8", "<")
     n = nbytes // 8
     items = {}
