@@ -315,12 +315,13 @@ tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name,
         size_t total = 0;
         for (uint32_t i = 0; i + 1 < entries && st == TKA_OK; i++)
             if (sorted[i].data + sorted[i].size > sorted[i + 1].header) {
-                char shown[256];
+                char shown[256], before[256];
                 dump_shown(sorted[i + 1].name, sorted[i + 1].name_len, shown, sizeof shown);
+                dump_shown(sorted[i].name, sorted[i].name_len, before, sizeof before);
                 st = tka_error_set(err, TKA_ERR_FORMAT,
-                                   "%s: byte %zu: member '%s' overlaps the member before it "
-                                   "(overlapped ZIP entries, a possible zip bomb)",
-                                   name, sorted[i + 1].header, shown);
+                                   "%s: byte %zu: member '%s' overlaps member '%s' (overlapped "
+                                   "ZIP entries, a possible zip bomb)",
+                                   name, sorted[i + 1].header, shown, before);
             }
         for (uint32_t i = 0; i < entries; i++)
             total += sorted[i].size;
