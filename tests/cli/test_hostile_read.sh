@@ -14,7 +14,7 @@ sys.path.insert(0, tools)
 import hostile_dumps as H
 
 with open(tokalign, "rb") as f:
-    asan = b"AddressSanitizer" in f.read()
+    asan = b"__asan_init" in f.read()  # gcc links libasan: the binary imports this
 env = dict(os.environ)
 if asan:
     # ASan reserves terabytes of address space (RLIMIT_AS cannot apply) and
