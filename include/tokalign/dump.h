@@ -157,6 +157,15 @@ TKA_API tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error 
 TKA_API tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf *out,
                                    tka_error *err);
 
+/* Receives the successive pieces of a streamed output; a status other
+ * than TKA_OK (with `err` set) stops the stream and is returned. */
+typedef tka_status (*tka_write_fn)(void *ctx, const void *data, size_t len, tka_error *err);
+/* The same JSON as tka_json_encode, handed to `write` in pieces of about
+ * 64 KiB: memory stays constant however large the text (an empty array of
+ * shape (10**9, 1, 0) is 5 GB of "[[]]"). */
+TKA_API tka_status tka_json_encode_stream(const tka_dict *dict, const char *file_name, tka_write_fn write,
+                                  void *ctx, tka_error *err);
+
 /* Writes `dict` to `path` in `format` (AUTO: by extension .npy/.npz/.json).
  * The path is used as given (numpy.save's appending of ".npy" is the
  * caller's business). */
