@@ -239,7 +239,8 @@ int cli_run_pipeline(const char *cmd, const char *side, const tka_pipeline_optio
     if (st == TKA_OK)
         return CLI_EXIT_OK;
     if (side)
-        fprintf(stderr, "tokalign %s: %s side: error: %s\n", cmd, side, err.message);
+        fprintf(stderr, "tokalign %s: %s side: error: %s%s\n", cmd, side, err.message,
+                cli_remedy(&err));
     else
         cli_report(cmd, &err);
     return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;

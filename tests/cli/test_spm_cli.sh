@@ -81,12 +81,12 @@ out=$(printf 'am\xc3\xa9lie\n' | $T encode --tokenizer bpe320_republic)
 check "encode: no special tokens, no token_type_ids" '{"input_ids": [5, 271, 0, 168, 258], "attention_mask": [1, 1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0, 0]}' "$out"
 
 # ReformerTokenizer has no pad token, even when the .model file declares one.
-for model in bpe320_republic cluecorpussmall_spm; do
+for model in bpe320_republic cluecorpussmall_spm google/reformer-crime-and-punishment; do
   set +e
   err=$(printf 'a\n' | $T encode --tokenizer $model --padding longest 2>&1 >/dev/null); rc=$?
   set -e
   check "$model: padding without a pad token is refused (exit)" 3 "$rc"
-  check "$model: HF's message" "tokalign encode: error: ValueError: Asking to pad but the tokenizer does not have a padding token. Please select a token to use as \`pad_token\` \`(tokenizer.pad_token = tokenizer.eos_token e.g.)\` or add a new pad token via \`tokenizer.add_special_tokens({'pad_token': '[PAD]'})\`." "$err"
+  check "$model: HF's message, then tokalign's remedy" "tokalign encode: error: ValueError: Asking to pad but the tokenizer does not have a padding token. Please select a token to use as \`pad_token\` \`(tokenizer.pad_token = tokenizer.eos_token e.g.)\` or add a new pad token via \`tokenizer.add_special_tokens({'pad_token': '[PAD]'})\`. tokalign: give the pad token with --pad-id N or --pad-token PIECE (e.g. --pad-token '</s>', Reformer's eos, as tokenizer.pad_token = tokenizer.eos_token)." "$err"
 done
 
 out=$(printf 'ab\n' | $T encode --tokenizer bpe320_republic --padding max_length --max-length 4 --pad-id 2)
