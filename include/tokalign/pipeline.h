@@ -38,6 +38,10 @@ typedef struct tka_pipeline_options {
     int64_t max_length;             /* truncation length; default: 128 with truncation for
                                        WordPiece (test_data.py), none for SentencePiece (the
                                        Reformer pipeline); -1 = none */
+    tka_padding padding;            /* at tokenization time: TKA_PAD_NONE (default; the collator
+                                       pads each batch) or TKA_PAD_MAX_LENGTH: every item padded
+                                       to max_length (HF padding="max_length", PaddleNLP
+                                       pad_to_max_seq_len=True; see docs/padding.md) */
     int64_t pad_to_multiple_of;     /* HF collator only; 0 = off */
     int32_t pad_id;                 /* -1: the tokenizer's pad token (WordPiece [PAD];
                                        SentencePiece has none: torch refuses to pad as HF does,

@@ -18,7 +18,12 @@ const char cli_pipeline_help[] =
     "  --compat slow|fast  BERT: transformers' BertTokenizer (default) or BertTokenizerFast\n"
     "  --lower / --no-lower\n"
     "                      override do_lower_case (default: the tokenizer's configuration)\n"
-    "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece)\n"
+    "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece);\n"
+    "                      alias --max-seq-len (PaddleNLP's name)\n"
+    "  --padding none|max_length\n"
+    "                      max_length: pad every item to --max-length when tokenizing (HF\n"
+    "                      padding=\"max_length\"; PaddleNLP pad_to_max_seq_len=True, alias\n"
+    "                      --pad-to-max-seq-len); default none: the collator pads each batch\n"
     "  --pad-id N          pad token id (default: the tokenizer's; SentencePiece has none)\n"
     "  --pad-token PIECE   the pad token by its text (e.g. </s> for Reformer's eos)\n"
     "  --pad-to-multiple-of M\n"
@@ -114,10 +119,15 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
                             : strcmp(opt, "--mode") == 0        ? &a->mode
                             : strcmp(opt, "--errors") == 0      ? &a->errors
                             : strcmp(opt, "--pad-token") == 0   ? &a->pad_token
+                            : strcmp(opt, "--padding") == 0     ? &a->padding
                                                                 : NULL;
     if (text_opt)
         return cli_take_value(cmd, argc, argv, i, text_opt) ? 1 : -1;
-    if (strcmp(opt, "--max-length") == 0) {
+    if (strcmp(opt, "--pad-to-max-seq-len") == 0) {
+        a->padding = "max_length";
+        return 1;
+    }
+    if (strcmp(opt, "--max-length") == 0 || strcmp(opt, "--max-seq-len") == 0) {
         if (*i + 1 < argc && strcmp(argv[*i + 1], "none") == 0) {
             ++*i;
             a->max_length = -1;
@@ -204,6 +214,18 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     o->dataset.pair_field = a->pair_field;
     o->dataset.label_field = a->no_label ? NULL : a->label_field;
     o->max_length = a->max_length;
+    if (a->padding) {
+        if (strcmp(a->padding, "max_length") == 0)
+            o->padding = TKA_PAD_MAX_LENGTH;
+        else if (strcmp(a->padding, "none") == 0)
+            o->padding = TKA_PAD_NONE;
+        else
+            return cli_usage_error(cmd, "--padding expects none or max_length, got '%s' (the "
+                                        "collator already pads each batch to its longest item)",
+                                   a->padding);
+        if (o->padding == TKA_PAD_MAX_LENGTH && a->max_length == -1)
+            return cli_usage_error(cmd, "--padding max_length needs a length: --max-length N");
+    }
     o->pad_id = (int32_t)a->pad_id;
     o->pad_token = a->pad_token;
     if (a->pad_id >= 0 && a->pad_token)

@@ -302,6 +302,7 @@ typedef struct run {
     row_store store;
     encode_pool *pool;
     int32_t pad_id;        /* resolved from pad_id / pad_token; -1: the tokenizer's */
+    int64_t max_length;    /* in effect (defaults applied); -1: none */
     tka_pipeline_result *result;
     /* Single pass (sequential sampler): the raw labels of the rows that may
      * be logged, converted once the label dtype is known; an encoder that
@@ -877,6 +878,10 @@ static char *build_meta(const run *r)
     json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
     json_object_set_new(m, "sampler", json_string(sampler));
     json_object_set_new(m, "batch_size", json_integer(o->batch_size));
+    if (o->padding == TKA_PAD_MAX_LENGTH) {
+        json_object_set_new(m, "padding", json_string("max_length"));
+        json_object_set_new(m, "max_length", json_integer(r->max_length));
+    }
     json_t *keys = json_array();
     for (size_t f = 0; f < r->fields.count; f++)
         json_array_append_new(keys, json_string(r->fields.names[f]));
@@ -1039,7 +1044,17 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
                          : kind == TKA_TOKENIZER_WORDPIECE     ? 128
                                                                : -1;
     eopt.max_length = max_length;
+    r->max_length = max_length;
     eopt.truncation = max_length >= 0 ? TKA_TRUNCATE_LONGEST_FIRST : TKA_TRUNCATE_NONE;
+    /* tokenizer(s, padding="max_length", max_length=N, truncation=True) (HF) and
+     * tokenizer(s, max_seq_len=N, pad_to_max_seq_len=True) (PaddleNLP 2.x) pad the
+     * same way: input_ids with the pad id, token_type_ids with 0, attention_mask 0. */
+    eopt.padding = o->padding;
+    if (r->pad_id >= 0)
+        eopt.pad_id = r->pad_id;
+    if (o->padding == TKA_PAD_MAX_LENGTH && max_length < 0)
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "padding to max_length needs a max length (--max-length N)");
     if (r->single) {
         if ((st = choose_rows_ahead(r, err)) != TKA_OK)
             return st;
