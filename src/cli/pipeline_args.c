@@ -28,6 +28,10 @@ const char cli_pipeline_help[] =
     "  --pad-token PIECE   the pad token by its text (e.g. </s> for Reformer's eos)\n"
     "  --pad-to-multiple-of M\n"
     "                      torch side: DataCollatorWithPadding(pad_to_multiple_of=M)\n"
+    "  --order FILE        the dataloader visits these batches instead of a sampler's: the\n"
+    "                      JSON or .npy `tokalign order` writes (a 1-D .npy is cut into\n"
+    "                      --batch-size batches) or a JSON list of row-index lists, e.g.\n"
+    "                      torch's shuffle order on the paddle side; no --sampler options\n"
     "  --num-batches K|all batches logged as dataloader_{b}_* (default 5)\n"
     "  --dataset-items I,J,...\n"
     "                      rows logged as dataset_{row}_* (default 0,1,2,3,4)\n"
@@ -120,6 +124,7 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
                             : strcmp(opt, "--errors") == 0      ? &a->errors
                             : strcmp(opt, "--pad-token") == 0   ? &a->pad_token
                             : strcmp(opt, "--padding") == 0     ? &a->padding
+                            : strcmp(opt, "--order") == 0       ? &a->order
                                                                 : NULL;
     if (text_opt)
         return cli_take_value(cmd, argc, argv, i, text_opt) ? 1 : -1;
@@ -179,8 +184,14 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     if (!a->tokenizer)
         return cli_usage_error(cmd, "--tokenizer is required (a vocab.txt / .model file, a "
                                     "directory, or a name such as bert-base-uncased)");
+    if (a->order && (sa->kind_name || sa->have_seed || sa->have_gen_seed || sa->have_world ||
+                     sa->have_rank || sa->have_epoch || sa->shuffle_set || sa->drop_last ||
+                     sa->replacement || sa->no_dataloader || sa->shard_drop_last))
+        return cli_usage_error(cmd, "--order gives the batches; it replaces --sampler and its "
+                                    "options (seed, ranks, epoch, shuffle, drop-last...)");
     tka_pipeline_options_init(o, spec.flavor);
     o->sampler = spec;
+    o->order_path = a->order;
     if (sa->have_batch)
         o->batch_size = sa->batch;
     o->tokenizer = a->tokenizer;

@@ -90,13 +90,18 @@ static tka_status plan_fields(const tka_pipeline_options *o, tka_tokenizer_kind 
 typedef struct batch_plan {
     bool sequential;
     uint64_t n;
-    size_t batch_size;
+    size_t batch_size;     /* the longest batch */
     size_t num_batches;
     tka_batches materialised;
+    tka_order order;       /* with options.order_path, instead of a sampler */
 } batch_plan;
 
 static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, int64_t *scratch)
 {
+    if (p->order.starts) {
+        *rows = p->order.rows + p->order.starts[b];
+        return p->order.starts[b + 1] - p->order.starts[b];
+    }
     if (!p->sequential) {
         size_t start = b * p->materialised.batch_size;
         size_t len = p->materialised.count - start;
@@ -119,6 +124,16 @@ static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, batch_
     memset(p, 0, sizeof *p);
     p->n = n;
     p->batch_size = (size_t)o->batch_size;
+    if (o->order_path) {
+        tka_status st = tka_order_read(o->order_path, (size_t)o->batch_size, &p->order, err);
+        if (st == TKA_OK)
+            st = tka_order_check_rows(&p->order, n, o->order_path, err);
+        if (st == TKA_OK) {
+            p->num_batches = p->order.num_batches;
+            p->batch_size = p->order.max_batch;
+        }
+        return st;
+    }
     tka_sampler_spec spec = o->sampler;
     spec.flavor = o->flavor;
     spec.n = (int64_t)n;
@@ -871,12 +886,16 @@ static char *build_meta(const run *r)
     spec.flavor = o->flavor;
     spec.n = (int64_t)r->result->rows;
     spec.batch_size = o->batch_size;
-    if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
+    if (o->order_path)
+        snprintf(sampler, sizeof sampler, "the batches of %s (--order)", base_name(o->order_path));
+    else if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
         snprintf(sampler, sizeof sampler, "?");
     json_object_set_new(m, "source_tsv", json_string(base_name(o->data_path)));
     json_object_set_new(m, "side", json_string(o->flavor == TKA_FLAVOR_PADDLE ? "paddle" : "torch"));
     json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
     json_object_set_new(m, "sampler", json_string(sampler));
+    if (o->order_path)
+        json_object_set_new(m, "order", json_string(base_name(o->order_path)));
     json_object_set_new(m, "batch_size", json_integer(o->batch_size));
     if (o->padding == TKA_PAD_MAX_LENGTH) {
         json_object_set_new(m, "padding", json_string("max_length"));
@@ -1028,7 +1047,7 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
     /* A sequential sampler needs neither the row count nor the dtypes before
      * the rows: one pass, decisions at its end (encode_rows_single). Random
      * and distributed samplers need the length first. */
-    r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass;
+    r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass && !o->order_path;
     dopt.single_pass = r->single;
     if ((st = tka_dataset_open(o->data_path, &dopt, &r->ds, err)) != TKA_OK)
         return st;
@@ -1104,6 +1123,7 @@ tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_re
     free(r.saved);
     tka_buf_free(&r.saved_text);
     tka_batches_free(&r.batches.materialised);
+    tka_order_free(&r.batches.order);
     tka_dataset_free(r.ds);
     tka_tokenizer_free(r.tok);
     result->seconds = now_seconds() - start;

@@ -101,4 +101,79 @@ want='{"input_ids": [101, 7592, 2088, 102, 0, 0], "token_type_ids": [0, 0, 0, 0,
 out2=$(printf 'hello world\n' | "$T" encode --tokenizer bert-base-uncased --max-length 6 --padding max_length)
 [ "$out2" = "$want" ] && ok "encode --padding max_length" || bad "encode --padding max_length: $out2"
 
+# 3. --order: one framework's batch order in the other's pipeline. A paddle-flavor dump made in
+#    torch's RandomSampler order (seed 42) against the torch golden bert_random42_bs4_torch:
+#    for BERT the two collators agree on every key (DataCollatorWithPadding and
+#    Dict(Pad(pad_val=0), Pad(pad_val=0), Stack()) both give int64 (B, L_max) arrays padded with 0
+#    and (B, 1) labels), and the dataset items are rows 0..4 either way, so the whole dump must be
+#    the golden byte for byte; each dataloader key is also checked against the golden's own
+#    batches. And back: a torch-flavor dump in Paddle's shuffle order = bert_pdshuffle42_bs4_paddle.
+"$T" order --sampler random --flavor torch --seed 42 --n 32 --batch-size 4 --out "$tmp/torch42.json"
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --flavor paddle --order "$tmp/torch42.json" \
+   --num-batches all --mirror --dump "$tmp/paddle_in_torch_order.npy" -q || bad "paddle side with --order"
+cmp -s "$tmp/paddle_in_torch_order.npy" "$G/bert_random42_bs4_torch.npy" &&
+  ok "paddle flavor in torch's order (JSON) = bert_random42_bs4_torch.npy byte for byte" ||
+  bad "paddle flavor in torch's order differs from the torch golden"
+"$TKA_PYTHON" - "$tmp/paddle_in_torch_order.json" "$G/bert_random42_bs4_torch.json" <<'PY' &&
+import json, sys
+ours, gold = (json.load(open(p)) for p in sys.argv[1:3])
+e = {x["key"]: x for x in ours["entries"]}
+g = {x["key"]: x for x in gold["entries"]}
+assert ours["meta"]["batch_indices"] == gold["meta"]["batch_indices"]
+keys = [k for k in g if k.startswith("dataloader_")]
+assert len(keys) == 24, len(keys)        # 8 batches x input_ids, token_type_ids, labels
+for k in keys:
+    assert e[k] == g[k], k
+print("dataloader keys in torch's order: checked %d, matched %d" % (len(keys), len(keys)))
+PY
+  ok "paddle flavor in torch's order: 24 dataloader keys and batch rows = the torch golden's" ||
+  bad "dataloader keys differ from the torch golden's"
+"$T" order --sampler random --flavor paddle --seed 42 --n 32 --batch-size 4 --out "$tmp/paddle42.npy"
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --order "$tmp/paddle42.npy" --num-batches all \
+   --dump "$tmp/torch_in_paddle_order.npy" -q &&
+  cmp -s "$tmp/torch_in_paddle_order.npy" "$G/bert_pdshuffle42_bs4_paddle.npy" &&
+  ok "torch flavor in Paddle's order (.npy) = bert_pdshuffle42_bs4_paddle.npy byte for byte" ||
+  bad "torch flavor in Paddle's order"
+# a user's own list of lists: ragged batches, repeated rows, exactly that order; each batch is
+# padded to its own longest row (ids from tokens.json, the oracle's BERT ids per row)
+printf '[[31, 0], [5], [5, 7, 9]]\n' > "$tmp/own_order.json"
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --flavor paddle --order "$tmp/own_order.json" \
+   --num-batches all --mirror --dump "$tmp/own.npy" -q || bad "own order run"
+"$TKA_PYTHON" - "$tmp/own.json" "$G/tokens.json" <<'PY' && ok "own order [[31, 0], [5], [5, 7, 9]]: keys follow it exactly, each batch padded to its longest" || bad "own order keys"
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = {x["key"]: x["data"] for x in d["entries"]}
+ids = [r["bert_input_ids"] for r in json.load(open(sys.argv[2]))["rows"]]
+labels = [r["label"] for r in json.load(open(sys.argv[2]))["rows"]]
+order = [[31, 0], [5], [5, 7, 9]]
+assert d["meta"]["batch_indices"] == order and d["meta"]["order"] == "own_order.json"
+assert not any(k.startswith("dataloader_3") for k in e)
+for b, rows in enumerate(order):
+    w = max(len(ids[i]) for i in rows)
+    assert e["dataloader_%d_input_ids" % b] == [ids[i] + [0] * (w - len(ids[i])) for i in rows], b
+    assert e["dataloader_%d_labels" % b] == [[labels[i]] for i in rows], b
+PY
+# errors: an index out of range names the batch and position (exit 2); a malformed file names
+# the file and the JSON line/column or the batch/position (exit 3); --order excludes --sampler
+orders() { # name exit fragment order-file-content
+  printf '%s' "$4" > "$tmp/bad_order.json"
+  "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --order "$tmp/bad_order.json" \
+     --dump "$tmp/x.npy" -q 2> "$tmp/err"; local rc=$?
+  if [ $rc -eq "$2" ] && grep -qF -- "$3" "$tmp/err"; then ok "$1"; else bad "$1 (exit $rc)"; cat "$tmp/err"; fi
+}
+orders "--order: row out of range names batch and position" 2 \
+  "bad_order.json: batch 1, position 2: row 32 is out of range (the dataset has 32 rows: 0..31)" '[[0,1],[2,3,32]]'
+orders "--order: JSON syntax error names line and column" 3 "bad_order.json: line 2, column 5:" $'[[0,1],\n [2,,3]]'
+orders "--order: a string index names batch and position" 3 \
+  "bad_order.json: batch 0, position 1: expected a row index (an integer >= 0), got a string" '[[0,"1"]]'
+orders "--order: a negative index" 3 "batch 1, position 0: expected a row index (an integer >= 0), got a negative integer" '[[0],[-1]]'
+orders "--order: an empty batch" 3 "bad_order.json: batch 1 is empty" '[[0],[]]'
+orders "--order: an object without batches" 3 'has no "batches" list' '{"tokalign_order": 1}'
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --order "$tmp/torch42.json" --sampler random \
+   --seed 1 --dump "$tmp/x.npy" -q 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -qF -- "--order gives the batches; it replaces --sampler" "$tmp/err" &&
+  ok "--order with --sampler is a usage error" || bad "--order with --sampler (exit $rc)"
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --order "$tmp/none.json" --dump "$tmp/x.npy" -q 2> "$tmp/err"; rc=$?
+[ $rc -eq 3 ] && grep -qF "none.json" "$tmp/err" && ok "--order: a missing file is named" || bad "--order missing file (exit $rc)"
+
 exit $fail
