@@ -118,16 +118,18 @@ static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, in
     return len;
 }
 
-static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, batch_plan *p,
-                               tka_error *err)
+/* `order`: the --order batches read before the data (moved into the plan),
+ * or a zeroed order. */
+static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, tka_order *order,
+                               batch_plan *p, tka_error *err)
 {
     memset(p, 0, sizeof *p);
     p->n = n;
     p->batch_size = (size_t)o->batch_size;
     if (o->order_path) {
-        tka_status st = tka_order_read(o->order_path, (size_t)o->batch_size, &p->order, err);
-        if (st == TKA_OK)
-            st = tka_order_check_rows(&p->order, n, o->order_path, err);
+        p->order = *order;
+        memset(order, 0, sizeof *order);
+        tka_status st = tka_order_check_rows(&p->order, n, o->order_path, err);
         if (st == TKA_OK) {
             p->num_batches = p->order.num_batches;
             p->batch_size = p->order.max_batch;
@@ -311,6 +313,7 @@ typedef struct run {
     field_plan fields;
     label_plan labels;
     batch_plan batches;
+    tka_order order;       /* --order, read before the data so a bad file fails at once */
     size_t logged;         /* batches written to the dump */
     int64_t *items;        /* dataset items, deduplicated, in the requested order */
     size_t n_items;
@@ -636,7 +639,7 @@ static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
     r->result->rows = n;
     tka_status st;
     if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
-        (st = plan_batches(o, n, &r->batches, err)) != TKA_OK ||
+        (st = plan_batches(o, n, &r->order, &r->batches, err)) != TKA_OK ||
         (st = choose_items(r, n, err)) != TKA_OK)
         return st;
     r->result->batches = r->batches.num_batches;
@@ -1048,6 +1051,9 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
      * the rows: one pass, decisions at its end (encode_rows_single). Random
      * and distributed samplers need the length first. */
     r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass && !o->order_path;
+    if (o->order_path &&
+        (st = tka_order_read(o->order_path, (size_t)o->batch_size, &r->order, err)) != TKA_OK)
+        return st;
     dopt.single_pass = r->single;
     if ((st = tka_dataset_open(o->data_path, &dopt, &r->ds, err)) != TKA_OK)
         return st;
@@ -1069,7 +1075,7 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
      * tokenizer(s, max_seq_len=N, pad_to_max_seq_len=True) (PaddleNLP 2.x) pad the
      * same way: input_ids with the pad id, token_type_ids with 0, attention_mask 0. */
     eopt.padding = o->padding;
-    if (r->pad_id >= 0)
+    if (o->padding != TKA_PAD_NONE && r->pad_id >= 0)
         eopt.pad_id = r->pad_id;
     if (o->padding == TKA_PAD_MAX_LENGTH && max_length < 0)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
@@ -1091,7 +1097,7 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
         tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
     r->result->rows = tka_dataset_num_rows(r->ds);
     if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
-        (st = plan_batches(o, r->result->rows, &r->batches, err)) != TKA_OK ||
+        (st = plan_batches(o, r->result->rows, &r->order, &r->batches, err)) != TKA_OK ||
         (st = choose_items(r, r->result->rows, err)) != TKA_OK ||
         (st = choose_rows(r, err)) != TKA_OK)
         return st;
@@ -1124,6 +1130,7 @@ tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_re
     tka_buf_free(&r.saved_text);
     tka_batches_free(&r.batches.materialised);
     tka_order_free(&r.batches.order);
+    tka_order_free(&r.order);
     tka_dataset_free(r.ds);
     tka_tokenizer_free(r.tok);
     result->seconds = now_seconds() - start;
