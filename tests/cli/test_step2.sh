@@ -48,6 +48,15 @@ PY
   ok "reformer (real model): items and batches = transformers 4.9.1's ids, padded with </s>" ||
   bad "reformer (real model): ids differ from reformer.demo.jsonl"
 
+# encode follows from_pretrained too (special_tokens_mask stays 0: ReformerTokenizer adds no
+# special tokens, and get_special_tokens_mask does not look at the ids); the bare .model is plain
+out=$(printf 'a <unk> b</s>\n' | "$T" encode --tokenizer google/reformer-crime-and-punishment)
+[ "$out" = '{"input_ids": [4, 0, 17, 2], "attention_mask": [1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0]}' ] &&
+  ok "encode, Reformer model: <unk> and </s> never split" || bad "encode, Reformer model: $out"
+out=$(printf 'a <unk> b</s>\n' | "$T" encode --tokenizer "$TKA_SHARED/data/spm/reformer-crime-and-punishment/spiece.model" --output-format ids)
+[ "$out" = '4 258 0 236 282 0 17 0 266 0' ] && ok "encode, bare spiece.model: plain sentencepiece" ||
+  bad "encode, bare spiece.model: $out"
+
 # 2. Fixed-length padding: every item padded to 128 when tokenizing, on both sides, byte for
 #    byte the goldens (HF padding="max_length"; PaddleNLP max_seq_len=128,
 #    pad_to_max_seq_len=True, given by PaddleNLP's own names too).
