@@ -877,6 +877,12 @@ static char *build_meta(const run *r)
     json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
     json_object_set_new(m, "sampler", json_string(sampler));
     json_object_set_new(m, "batch_size", json_integer(o->batch_size));
+    int32_t pad = r->pad_id >= 0 ? r->pad_id
+                  : tka_tokenizer_get_kind(r->tok) == TKA_TOKENIZER_WORDPIECE
+                      ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
+                      : -1;
+    if (pad >= 0) /* so diff can tell padding from content */
+        json_object_set_new(m, "pad_id", json_integer(pad));
     json_t *keys = json_array();
     for (size_t f = 0; f < r->fields.count; f++)
         json_array_append_new(keys, json_string(r->fields.names[f]));
