@@ -23,7 +23,7 @@ static const char *const USAGE =
     "the record's text (second-sequence tokens: in text_pair), specials and padding [0, 0].\n"
     "\n"
     "options (besides --tokenizer, --input, --input-format, --text-field, --compat,\n"
-    "--do-lower-case, --errors, --threads, --output as in `tokalign tokenize --help`):\n"
+    "--do-lower-case, --errors, --threads, -o/--output as in `tokalign tokenize --help`):\n"
     "  --pair-field NAME        JSONL field holding text_pair (absent or null: single text)\n"
     "  --max-length N           truncate to N tokens (special tokens included); alone, it\n"
     "                           turns on longest_first truncation, as HF does\n"

@@ -13,7 +13,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: tokalign pipeline --data TSV --tokenizer T --dump OUT.npy [options]\n\n"
+    fputs("usage: tokalign pipeline --data TSV --tokenizer T -o OUT.npy [options]\n\n"
           "Reproduces the step-2 data check of a model port (test_data.py): reads the TSV as\n"
           "pandas does, tokenizes every row, samples batches exactly as torch or Paddle would,\n"
           "pads them as DataCollatorWithPadding (torch) or PaddleNLP Pad/Stack (paddle) do, and\n"
@@ -23,7 +23,9 @@ static void usage(FILE *out)
           "difference.\n\n"
           "  --data TSV          input (header row; pandas.read_csv(sep=\"\\t\") semantics)\n"
           "  --tokenizer T       vocab.txt / .model file, directory, or name (bert-base-uncased...)\n"
-          "  --dump OUT          .npy (reprod_log, byte-identical to np.save), .npz or .json\n",
+          "  -o, --output OUT    .npy (reprod_log, byte-identical to np.save), .npz or .json\n"
+          "                      (--dump is an alias)\n"
+          "  -q, --quiet         no summary line on stderr\n",
           out);
     fputs(cli_pipeline_help, out);
     fputs(cli_sampler_help, out);
@@ -66,7 +68,7 @@ int cmd_pipeline(int argc, char **argv)
         } else if (strcmp(a, "--data") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &data))
                 return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--dump") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--dump") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &dump))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {

@@ -17,7 +17,7 @@ static void usage(FILE *out)
     fputs(
         "usage: tokalign read FILE.tsv [--mode pandas|glue] [--text-field F] [--pair-field F]\n"
         "                     [--label-field F] [--errors strict|replace]\n"
-        "                     [--chunks pandas|whole|hf] [--jsonl] [--out FILE]\n"
+        "                     [--chunks pandas|whole|hf] [--jsonl] [-o FILE]\n"
         "\n"
         "Prints the TSV the way the reference reads it, with the warnings tokalign has about\n"
         "it (for example where pandas and the GLUE csv reader disagree):\n"
@@ -33,6 +33,8 @@ static void usage(FILE *out)
         "  --chunks        dtype inference blocks: pandas (low_memory default), whole\n"
         "                  (low_memory=False), hf (10000-row chunks as datasets.from_csv)\n"
         "  --jsonl         one JSON line per row after a header line (streams big files)\n"
+        "  -o, --output FILE\n"
+        "                  output file (default: stdout; --out is an alias)\n"
         "\n"
         "Output (JSON): {\"file\", \"mode\", \"columns\": [...], \"dtypes\": [...],\n"
         "  \"index_is_default_range\": bool, \"index\": [...], \"num_rows\": N,\n"
@@ -138,7 +140,7 @@ int cmd_read(int argc, char **argv)
                 o.chunking = TKA_CHUNKS_ROWS;
             else
                 return cli_usage_error(CMD, "--chunks expects pandas, whole or hf");
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             out_path = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(CMD, "unknown option '%s'", a);

@@ -29,7 +29,7 @@ static const char *const USAGE =
     "  --errors strict|replace  invalid UTF-8: stop with the line and byte offset (default), or\n"
     "                           decode it as Python's errors=\"replace\" (U+FFFD)\n"
     "  --threads N              threads in all (output order never changes; default 1)\n"
-    "  --output FILE            output file (default: standard output)\n"
+    "  -o, --output FILE        output file (default: standard output)\n"
     "\n"
     "examples:\n"
     "  echo 'Hello, world!' | tokalign tokenize --tokenizer bert-base-uncased\n"

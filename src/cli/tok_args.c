@@ -55,7 +55,8 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
 {
     static const char *const names[] = {"--tokenizer", "--input",  "--input-format",
                                         "--text-field", "--compat", "--do-lower-case",
-                                        "--errors",     "--threads", "--output"};
+                                        "--errors",     "--threads", "--output",
+                                        "-o"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         bool missing;
         const char *v = cli_option_value(argc, argv, i, names[k], &missing);
@@ -120,6 +121,7 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
             break;
         }
         case 8:
+        case 9:
             a->output = v;
             break;
         }
