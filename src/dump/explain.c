@@ -81,6 +81,11 @@ static bool first_difference_union(const tka_array *a, const tka_array *b, bool 
             return false;
         total = total > SIZE_MAX / (size_t)shape[r] ? SIZE_MAX : total * (size_t)shape[r];
     }
+    /* A bound: shapes like (1, N) and (N, 1) have a union of N * N
+     * positions; past the two arrays' own sizes only the literal first
+     * one-sided position is looked for (found within the first row). */
+    if (total / 4 > tka_array_count(a) + tka_array_count(b))
+        pad_ok = false;
     bool lack_found = false;
     int64_t lack[TKA_NDIM_MAX] = {0};
     for (size_t k = 0; k < total; k++) {
