@@ -298,8 +298,10 @@ static tka_status html_cell(tka_buf *out, const tka_diff_side *s, int64_t c)
 static tka_status html_tokens(tka_buf *out, const tka_key_explanation *k)
 {
     const tka_diff_side *a = &k->a, *b = &k->b;
-    if (!a->ids || !b->ids || !k->has_first || !a->tokens)
-        return TKA_OK;
+    size_t kl = strlen(k->key);
+    bool id_key = kl >= 9 && strcmp(k->key + kl - 9, "input_ids") == 0;
+    if (!a->ids || !b->ids || !k->has_first || !id_key)
+        return TKA_OK; /* without --tokenizer the ids stand in for the tokens */
     int64_t mark = k->first_index[k->first_ndim - 1];
     int64_t lo = a->ids_from < b->ids_from ? a->ids_from : b->ids_from;
     int64_t ea = a->ids_from + (int64_t)a->n_ids, eb = b->ids_from + (int64_t)b->n_ids;
