@@ -34,7 +34,8 @@ static void diff_help(void)
            "  --tokenizer T    for failing *input_ids keys, show the tokens on both sides;\n"
            "                   given twice: the first dump's, then the second's\n"
            "  --json           print one JSON document on stdout instead of the report:\n"
-           "                   {\"passed\", \"files\", \"exception\", \"report\", \"keys\": [{\"key\",\n"
+           "                   {\"passed\", \"files\", \"exception\", \"printed\", \"report\",\n"
+           "                   \"keys\": [{\"key\",\n"
            "                   \"passed\", \"value\", \"values\", \"shape_a\", \"shape_b\", \"dtype_a\",\n"
            "                   \"dtype_b\", \"elements_differ\", \"first_difference\", \"cause\",\n"
            "                   \"explanation\", \"error\", \"source_a\", \"source_b\", \"row_a\", \"row_b\"}]}\n"
@@ -270,7 +271,7 @@ int cmd_diff(int argc, char **argv)
         }
     }
     diff_summary sum = {{files[0], files[1]}, passed && !raised, raised ? err.message : NULL,
-                        &messages, &opt, ex};
+                        &messages, &out, &opt, ex};
     if (json) {
         if (diff_render_json(&sum, &doc) != TKA_OK) {
             fprintf(stderr, "tokalign diff: error: out of memory\n");

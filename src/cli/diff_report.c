@@ -173,6 +173,8 @@ tka_status diff_render_json(const diff_summary *s, tka_buf *out)
     st = st ? st : json_str(out, s->files[1]);
     st = st ? st : tka_buf_append_str(out, "],\"exception\":");
     st = st ? st : json_str(out, s->exception);
+    st = st ? st : tka_buf_append_str(out, ",\"printed\":");
+    st = st ? st : json_lines(out, s->printed);
     st = st ? st : tka_buf_append_str(out, ",\"report\":");
     st = st ? st : json_lines(out, s->report);
     st = st ? st : tka_buf_append_str(out, ",\"keys\":[");

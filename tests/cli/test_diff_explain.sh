@@ -79,8 +79,8 @@ grep -qxF 'tokalign diff: dataset_1_input_ids: dataset row 1 (line 3): "unflinch
 check "source row text on stderr" $?
 "$T" diff unc.npy cased.npy --json >cased.out.json 2>err
 check "--json exits 1 too" $(is $? 1)
-q cased.out.json 'd["passed"], d["exception"], d["report"]' \
-  '[false, "ValueError: operands could not be broadcast together with shapes (24,) (26,) ", []]'
+q cased.out.json 'd["passed"], d["exception"], d["report"], d["printed"]' \
+  '[false, "ValueError: operands could not be broadcast together with shapes (24,) (26,) ", [], []]'
 q cased.out.json '[k["dataset_2_input_ids"][f] for f in ("passed", "value", "values", "shape_a", "shape_b", "first_difference", "cause", "error")]' \
   '[false, null, null, [24], [26], {"index": [1], "a": 4473, "b": 3643}, "tokenization", "ValueError: operands could not be broadcast together with shapes (24,) (26,) "]'
 q cased.out.json '[k["dataset_1_input_ids"][f] for f in ("value", "shape_a", "first_difference", "cause", "elements_differ")]' \
@@ -159,6 +159,11 @@ check "-o with a raising diff exits 1" $(is $? 1)
 check "-o with a failing diff exits 1" $(is $? 1)
 cmp -s out logs/d.txt || [ "$(sed 's/^\[[^]]*\]//' out)" = "$(sed 's/^\[[^]]*\]//' logs/d.txt)" ]
 check "-o file holds the report" $?
+
+# 9. compare_info's own print comes into the JSON, not onto stdout beside it
+"$T" diff "$S/golden/reprod_log/diff_transpose_fallback_1.npy" "$S/golden/reprod_log/diff_transpose_fallback_2.npy" --json >tr.out.json
+check "transposed diff passes" $?
+q tr.out.json 'd["passed"], d["printed"], d["keys"][0]["passed"]' '[true, ["transpose sub_data1"], true]'
 
 echo "$([ $failed -eq 0 ] && echo PASS || echo FAIL) cli diff explanations: checked $checked, matched $((checked - failed))"
 [ $failed -eq 0 ]
