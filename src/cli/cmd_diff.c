@@ -98,6 +98,8 @@ static const char *token_text(void *ctx, int64_t id, size_t *len)
 static tka_status prefixed_log(const tka_buf *messages, tka_buf *out)
 {
     tka_status st = TKA_OK;
+    if (!messages->len)
+        return st;
     const char *p = messages->data, *end = messages->data + messages->len;
     while (p < end && st == TKA_OK) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -260,9 +262,9 @@ int cmd_diff(int argc, char **argv)
     if (explain && !json && ex) {
         for (size_t i = 0; i < tka_explanation_count(ex); i++) {
             why.len = 0;
-            if (tka_key_explanation_format(tka_explanation_at(ex, i), 0, &why) != TKA_OK)
+            if (tka_key_explanation_format(tka_explanation_at(ex, i), 0, &why) != TKA_OK || !why.len)
                 continue;
-            for (const char *p = why.data, *end = why.data + why.len; p && p < end;) {
+            for (const char *p = why.data, *end = why.data + why.len; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
                 size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
                 fprintf(stderr, "tokalign diff: %.*s", (int)n, p);
