@@ -67,7 +67,7 @@ static void explain_against_shorter(const tka_dict *d)
     }
     tka_explanation *ex = NULL;
     const char *meta = tka_dict_meta(d);
-    tka_explain_options o = {meta, meta, fake_token, NULL, 8, NULL, NULL};
+    tka_explain_options o = {meta, meta, fake_token, NULL, 8, NULL, NULL, NULL};
     if (shorter && tka_diff_explain_all(d, shorter, NULL, &o, &ex, &err) == TKA_OK) {
         tka_buf text = {0};
         for (size_t i = 0; i < tka_explanation_count(ex); i++)

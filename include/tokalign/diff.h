@@ -110,6 +110,9 @@ typedef struct tka_explain_options {
     /* the second dump's tokens, when its vocabulary differs; NULL: id_to_token */
     tka_id_to_token_fn id_to_token_b;
     void *token_ctx_b;
+    /* tka_diff_compare's result for the same two dicts (when it did not
+     * raise): its per-key arithmetic is reused. NULL: each key is compared. */
+    const tka_diff *diff;
 } tka_explain_options;
 
 /* Why a key fails, as tka_diff_explain_all judges it. */

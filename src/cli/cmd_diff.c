@@ -234,8 +234,8 @@ int cmd_diff(int argc, char **argv)
     if (explain || json || html_path) {
         meta[0] = find_meta(files[0], d[0]);
         meta[1] = find_meta(files[1], d[1]);
-        tka_explain_options eo = {meta[0],  meta[1], tok[0] ? token_text : NULL, tok[0], 0,
-                                  tok[1] ? token_text : NULL, tok[1]};
+        tka_explain_options eo = {meta[0], meta[1], tok[0] ? token_text : NULL, tok[0], 0,
+                                  tok[1] ? token_text : NULL, tok[1], raised ? NULL : diff};
         tka_error e2;
         if (tka_diff_explain_all(d[0], d[1], &opt, &eo, &ex, &e2) != TKA_OK) {
             cli_report("diff", &e2);

@@ -451,7 +451,8 @@ static ptrdiff_t sibling_ids(const tka_explanation *e, const char *key)
 
 static tka_status explain_key(tka_explanation *e, const char *key, const tka_array *a,
                               const tka_array *b, json_t *ma, json_t *mb, const tka_report_options *ro,
-                              const tka_explain_options *o, tka_key_explanation *k, tka_error *err)
+                              const tka_explain_options *o, const tka_key_diff *done,
+                              tka_key_explanation *k, tka_error *err)
 {
     memset(k, 0, sizeof *k);
     k->key = tka_arena_strndup(e->arena, key, strlen(key));
@@ -481,7 +482,13 @@ static tka_status explain_key(tka_explanation *e, const char *key, const tka_arr
     k->pad_id = json_is_integer(pad) ? json_integer_value(pad) : 0;
     tka_error e2;
     tka_error_clear(&e2);
-    tka_status st = dump_compare_key(k->key, a, b, &k->diff, NULL, &e2);
+    tka_status st = TKA_OK;
+    if (done) { /* compare_info already did the arithmetic */
+        k->diff = *done;
+        k->diff.key = k->key;
+    } else {
+        st = dump_compare_key(k->key, a, b, &k->diff, NULL, &e2);
+    }
     if (st == TKA_OK) {
         k->compared = true;
         k->passed = tka_key_diff_passed(&k->diff, ro);
@@ -578,7 +585,11 @@ tka_status tka_diff_explain_all(const tka_dict *a, const tka_dict *b, const tka_
         if (!first && tka_dict_find(a, key) >= 0)
             continue;
         tka_key_explanation *k = &e->keys[e->count];
-        st = explain_key(e, key, first ? tka_dict_at(a, i) : NULL, tka_dict_get(b, key), ma, mb, ro, o, k, err);
+        const tka_key_diff *done = first && o && o->diff ? tka_diff_at(o->diff, i) : NULL;
+        if (done && strcmp(done->key, key) != 0)
+            done = NULL;
+        st = explain_key(e, key, first ? tka_dict_at(a, i) : NULL, tka_dict_get(b, key), ma, mb, ro, o, done, k,
+                         err);
         if (st == TKA_OK) {
             e->count++;
             e->passed = e->passed && k->passed;

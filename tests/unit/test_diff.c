@@ -290,7 +290,7 @@ static const char *fake_vocab(void *ctx, int64_t id, size_t *len)
 static char *explain_one(tka_dict *a, tka_dict *b, const char *meta, tka_explanation **ex)
 {
     tka_error err;
-    tka_explain_options o = {meta, meta, fake_vocab, NULL, 0, NULL, NULL};
+    tka_explain_options o = {meta, meta, fake_vocab, NULL, 0, NULL, NULL, NULL};
     cr_assert_eq(tka_diff_explain_all(a, b, NULL, &o, ex, &err), TKA_OK, "%s", err.message);
     cr_assert_eq(tka_explanation_count(*ex), 1);
     tka_buf out = {0};
@@ -377,7 +377,7 @@ Test(explain, other_row_and_missing_key)
     tka_explanation *ex;
     const char *ma = "{\"batch_indices\":[[0,1]],\"sampler\":\"S1\"}";
     const char *mb = "{\"batch_indices\":[[5,2]],\"sampler\":\"S2\"}";
-    tka_explain_options o = {ma, mb, NULL, NULL, 0, NULL, NULL};
+    tka_explain_options o = {ma, mb, NULL, NULL, 0, NULL, NULL, NULL};
     cr_assert_eq(tka_diff_explain_all(a, b, NULL, &o, &ex, &err), TKA_OK);
     cr_assert_eq(tka_explanation_count(ex), 2);
     cr_assert(!tka_explanation_passed(ex));
