@@ -229,6 +229,7 @@ TKA_API const char *tka_dataset_warnings(const tka_dataset *ds);
 typedef struct tka_row {
     uint64_t index;   /* 0-based data row number (pandas' default index) */
     uint64_t line;    /* physical line where the record starts */
+    uint64_t offset;  /* byte offset where the record starts (for progress) */
     tka_value text;
     tka_value pair;   /* kind NAN and len 0 when no pair column is selected */
     tka_value label;  /* likewise for the label */

@@ -64,6 +64,10 @@ typedef struct tka_pipeline_options {
     const char *dump_path;          /* .npy (reprod_log), .npz or .json, by extension */
     bool write_sidecar;             /* NAME.json beside a .npy/.npz: {"file", "meta"} */
     bool sidecar_entries;           /* ... with the arrays too (the goldens' JSON mirror) */
+    /* Called now and then while the rows are read (rows so far, byte offset
+     * reached in the TSV), and once at the end; NULL: never. */
+    void (*progress)(void *ctx, uint64_t rows, uint64_t bytes);
+    void *progress_ctx;
 } tka_pipeline_options;
 
 /* A batch order read from a file: the JSON or .npy `tokalign order`

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/tok_args.h"
 #include "tokalign/encode.h"
 #include "core/json_write.h"
@@ -19,7 +20,8 @@ static const char *const USAGE =
     "pieces, then clean_up_tokenization (\" .\" -> \".\", \" n't\" -> \"n't\", ...).\n"
     "\n"
     "options:\n"
-    "  --tokenizer T                     as in `tokalign tokenize --help`\n"
+    "  --tokenizer T, --compat slow|fast, --do-lower-case true|false\n"
+    "                                    as in `tokalign tokenize --help`\n"
     "  --input FILE|-                    input (default: standard input)\n"
     "  --input-format ids|jsonl          ids: integers separated by spaces or commas (what\n"
     "                                    `encode --output-format ids` writes; default);\n"
@@ -28,7 +30,8 @@ static const char *const USAGE =
     "  --skip-special-tokens             drop [CLS], [SEP], [PAD], ... (skip_special_tokens=True)\n"
     "  --no-clean-up-tokenization-spaces keep \" .\" etc. as they are\n"
     "  --output-format jsonl|text        {\"text\": \"...\"} per line (default), or the bare text\n"
-    "  --output FILE                     output (default: standard output)\n"
+    "  -o, --output FILE                 output (default: standard output)\n"
+    "  --progress / --no-progress        as in `tokalign tokenize --help`\n"
     "\n"
     "examples:\n"
     "  echo '101 7592 1010 2088 999 102' | tokalign decode --tokenizer bert-base-uncased\n"
@@ -192,6 +195,8 @@ int cmd_decode(int argc, char **argv)
     const char *name = a.in.path && strcmp(a.in.path, "-") != 0 ? a.in.path : "<stdin>";
     ids x = {0};
     tka_buf text = {0}, line_out = {0};
+    cli_progress pg;
+    cli_progress_start(&pg, cmd, a.in.progress, a.in.path);
     for (;;) {
         const char *line;
         size_t len;
@@ -199,6 +204,7 @@ int cmd_decode(int argc, char **argv)
         tka_status st = tka_line_reader_next(lr, &line, &len, &err);
         if (st == TKA_ERR_NOT_FOUND)
             break;
+        cli_progress_update(&pg, tka_line_reader_line_number(lr), tka_line_reader_line_offset(lr));
         if (st == TKA_OK) {
             x.n = 0;
             size_t k = 0;
@@ -236,6 +242,8 @@ int cmd_decode(int argc, char **argv)
             break;
         }
     }
+    if (rc == CLI_EXIT_OK)
+        cli_progress_finish(&pg, tka_line_reader_line_number(lr), UINT64_MAX);
     if (rc == CLI_EXIT_OK && fflush(out) != 0) {
         fprintf(stderr, "tokalign decode: error: write failed: %s\n", strerror(errno));
         rc = CLI_EXIT_ERROR;

@@ -14,7 +14,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: tokalign demo [--data TSV] [--tokenizer T] [--out DIR] [pipeline options]\n\n"
+    fputs("usage: tokalign demo [--data TSV] [--tokenizer T] [-o DIR] [pipeline options]\n\n"
           "Runs the step-2 data check of the BERT-SST2 reproduction (test_data.py) without\n"
           "Python: the torch-flavoured pipeline (HF datasets + DataLoader +\n"
           "DataCollatorWithPadding) and the paddle-flavoured one (pandas + paddle.io + PaddleNLP\n"
@@ -23,14 +23,16 @@ static void usage(FILE *out)
           "and to DIR/data_diff.log. Exit 0 when it ends with `diff check passed`.\n\n"
           "  --data TSV        default demo_sst2_sentence/demo.tsv (bash demo_sst2_sentence/place.sh)\n"
           "  --tokenizer T     default bert-base-uncased\n"
-          "  --out DIR         default out/demo: data_torch.npy, data_paddle.npy (+ .json\n"
-          "                    metadata), data_diff.log\n"
-          "Any `tokalign pipeline` option (sampler, lengths, fields...) applies to both sides,\n"
-          "except --flavor.\n\n"
-          "examples:\n"
+          "  -o, --output DIR  default out/demo: data_torch.npy, data_paddle.npy (+ .json\n"
+          "                    metadata), data_diff.log (--out is an alias)\n"
+          "Any `tokalign pipeline` option applies to both sides, except --flavor:\n\n",
+          out);
+    fputs(cli_pipeline_help, out);
+    fputs(cli_sampler_help, out);
+    fputs("\nexamples:\n"
           "  tokalign demo\n"
           "  tokalign demo --tokenizer google/reformer-crime-and-punishment --pad-token '</s>' \\\n"
-          "      --out out/reformer\n",
+          "      -o out/reformer\n",
           out);
 }
 
@@ -80,7 +82,7 @@ int cmd_demo(int argc, char **argv)
         } else if (strcmp(a, "--data") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &data))
                 return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &out))
                 return CLI_EXIT_USAGE;
         } else {

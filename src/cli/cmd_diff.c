@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/diff_report.h"
 #include "core/io.h"
 #include "tokalign/diff.h"
 #include "tokalign/dump.h"
@@ -16,28 +17,48 @@
 
 static void diff_help(void)
 {
-    printf("usage: tokalign diff FIRST SECOND [--method M] [--threshold T] [--log FILE]\n"
-           "                    [--tokenizer NAME|PATH] [--no-explain]\n\n"
+    printf("usage: tokalign diff FIRST SECOND [--method M] [--threshold T] [-o|--output|--log FILE]\n"
+           "                    [--tokenizer T [--tokenizer T2]] [--json] [--html FILE] [--no-explain]\n\n"
            "Compares two dumps (.npy reprod_log dicts, .npz or JSON mirrors) exactly like\n"
            "reprod_log's ReprodDiffHelper: compare_info(load_info(FIRST), load_info(SECOND))\n"
            "then report(diff_method=M, diff_threshold=T). The report lines\n"
            "  [YYYY/MM/DD HH:MM:SS] root INFO: <message>\n"
-           "go to stdout and, with --log, to FILE (created with its directories, like\n"
-           "report(path=FILE); reprod_log's default path is ./diff.txt).\n\n"
+           "go to stdout and, with -o, to FILE (created with its directories, like\n"
+           "report(path=FILE); reprod_log's default path is ./diff.txt). Where reprod_log\n"
+           "raises, its exception text goes to stderr and no report is written.\n\n"
            "  --method M       mean (default), max, min, all (= min,max,mean), or a\n"
            "                   comma-separated list such as mean,min\n"
            "  --threshold T    a statistic fails when value > T (default 1e-6)\n"
-           "  --log FILE       also write the report to FILE\n"
-           "  --tokenizer T    for failing *input_ids keys, show the tokens on both sides\n"
+           "  -o, --output FILE\n"
+           "                   also write the report to FILE (--log is an alias)\n"
+           "  --tokenizer T    for failing *input_ids keys, show the tokens on both sides;\n"
+           "                   given twice: the first dump's, then the second's\n"
+           "  --json           print one JSON document on stdout instead of the report:\n"
+           "                   {\"passed\", \"files\", \"exception\", \"printed\", \"report\",\n"
+           "                   \"keys\": [{\"key\",\n"
+           "                   \"passed\", \"value\", \"values\", \"shape_a\", \"shape_b\", \"dtype_a\",\n"
+           "                   \"dtype_b\", \"elements_differ\", \"first_difference\", \"cause\",\n"
+           "                   \"explanation\", \"error\", \"source_a\", \"source_b\", \"row_a\", \"row_b\"}]}\n"
+           "                   (value null where numpy could not compare the key)\n"
+           "  --html FILE      write a self-contained page: the per-key table, and for\n"
+           "                   failing token keys both rows side by side and the source text\n"
            "  --no-explain     do not print the reasons for failing keys on stderr\n\n"
-           "For every failing key, stderr tells how many elements differ, the first one with\n"
-           "both values, the tokens of that row (--tokenizer) and the dataset row it came from\n"
-           "(when a JSON mirror with \"meta\" sits beside the .npy, see docs/dump.md).\n\n"
-           "exit status: 0 every key passed, 1 a check failed, 2 usage error, 3 a file could\n"
-           "not be read or reprod_log would raise (the exception is printed).\n\n"
+           "For every failing key, stderr tells what differs (both shapes, the first differing\n"
+           "position with both values), the tokens of that row (--tokenizer), the dataset rows\n"
+           "behind it (from the OUT.json sidecar `tokalign pipeline` writes beside OUT.npy,\n"
+           "see docs/dump.md) and the likely cause: a different row (sampler, order, data\n"
+           "file), the same row tokenized differently (vocabulary, casing, normalization),\n"
+           "truncation, padding, or dtype. Every key is explained, also where reprod_log\n"
+           "stops at the first one.\n\n"
+           "exit status: 0 every key passed; 1 a key differs (shape mismatches and missing\n"
+           "keys included: reprod_log's ValueError / AssertionError); 2 usage error; 3 a file\n"
+           "could not be read, or reprod_log cannot compare the dumps at all (bool arrays,\n"
+           "empty arrays).\n\n"
            "examples:\n"
-           "  tokalign diff out/data_torch.npy out/data_paddle.npy --log diff.txt\n"
-           "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n");
+           "  tokalign diff out/data_torch.npy out/data_paddle.npy -o diff.txt\n"
+           "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n"
+           "  tokalign diff a.npy b.npy --tokenizer bert-base-uncased --html diff.html\n"
+           "  tokalign diff a.npy b.npy --json | jq '.keys[] | select(.passed | not)'\n");
 }
 
 /* The "meta" of a dump: its own (JSON mirror), else that of a JSON mirror
@@ -73,28 +94,59 @@ static const char *token_text(void *ctx, int64_t id, size_t *len)
     return tka_tokenizer_id_to_token(ctx, (int32_t)id, len);
 }
 
-static void print_log(FILE *out, FILE *log, const tka_buf *messages)
+/* The report lines with the logging prefix. */
+static tka_status prefixed_log(const tka_buf *messages, tka_buf *out)
 {
+    tka_status st = TKA_OK;
+    if (!messages->len)
+        return st;
     const char *p = messages->data, *end = messages->data + messages->len;
-    while (p < end) {
+    while (p < end && st == TKA_OK) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)(nl - p) + 1;
         char prefix[64];
         size_t pl = tka_report_prefix(time(NULL), prefix);
-        fwrite(prefix, 1, pl, out);
-        fwrite(p, 1, n, out);
-        if (log) {
-            fwrite(prefix, 1, pl, log);
-            fwrite(p, 1, n, log);
-        }
+        st = tka_buf_append(out, prefix, pl);
+        if (st == TKA_OK)
+            st = tka_buf_append(out, p, n);
         p += n;
     }
+    return st;
+}
+
+static int write_output(const char *path, const tka_buf *data)
+{
+    tka_error err;
+    if (tka_make_parent_dirs(path, &err) != TKA_OK ||
+        tka_write_file(path, data->data ? data->data : "", data->len, &err) != TKA_OK)
+        return cli_report("diff", &err);
+    return CLI_EXIT_OK;
+}
+
+/* Where reprod_log raised: name the key it stopped at. */
+static void name_raising_key(const tka_error *err, tka_dict *const d[2], const char *const files[2],
+                             const tka_explanation *ex)
+{
+    if (strncmp(err->message, "AssertionError", 14) == 0) {
+        for (int s = 0; s < 2; s++)
+            for (size_t i = 0; i < tka_dict_size(d[s]); i++)
+                if (tka_dict_find(d[1 - s], tka_dict_key(d[s], i)) < 0) {
+                    fprintf(stderr, "tokalign diff: key '%s' of %s is missing from %s\n",
+                            tka_dict_key(d[s], i), files[s], files[1 - s]);
+                    return;
+                }
+    }
+    for (size_t i = 0; ex && i < tka_explanation_count(ex); i++)
+        if (tka_explanation_at(ex, i)->error) {
+            fprintf(stderr, "tokalign diff: raised at key '%s'\n", tka_explanation_at(ex, i)->key);
+            return;
+        }
 }
 
 int cmd_diff(int argc, char **argv)
 {
-    const char *files[2] = {NULL, NULL}, *log_path = NULL, *tokenizer = NULL;
-    bool explain = true;
+    const char *files[2] = {NULL, NULL}, *log_path = NULL, *tokenizer[2] = {NULL, NULL}, *html_path = NULL;
+    bool explain = true, json = false;
     tka_report_options opt;
     tka_report_options_init(&opt);
     tka_error err;
@@ -106,8 +158,11 @@ int cmd_diff(int argc, char **argv)
             return CLI_EXIT_OK;
         } else if (strcmp(a, "--no-explain") == 0) {
             explain = false;
+        } else if (strcmp(a, "--json") == 0) {
+            json = true;
         } else if (!strcmp(a, "--method") || !strcmp(a, "--threshold") || !strcmp(a, "--log") ||
-                   !strcmp(a, "--tokenizer")) {
+                   !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--tokenizer") ||
+                   !strcmp(a, "--html")) {
             if (i + 1 >= argc)
                 return cli_usage_error("diff", "%s needs a value", a);
             const char *v = argv[++i];
@@ -120,10 +175,14 @@ int cmd_diff(int argc, char **argv)
                 opt.threshold = strtod(v, &end);
                 if (errno || end == v || *end)
                     return cli_usage_error("diff", "--threshold expects a number, got '%s'", v);
-            } else if (strcmp(a, "--log") == 0) {
-                log_path = v;
+            } else if (strcmp(a, "--html") == 0) {
+                html_path = v;
+            } else if (strcmp(a, "--tokenizer") == 0) {
+                if (tokenizer[1])
+                    return cli_usage_error("diff", "--tokenizer given more than twice");
+                tokenizer[tokenizer[0] ? 1 : 0] = v;
             } else {
-                tokenizer = v;
+                log_path = v;
             }
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("diff", "unknown option '%s'", a);
@@ -138,88 +197,72 @@ int cmd_diff(int argc, char **argv)
     if (!files[1])
         return cli_usage_error("diff", "two dump files expected");
 
-    tka_tokenizer *tok = NULL;
+    tka_tokenizer *tok[2] = {NULL, NULL};
     tka_tokenizer_options topt;
     cli_tokenizer_options_init(&topt);
-    if (tokenizer && tka_tokenizer_open(tokenizer, &topt, &tok, &err) != TKA_OK) {
-        tka_error_prefix(&err, "--tokenizer %s: ", tokenizer);
-        return cli_report("diff", &err);
-    }
+    for (int s = 0; s < 2; s++)
+        if (tokenizer[s] && tka_tokenizer_open(tokenizer[s], &topt, &tok[s], &err) != TKA_OK) {
+            tka_error_prefix(&err, "--tokenizer %s: ", tokenizer[s]);
+            tka_tokenizer_free(tok[0]);
+            return cli_report("diff", &err);
+        }
     tka_dict *d[2] = {NULL, NULL};
     int rc = CLI_EXIT_ERROR;
     tka_diff *diff = NULL;
-    tka_buf out = {0}, messages = {0}, why = {0};
+    tka_explanation *ex = NULL;
+    tka_buf out = {0}, messages = {0}, why = {0}, log = {0}, doc = {0};
     char *meta[2] = {NULL, NULL};
     for (int s = 0; s < 2; s++)
         if (tka_dump_read(files[s], TKA_FORMAT_AUTO, &d[s], NULL, &err) != TKA_OK) {
             cli_report("diff", &err);
             goto done;
         }
+    /* reprod_log's own verdict: compare_info then report, output byte for byte */
     tka_status st = tka_diff_compare(d[0], d[1], &diff, &out, &err);
-    if (out.len) /* compare_info's prints come first, also when it then raises */
+    bool raised = st == TKA_ERR_REFERENCE, passed = false;
+    if (st != TKA_OK && !raised) {
+        cli_report("diff", &err);
+        goto done;
+    }
+    if (!json && out.len) /* compare_info's prints come first, also when it then raises */
         fwrite(out.data, 1, out.len, stdout);
-    if (st != TKA_OK) {
-        fflush(stdout);
-        cli_report("diff", &err);
-        if (st == TKA_ERR_REFERENCE && strncmp(err.message, "AssertionError", 14) == 0) {
-            for (int s = 0; s < 2; s++)
-                for (size_t i = 0; i < tka_dict_size(d[s]); i++)
-                    if (tka_dict_find(d[1 - s], tka_dict_key(d[s], i)) < 0) {
-                        fprintf(stderr, "tokalign diff: key '%s' of %s is missing from %s\n",
-                                tka_dict_key(d[s], i), files[s], files[1 - s]);
-                        s = 2;
-                        break;
-                    }
-        } else if (st == TKA_ERR_REFERENCE) {
-            /* name the key reprod_log would have stopped at */
-            for (size_t i = 0; i < tka_dict_size(d[0]); i++) {
-                tka_dict *one[2] = {tka_dict_new(), tka_dict_new()};
-                tka_diff *dd = NULL;
-                tka_error e2;
-                const char *k = tka_dict_key(d[0], i);
-                bool bad = one[0] && one[1] && tka_dict_add(one[0], k, tka_dict_at(d[0], i), &e2) == TKA_OK &&
-                           tka_dict_add(one[1], k, tka_dict_get(d[1], k), &e2) == TKA_OK &&
-                           tka_diff_compare(one[0], one[1], &dd, NULL, &e2) != TKA_OK;
-                tka_diff_free(dd);
-                tka_dict_free(one[0]);
-                tka_dict_free(one[1]);
-                if (bad) {
-                    fprintf(stderr, "tokalign diff: raised at key '%s'\n", k);
-                    break;
-                }
-            }
-        }
-        goto done;
-    }
-    bool passed = false;
-    if (tka_diff_report(diff, &opt, &messages, &passed, &err) != TKA_OK) {
+    if (!raised && tka_diff_report(diff, &opt, &messages, &passed, &err) != TKA_OK) {
         cli_report("diff", &err);
         goto done;
     }
-    FILE *log = NULL;
-    if (log_path) {
-        if (tka_make_parent_dirs(log_path, NULL) != TKA_OK || !(log = fopen(log_path, "w"))) {
-            fprintf(stderr, "tokalign diff: error: %s: cannot create: %s\n", log_path,
-                    strerror(errno));
+    /* every key on its own, and why it fails */
+    if (explain || json || html_path) {
+        meta[0] = find_meta(files[0], d[0]);
+        meta[1] = find_meta(files[1], d[1]);
+        tka_explain_options eo = {meta[0], meta[1], tok[0] ? token_text : NULL, tok[0], 0,
+                                  tok[1] ? token_text : NULL, tok[1], raised ? NULL : diff};
+        tka_error e2;
+        if (tka_diff_explain_all(d[0], d[1], &opt, &eo, &ex, &e2) != TKA_OK) {
+            cli_report("diff", &e2);
             goto done;
         }
     }
-    print_log(stdout, log, &messages);
-    fflush(stdout);
-    if (log && fclose(log) != 0) {
-        fprintf(stderr, "tokalign diff: error: %s: write error\n", log_path);
-        goto done;
+    if (raised) {
+        if (!json) {
+            fflush(stdout);
+            cli_report("diff", &err);
+            name_raising_key(&err, d, files, ex);
+        }
+    } else {
+        if (prefixed_log(&messages, &log) != TKA_OK) {
+            fprintf(stderr, "tokalign diff: error: out of memory\n");
+            goto done;
+        }
+        if (!json)
+            fwrite(log.data, 1, log.len, stdout);
+        fflush(stdout);
+        if (log_path && write_output(log_path, &log) != CLI_EXIT_OK)
+            goto done;
     }
-    if (explain && !passed) {
-        meta[0] = find_meta(files[0], d[0]);
-        meta[1] = find_meta(files[1], d[1]);
-        tka_explain_options eo = {meta[0], meta[1], tok ? token_text : NULL, tok, 0};
-        for (size_t i = 0; i < tka_diff_count(diff); i++) {
-            const tka_key_diff *k = tka_diff_at(diff, i);
-            if (tka_key_diff_passed(k, &opt))
-                continue;
+    if (explain && !json && ex) {
+        for (size_t i = 0; i < tka_explanation_count(ex); i++) {
             why.len = 0;
-            if (tka_diff_explain(k, tka_dict_at(d[0], i), tka_dict_get(d[1], k->key), &eo, &why) != TKA_OK)
+            if (tka_key_explanation_format(tka_explanation_at(ex, i), 0, &why) != TKA_OK || !why.len)
                 continue;
             for (const char *p = why.data, *end = why.data + why.len; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -229,16 +272,49 @@ int cmd_diff(int argc, char **argv)
             }
         }
     }
-    rc = passed ? CLI_EXIT_OK : CLI_EXIT_CHECK_FAILED;
+    diff_summary sum = {{files[0], files[1]}, passed && !raised, raised ? err.message : NULL,
+                        &messages, &out, &opt, ex};
+    if (json) {
+        if (diff_render_json(&sum, &doc) != TKA_OK) {
+            fprintf(stderr, "tokalign diff: error: out of memory\n");
+            goto done;
+        }
+        fwrite(doc.data, 1, doc.len, stdout);
+        fflush(stdout);
+        if (raised)
+            cli_report("diff", &err);
+    }
+    if (html_path) {
+        doc.len = 0;
+        if (diff_render_html(&sum, &doc) != TKA_OK) {
+            fprintf(stderr, "tokalign diff: error: out of memory\n");
+            goto done;
+        }
+        if (write_output(html_path, &doc) != CLI_EXIT_OK)
+            goto done;
+    }
+    /* COMPAT: reprod_log raises ValueError for mismatched shapes and
+     * AssertionError for missing keys: both are differences (exit 1); a bool
+     * or empty array it cannot compare at all (exit 3). */
+    if (raised)
+        rc = !strncmp(err.message, "AssertionError", 14) || strstr(err.message, "could not be broadcast")
+                 ? CLI_EXIT_CHECK_FAILED
+                 : CLI_EXIT_ERROR;
+    else
+        rc = passed ? CLI_EXIT_OK : CLI_EXIT_CHECK_FAILED;
 done:
     free(meta[0]);
     free(meta[1]);
     tka_buf_free(&out);
     tka_buf_free(&messages);
     tka_buf_free(&why);
+    tka_buf_free(&log);
+    tka_buf_free(&doc);
     tka_diff_free(diff);
+    tka_explanation_free(ex);
     tka_dict_free(d[0]);
     tka_dict_free(d[1]);
-    tka_tokenizer_free(tok);
+    tka_tokenizer_free(tok[0]);
+    tka_tokenizer_free(tok[1]);
     return rc;
 }

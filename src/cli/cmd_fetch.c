@@ -16,12 +16,13 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tokalign fetch NAME [--dest DIR]\n\n"
+            "usage: tokalign fetch NAME [-o|--output|--dest DIR]\n\n"
             "Downloads the vocabulary of a known model from the HuggingFace hub\n"
             "($HF_ENDPOINT, default https://huggingface.co) with curl, checks its SHA-256\n"
             "against the one tokalign expects, and stores it where `--tokenizer NAME` finds\n"
             "it: DIR, default $TOKALIGN_CACHE or ~/.cache/tokalign/NAME. Nothing else in\n"
             "tokalign ever touches the network.\n\n"
+            "  -o, --output DIR  where to store it (--dest and --out are aliases)\n\n"
             "examples:\n"
             "  tokalign fetch bert-base-uncased\n"
             "  tokalign fetch hfl/chinese-bert-wwm-ext --dest vocab/hfl-wwm-ext\n");
@@ -47,12 +48,13 @@ static int run_curl(const char *url, const char *dest)
 int cmd_fetch(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"dest", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"dest", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     const char *dest_dir = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", options, NULL)) != -1) {
-        if (c == 'd')
+    while ((c = getopt_long(argc, argv, "d:o:h", options, NULL)) != -1) {
+        if (c == 'd' || c == 'o')
             dest_dir = optarg;
         else if (c == 'h') {
             usage(stdout);

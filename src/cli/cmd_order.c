@@ -19,7 +19,7 @@ static void usage(FILE *out)
 {
     fputs(
         "usage: tokalign order --sampler KIND --flavor torch|paddle (--n N | --data FILE.tsv)\n"
-        "                      --batch-size B [options] [--out FILE.json]\n"
+        "                      --batch-size B [options] [-o FILE.json]\n"
         "\n"
         "Writes the index batches one epoch of a torch or Paddle data loader visits, so the\n"
         "other framework can be fed exactly the same order (aligned input batches):\n"
@@ -31,7 +31,8 @@ static void usage(FILE *out)
         out);
     fputs(cli_sampler_help, out);
     fputs(
-        "  --out FILE          output file (default: stdout): .json (below) or .npy: a plain int64\n"
+        "  -o, --output FILE   output file (default: stdout; --out is an alias): .json (below)\n"
+        "                      or .npy: a plain int64\n"
         "                      array of the indices in loader order (np.load(FILE); batch i is\n"
         "                      [i*B, (i+1)*B) of it)\n"
         "\n"
@@ -115,7 +116,7 @@ int cmd_order(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return CLI_EXIT_OK;
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &out_path))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--data") == 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/pipeline_args.h"
 #include "cli/sampler_args.h"
 #include "tokalign/pipeline.h"
@@ -13,7 +14,7 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: tokalign pipeline --data TSV --tokenizer T --dump OUT.npy [options]\n\n"
+    fputs("usage: tokalign pipeline --data TSV --tokenizer T -o OUT.npy [options]\n\n"
           "Reproduces the step-2 data check of a model port (test_data.py): reads the TSV as\n"
           "pandas does, tokenizes every row, samples batches exactly as torch or Paddle would,\n"
           "pads them as DataCollatorWithPadding (torch) or PaddleNLP Pad/Stack (paddle) do, and\n"
@@ -26,7 +27,12 @@ static void usage(FILE *out)
           "                      a Reformer directory or google/reformer-crime-and-punishment is\n"
           "                      ReformerTokenizer.from_pretrained (</s>, <unk> never split), a\n"
           "                      bare .model plain sentencepiece (see `tokalign tokenize --help`)\n"
-          "  --dump OUT          .npy (reprod_log, byte-identical to np.save), .npz or .json\n",
+          "  -o, --output OUT    .npy (reprod_log, byte-identical to np.save), .npz or .json\n"
+          "                      (--dump is an alias)\n"
+          "  -q, --quiet         no summary line on stderr\n"
+          "  --progress / --no-progress\n"
+          "                      rows, MB, MB/s and ETA on stderr while the TSV is read\n"
+          "                      (default: only when stderr is a terminal)\n",
           out);
     fputs(cli_pipeline_help, out);
     fputs(cli_sampler_help, out);
@@ -55,8 +61,11 @@ int cmd_pipeline(int argc, char **argv)
     cli_sampler_args_init(&sa);
     const char *data = NULL, *dump = NULL;
     bool quiet = false;
+    int progress = CLI_PROGRESS_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (cli_progress_option(a, &progress))
+            continue;
         int taken = cli_sampler_arg(CMD, argc, argv, &i, &sa);
         if (taken == 0)
             taken = cli_pipeline_arg(CMD, argc, argv, &i, &pa);
@@ -70,7 +79,7 @@ int cmd_pipeline(int argc, char **argv)
         } else if (strcmp(a, "--data") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &data))
                 return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--dump") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--dump") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!cli_take_value(CMD, argc, argv, &i, &dump))
                 return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -82,7 +91,7 @@ int cmd_pipeline(int argc, char **argv)
     if (!data)
         return cli_usage_error(CMD, "--data TSV is required");
     if (!dump)
-        return cli_usage_error(CMD, "--dump OUT.npy is required");
+        return cli_usage_error(CMD, "-o OUT.npy is required");
 
     tka_pipeline_options o;
     int rc = cli_pipeline_options(CMD, &pa, &sa, &o);
@@ -90,6 +99,10 @@ int cmd_pipeline(int argc, char **argv)
         return rc;
     o.data_path = data;
     o.dump_path = dump;
+    cli_progress pg;
+    cli_progress_start(&pg, CMD, progress, data);
+    o.progress = cli_progress_callback;
+    o.progress_ctx = &pg;
 
     tka_pipeline_result result;
     rc = cli_run_pipeline(CMD, NULL, &o, &result);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "tokalign/dataset.h"
 #include "core/json_write.h"
 #include "tokalign/text.h"
@@ -17,7 +18,7 @@ static void usage(FILE *out)
     fputs(
         "usage: tokalign read FILE.tsv [--mode pandas|glue] [--text-field F] [--pair-field F]\n"
         "                     [--label-field F] [--errors strict|replace]\n"
-        "                     [--chunks pandas|whole|hf] [--jsonl] [--out FILE]\n"
+        "                     [--chunks pandas|whole|hf] [--jsonl] [-o FILE]\n"
         "\n"
         "Prints the TSV the way the reference reads it, with the warnings tokalign has about\n"
         "it (for example where pandas and the GLUE csv reader disagree):\n"
@@ -33,6 +34,11 @@ static void usage(FILE *out)
         "  --chunks        dtype inference blocks: pandas (low_memory default), whole\n"
         "                  (low_memory=False), hf (10000-row chunks as datasets.from_csv)\n"
         "  --jsonl         one JSON line per row after a header line (streams big files)\n"
+        "  -o, --output FILE\n"
+        "                  output file (default: stdout; --out is an alias)\n"
+        "  --progress / --no-progress\n"
+        "                  rows, MB, MB/s and ETA on stderr while reading (default: only\n"
+        "                  when stderr is a terminal)\n"
         "\n"
         "Output (JSON): {\"file\", \"mode\", \"columns\": [...], \"dtypes\": [...],\n"
         "  \"index_is_default_range\": bool, \"index\": [...], \"num_rows\": N,\n"
@@ -96,12 +102,14 @@ int cmd_read(int argc, char **argv)
     tka_dataset_options o;
     tka_dataset_options_init(&o);
     bool jsonl = false;
+    int progress = CLI_PROGRESS_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return CLI_EXIT_OK;
+        } else if (cli_progress_option(a, &progress)) {
         } else if (strcmp(a, "--jsonl") == 0) {
             jsonl = true;
         } else if (a[0] == '-' && a[1] == '-' && !has_value) {
@@ -138,7 +146,7 @@ int cmd_read(int argc, char **argv)
                 o.chunking = TKA_CHUNKS_ROWS;
             else
                 return cli_usage_error(CMD, "--chunks expects pandas, whole or hf");
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             out_path = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(CMD, "unknown option '%s'", a);
@@ -206,7 +214,11 @@ int cmd_read(int argc, char **argv)
     tka_status st;
     tka_buf index = {0};
     uint64_t r = 0;
+    cli_progress pg;
+    cli_progress_start(&pg, CMD, progress, path);
     while ((st = tka_dataset_next(ds, &row, &err)) == TKA_OK) {
+        if ((r & 1023) == 0)
+            cli_progress_update(&pg, r, row.offset);
         tka_buf_append_str(&b, jsonl ? "[" : r ? ",\n  [" : "\n  [");
         if (r)
             tka_buf_append_str(&index, ", ");
@@ -242,6 +254,8 @@ int cmd_read(int argc, char **argv)
     }
     if (st != TKA_ERR_NOT_FOUND && st != TKA_OK)
         rc = cli_report(CMD, &err);
+    else
+        cli_progress_finish(&pg, r, UINT64_MAX);
     if (!jsonl && rc == CLI_EXIT_OK) {
         tka_buf_append_str(&b, r ? "\n ],\n \"index\": [" : "],\n \"index\": [");
         tka_buf_append(&b, index.data ? index.data : "", index.len);

@@ -27,7 +27,8 @@ static void show_help(void)
            "  --to FORMAT  json (default); npy: a reprod_log .npy, byte-identical to\n"
            "               numpy.save of the same dict; npz: numpy.savez; array: a plain\n"
            "               .npy of a dump holding exactly one array\n"
-           "  -o OUT       output file (default: stdout; binary formats need -o)\n\n"
+           "  -o, --output OUT\n"
+           "               output file (default: stdout; binary formats need -o)\n\n"
            "examples:\n"
            "  tokalign show bert_seq_bs4_torch.npy | head -c 300\n"
            "  tokalign show dump.json --to npy -o dump.npy\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/tok_args.h"
 #include "tokalign/resolve.h"
 
 const char cli_pipeline_help[] =
@@ -16,8 +17,8 @@ const char cli_pipeline_help[] =
     "  --errors strict|replace\n"
     "                      invalid UTF-8: an error naming line and byte (default), or U+FFFD\n"
     "  --compat slow|fast  BERT: transformers' BertTokenizer (default) or BertTokenizerFast\n"
-    "  --lower / --no-lower\n"
-    "                      override do_lower_case (default: the tokenizer's configuration)\n"
+    "  --do-lower-case B   true/false: override do_lower_case (default: the tokenizer's\n"
+    "                      configuration); --lower / --no-lower are aliases\n"
     "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece);\n"
     "                      alias --max-seq-len (PaddleNLP's name)\n"
     "  --padding none|max_length\n"
@@ -165,6 +166,13 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
                                                     : NULL;
     if (flag) {
         *flag = true;
+        return 1;
+    }
+    if (strcmp(opt, "--do-lower-case") == 0) { /* as in tokenize / encode / decode */
+        bool b;
+        if (!cli_take_value(cmd, argc, argv, i, &v) || !cli_parse_bool(cmd, opt, v, &b))
+            return -1;
+        a->do_lower_case = b;
         return 1;
     }
     if (strcmp(opt, "--lower") == 0 || strcmp(opt, "--no-lower") == 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/cacheline.h"
 
 /* Chunks stay small: every slot's input and output buffers are touched
@@ -315,6 +316,8 @@ typedef struct run_state {
     void **users;
     size_t n_users, cap_users;
     int exit_code;
+    cli_progress progress;
+    uint64_t bytes_done;
 } run_state;
 
 /* Writes (or keeps) a finished chunk; false once something failed. */
@@ -349,6 +352,8 @@ static bool deliver(run_state *rs, chunk *c)
         return false;
     }
     rs->line_base += c->n_lines;
+    rs->bytes_done += c->len;
+    cli_progress_update(&rs->progress, rs->line_base, rs->bytes_done);
     return true;
 }
 
@@ -359,7 +364,8 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
     if (!f)
         return CLI_EXIT_ERROR;
     reader r = {f, in->path && strcmp(in->path, "-") != 0 ? in->path : "<stdin>", NULL, 0, 0, false};
-    run_state rs = {command, in, job, out, 0, NULL, 0, 0, CLI_EXIT_OK};
+    run_state rs = {command, in, job, out, 0, NULL, 0, 0, CLI_EXIT_OK, {0}, 0};
+    cli_progress_start(&rs.progress, command, in->progress, in->path);
     if (threads < 1)
         threads = 1;
     pool p;
@@ -468,6 +474,8 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
 done:
     if (rs.exit_code == CLI_EXIT_OK && job->finish)
         rs.exit_code = job->finish(job->shared, rs.users, rs.n_users, out);
+    if (rs.exit_code == CLI_EXIT_OK)
+        cli_progress_finish(&rs.progress, rs.line_base, rs.bytes_done);
     if (rs.exit_code == CLI_EXIT_OK && fflush(out) != 0) {
         fprintf(stderr, "tokalign %s: error: write failed: %s\n", command, strerror(errno));
         rs.exit_code = CLI_EXIT_ERROR;

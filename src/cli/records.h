@@ -19,6 +19,7 @@ typedef struct cli_input {
     const char *text_field; /* JSONL: field holding the text ("text") */
     const char *pair_field; /* JSONL: field holding text_pair, or NULL */
     tka_utf8_errors errors; /* invalid UTF-8: error, or U+FFFD like Python */
+    int progress;           /* CLI_PROGRESS_AUTO / _ON / _OFF (cli/progress.h) */
 } cli_input;
 
 /* One input record. Texts are valid UTF-8 (replaced if asked). */

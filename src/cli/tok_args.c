@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "tokalign/resolve.h"
 
 void cli_tok_args_init(cli_tok_args *a)
@@ -17,6 +18,7 @@ void cli_tok_args_init(cli_tok_args *a)
     a->in.text_field = "text";
     a->in.errors = TKA_UTF8_STRICT;
     a->threads = 1;
+    a->in.progress = CLI_PROGRESS_AUTO;
 }
 
 const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
@@ -53,9 +55,12 @@ bool cli_parse_bool(const char *command, const char *option, const char *text, b
 
 int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args *a)
 {
+    if (cli_progress_option(argv[*i], &a->in.progress))
+        return 1;
     static const char *const names[] = {"--tokenizer", "--input",  "--input-format",
                                         "--text-field", "--compat", "--do-lower-case",
-                                        "--errors",     "--threads", "--output"};
+                                        "--errors",     "--threads", "--output",
+                                        "-o"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         bool missing;
         const char *v = cli_option_value(argc, argv, i, names[k], &missing);
@@ -120,6 +125,7 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
             break;
         }
         case 8:
+        case 9:
             a->output = v;
             break;
         }

@@ -936,6 +936,7 @@ static void fill_row(tka_dataset *ds, const tka_tsv_record *rec, uint64_t r, siz
     /* every member is set below (make_value clears each value itself) */
     row->index = r;
     row->line = rec->line;
+    row->offset = rec->offset;
     ds->current = *rec;
     ds->current_unit = unit;
     ds->current_group = group;

@@ -216,6 +216,11 @@ static tka_scalar scalar_at(const tka_array *a, size_t i)
     return s;
 }
 
+void dump_scalar_at(const tka_array *a, size_t i, tka_scalar *out)
+{
+    *out = scalar_at(a, i);
+}
+
 double tka_scalar_to_double(const tka_scalar *s)
 {
     if (is_float(s->dtype))
@@ -469,8 +474,8 @@ static void setup_operand(operand *op, const tka_array *a, bool transpose)
     }
 }
 
-static tka_status compare_key(const char *key, const tka_array *a, const tka_array *b,
-                              tka_key_diff *kd, tka_buf *stdout_lines, tka_error *err)
+tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array *b,
+                            tka_key_diff *kd, tka_buf *stdout_lines, tka_error *err)
 {
     memset(kd, 0, sizeof *kd);
     kd->key = key;
@@ -684,7 +689,7 @@ tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out
                 tka_buf_append_str(stdout_lines, "transpose sub_data1\n") != TKA_OK)
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
         } else {
-            st = compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],
+            st = dump_compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],
                              stdout_lines, err);
         }
         if (st != TKA_OK) {

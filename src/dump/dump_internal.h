@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tokalign/arena.h"
+#include "tokalign/diff.h"
 #include "tokalign/dump.h"
 
 /* Byte-order character as numpy writes it: '|' for 1-byte types. */
@@ -106,5 +107,12 @@ extern void (*dump_test_after_stat)(int fd, const char *path);
 void dump_shown(const void *bytes, size_t len, char *out, size_t cap);
 
 uint32_t dump_crc32(uint32_t crc, const void *data, size_t len);
+
+/* compare_info for one key (diff.c): fills *kd, or returns reprod_log's
+ * exception as TKA_ERR_REFERENCE. */
+tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array *b,
+                            tka_key_diff *kd, tka_buf *stdout_lines, tka_error *err);
+/* Element i of `a` as a scalar of its dtype. */
+void dump_scalar_at(const tka_array *a, size_t i, tka_scalar *out);
 
 #endif

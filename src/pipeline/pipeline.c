@@ -332,6 +332,7 @@ typedef struct run {
     tka_buf saved_text;
     bool encoder_failed;
     tka_error encoder_error;
+    uint64_t progress_seen; /* rows read, for the progress callback */
 } run;
 
 static double now_seconds(void)
@@ -526,6 +527,17 @@ static void flow_free(run *r, chunk_flow *f)
 
 /* The second pass: every row is tokenized (as dataset.map does, so a bad row
  * anywhere fails the run like the reference), logged rows are kept. */
+/* The caller's progress callback: every 1024 rows and at the end. */
+static void report_progress(run *r, const tka_row *row, bool end)
+{
+    if (!r->o->progress)
+        return;
+    if (!end && ++r->progress_seen % 1024 != 0)
+        return;
+    r->o->progress(r->o->progress_ctx, end ? r->progress_seen : row->index + 1,
+                   end ? UINT64_MAX : row->offset);
+}
+
 static tka_status encode_rows(run *r, tka_error *err)
 {
     chunk_flow flow = {0};
@@ -539,6 +551,7 @@ static tka_status encode_rows(run *r, tka_error *err)
         bool end = st == TKA_ERR_NOT_FOUND;
         if (st != TKA_OK && !end)
             break;
+        report_progress(r, &row, end);
         if (!end) {
             r->result->rows_encoded++;
             if ((st = check_text(r, &row, &row.text, "sentence", err)) != TKA_OK)
@@ -717,6 +730,7 @@ static tka_status encode_rows_single(run *r, tka_buf *warnings, tka_error *err)
     for (;;) {
         st = tka_dataset_next(r->ds, &row, err);
         bool end = st == TKA_ERR_NOT_FOUND;
+        report_progress(r, &row, end);
         if (st != TKA_OK && !end) {
             if (!tka_dataset_complete(r->ds))
                 goto out; /* a parser error: the two-pass run fails at open with it */
@@ -904,6 +918,12 @@ static char *build_meta(const run *r)
         json_object_set_new(m, "padding", json_string("max_length"));
         json_object_set_new(m, "max_length", json_integer(r->max_length));
     }
+    int32_t pad = r->pad_id >= 0 ? r->pad_id
+                  : tka_tokenizer_get_kind(r->tok) == TKA_TOKENIZER_WORDPIECE
+                      ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
+                      : -1;
+    if (pad >= 0) /* so diff can tell padding from content */
+        json_object_set_new(m, "pad_id", json_integer(pad));
     json_t *keys = json_array();
     for (size_t f = 0; f < r->fields.count; f++)
         json_array_append_new(keys, json_string(r->fields.names[f]));

@@ -287,27 +287,111 @@ static const char *fake_vocab(void *ctx, int64_t id, size_t *len)
     return words[id];
 }
 
+static char *explain_one(tka_dict *a, tka_dict *b, const char *meta, tka_explanation **ex)
+{
+    tka_error err;
+    tka_explain_options o = {meta, meta, fake_vocab, NULL, 0, NULL, NULL, NULL};
+    cr_assert_eq(tka_diff_explain_all(a, b, NULL, &o, ex, &err), TKA_OK, "%s", err.message);
+    cr_assert_eq(tka_explanation_count(*ex), 1);
+    tka_buf out = {0};
+    cr_assert_eq(tka_key_explanation_format(tka_explanation_at(*ex, 0), 0, &out), TKA_OK);
+    return out.data;
+}
+
 Test(explain, first_difference_tokens_and_source_row)
 {
     int64_t x[] = {1, 3, 4, 2, 1, 3, 6, 2}, y[] = {1, 3, 4, 2, 1, 3, 5, 9};
     int64_t shape[] = {2, 4};
     tka_dict *a = one("dataloader_1_input_ids", TKA_DTYPE_INT64, 2, shape, x);
     tka_dict *b = one("dataloader_1_input_ids", TKA_DTYPE_INT64, 2, shape, y);
-    tka_diff *diff;
-    tka_error err;
-    cr_assert_eq(tka_diff_compare(a, b, &diff, NULL, &err), TKA_OK);
-    const char *meta = "{\"source_tsv\":\"demo.tsv\",\"batch_indices\":[[0,1],[7,3]]}";
-    tka_explain_options o = {meta, meta, fake_vocab, NULL, 0};
-    tka_buf out = {0};
-    cr_assert_eq(tka_diff_explain(tka_diff_at(diff, 0), tka_dict_at(a, 0), tka_dict_at(b, 0), &o, &out),
-                 TKA_OK);
-    cr_assert_str_eq(out.data,
+    tka_explanation *ex;
+    char *text = explain_one(a, b, "{\"source_tsv\":\"demo.tsv\",\"batch_indices\":[[0,1],[7,3]]}", &ex);
+    cr_assert_str_eq(text,
                      "dataloader_1_input_ids: 2 of 8 elements differ; first at [1, 2]: 6 (first) vs 5 (second)\n"
                      "dataloader_1_input_ids: row 1 tokens, first: [CLS] the >>sat<< [SEP]\n"
                      "dataloader_1_input_ids: row 1 tokens, second: [CLS] the >>dog<< <id 9?>\n"
-                     "dataloader_1_input_ids: batch row 1 comes from dataset row 3 of demo.tsv on both sides\n");
-    tka_buf_free(&out);
-    tka_diff_free(diff);
+                     "dataloader_1_input_ids: batch row 1 comes from dataset row 3 of demo.tsv on both sides\n"
+                     "dataloader_1_input_ids: likely cause: the same row tokenized differently: vocabulary, "
+                     "casing (do_lower_case) or normalization\n");
+    const tka_key_explanation *k = tka_explanation_at(ex, 0);
+    cr_assert(!k->passed && k->compared && k->has_first);
+    cr_assert_eq(k->cause, TKA_CAUSE_TOKENIZATION);
+    cr_assert_eq(k->a.row, 3);
+    cr_assert_eq(k->a.batch_row, 1);
+    cr_assert_eq(k->a.n_ids, 4);
+    cr_assert_str_eq(k->b.tokens[2], "dog");
+    cr_assert_null(k->b.tokens[3]);
+    free(text);
+    tka_explanation_free(ex);
+    tka_dict_free(a);
+    tka_dict_free(b);
+}
+
+/* Where reprod_log raises (shapes do not broadcast), each key is still
+ * explained: a shorter row that ends like the longer one is truncation. */
+Test(explain, shape_mismatch_truncation_and_padding)
+{
+    int64_t x[] = {1, 3, 4, 5, 6, 2}, y[] = {1, 3, 4, 2};
+    int64_t sx[] = {6}, sy[] = {4};
+    tka_dict *a = one("dataset_0_input_ids", TKA_DTYPE_INT64, 1, sx, x);
+    tka_dict *b = one("dataset_0_input_ids", TKA_DTYPE_INT64, 1, sy, y);
+    tka_explanation *ex;
+    char *text = explain_one(a, b, NULL, &ex);
+    const tka_key_explanation *k = tka_explanation_at(ex, 0);
+    cr_assert(!k->passed && !k->compared);
+    cr_assert_str_eq(k->error, "ValueError: operands could not be broadcast together with shapes (6,) (4,) ");
+    cr_assert_eq(k->cause, TKA_CAUSE_TRUNCATION);
+    cr_assert_eq(k->first_index[0], 3);
+    cr_assert(k->a.has_value && k->b.has_value);
+    cr_assert_eq(k->a.content_len, 6);
+    cr_assert_eq(k->b.content_len, 4);
+    cr_assert(strstr(text, "dataset_0_input_ids: shapes (6,) (first) and (4,) (second); first difference at [3]: "
+                           "5 (first) vs 2 (second)\n"), "%s", text);
+    free(text);
+    tka_explanation_free(ex);
+    tka_dict_free(b);
+    /* the same tokens with two more pads: padding, first position one side lacks */
+    int64_t z[] = {1, 3, 4, 5, 6, 2, 0, 0}, sz[] = {8};
+    b = one("dataset_0_input_ids", TKA_DTYPE_INT64, 1, sz, z);
+    text = explain_one(a, b, NULL, &ex);
+    k = tka_explanation_at(ex, 0);
+    cr_assert_eq(k->cause, TKA_CAUSE_PADDING);
+    cr_assert_eq(k->first_index[0], 6);
+    cr_assert(!k->a.has_value && k->b.has_value);
+    free(text);
+    tka_explanation_free(ex);
+    tka_dict_free(a);
+    tka_dict_free(b);
+}
+
+/* Different dataset rows behind the same position: another order. */
+Test(explain, other_row_and_missing_key)
+{
+    int64_t x[] = {1, 0}, y[] = {0, 1}, shape[] = {2};
+    tka_dict *a = one("dataloader_0_labels", TKA_DTYPE_INT64, 1, shape, x);
+    tka_dict *b = one("dataloader_0_labels", TKA_DTYPE_INT64, 1, shape, y);
+    int64_t extra[] = {7};
+    tka_error err;
+    tka_array e = {.dtype = TKA_DTYPE_INT64, .ndim = 1, .shape = {1}, .data = extra};
+    cr_assert_eq(tka_dict_add(b, "length", &e, &err), TKA_OK);
+    tka_explanation *ex;
+    const char *ma = "{\"batch_indices\":[[0,1]],\"sampler\":\"S1\"}";
+    const char *mb = "{\"batch_indices\":[[5,2]],\"sampler\":\"S2\"}";
+    tka_explain_options o = {ma, mb, NULL, NULL, 0, NULL, NULL, NULL};
+    cr_assert_eq(tka_diff_explain_all(a, b, NULL, &o, &ex, &err), TKA_OK);
+    cr_assert_eq(tka_explanation_count(ex), 2);
+    cr_assert(!tka_explanation_passed(ex));
+    const tka_key_explanation *k = tka_explanation_at(ex, 0);
+    cr_assert_eq(k->cause, TKA_CAUSE_OTHER_ROW);
+    cr_assert_eq(k->a.row, 0);
+    cr_assert_eq(k->b.row, 5);
+    cr_assert(strstr(k->explanation, "S1 (first) vs S2 (second)"), "%s", k->explanation);
+    k = tka_explanation_at(ex, 1);
+    cr_assert_str_eq(k->key, "length");
+    cr_assert(!k->a.present && k->b.present);
+    cr_assert_eq(k->cause, TKA_CAUSE_MISSING);
+    cr_assert_str_eq(tka_diff_cause_name(k->cause), "missing");
+    tka_explanation_free(ex);
     tka_dict_free(a);
     tka_dict_free(b);
 }
