@@ -18,7 +18,7 @@ Error = _tokalign.Error
 __version__ = _tokalign.version()
 
 __all__ = ["AutoTokenizer", "BatchEncoding", "BatchOrder", "DataCollatorWithPadding", "Error",
-           "PreTrainedTokenizer", "load", "pipeline", "save"]
+           "PreTrainedTokenizer", "dask", "load", "paddlenlp", "pipeline", "reprod_log", "save"]
 
 
 def load(path):
@@ -133,3 +133,8 @@ class BatchOrder:
         if self._advances():
             self.epoch += 1
         return iter(batches)
+
+
+# Submodules last: reprod_log uses load() and _items() above. tokalign.dask
+# imports Dask only when called.
+from . import dask, paddlenlp, reprod_log  # noqa: E402

@@ -119,6 +119,7 @@ class PreTrainedTokenizer:
                 model_max_length = 524288
         self.model_max_length = model_max_length
         self._vocab_size = info["vocab_size"]
+        self._unk_id = info["special_ids"]["unk"]
         if self.kind == "wordpiece":
             self.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
             self._specials = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
@@ -195,6 +196,8 @@ class PreTrainedTokenizer:
         i = self._tok.token_to_id(token)
         if i >= 0:
             return i
+        if self.kind == "sentencepiece":  # sp.piece_to_id: the model's unk id
+            return self._unk_id if self._unk_id >= 0 else None
         unk = self._specials.get("unk_token")
         return None if unk is None else self._tok.token_to_id(unk)
 
