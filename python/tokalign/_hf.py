@@ -330,10 +330,11 @@ class PreTrainedTokenizer:
                 raise ValueError(f"batch length of `text`: {len(text)} does not match batch length of "
                                  f"`text_pair`: {len(text_pair)}.")
             if text_pair is not None:
-                pairs = list(zip(text, text_pair))
-            else:
-                pairs = list(text)
-            return self.batch_encode_plus(pairs, **args)
+                return self._encode(text, text_pair, batched=True, **args)
+            if len(text) == 0 or isinstance(text[0], str):
+                # the fast path: the list goes to C as it is (C checks every item is a str)
+                return self._encode(text, None, batched=True, **args)
+            return self.batch_encode_plus(text, **args)
         return self.encode_plus(text, text_pair, **args)
 
     def encode(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
@@ -343,19 +344,22 @@ class PreTrainedTokenizer:
                                 return_tensors=return_tensors, **kwargs)["input_ids"]
 
     def encode_plus(self, text, text_pair=None, **kwargs):
-        return self._encode([(text, text_pair)], batched=False, **kwargs)
+        return self._encode([text], None if text_pair is None else [text_pair], batched=False, **kwargs)
 
     def batch_encode_plus(self, batch_text_or_text_pairs, **kwargs):
-        items = []
+        texts, pairs = [], []
         for x in batch_text_or_text_pairs:
             if isinstance(x, (list, tuple)):
                 a, b = x
-                items.append((a, b))
             else:
-                items.append((x, None))
-        return self._encode(items, batched=True, **kwargs)
+                a, b = x, None
+            texts.append(a)
+            pairs.append(b)
+        if all(b is None for b in pairs):
+            pairs = None
+        return self._encode(texts, pairs, batched=True, **kwargs)
 
-    def _encode(self, items, batched, add_special_tokens=True, padding=False, truncation=False, max_length=None,
+    def _encode(self, texts, pairs, batched, add_special_tokens=True, padding=False, truncation=False, max_length=None,
                 stride=0, pad_to_multiple_of=None, return_tensors=None, return_token_type_ids=None,
                 return_attention_mask=None, return_overflowing_tokens=False, return_special_tokens_mask=False,
                 return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
@@ -379,18 +383,16 @@ class PreTrainedTokenizer:
             return_token_type_ids = "token_type_ids" in self.model_input_names
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
-        texts = [a for a, _ in items]
-        pairs = [b for _, b in items]
-        has_pair = any(b is not None for b in pairs)
-        if has_pair and not all(b is not None for b in pairs):
+        has_pair = pairs is not None
+        if has_pair and any(b is None for b in pairs):
             # mixed singles and pairs: encode row by row (rare)
-            parts = [self._encode([it], batched=False, add_special_tokens=add_special_tokens,
+            parts = [self._encode([a], None if b is None else [b], batched=False, add_special_tokens=add_special_tokens,
                                   truncation=truncation_strategy if truncation_strategy != "do_not_truncate" else False,
                                   max_length=max_length, stride=stride,
                                   return_token_type_ids=return_token_type_ids, return_attention_mask=False,
                                   return_overflowing_tokens=return_overflowing_tokens,
                                   return_special_tokens_mask=return_special_tokens_mask, verbose=verbose)
-                     for it in items]
+                     for a, b in zip(texts, pairs)]
             merged = {}
             for p in parts:
                 for k, v in p.items():
@@ -398,7 +400,7 @@ class PreTrainedTokenizer:
             return self.pad(merged, padding=padding_strategy, max_length=max_length,
                             pad_to_multiple_of=pad_to_multiple_of, return_attention_mask=return_attention_mask,
                             return_tensors=return_tensors, verbose=verbose)
-        if batched and not items:
+        if batched and not len(texts):
             raise ValueError("You should supply an encoding or a list of encodings to this method"
                              f"that includes {self.model_input_names[0]}, but you provided []")
         pad_id = self.pad_token_id if self.pad_token is not None else -1
@@ -408,7 +410,9 @@ class PreTrainedTokenizer:
             truncation=truncation_strategy, stride=int(stride), padding=padding_strategy,
             pad_to_multiple_of=int(pad_to_multiple_of or 0), padding_side=self.padding_side,
             pad_id=-1 if pad_id is None else int(pad_id), offsets=bool(return_offsets_mapping),
-            overflow=bool(return_overflowing_tokens), num_threads=self.num_threads)
+            overflow=bool(return_overflowing_tokens), num_threads=self.num_threads,
+            token_type_ids=bool(return_token_type_ids), attention_mask=bool(return_attention_mask),
+            special_tokens_mask=bool(return_special_tokens_mask))
         lengths = r["lengths"]
         if verbose and max_length is None and len(lengths) and int(lengths.max()) > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence

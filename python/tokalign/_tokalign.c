@@ -368,15 +368,18 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     static char *names[] = {"texts",        "pairs",   "add_special_tokens", "max_length",
                             "truncation",   "stride",  "padding",            "pad_to_multiple_of",
                             "padding_side", "pad_id",  "offsets",            "overflow",
-                            "num_threads",  NULL};
+                            "num_threads",  "token_type_ids", "attention_mask",
+                            "special_tokens_mask", NULL};
     PyObject *texts, *pairs = Py_None, *trunc_o = NULL, *pad_o = NULL, *side_o = NULL;
     int add_special = 1, offsets = 0, overflow = 0, threads = 1;
+    int want_tt = 1, want_am = 1, want_stm = 1; /* arrays not asked for are not built */
     long long max_length = -1, stride = 0, multiple = 0;
     int pad_id = -1;
     if (!ready(self) ||
-        !PyArg_ParseTupleAndKeywords(args, kw, "O|O$pLULULUippi", names, &texts, &pairs,
+        !PyArg_ParseTupleAndKeywords(args, kw, "O|O$pLULULUippippp", names, &texts, &pairs,
                                      &add_special, &max_length, &trunc_o, &stride, &pad_o,
-                                     &multiple, &side_o, &pad_id, &offsets, &overflow, &threads))
+                                     &multiple, &side_o, &pad_id, &offsets, &overflow, &threads,
+                                     &want_tt, &want_am, &want_stm))
         return NULL;
     tka_encode_options o;
     tka_encode_options_init(&o);
@@ -498,7 +501,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
 
     /* Sizes, then the numpy arrays, then the copy (GIL released). */
     size_t total = 0, total_ovf = 0;
-    bool has_tt = n > 0 && job.enc[0].token_type_ids != NULL;
+    bool has_tt = want_tt && n > 0 && job.enc[0].token_type_ids != NULL;
     for (size_t i = 0; i < n; i++) {
         total += job.enc[i].length;
         total_ovf += job.enc[i].n_overflowing_tokens;
@@ -507,7 +510,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     result = PyDict_New();
     PyObject *lengths = new_i64((npy_intp)n), *iid = new_i64((npy_intp)total);
     PyObject *tt = has_tt ? new_i64((npy_intp)total) : NULL;
-    PyObject *am = new_i64((npy_intp)total), *stm = new_i64((npy_intp)total);
+    PyObject *am = want_am ? new_i64((npy_intp)total) : NULL;
+    PyObject *stm = want_stm ? new_i64((npy_intp)total) : NULL;
     PyObject *offs = NULL, *ovf = NULL, *ovf_len = NULL, *ntrunc = NULL;
     if (offsets) {
         npy_intp dims[2] = {(npy_intp)total, 2};
@@ -518,7 +522,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         ovf_len = new_i64((npy_intp)n);
         ntrunc = new_i64((npy_intp)n);
     }
-    if (!result || !lengths || !iid || (has_tt && !tt) || !am || !stm || (offsets && !offs) ||
+    if (!result || !lengths || !iid || (has_tt && !tt) || (want_am && !am) || (want_stm && !stm) ||
+        (offsets && !offs) ||
         (overflow && (!ovf || !ovf_len || !ntrunc))) {
         Py_XDECREF(lengths);
         Py_XDECREF(iid);
@@ -534,7 +539,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     }
     int64_t *pl = PyArray_DATA((PyArrayObject *)lengths), *pi = PyArray_DATA((PyArrayObject *)iid);
     int64_t *pt = tt ? PyArray_DATA((PyArrayObject *)tt) : NULL;
-    int64_t *pa = PyArray_DATA((PyArrayObject *)am), *ps = PyArray_DATA((PyArrayObject *)stm);
+    int64_t *pa = am ? PyArray_DATA((PyArrayObject *)am) : NULL;
+    int64_t *ps = stm ? PyArray_DATA((PyArrayObject *)stm) : NULL;
     int64_t *po = offs ? PyArray_DATA((PyArrayObject *)offs) : NULL;
     int64_t *pv = ovf ? PyArray_DATA((PyArrayObject *)ovf) : NULL;
     int64_t *pvl = ovf_len ? PyArray_DATA((PyArrayObject *)ovf_len) : NULL;
@@ -548,8 +554,10 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
             pi[k] = e->input_ids[j];
             if (pt)
                 pt[k] = e->token_type_ids[j];
-            pa[k] = e->attention_mask[j];
-            ps[k] = e->special_tokens_mask[j];
+            if (pa)
+                pa[k] = e->attention_mask[j];
+            if (ps)
+                ps[k] = e->special_tokens_mask[j];
             if (po) {
                 po[2 * k] = e->offset_starts ? e->offset_starts[j] : 0;
                 po[2 * k + 1] = e->offset_ends ? e->offset_ends[j] : 0;
@@ -565,8 +573,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     Py_END_ALLOW_THREADS
     if (set_array(result, "lengths", lengths) < 0 || set_array(result, "input_ids", iid) < 0 ||
         (tt && set_array(result, "token_type_ids", tt) < 0) ||
-        set_array(result, "attention_mask", am) < 0 ||
-        set_array(result, "special_tokens_mask", stm) < 0 ||
+        (am && set_array(result, "attention_mask", am) < 0) ||
+        (stm && set_array(result, "special_tokens_mask", stm) < 0) ||
         (offs && set_array(result, "offset_mapping", offs) < 0) ||
         (ovf && (set_array(result, "overflowing_tokens", ovf) < 0 ||
                  set_array(result, "overflow_lengths", ovf_len) < 0 ||

@@ -44,7 +44,8 @@ def _encode_partition(texts, part, spec, options, out_dir, encode):
         r = tok._tok.encode_batch(texts, None, add_special_tokens=encode.get("add_special_tokens", True),
                                   max_length=encode.get("max_length", -1),
                                   truncation=encode.get("truncation", "do_not_truncate"),
-                                  num_threads=tok.num_threads)
+                                  num_threads=tok.num_threads, token_type_ids=False,
+                                  attention_mask=False, special_tokens_mask=False)
         ids = r["input_ids"].astype(np.int32)
         offsets = np.concatenate(([0], np.cumsum(r["lengths"]))).astype(np.int64)
     else:
