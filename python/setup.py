@@ -50,7 +50,9 @@ def static_link(build_dir):
     if not os.path.exists(lib):
         sys.exit("setup.py: %s not found (build the library first: cmake --build %s)" % (lib, build_dir))
     deps = pkg_config("--libs", *DEPS) or ["-lutf8proc", "-lpcre2-8", "-ljansson"]
-    return dict(include_dirs=[os.path.join(SOURCE, "include")], extra_objects=[lib],
+    # build_dir/include holds the generated tokalign/version.h of newer trees
+    return dict(include_dirs=[os.path.join(SOURCE, "include"), os.path.join(build_dir, "include")],
+                extra_objects=[lib],
                 extra_link_args=deps + ["-lcsv", "-lpthread", "-lm"])
 
 
@@ -67,8 +69,10 @@ class BuildExt(build_ext):
             build_dir = os.path.join(os.path.abspath(self.build_temp), "libtokalign")
             subprocess.run(["cmake", "-S", SOURCE, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
                             "-DTKA_TESTS=OFF", "-DTKA_PYTHON=OFF"], check=True)
-            subprocess.run(["cmake", "--build", build_dir, "--target", "tokalign", "-j", str(os.cpu_count() or 2)],
-                           check=True)
+            jobs = str(os.cpu_count() or 2)
+            # tokalign_static where the library is installable (an OBJECT `tokalign`), else `tokalign`
+            if subprocess.run(["cmake", "--build", build_dir, "--target", "tokalign_static", "-j", jobs]).returncode:
+                subprocess.run(["cmake", "--build", build_dir, "--target", "tokalign", "-j", jobs], check=True)
             link = static_link(build_dir)
         else:
             sys.exit("setup.py: no libtokalign (set TOKALIGN_BUILD_DIR or install tokalign.pc)")

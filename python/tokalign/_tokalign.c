@@ -21,6 +21,13 @@
 #include "tokalign/status.h"
 #include "tokalign/text.h"
 #include "tokalign/tokenizer.h"
+/* The installable library (issue 8) adds a generated version header with
+ * tka_version(); before it, the version comes from the build. */
+#if defined(__has_include)
+#if __has_include("tokalign/version.h")
+#include "tokalign/version.h"
+#endif
+#endif
 
 static PyObject *TkaError; /* _tokalign.Error(status_name, message) */
 
@@ -1164,8 +1171,8 @@ static PyObject *py_pipeline(PyObject *mod, PyObject *args)
 
 static PyObject *py_version(PyObject *mod, PyObject *unused)
 {
-#if defined(TKA_VERSION_STRING)
-    return PyUnicode_FromString(TKA_VERSION_STRING);
+#if defined(TKA_VERSION_MAJOR)
+    return PyUnicode_FromString(tka_version());
 #else
     return PyUnicode_FromString(TOKALIGN_PY_VERSION);
 #endif
