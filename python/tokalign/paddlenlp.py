@@ -43,6 +43,7 @@ class PretrainedTokenizer:
         else:
             pairs = None
         trunc = truncation_strategy if max_seq_len else "do_not_truncate"
+        # (do_not_truncate: the C encoder leaves the text whole; the check below raises as PaddleNLP does)
         pad = "max_length" if pad_to_max_seq_len and max_seq_len else "do_not_pad"
         pid = self._hf.pad_token_id
         if pad != "do_not_pad" and pid is None:
@@ -52,6 +53,9 @@ class PretrainedTokenizer:
             truncation=trunc, padding=pad, pad_id=-1 if pid is None else pid,
             padding_side=self.padding_side, num_threads=self._hf.num_threads)
         lengths = r["lengths"].tolist()
+        if trunc == "do_not_truncate" and max_seq_len and lengths and max(lengths) > max_seq_len:
+            # COMPAT: PaddleNLP 2.x truncate_sequences for 'do_not_truncate'
+            raise ValueError("Input sequence are too long for max_length. Please select a truncation strategy.")
         bounds = np.concatenate(([0], np.cumsum(r["lengths"]))).tolist()
         cols = {k: r[k].tolist() for k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask")
                 if k in r}

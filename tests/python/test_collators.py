@@ -78,3 +78,17 @@ def test_collator_pad_to_multiple_and_errors():
     spm = tokalign.AutoTokenizer.from_pretrained(os.path.join(SHARED, "data", "spm", "bpe320_republic.model"))
     with pytest.raises(ValueError, match="Asking to pad but the tokenizer does not have a padding token"):
         tokalign.DataCollatorWithPadding(spm)([dict(spm(s)) for s in ["a b", "a"]])
+
+
+def test_paddlenlp_call_options():
+    tok = tokalign.paddlenlp.AutoTokenizer.from_pretrained("bert-base-uncased")
+    e = tok("hello world", max_seq_len=6, pad_to_max_seq_len=True, return_attention_mask=True, return_length=True,
+            return_position_ids=True, return_special_tokens_mask=True)
+    assert list(e) == ["input_ids", "token_type_ids", "special_tokens_mask", "seq_len", "attention_mask",
+                       "position_ids"]
+    assert e["input_ids"] == [101, 7592, 2088, 102, 0, 0] and e["attention_mask"] == [1, 1, 1, 1, 0, 0]
+    assert e["seq_len"] == 4 and e["special_tokens_mask"] == [1, 0, 0, 1, 1, 1]
+    batch = tok(["a b c d e", "x"], max_seq_len=4)
+    assert isinstance(batch, list) and batch[0]["input_ids"] == [101, 1037, 1038, 102]
+    with pytest.raises(ValueError, match="Input sequence are too long for max_length"):
+        tok("a b c d e", max_seq_len=4, truncation_strategy="do_not_truncate")
