@@ -418,13 +418,16 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     o.offsets = offsets;
     o.overflow = overflow;
 
-    PyObject *tseq = PySequence_Fast(texts, "texts must be a sequence of str");
+    /* Tuples, not the caller's lists: they hold a reference to every str
+     * whose UTF-8 buffer the threads read while the GIL is released, so
+     * another Python thread emptying the list cannot free one under them. */
+    PyObject *tseq = PySequence_Tuple(texts);
     if (!tseq)
         return NULL;
     PyObject *pseq = NULL;
     size_t n = (size_t)PySequence_Fast_GET_SIZE(tseq);
     if (pairs != Py_None) {
-        pseq = PySequence_Fast(pairs, "pairs must be a sequence of str");
+        pseq = PySequence_Tuple(pairs);
         if (!pseq || (size_t)PySequence_Fast_GET_SIZE(pseq) != n) {
             if (pseq)
                 PyErr_SetString(PyExc_ValueError, "texts and pairs differ in length");
