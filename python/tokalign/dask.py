@@ -15,6 +15,7 @@ every shard with its global [row_start, row_end) and token count.
 import json
 import os
 import threading
+import time
 
 import numpy as np
 
@@ -38,6 +39,7 @@ def _tokenizer(spec, options):
 
 
 def _encode_partition(texts, part, spec, options, out_dir, encode):
+    t0, c0 = time.perf_counter(), time.thread_time()
     tok = _tokenizer(spec, options)
     texts = [t for t in (texts.tolist() if hasattr(texts, "tolist") else list(texts))]
     if texts:
@@ -51,11 +53,13 @@ def _encode_partition(texts, part, spec, options, out_dir, encode):
     else:
         ids = np.zeros(0, np.int32)
         offsets = np.zeros(1, np.int64)
+    t1, c1 = time.perf_counter(), time.thread_time()
     base = os.path.join(out_dir, "part-%05d" % part)
     np.save(base + ".ids.npy", ids)
     np.save(base + ".offsets.npy", offsets)
     return {"part": part, "rows": len(texts), "tokens": int(ids.size), "pid": os.getpid(),
-            "opens_in_process": _opens["count"]}
+            "opens_in_process": _opens["count"], "encode_seconds": t1 - t0, "encode_cpu_seconds": c1 - c0,
+            "write_seconds": time.perf_counter() - t1}
 
 
 def _partitions(collection, column):
@@ -100,6 +104,9 @@ def encode_to_shards(collection, tokenizer, out_dir, column=None, max_length=Non
                        "row_start": row, "row_end": row + r["rows"], "tokens": r["tokens"]})
         row += r["rows"]
     index = {"tokenizer": spec, "rows": row, "tokens": sum(r["tokens"] for r in results), "shards": shards,
+             "encode_seconds": sum(r["encode_seconds"] for r in results),
+             "encode_cpu_seconds": sum(r["encode_cpu_seconds"] for r in results),
+             "write_seconds": sum(r["write_seconds"] for r in results),
              "workers": sorted({(r["pid"], r["opens_in_process"]) for r in results})}
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
