@@ -163,39 +163,21 @@ def test_spm_goldens(model):
     print("spm %s: %d rows" % (model, checked))
 
 
-def _reformer_hf_split_row(r):
-    """Rows where HF's from_pretrained ReformerTokenizer differs from plain
-    sentencepiece: the text holds a special token (</s>, <unk>) that
-    split_on_tokens cuts out (the golden then has plain_ids), or is only
-    Python whitespace (split_on_tokens returns [] for text.strip() == "")."""
-    return "plain_ids" in r or (r["text"].strip() == "" and r["ids"] == [])
-
-
 def test_reformer_goldens():
-    """Every reformer.*.jsonl row where from_pretrained equals plain
-    sentencepiece; the others are the known gap below."""
+    """Every reformer.*.jsonl row: ReformerTokenizer.from_pretrained of
+    transformers 4.9.1 (special tokens never split, whitespace-only text
+    gives []), through the model directory."""
     tok = open_tok(os.path.join(SHARED, "data", "spm", "reformer-crime-and-punishment"))
-    checked = 0
+    checked = special = 0
     for s in REFORMER_SETS:
-        rows = [r for r in read_jsonl(golden("tokenize", "reformer.%s.jsonl" % s)) if not _reformer_hf_split_row(r)]
+        rows = read_jsonl(golden("tokenize", "reformer.%s.jsonl" % s))
         for r in rows:
             assert tok.tokenize(r["text"]) == r["pieces"], (s, r["i"])
             assert tok(r["text"])["input_ids"] == r["ids"], (s, r["i"])
             checked += 1
+            special += "plain_ids" in r
         tok.pad_token = tok.eos_token
         check_batched(tok, [r["text"] for r in rows], [r["ids"] for r in rows], True)
         tok.pad_token = None
-    assert checked > 7000
-    print("reformer: %d rows" % checked)
-
-
-@pytest.mark.xfail(strict=True, reason="KNOWN GAP of the C library: the SentencePiece backend does not apply "
-                   "HF's split_on_tokens (special tokens cut out of the text, whitespace-only text -> []); "
-                   "tokalign gives plain sentencepiece there (plain_ids)")
-def test_reformer_special_token_split():
-    tok = open_tok(os.path.join(SHARED, "data", "spm", "reformer-crime-and-punishment"))
-    rows = [r for s in REFORMER_SETS for r in read_jsonl(golden("tokenize", "reformer.%s.jsonl" % s))
-            if _reformer_hf_split_row(r)]
-    assert len(rows) == 253
-    bad = [r for r in rows if tok(r["text"])["input_ids"] != r["ids"]]
-    assert not bad, "%d of %d rows differ" % (len(bad), len(rows))
+    assert checked == 7621 and special == 253
+    print("reformer: %d rows (%d where from_pretrained differs from plain sentencepiece)" % (checked, special))
