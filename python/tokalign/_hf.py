@@ -1,0 +1,599 @@
+"""AutoTokenizer with transformers 4.9.1's call semantics over the C encoder.
+
+The C library (tka_encoder) does tokenization, special tokens, truncation and
+padding exactly as transformers 4.9.1 does; this module only reproduces the
+argument handling of PreTrainedTokenizerBase.__call__ (strategy defaults,
+warnings, errors, key order, BatchEncoding and tensor conversion).  Batches are
+encoded in one C call on tokalign's threads and come back as flat int64 numpy
+arrays; return_tensors="np" with uniform lengths reshapes them without a copy.
+"""
+import logging
+import os
+
+import numpy as np
+
+from . import _tokalign
+
+logger = logging.getLogger("tokalign")
+
+VERY_LARGE_INTEGER = int(1e30)
+LARGE_INTEGER = int(1e20)
+
+# model_max_length of the names transformers 4.9.1 knows
+# (max_model_input_sizes); any other file or directory gets VERY_LARGE_INTEGER.
+_MAX_INPUT_SIZES = {
+    "bert-base-uncased": 512,
+    "bert-base-cased": 512,
+    "bert-base-chinese": 512,
+    "hfl/chinese-bert-wwm": 512,
+    "hfl/chinese-bert-wwm-ext": 512,
+    "google/reformer-crime-and-punishment": 524288,
+}
+
+_PADDINGS = ("longest", "max_length", "do_not_pad")
+_TRUNCATIONS = ("only_first", "only_second", "longest_first", "do_not_truncate")
+
+_PAD_ERROR = (
+    "Asking to pad but the tokenizer does not have a padding token. "
+    "Please select a token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
+    "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`."
+)
+
+
+def _default_threads():
+    return max(1, min(os.cpu_count() or 1, 16))
+
+
+class BatchEncoding(dict):
+    """transformers' BatchEncoding: a dict with attribute access."""
+
+    def __getattr__(self, item):
+        try:
+            return self[item]
+        except KeyError:
+            raise AttributeError(item) from None
+
+    @property
+    def data(self):
+        return dict(self)
+
+    def convert_to_tensors(self, tensor_type=None, prepend_batch_axis=False):
+        if tensor_type is None:
+            return self
+        if tensor_type == "np":
+            as_tensor = np.asarray
+        elif tensor_type == "pt":
+            import torch
+
+            as_tensor = torch.tensor
+        else:
+            raise ValueError(
+                "Unable to convert output to tensors format {}, tokalign supports 'np' and 'pt'".format(tensor_type)
+            )
+        for key, value in self.items():
+            try:
+                if prepend_batch_axis:
+                    value = [value]
+                if isinstance(value, np.ndarray) and tensor_type == "np":
+                    self[key] = value
+                    continue
+                self[key] = as_tensor(value)
+            except Exception:
+                if key == "overflowing_tokens":
+                    raise ValueError(
+                        "Unable to create tensor returning overflowing tokens of different lengths. "
+                        "Please see if a fast tokenizer might be more appropriate."
+                    ) from None
+                raise ValueError(
+                    "Unable to create tensor, you should probably activate truncation and/or padding "
+                    "with 'padding=True' 'truncation=True' to have batched tensors with the same length."
+                ) from None
+        return self
+
+
+def _strategy(value, names, cls):
+    if value not in names:
+        raise ValueError("{!r} is not a valid {}".format(value, cls))
+    return value
+
+
+class PreTrainedTokenizer:
+    """A tokenizer opened by tokalign, called like transformers 4.9.1's."""
+
+    padding_side = "right"
+
+    def __init__(self, name_or_path, compat="slow", do_lower_case=None, mirror=None, num_threads=None,
+                 model_max_length=None):
+        lower = -1 if do_lower_case is None else int(bool(do_lower_case))
+        self._tok = _tokalign.Tokenizer(str(name_or_path), compat, lower, mirror)
+        info = self._tok.info()
+        self.name_or_path = str(name_or_path)
+        self.compat = info["compat"]
+        self.kind = info["kind"]
+        self.source = info["source"]
+        self.num_threads = num_threads or _default_threads()
+        base = os.path.basename(str(name_or_path).rstrip("/"))
+        if model_max_length is None:
+            model_max_length = _MAX_INPUT_SIZES.get(str(name_or_path), VERY_LARGE_INTEGER)
+            if base == "reformer-crime-and-punishment":
+                model_max_length = 524288
+        self.model_max_length = model_max_length
+        self._vocab_size = info["vocab_size"]
+        self._unk_id = info["special_ids"]["unk"]
+        if self.kind == "wordpiece":
+            self.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
+            self._specials = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
+                              "cls_token": "[CLS]", "mask_token": "[MASK]"}
+        else:
+            # ReformerTokenizer: eos and unk only; no pad token unless one is set
+            self.model_input_names = ["input_ids", "attention_mask"]
+            self._specials = {"eos_token": "</s>", "unk_token": "<unk>"}
+        self.deprecation_warnings = {}
+        self.verbose = True
+
+    # ----------------------------------------------------------- vocabulary
+    @property
+    def vocab_size(self):
+        return self._vocab_size
+
+    def __len__(self):
+        return self._vocab_size
+
+    def __repr__(self):
+        return "PreTrainedTokenizer(name_or_path='{}', vocab_size={}, model_max_len={}, kind='{}', compat='{}')".format(
+            self.name_or_path, self.vocab_size, self.model_max_length, self.kind, self.compat)
+
+    def _special(self, name):
+        return self._specials.get(name)
+
+    def _set_special(self, name, value):
+        if value is None:
+            self._specials.pop(name, None)
+        else:
+            self._specials[name] = str(value)
+
+    def _special_id(self, name):
+        tok = self._specials.get(name)
+        return None if tok is None else self.convert_tokens_to_ids(tok)
+
+    unk_token = property(lambda s: s._special("unk_token"), lambda s, v: s._set_special("unk_token", v))
+    sep_token = property(lambda s: s._special("sep_token"), lambda s, v: s._set_special("sep_token", v))
+    pad_token = property(lambda s: s._special("pad_token"), lambda s, v: s._set_special("pad_token", v))
+    cls_token = property(lambda s: s._special("cls_token"), lambda s, v: s._set_special("cls_token", v))
+    mask_token = property(lambda s: s._special("mask_token"), lambda s, v: s._set_special("mask_token", v))
+    bos_token = property(lambda s: s._special("bos_token"), lambda s, v: s._set_special("bos_token", v))
+    eos_token = property(lambda s: s._special("eos_token"), lambda s, v: s._set_special("eos_token", v))
+    unk_token_id = property(lambda s: s._special_id("unk_token"))
+    sep_token_id = property(lambda s: s._special_id("sep_token"))
+    pad_token_id = property(lambda s: s._special_id("pad_token"))
+    cls_token_id = property(lambda s: s._special_id("cls_token"))
+    mask_token_id = property(lambda s: s._special_id("mask_token"))
+    bos_token_id = property(lambda s: s._special_id("bos_token"))
+    eos_token_id = property(lambda s: s._special_id("eos_token"))
+    pad_token_type_id = 0
+
+    @property
+    def all_special_tokens(self):
+        order = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+        out = []
+        for name in order:
+            t = self._specials.get(name)
+            if t is not None and t not in out:
+                out.append(t)
+        return out
+
+    @property
+    def all_special_ids(self):
+        return self.convert_tokens_to_ids(self.all_special_tokens)
+
+    def get_vocab(self):
+        return {self._tok.id_to_token(i): i for i in range(self.vocab_size)}
+
+    def tokenize(self, text, **kwargs):
+        return self._tok.tokenize(text)[1]
+
+    def _token_id(self, token):
+        i = self._tok.token_to_id(token)
+        if i >= 0:
+            return i
+        if self.kind == "sentencepiece":  # sp.piece_to_id: the model's unk id
+            return self._unk_id if self._unk_id >= 0 else None
+        unk = self._specials.get("unk_token")
+        return None if unk is None else self._tok.token_to_id(unk)
+
+    def convert_tokens_to_ids(self, tokens):
+        if tokens is None:
+            return None
+        if isinstance(tokens, str):
+            return self._token_id(tokens)
+        return [self._token_id(t) for t in tokens]
+
+    def convert_ids_to_tokens(self, ids, skip_special_tokens=False):
+        if isinstance(ids, (int, np.integer)):
+            t = self._tok.id_to_token(int(ids))
+            return self.unk_token if t is None and self.kind == "wordpiece" else t
+        special = set(self.all_special_ids) if skip_special_tokens else ()
+        out = []
+        for i in ids:
+            i = int(i)
+            if i in special:
+                continue
+            t = self._tok.id_to_token(i)
+            out.append(self.unk_token if t is None and self.kind == "wordpiece" else t)
+        return out
+
+    def convert_tokens_to_string(self, tokens):
+        if self.kind == "wordpiece":
+            return " ".join(tokens).replace(" ##", "").strip()
+        return self.decode(self.convert_tokens_to_ids(tokens), clean_up_tokenization_spaces=False)
+
+    def decode(self, token_ids, skip_special_tokens=False, clean_up_tokenization_spaces=True, **kwargs):
+        if isinstance(token_ids, (int, np.integer)):
+            token_ids = [int(token_ids)]
+        if hasattr(token_ids, "tolist"):
+            token_ids = token_ids.tolist()
+        return self._tok.decode(token_ids, skip_special_tokens, clean_up_tokenization_spaces)
+
+    def batch_decode(self, sequences, skip_special_tokens=False, clean_up_tokenization_spaces=True, **kwargs):
+        return [self.decode(s, skip_special_tokens, clean_up_tokenization_spaces) for s in sequences]
+
+    # --------------------------------------------------------- HF arguments
+    def _warn_once(self, key, message):
+        if not self.deprecation_warnings.get(key, False):
+            logger.warning(message)
+        self.deprecation_warnings[key] = True
+
+    def _get_padding_truncation_strategies(self, padding=False, truncation=False, max_length=None,
+                                           pad_to_multiple_of=None, verbose=True):
+        # COMPAT: transformers 4.9.1 _get_padding_truncation_strategies
+        if max_length is not None and padding is False and truncation is False:
+            if verbose:
+                self._warn_once(
+                    "Truncation-not-explicitly-activated",
+                    "Truncation was not explicitly activated but `max_length` is provided a specific value, "
+                    "please use `truncation=True` to explicitly truncate examples to max length. "
+                    "Defaulting to 'longest_first' truncation strategy. "
+                    "If you encode pairs of sequences (GLUE-style) with the tokenizer you can select this strategy "
+                    "more precisely by providing a specific strategy to `truncation`.")
+            truncation = "longest_first"
+        if padding is not False:
+            padding_strategy = "longest" if padding is True else _strategy(padding, _PADDINGS, "PaddingStrategy")
+        else:
+            padding_strategy = "do_not_pad"
+        if truncation is not False:
+            truncation_strategy = ("longest_first" if truncation is True
+                                   else _strategy(truncation, _TRUNCATIONS, "TruncationStrategy"))
+        else:
+            truncation_strategy = "do_not_truncate"
+        if max_length is None:
+            if padding_strategy == "max_length":
+                if self.model_max_length > LARGE_INTEGER:
+                    if verbose:
+                        self._warn_once(
+                            "Asking-to-pad-to-max_length",
+                            "Asking to pad to max_length but no maximum length is provided and the model has no "
+                            "predefined maximum length. Default to no padding.")
+                    padding_strategy = "do_not_pad"
+                else:
+                    max_length = self.model_max_length
+            if truncation_strategy != "do_not_truncate":
+                if self.model_max_length > LARGE_INTEGER:
+                    if verbose:
+                        self._warn_once(
+                            "Asking-to-truncate-to-max_length",
+                            "Asking to truncate to max_length but no maximum length is provided and the model has "
+                            "no predefined maximum length. Default to no truncation.")
+                    truncation_strategy = "do_not_truncate"
+                else:
+                    max_length = self.model_max_length
+        if padding_strategy != "do_not_pad" and (not self.pad_token or self.pad_token_id < 0):
+            raise ValueError(_PAD_ERROR)
+        if (truncation_strategy != "do_not_truncate" and padding_strategy != "do_not_pad"
+                and pad_to_multiple_of is not None and max_length is not None
+                and (max_length % pad_to_multiple_of != 0)):
+            raise ValueError(
+                f"Truncation and padding are both activated but "
+                f"truncation length ({max_length}) is not a multiple of pad_to_multiple_of ({pad_to_multiple_of}).")
+        return padding_strategy, truncation_strategy, max_length
+
+    # ----------------------------------------------------------------- call
+    def __call__(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
+                 max_length=None, stride=0, is_split_into_words=False, pad_to_multiple_of=None,
+                 return_tensors=None, return_token_type_ids=None, return_attention_mask=None,
+                 return_overflowing_tokens=False, return_special_tokens_mask=False,
+                 return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
+        if is_split_into_words:
+            raise NotImplementedError("tokalign: is_split_into_words is not supported")
+        ok = isinstance(text, str) or (isinstance(text, (list, tuple)) and (
+            len(text) == 0 or isinstance(text[0], str) or (
+                isinstance(text[0], (list, tuple)) and (len(text[0]) == 0 or isinstance(text[0][0], str)))))
+        assert ok, ("text input must of type `str` (single example), `List[str]` (batch or single pretokenized "
+                    "example) or `List[List[str]]` (batch of pretokenized examples).")
+        assert text_pair is None or isinstance(text_pair, str) or (isinstance(text_pair, (list, tuple)) and (
+            len(text_pair) == 0 or isinstance(text_pair[0], str) or (
+                isinstance(text_pair[0], (list, tuple)) and (len(text_pair[0]) == 0 or isinstance(text_pair[0][0], str))))), (
+            "text input must of type `str` (single example), `List[str]` (batch or single pretokenized "
+            "example) or `List[List[str]]` (batch of pretokenized examples).")
+        args = dict(add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
+                    max_length=max_length, stride=stride, pad_to_multiple_of=pad_to_multiple_of,
+                    return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
+                    return_attention_mask=return_attention_mask,
+                    return_overflowing_tokens=return_overflowing_tokens,
+                    return_special_tokens_mask=return_special_tokens_mask,
+                    return_offsets_mapping=return_offsets_mapping, return_length=return_length,
+                    verbose=verbose)
+        if isinstance(text, (list, tuple)):
+            if isinstance(text_pair, str):
+                raise TypeError("when tokenizing batches of text, `text_pair` must be a list or tuple with the same "
+                                "length as `text`.")
+            if text_pair is not None and len(text) != len(text_pair):
+                raise ValueError(f"batch length of `text`: {len(text)} does not match batch length of "
+                                 f"`text_pair`: {len(text_pair)}.")
+            if text_pair is not None:
+                return self._encode(text, text_pair, batched=True, **args)
+            if len(text) == 0 or isinstance(text[0], str):
+                # the fast path: the list goes to C as it is (C checks every item is a str)
+                return self._encode(text, None, batched=True, **args)
+            return self.batch_encode_plus(text, **args)
+        return self.encode_plus(text, text_pair, **args)
+
+    def encode(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
+               max_length=None, stride=0, return_tensors=None, **kwargs):
+        return self.encode_plus(text, text_pair, add_special_tokens=add_special_tokens, padding=padding,
+                                truncation=truncation, max_length=max_length, stride=stride,
+                                return_tensors=return_tensors, **kwargs)["input_ids"]
+
+    def encode_plus(self, text, text_pair=None, **kwargs):
+        return self._encode([text], None if text_pair is None else [text_pair], batched=False, **kwargs)
+
+    def batch_encode_plus(self, batch_text_or_text_pairs, **kwargs):
+        texts, pairs = [], []
+        for x in batch_text_or_text_pairs:
+            if isinstance(x, (list, tuple)):
+                a, b = x
+            else:
+                a, b = x, None
+            texts.append(a)
+            pairs.append(b)
+        if all(b is None for b in pairs):
+            pairs = None
+        return self._encode(texts, pairs, batched=True, **kwargs)
+
+    def _encode(self, texts, pairs, batched, add_special_tokens=True, padding=False, truncation=False, max_length=None,
+                stride=0, pad_to_multiple_of=None, return_tensors=None, return_token_type_ids=None,
+                return_attention_mask=None, return_overflowing_tokens=False, return_special_tokens_mask=False,
+                return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
+        padding_strategy, truncation_strategy, max_length = self._get_padding_truncation_strategies(
+            padding, truncation, max_length, pad_to_multiple_of, verbose)
+        fast = self.compat == "fast"
+        if return_offsets_mapping and not fast:
+            # COMPAT: transformers 4.9.1's slow tokenizers refuse offsets
+            raise NotImplementedError(
+                "return_offset_mapping is not available when using Python tokenizers."
+                "To use this feature, change your tokenizer to one deriving from "
+                "transformers.PreTrainedTokenizerFast."
+                "More information on available tokenizers at "
+                "https://github.com/huggingface/transformers/pull/2674")
+        if return_overflowing_tokens and fast:
+            raise NotImplementedError("tokalign: return_overflowing_tokens with compat='fast' is not bound yet")
+        if return_overflowing_tokens and max_length is None:
+            # COMPAT: total_len - max_length in prepare_for_model
+            raise TypeError("unsupported operand type(s) for -: 'int' and 'NoneType'")
+        if return_token_type_ids is None:
+            return_token_type_ids = "token_type_ids" in self.model_input_names
+        if return_attention_mask is None:
+            return_attention_mask = "attention_mask" in self.model_input_names
+        has_pair = pairs is not None
+        if has_pair and any(b is None for b in pairs):
+            # mixed singles and pairs: encode row by row (rare)
+            parts = [self._encode([a], None if b is None else [b], batched=False, add_special_tokens=add_special_tokens,
+                                  truncation=truncation_strategy if truncation_strategy != "do_not_truncate" else False,
+                                  max_length=max_length, stride=stride,
+                                  return_token_type_ids=return_token_type_ids, return_attention_mask=False,
+                                  return_overflowing_tokens=return_overflowing_tokens,
+                                  return_special_tokens_mask=return_special_tokens_mask, verbose=verbose)
+                     for a, b in zip(texts, pairs)]
+            merged = {}
+            for p in parts:
+                for k, v in p.items():
+                    merged.setdefault(k, []).append(v)
+            return self.pad(merged, padding=padding_strategy, max_length=max_length,
+                            pad_to_multiple_of=pad_to_multiple_of, return_attention_mask=return_attention_mask,
+                            return_tensors=return_tensors, verbose=verbose)
+        if batched and not len(texts):
+            raise ValueError("You should supply an encoding or a list of encodings to this method"
+                             f"that includes {self.model_input_names[0]}, but you provided []")
+        pad_id = self.pad_token_id if self.pad_token is not None else -1
+        r = self._tok.encode_batch(
+            texts, pairs if has_pair else None, add_special_tokens=bool(add_special_tokens),
+            max_length=-1 if max_length is None else int(max_length),
+            truncation=truncation_strategy, stride=int(stride), padding=padding_strategy,
+            pad_to_multiple_of=int(pad_to_multiple_of or 0), padding_side=self.padding_side,
+            pad_id=-1 if pad_id is None else int(pad_id), offsets=bool(return_offsets_mapping),
+            overflow=bool(return_overflowing_tokens), num_threads=self.num_threads,
+            token_type_ids=bool(return_token_type_ids), attention_mask=bool(return_attention_mask),
+            special_tokens_mask=bool(return_special_tokens_mask))
+        lengths = r["lengths"]
+        if verbose and max_length is None and len(lengths) and int(lengths.max()) > self.model_max_length:
+            # COMPAT: _eventual_warn_about_too_long_sequence
+            self._warn_once(
+                "sequence-length-is-longer-than-the-specified-maximum",
+                "Token indices sequence length is longer than the specified maximum sequence length "
+                "for this model ({} > {}). Running this sequence through the model will result in "
+                "indexing errors".format(int(lengths.max()), self.model_max_length))
+        if "token_type_ids" not in r and return_token_type_ids:
+            if has_pair:
+                raise NotImplementedError("tokalign: token_type_ids of SentencePiece pairs are not bound yet")
+            r["token_type_ids"] = np.zeros_like(r["input_ids"])
+        keys = []
+        if return_overflowing_tokens:
+            keys += ["overflowing_tokens", "num_truncated_tokens"]
+        keys.append("input_ids")
+        if return_token_type_ids:
+            keys.append("token_type_ids")
+        if fast:
+            if return_attention_mask:
+                keys.append("attention_mask")
+            if return_special_tokens_mask:
+                keys.append("special_tokens_mask")
+            if return_offsets_mapping:
+                keys.append("offset_mapping")
+        else:
+            if return_special_tokens_mask:
+                keys.append("special_tokens_mask")
+            if return_attention_mask:
+                keys.append("attention_mask")
+        out = BatchEncoding()
+        n = len(lengths)
+        uniform = n > 0 and bool((lengths == lengths[0]).all())
+        bounds = np.concatenate(([0], np.cumsum(lengths))) if not uniform else None
+        for key in keys:
+            if key == "overflowing_tokens":
+                ol = r["overflow_lengths"]
+                ob = np.concatenate(([0], np.cumsum(ol)))
+                flat = r["overflowing_tokens"].tolist()
+                val = [flat[ob[i]:ob[i + 1]] for i in range(n)]
+            elif key == "num_truncated_tokens":
+                val = r["num_truncated_tokens"].tolist()
+            else:
+                flat = r[key]
+                if return_tensors == "np" and uniform:
+                    width = int(lengths[0])
+                    shape = (n, width) if key != "offset_mapping" else (n, width, 2)
+                    val = flat.reshape(shape)
+                    if width == 0:
+                        val = val.astype(np.float64)  # COMPAT: np.asarray([[]]) is float64
+                    if not batched:
+                        out[key] = val
+                        continue
+                    out[key] = val
+                    continue
+                if uniform:
+                    width = int(lengths[0])
+                    rows = flat.reshape((n, width) if key != "offset_mapping" else (n, width, 2)).tolist()
+                else:
+                    lst = flat.tolist()
+                    rows = [lst[bounds[i]:bounds[i + 1]] for i in range(n)]
+                if key == "offset_mapping":
+                    rows = [[tuple(p) for p in row] for row in rows]
+                val = rows
+            out[key] = val if batched else val[0]
+        if return_length:
+            out["length"] = lengths.tolist() if batched else int(lengths[0])
+        if return_tensors is not None:
+            done = {k for k, v in out.items() if isinstance(v, np.ndarray)} if return_tensors == "np" else set()
+            rest = BatchEncoding((k, v) for k, v in out.items() if k not in done)
+            rest.convert_to_tensors(return_tensors, prepend_batch_axis=not batched)
+            for k in list(out.keys()):
+                if k in rest:
+                    out[k] = rest[k]
+        return out
+
+    # ------------------------------------------------------------------ pad
+    def pad(self, encoded_inputs, padding=True, max_length=None, pad_to_multiple_of=None,
+            return_attention_mask=None, return_tensors=None, verbose=True):
+        """PreTrainedTokenizerBase.pad of transformers 4.9.1 (numpy inside)."""
+        if isinstance(encoded_inputs, (list, tuple)) and len(encoded_inputs) and isinstance(encoded_inputs[0], dict):
+            encoded_inputs = {key: [example[key] for example in encoded_inputs] for key in encoded_inputs[0].keys()}
+        if self.model_input_names[0] not in encoded_inputs:
+            raise ValueError(
+                "You should supply an encoding or a list of encodings to this method"
+                f"that includes {self.model_input_names[0]}, but you provided {list(encoded_inputs.keys())}")
+        required_input = encoded_inputs[self.model_input_names[0]]
+        if not len(required_input):
+            if return_attention_mask:
+                encoded_inputs["attention_mask"] = []
+            return encoded_inputs
+
+        def to_py(v):
+            return v.tolist() if hasattr(v, "tolist") else v
+
+        encoded_inputs = {k: to_py(v) if not isinstance(v, list) else [to_py(x) for x in v]
+                          for k, v in encoded_inputs.items()}
+        required_input = encoded_inputs[self.model_input_names[0]]
+        padding_strategy, _, max_length = self._get_padding_truncation_strategies(
+            padding=padding, max_length=max_length, verbose=verbose)
+        if required_input and not isinstance(required_input[0], (list, tuple)):
+            out = self._pad(encoded_inputs, max_length, padding_strategy, pad_to_multiple_of, return_attention_mask)
+            return BatchEncoding(out).convert_to_tensors(return_tensors)
+        batch_size = len(required_input)
+        assert all(len(v) == batch_size for v in encoded_inputs.values()), (
+            "Some items in the output dictionary have a different batch size than others.")
+        if padding_strategy == "longest":
+            max_length = max(len(inputs) for inputs in required_input)
+            padding_strategy = "max_length"
+        batch_outputs = {}
+        for i in range(batch_size):
+            inputs = {k: v[i] for k, v in encoded_inputs.items()}
+            outputs = self._pad(inputs, max_length, padding_strategy, pad_to_multiple_of, return_attention_mask)
+            for key, value in outputs.items():
+                batch_outputs.setdefault(key, []).append(value)
+        return BatchEncoding(batch_outputs).convert_to_tensors(return_tensors)
+
+    def _pad(self, encoded_inputs, max_length, padding_strategy, pad_to_multiple_of, return_attention_mask):
+        if return_attention_mask is None:
+            return_attention_mask = "attention_mask" in self.model_input_names
+        required_input = encoded_inputs[self.model_input_names[0]]
+        if padding_strategy == "longest":
+            max_length = len(required_input)
+        if max_length is not None and pad_to_multiple_of is not None and (max_length % pad_to_multiple_of != 0):
+            max_length = ((max_length // pad_to_multiple_of) + 1) * pad_to_multiple_of
+        needs = padding_strategy != "do_not_pad" and len(required_input) != max_length
+        if needs:
+            diff = max_length - len(required_input)
+            pid = self.pad_token_id
+            if self.padding_side == "right":
+                if return_attention_mask:
+                    encoded_inputs["attention_mask"] = [1] * len(required_input) + [0] * diff
+                if "token_type_ids" in encoded_inputs:
+                    encoded_inputs["token_type_ids"] = encoded_inputs["token_type_ids"] + [self.pad_token_type_id] * diff
+                if "special_tokens_mask" in encoded_inputs:
+                    encoded_inputs["special_tokens_mask"] = encoded_inputs["special_tokens_mask"] + [1] * diff
+                encoded_inputs[self.model_input_names[0]] = required_input + [pid] * diff
+            else:
+                if return_attention_mask:
+                    encoded_inputs["attention_mask"] = [0] * diff + [1] * len(required_input)
+                if "token_type_ids" in encoded_inputs:
+                    encoded_inputs["token_type_ids"] = [self.pad_token_type_id] * diff + encoded_inputs["token_type_ids"]
+                if "special_tokens_mask" in encoded_inputs:
+                    encoded_inputs["special_tokens_mask"] = [1] * diff + encoded_inputs["special_tokens_mask"]
+                encoded_inputs[self.model_input_names[0]] = [pid] * diff + required_input
+        elif return_attention_mask and "attention_mask" not in encoded_inputs:
+            encoded_inputs["attention_mask"] = [1] * len(required_input)
+        return encoded_inputs
+
+
+class AutoTokenizer:
+    """tokalign.AutoTokenizer.from_pretrained(name_or_path, compat="slow")."""
+
+    def __init__(self):
+        raise EnvironmentError("AutoTokenizer is designed to be instantiated using "
+                               "`AutoTokenizer.from_pretrained(pretrained_model_name_or_path)`")
+
+    @classmethod
+    def from_pretrained(cls, name_or_path, compat="slow", do_lower_case=None, mirror=None, num_threads=None,
+                        model_max_length=None, **kwargs):
+        return PreTrainedTokenizer(name_or_path, compat=compat, do_lower_case=do_lower_case, mirror=mirror,
+                                   num_threads=num_threads, model_max_length=model_max_length)
+
+
+class DataCollatorWithPadding:
+    """transformers 4.9.1 DataCollatorWithPadding (return_tensors selectable)."""
+
+    def __init__(self, tokenizer, padding=True, max_length=None, pad_to_multiple_of=None, return_tensors="np"):
+        self.tokenizer = tokenizer
+        self.padding = padding
+        self.max_length = max_length
+        self.pad_to_multiple_of = pad_to_multiple_of
+        self.return_tensors = return_tensors
+
+    def __call__(self, features):
+        batch = self.tokenizer.pad(features, padding=self.padding, max_length=self.max_length,
+                                   pad_to_multiple_of=self.pad_to_multiple_of, return_tensors=self.return_tensors)
+        if "label" in batch:
+            batch["labels"] = batch["label"]
+            del batch["label"]
+        if "label_ids" in batch:
+            batch["labels"] = batch["label_ids"]
+            del batch["label_ids"]
+        return batch
