@@ -894,29 +894,45 @@ static PyObject *py_diff(PyObject *mod, PyObject *args)
         raise_tka(&err);
         goto done;
     }
+    /* The explanations of every key, judged once with the report's options
+     * and reusing compare_info's arithmetic. */
+    tka_explain_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.diff = diff;
+    tka_explanation *ex = NULL;
+    if (tka_diff_explain_all(a, b, &ro, &eo, &ex, &err) != TKA_OK) {
+        raise_tka(&err);
+        goto done;
+    }
     size_t nk = tka_diff_count(diff);
     PyObject *keys = PyList_New((Py_ssize_t)nk);
     for (size_t i = 0; keys && i < nk; i++) {
         const tka_key_diff *kd = tka_diff_at(diff, i);
+        const tka_key_explanation *kx = NULL;
+        for (size_t j = 0; j < tka_explanation_count(ex) && !kx; j++)
+            if (strcmp(tka_explanation_at(ex, j)->key, kd->key) == 0)
+                kx = tka_explanation_at(ex, j);
         why.len = 0;
-        tka_explain_options eo;
-        memset(&eo, 0, sizeof eo);
-        const tka_array *xa = tka_dict_get(a, kd->key), *xb = tka_dict_get(b, kd->key);
-        if (xa && xb)
-            tka_diff_explain(kd, xa, xb, &eo, &why);
+        if (kx && tka_key_explanation_format(kx, 0, &why) != TKA_OK) {
+            Py_CLEAR(keys);
+            PyErr_NoMemory();
+            break;
+        }
         PyObject *k = Py_BuildValue(
-            "{s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:O,s:n,s:s#}", "key", kd->key, "min",
+            "{s:s,s:N,s:N,s:N,s:N,s:N,s:N,s:O,s:n,s:s#,s:s}", "key", kd->key, "min",
             scalar_obj(&kd->stat[0]), "max", scalar_obj(&kd->stat[1]), "mean",
             scalar_obj(&kd->stat[2]), "min_text", scalar_text(&kd->stat[0]), "max_text",
             scalar_text(&kd->stat[1]), "mean_text", scalar_text(&kd->stat[2]), "transposed",
             kd->transposed ? Py_True : Py_False, "n_differ", (Py_ssize_t)kd->n_differ, "explain",
-            why.data ? why.data : "", (Py_ssize_t)why.len);
+            why.data ? why.data : "", (Py_ssize_t)why.len, "cause",
+            tka_diff_cause_name(kx ? kx->cause : TKA_CAUSE_NONE));
         if (!k) {
             Py_CLEAR(keys);
             break;
         }
         PyList_SET_ITEM(keys, (Py_ssize_t)i, k);
     }
+    tka_explanation_free(ex);
     if (keys)
         r = Py_BuildValue("(s#Ns#O)", out.data ? out.data : "", (Py_ssize_t)out.len, keys,
                           msgs.data ? msgs.data : "", (Py_ssize_t)msgs.len,

@@ -98,6 +98,12 @@ class ReprodDiffHelper:
         """key -> lines telling why it differs (empty for equal keys)."""
         return {k["key"]: k["explain"] for k in self._keys}
 
+    def causes(self):
+        """key -> the likely cause as data: "none" (equal), "missing", "other_row",
+        "tokenization", "truncation", "padding", "dtype", "shape" or "values"
+        (tka_diff_cause_name)."""
+        return {k["key"]: k["cause"] for k in self._keys}
+
     def report(self, diff_method="mean", diff_threshold=1e-6, path="./diff.txt"):
         assert self._pair is not None, "call compare_info first"
         printed, keys, messages, passed = _tokalign.diff(

@@ -121,3 +121,6 @@ def test_explain_says_why(tmp_path):
     why = helper.explain()["dataloader_0_input_ids"]
     assert why.startswith("dataloader_0_input_ids: ") and "2009" in why and "2010" in why
     assert helper.diff_dict["dataloader_0_input_ids"]["max"] == 1
+    # without sidecars the row is taken to be the same one: a tokenization difference
+    assert helper.causes() == {"dataloader_0_input_ids": "tokenization"}
+    assert "likely cause: the same row" in why
