@@ -8,15 +8,15 @@
 
 #define EMPTY_KEY UINT64_MAX
 
-static inline size_t merge_hash(uint64_t key, size_t mask)
+static inline size_t merge_hash(uint64_t key, int shift)
 {
-    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 29) & mask;
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> shift);
 }
 
 static inline const tj_merge *merge_find(const tj_bpe *b, int32_t left, int32_t right)
 {
     uint64_t key = (uint64_t)(uint32_t)left << 32 | (uint32_t)right;
-    for (size_t i = merge_hash(key, b->mask);; i = (i + 1) & b->mask) {
+    for (size_t i = merge_hash(key, b->shift);; i = (i + 1) & b->mask) {
         const tj_merge *e = &b->merges[i];
         if (e->key == key)
             return e;
@@ -29,7 +29,7 @@ static inline const tj_merge *merge_find(const tj_bpe *b, int32_t left, int32_t 
 static void merge_insert(tj_bpe *b, int32_t left, int32_t right, uint32_t rank, int32_t new_id)
 {
     uint64_t key = (uint64_t)(uint32_t)left << 32 | (uint32_t)right;
-    size_t i = merge_hash(key, b->mask);
+    size_t i = merge_hash(key, b->shift);
     while (b->merges[i].key != EMPTY_KEY && b->merges[i].key != key)
         i = (i + 1) & b->mask;
     b->merges[i] = (tj_merge){key, rank, new_id};
@@ -84,8 +84,10 @@ static tka_status load_merges(tj_model *m, const json_t *merges, const char *pat
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.merges: expected a list", path);
     size_t n = json_array_size(merges);
     size_t slots = 16;
+    int bits = 4;
     while (slots < 2 * n)
-        slots *= 2;
+        slots *= 2, bits++;
+    b->shift = 64 - bits;
     b->merges = malloc(slots * sizeof *b->merges);
     if (!b->merges)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for %zu merges", n);
@@ -173,6 +175,15 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
         (st = tj_json_opt_bool(j, "byte_fallback", path, false, &b->byte_fallback, err)) ||
         (st = tj_json_opt_bool(j, "ignore_merges", path, false, &b->ignore_merges, err)))
         return st;
+    /* an empty prefix or suffix changes nothing but the cost of every char */
+    if (b->prefix_len == 0) {
+        free(b->prefix);
+        b->prefix = NULL;
+    }
+    if (b->suffix_len == 0) {
+        free(b->suffix);
+        b->suffix = NULL;
+    }
     const json_t *vocab = json_object_get(j, "vocab"), *merges = json_object_get(j, "merges");
     if (!vocab || !merges)
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: model: BPE needs \"vocab\" and \"merges\"",
@@ -206,6 +217,7 @@ typedef struct symbol {
 typedef struct queued {
     uint64_t key; /* rank << 32 | position: the smallest pops first, as Rust's Merge order */
     int32_t new_id;
+    int32_t left, right; /* the pair's ids when queued */
 } queued;
 
 static inline void heap_push(queued *h, size_t *n, queued q)
@@ -246,7 +258,9 @@ static inline void queue_pair(const tj_bpe *b, const symbol *sym, int32_t pos, q
 {
     const tj_merge *e = merge_find(b, sym[pos].id, sym[sym[pos].next].id);
     if (e)
-        heap_push(heap, n, (queued){(uint64_t)e->rank << 32 | (uint32_t)pos, e->new_id});
+        heap_push(heap, n,
+                  (queued){(uint64_t)e->rank << 32 | (uint32_t)pos, e->new_id, sym[pos].id,
+                           sym[sym[pos].next].id});
 }
 
 /* Word::merge_all without dropout. */
@@ -263,10 +277,12 @@ static size_t merge_all(const tj_bpe *b, symbol *sym, size_t n, queued *heap)
             continue;
         int32_t next = s->next;
         /* COMPAT: an entry is stale unless the pair now at pos merges into the same id
-         * (its rank is not compared). */
-        const tj_merge *e = merge_find(b, s->id, sym[next].id);
-        if (!e || e->new_id != top.new_id)
-            continue;
+         * (its rank is not compared). The same pair of ids needs no second look-up. */
+        if (s->id != top.left || sym[next].id != top.right) {
+            const tj_merge *e = merge_find(b, s->id, sym[next].id);
+            if (!e || e->new_id != top.new_id)
+                continue;
+        }
         s->id = top.new_id;
         s->len += sym[next].len;
         s->next = sym[next].next;
@@ -279,6 +295,48 @@ static size_t merge_all(const tj_bpe *b, symbol *sym, size_t n, queued *heap)
             queue_pair(b, sym, pos, heap, &nh);
     }
     return n;
+}
+
+/* The tokens of recent short words, per tj_work (Rust's BPE keeps such a cache too): in
+ * running text most words repeat, and a hit skips the merge loop and its hash look-ups.
+ * Two-way set associative (a new word goes in way 0, pushing the old one to way 1), one
+ * cache line per word. */
+#define CACHE_SLOTS 16384
+#define CACHE_WORD 24
+#define CACHE_PIECES 6
+
+typedef struct cache_slot {
+    uint64_t hash; /* 0: empty */
+    uint8_t len, n;
+    uint8_t end[CACHE_PIECES];
+    char word[CACHE_WORD];
+    int32_t id[CACHE_PIECES];
+} cache_slot;
+
+static inline uint64_t word_hash(const char *s, size_t len)
+{
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t c = 0;
+        memcpy(&c, s + i, len - i < 8 ? len - i : 8);
+        h = (h ^ c) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    return h | 1;
+}
+
+static cache_slot *cache_for(const tj_model *m, tj_work *w)
+{
+    if (!w->cache) {
+        w->cache = calloc(CACHE_SLOTS, sizeof(cache_slot));
+        if (!w->cache)
+            return NULL;
+        w->cache_owner = m->serial;
+    } else if (w->cache_owner != m->serial) {
+        memset(w->cache, 0, CACHE_SLOTS * sizeof(cache_slot));
+        w->cache_owner = m->serial;
+    }
+    return w->cache;
 }
 
 static inline void add_symbol(symbol *sym, size_t *n, int32_t id, uint32_t len)
@@ -304,6 +362,30 @@ tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size
                 return st;
             out->items[out->count++] = (tj_piece){id, 0, (uint32_t)len};
             return TKA_OK;
+        }
+    }
+    cache_slot *slot = NULL;
+    uint64_t h = 0;
+    if (len <= CACHE_WORD) {
+        cache_slot *cache = cache_for(m, w); /* NULL (out of memory): no caching */
+        if (cache) {
+            h = word_hash(word, len);
+            slot = &cache[(h >> 50) & ~(uint64_t)1];
+            cache_slot *hit = NULL;
+            for (int k = 0; k < 2 && !hit; k++)
+                if (slot[k].hash == h && slot[k].len == len && !memcmp(slot[k].word, word, len))
+                    hit = &slot[k];
+            if (hit) {
+                slot = hit;
+                if ((st = tj_pieces_reserve(out, slot->n, err)))
+                    return st;
+                uint32_t start = 0;
+                for (int k = 0; k < slot->n; k++) {
+                    out->items[out->count++] = (tj_piece){slot->id[k], start, slot->end[k]};
+                    start = slot->end[k];
+                }
+                return TKA_OK;
+            }
         }
     }
     /* at most one symbol per byte, plus prefix and suffix bytes under byte fallback */
@@ -386,11 +468,9 @@ tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size
     if (unk_id >= 0)
         add_symbol(sym, &n, unk_id, unk_len);
     merge_all(b, sym, n, heap);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        kept += sym[i].len != 0 || (i == 0);
     if ((st = tj_pieces_reserve(out, n, err)))
         return st;
+    size_t first = out->count;
     uint32_t at = 0;
     for (int32_t i = n ? 0 : -1; i >= 0; i = sym[i].next) {
         /* COMPAT: offsets are the running sum of the symbol lengths; byte-fallback prefix or
@@ -401,6 +481,24 @@ tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size
         uint32_t end = at < len ? at : (uint32_t)len;
         out->items[out->count++] = (tj_piece){sym[i].id, start, end};
     }
-    (void)kept;
+    size_t made = out->count - first;
+    if (slot && made <= CACHE_PIECES) {
+        /* the starts are the previous ends except after clamping, which only happens when
+         * byte fallback carries affix bytes: such words are not cached */
+        bool contiguous = true;
+        for (size_t k = 0; k < made; k++)
+            contiguous &= out->items[first + k].start == (k ? out->items[first + k - 1].end : 0);
+        if (contiguous) {
+            slot[1] = slot[0];
+            slot->hash = h;
+            slot->len = (uint8_t)len;
+            slot->n = (uint8_t)made;
+            memcpy(slot->word, word, len);
+            for (size_t k = 0; k < made; k++) {
+                slot->id[k] = out->items[first + k].id;
+                slot->end[k] = (uint8_t)out->items[first + k].end;
+            }
+        }
+    }
     return TKA_OK;
 }

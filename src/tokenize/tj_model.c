@@ -1,4 +1,5 @@
 /* tokenizer.json models: the shared vocabulary, scratch space and the dispatch by "type". */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ void tj_work_free(tj_work *w)
         return;
     for (int i = 0; i < TJ_WORK_SLOTS; i++)
         free(w->slot[i]);
+    free(w->cache);
     free(w);
 }
 
@@ -249,7 +251,9 @@ tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out,
     tj_model *m = calloc(1, sizeof *m);
     if (!m)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
+    static atomic_uint_fast64_t next_serial = 1;
     m->kind = (tj_model_kind)kind;
+    m->serial = (uint64_t)atomic_fetch_add(&next_serial, 1);
     tka_status st;
     switch (m->kind) {
     case TJ_BPE:

@@ -45,6 +45,7 @@ typedef struct tj_merge {
 typedef struct tj_bpe {
     tj_merge *merges; /* open-addressing hash table, power-of-two size */
     size_t mask;
+    int shift;        /* 64 - log2(table size): the hash takes the product's high bits */
     char *unk_token; /* NULL when none */
     size_t unk_len;
     char *prefix, *suffix; /* continuing_subword_prefix, end_of_word_suffix (NULL when none) */
@@ -78,6 +79,7 @@ typedef struct tj_wordlevel {
 
 struct tj_model {
     tj_model_kind kind;
+    uint64_t serial; /* unique per loaded model: names the owner of a tj_work's word cache */
     tj_vocab vocab;
     union {
         tj_bpe bpe;
@@ -92,6 +94,8 @@ struct tj_model {
 struct tj_work {
     void *slot[TJ_WORK_SLOTS];
     size_t cap[TJ_WORK_SLOTS];
+    void *cache;           /* BPE's cache of short words (tj_bpe.c), NULL until first used */
+    uint64_t cache_owner;  /* serial of the model the cache holds words of */
 };
 /* At least `bytes` bytes of slot i (contents not kept), or NULL when out of memory. */
 void *tj_work_get(tj_work *w, int i, size_t bytes);
