@@ -1,0 +1,32 @@
+/* A tokenizer.json compiled to its stages (added tokens, normalizer, pre-tokenizer, model,
+ * post-processor, decoder) and run as Rust's TokenizerImpl::encode / decode. */
+#ifndef TKA_TJ_TOKENIZER_H
+#define TKA_TJ_TOKENIZER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "tokalign/encode.h"
+#include "tokenize/tj_post.h"
+
+typedef struct tj_tokenizer tj_tokenizer;
+
+/* From a parsed tokenizer.json (root object); `path` names the file in errors. */
+tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
+                                  tka_error *err);
+/* Reads and parses the file (size-bounded) then builds it. */
+tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *err);
+/* A GPT-2 style directory (vocab.json + merges.txt) built as HF builds its tokenizer.json. */
+tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
+                                  tj_tokenizer **out, tka_error *err);
+void tj_tokenizer_free(tj_tokenizer *t);
+
+/* Encodes text (and pair) into `out` as Rust's encode_char_offsets + post_process. */
+tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t len,
+                               const char *pair, size_t pair_len, bool add_special,
+                               int64_t max_length, tka_truncation truncation, tj_enc *out,
+                               tka_error *err);
+tka_status tj_tokenizer_decode(const tj_tokenizer *t, const int32_t *ids, size_t n, bool skip,
+                               tka_buf *out, tka_error *err);
+
+#endif
