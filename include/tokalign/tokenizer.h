@@ -20,7 +20,8 @@ typedef struct tka_tokenizer tka_tokenizer;
 
 typedef enum tka_tokenizer_kind {
     TKA_TOKENIZER_WORDPIECE = 1,    /* HuggingFace BertTokenizer */
-    TKA_TOKENIZER_SENTENCEPIECE = 2 /* libsentencepiece (ReformerTokenizer, T5, ALBERT, ...) */
+    TKA_TOKENIZER_SENTENCEPIECE = 2, /* libsentencepiece (ReformerTokenizer, T5, ALBERT, ...) */
+    TKA_TOKENIZER_JSON = 3           /* a HuggingFace tokenizer.json (Rust tokenizers) */
 } tka_tokenizer_kind;
 
 /* Which reference a BERT tokenizer follows where HuggingFace's slow (Python)
@@ -39,8 +40,10 @@ typedef struct tka_tokenizer_options {
 /* Defaults: slow compat, do_lower_case from the configuration, default mirror. */
 void tka_tokenizer_options_init(tka_tokenizer_options *options);
 
-/* Opens `spec`: a vocab.txt or .model file, a directory holding one, or a
- * model name resolved like from_pretrained (resolve.h). options may be NULL. */
+/* Opens `spec`: a vocab.txt, .model or tokenizer.json file, a directory holding one, or a
+ * model name resolved like from_pretrained (resolve.h). A directory with both a slow file
+ * (vocab.txt, *.model) and tokenizer.json opens the slow one unless options->compat is
+ * TKA_COMPAT_FAST. options may be NULL. */
 tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *options,
                               tka_tokenizer **out, tka_error *err);
 

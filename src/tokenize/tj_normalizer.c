@@ -298,10 +298,10 @@ static bool keep_clean(uint32_t c)
     if (c == '\t' || c == '\n' || c == '\r')
         return true;
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    /* is_other: Cc, Cf, Cs, Co, Cn */
+    /* COMPAT: Rust's is_other (unicode_categories) has no Cn entry: unassigned code
+     * points and noncharacters stay (as in bert_normalize.c's fast rules). */
     return !(k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF ||
-             k == UTF8PROC_CATEGORY_CS || k == UTF8PROC_CATEGORY_CO ||
-             k == UTF8PROC_CATEGORY_CN);
+             k == UTF8PROC_CATEGORY_CS || k == UTF8PROC_CATEGORY_CO);
 }
 
 static bool keep_not_mn(uint32_t c)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "tokalign/text.h"
 #include "tokenize/tj_added.h"
 #include "tokenize/tj_decoder.h"
 #include "tokenize/tj_model.h"
@@ -422,4 +423,73 @@ const tj_model *tj_tokenizer_model(const tj_tokenizer *t)
 const tj_added *tj_tokenizer_added(const tj_tokenizer *t)
 {
     return &t->added;
+}
+
+/* ------------------------------------------------------------ GPT-2 slow files */
+
+static json_t *bytelevel(bool trim)
+{
+    return json_pack("{s:s, s:b, s:b, s:b}", "type", "ByteLevel", "add_prefix_space", 0,
+                     "trim_offsets", trim, "use_regex", 1);
+}
+
+tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
+                                  tj_tokenizer **out, tka_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *vocab = json_load_file(vocab_json, JSON_REJECT_DUPLICATES, &je);
+    if (!vocab)
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json,
+                             je.line, je.column, je.text);
+    FILE *f = fopen(merges_txt, "rb");
+    if (!f) {
+        json_decref(vocab);
+        return tka_error_set(err, TKA_ERR_IO, "%s: cannot open", merges_txt);
+    }
+    json_t *merges = json_array();
+    tka_line_reader *r = tka_line_reader_new(f);
+    const char *line;
+    size_t len;
+    tka_status st = r && merges ? TKA_OK : TKA_ERR_NOMEM;
+    /* COMPAT: HF's GPT-2 conversion: the first line is a version comment, blank lines are
+     * skipped (gpt2_json.py in the oracle). */
+    bool first = true;
+    while (st == TKA_OK && (st = tka_line_reader_next(r, &line, &len, err)) == TKA_OK) {
+        if (first) {
+            first = false;
+            continue;
+        }
+        bool blank = true;
+        for (size_t i = 0; i < len && blank; i++)
+            blank = line[i] == ' ' || line[i] == '\t';
+        if (!blank)
+            json_array_append_new(merges, json_stringn(line, len));
+    }
+    if (st == TKA_ERR_NOT_FOUND)
+        st = TKA_OK;
+    tka_line_reader_free(r);
+    fclose(f);
+    json_t *eot = json_object_get(vocab, "<|endoftext|>");
+    json_t *added = json_array();
+    if (st == TKA_OK && json_is_integer(eot))
+        json_array_append_new(added, json_pack("{s:O, s:s, s:b, s:b, s:b, s:b, s:b}", "id", eot,
+                                               "content", "<|endoftext|>", "single_word", 0,
+                                               "lstrip", 0, "rstrip", 0, "normalized", 1,
+                                               "special", 1));
+    json_t *model = json_pack("{s:s, s:n, s:n, s:s, s:s, s:b, s:b, s:b, s:O, s:O}", "type", "BPE",
+                              "dropout", "unk_token", "continuing_subword_prefix", "",
+                              "end_of_word_suffix", "", "fuse_unk", 0, "byte_fallback", 0,
+                              "ignore_merges", 0, "vocab", vocab, "merges", merges);
+    json_t *root = json_pack("{s:o, s:o, s:o, s:o, s:o}", "added_tokens", added, "pre_tokenizer",
+                             bytelevel(true), "post_processor", bytelevel(false), "decoder",
+                             bytelevel(true), "model", model);
+    json_decref(vocab);
+    json_decref(merges);
+    if (st == TKA_OK && !root)
+        st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", vocab_json);
+    if (st == TKA_OK)
+        st = tj_tokenizer_from_json(root, vocab_json, out, err);
+    json_decref(root);
+    return st;
 }

@@ -1,0 +1,208 @@
+/* tokenizer.json as a backend of the generic tka_tokenizer handle: tokenize, encode,
+ * decode and vocabulary queries over a compiled tj_tokenizer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenize/backend.h"
+#include "tokenize/tj_added.h"
+#include "tokenize/tj_model.h"
+#include "tokenize/tj_tokenizer.h"
+
+const tj_model *tj_tokenizer_model(const tj_tokenizer *t);
+const tj_added *tj_tokenizer_added(const tj_tokenizer *t);
+
+typedef struct tjb {
+    tj_tokenizer *t;
+    int32_t special[TKA_SPECIAL_COUNT];
+} tjb;
+
+static void b_free(void *m)
+{
+    tjb *b = m;
+    tj_tokenizer_free(b->t);
+    free(b);
+}
+
+/* Per-thread encoding buffer for tokenize (the handle is shared by threads). */
+static _Thread_local tj_enc tls_enc;
+
+static tka_status b_tokenize(const void *m, const char *text, size_t len, unsigned flags,
+                             tka_tokens *out, tka_error *err)
+{
+    const tjb *b = m;
+    /* Rust's encode(text, add_special_tokens=False): no special tokens, offsets trimmed as
+     * the post-processor trims them. */
+    tka_status st =
+        tj_tokenizer_encode(b->t, text, len, NULL, 0, false, -1, TKA_TRUNCATE_NONE, &tls_enc, err);
+    if (st != TKA_OK)
+        return st;
+    if ((st = tka_tokens_reserve(out, tls_enc.n, flags)) != TKA_OK)
+        return tka_error_set(err, st, "out of memory tokenizing");
+    for (size_t i = 0; i < tls_enc.n && st == TKA_OK; i++)
+        st = tka_tokens_push(out, flags, tls_enc.ids[i], tls_enc.s[i], tls_enc.e[i],
+                             tls_enc.tok[i], tls_enc.tok_len[i]);
+    if (st != TKA_OK)
+        return tka_error_set(err, st, "out of memory tokenizing");
+    return TKA_OK;
+}
+
+static size_t b_vocab_size(const void *m)
+{
+    const tjb *b = m;
+    /* Rust's get_vocab_size(with_added_tokens = true): model vocabulary plus the added
+     * tokens it does not hold. */
+    const tj_model *model = tj_tokenizer_model(b->t);
+    const tj_added *a = tj_tokenizer_added(b->t);
+    size_t n = tj_model_vocab_size(model);
+    for (size_t i = 0; i < a->n; i++) {
+        size_t l;
+        if (!tj_model_id_to_token(model, a->v[i].id, &l))
+            n++;
+    }
+    return n;
+}
+
+static const char *b_id_to_token(const void *m, int32_t id, size_t *len)
+{
+    const tjb *b = m;
+    const tj_added_token *x = tj_added_by_id(tj_tokenizer_added(b->t), id);
+    if (x) {
+        *len = x->len;
+        return x->content;
+    }
+    return tj_model_id_to_token(tj_tokenizer_model(b->t), id, len);
+}
+
+static int32_t b_token_to_id(const void *m, const char *tok, size_t len)
+{
+    const tjb *b = m;
+    const tj_added_token *x = tj_added_by_content(tj_tokenizer_added(b->t), tok, len);
+    return x ? x->id : tj_model_token_to_id(tj_tokenizer_model(b->t), tok, len);
+}
+
+static int32_t b_special_id(const void *m, tka_special which)
+{
+    return ((const tjb *)m)->special[which];
+}
+
+static tka_status b_decode(const void *m, const int32_t *ids, size_t n, bool skip, tka_buf *out,
+                           tka_error *err)
+{
+    return tj_tokenizer_decode(((const tjb *)m)->t, ids, n, skip, out, err);
+}
+
+static tka_status b_tokens_to_string(const void *m, const int32_t *ids, size_t n, tka_buf *out,
+                                     tka_error *err)
+{
+    return b_decode(m, ids, n, false, out, err);
+}
+
+static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text,
+                           size_t len, const char *pair, size_t pair_len, tka_arena *arena,
+                           tka_encoding *out, tka_error *err)
+{
+    const tjb *b = m;
+    tka_status st = tj_tokenizer_encode(b->t, text, len, pair, pair_len, o->add_special_tokens,
+                                        o->max_length, o->truncation, &tls_enc, err);
+    if (st != TKA_OK)
+        return st;
+    size_t n = tls_enc.n, bytes = 0;
+    memset(out, 0, sizeof *out);
+    out->length = n;
+#define ARR(f, T)                                                                                  \
+    do {                                                                                           \
+        if (!(out->f = tka_arena_alloc(arena, (n ? n : 1) * sizeof(T), 8)))                        \
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");                   \
+    } while (0)
+    ARR(input_ids, int32_t);
+    ARR(token_type_ids, int32_t);
+    ARR(attention_mask, int32_t);
+    ARR(special_tokens_mask, int32_t);
+    if (o->offsets) {
+        ARR(offset_starts, uint32_t);
+        ARR(offset_ends, uint32_t);
+    }
+    if (o->strings) {
+        ARR(text_start, uint32_t);
+        ARR(text_len, uint32_t);
+    }
+#undef ARR
+    for (size_t i = 0; i < n; i++)
+        bytes += tls_enc.tok_len[i];
+    size_t pad_len = 0;
+    const char *pad = b->special[TKA_SPECIAL_PAD] >= 0
+                          ? b_id_to_token(m, b->special[TKA_SPECIAL_PAD], &pad_len)
+                          : NULL;
+    if (!pad)
+        pad_len = 0;
+    char *txt = NULL;
+    if (o->strings && !(txt = tka_arena_alloc(arena, bytes + pad_len + 1, 1)))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        out->input_ids[i] = tls_enc.ids[i];
+        out->token_type_ids[i] = tls_enc.type_ids[i];
+        out->attention_mask[i] = 1;
+        out->special_tokens_mask[i] = tls_enc.special[i];
+        if (o->offsets) {
+            out->offset_starts[i] = tls_enc.s[i];
+            out->offset_ends[i] = tls_enc.e[i];
+        }
+        if (txt) {
+            memcpy(txt + at, tls_enc.tok[i], tls_enc.tok_len[i]);
+            out->text_start[i] = (uint32_t)at;
+            out->text_len[i] = tls_enc.tok_len[i];
+            at += tls_enc.tok_len[i];
+        }
+    }
+    if (txt) {
+        if (pad_len)
+            memcpy(txt + at, pad, pad_len);
+        out->token_text = txt;
+        out->pad_text_start = (uint32_t)at;
+        out->pad_text_len = (uint32_t)pad_len;
+    }
+    return TKA_OK;
+}
+
+static const tka_backend tj_backend = {
+    .name = "tokenizer.json",
+    .free = b_free,
+    .tokenize = b_tokenize,
+    .vocab_size = b_vocab_size,
+    .id_to_token = b_id_to_token,
+    .token_to_id = b_token_to_id,
+    .special_id = b_special_id,
+    .tokens_to_string = b_tokens_to_string,
+    .tokenize_as = NULL,
+    .encode = b_encode,
+    .decode = b_decode,
+};
+
+tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
+                                   const tka_backend **backend, void **model, tka_error *err)
+{
+    tjb *b = calloc(1, sizeof *b);
+    if (!b)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    tka_status st = gpt2_merges ? tj_tokenizer_load_gpt2(path, gpt2_merges, &b->t, err)
+                                : tj_tokenizer_load(path, &b->t, err);
+    if (st != TKA_OK) {
+        free(b);
+        return st;
+    }
+    /* Special tokens by their usual spellings (the file does not name roles). */
+    static const char *names[TKA_SPECIAL_COUNT][4] = {
+        {"[UNK]", "<unk>", "<|endoftext|>", NULL}, {"[CLS]", "<s>", "<|begin_of_text|>", NULL},
+        {"[SEP]", "</s>", "<|end_of_text|>", NULL}, {"[PAD]", "<pad>", NULL, NULL},
+        {"[MASK]", "<mask>", NULL, NULL},           {"<s>", "<|begin_of_text|>", NULL, NULL},
+        {"</s>", "<|end_of_text|>", "<|endoftext|>", NULL}};
+    for (int k = 0; k < TKA_SPECIAL_COUNT; k++) {
+        b->special[k] = -1;
+        for (int q = 0; q < 4 && names[k][q] && b->special[k] < 0; q++)
+            b->special[k] = b_token_to_id(b, names[k][q], strlen(names[k][q]));
+    }
+    *backend = &tj_backend;
+    *model = b;
+    return TKA_OK;
+}
