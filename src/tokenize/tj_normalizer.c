@@ -378,7 +378,7 @@ static size_t map_chinese(uint32_t c, uint32_t o[3])
 }
 
 /* Unicode normalization form on chunks (a starter and its non-starters): a chunk of k
- * chars becoming m chars gets changes 0.. then +1 for extra chars, or a last -(k-m). */
+ * chars becoming m chars gets changes 0.. then +1 for extra chars, or a first -(k-m). */
 static tka_status unicode_nf(tj_ctx *cx, tj_str *str, utf8proc_option_t opts)
 {
     bool ascii = true;
@@ -431,8 +431,10 @@ static tka_status unicode_nf(tj_ctx *cx, tj_str *str, utf8proc_option_t opts)
             m++;
         }
         free(o);
+        /* COMPAT: composition folds marks into the starter, which carries the removal
+         * (unicode_normalization_alignments: "é" from "e" U+0301 has change -1). */
         if (m < k && m > 0)
-            cx->chg[n - 1].change -= (int32_t)(k - m);
+            cx->chg[n - m].change -= (int32_t)(k - m);
     }
     return tj_str_transform(cx, str, cx->chg, n, 0);
 }
