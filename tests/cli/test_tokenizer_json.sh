@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# tokenizer.json through the CLI: every golden row of ../shared/golden/tokenizer_json via
+# `encode` (ids, type ids, masks, offsets; with and without special tokens, pairs) and
+# `decode` (with and without --skip-special-tokens), with --threads 2; a GPT-2 directory
+# (vocab.json + merges.txt) against the tokenizer.json HF builds from it; --compat fast
+# choosing tokenizer.json beside a vocab.txt; errors naming the file and JSON path.
+set -euo pipefail
+: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
+T=$TOKALIGN
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { # name expected actual
+  if [ "$2" == "$3" ]; then echo "ok   $1"; else
+    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
+}
+G=$TKA_SHARED/golden/tokenizer_json
+D=$TKA_SHARED/data/tokenizers
+
+for model in bert-base-uncased-fast gpt2 qwen3 llama3 llama2 t5-style-unigram; do
+  for specials in true false; do
+    cat "$G/$model".*.jsonl | "$TKA_PYTHON" -c '
+import json, sys
+want = sys.argv[1] == "true"
+for l in sys.stdin:
+    r = json.loads(l)
+    if r["add_special_tokens"] == want:
+        print(json.dumps(r, ensure_ascii=False))' "$specials" > "$tmp/rows.jsonl"
+    flag=""; [ "$specials" = false ] && flag="--no-special-tokens"
+    $T encode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/rows.jsonl" \
+       --input-format jsonl --text-field text --pair-field pair --offsets --threads 2 \
+       $flag > "$tmp/enc.jsonl"
+    $T encode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/rows.jsonl" \
+       --input-format jsonl --text-field text --pair-field pair --output-format ids \
+       $flag > "$tmp/ids.txt"
+    $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" > "$tmp/dec.jsonl"
+    $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" \
+       --skip-special-tokens > "$tmp/decs.jsonl"
+    result=$("$TKA_PYTHON" - "$tmp/rows.jsonl" "$tmp/enc.jsonl" "$tmp/dec.jsonl" "$tmp/decs.jsonl" <<'PY'
+import json, sys
+rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
+want, enc, dec, decs = (rd(p) for p in sys.argv[1:5])
+bad = []
+for w, e, d, s in zip(want, enc, dec, decs):
+    ok = (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
+          and e["attention_mask"] == w["attention_mask"]
+          and e["special_tokens_mask"] == w["special_tokens_mask"]
+          and e["offsets"] == w["offsets"] and d["text"] == w["decoded"]
+          and s["text"] == w["decoded_skip"])
+    if not ok:
+        bad.append(w["i"])
+n = len(want)
+print(n, len(enc), len(dec), len(decs), n - len(bad), bad[:5])
+PY
+)
+    read -r n n_enc n_dec n_decs matched bad <<<"$result"
+    if [ "$n" = "$n_enc" ] && [ "$n" = "$n_dec" ] && [ "$n" = "$n_decs" ] && [ "$n" = "$matched" ]; then
+      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched"
+    else
+      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
+      fail=1
+    fi
+  done
+done
+
+# GPT-2's slow files open like the tokenizer.json built from them.
+mkdir "$tmp/gpt2slow"
+cp "$D/gpt2/vocab.json" "$D/gpt2/merges.txt" "$tmp/gpt2slow/"
+a=$(head -200 "$TKA_SHARED/data/corpora/botchan.txt" | $T tokenize --tokenizer "$tmp/gpt2slow" | md5sum)
+b=$(head -200 "$TKA_SHARED/data/corpora/botchan.txt" | $T tokenize --tokenizer "$D/gpt2/tokenizer.json" | md5sum)
+check "gpt2 vocab.json + merges.txt = tokenizer.json on 200 botchan lines" "$b" "$a"
+out=$(echo 'Hello world<|endoftext|>' | $T tokenize --tokenizer "$tmp/gpt2slow")
+check "gpt2 directory" '{"tokens": ["Hello", "Ġworld", "<|endoftext|>"], "ids": [15496, 995, 50256]}' "$out"
+
+# A directory with vocab.txt and tokenizer.json: slow by default, tokenizer.json with --compat fast.
+mkdir "$tmp/both"
+cp "$TKA_SHARED/data/vocab/bert-base-uncased/vocab.txt" "$D/bert-base-uncased-fast/tokenizer.json" "$tmp/both/"
+# U+0378 (unassigned): the slow BertTokenizer drops it, the Rust one keeps it.
+out=$(printf 'a\xcd\xb8b\n' | $T tokenize --tokenizer "$tmp/both")
+check "directory with both: vocab.txt (slow) by default" '{"tokens": ["ab"], "ids": [11113]}' "$out"
+out=$(printf 'a\xcd\xb8b\n' | $T tokenize --tokenizer "$tmp/both" --compat fast)
+check "directory with both: --compat fast" '{"tokens": ["[UNK]"], "ids": [100]}' "$out"
+
+# Bad input: file and JSON path in the message, non-zero exit.
+printf '{"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "Lowercase2"}}' > "$tmp/bad.json"
+set +e
+msg=$(echo hi | $T tokenize --tokenizer "$tmp/bad.json" 2>&1); rc=$?
+set -e
+check "unknown normalizer type exits non-zero" 1 "$([ $rc -ne 0 ] && echo 1 || echo 0)"
+case "$msg" in *bad.json*normalizer*Lowercase2*) echo "ok   unknown normalizer named with its path";;
+  *) echo "FAIL unknown normalizer message: $msg"; fail=1;; esac
+printf '{"model": {"type": "BPE", "vocab": {}, ' > "$tmp/trunc.json"
+set +e
+msg=$(echo hi | $T tokenize --tokenizer "$tmp/trunc.json" 2>&1); rc=$?
+set -e
+case "$msg" in *trunc.json*line*) echo "ok   truncated JSON: $msg";;
+  *) echo "FAIL truncated JSON message: $msg"; fail=1;; esac
+
+exit $fail
