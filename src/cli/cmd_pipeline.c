@@ -22,7 +22,8 @@ static void usage(FILE *out)
           "the metadata (which rows each key came from) that `tokalign diff` uses to explain a\n"
           "difference.\n\n"
           "  --data TSV          input (header row; pandas.read_csv(sep=\"\\t\") semantics)\n"
-          "  --tokenizer T       vocab.txt / .model file, directory, or name (bert-base-uncased...)\n"
+          "  --tokenizer T       vocab.txt / .model / tokenizer.json file, directory, or name\n"
+          "                      (bert-base-uncased...)\n"
           "  --dump OUT          .npy (reprod_log, byte-identical to np.save), .npz or .json\n",
           out);
     fputs(cli_pipeline_help, out);
