@@ -102,16 +102,37 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
                            tka_encoding *out, tka_error *err)
 {
     const tjb *b = m;
-    tka_status st = tj_tokenizer_encode(b->t, text, len, pair, pair_len, o->add_special_tokens,
-                                        o->max_length, o->truncation, &tls_enc, err);
+    /* The file's truncation / padding sections apply when the caller sets none (as the
+     * Rust tokenizer built from the file would). */
+    const tj_file_options *fo = tj_tokenizer_file_options(b->t);
+    int64_t max_length = o->max_length;
+    tka_truncation how = o->truncation;
+    bool left = false;
+    if (how == TKA_TRUNCATE_NONE && max_length < 0 && fo->truncation) {
+        max_length = fo->max_length;
+        how = fo->strategy;
+        left = fo->trunc_left;
+    }
+    tka_status st = tj_tokenizer_encode_dir(b->t, text, len, pair, pair_len,
+                                            o->add_special_tokens, max_length, how, left,
+                                            &tls_enc, err);
     if (st != TKA_OK)
         return st;
     size_t n = tls_enc.n, bytes = 0;
+    size_t target = n; /* the file's padding (the caller's is done by the encoder) */
+    bool file_pad = o->padding == TKA_PAD_NONE && fo->padding;
+    if (file_pad) {
+        if (fo->pad_fixed >= 0 && (size_t)fo->pad_fixed > target)
+            target = (size_t)fo->pad_fixed;
+        size_t mult = (size_t)fo->pad_to_multiple_of;
+        if (mult > 0 && target % mult)
+            target = (target / mult + 1) * mult;
+    }
     memset(out, 0, sizeof *out);
     out->length = n;
 #define ARR(f, T)                                                                                  \
     do {                                                                                           \
-        if (!(out->f = tka_arena_alloc(arena, (n ? n : 1) * sizeof(T), 8)))                        \
+        if (!(out->f = tka_arena_alloc(arena, (target ? target : 1) * sizeof(T), 8)))              \
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");                   \
     } while (0)
     ARR(input_ids, int32_t);
@@ -130,9 +151,8 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     for (size_t i = 0; i < n; i++)
         bytes += tls_enc.tok_len[i];
     size_t pad_len = 0;
-    const char *pad = b->special[TKA_SPECIAL_PAD] >= 0
-                          ? b_id_to_token(m, b->special[TKA_SPECIAL_PAD], &pad_len)
-                          : NULL;
+    int32_t pad_id = file_pad ? fo->pad_id : b->special[TKA_SPECIAL_PAD];
+    const char *pad = pad_id >= 0 ? b_id_to_token(m, pad_id, &pad_len) : NULL;
     if (!pad)
         pad_len = 0;
     char *txt = NULL;
@@ -154,6 +174,38 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
             out->text_len[i] = tls_enc.tok_len[i];
             at += tls_enc.tok_len[i];
         }
+    }
+    if (file_pad && target > n) {
+        /* COMPAT: Encoding::pad: ids pad_id, type ids pad_type_id, attention 0, special 1,
+         * offsets (0, 0), the pad token's text; on the left side everything shifts. */
+        size_t d = target - n, at0 = fo->pad_left ? 0 : n;
+        if (fo->pad_left) {
+            memmove(out->input_ids + d, out->input_ids, n * sizeof(int32_t));
+            memmove(out->token_type_ids + d, out->token_type_ids, n * sizeof(int32_t));
+            memmove(out->attention_mask + d, out->attention_mask, n * sizeof(int32_t));
+            memmove(out->special_tokens_mask + d, out->special_tokens_mask, n * sizeof(int32_t));
+            if (o->offsets) {
+                memmove(out->offset_starts + d, out->offset_starts, n * sizeof(uint32_t));
+                memmove(out->offset_ends + d, out->offset_ends, n * sizeof(uint32_t));
+            }
+            if (txt) {
+                memmove(out->text_start + d, out->text_start, n * sizeof(uint32_t));
+                memmove(out->text_len + d, out->text_len, n * sizeof(uint32_t));
+            }
+        }
+        for (size_t i = at0; i < at0 + d; i++) {
+            out->input_ids[i] = fo->pad_id;
+            out->token_type_ids[i] = fo->pad_type_id;
+            out->attention_mask[i] = 0;
+            out->special_tokens_mask[i] = 1;
+            if (o->offsets)
+                out->offset_starts[i] = out->offset_ends[i] = 0;
+            if (txt) {
+                out->text_start[i] = (uint32_t)at;
+                out->text_len[i] = (uint32_t)pad_len;
+            }
+        }
+        out->length = target;
     }
     if (txt) {
         if (pad_len)
@@ -202,6 +254,9 @@ tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
         for (int q = 0; q < 4 && names[k][q] && b->special[k] < 0; q++)
             b->special[k] = b_token_to_id(b, names[k][q], strlen(names[k][q]));
     }
+    const tj_file_options *fo = tj_tokenizer_file_options(b->t);
+    if (fo->padding)
+        b->special[TKA_SPECIAL_PAD] = fo->pad_id;
     *backend = &tj_backend;
     *model = b;
     return TKA_OK;

@@ -38,6 +38,7 @@ struct tj_tokenizer {
     tj_post *post;
     tj_decoder *dec;
     bool unigram;
+    tj_file_options fo;
     pthread_mutex_t mu;
     tj_state *pool;
 };
@@ -114,6 +115,76 @@ void tj_tokenizer_free(tj_tokenizer *t)
     free(t);
 }
 
+static tka_status get_int(const json_t *o, const char *key, const tj_where *w, int64_t *v,
+                          tka_error *err)
+{
+    json_t *j = json_object_get(o, key);
+    if (!j || json_is_null(j))
+        return TKA_OK;
+    if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > INT32_MAX) {
+        tj_where k = tj_at_key(w, key);
+        return tj_bad(err, &k, "expected an integer in [0, 2^31)");
+    }
+    *v = json_integer_value(j);
+    return TKA_OK;
+}
+
+/* The "truncation" / "padding" sections (null when unset). */
+static tka_status file_options(const json_t *root, const tj_where *w, tj_file_options *fo,
+                               tka_error *err)
+{
+    memset(fo, 0, sizeof *fo);
+    fo->pad_fixed = -1;
+    json_t *tr = json_object_get(root, "truncation"), *pd = json_object_get(root, "padding");
+    tka_status st = TKA_OK;
+    if (tr && !json_is_null(tr)) {
+        tj_where tw = tj_at_key(w, "truncation");
+        fo->truncation = true;
+        fo->strategy = TKA_TRUNCATE_LONGEST_FIRST;
+        if ((st = get_int(tr, "max_length", &tw, &fo->max_length, err)) != TKA_OK ||
+            (st = get_int(tr, "stride", &tw, &fo->stride, err)) != TKA_OK)
+            return st;
+        const char *s = json_string_value(json_object_get(tr, "strategy"));
+        if (s && !strcmp(s, "OnlyFirst"))
+            fo->strategy = TKA_TRUNCATE_ONLY_FIRST;
+        else if (s && !strcmp(s, "OnlySecond"))
+            fo->strategy = TKA_TRUNCATE_ONLY_SECOND;
+        else if (s && strcmp(s, "LongestFirst")) {
+            tj_where sw = tj_at_key(&tw, "strategy");
+            return tj_bad(err, &sw, "expected LongestFirst, OnlyFirst or OnlySecond");
+        }
+        const char *d = json_string_value(json_object_get(tr, "direction"));
+        fo->trunc_left = d && !strcmp(d, "Left");
+    }
+    if (pd && !json_is_null(pd)) {
+        tj_where pw = tj_at_key(w, "padding");
+        fo->padding = true;
+        json_t *strat = json_object_get(pd, "strategy");
+        json_t *fixed = json_object_get(strat, "Fixed");
+        if (json_is_integer(fixed) && json_integer_value(fixed) >= 0)
+            fo->pad_fixed = json_integer_value(fixed);
+        else if (!(json_is_string(strat) && !strcmp(json_string_value(strat), "BatchLongest"))) {
+            tj_where sw = tj_at_key(&pw, "strategy");
+            return tj_bad(err, &sw, "expected \"BatchLongest\" or {\"Fixed\": N}");
+        }
+        int64_t id = 0, type = 0;
+        if ((st = get_int(pd, "pad_id", &pw, &id, err)) != TKA_OK ||
+            (st = get_int(pd, "pad_type_id", &pw, &type, err)) != TKA_OK ||
+            (st = get_int(pd, "pad_to_multiple_of", &pw, &fo->pad_to_multiple_of, err)) != TKA_OK)
+            return st;
+        fo->pad_id = (int32_t)id;
+        fo->pad_type_id = (int32_t)type;
+        const char *d = json_string_value(json_object_get(pd, "direction"));
+        fo->pad_left = d && !strcmp(d, "Left");
+    }
+    return TKA_OK;
+}
+
+const tj_file_options *tj_tokenizer_file_options(const tj_tokenizer *t)
+{
+    return &t->fo;
+}
+
 tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
                                   tka_error *err)
 {
@@ -148,12 +219,8 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
     if (st == TKA_OK)
         st = tj_added_from_json(json_object_get(root, "added_tokens"), &aw, t->norm, &t->added,
                                 err);
-    json_t *tr = json_object_get(root, "truncation"), *pd = json_object_get(root, "padding");
-    if (st == TKA_OK && tr && !json_is_null(tr)) {
-        /* COMPAT: a file's own truncation / padding section is a setting of the binding, not
-         * of encoding; tokalign takes truncation and padding from the caller's options. */
-        (void)pd;
-    }
+    if (st == TKA_OK)
+        st = file_options(root, &w, &t->fo, err);
     if (st != TKA_OK) {
         tj_tokenizer_free(t);
         return st;
@@ -292,14 +359,26 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
     return TKA_OK;
 }
 
-static void cut(tj_enc *e, size_t n)
+static void cut(tj_enc *e, size_t n, bool left)
 {
-    if (e->n > n)
-        e->n = n;
+    if (e->n <= n)
+        return;
+    if (left) {
+        size_t d = e->n - n;
+        memmove(e->ids, e->ids + d, n * sizeof *e->ids);
+        memmove(e->type_ids, e->type_ids + d, n * sizeof *e->type_ids);
+        memmove(e->special, e->special + d, n * sizeof *e->special);
+        memmove(e->s, e->s + d, n * sizeof *e->s);
+        memmove(e->e, e->e + d, n * sizeof *e->e);
+        memmove(e->tok, e->tok + d, n * sizeof *e->tok);
+        memmove(e->tok_len, e->tok_len + d, n * sizeof *e->tok_len);
+    }
+    e->n = n;
 }
 
 /* COMPAT: truncate_encodings (direction right, no overflow kept). */
-static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how, tka_error *err)
+static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how, bool left,
+                           tka_error *err)
 {
     size_t la = a->n, lb = b ? b->n : 0, total = la + lb;
     if (total <= max)
@@ -307,7 +386,7 @@ static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how,
     size_t to_remove = total - max;
     if (how == TKA_TRUNCATE_LONGEST_FIRST) {
         if (!b) {
-            cut(a, max);
+            cut(a, max, left);
             return TKA_OK;
         }
         size_t n1 = la, n2 = lb;
@@ -330,8 +409,8 @@ static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how,
             n1 = n2;
             n2 = x;
         }
-        cut(a, n1);
-        cut(b, n2);
+        cut(a, n1, left);
+        cut(b, n2, left);
         return TKA_OK;
     }
     tj_enc *x = how == TKA_TRUNCATE_ONLY_FIRST ? a : b;
@@ -342,7 +421,7 @@ static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how,
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              "Truncation error: Sequence to truncate too short to respect the "
                              "provided max_length");
-    cut(x, x->n - to_remove);
+    cut(x, x->n - to_remove, left);
     return TKA_OK;
 }
 
@@ -350,6 +429,15 @@ tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t l
                                const char *pair, size_t pair_len, bool add_special,
                                int64_t max_length, tka_truncation truncation, tj_enc *out,
                                tka_error *err)
+{
+    return tj_tokenizer_encode_dir(t, text, len, pair, pair_len, add_special, max_length,
+                                   truncation, false, out, err);
+}
+
+tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   tj_enc *out, tka_error *err)
 {
     tj_state *s = state_get(t);
     if (!s)
@@ -363,7 +451,7 @@ tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t l
     if (st == TKA_OK && truncation != TKA_TRUNCATE_NONE && max_length >= 0) {
         size_t added = add_special ? tj_post_added(t->post, pair != NULL) : 0;
         size_t max = (size_t)max_length > added ? (size_t)max_length - added : 0;
-        st = truncate(&s->a, pair ? &s->b : NULL, max, truncation, err);
+        st = truncate(&s->a, pair ? &s->b : NULL, max, truncation, left, err);
     }
     if (st == TKA_OK) {
         st = tj_post_process(t->post, &s->a, pair ? &s->b : NULL, add_special, out);

@@ -26,6 +26,25 @@ tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t l
                                const char *pair, size_t pair_len, bool add_special,
                                int64_t max_length, tka_truncation truncation, tj_enc *out,
                                tka_error *err);
+/* The same with truncation from the left (the file's "direction": "Left"). */
+tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   tj_enc *out, tka_error *err);
+/* The file's own "truncation" and "padding" sections (defaults when the caller sets none). */
+typedef struct tj_file_options {
+    bool truncation;
+    int64_t max_length, stride;
+    tka_truncation strategy;
+    bool trunc_left;
+    bool padding;
+    int64_t pad_fixed; /* -1: BatchLongest */
+    int64_t pad_to_multiple_of;
+    bool pad_left;
+    int32_t pad_id, pad_type_id;
+} tj_file_options;
+const tj_file_options *tj_tokenizer_file_options(const tj_tokenizer *t);
+
 tka_status tj_tokenizer_decode(const tj_tokenizer *t, const int32_t *ids, size_t n, bool skip,
                                tka_buf *out, tka_error *err);
 

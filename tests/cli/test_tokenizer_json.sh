@@ -81,6 +81,21 @@ check "directory with both: vocab.txt (slow) by default" '{"tokens": ["ab"], "id
 out=$(printf 'a\xcd\xb8b\n' | $T tokenize --tokenizer "$tmp/both" --compat fast)
 check "directory with both: --compat fast" '{"tokens": ["[UNK]"], "ids": [100]}' "$out"
 
+# The file's truncation / padding sections (expected: npm tokenizers@0.23.2 on the same file).
+"$TKA_PYTHON" - "$D/llama2/tokenizer.json" "$tmp/l2pad.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1], encoding="utf-8"))
+j["truncation"] = {"direction": "Right", "max_length": 4, "strategy": "LongestFirst", "stride": 0}
+j["padding"] = {"strategy": {"Fixed": 6}, "direction": "Left", "pad_to_multiple_of": None,
+                "pad_id": 0, "pad_type_id": 0, "pad_token": "<unk>"}
+json.dump(j, open(sys.argv[2], "w", encoding="utf-8"))
+PY
+out=$(printf 'Hello world again and again\nHi\n' | $T encode --tokenizer "$tmp/l2pad.json" --offsets)
+check "file truncation + left padding" '{"input_ids": [0, 0, 1, 22557, 1526, 1076], "token_type_ids": [0, 0, 0, 0, 0, 0], "attention_mask": [0, 0, 1, 1, 1, 1], "special_tokens_mask": [1, 1, 1, 0, 0, 0], "offsets": [[0, 0], [0, 0], [0, 0], [0, 5], [5, 11], [11, 17]]}
+{"input_ids": [0, 0, 0, 0, 1, 15359], "token_type_ids": [0, 0, 0, 0, 0, 0], "attention_mask": [0, 0, 0, 0, 1, 1], "special_tokens_mask": [1, 1, 1, 1, 1, 0], "offsets": [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 2]]}' "$out"
+out=$(printf '{"text": "Hello world again and again", "pair": "and a second one here"}\n' | $T encode --tokenizer "$tmp/l2pad.json" --input-format jsonl --pair-field pair)
+check "file truncation of a pair" '{"input_ids": [0, 0, 1, 22557, 1, 304], "token_type_ids": [0, 0, 0, 0, 1, 1], "attention_mask": [0, 0, 1, 1, 1, 1], "special_tokens_mask": [1, 1, 1, 0, 1, 0]}' "$out"
+
 # Bad input: file and JSON path in the message, non-zero exit.
 printf '{"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "Lowercase2"}}' > "$tmp/bad.json"
 set +e
