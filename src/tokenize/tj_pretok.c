@@ -343,13 +343,13 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
     tj_str str = in->str;
     switch (s->type) {
     case P_BERT: {
-        tj_splits tmp = {0};
+        tj_splits *tmp = &w->tmp;
+        tmp->n = 0;
         if ((st = char_matches(&str, is_ws, &w->m)) == TKA_OK)
-            st = tj_split_by(&str, &w->m, TJ_REMOVED, &tmp);
-        for (size_t i = 0; i < tmp.n && st == TKA_OK; i++)
-            if ((st = char_matches(&tmp.v[i].str, tj_is_punctuation, &w->m)) == TKA_OK)
-                st = tj_split_by(&tmp.v[i].str, &w->m, TJ_ISOLATED, out);
-        tj_splits_free(&tmp);
+            st = tj_split_by(&str, &w->m, TJ_REMOVED, tmp);
+        for (size_t i = 0; i < tmp->n && st == TKA_OK; i++)
+            if ((st = char_matches(&tmp->v[i].str, tj_is_punctuation, &w->m)) == TKA_OK)
+                st = tj_split_by(&tmp->v[i].str, &w->m, TJ_ISOLATED, out);
         return st;
     }
     case P_WHITESPACE:

@@ -19,7 +19,7 @@ void tj_pretok_free(tj_pretok *p);
 /* Scratch: regex match data and spare vectors. */
 typedef struct tj_pretok_work {
     tj_regex_work *rw;
-    tj_splits spare;
+    tj_splits spare, tmp;
     tj_matches m;
 } tj_pretok_work;
 

@@ -51,6 +51,7 @@ static void state_free(tj_state *s)
     free(s->cx.chg);
     tj_regex_work_free(s->pw.rw);
     tj_splits_free(&s->pw.spare);
+    tj_splits_free(&s->pw.tmp);
     tj_matches_free(&s->pw.m);
     tj_work_free(s->mw);
     tj_pieces_free(&s->pieces);
