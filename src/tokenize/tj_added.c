@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "core/utf8.h"
+#include "tokenize/tj_model.h"
 #include "tokenize/tj_pretok.h"
 
 void tj_added_free(tj_added *a)
@@ -34,7 +35,7 @@ static int by_len_desc(const void *x, const void *y)
 }
 
 tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_normalizer *norm,
-                              tj_added *a, tka_error *err)
+                              const struct tj_model *model, tj_added *a, tka_error *err)
 {
     memset(a, 0, sizeof *a);
     if (!list || json_is_null(list))
@@ -51,10 +52,26 @@ tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_no
     tj_ctx cx = {arena, NULL, 0, err};
     if (!arena || !rw)
         st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    int64_t next_id = (int64_t)tj_model_vocab_size(model);
     for (size_t i = 0; i < n && st == TKA_OK; i++) {
         json_t *t = json_array_get(list, i);
         tj_where iw = tj_at_index(w, i);
-        tj_added_token *x = &a->v[i];
+        tj_added_token *x = &a->v[a->n], tmp;
+        memset(&tmp, 0, sizeof tmp);
+        /* a content seen before updates that token (same id), as the content-keyed map */
+        const char *cs = json_string_value(json_object_get(t, "content"));
+        size_t csl = json_string_length(json_object_get(t, "content"));
+        bool again = false;
+        for (size_t q = 0; cs && q < a->n && !again; q++)
+            if (a->v[q].len == csl && !memcmp(a->v[q].content, cs, csl)) {
+                tmp.id = a->v[q].id;
+                if (a->v[q].pattern != a->v[q].content)
+                    free(a->v[q].pattern);
+                free(a->v[q].content);
+                a->v[q] = a->v[--a->n];
+                x = &a->v[a->n];
+                again = true;
+            }
         const char *c;
         json_t *id = json_object_get(t, "id");
         if (!json_is_object(t))
@@ -64,7 +81,20 @@ tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_no
             tj_where idw = tj_at_key(&iw, "id");
             st = tj_bad(err, &idw, "expected a token id (an integer in [0, 2^31))");
         } else if ((st = tj_get_string(t, "content", &iw, &c, &x->len, err)) == TKA_OK) {
-            x->id = (int32_t)json_integer_value(id);
+            if (x->len == 0) /* COMPAT: add_tokens ignores an empty token */
+                continue;
+            /* COMPAT: add_tokens: the content's id when it has one (added map, then the
+             * model), else the next free id; the file's id is not used. */
+            int32_t mid = tj_model_token_to_id(model, c, x->len);
+            if (again)
+                x->id = tmp.id;
+            else if (mid >= 0)
+                x->id = mid;
+            else if (next_id > INT32_MAX) {
+                st = tj_bad(err, &iw, "too many added tokens");
+                break;
+            } else
+                x->id = (int32_t)next_id++;
             x->normalized = !json_is_true(json_object_get(t, "special"));
             if ((st = tj_get_bool(t, "special", &iw, &x->special, err)) != TKA_OK ||
                 (st = tj_get_bool(t, "normalized", &iw, &x->normalized, err)) != TKA_OK ||
@@ -72,18 +102,13 @@ tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_no
                 (st = tj_get_bool(t, "rstrip", &iw, &x->rstrip, err)) != TKA_OK ||
                 (st = tj_get_bool(t, "single_word", &iw, &x->single_word, err)) != TKA_OK)
                 break;
-            if (x->len == 0) {
-                tj_where cw = tj_at_key(&iw, "content");
-                st = tj_bad(err, &cw, "an added token cannot be empty");
-                break;
-            }
             x->content = malloc(x->len + 1);
             if (!x->content) {
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
                 break;
             }
             memcpy(x->content, c, x->len + 1);
-            a->n = i + 1;
+            a->n++;
             x->pattern = x->content;
             x->pattern_len = x->len;
             if (x->normalized && norm) {

@@ -28,8 +28,12 @@ typedef struct tj_added {
     uint32_t count[2][256];
 } tj_added;
 
+struct tj_model;
+/* Ids are assigned as Rust's AddedVocabulary::add_tokens does on loading (the file's "id" is
+ * only a hint there): the model's id of the content when it has one, else the next id after
+ * the model's vocabulary; a repeated content updates the earlier token. */
 tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_normalizer *norm,
-                              tj_added *out, tka_error *err);
+                              const struct tj_model *model, tj_added *out, tka_error *err);
 void tj_added_free(tj_added *a);
 
 /* Splits `in` (splits without token) on added tokens of kind `normalized`; the normalizer

@@ -218,8 +218,8 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
     if (st == TKA_OK)
         st = tj_decoder_from_json(json_object_get(root, "decoder"), path, &t->dec, err);
     if (st == TKA_OK)
-        st = tj_added_from_json(json_object_get(root, "added_tokens"), &aw, t->norm, &t->added,
-                                err);
+        st = tj_added_from_json(json_object_get(root, "added_tokens"), &aw, t->norm, t->model,
+                                &t->added, err);
     if (st == TKA_OK)
         st = file_options(root, &w, &t->fo, err);
     if (st != TKA_OK) {
