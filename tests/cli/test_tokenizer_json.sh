@@ -96,6 +96,12 @@ check "file truncation + left padding" '{"input_ids": [0, 0, 1, 22557, 1526, 107
 out=$(printf '{"text": "Hello world again and again", "pair": "and a second one here"}\n' | $T encode --tokenizer "$tmp/l2pad.json" --input-format jsonl --pair-field pair)
 check "file truncation of a pair" '{"input_ids": [0, 0, 1, 22557, 1, 304], "token_type_ids": [0, 0, 0, 0, 1, 1], "attention_mask": [0, 0, 1, 1, 1, 1], "special_tokens_mask": [1, 1, 1, 0, 1, 0]}' "$out"
 
+# pipeline: tokenizer.json rows padded with its [PAD].
+printf 'sentence\tlabel\nHello world\t1\nAnother, longer sentence here!\t0\nx\t1\n' > "$tmp/p.tsv"
+$T pipeline --data "$tmp/p.tsv" --tokenizer "$D/bert-base-uncased-fast/tokenizer.json" --dump "$tmp/p.json" > /dev/null 2>&1
+out=$("$TKA_PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print([e["data"] for e in d["entries"] if e["key"] == "dataloader_0_input_ids"][0])' "$tmp/p.json")
+check "pipeline with a tokenizer.json" '[[101, 7592, 2088, 102, 0, 0, 0, 0], [101, 2178, 1010, 2936, 6251, 2182, 999, 102], [101, 1060, 102, 0, 0, 0, 0, 0]]' "$out"
+
 # Bad input: file and JSON path in the message, non-zero exit.
 printf '{"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "Lowercase2"}}' > "$tmp/bad.json"
 set +e
