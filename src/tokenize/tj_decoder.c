@@ -91,7 +91,7 @@ static tka_status list_push(toklist *l, const char *s, size_t n)
     return st;
 }
 
-#define TOK(l, i) ((l)->text.data + (l)->off[i])
+#define TOK(l, i) ((l)->text.data ? (l)->text.data + (l)->off[i] : "")
 
 /* First occurrence of f (lf > 0 bytes) in s[0..n), or NULL. */
 static const char *find(const char *s, size_t n, const char *f, size_t lf)
