@@ -19,13 +19,15 @@ D=$TKA_SHARED/data/tokenizers
 
 for model in bert-base-uncased-fast gpt2 qwen3 llama3 llama2 t5-style-unigram; do
   for specials in true false; do
-    cat "$G/$model".*.jsonl | "$TKA_PYTHON" -c '
-import json, sys
+    "$TKA_PYTHON" -c '
+import glob, json, os, sys
 want = sys.argv[1] == "true"
-for l in sys.stdin:
-    r = json.loads(l)
-    if r["add_special_tokens"] == want:
-        print(json.dumps(r, ensure_ascii=False))' "$specials" > "$tmp/rows.jsonl"
+for path in sorted(glob.glob(sys.argv[2] + ".*.jsonl")):
+    for l in open(path, encoding="utf-8"):
+        r = json.loads(l)
+        if r["add_special_tokens"] == want:
+            r["_set"] = os.path.basename(path).split(".")[-2]
+            print(json.dumps(r, ensure_ascii=False))' "$specials" "$G/$model" > "$tmp/rows.jsonl"
     flag=""; [ "$specials" = false ] && flag="--no-special-tokens"
     $T encode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/rows.jsonl" \
        --input-format jsonl --text-field text --pair-field pair --offsets --threads 2 \
@@ -36,28 +38,36 @@ for l in sys.stdin:
     $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" > "$tmp/dec.jsonl"
     $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" \
        --skip-special-tokens > "$tmp/decs.jsonl"
-    result=$("$TKA_PYTHON" - "$tmp/rows.jsonl" "$tmp/enc.jsonl" "$tmp/dec.jsonl" "$tmp/decs.jsonl" <<'PY'
+    result=$("$TKA_PYTHON" - "$tmp/rows.jsonl" "$tmp/enc.jsonl" "$tmp/dec.jsonl" "$tmp/decs.jsonl" "$model" <<'PY'
 import json, sys
 rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
 want, enc, dec, decs = (rd(p) for p in sys.argv[1:5])
-bad = []
+# The documented Unicode 8.0 gap lines (golden_tokenizer_json.c, docs/tokenizer_json.md):
+# counted apart, and they must still differ.
+gaps = {295, 296, 297, 298, 299, 300, 301, 306} if sys.argv[5] == "bert-base-uncased-fast" else set()
+bad, gap_rows, gap_match = [], 0, 0
 for w, e, d, s in zip(want, enc, dec, decs):
     ok = (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
           and e["attention_mask"] == w["attention_mask"]
           and e["special_tokens_mask"] == w["special_tokens_mask"]
           and e["offsets"] == w["offsets"] and d["text"] == w["decoded"]
           and s["text"] == w["decoded_skip"])
-    if not ok:
-        bad.append(w["i"])
-n = len(want)
-print(n, len(enc), len(dec), len(decs), n - len(bad), bad[:5])
+    if w["_set"] == "edge_cases" and w["i"] in gaps:
+        gap_rows += 1
+        gap_match += ok
+    elif not ok:
+        bad.append("%s:%d" % (w["_set"], w["i"]))
+n = len(want) - gap_rows
+# a documented gap that starts to match is a failure too (update the list and the notes)
+print(n, len(enc), len(dec), len(decs), n - len(bad) - gap_match, gap_rows, bad[:5])
 PY
 )
-    read -r n n_enc n_dec n_decs matched bad <<<"$result"
-    if [ "$n" = "$n_enc" ] && [ "$n" = "$n_dec" ] && [ "$n" = "$n_decs" ] && [ "$n" = "$matched" ]; then
-      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched"
+    read -r n n_enc n_dec n_decs matched gaps bad <<<"$result"
+    total=$((n + gaps))
+    if [ "$total" = "$n_enc" ] && [ "$total" = "$n_dec" ] && [ "$total" = "$n_decs" ] && [ "$n" = "$matched" ]; then
+      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched (documented Unicode 8.0 gaps apart: $gaps, still differing)"
     else
-      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
+      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched, gaps $gaps (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
       fail=1
     fi
   done
