@@ -1,5 +1,6 @@
 /* tokenizer.json as a backend of the generic tka_tokenizer handle: tokenize, encode,
  * decode and vocabulary queries over a compiled tj_tokenizer. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,39 +12,74 @@
 const tj_model *tj_tokenizer_model(const tj_tokenizer *t);
 const tj_added *tj_tokenizer_added(const tj_tokenizer *t);
 
+/* An encoding buffer; the handle is shared by threads, so buffers are pooled (no
+ * thread-local storage that would outlive its thread). */
+typedef struct enc_node {
+    struct enc_node *next;
+    tj_enc e;
+} enc_node;
+
 typedef struct tjb {
     tj_tokenizer *t;
     int32_t special[TKA_SPECIAL_COUNT];
+    pthread_mutex_t mu;
+    enc_node *pool;
 } tjb;
 
 static void b_free(void *m)
 {
     tjb *b = m;
+    while (b->pool) {
+        enc_node *n = b->pool->next;
+        tj_enc_free(&b->pool->e);
+        free(b->pool);
+        b->pool = n;
+    }
+    pthread_mutex_destroy(&b->mu);
     tj_tokenizer_free(b->t);
     free(b);
 }
 
-/* Per-thread encoding buffer for tokenize (the handle is shared by threads). */
-static _Thread_local tj_enc tls_enc;
+static enc_node *enc_get(const tjb *cb)
+{
+    tjb *b = (tjb *)cb;
+    pthread_mutex_lock(&b->mu);
+    enc_node *n = b->pool;
+    if (n)
+        b->pool = n->next;
+    pthread_mutex_unlock(&b->mu);
+    return n ? n : calloc(1, sizeof *n);
+}
+
+static void enc_put(const tjb *cb, enc_node *n)
+{
+    tjb *b = (tjb *)cb;
+    pthread_mutex_lock(&b->mu);
+    n->next = b->pool;
+    b->pool = n;
+    pthread_mutex_unlock(&b->mu);
+}
 
 static tka_status b_tokenize(const void *m, const char *text, size_t len, unsigned flags,
                              tka_tokens *out, tka_error *err)
 {
     const tjb *b = m;
+    enc_node *node = enc_get(b);
+    if (!node)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory tokenizing");
+    tj_enc *e = &node->e;
     /* Rust's encode(text, add_special_tokens=False): no special tokens, offsets trimmed as
      * the post-processor trims them. */
     tka_status st =
-        tj_tokenizer_encode(b->t, text, len, NULL, 0, false, -1, TKA_TRUNCATE_NONE, &tls_enc, err);
-    if (st != TKA_OK)
-        return st;
-    if ((st = tka_tokens_reserve(out, tls_enc.n, flags)) != TKA_OK)
-        return tka_error_set(err, st, "out of memory tokenizing");
-    for (size_t i = 0; i < tls_enc.n && st == TKA_OK; i++)
-        st = tka_tokens_push(out, flags, tls_enc.ids[i], tls_enc.s[i], tls_enc.e[i],
-                             tls_enc.tok[i], tls_enc.tok_len[i]);
-    if (st != TKA_OK)
-        return tka_error_set(err, st, "out of memory tokenizing");
-    return TKA_OK;
+        tj_tokenizer_encode(b->t, text, len, NULL, 0, false, -1, TKA_TRUNCATE_NONE, e, err);
+    if (st == TKA_OK && (st = tka_tokens_reserve(out, e->n, flags)) != TKA_OK)
+        tka_error_set(err, st, "out of memory tokenizing");
+    for (size_t i = 0; i < e->n && st == TKA_OK; i++)
+        if ((st = tka_tokens_push(out, flags, e->ids[i], e->s[i], e->e[i], e->tok[i],
+                                  e->tok_len[i])) != TKA_OK)
+            tka_error_set(err, st, "out of memory tokenizing");
+    enc_put(b, node);
+    return st;
 }
 
 static size_t b_vocab_size(const void *m)
@@ -97,11 +133,28 @@ static tka_status b_tokens_to_string(const void *m, const int32_t *ids, size_t n
     return b_decode(m, ids, n, false, out, err);
 }
 
+static tka_status encode_with(const tjb *b, tj_enc *ebuf, const tka_encode_options *o,
+                              const char *text, size_t len, const char *pair, size_t pair_len,
+                              tka_arena *arena, tka_encoding *out, tka_error *err);
+
 static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text,
                            size_t len, const char *pair, size_t pair_len, tka_arena *arena,
                            tka_encoding *out, tka_error *err)
 {
     const tjb *b = m;
+    enc_node *node = enc_get(b);
+    if (!node)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    tka_status st = encode_with(b, &node->e, o, text, len, pair, pair_len, arena, out, err);
+    enc_put(b, node);
+    return st;
+}
+
+static tka_status encode_with(const tjb *b, tj_enc *ebuf, const tka_encode_options *o,
+                              const char *text, size_t len, const char *pair, size_t pair_len,
+                              tka_arena *arena, tka_encoding *out, tka_error *err)
+{
+    const void *m = b;
     /* The file's truncation / padding sections apply when the caller sets none (as the
      * Rust tokenizer built from the file would). */
     const tj_file_options *fo = tj_tokenizer_file_options(b->t);
@@ -115,10 +168,10 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     }
     tka_status st = tj_tokenizer_encode_dir(b->t, text, len, pair, pair_len,
                                             o->add_special_tokens, max_length, how, left,
-                                            &tls_enc, err);
+                                            ebuf, err);
     if (st != TKA_OK)
         return st;
-    size_t n = tls_enc.n, bytes = 0;
+    size_t n = ebuf->n, bytes = 0;
     size_t target = n; /* the file's padding (the caller's is done by the encoder) */
     bool file_pad = o->padding == TKA_PAD_NONE && fo->padding;
     if (file_pad) {
@@ -149,7 +202,7 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     }
 #undef ARR
     for (size_t i = 0; i < n; i++)
-        bytes += tls_enc.tok_len[i];
+        bytes += ebuf->tok_len[i];
     size_t pad_len = 0;
     int32_t pad_id = file_pad ? fo->pad_id : b->special[TKA_SPECIAL_PAD];
     const char *pad = pad_id >= 0 ? b_id_to_token(m, pad_id, &pad_len) : NULL;
@@ -160,19 +213,19 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
-        out->input_ids[i] = tls_enc.ids[i];
-        out->token_type_ids[i] = tls_enc.type_ids[i];
+        out->input_ids[i] = ebuf->ids[i];
+        out->token_type_ids[i] = ebuf->type_ids[i];
         out->attention_mask[i] = 1;
-        out->special_tokens_mask[i] = tls_enc.special[i];
+        out->special_tokens_mask[i] = ebuf->special[i];
         if (o->offsets) {
-            out->offset_starts[i] = tls_enc.s[i];
-            out->offset_ends[i] = tls_enc.e[i];
+            out->offset_starts[i] = ebuf->s[i];
+            out->offset_ends[i] = ebuf->e[i];
         }
         if (txt) {
-            memcpy(txt + at, tls_enc.tok[i], tls_enc.tok_len[i]);
+            memcpy(txt + at, ebuf->tok[i], ebuf->tok_len[i]);
             out->text_start[i] = (uint32_t)at;
-            out->text_len[i] = tls_enc.tok_len[i];
-            at += tls_enc.tok_len[i];
+            out->text_len[i] = ebuf->tok_len[i];
+            at += ebuf->tok_len[i];
         }
     }
     if (file_pad && target > n) {
@@ -237,9 +290,11 @@ tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
     tjb *b = calloc(1, sizeof *b);
     if (!b)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    pthread_mutex_init(&b->mu, NULL);
     tka_status st = gpt2_merges ? tj_tokenizer_load_gpt2(path, gpt2_merges, &b->t, err)
                                 : tj_tokenizer_load(path, &b->t, err);
     if (st != TKA_OK) {
+        pthread_mutex_destroy(&b->mu);
         free(b);
         return st;
     }

@@ -88,6 +88,8 @@ tka_status tj_enc_push(tj_enc *e, int32_t id, int32_t type_id, int32_t special, 
 
 void tj_enc_free(tj_enc *e)
 {
+    if (e->owner && e->owner_free)
+        e->owner_free(e->owner);
     free(e->ids);
     free(e->type_ids);
     free(e->special);

@@ -17,6 +17,11 @@ typedef struct tj_enc {
     uint32_t *s, *e; /* code-point offsets */
     const char **tok;
     uint32_t *tok_len;
+    /* The encoder's scratch that some token strings point into (kept with the encoding
+     * until the next encode into it or tj_enc_free; set by tj_tokenizer_encode). */
+    void *owner;
+    const void *owner_of;
+    void (*owner_free)(void *owner);
 } tj_enc;
 
 tka_status tj_enc_reserve(tj_enc *e, size_t extra);

@@ -1,7 +1,6 @@
 /* tokenizer.json: loading the stages and running encode / decode as the Rust tokenizer. */
 #include "tokenize/tj_tokenizer.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +14,8 @@
 #include "tokenize/tj_pretok.h"
 #include "tokenize/tj_regex.h"
 
-/* Per-thread scratch, pooled in the tokenizer (a model is shared by threads). */
+/* Scratch of one encoding buffer (a model is shared by threads; each tj_enc brings its own). */
 typedef struct tj_state {
-    struct tj_state *next;
     tka_arena *arena;
     tj_ctx cx;
     tj_pretok_work pw;
@@ -39,8 +37,6 @@ struct tj_tokenizer {
     tj_decoder *dec;
     bool unigram;
     tj_file_options fo;
-    pthread_mutex_t mu;
-    tj_state *pool;
 };
 
 static void state_free(tj_state *s)
@@ -63,17 +59,9 @@ static void state_free(tj_state *s)
     free(s);
 }
 
-static tj_state *state_get(const tj_tokenizer *ct)
+static tj_state *state_get(void)
 {
-    tj_tokenizer *t = (tj_tokenizer *)ct; /* the pool is the only mutable part */
-    pthread_mutex_lock(&t->mu);
-    tj_state *s = t->pool;
-    if (s)
-        t->pool = s->next;
-    pthread_mutex_unlock(&t->mu);
-    if (s)
-        return s;
-    s = calloc(1, sizeof *s);
+    tj_state *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->arena = tka_arena_new(1 << 20);
@@ -87,25 +75,15 @@ static tj_state *state_get(const tj_tokenizer *ct)
     return s;
 }
 
-static void state_put(const tj_tokenizer *ct, tj_state *s)
+static void state_release(void *p)
 {
-    tj_tokenizer *t = (tj_tokenizer *)ct;
-    pthread_mutex_lock(&t->mu);
-    s->next = t->pool;
-    t->pool = s;
-    pthread_mutex_unlock(&t->mu);
+    state_free(p);
 }
 
 void tj_tokenizer_free(tj_tokenizer *t)
 {
     if (!t)
         return;
-    while (t->pool) {
-        tj_state *n = t->pool->next;
-        state_free(t->pool);
-        t->pool = n;
-    }
-    pthread_mutex_destroy(&t->mu);
     tj_added_free(&t->added);
     tj_normalizer_free(t->norm);
     tj_pretok_free(t->pre);
@@ -203,7 +181,6 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
         free(t);
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     }
-    pthread_mutex_init(&t->mu, NULL);
     tj_where nw = tj_at_key(&w, "normalizer"), pw = tj_at_key(&w, "pre_tokenizer"),
              aw = tj_at_key(&w, "added_tokens"), ppw = tj_at_key(&w, "post_processor");
     tka_status st = tj_normalizer_from_json(json_object_get(root, "normalizer"), &nw, &t->norm, err);
@@ -440,9 +417,20 @@ tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    tj_enc *out, tka_error *err)
 {
-    tj_state *s = state_get(t);
-    if (!s)
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
+     * tokens live in its arena) until the next encode into it. */
+    tj_state *s = out->owner_of == t ? out->owner : NULL;
+    if (!s) {
+        if (out->owner && out->owner_free)
+            out->owner_free(out->owner);
+        out->owner = NULL;
+        out->owner_of = NULL;
+        if (!(s = state_get()))
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+        out->owner = s;
+        out->owner_of = t;
+        out->owner_free = state_release;
+    }
     tka_arena_reset(s->arena);
     tka_status st = encode_seq(t, s, text, len, 0, &s->a, err);
     if (st != TKA_OK)
@@ -459,7 +447,6 @@ tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size
         if (st != TKA_OK)
             tka_error_set(err, st, "out of memory encoding");
     }
-    state_put(t, s);
     return st;
 }
 

@@ -21,7 +21,10 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
                                   tj_tokenizer **out, tka_error *err);
 void tj_tokenizer_free(tj_tokenizer *t);
 
-/* Encodes text (and pair) into `out` as Rust's encode_char_offsets + post_process. */
+/* Encodes text (and pair) into `out` as Rust's encode_char_offsets + post_process. `out`
+ * keeps the scratch its token strings point into until the next encode into it or
+ * tj_enc_free; the tokenizer may be used by several threads, each with its own `out`
+ * (free an `out` before the tokenizer it was used with). */
 tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t len,
                                const char *pair, size_t pair_len, bool add_special,
                                int64_t max_length, tka_truncation truncation, tj_enc *out,
