@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "core/lines.h"
 #include "tokalign/text.h"
 #include "tokenize/tj_added.h"
 #include "tokenize/tj_decoder.h"

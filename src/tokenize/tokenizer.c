@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokenize/backend.h"
 
 static int ends_with(const char *s, const char *suffix)
