@@ -73,4 +73,18 @@ measure "pipeline_1t_${small}_rows" "$small" "$(stat -c %s "$small_tsv")" "$toka
   --data "$small_tsv" --tokenizer bert-base-uncased --threads 1 --dump "$out/pipeline_small.npy" -q
 # shellcheck disable=SC2154
 awk "BEGIN{printf \"pipeline / tokenizer rows/s: %.2fx with 1 thread, %.2fx with 2 threads (goal >= 0.8x)\n\", $rps_pipeline_1t / $rps_tokenizer_1t, $rps_pipeline_2t / $rps_tokenizer_2t}"
+
+# The Reformer step-2 pipeline on the real model (ReformerTokenizer.from_pretrained: </s> and
+# <unk> never split; no truncation; pad token = eos), same TSV.
+echo "google/reformer-crime-and-punishment (from_pretrained), --pad-token '</s>', no truncation"
+for th in 1 2; do
+  measure "reformer_tokenizer_${th}t" "$rows" "$text_bytes" "$tokalign" encode \
+    --tokenizer google/reformer-crime-and-punishment --output-format ids --threads $th \
+    --input "$out/pipeline_${rows}.txt" --output "$out/pipeline_ids.txt"
+  measure "reformer_pipeline_${th}t" "$rows" "$bytes" "$tokalign" pipeline --data "$big" \
+    --tokenizer google/reformer-crime-and-punishment --pad-token '</s>' --threads $th \
+    --dump "$out/pipeline.npy" -q
+done
+# shellcheck disable=SC2154
+awk "BEGIN{printf \"reformer pipeline / tokenizer rows/s: %.2fx with 1 thread, %.2fx with 2 threads\n\", $rps_reformer_pipeline_1t / $rps_reformer_tokenizer_1t, $rps_reformer_pipeline_2t / $rps_reformer_tokenizer_2t}"
 echo "(machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"

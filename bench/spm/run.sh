@@ -33,7 +33,8 @@ run() { # model corpus
     "$(awk -v a="$tk_rate" -v b="$sp_rate" 'BEGIN { print a / b }')" "$same"
 }
 for corpus in botchan.txt the_republic.txt wagahaiwa_nekodearu.txt; do
-  for model in bpe320_republic sentencepiece_test_model sentencepiece_test_ja_model cluecorpussmall_spm; do
+  for model in reformer-crime-and-punishment/spiece bpe320_republic sentencepiece_test_model \
+               sentencepiece_test_ja_model cluecorpussmall_spm; do
     run "$model" "$corpus"
   done
 done

@@ -34,10 +34,17 @@ typedef struct tka_pipeline_options {
                                        paddle: pandas + paddle.io + Pad/Stack */
     tka_sampler_spec sampler;       /* kind, seed, ranks, epoch ... (n and batch_size are set
                                        by the pipeline) */
+    const char *order_path;         /* NULL, or a file of index batches (tka_order_read) that
+                                       replaces the sampler: the dataloader keys follow it
+                                       exactly (e.g. torch's order on the Paddle side) */
     int64_t batch_size;             /* default 4, as test_data.py */
     int64_t max_length;             /* truncation length; default: 128 with truncation for
                                        WordPiece (test_data.py), none for SentencePiece (the
                                        Reformer pipeline); -1 = none */
+    tka_padding padding;            /* at tokenization time: TKA_PAD_NONE (default; the collator
+                                       pads each batch) or TKA_PAD_MAX_LENGTH: every item padded
+                                       to max_length (HF padding="max_length", PaddleNLP
+                                       pad_to_max_seq_len=True; see docs/padding.md) */
     int64_t pad_to_multiple_of;     /* HF collator only; 0 = off */
     int32_t pad_id;                 /* -1: the tokenizer's pad token (WordPiece [PAD];
                                        SentencePiece has none: torch refuses to pad as HF does,
@@ -58,6 +65,31 @@ typedef struct tka_pipeline_options {
     bool write_sidecar;             /* NAME.json beside a .npy/.npz: {"file", "meta"} */
     bool sidecar_entries;           /* ... with the arrays too (the goldens' JSON mirror) */
 } tka_pipeline_options;
+
+/* A batch order read from a file: the JSON or .npy `tokalign order`
+ * writes, or a JSON list of lists of row indices. */
+typedef struct tka_order {
+    int64_t *rows;      /* every batch's rows, batch after batch */
+    size_t *starts;     /* batch b is rows[starts[b], starts[b + 1]) */
+    size_t num_batches;
+    size_t max_batch;   /* the longest batch */
+} tka_order;
+
+/* Parses an order: by content, a .npy (a 1-D integer array cut into batches
+ * of `batch_size`, the last one shorter, as `tokalign order --out FILE.npy`
+ * writes; a 2-D array is one batch per row) or JSON (an object with
+ * "batches", as `tokalign order` writes, or a bare list of lists). Batches
+ * must be non-empty lists of integers >= 0. Errors (TKA_ERR_FORMAT) name
+ * `name` and the JSON line and column, or the batch and position. */
+TKA_API tka_status tka_order_parse(const void *data, size_t len, const char *name, size_t batch_size,
+                           tka_order *out, tka_error *err);
+TKA_API tka_status tka_order_read(const char *path, size_t batch_size, tka_order *out, tka_error *err);
+/* TKA_ERR_ARGUMENT naming `name`, the batch and the position of the first
+ * row >= n. */
+TKA_API tka_status tka_order_check_rows(const tka_order *order, uint64_t n, const char *name,
+                                tka_error *err);
+/* Accepts NULL and zeroed orders. */
+TKA_API void tka_order_free(tka_order *order);
 
 /* test_data.py's defaults for the given flavor: sequential sampler, batch
  * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. */

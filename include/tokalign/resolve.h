@@ -4,6 +4,7 @@
 #ifndef TOKALIGN_RESOLVE_H
 #define TOKALIGN_RESOLVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tokalign/status.h"
@@ -25,6 +26,8 @@ typedef struct tka_known_model {
     const char *hub_repo;         /* HuggingFace hub repository, or NULL when the file is
                                      not on the hub (PaddleNLP names, mirror-only models) */
     const char *shares_vocab_of;  /* NULL, or the model whose file is identical */
+    const char *model_type;       /* config.json's model_type when it selects the tokenizer's
+                                     behaviour ("reformer"), else NULL */
 } tka_known_model;
 
 /* The table of known names, in a stable order: static and immutable
@@ -47,6 +50,10 @@ typedef struct tka_resolved {
                           "mirror" (malloc'd) */
     const tka_known_model *known; /* by name, else by hash; may be NULL */
     char sha256[65];
+    bool reformer;     /* a Reformer model (a directory whose config.json says "model_type":
+                          "reformer", or a known Reformer name): tokenize as
+                          ReformerTokenizer.from_pretrained does, with </s> and <unk> never
+                          split. A bare .model file is plain SentencePiece. */
 } tka_resolved;
 
 TKA_API void tka_resolved_free(tka_resolved *resolved);

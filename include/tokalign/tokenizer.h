@@ -44,9 +44,14 @@ typedef struct tka_tokenizer_options {
 TKA_API void tka_tokenizer_options_init(tka_tokenizer_options *options);
 
 /* Opens `spec`: a vocab.txt, .model or tokenizer.json file, a directory holding one, or a
- * model name resolved like from_pretrained (resolve.h). A directory with both a slow file
- * (vocab.txt, *.model) and tokenizer.json opens the slow one unless options->compat is
- * TKA_COMPAT_FAST. options may be NULL. */
+ * model name resolved like from_pretrained (resolve.h). options may be NULL.
+ * A directory with both a slow file (vocab.txt, *.model) and tokenizer.json opens the slow
+ * one unless options->compat is TKA_COMPAT_FAST.
+ * A Reformer model (a directory whose config.json has "model_type":
+ * "reformer", or the name google/reformer-crime-and-punishment) tokenizes as
+ * ReformerTokenizer.from_pretrained of transformers 4.9.1 does: "</s>" and
+ * "<unk>" are never split (tka_tokenizer_no_split_tokens). A bare .model file
+ * is plain SentencePiece, as ReformerTokenizer(vocab_file) and sp.encode. */
 TKA_API tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *options,
                                       tka_tokenizer **out, tka_error *err);
 
@@ -88,6 +93,13 @@ typedef enum tka_special {
 /* Id of a special token, or -1 when the tokenizer has none (e.g. Reformer's
  * pad token). */
 TKA_API int32_t tka_tokenizer_special_id(const tka_tokenizer *tok, tka_special which);
+
+/* The tokens tka_tokenize never splits, as transformers' unique_no_split_tokens:
+ * the text is cut at each, the whitespace on both sides of each is stripped
+ * (Python's str.strip), and each remaining piece is tokenized alone; a text
+ * that is only whitespace gives no tokens. Returns the count (0 for every
+ * tokenizer but a Reformer model); *tokens (may be NULL) gets the strings. */
+TKA_API size_t tka_tokenizer_no_split_tokens(const tka_tokenizer *tok, const char *const **tokens);
 
 /* Token sequence produced by tka_tokenize: parallel arrays, reused across
  * calls (zero-initialise once, free with tka_tokens_free).

@@ -23,10 +23,19 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
+const char *cli_remedy(const tka_error *err)
+{
+    /* HF's missing-pad-token ValueError names its Python remedies; ours follow. */
+    if (err->status == TKA_ERR_REFERENCE && strstr(err->message, "does not have a padding token"))
+        return " tokalign: give the pad token with --pad-id N or --pad-token PIECE (e.g. "
+               "--pad-token '</s>', Reformer's eos, as tokenizer.pad_token = tokenizer.eos_token).";
+    return "";
+}
+
 int cli_report(const char *command, const tka_error *err)
 {
-    fprintf(stderr, "tokalign %s: error: %s\n", command,
-            err->message[0] ? err->message : tka_status_name(err->status));
+    fprintf(stderr, "tokalign %s: error: %s%s\n", command,
+            err->message[0] ? err->message : tka_status_name(err->status), cli_remedy(err));
     return CLI_EXIT_ERROR;
 }
 

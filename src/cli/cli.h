@@ -14,7 +14,11 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_CHECK_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_
 
 /* "tokalign SUBCOMMAND: message" on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints err's message on stderr with the subcommand name; returns CLI_EXIT_ERROR. */
+/* What tokalign's options offer after an error whose text is the
+ * reference's (the missing pad token: --pad-id / --pad-token); "" otherwise. */
+const char *cli_remedy(const tka_error *err);
+/* Prints err's message (and cli_remedy) on stderr with the subcommand name;
+ * returns CLI_EXIT_ERROR. */
 int cli_report(const char *command, const tka_error *err);
 
 /* Strict integer parsing of an option value; prints a usage error on failure. */

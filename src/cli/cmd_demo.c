@@ -29,7 +29,8 @@ static void usage(FILE *out)
           "except --flavor.\n\n"
           "examples:\n"
           "  tokalign demo\n"
-          "  tokalign demo --tokenizer bpe320_republic --pad-id 2 --out out/reformer\n",
+          "  tokalign demo --tokenizer google/reformer-crime-and-punishment --pad-token '</s>' \\\n"
+          "      --out out/reformer\n",
           out);
 }
 

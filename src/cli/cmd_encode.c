@@ -26,13 +26,17 @@ static const char *const USAGE =
     "--do-lower-case, --errors, --threads, --output as in `tokalign tokenize --help`):\n"
     "  --pair-field NAME        JSONL field holding text_pair (absent or null: single text)\n"
     "  --max-length N           truncate to N tokens (special tokens included); alone, it\n"
-    "                           turns on longest_first truncation, as HF does\n"
+    "                           turns on longest_first truncation, as HF does (and PaddleNLP's\n"
+    "                           max_seq_len: alias --max-seq-len)\n"
     "  --truncation S           longest_first | only_first | only_second | none\n"
     "  --stride N               overflow overlap (default 0)\n"
     "  --overflow               also write what truncation removed: slow, overflowing_tokens\n"
     "                           and num_truncated_tokens (4.9.1: flat list, longest_first in\n"
     "                           removal order); --compat fast, \"overflowing\" encodings\n"
-    "  --padding P              none | longest | max_length (default none)\n"
+    "  --padding P              none | longest | max_length (default none); max_length pads\n"
+    "                           to --max-length: input_ids with the pad id, token_type_ids 0,\n"
+    "                           attention_mask 0, special_tokens_mask 1 (HF; PaddleNLP's\n"
+    "                           pad_to_max_seq_len=True pads alike: alias --pad-to-max-seq-len)\n"
     "  --batch-size N           with --padding longest: pad each run of N records to its\n"
     "                           longest (default 0: the whole input is one batch)\n"
     "  --pad-to-multiple-of N   round the padded length up to a multiple of N\n"
@@ -362,6 +366,10 @@ int cmd_encode(int argc, char **argv)
             sh.o.overflow = true;
             continue;
         }
+        if (strcmp(arg, "--pad-to-max-seq-len") == 0) {
+            sh.o.padding = TKA_PAD_MAX_LENGTH;
+            continue;
+        }
         if (strcmp(arg, "--no-special-tokens") == 0) {
             sh.o.add_special_tokens = false;
             continue;
@@ -369,7 +377,7 @@ int cmd_encode(int argc, char **argv)
         static const char *const opts[] = {"--pair-field", "--max-length",  "--truncation",
                                            "--stride",     "--padding",     "--pad-to-multiple-of",
                                            "--padding-side", "--pad-id",    "--pad-token",
-                                           "--output-format", "--batch-size"};
+                                           "--output-format", "--batch-size", "--max-seq-len"};
         int which = -1;
         const char *v = NULL;
         for (int k = 0; k < (int)(sizeof opts / sizeof *opts) && which < 0; k++) {
@@ -388,6 +396,7 @@ int cmd_encode(int argc, char **argv)
             a.in.pair_field = v;
             break;
         case 1:
+        case 11:
             if (!parse_count(cmd, opts[which], v, &n))
                 return CLI_EXIT_USAGE;
             sh.o.max_length = n;

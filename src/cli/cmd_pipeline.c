@@ -23,7 +23,10 @@ static void usage(FILE *out)
           "difference.\n\n"
           "  --data TSV          input (header row; pandas.read_csv(sep=\"\\t\") semantics)\n"
           "  --tokenizer T       vocab.txt / .model / tokenizer.json file, directory, or name\n"
-          "                      (bert-base-uncased...)\n"
+          "                      (bert-base-uncased...); a Reformer directory or\n"
+          "                      google/reformer-crime-and-punishment is\n"
+          "                      ReformerTokenizer.from_pretrained (</s>, <unk> never split), a\n"
+          "                      bare .model plain sentencepiece (see `tokalign tokenize --help`)\n"
           "  --dump OUT          .npy (reprod_log, byte-identical to np.save), .npz or .json\n",
           out);
     fputs(cli_pipeline_help, out);
@@ -31,16 +34,17 @@ static void usage(FILE *out)
     fputs("\nDefaults follow test_data.py: --flavor torch, --sampler sequential, --batch-size 4,\n"
           "--num-batches 5, --dataset-items 0,1,2,3,4; BERT: --max-length 128 with truncation and\n"
           "fields input_ids,token_type_ids,labels; SentencePiece (the Reformer pipeline): no\n"
-          "truncation, fields input_ids,attention_mask,labels, and padding needs --pad-id (HF's\n"
-          "ReformerTokenizer has no pad token; the torch side refuses exactly as HF does).\n\n"
+          "truncation, fields input_ids,attention_mask,labels, and padding needs --pad-id or\n"
+          "--pad-token (HF's ReformerTokenizer has no pad token; the torch side refuses exactly\n"
+          "as HF does).\n\n"
           "examples:\n"
           "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --dump torch.npy\n"
           "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --flavor paddle \\\n"
           "      --dump paddle.npy && tokalign diff paddle.npy torch.npy\n"
           "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --sampler random \\\n"
           "      --seed 42 --num-batches all --dump random42.npy\n"
-          "  tokalign pipeline --data demo.tsv --tokenizer bpe320_republic --pad-id 2 \\\n"
-          "      --dump reformer.npy\n",
+          "  tokalign pipeline --data demo.tsv --tokenizer google/reformer-crime-and-punishment \\\n"
+          "      --pad-token '</s>' --dump reformer.npy\n",
           out);
 }
 

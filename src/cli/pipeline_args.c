@@ -18,11 +18,20 @@ const char cli_pipeline_help[] =
     "  --compat slow|fast  BERT: transformers' BertTokenizer (default) or BertTokenizerFast\n"
     "  --lower / --no-lower\n"
     "                      override do_lower_case (default: the tokenizer's configuration)\n"
-    "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece)\n"
+    "  --max-length N|none truncation length (default 128 for BERT, none for SentencePiece);\n"
+    "                      alias --max-seq-len (PaddleNLP's name)\n"
+    "  --padding none|max_length\n"
+    "                      max_length: pad every item to --max-length when tokenizing (HF\n"
+    "                      padding=\"max_length\"; PaddleNLP pad_to_max_seq_len=True, alias\n"
+    "                      --pad-to-max-seq-len); default none: the collator pads each batch\n"
     "  --pad-id N          pad token id (default: the tokenizer's; SentencePiece has none)\n"
     "  --pad-token PIECE   the pad token by its text (e.g. </s> for Reformer's eos)\n"
     "  --pad-to-multiple-of M\n"
     "                      torch side: DataCollatorWithPadding(pad_to_multiple_of=M)\n"
+    "  --order FILE        the dataloader visits these batches instead of a sampler's: the\n"
+    "                      JSON or .npy `tokalign order` writes (a 1-D .npy is cut into\n"
+    "                      --batch-size batches) or a JSON list of row-index lists, e.g.\n"
+    "                      torch's shuffle order on the paddle side; no --sampler options\n"
     "  --num-batches K|all batches logged as dataloader_{b}_* (default 5)\n"
     "  --dataset-items I,J,...\n"
     "                      rows logged as dataset_{row}_* (default 0,1,2,3,4)\n"
@@ -114,10 +123,16 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
                             : strcmp(opt, "--mode") == 0        ? &a->mode
                             : strcmp(opt, "--errors") == 0      ? &a->errors
                             : strcmp(opt, "--pad-token") == 0   ? &a->pad_token
+                            : strcmp(opt, "--padding") == 0     ? &a->padding
+                            : strcmp(opt, "--order") == 0       ? &a->order
                                                                 : NULL;
     if (text_opt)
         return cli_take_value(cmd, argc, argv, i, text_opt) ? 1 : -1;
-    if (strcmp(opt, "--max-length") == 0) {
+    if (strcmp(opt, "--pad-to-max-seq-len") == 0) {
+        a->padding = "max_length";
+        return 1;
+    }
+    if (strcmp(opt, "--max-length") == 0 || strcmp(opt, "--max-seq-len") == 0) {
         if (*i + 1 < argc && strcmp(argv[*i + 1], "none") == 0) {
             ++*i;
             a->max_length = -1;
@@ -169,8 +184,14 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     if (!a->tokenizer)
         return cli_usage_error(cmd, "--tokenizer is required (a vocab.txt / .model file, a "
                                     "directory, or a name such as bert-base-uncased)");
+    if (a->order && (sa->kind_name || sa->have_seed || sa->have_gen_seed || sa->have_world ||
+                     sa->have_rank || sa->have_epoch || sa->shuffle_set || sa->drop_last ||
+                     sa->replacement || sa->no_dataloader || sa->shard_drop_last))
+        return cli_usage_error(cmd, "--order gives the batches; it replaces --sampler and its "
+                                    "options (seed, ranks, epoch, shuffle, drop-last...)");
     tka_pipeline_options_init(o, spec.flavor);
     o->sampler = spec;
+    o->order_path = a->order;
     if (sa->have_batch)
         o->batch_size = sa->batch;
     o->tokenizer = a->tokenizer;
@@ -204,6 +225,18 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     o->dataset.pair_field = a->pair_field;
     o->dataset.label_field = a->no_label ? NULL : a->label_field;
     o->max_length = a->max_length;
+    if (a->padding) {
+        if (strcmp(a->padding, "max_length") == 0)
+            o->padding = TKA_PAD_MAX_LENGTH;
+        else if (strcmp(a->padding, "none") == 0)
+            o->padding = TKA_PAD_NONE;
+        else
+            return cli_usage_error(cmd, "--padding expects none or max_length, got '%s' (the "
+                                        "collator already pads each batch to its longest item)",
+                                   a->padding);
+        if (o->padding == TKA_PAD_MAX_LENGTH && a->max_length == -1)
+            return cli_usage_error(cmd, "--padding max_length needs a length: --max-length N");
+    }
     o->pad_id = (int32_t)a->pad_id;
     o->pad_token = a->pad_token;
     if (a->pad_id >= 0 && a->pad_token)
@@ -239,7 +272,8 @@ int cli_run_pipeline(const char *cmd, const char *side, const tka_pipeline_optio
     if (st == TKA_OK)
         return CLI_EXIT_OK;
     if (side)
-        fprintf(stderr, "tokalign %s: %s side: error: %s\n", cmd, side, err.message);
+        fprintf(stderr, "tokalign %s: %s side: error: %s%s\n", cmd, side, err.message,
+                cli_remedy(&err));
     else
         cli_report(cmd, &err);
     return err.status == TKA_ERR_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;

@@ -17,6 +17,8 @@ typedef struct cli_pipeline_args {
     bool no_label;
     const char *mode, *errors;
     const char *pad_token;
+    const char *padding;       /* --padding / --pad-to-max-seq-len; NULL unless given */
+    const char *order;         /* --order FILE */
     int64_t max_length;        /* TKA_PIPELINE_DEFAULT unless given; -1 = none */
     int64_t pad_id;
     int64_t pad_to_multiple_of;

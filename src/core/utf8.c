@@ -2,8 +2,18 @@
 #include "core/utf8.h"
 
 #include <string.h>
+#include <utf8proc.h>
 
 #include "tokalign/text.h"
+
+bool tka_py_isspace(int32_t cp)
+{
+    if (cp < 128)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r') || (cp >= 0x1c && cp <= 0x1f);
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    return p->category == UTF8PROC_CATEGORY_ZS || p->bidi_class == UTF8PROC_BIDI_CLASS_WS ||
+           p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
+}
 
 /* Length of the well-formed sequence at s[i], or 0 if ill-formed. When
  * ill-formed, *maximal is the length of the maximal subpart (>= 1) that

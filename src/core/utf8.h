@@ -2,8 +2,13 @@
 #ifndef TKA_CORE_UTF8_H
 #define TKA_CORE_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Python's str.isspace() for one code point: category Zs or bidirectional
+ * class B, S or WS (what str.strip(), str.split() and int() skip). */
+bool tka_py_isspace(int32_t cp);
 
 /* Decodes the code point at s[*i] and advances *i. The input must be valid
  * UTF-8 (checked once at the API boundary), so no checks happen here. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/utf8.h"
 #include "tokalign/dataset.h"
 
 static tka_status refuse(const tka_value *v, const char *name, tka_error *err, const char *what)
@@ -14,16 +15,6 @@ static tka_status refuse(const tka_value *v, const char *name, tka_error *err, c
     return tka_error_set(err, TKA_ERR_REFERENCE,
                          "%s: line %" PRIu64 ", column %" PRIu64 ": label '%.*s': %s", name,
                          v->line, v->column, (int)(v->len > 60 ? 60 : v->len), v->text, what);
-}
-
-/* Python's str.isspace() for one code point. */
-static bool py_space(int32_t cp)
-{
-    if (cp < 128)
-        return cp == ' ' || (cp >= '\t' && cp <= '\r') || (cp >= 0x1c && cp <= 0x1f);
-    const utf8proc_property_t *p = utf8proc_get_property(cp);
-    return p->category == UTF8PROC_CATEGORY_ZS || p->bidi_class == UTF8PROC_BIDI_CLASS_WS ||
-           p->bidi_class == UTF8PROC_BIDI_CLASS_B || p->bidi_class == UTF8PROC_BIDI_CLASS_S;
 }
 
 /* The value of a decimal digit (category Nd), or -1. Unicode encodes every
@@ -57,7 +48,7 @@ static tka_status python_int(const tka_value *v, const char *name, int64_t *out,
             return refuse(v, name, err, "not valid UTF-8");
         i += n;
         int d = py_decimal(cp);
-        if (py_space(cp)) {
+        if (tka_py_isspace(cp)) {
             if (state == LEAD)
                 continue;
             if (state == DIGITS || state == TRAIL) {

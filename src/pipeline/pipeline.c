@@ -90,13 +90,18 @@ static tka_status plan_fields(const tka_pipeline_options *o, tka_tokenizer_kind 
 typedef struct batch_plan {
     bool sequential;
     uint64_t n;
-    size_t batch_size;
+    size_t batch_size;     /* the longest batch */
     size_t num_batches;
     tka_batches materialised;
+    tka_order order;       /* with options.order_path, instead of a sampler */
 } batch_plan;
 
 static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, int64_t *scratch)
 {
+    if (p->order.starts) {
+        *rows = p->order.rows + p->order.starts[b];
+        return p->order.starts[b + 1] - p->order.starts[b];
+    }
     if (!p->sequential) {
         size_t start = b * p->materialised.batch_size;
         size_t len = p->materialised.count - start;
@@ -113,12 +118,24 @@ static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, in
     return len;
 }
 
-static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, batch_plan *p,
-                               tka_error *err)
+/* `order`: the --order batches read before the data (moved into the plan),
+ * or a zeroed order. */
+static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, tka_order *order,
+                               batch_plan *p, tka_error *err)
 {
     memset(p, 0, sizeof *p);
     p->n = n;
     p->batch_size = (size_t)o->batch_size;
+    if (o->order_path) {
+        p->order = *order;
+        memset(order, 0, sizeof *order);
+        tka_status st = tka_order_check_rows(&p->order, n, o->order_path, err);
+        if (st == TKA_OK) {
+            p->num_batches = p->order.num_batches;
+            p->batch_size = p->order.max_batch;
+        }
+        return st;
+    }
     tka_sampler_spec spec = o->sampler;
     spec.flavor = o->flavor;
     spec.n = (int64_t)n;
@@ -296,12 +313,14 @@ typedef struct run {
     field_plan fields;
     label_plan labels;
     batch_plan batches;
+    tka_order order;       /* --order, read before the data so a bad file fails at once */
     size_t logged;         /* batches written to the dump */
     int64_t *items;        /* dataset items, deduplicated, in the requested order */
     size_t n_items;
     row_store store;
     encode_pool *pool;
     int32_t pad_id;        /* resolved from pad_id / pad_token; -1: the tokenizer's */
+    int64_t max_length;    /* in effect (defaults applied); -1: none */
     tka_pipeline_result *result;
     /* Single pass (sequential sampler): the raw labels of the rows that may
      * be logged, converted once the label dtype is known; an encoder that
@@ -620,7 +639,7 @@ static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
     r->result->rows = n;
     tka_status st;
     if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
-        (st = plan_batches(o, n, &r->batches, err)) != TKA_OK ||
+        (st = plan_batches(o, n, &r->order, &r->batches, err)) != TKA_OK ||
         (st = choose_items(r, n, err)) != TKA_OK)
         return st;
     r->result->batches = r->batches.num_batches;
@@ -872,13 +891,21 @@ static char *build_meta(const run *r)
     spec.flavor = o->flavor;
     spec.n = (int64_t)r->result->rows;
     spec.batch_size = o->batch_size;
-    if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
+    if (o->order_path)
+        snprintf(sampler, sizeof sampler, "the batches of %s (--order)", base_name(o->order_path));
+    else if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
         snprintf(sampler, sizeof sampler, "?");
     json_object_set_new(m, "source_tsv", json_string(base_name(o->data_path)));
     json_object_set_new(m, "side", json_string(o->flavor == TKA_FLAVOR_PADDLE ? "paddle" : "torch"));
     json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
     json_object_set_new(m, "sampler", json_string(sampler));
+    if (o->order_path)
+        json_object_set_new(m, "order", json_string(base_name(o->order_path)));
     json_object_set_new(m, "batch_size", json_integer(o->batch_size));
+    if (o->padding == TKA_PAD_MAX_LENGTH) {
+        json_object_set_new(m, "padding", json_string("max_length"));
+        json_object_set_new(m, "max_length", json_integer(r->max_length));
+    }
     json_t *keys = json_array();
     for (size_t f = 0; f < r->fields.count; f++)
         json_array_append_new(keys, json_string(r->fields.names[f]));
@@ -1025,7 +1052,10 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
     /* A sequential sampler needs neither the row count nor the dtypes before
      * the rows: one pass, decisions at its end (encode_rows_single). Random
      * and distributed samplers need the length first. */
-    r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass;
+    r->single = o->sampler.kind == TKA_SAMPLER_SEQUENTIAL && !o->two_pass && !o->order_path;
+    if (o->order_path &&
+        (st = tka_order_read(o->order_path, (size_t)o->batch_size, &r->order, err)) != TKA_OK)
+        return st;
     dopt.single_pass = r->single;
     if ((st = tka_dataset_open(o->data_path, &dopt, &r->ds, err)) != TKA_OK)
         return st;
@@ -1041,7 +1071,17 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
                          : kind == TKA_TOKENIZER_WORDPIECE     ? 128
                                                                : -1;
     eopt.max_length = max_length;
+    r->max_length = max_length;
     eopt.truncation = max_length >= 0 ? TKA_TRUNCATE_LONGEST_FIRST : TKA_TRUNCATE_NONE;
+    /* tokenizer(s, padding="max_length", max_length=N, truncation=True) (HF) and
+     * tokenizer(s, max_seq_len=N, pad_to_max_seq_len=True) (PaddleNLP 2.x) pad the
+     * same way: input_ids with the pad id, token_type_ids with 0, attention_mask 0. */
+    eopt.padding = o->padding;
+    if (o->padding != TKA_PAD_NONE && r->pad_id >= 0)
+        eopt.pad_id = r->pad_id;
+    if (o->padding == TKA_PAD_MAX_LENGTH && max_length < 0)
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "padding to max_length needs a max length (--max-length N)");
     if (r->single) {
         if ((st = choose_rows_ahead(r, err)) != TKA_OK)
             return st;
@@ -1059,7 +1099,7 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
         tka_buf_append_str(warnings, tka_dataset_warnings(r->ds));
     r->result->rows = tka_dataset_num_rows(r->ds);
     if ((st = plan_labels(o, r->ds, &r->labels, err)) != TKA_OK ||
-        (st = plan_batches(o, r->result->rows, &r->batches, err)) != TKA_OK ||
+        (st = plan_batches(o, r->result->rows, &r->order, &r->batches, err)) != TKA_OK ||
         (st = choose_items(r, r->result->rows, err)) != TKA_OK ||
         (st = choose_rows(r, err)) != TKA_OK)
         return st;
@@ -1091,6 +1131,8 @@ tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_re
     free(r.saved);
     tka_buf_free(&r.saved_text);
     tka_batches_free(&r.batches.materialised);
+    tka_order_free(&r.batches.order);
+    tka_order_free(&r.order);
     tka_dataset_free(r.ds);
     tka_tokenizer_free(r.tok);
     result->seconds = now_seconds() - start;

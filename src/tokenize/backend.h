@@ -56,6 +56,8 @@ tka_status tka_sentencepiece_open(const tka_resolved *files, const tka_tokenizer
 tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
                                    const tka_backend **backend, void **model, tka_error *err);
 
+#define TKA_MAX_NO_SPLIT 2
+
 /* The handle behind tka_tokenizer. */
 struct tka_tokenizer {
     const tka_backend *backend;
@@ -64,7 +66,20 @@ struct tka_tokenizer {
     tka_compat compat;
     char *source;
     tka_buf warnings;
+    /* transformers' unique_no_split_tokens (sorted, as _add_tokens keeps
+     * them): none, or "</s>" "<unk>" for a Reformer model (no_split.c). */
+    size_t n_no_split;
+    const char *no_split[TKA_MAX_NO_SPLIT];
+    int32_t no_split_id[TKA_MAX_NO_SPLIT];
 };
+
+/* Sets up a Reformer model's never-split tokens (no_split.c). */
+void tka_no_split_init_reformer(tka_tokenizer *tok);
+
+/* tka_tokenize for a tokenizer with never-split tokens: PreTrainedTokenizer.tokenize
+ * of transformers 4.9.1 (no_split.c). `out` was cleared by the caller. */
+tka_status tka_tokenize_no_split(const tka_tokenizer *tok, const char *text, size_t len,
+                                 unsigned flags, tka_tokens *out, tka_error *err);
 
 /* tka_tokenize as if the tokenizer had been opened with `compat`. The
  * encoder's slow-mode offsets need the fast segmentation (encode.c).

@@ -2,6 +2,7 @@
 #include "tokalign/resolve.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,57 @@ static tka_status finish(tka_resolved *out, char *file, char *config_dir, const 
     return TKA_OK;
 }
 
+static bool known_reformer(const tka_known_model *known)
+{
+    return known && known->model_type && strcmp(known->model_type, "reformer") == 0;
+}
+
+/* A model directory is a Reformer model when its config.json says so
+ * ("model_type": "reformer", what AutoTokenizer reads to pick
+ * ReformerTokenizer). No config.json: not one. A config.json that is not
+ * JSON is an error naming its line and column. */
+static tka_status dir_is_reformer(const char *dir, bool *reformer, tka_error *err)
+{
+    *reformer = false;
+    char *path = tka_path_join(dir, "config.json");
+    if (!path)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory resolving a tokenizer");
+    tka_status st = TKA_OK;
+    if (tka_is_file(path)) {
+        json_error_t je;
+        json_t *config = json_load_file(path, JSON_DECODE_ANY, &je);
+        if (!config) {
+            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", path, je.line,
+                               je.column, je.text);
+        } else {
+            const char *type = json_string_value(json_object_get(config, "model_type"));
+            *reformer = type && strcmp(type, "reformer") == 0;
+            json_decref(config);
+        }
+    }
+    free(path);
+    return st;
+}
+
+/* finish() for a model directory: also decides whether it is a Reformer. */
+static tka_status finish_dir(tka_resolved *out, char *file, char *dir, const char *origin,
+                             tka_tokenizer_kind kind, const tka_known_model *by_name,
+                             tka_buf *warnings, tka_error *err)
+{
+    bool reformer = false;
+    tka_status st = kind == TKA_TOKENIZER_SENTENCEPIECE && dir ? dir_is_reformer(dir, &reformer, err)
+                                                              : TKA_OK;
+    if (st != TKA_OK) {
+        free(file);
+        free(dir);
+        return st;
+    }
+    st = finish(out, file, dir, origin, kind, by_name, warnings, err);
+    if (st == TKA_OK)
+        out->reformer = kind == TKA_TOKENIZER_SENTENCEPIECE && (reformer || known_reformer(by_name));
+    return st;
+}
+
 tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
                        tka_buf *warnings, tka_error *err)
 {
@@ -319,7 +371,7 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
             return tka_error_set(err, TKA_ERR_NOT_FOUND,
                                  "%s: directory holds no vocab.txt, spiece.model or single *.model",
                                  spec);
-        return finish(out, file, strdup(spec), "path", kind, NULL, warnings, err);
+        return finish_dir(out, file, strdup(spec), "path", kind, NULL, warnings, err);
     }
     if (strchr(spec, '/') && (spec[0] == '/' || spec[0] == '.'))
         return tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no such file or directory", spec);
@@ -340,16 +392,19 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
         tka_tokenizer_kind kind;
         char *file = file_in_dir(dir, &kind);
         if (file)
-            return finish(out, file, dir, origin, kind, known_name, warnings, err);
+            return finish_dir(out, file, dir, origin, kind, known_name, warnings, err);
         free(dir);
     }
     const char *mirror = tka_mirror_dir(mirror_dir);
     if (mirror) {
         if (known_name) {
             char *file = tka_path_join(mirror, known_name->mirror_path);
-            if (file && tka_is_file(file))
-                return finish(out, file, NULL, "mirror", known_name->kind, known_name, warnings,
-                              err);
+            if (file && tka_is_file(file)) {
+                tka_status st = finish(out, file, NULL, "mirror", known_name->kind, known_name,
+                                       warnings, err);
+                out->reformer = st == TKA_OK && known_reformer(known_name);
+                return st;
+            }
             free(file);
         } else {
             /* Unknown names may still sit in the mirror's layout. */

@@ -114,6 +114,8 @@ tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *opt
     else
         st = tka_sentencepiece_open(&files, options, &tok->backend, &tok->model, &tok->warnings,
                                     err);
+    if (st == TKA_OK && files.reformer)
+        tka_no_split_init_reformer(tok);
     tka_resolved_free(&files);
     if (st != TKA_OK) {
         tka_tokenizer_free(tok);
@@ -193,7 +195,16 @@ tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, 
     tka_status st = check_text(text, len, err);
     if (st != TKA_OK)
         return st;
+    if (tok->n_no_split)
+        return tka_tokenize_no_split(tok, text, len, flags, out, err);
     return tok->backend->tokenize(tok->model, text, len, flags, out, err);
+}
+
+size_t tka_tokenizer_no_split_tokens(const tka_tokenizer *tok, const char *const **tokens)
+{
+    if (tokens)
+        *tokens = tok->no_split;
+    return tok->n_no_split;
 }
 
 tka_status tka_tokenize_as(const tka_tokenizer *tok, tka_compat compat, const char *text,

@@ -52,7 +52,8 @@ echo hello | $T encode --tokenizer "$tmp/vocab.txt" --padding longest 2>"$tmp/er
 err=$(tail -n 1 "$tmp/err")
 set -e
 want=$($TKA_PYTHON -c "import json,sys; print(json.load(open(sys.argv[1]))['message'])" "$TKA_SHARED/golden/pipeline/reformer_collator_refusal.json")
-check "no pad token: refusal" "3|tokalign encode: error: ValueError: $want" "$rc|$err"
+remedy=" tokalign: give the pad token with --pad-id N or --pad-token PIECE (e.g. --pad-token '</s>', Reformer's eos, as tokenizer.pad_token = tokenizer.eos_token)."
+check "no pad token: HF's refusal, then tokalign's remedy" "3|tokalign encode: error: ValueError: $want$remedy" "$rc|$err"
 out=$(echo hello | $T encode --tokenizer "$tmp/vocab.txt" --padding max_length --max-length 4 --pad-id 0 --output-format ids 2>/dev/null)
 check "no pad token: --pad-id" '1 3 2 0' "$out"
 

@@ -21,21 +21,27 @@ typedef struct config {
     int64_t seed;        /* random: the seed */
     int64_t world, rank; /* distributed */
     int32_t pad_id;
+    tka_padding padding; /* at tokenization time */
 } config;
 
 static const config configs[] = {
-    {"bert_seq_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1},
-    {"bert_seq_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1},
-    {"bert_random42_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1},
-    {"bert_pdshuffle42_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1},
-    {"bert_dist2r0_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1},
-    {"bert_dist2r1_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1},
-    {"bert_pddist2r0_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1},
-    {"bert_pddist2r1_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1},
-    {"reformer_seq_bs4_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2},
-    {"reformer_seq_bs4_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2},
-    {"reformer_seq_bs1_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2},
-    {"reformer_seq_bs1_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2},
+    {"bert_seq_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1, TKA_PAD_NONE},
+    {"bert_seq_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1, TKA_PAD_NONE},
+    {"bert_random42_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1, TKA_PAD_NONE},
+    {"bert_pdshuffle42_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1, TKA_PAD_NONE},
+    {"bert_dist2r0_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1, TKA_PAD_NONE},
+    {"bert_dist2r1_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1, TKA_PAD_NONE},
+    {"bert_pddist2r0_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1, TKA_PAD_NONE},
+    {"bert_pddist2r1_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1, TKA_PAD_NONE},
+    {"reformer_seq_bs4_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs4_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs1_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs1_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2, TKA_PAD_NONE},
+    /* fixed-length padding: HF padding="max_length" / PaddleNLP pad_to_max_seq_len=True */
+    {"bert_seq_bs4_maxlen128_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1,
+     TKA_PAD_MAX_LENGTH},
+    {"bert_seq_bs4_maxlen128_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1,
+     TKA_PAD_MAX_LENGTH},
 };
 
 static bool same_bytes(const char *a, const char *b)
@@ -99,6 +105,7 @@ int main(int argc, char **argv)
             o.batch_size = k->batch_size;
             o.num_batches = k->num_batches;
             o.pad_id = k->pad_id;
+            o.padding = k->padding;
             o.threads = threads;
             o.sidecar_entries = true;
             char dump[4200], side[4200], golden[4200], golden_json[4200];
@@ -122,7 +129,7 @@ int main(int argc, char **argv)
         }
     }
     rmdir(dir);
-    bool ok = golden_report(&bytes, "pipeline dumps, byte for byte (12 goldens x 1 and 2 threads)");
+    bool ok = golden_report(&bytes, "pipeline dumps, byte for byte (14 goldens x 1 and 2 threads)");
     ok &= golden_report(&mirrors, "pipeline JSON mirrors: entries and logged batch rows");
     return ok ? 0 : 1;
 }

@@ -288,6 +288,8 @@ static void check_pipeline_batches(void)
         {"reformer_seq_bs4_paddle.json", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, -1, 1, 0},
         {"reformer_seq_bs1_torch.json", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, -1, 1, 0},
         {"reformer_seq_bs1_paddle.json", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, -1, 1, 0},
+        {"bert_seq_bs4_maxlen128_torch.json", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, -1, 1, 0},
+        {"bert_seq_bs4_maxlen128_paddle.json", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, -1, 1, 0},
     };
     golden_tally t = {0};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -22,9 +22,10 @@ if [ -s "$tmp/foreign" ]; then
 fi
 
 # Every function the umbrella header declares (after preprocessing, so only
-# what a user sees): an identifier tka_* directly followed by "(".
+# what a user sees): an identifier tka_* directly followed by "(" -- but not
+# "(*", the return type of a function-pointer typedef.
 printf '#include "tokalign/tokalign.h"\n' > "$tmp/all.c"
-"$cc" -E -P -I "$inc" -I "$gen_inc" "$tmp/all.c" | grep -o '\btka_[A-Za-z0-9_]*[[:space:]]*(' \
+"$cc" -E -P -I "$inc" -I "$gen_inc" "$tmp/all.c" | grep -oP '\btka_\w+\s*\((?!\s*\*)' \
   | sed 's/[[:space:]]*($//' | sort -u > "$tmp/declared"
 if ! diff "$tmp/declared" "$tmp/exported" > "$tmp/delta"; then
   echo "FAIL: declared (<) and exported (>) functions differ:"; grep '^[<>]' "$tmp/delta"; fail=1

@@ -159,3 +159,45 @@ Test(resolve, tokalign_download_cache)
     tka_resolved_free(&r);
     tka_buf_free(&warnings);
 }
+
+/* A Reformer model is a directory whose config.json says "model_type": "reformer", or the
+ * known name; the bare .model (even the same file) is plain SentencePiece. */
+Test(resolve, reformer_models)
+{
+    tka_resolved r;
+    tka_error err;
+    cr_assert_eq(tka_resolve(at("dir_spm"), NULL, &r, NULL, &err), TKA_OK, "%s", err.message);
+    cr_assert(!r.reformer, "no config.json: not a Reformer model");
+    tka_resolved_free(&r);
+    write_text(at("dir_spm/config.json"), "{\"architectures\": [\"ReformerModelWithLMHead\"],\n"
+                                          " \"model_type\": \"reformer\"}\n");
+    cr_assert_eq(tka_resolve(at("dir_spm"), NULL, &r, NULL, &err), TKA_OK, "%s", err.message);
+    cr_assert(r.reformer);
+    tka_resolved_free(&r);
+    cr_assert_eq(tka_resolve(at("dir_spm/spiece.model"), NULL, &r, NULL, &err), TKA_OK);
+    cr_assert(!r.reformer, "a bare .model stays plain sentencepiece");
+    tka_resolved_free(&r);
+    write_text(at("dir_spm/config.json"), "{\"model_type\": \"t5\"}");
+    cr_assert_eq(tka_resolve(at("dir_spm"), NULL, &r, NULL, &err), TKA_OK);
+    cr_assert(!r.reformer);
+    tka_resolved_free(&r);
+    write_text(at("dir_spm/config.json"), "{\"model_type\":\n \"reformer\",,}");
+    cr_assert_eq(tka_resolve(at("dir_spm"), NULL, &r, NULL, &err), TKA_ERR_FORMAT);
+    cr_assert(strstr(err.message, "dir_spm/config.json: line 2, column ") != NULL, "%s", err.message);
+
+    const char *shared = getenv("TKA_SHARED");
+    cr_assert_not_null(shared);
+    char mirror[512], model[700];
+    snprintf(mirror, sizeof mirror, "%s/data", shared);
+    cr_assert_eq(tka_resolve("google/reformer-crime-and-punishment", mirror, &r, NULL, &err), TKA_OK,
+                 "%s", err.message);
+    cr_assert(r.reformer);
+    cr_assert_str_eq(r.origin, "mirror");
+    cr_assert_str_eq(r.sha256, "14478412faa9cfe39a1a77ddf447f2466ae5eabc3d389d73e2444cf47001e260");
+    tka_resolved_free(&r);
+    snprintf(model, sizeof model, "%s/spm/reformer-crime-and-punishment/spiece.model", mirror);
+    cr_assert_eq(tka_resolve(model, NULL, &r, NULL, &err), TKA_OK, "%s", err.message);
+    cr_assert(!r.reformer);
+    cr_assert_str_eq(r.known->name, "google/reformer-crime-and-punishment"); /* by hash */
+    tka_resolved_free(&r);
+}
