@@ -1,6 +1,10 @@
 /* libFuzzer target for the dump readers (.npy header + pickle interpreter,
  * .npz, JSON mirror): any input is either refused with a message naming the
- * input or read; what is read must re-encode and read back identically. */
+ * input, free of control characters, or read; what is read must take memory
+ * proportional to the input (an .npz's members at most the input's size,
+ * pickled arrays sharing one bytes object one copy per layout) and must
+ * re-encode and read back identically, through the streamed JSON as well. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,24 @@ static void same_or_abort(const tka_dict *a, const tka_dict *b)
     }
 }
 
+/* Compares streamed JSON pieces with the buffered text. */
+typedef struct sink {
+    const char *want;
+    size_t len, at;
+    bool mismatch;
+} sink;
+
+static tka_status compare_piece(void *ctx, const void *data, size_t len, tka_error *err)
+{
+    (void)err;
+    sink *k = ctx;
+    if (len > k->len - k->at || memcmp(k->want + k->at, data, len) != 0)
+        k->mismatch = true;
+    else
+        k->at += len;
+    return TKA_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,8 +53,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tka_dump_parse(data, size, "fuzz", TKA_FORMAT_AUTO, &d, &kind, &err) != TKA_OK) {
         if (strncmp(err.message, "fuzz", 4) != 0 && err.status != TKA_ERR_NOMEM)
             abort(); /* every refusal names the input */
+        for (const char *m = err.message; *m; m++)
+            if ((unsigned char)*m < 0x20 || *m == 0x7f)
+                abort(); /* bytes of the input are escaped, never echoed */
         return 0;
     }
+    /* Memory proportional to the input: distinct data buffers (arrays
+     * sharing one count once) stay within what the reader allows. */
+    size_t distinct = 0;
+    for (size_t i = 0; i < tka_dict_size(d) && i < 4096; i++) { /* a prefix: never overcounts */
+        const tka_array *a = tka_dict_at(d, i);
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = tka_dict_at(d, j)->data == a->data;
+        if (!seen)
+            distinct += tka_array_count(a) * tka_dtype_size(a->dtype);
+    }
+    if (kind == TKA_DUMP_NPZ && distinct > size)
+        abort(); /* stored, non-overlapping members: never more than the file */
+    if (kind == TKA_DUMP_REPROD && distinct > 2 * size + (1u << 20))
+        abort();
     /* Re-encoding what was read and reading it back must give the same dict;
      * keep the work bounded. The JSON form has a list per index of every
      * axis but the last as well as the elements (tolist()), so a zero-size
@@ -63,6 +103,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (tka_json_encode(d, "f", &buf, &err) == TKA_OK &&
             tka_dump_parse(buf.data, buf.len, "again", TKA_FORMAT_JSON, &back, NULL, &err) == TKA_OK)
             tka_dict_free(back);
+        /* the streamed JSON is the same text, piece by piece */
+        sink k = {buf.data, buf.len, 0, false};
+        if (buf.len && (tka_json_encode_stream(d, "f", compare_piece, &k, &err) != TKA_OK ||
+                        k.mismatch || k.at != buf.len))
+            abort();
         tka_buf_free(&buf);
         tka_diff *diff = NULL;
         if (tka_diff_compare(d, d, &diff, NULL, &err) == TKA_OK) {

@@ -11,7 +11,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Build and test dependencies, all from Debian 12.
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
           libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev
-          curl python3 python3-numpy python3-sentencepiece python3-pandas)
+          curl python3 python3-numpy python3-sentencepiece python3-pandas time)
 
 install_missing() {
   local missing=()

@@ -16,7 +16,7 @@ pkg-config --exists sentencepiece || {
 
 if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
-  cmake --build build-bench -j 2 --target tokalign >/dev/null
+  cmake --build build-bench -j 2 --target tokalign_static >/dev/null
 fi
 g++ -O2 -std=c++17 -o "$out/sp_bench" bench/spm/sp_bench.cc $(pkg-config --cflags --libs sentencepiece)
 libs=$(pkg-config --libs libutf8proc libpcre2-8 jansson)

@@ -1,6 +1,8 @@
 /* Collators: turn a batch of tokenized items into padded 2-D arrays exactly as
  * HuggingFace's DataCollatorWithPadding (transformers 4.9.1) or PaddleNLP's
- * Dict/Pad/Stack do. Outputs live in a caller-provided arena. */
+ * Dict/Pad/Stack do. Outputs live in a caller-provided arena.
+ * Ownership and threads: no handles; a batch lives in the arena passed to
+ * tka_collate, and calls on different arenas may run in parallel. */
 #ifndef TOKALIGN_COLLATE_H
 #define TOKALIGN_COLLATE_H
 
@@ -26,7 +28,7 @@ typedef enum tka_seq_field {
 } tka_seq_field;
 
 /* Name of a sequence field ("input_ids", ...). */
-const char *tka_seq_field_name(tka_seq_field field);
+TKA_API const char *tka_seq_field_name(tka_seq_field field);
 
 /* How a label was typed by the dataset stage (pandas' column dtype). */
 typedef enum tka_label_kind {
@@ -72,7 +74,7 @@ typedef struct tka_collate_options {
 
 /* Options as test_data.py uses them: HF, longest, right, BERT's 512 limit,
  * pad id 0, attention mask returned. */
-void tka_collate_options_init(tka_collate_options *options, tka_collate_flavor flavor);
+TKA_API void tka_collate_options_init(tka_collate_options *options, tka_collate_flavor flavor);
 
 typedef enum tka_batch_dtype {
     TKA_BATCH_INT64 = 0,
@@ -104,11 +106,11 @@ typedef struct tka_batch {
  * the reference's exception text (e.g. HF's "Asking to pad but the tokenizer
  * does not have a padding token..." or "Unable to create tensor...") with
  * status TKA_ERR_REFERENCE. */
-tka_status tka_collate(const tka_batch_items *items, const tka_collate_options *options,
-                       tka_arena *arena, tka_batch *out, tka_error *err);
+TKA_API tka_status tka_collate(const tka_batch_items *items, const tka_collate_options *options,
+                               tka_arena *arena, tka_batch *out, tka_error *err);
 
 /* Looks up an array by name; NULL when absent. */
-const tka_batch_array *tka_batch_find(const tka_batch *batch, const char *name);
+TKA_API const tka_batch_array *tka_batch_find(const tka_batch *batch, const char *name);
 
 #ifdef __cplusplus
 }

@@ -65,29 +65,31 @@ typedef struct tka_tsv_record {
                              false, no field needs scanning for one */
 } tka_tsv_record;
 
+/* Ownership and threads: owned by the caller of tka_tsv_open*, freed with
+ * tka_tsv_free; one thread at a time. Records point into it until the next call. */
 typedef struct tka_tsv_reader tka_tsv_reader;
 
 /* Opens a file ("-" is stdin). Errors name the path. */
-tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_tsv_reader **out,
-                        tka_error *err);
+TKA_API tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_tsv_reader **out,
+                                tka_error *err);
 /* Reads from memory; `name` is used in messages. The bytes must outlive the reader. */
-tka_status tka_tsv_open_memory(const char *name, const void *data, size_t len,
-                               const tka_tsv_options *options, tka_tsv_reader **out,
-                               tka_error *err);
-void tka_tsv_free(tka_tsv_reader *reader);
+TKA_API tka_status tka_tsv_open_memory(const char *name, const void *data, size_t len,
+                                       const tka_tsv_options *options, tka_tsv_reader **out,
+                                       tka_error *err);
+TKA_API void tka_tsv_free(tka_tsv_reader *reader);
 
 /* The next record; TKA_ERR_NOT_FOUND (err untouched) at the end. In pandas
  * mode the records are what pandas' tokenizer keeps: blank and space-only
  * lines are skipped, short records padded, long ones an error. Errors name
  * file, line and column and quote pandas' / Python's own message; after an
  * error every further call returns it again. */
-tka_status tka_tsv_next(tka_tsv_reader *reader, tka_tsv_record *record, tka_error *err);
+TKA_API tka_status tka_tsv_next(tka_tsv_reader *reader, tka_tsv_record *record, tka_error *err);
 
 /* Rewinds to the start (files and memory only, not pipes). */
-tka_status tka_tsv_rewind(tka_tsv_reader *reader, tka_error *err);
+TKA_API tka_status tka_tsv_rewind(tka_tsv_reader *reader, tka_error *err);
 
 /* The name used in messages. */
-const char *tka_tsv_name(const tka_tsv_reader *reader);
+TKA_API const char *tka_tsv_name(const tka_tsv_reader *reader);
 
 /* pandas' tokenizer reads its input in blocks of this many characters; a few
  * of its behaviours depend on the block boundaries (see docs/dataset.md). */
@@ -106,7 +108,7 @@ typedef enum tka_column_dtype {
 } tka_column_dtype;
 
 /* "int64", "uint64", "float64", "bool", "object". */
-const char *tka_column_dtype_name(tka_column_dtype dtype);
+TKA_API const char *tka_column_dtype_name(tka_column_dtype dtype);
 
 /* What a cell holds after pandas' conversion. In an object column a cell is
  * a string or NaN (or, after low_memory chunks of different types were
@@ -164,8 +166,11 @@ typedef struct tka_dataset_options {
 } tka_dataset_options;
 
 /* text "sentence", label "label", pandas mode, strict UTF-8, pandas chunking. */
-void tka_dataset_options_init(tka_dataset_options *options);
+TKA_API void tka_dataset_options_init(tka_dataset_options *options);
 
+/* Ownership and threads: owned by the caller of tka_dataset_open*, freed
+ * with tka_dataset_free; one thread at a time. Rows, names and warnings point
+ * into it (rows: until the next tka_dataset_next). */
 typedef struct tka_dataset tka_dataset;
 
 /* Opens the file and runs the first pass: header, row count, and the dtype of
@@ -175,50 +180,50 @@ typedef struct tka_dataset tka_dataset;
  * With options->single_pass only the header is read here (EmptyDataError and
  * a missing column are still reported here); the errors of the data rows come
  * from tka_dataset_next, with the same messages. */
-tka_status tka_dataset_open(const char *path, const tka_dataset_options *options,
-                            tka_dataset **out, tka_error *err);
-tka_status tka_dataset_open_memory(const char *name, const void *data, size_t len,
-                                   const tka_dataset_options *options, tka_dataset **out,
-                                   tka_error *err);
-void tka_dataset_free(tka_dataset *ds);
+TKA_API tka_status tka_dataset_open(const char *path, const tka_dataset_options *options,
+                                    tka_dataset **out, tka_error *err);
+TKA_API tka_status tka_dataset_open_memory(const char *name, const void *data, size_t len,
+                                           const tka_dataset_options *options, tka_dataset **out,
+                                           tka_error *err);
+TKA_API void tka_dataset_free(tka_dataset *ds);
 
 /* Single pass: true once tka_dataset_next has read the whole file, i.e. it
  * returned TKA_ERR_NOT_FOUND, or a row error after reading to the end (GLUE's
  * IndexError; see tka_dataset_next). From then on the row count, dtypes,
  * chunk dtypes and warnings are those of the two-pass mode. Two passes: true
  * after open. */
-bool tka_dataset_complete(const tka_dataset *ds);
+TKA_API bool tka_dataset_complete(const tka_dataset *ds);
 
 /* Data rows (pandas: len(df); GLUE: lines after the first). Single pass: the
  * rows read so far until complete. */
-uint64_t tka_dataset_num_rows(const tka_dataset *ds);
+TKA_API uint64_t tka_dataset_num_rows(const tka_dataset *ds);
 
 /* All columns as pandas names them (duplicates mangled "x.1", empty names
  * "Unnamed: i"); in GLUE mode the header row's strings. */
-size_t tka_dataset_num_columns(const tka_dataset *ds);
-const char *tka_dataset_column_name(const tka_dataset *ds, size_t column);
+TKA_API size_t tka_dataset_num_columns(const tka_dataset *ds);
+TKA_API const char *tka_dataset_column_name(const tka_dataset *ds, size_t column);
 /* The dtype pandas gives the column (after chunk concatenation). GLUE: object.
  * Single pass, until complete: the dtype of the rows read so far. */
-tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
+TKA_API tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t column);
 /* Number of inference chunks and one chunk's dtype (HF datasets converts
  * each 10000-row chunk to Arrow separately: a chunk whose dtype differs from
  * the first breaks or changes the dataset). Single pass: 0 chunks until
  * complete. */
-size_t tka_dataset_num_chunks(const tka_dataset *ds);
-tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
+TKA_API size_t tka_dataset_num_chunks(const tka_dataset *ds);
+TKA_API tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
 /* Leading columns pandas silently turned into the index (the first data row
  * had more fields than the header); 0 normally. */
-size_t tka_dataset_index_columns(const tka_dataset *ds);
+TKA_API size_t tka_dataset_index_columns(const tka_dataset *ds);
 
 /* Column numbers of the selected fields (SIZE_MAX when not selected). */
-size_t tka_dataset_text_column(const tka_dataset *ds);
-size_t tka_dataset_pair_column(const tka_dataset *ds);
-size_t tka_dataset_label_column(const tka_dataset *ds);
+TKA_API size_t tka_dataset_text_column(const tka_dataset *ds);
+TKA_API size_t tka_dataset_pair_column(const tka_dataset *ds);
+TKA_API size_t tka_dataset_label_column(const tka_dataset *ds);
 
 /* Warnings from the first pass, one per line ("" if none): places where the
  * GLUE reader and pandas read the file differently, pandas' DtypeWarning, a
  * text column that is not all strings, ... Single pass: "" until complete. */
-const char *tka_dataset_warnings(const tka_dataset *ds);
+TKA_API const char *tka_dataset_warnings(const tka_dataset *ds);
 
 /* One data row with the selected fields converted as pandas converts them. */
 typedef struct tka_row {
@@ -241,17 +246,17 @@ typedef struct tka_row {
  * returned only after the rest of the file was read (a parser error further
  * on wins, as in the two-pass mode, whose typing pass reports it first); the
  * dataset is then complete. Stop at the first error. */
-tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err);
+TKA_API tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err);
 /* Restarts at row 0. Single pass: only once complete; the rows then come
  * with their final values, as in the two-pass mode. */
-tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err);
+TKA_API tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err);
 
 /* Any cell of the row last returned by tka_dataset_next: data column
  * `column` (0-based, as tka_dataset_column_name), or with `index` set, the
  * implicit index column `column` (< tka_dataset_index_columns). Valid until
  * the next call of tka_dataset_next. */
-tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tka_value *out,
-                            tka_error *err);
+TKA_API tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tka_value *out,
+                                    tka_error *err);
 
 /* Single pass, once complete (two passes: any time): the value the two-pass
  * mode gives the cell of data row `row` in `column` (or implicit index column
@@ -260,8 +265,8 @@ tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tk
  * result points at raw->text. pandas' type of a cell depends on its
  * low_memory block and on the whole column, so this is how a consumer of the
  * single pass finalises the few cells it kept (e.g. logged labels). */
-tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index, uint64_t row,
-                               const tka_value *raw, tka_value *out, tka_error *err);
+TKA_API tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index, uint64_t row,
+                                       const tka_value *raw, tka_value *out, tka_error *err);
 
 /* Once complete: the first data row whose cell in the text or pair column
  * (`column`) is not a str in the final frame (NaN, or a number because its
@@ -270,15 +275,15 @@ tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index,
  * TKA_ERR_NOT_FOUND when every cell is a str; TKA_ERR_ARGUMENT for another
  * column or before the end. Lets a single-pass consumer that tokenized every
  * row's text decide at the end which row the two-pass reading would refuse. */
-tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
-                                        uint64_t *line, tka_value_kind *kind, tka_error *err);
+TKA_API tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
+                                                uint64_t *line, tka_value_kind *kind, tka_error *err);
 
 /* The label as an int64 the way the reference turns it into a tensor
  * (np.array([label], dtype="int64") on the Paddle side): int as is, float
  * truncated, bool 0/1, str through Python's int(); NaN and other strings are
  * errors naming file, line and column (`name` is the dataset's file). */
-tka_status tka_value_to_int64(const tka_value *value, const char *name, int64_t *out,
-                              tka_error *err);
+TKA_API tka_status tka_value_to_int64(const tka_value *value, const char *name, int64_t *out,
+                                      tka_error *err);
 
 #ifdef __cplusplus
 }

@@ -30,8 +30,8 @@ typedef struct tka_scalar {
 
 /* "{}".format(scalar) as Python prints a numpy scalar: integers in decimal,
  * floats as repr(float(x)). `buf` needs TKA_PYFLOAT_MAX bytes. */
-size_t tka_scalar_format(const tka_scalar *s, char *buf);
-double tka_scalar_to_double(const tka_scalar *s);
+TKA_API size_t tka_scalar_format(const tka_scalar *s, char *buf);
+TKA_API double tka_scalar_to_double(const tka_scalar *s);
 
 typedef enum tka_stat { TKA_STAT_MIN = 0, TKA_STAT_MAX = 1, TKA_STAT_MEAN = 2 } tka_stat;
 
@@ -50,6 +50,9 @@ typedef struct tka_key_diff {
     tka_scalar first_a, first_b;       /* the values there, in each side's dtype */
 } tka_key_diff;
 
+/* Ownership and threads: owned by the caller of tka_diff_compare, freed with
+ * tka_diff_free; its keys point into dict `a`, which must outlive it.
+ * Immutable: any number of threads may read one diff at once. */
 typedef struct tka_diff tka_diff;
 
 /* ReprodDiffHelper.compare_info(a, b). Where reprod_log raises, returns
@@ -59,12 +62,12 @@ typedef struct tka_diff tka_diff;
  * `stdout_lines` (may be NULL) receives what compare_info prints
  * ("transpose sub_data1\n" per transposed key), also when it then raises.
  * With an error, *out is NULL. */
-tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out,
-                            tka_buf *stdout_lines, tka_error *err);
-size_t tka_diff_count(const tka_diff *diff);
-const tka_key_diff *tka_diff_at(const tka_diff *diff, size_t index);
+TKA_API tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out,
+                                    tka_buf *stdout_lines, tka_error *err);
+TKA_API size_t tka_diff_count(const tka_diff *diff);
+TKA_API const tka_key_diff *tka_diff_at(const tka_diff *diff, size_t index);
 /* Accepts NULL. */
-void tka_diff_free(tka_diff *diff);
+TKA_API void tka_diff_free(tka_diff *diff);
 
 #define TKA_REPORT_MAX_METHODS 16
 
@@ -75,21 +78,21 @@ typedef struct tka_report_options {
 } tka_report_options;
 
 /* reprod_log's defaults: diff_method="mean", diff_threshold=1e-6. */
-void tka_report_options_init(tka_report_options *options);
+TKA_API void tka_report_options_init(tka_report_options *options);
 
 /* "mean", "max", "min", "all" (= min,max,mean), or a comma-separated list
  * of min/max/mean used in the given order (reprod_log's list form). */
-tka_status tka_report_parse_methods(const char *text, tka_report_options *options,
-                                    tka_error *err);
+TKA_API tka_status tka_report_parse_methods(const char *text, tka_report_options *options,
+                                            tka_error *err);
 
 /* Whether every method of `key` passes (value > threshold fails; NaN passes). */
-bool tka_key_diff_passed(const tka_key_diff *key, const tka_report_options *options);
+TKA_API bool tka_key_diff_passed(const tka_key_diff *key, const tka_report_options *options);
 
 /* ReprodDiffHelper.report: appends the log messages, one per line, each
  * followed by "\n" and without the logging prefix; *passed tells whether
  * the last line is "diff check passed". */
-tka_status tka_diff_report(const tka_diff *diff, const tka_report_options *options,
-                           tka_buf *messages, bool *passed, tka_error *err);
+TKA_API tka_status tka_diff_report(const tka_diff *diff, const tka_report_options *options,
+                                   tka_buf *messages, bool *passed, tka_error *err);
 
 /* ------------------------------------------------- beyond reprod_log */
 
@@ -111,12 +114,12 @@ typedef struct tka_explain_options {
  * for integer keys ending in "input_ids" the tokens of that row on both
  * sides (first difference marked >>like this<<), and the dataset row
  * behind it. Every line starts with "KEY: ". Nothing when no element differs. */
-tka_status tka_diff_explain(const tka_key_diff *kd, const tka_array *a, const tka_array *b,
-                            const tka_explain_options *options, tka_buf *out);
+TKA_API tka_status tka_diff_explain(const tka_key_diff *kd, const tka_array *a, const tka_array *b,
+                                    const tka_explain_options *options, tka_buf *out);
 
 /* The logging prefix "[YYYY/MM/DD HH:MM:SS] root INFO: " for `t` in local
  * time; `buf` needs 64 bytes. Returns the length. */
-size_t tka_report_prefix(time_t t, char *buf);
+TKA_API size_t tka_report_prefix(time_t t, char *buf);
 
 #ifdef __cplusplus
 }

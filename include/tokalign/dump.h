@@ -34,11 +34,11 @@ typedef enum tka_dtype {
 } tka_dtype;
 
 /* numpy's str(dtype): "bool", "int64", "float16", ... */
-const char *tka_dtype_name(tka_dtype dtype);
+TKA_API const char *tka_dtype_name(tka_dtype dtype);
 /* Bytes per element. */
-size_t tka_dtype_size(tka_dtype dtype);
+TKA_API size_t tka_dtype_size(tka_dtype dtype);
 /* Parses a name as tka_dtype_name prints it; false when unknown. */
-bool tka_dtype_from_name(const char *name, tka_dtype *out);
+TKA_API bool tka_dtype_from_name(const char *name, tka_dtype *out);
 
 /* numpy 1.x allows at most 32 dimensions. */
 #define TKA_NDIM_MAX 32
@@ -62,54 +62,58 @@ typedef struct tka_array {
 
 /* Number of elements (1 for a 0-d array). Shapes stored in a dict never
  * overflow this. */
-size_t tka_array_count(const tka_array *array);
+TKA_API size_t tka_array_count(const tka_array *array);
 
 /* ------------------------------------------------------------------ dict */
 
 /* An ordered dict key -> array with reprod_log's ReprodLogger semantics:
  * re-adding a key replaces the array but keeps the key's position. The dict
  * owns copies of keys and data. */
+/* Ownership and threads: owned by the caller of tka_dict_new or of the
+ * reader that made it, freed with tka_dict_free; keys and arrays it returns
+ * live until the key is replaced or removed. Const functions may run on one
+ * dict from many threads at once; modifying ones need it alone. */
 typedef struct tka_dict tka_dict;
 
-tka_dict *tka_dict_new(void);
+TKA_API tka_dict *tka_dict_new(void);
 /* Accepts NULL. */
-void tka_dict_free(tka_dict *dict);
+TKA_API void tka_dict_free(tka_dict *dict);
 
-size_t tka_dict_size(const tka_dict *dict);
+TKA_API size_t tka_dict_size(const tka_dict *dict);
 /* Key / array at insertion position `index` (< size). */
-const char *tka_dict_key(const tka_dict *dict, size_t index);
-const tka_array *tka_dict_at(const tka_dict *dict, size_t index);
+TKA_API const char *tka_dict_key(const tka_dict *dict, size_t index);
+TKA_API const tka_array *tka_dict_at(const tka_dict *dict, size_t index);
 /* The array stored under `key`, or NULL. */
-const tka_array *tka_dict_get(const tka_dict *dict, const char *key);
+TKA_API const tka_array *tka_dict_get(const tka_dict *dict, const char *key);
 /* Position of `key`, or -1. */
-ptrdiff_t tka_dict_find(const tka_dict *dict, const char *key);
+TKA_API ptrdiff_t tka_dict_find(const tka_dict *dict, const char *key);
 
 /* Copies `value` (shape, dtype, layout and data) under `key` (valid UTF-8,
  * no NUL). Replacing keeps the key's position. */
-tka_status tka_dict_add(tka_dict *dict, const char *key, const tka_array *value, tka_error *err);
+TKA_API tka_status tka_dict_add(tka_dict *dict, const char *key, const tka_array *value, tka_error *err);
 
 /* Like tka_dict_add but allocates zeroed storage for the caller to fill:
  * *data receives the element buffer (C order, native byte order). Avoids a
  * copy for large batches. */
-tka_status tka_dict_put(tka_dict *dict, const char *key, tka_dtype dtype, unsigned ndim,
-                        const int64_t *shape, void **data, tka_error *err);
+TKA_API tka_status tka_dict_put(tka_dict *dict, const char *key, tka_dtype dtype, unsigned ndim,
+                                const int64_t *shape, void **data, tka_error *err);
 
 /* Stores the array of `existing` under `key` as the same object, like
  * `logger.add(key, logger.data[existing])`: numpy.save pickles it once and
  * refers back to it, and so does tokalign. Readers keep such sharing. */
-tka_status tka_dict_add_shared(tka_dict *dict, const char *key, const char *existing,
-                               tka_error *err);
+TKA_API tka_status tka_dict_add_shared(tka_dict *dict, const char *key, const char *existing,
+                                       tka_error *err);
 
 /* Removes `key`; false when it was absent. Later keys keep their order. */
-bool tka_dict_remove(tka_dict *dict, const char *key);
-void tka_dict_clear(tka_dict *dict);
+TKA_API bool tka_dict_remove(tka_dict *dict, const char *key);
+TKA_API void tka_dict_clear(tka_dict *dict);
 
 /* Free-form metadata carried by JSON mirrors (the "meta" object), kept as
  * compact JSON text; NULL when there is none. See docs/dump.md for the keys
  * `tokalign diff` understands (source rows of each batch). */
-const char *tka_dict_meta(const tka_dict *dict);
+TKA_API const char *tka_dict_meta(const tka_dict *dict);
 /* `json_object_text` must be a JSON object (or NULL to drop the metadata). */
-tka_status tka_dict_set_meta(tka_dict *dict, const char *json_object_text, tka_error *err);
+TKA_API tka_status tka_dict_set_meta(tka_dict *dict, const char *json_object_text, tka_error *err);
 
 /* ------------------------------------------------------------- reading */
 
@@ -131,49 +135,60 @@ typedef enum tka_dump_kind {
 /* Reads `path`. Errors name the file and the byte offset (or JSON line) at
  * fault. Pickles are interpreted, never executed: only the opcodes and
  * globals numpy writes for numeric arrays are accepted. `kind` may be NULL. */
-tka_status tka_dump_read(const char *path, tka_dump_format format, tka_dict **out,
-                         tka_dump_kind *kind, tka_error *err);
+TKA_API tka_status tka_dump_read(const char *path, tka_dump_format format, tka_dict **out,
+                                 tka_dump_kind *kind, tka_error *err);
 
 /* Same from memory; `name` is used in messages and as the key of a plain
  * array (its stem). */
-tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_dump_format format,
-                          tka_dict **out, tka_dump_kind *kind, tka_error *err);
+TKA_API tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_dump_format format,
+                                  tka_dict **out, tka_dump_kind *kind, tka_error *err);
 
 /* ------------------------------------------------------------- writing */
 
 /* reprod_log / numpy.save(dict) bytes (protocol-3 pickle, numpy.core names):
  * byte-identical to numpy 1.24 for dicts of arrays created by numpy. */
-tka_status tka_reprod_encode(const tka_dict *dict, tka_buf *out, tka_error *err);
+TKA_API tka_status tka_reprod_encode(const tka_dict *dict, tka_buf *out, tka_error *err);
 /* A plain .npy of one array, as numpy.save(array) writes it. */
-tka_status tka_npy_encode_array(const tka_array *array, tka_buf *out, tka_error *err);
+TKA_API tka_status tka_npy_encode_array(const tka_array *array, tka_buf *out, tka_error *err);
 /* numpy.savez(file, **dict): a stored ZIP of KEY.npy members. */
-tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err);
+TKA_API tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err);
 /* The JSON mirror (compact, like json.dump(..., separators=(",", ":"),
  * ensure_ascii=False) + "\n"); `file_name` may be NULL to omit "file". */
-tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf *out,
-                           tka_error *err);
+TKA_API tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf *out,
+                                   tka_error *err);
+
+/* Receives the successive pieces of a streamed output; a status other
+ * than TKA_OK (with `err` set) stops the stream and is returned. */
+typedef tka_status (*tka_write_fn)(void *ctx, const void *data, size_t len, tka_error *err);
+/* The same JSON as tka_json_encode, handed to `write` in pieces of about
+ * 64 KiB: memory stays constant however large the text (an empty array of
+ * shape (10**9, 1, 0) is 5 GB of "[[]]"). */
+TKA_API tka_status tka_json_encode_stream(const tka_dict *dict, const char *file_name, tka_write_fn write,
+                                  void *ctx, tka_error *err);
 
 /* Writes `dict` to `path` in `format` (AUTO: by extension .npy/.npz/.json).
  * The path is used as given (numpy.save's appending of ".npy" is the
  * caller's business). */
-tka_status tka_dump_write(const tka_dict *dict, const char *path, tka_dump_format format,
-                          tka_error *err);
+TKA_API tka_status tka_dump_write(const tka_dict *dict, const char *path, tka_dump_format format,
+                                  tka_error *err);
 
 /* Streaming reprod_log writer: emits one key at a time, so a pipeline never
  * holds the whole dict. The bytes equal tka_reprod_encode of the same keys
  * in the same order. Keys must be distinct (replacement needs the dict). */
+/* Ownership and threads: owned by the caller of tka_reprod_writer_open*,
+ * freed with tka_reprod_writer_free; one thread at a time. */
 typedef struct tka_reprod_writer tka_reprod_writer;
 
 /* Writes to `path` through a temporary file renamed into place on close. */
-tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka_error *err);
+TKA_API tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka_error *err);
 /* Appends to `buf` (not owned). */
-tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out, tka_error *err);
-tka_status tka_reprod_writer_add(tka_reprod_writer *writer, const char *key,
-                                 const tka_array *value, tka_error *err);
+TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out, tka_error *err);
+TKA_API tka_status tka_reprod_writer_add(tka_reprod_writer *writer, const char *key,
+                                         const tka_array *value, tka_error *err);
 /* Finishes the file. The writer must still be freed. */
-tka_status tka_reprod_writer_close(tka_reprod_writer *writer, tka_error *err);
+TKA_API tka_status tka_reprod_writer_close(tka_reprod_writer *writer, tka_error *err);
 /* Accepts NULL; an unclosed file writer removes its temporary file. */
-void tka_reprod_writer_free(tka_reprod_writer *writer);
+TKA_API void tka_reprod_writer_free(tka_reprod_writer *writer);
 
 /* ------------------------------------------------------ value printing */
 
@@ -181,12 +196,12 @@ void tka_reprod_writer_free(tka_reprod_writer *writer);
  * for decimal exponents in [-4, 16), else d.ddde±XX; "nan", "inf", "-inf".
  * `buf` needs TKA_PYFLOAT_MAX bytes; returns the length. */
 #define TKA_PYFLOAT_MAX 32
-size_t tka_pyfloat_repr(double v, char *buf);
+TKA_API size_t tka_pyfloat_repr(double v, char *buf);
 
 /* IEEE half <-> float/double conversions (round to nearest even). */
-float tka_half_to_float(uint16_t h);
-uint16_t tka_double_to_half(double v);
-uint16_t tka_float_to_half(float v);
+TKA_API float tka_half_to_float(uint16_t h);
+TKA_API uint16_t tka_double_to_half(double v);
+TKA_API uint16_t tka_float_to_half(float v);
 
 #ifdef __cplusplus
 }

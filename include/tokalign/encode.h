@@ -59,13 +59,13 @@ typedef struct tka_encode_options {
 
 /* max_length -1, no truncation, stride 0, no padding, right side, the
  * tokenizer's pad token, pad type id 0, special tokens on, no extras. */
-void tka_encode_options_init(tka_encode_options *options);
+TKA_API void tka_encode_options_init(tka_encode_options *options);
 
 /* HF's argument defaults: with only max_length given (truncation none,
  * padding none), truncation becomes longest_first ("Truncation was not
  * explicitly activated but max_length is provided..."). Call before
  * tka_encoder_new when mirroring tokenizer(..., max_length=N). */
-void tka_encode_options_apply_hf_defaults(tka_encode_options *options);
+TKA_API void tka_encode_options_apply_hf_defaults(tka_encode_options *options);
 
 typedef struct tka_encoding {
     size_t length;
@@ -106,15 +106,19 @@ typedef struct tka_encoding {
     uint32_t pad_text_start, pad_text_len;
 } tka_encoding;
 
+/* Ownership and threads: owned by the caller of tka_encoder_new, freed with
+ * tka_encoder_free; the tokenizer must outlive it. One thread at a time: use
+ * one encoder per thread (they may share the tokenizer). An encoding's arrays
+ * live in the arena passed to the call that made it. */
 typedef struct tka_encoder tka_encoder;
 
 /* Checks the options against the tokenizer as HF does before encoding:
  * padding without a pad token fails with HF's ValueError message
  * (TKA_ERR_REFERENCE), as does truncation with a max_length that is not a
  * multiple of pad_to_multiple_of; padding to max_length needs max_length. */
-tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *options,
-                           tka_encoder **out, tka_error *err);
-void tka_encoder_free(tka_encoder *encoder);
+TKA_API tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *options,
+                                   tka_encoder **out, tka_error *err);
+TKA_API void tka_encoder_free(tka_encoder *encoder);
 
 /* One text (pair NULL) or pair, as tokenizer(text, text_pair, ...) for a
  * single example: padding LONGEST pads to its own length (then to the
@@ -122,27 +126,27 @@ void tka_encoder_free(tka_encoder *encoder);
  * offset), TKA_ERR_REFERENCE where the reference raises (fast compat:
  * impossible truncation). `out` lives in `arena`. The encoder is not
  * thread-safe; use one per thread. */
-tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, size_t len,
-                              const char *pair, size_t pair_len, tka_arena *arena,
-                              tka_encoding *out, tka_error *err);
+TKA_API tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, size_t len,
+                                      const char *pair, size_t pair_len, tka_arena *arena,
+                                      tka_encoding *out, tka_error *err);
 
 /* Pads encodings of one batch the way tokenizer(batch, padding=...) does:
  * to the longest of the n encodings (or to max_length), rounded up to
  * pad_to_multiple_of; longer ones are left as they are. Uses the encoder's
  * padding options; encodings already padded by tka_encoder_encode give the
  * same result as unpadded ones. */
-tka_status tka_encoder_pad(const tka_encoder *encoder, tka_encoding *encodings, size_t n,
-                           tka_arena *arena, tka_error *err);
+TKA_API tka_status tka_encoder_pad(const tka_encoder *encoder, tka_encoding *encodings, size_t n,
+                                   tka_arena *arena, tka_error *err);
 
 /* One-shot convenience: tka_encoder_new + encode + free. */
-tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options,
-                      const char *text, size_t len, const char *pair, size_t pair_len,
-                      tka_arena *arena, tka_encoding *out, tka_error *err);
+TKA_API tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options,
+                              const char *text, size_t len, const char *pair, size_t pair_len,
+                              tka_arena *arena, tka_encoding *out, tka_error *err);
 
 /* Token i of an encoding as a string: the kept token text, else the
  * vocabulary string of its id. NULL for an id without one. */
-const char *tka_encoding_token(const tka_tokenizer *tok, const tka_encoding *e, size_t i,
-                               size_t *len);
+TKA_API const char *tka_encoding_token(const tka_tokenizer *tok, const tka_encoding *e, size_t i,
+                                       size_t *len);
 
 /* ------------------------------------------------------------ decode */
 
@@ -151,20 +155,20 @@ typedef struct tka_decode_options {
     bool clean_up_tokenization_spaces; /* true (transformers 4.9.1 default) */
 } tka_decode_options;
 
-void tka_decode_options_init(tka_decode_options *options);
+TKA_API void tka_decode_options_init(tka_decode_options *options);
 
 /* tokenizer.decode(ids) of transformers 4.9.1: ids -> tokens (unknown ids
  * give the unknown token, as the slow tokenizers do), special tokens
  * dropped on request, the model's tokens -> text (WordPiece: join with
  * spaces and merge "##"; SentencePiece: decode_pieces), then
  * clean_up_tokenization. Appends to `out`. */
-tka_status tka_decode(const tka_tokenizer *tok, const int32_t *ids, size_t n,
-                      const tka_decode_options *options, tka_buf *out, tka_error *err);
+TKA_API tka_status tka_decode(const tka_tokenizer *tok, const int32_t *ids, size_t n,
+                              const tka_decode_options *options, tka_buf *out, tka_error *err);
 
 /* PreTrainedTokenizerBase.clean_up_tokenization on s[0..len): " ." -> ".",
  * " ?", " !", " ,", " ' " -> "'", " n't", " 'm", " 's", " 've", " 're",
  * applied in that order. Appends to `out`. */
-tka_status tka_clean_up_tokenization(const char *s, size_t len, tka_buf *out);
+TKA_API tka_status tka_clean_up_tokenization(const char *s, size_t len, tka_buf *out);
 
 #ifdef __cplusplus
 }

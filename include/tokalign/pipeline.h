@@ -61,7 +61,7 @@ typedef struct tka_pipeline_options {
 
 /* test_data.py's defaults for the given flavor: sequential sampler, batch
  * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. */
-void tka_pipeline_options_init(tka_pipeline_options *options, tka_flavor flavor);
+TKA_API void tka_pipeline_options_init(tka_pipeline_options *options, tka_flavor flavor);
 
 typedef struct tka_pipeline_result {
     uint64_t rows;           /* data rows read (the `length` key) */
@@ -78,9 +78,11 @@ typedef struct tka_pipeline_result {
  * hash mismatches) are appended to `warnings` (may be NULL), one per line.
  * Errors name the file and row at fault; where the reference raises (a NaN
  * sentence, a missing pad token, ragged batches) the message repeats its
- * text and the status is TKA_ERR_REFERENCE. */
-tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_result *result,
-                            tka_buf *warnings, tka_error *err);
+ * text and the status is TKA_ERR_REFERENCE.
+ * Threads: separate runs may go on in parallel (no global state); a run uses
+ * options.threads threads of its own and returns after joining them. */
+TKA_API tka_status tka_pipeline_run(const tka_pipeline_options *options, tka_pipeline_result *result,
+                                    tka_buf *warnings, tka_error *err);
 
 #ifdef __cplusplus
 }

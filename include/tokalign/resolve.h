@@ -27,13 +27,17 @@ typedef struct tka_known_model {
     const char *shares_vocab_of;  /* NULL, or the model whose file is identical */
 } tka_known_model;
 
-/* The table of known names, in a stable order. */
-const tka_known_model *tka_known_models(size_t *count);
+/* The table of known names, in a stable order: static and immutable
+ * (thread-safe, never freed). */
+TKA_API const tka_known_model *tka_known_models(size_t *count);
 /* The entry for `name`, or NULL. */
-const tka_known_model *tka_known_model_find(const char *name);
+TKA_API const tka_known_model *tka_known_model_find(const char *name);
 /* The first entry whose file has this hash, or NULL. */
-const tka_known_model *tka_known_model_by_sha256(const char *sha256_hex);
+TKA_API const tka_known_model *tka_known_model_by_sha256(const char *sha256_hex);
 
+/* Ownership and threads: the caller's, freed with tka_resolved_free; one
+ * thread at a time. Resolving reads the environment (thread-safe as long as
+ * no thread changes it meanwhile). */
 typedef struct tka_resolved {
     tka_tokenizer_kind kind;
     char *file;        /* the vocab.txt / .model file (malloc'd) */
@@ -45,17 +49,17 @@ typedef struct tka_resolved {
     char sha256[65];
 } tka_resolved;
 
-void tka_resolved_free(tka_resolved *resolved);
+TKA_API void tka_resolved_free(tka_resolved *resolved);
 
 /* The mirror directory in effect: `mirror_dir` if non-NULL, else
  * $TOKALIGN_MIRROR, else "../shared/data" when that directory exists, else
  * NULL. The returned string is static or `mirror_dir` itself. */
-const char *tka_mirror_dir(const char *mirror_dir);
+TKA_API const char *tka_mirror_dir(const char *mirror_dir);
 
 /* Where `tokalign fetch` stores downloads: $TOKALIGN_CACHE, else
  * $XDG_CACHE_HOME/tokalign, else ~/.cache/tokalign (malloc'd; NULL without
  * HOME). A model NAME lives in <cache>/NAME/. */
-char *tka_fetch_cache_dir(void);
+TKA_API char *tka_fetch_cache_dir(void);
 
 /* Resolves `spec`. Search order for a name: the HuggingFace hub cache
  * ($HF_HUB_CACHE, $HUGGINGFACE_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub:
@@ -63,8 +67,8 @@ char *tka_fetch_cache_dir(void);
  * the PaddleNLP cache ($PPNLP_HOME/models/NAME or ~/.paddlenlp/models/NAME),
  * tokalign's own download cache, then the mirror. A known name whose file hash differs from the expected one
  * appends a warning naming both hashes to `warnings` (may be NULL). */
-tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
-                       tka_buf *warnings, tka_error *err);
+TKA_API tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,
+                               tka_buf *warnings, tka_error *err);
 
 #ifdef __cplusplus
 }

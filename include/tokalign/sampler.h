@@ -22,20 +22,21 @@ extern "C" {
 #define TKA_MT19937_N 624
 
 /* The engine shared by torch's CPU generator and numpy's legacy RandomState.
- * A plain struct so callers can keep it on the stack. */
+ * A plain struct so callers can keep it on the stack.
+ * Ownership and threads: the caller's; one thread at a time. */
 typedef struct tka_mt19937 {
     uint32_t mt[TKA_MT19937_N];
     uint32_t index; /* next word to temper; TKA_MT19937_N means "twist first" */
 } tka_mt19937;
 
 /* init_genrand(seed). */
-void tka_mt19937_seed(tka_mt19937 *g, uint32_t seed);
+TKA_API void tka_mt19937_seed(tka_mt19937 *g, uint32_t seed);
 /* init_by_array(key) (numpy array seeds, Python's random.seed). key_len >= 1. */
-void tka_mt19937_seed_by_array(tka_mt19937 *g, const uint32_t *key, size_t key_len);
+TKA_API void tka_mt19937_seed_by_array(tka_mt19937 *g, const uint32_t *key, size_t key_len);
 /* One tempered 32-bit output. */
-uint32_t tka_mt19937_next32(tka_mt19937 *g);
+TKA_API uint32_t tka_mt19937_next32(tka_mt19937 *g);
 /* Two outputs, the FIRST one as the high half (torch random64, numpy next_uint64). */
-uint64_t tka_mt19937_next64(tka_mt19937 *g);
+TKA_API uint64_t tka_mt19937_next64(tka_mt19937 *g);
 
 /* -------------------------------------------------------------------- torch */
 
@@ -53,13 +54,13 @@ typedef enum tka_torch_version {
 
 /* torch.Generator().manual_seed(seed) / torch.manual_seed(seed): the engine
  * keeps only the low 32 bits of the 64-bit seed. */
-void tka_torch_manual_seed(tka_mt19937 *g, uint64_t seed);
+TKA_API void tka_torch_manual_seed(tka_mt19937 *g, uint64_t seed);
 /* torch.empty((), dtype=torch.int64).random_(generator=g): next64 mod 2^63. */
-int64_t tka_torch_random_int64(tka_mt19937 *g);
+TKA_API int64_t tka_torch_random_int64(tka_mt19937 *g);
 /* torch.randint(high, (1,), generator=g) on CPU, high >= 1. */
-int64_t tka_torch_randint(tka_mt19937 *g, int64_t high);
+TKA_API int64_t tka_torch_randint(tka_mt19937 *g, int64_t high);
 /* torch.randperm(n, generator=g) on CPU into out[0..n). n >= 0. */
-void tka_torch_randperm(tka_mt19937 *g, int64_t n, tka_torch_version version, int64_t *out);
+TKA_API void tka_torch_randperm(tka_mt19937 *g, int64_t n, tka_torch_version version, int64_t *out);
 
 /* torch.utils.data.RandomSampler(data_source of length n, replacement,
  * num_samples, generator). */
@@ -76,12 +77,12 @@ typedef struct tka_torch_random_sampler {
 } tka_torch_random_sampler;
 
 /* Effective number of indices (num_samples, or n). */
-int64_t tka_torch_random_sampler_length(const tka_torch_random_sampler *cfg);
+TKA_API int64_t tka_torch_random_sampler_length(const tka_torch_random_sampler *cfg);
 /* Writes the indices of pass `epoch` to out[0..length). *drawn_seed (may be
  * NULL) receives the seed the sampler drew from the global generator (0 when a
  * generator was given). */
-tka_status tka_torch_random_sampler_order(const tka_torch_random_sampler *cfg, int64_t *out,
-                                          uint64_t *drawn_seed, tka_error *err);
+TKA_API tka_status tka_torch_random_sampler_order(const tka_torch_random_sampler *cfg, int64_t *out,
+                                                  uint64_t *drawn_seed, tka_error *err);
 
 /* torch.utils.data.distributed.DistributedSampler + set_epoch(epoch). */
 typedef struct tka_torch_distributed_sampler {
@@ -96,22 +97,22 @@ typedef struct tka_torch_distributed_sampler {
 } tka_torch_distributed_sampler;
 
 /* num_samples per rank (len(sampler)). */
-int64_t tka_torch_distributed_num_samples(int64_t n, int64_t num_replicas, bool drop_last);
+TKA_API int64_t tka_torch_distributed_num_samples(int64_t n, int64_t num_replicas, bool drop_last);
 /* Writes this rank's num_samples indices to out. */
-tka_status tka_torch_distributed_indices(const tka_torch_distributed_sampler *cfg, int64_t *out,
-                                         tka_error *err);
+TKA_API tka_status tka_torch_distributed_indices(const tka_torch_distributed_sampler *cfg, int64_t *out,
+                                                 tka_error *err);
 
 /* -------------------------------------------------------------------- numpy */
 
 /* numpy.random.RandomState(seed) / np.random.seed(seed) for an int seed;
  * ValueError (TKA_ERR_REFERENCE) outside [0, 2^32 - 1]. */
-tka_status tka_numpy_seed(tka_mt19937 *g, int64_t seed, tka_error *err);
+TKA_API tka_status tka_numpy_seed(tka_mt19937 *g, int64_t seed, tka_error *err);
 /* Legacy bounded integer in [0, max] (masked rejection sampling). */
-uint64_t tka_numpy_random_interval(tka_mt19937 *g, uint64_t max);
+TKA_API uint64_t tka_numpy_random_interval(tka_mt19937 *g, uint64_t max);
 /* RandomState.shuffle on a 1-D array or list. */
-void tka_numpy_shuffle(tka_mt19937 *g, int64_t *values, size_t n);
+TKA_API void tka_numpy_shuffle(tka_mt19937 *g, int64_t *values, size_t n);
 /* RandomState.permutation(n). */
-void tka_numpy_permutation(tka_mt19937 *g, int64_t n, int64_t *out);
+TKA_API void tka_numpy_permutation(tka_mt19937 *g, int64_t n, int64_t *out);
 
 /* ------------------------------------------------------------------- Paddle */
 
@@ -119,9 +120,9 @@ void tka_numpy_permutation(tka_mt19937 *g, int64_t n, int64_t *out);
  * DataLoader(shuffle=True)): np.random.choice on the numpy global state after
  * np.random.seed(numpy_seed). `epoch` passes over the same sampler share that
  * state. num_samples 0 means n. Writes num_samples indices. */
-tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_t num_samples,
-                                           bool replacement, int64_t epoch, int64_t *out,
-                                           tka_error *err);
+TKA_API tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_t num_samples,
+                                                   bool replacement, int64_t epoch, int64_t *out,
+                                                   tka_error *err);
 
 /* paddle.io.DistributedBatchSampler. */
 typedef struct tka_paddle_distributed_batch_sampler {
@@ -135,15 +136,15 @@ typedef struct tka_paddle_distributed_batch_sampler {
 } tka_paddle_distributed_batch_sampler;
 
 /* ceil(n / num_replicas): indices per rank, before batching. */
-int64_t tka_paddle_distributed_num_samples(int64_t n, int64_t num_replicas);
+TKA_API int64_t tka_paddle_distributed_num_samples(int64_t n, int64_t num_replicas);
 /* Writes this rank's num_samples indices (in batch order) to out. */
-tka_status tka_paddle_distributed_indices(const tka_paddle_distributed_batch_sampler *cfg,
-                                          int64_t *out, tka_error *err);
+TKA_API tka_status tka_paddle_distributed_indices(const tka_paddle_distributed_batch_sampler *cfg,
+                                                  int64_t *out, tka_error *err);
 
 /* ----------------------------------------------------------------- batching */
 
 /* Number of batches BatchSampler yields: n / B with drop_last, else ceil(n / B). */
-size_t tka_batch_count(size_t n, size_t batch_size, bool drop_last);
+TKA_API size_t tka_batch_count(size_t n, size_t batch_size, bool drop_last);
 
 /* ------------------------------------------------------ one call per sampler */
 
@@ -183,6 +184,8 @@ typedef struct tka_sampler_spec {
 
 /* Index batches: batch i is indices[i * batch_size ..] with length
  * min(batch_size, count - i * batch_size). */
+/* Ownership and threads: the caller's, freed with tka_batches_free; one
+ * thread at a time. */
 typedef struct tka_batches {
     int64_t *indices;
     size_t count;
@@ -192,16 +195,16 @@ typedef struct tka_batches {
 
 /* Defaults of the given flavor and kind (shuffle, num_replicas 1, epoch 0,
  * through_dataloader, batch_size 1, torch 2.x). */
-void tka_sampler_spec_init(tka_sampler_spec *spec, tka_flavor flavor, tka_sampler_kind kind);
+TKA_API void tka_sampler_spec_init(tka_sampler_spec *spec, tka_flavor flavor, tka_sampler_kind kind);
 
 /* Runs the sampler and batches its indices; *out owns malloc'ed memory.
  * Invalid combinations (missing seed, rank >= num_replicas, ...) are
  * TKA_ERR_ARGUMENT with the reference's error text where it raises. */
-tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out, tka_error *err);
-void tka_batches_free(tka_batches *batches);
+TKA_API tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out, tka_error *err);
+TKA_API void tka_batches_free(tka_batches *batches);
 
 /* The reference call the spec reproduces, as Python (for reports and JSON). */
-tka_status tka_sampler_describe(const tka_sampler_spec *spec, char *buf, size_t size);
+TKA_API tka_status tka_sampler_describe(const tka_sampler_spec *spec, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

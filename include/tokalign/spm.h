@@ -26,7 +26,7 @@ typedef struct tka_spm_info {
 } tka_spm_info;
 
 /* TKA_ERR_ARGUMENT when tok is not a SentencePiece tokenizer. */
-tka_status tka_spm_get_info(const tka_tokenizer *tok, tka_spm_info *info);
+TKA_API tka_status tka_spm_get_info(const tka_tokenizer *tok, tka_spm_info *info);
 
 /* Piece types, numbered as in sentencepiece_model.proto. */
 typedef enum tka_spm_piece_type {
@@ -39,15 +39,15 @@ typedef enum tka_spm_piece_type {
     TKA_SPM_PIECE_BYTE = 6
 } tka_spm_piece_type;
 
-tka_spm_piece_type tka_spm_get_piece_type(const tka_tokenizer *tok, int32_t id);
+TKA_API tka_spm_piece_type tka_spm_get_piece_type(const tka_tokenizer *tok, int32_t id);
 
 /* The piece's score (0 for an invalid id). */
-float tka_spm_get_piece_score(const tka_tokenizer *tok, int32_t id);
+TKA_API float tka_spm_get_piece_score(const tka_tokenizer *tok, int32_t id);
 
 /* The normalized form of text[0..len) that the model segments (U+2581 for
  * spaces, dummy prefix added), replacing the content of `out`. */
-tka_status tka_spm_normalize(const tka_tokenizer *tok, const char *text, size_t len,
-                             tka_buf *out, tka_error *err);
+TKA_API tka_status tka_spm_normalize(const tka_tokenizer *tok, const char *text, size_t len,
+                                     tka_buf *out, tka_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+#include "tokalign/export.h"
+
+#include "tokalign/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,26 +28,27 @@ typedef enum tka_status {
 #define TKA_ERROR_MESSAGE_MAX 1024
 
 /* An error report: the status and a human-readable message. Functions that
- * take a `tka_error *` fill it on failure; passing NULL is allowed. */
+ * take a `tka_error *` fill it on failure; passing NULL is allowed.
+ * Ownership and threads: the caller's (usually on the stack); one per thread. */
 typedef struct tka_error {
     tka_status status;
     char message[TKA_ERROR_MESSAGE_MAX];
 } tka_error;
 
 /* Short stable name of a status ("format error", ...). Never NULL. */
-const char *tka_status_name(tka_status status);
+TKA_API const char *tka_status_name(tka_status status);
 
 /* Clears an error report (status TKA_OK, empty message). Accepts NULL. */
-void tka_error_clear(tka_error *err);
+TKA_API void tka_error_clear(tka_error *err);
 
 /* Sets status and a printf-style message; returns `status` so callers can
  * `return tka_error_set(err, TKA_ERR_IO, "...")`. Accepts err == NULL. */
-tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+TKA_API tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
+    TKA_PRINTF(3, 4);
 
 /* Prepends context ("file.tsv: ") to an existing message, keeping its status. */
-tka_status tka_error_prefix(tka_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+TKA_API tka_status tka_error_prefix(tka_error *err, const char *fmt, ...)
+    TKA_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@
 extern "C" {
 #endif
 
+/* Ownership and threads: owned by the caller of tka_tokenizer_open, freed
+ * with tka_tokenizer_free; immutable once opened, so one tokenizer may be
+ * used by any number of threads at once. Strings it returns live as long as it. */
 typedef struct tka_tokenizer tka_tokenizer;
 
 typedef enum tka_tokenizer_kind {
@@ -37,36 +40,36 @@ typedef struct tka_tokenizer_options {
 } tka_tokenizer_options;
 
 /* Defaults: slow compat, do_lower_case from the configuration, default mirror. */
-void tka_tokenizer_options_init(tka_tokenizer_options *options);
+TKA_API void tka_tokenizer_options_init(tka_tokenizer_options *options);
 
 /* Opens `spec`: a vocab.txt or .model file, a directory holding one, or a
  * model name resolved like from_pretrained (resolve.h). options may be NULL. */
-tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *options,
-                              tka_tokenizer **out, tka_error *err);
+TKA_API tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *options,
+                                      tka_tokenizer **out, tka_error *err);
 
 /* Accepts NULL. */
-void tka_tokenizer_free(tka_tokenizer *tok);
+TKA_API void tka_tokenizer_free(tka_tokenizer *tok);
 
-tka_tokenizer_kind tka_tokenizer_get_kind(const tka_tokenizer *tok);
+TKA_API tka_tokenizer_kind tka_tokenizer_get_kind(const tka_tokenizer *tok);
 
 /* The compat mode the tokenizer was opened with (encode.h follows it for
  * truncation and overflow). */
-tka_compat tka_tokenizer_get_compat(const tka_tokenizer *tok);
+TKA_API tka_compat tka_tokenizer_get_compat(const tka_tokenizer *tok);
 
 /* Path of the vocabulary / model file actually loaded. */
-const char *tka_tokenizer_source(const tka_tokenizer *tok);
+TKA_API const char *tka_tokenizer_source(const tka_tokenizer *tok);
 
 /* Warnings gathered while opening (e.g. a SHA-256 mismatch for a known
  * name), one per line; "" when there are none. */
-const char *tka_tokenizer_warnings(const tka_tokenizer *tok);
+TKA_API const char *tka_tokenizer_warnings(const tka_tokenizer *tok);
 
-size_t tka_tokenizer_vocab_size(const tka_tokenizer *tok);
+TKA_API size_t tka_tokenizer_vocab_size(const tka_tokenizer *tok);
 
 /* The vocabulary string of `id`, or NULL when id is out of range. */
-const char *tka_tokenizer_id_to_token(const tka_tokenizer *tok, int32_t id, size_t *len);
+TKA_API const char *tka_tokenizer_id_to_token(const tka_tokenizer *tok, int32_t id, size_t *len);
 
 /* The id of a vocabulary string, or -1 when absent. */
-int32_t tka_tokenizer_token_to_id(const tka_tokenizer *tok, const char *token, size_t len);
+TKA_API int32_t tka_tokenizer_token_to_id(const tka_tokenizer *tok, const char *token, size_t len);
 
 typedef enum tka_special {
     TKA_SPECIAL_UNK = 0,
@@ -81,10 +84,11 @@ typedef enum tka_special {
 
 /* Id of a special token, or -1 when the tokenizer has none (e.g. Reformer's
  * pad token). */
-int32_t tka_tokenizer_special_id(const tka_tokenizer *tok, tka_special which);
+TKA_API int32_t tka_tokenizer_special_id(const tka_tokenizer *tok, tka_special which);
 
 /* Token sequence produced by tka_tokenize: parallel arrays, reused across
- * calls (zero-initialise once, free with tka_tokens_free). */
+ * calls (zero-initialise once, free with tka_tokens_free).
+ * Ownership and threads: the caller's; one thread at a time (one per thread). */
 typedef struct tka_tokens {
     size_t count;
     int32_t *ids;
@@ -105,15 +109,15 @@ enum {
     TKA_TOKENS_STRINGS = 1u << 1
 };
 
-void tka_tokens_free(tka_tokens *tokens);
+TKA_API void tka_tokens_free(tka_tokens *tokens);
 /* Sets count to 0 and keeps the storage. */
-void tka_tokens_clear(tka_tokens *tokens);
+TKA_API void tka_tokens_clear(tka_tokens *tokens);
 
 /* Tokenizes text[0..len) (must be valid UTF-8; TKA_ERR_UTF8 otherwise)
  * without special tokens, replacing the content of *out. `flags` is a mask
  * of TKA_TOKENS_*; arrays not requested are left untouched. */
-tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
-                        tka_tokens *out, tka_error *err);
+TKA_API tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                                tka_tokens *out, tka_error *err);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/resolve.h"
 #include "tokalign/tokenizer.h"
 

@@ -7,7 +7,8 @@
 #include "cli/cli.h"
 #include "cli/tok_args.h"
 #include "tokalign/encode.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
+#include "core/lines.h"
 
 static const char *const USAGE =
     "usage: tokalign decode --tokenizer T [options]\n"

@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 #include "cli/pipeline_args.h"
 #include "cli/sampler_args.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/pipeline.h"
 
 #define CMD "demo"

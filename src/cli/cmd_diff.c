@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/diff.h"
 #include "tokalign/dump.h"
 #include "tokalign/tokenizer.h"

@@ -8,7 +8,7 @@
 #include "cli/tok_args.h"
 #include "tokalign/arena.h"
 #include "tokalign/encode.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 static const char *const USAGE =
     "usage: tokalign encode --tokenizer T [options]\n"

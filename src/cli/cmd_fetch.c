@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/resolve.h"
 #include "tokalign/text.h"
 

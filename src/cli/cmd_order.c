@@ -8,8 +8,8 @@
 #include "cli/sampler_args.h"
 #include "tokalign/dump.h"
 #include "tokalign/dataset.h"
-#include "tokalign/io.h"
-#include "tokalign/json_write.h"
+#include "core/io.h"
+#include "core/json_write.h"
 #include "tokalign/sampler.h"
 #include "tokalign/text.h"
 

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "tokalign/dataset.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 #include "tokalign/text.h"
 
 #define CMD "read"

@@ -1,11 +1,21 @@
 /* `tokalign show`: prints a dump (.npy reprod_log dict or plain array, .npz,
  * JSON mirror) as its JSON mirror, or converts it to another format. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "tokalign/dump.h"
-#include "tokalign/io.h"
+#include "core/io.h"
+
+/* Streams JSON to stdout as it is produced. */
+static tka_status write_stdout(void *ctx, const void *data, size_t len, tka_error *err)
+{
+    (void)ctx;
+    if (fwrite(data, 1, len, stdout) != len)
+        return tka_error_set(err, TKA_ERR_IO, "stdout: write error");
+    return TKA_OK;
+}
 
 static void show_help(void)
 {
@@ -62,8 +72,16 @@ int cmd_show(int argc, char **argv)
         return cli_report("show", &err);
     tka_buf out = {0};
     tka_status st;
-    if (strcmp(to, "json") == 0) {
-        const char *slash = strrchr(input, '/');
+    const char *slash = strrchr(input, '/');
+    bool to_stdout = !output || strcmp(output, "-") == 0;
+    if (strcmp(to, "json") == 0 && to_stdout) {
+        /* streamed: the JSON of a small file can be gigabytes */
+        st = tka_json_encode_stream(dict, slash ? slash + 1 : input, write_stdout, NULL, &err);
+        if (st == TKA_OK && fflush(stdout) != 0)
+            st = tka_error_set(&err, TKA_ERR_IO, "stdout: write error");
+        tka_dict_free(dict);
+        return st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err);
+    } else if (strcmp(to, "json") == 0) {
         st = tka_json_encode(dict, slash ? slash + 1 : input, &out, &err);
     } else if (strcmp(to, "npy") == 0) {
         st = tka_reprod_encode(dict, &out, &err);

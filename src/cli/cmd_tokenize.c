@@ -6,7 +6,7 @@
 #include "cli/records.h"
 #include "cli/tok_args.h"
 #include "core/cacheline.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 static const char *const USAGE =
     "usage: tokalign tokenize --tokenizer T [options]\n"

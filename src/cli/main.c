@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "tokalign/version.h"
 
 typedef struct command {
     const char *name;
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("tokalign %s\n", TOKALIGN_VERSION);
+        printf("tokalign %s\n", tka_version());
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -1,5 +1,5 @@
 /* File reading and writing for inputs (vocabularies, models, dumps) and outputs. */
-#include "tokalign/io.h"
+#include "core/io.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* JSON output with Python json.dumps escaping, hand-rolled because it is on
  * the output hot path; parsing JSON goes through jansson. */
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 #include <string.h>
 

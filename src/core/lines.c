@@ -1,4 +1,5 @@
 /* Line reader with Python text-mode (universal newline) splitting. */
+#include "core/lines.h"
 #include "tokalign/text.h"
 
 #include <errno.h>

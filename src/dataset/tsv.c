@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "dataset/tsv_internal.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 enum pandas_state {
     P_RECORD_START,   /* at the start of a line, nothing of a record seen */

@@ -1,6 +1,7 @@
 /* dtypes, half-precision conversions and the conversions between an
  * array's in-file layout (byte order, Fortran order) and native C order. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dump/dump_internal.h"
@@ -78,11 +79,14 @@ bool dump_checked_count(const int64_t *shape, unsigned ndim, size_t itemsize, si
         if (shape[i] == 0)
             zero = true;
     }
-    /* An axis of 0 makes the product 0 however large the other axes are,
-     * but numpy still refuses shapes whose product overflows intp. */
+    /* COMPAT: numpy's PyArray_NewFromDescr (which np.load reaches through
+     * reshape) multiplies itemsize by every axis but those of 0 and refuses
+     * an intp overflow, so (2**60, 0) of 8-byte items is refused while an
+     * axis of 0 still makes the element count 0. */
+    size_t limit = (size_t)PTRDIFF_MAX < SIZE_MAX ? (size_t)PTRDIFF_MAX : SIZE_MAX;
     for (unsigned i = 0; i < ndim; i++) {
         uint64_t d = (uint64_t)shape[i];
-        if (d && n > (SIZE_MAX / itemsize) / d)
+        if (d && n > (limit / itemsize) / d)
             return false;
         if (d)
             n *= (size_t)d;

@@ -1,6 +1,7 @@
 /* compare_info: |a - b| per key with numpy 1.x semantics (value-based type
  * promotion, broadcasting, integer wrap-around) and numpy's min/max/mean. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,6 +607,46 @@ static tka_status compare_key(const char *key, const tka_array *a, const tka_arr
     return TKA_OK;
 }
 
+static bool same_array(const tka_array *x, const tka_array *y)
+{
+    return x->data == y->data && x->dtype == y->dtype && x->ndim == y->ndim &&
+           memcmp(x->shape, y->shape, x->ndim * sizeof *x->shape) == 0;
+}
+
+/* Keys whose arrays share their data on both sides (one memoised bytes
+ * object under thousands of keys) have the same |a - b|: computed once,
+ * found again through a table of (data a, data b) -> first key. Without
+ * this, time would grow with the logical size of a crafted file rather
+ * than with its size. */
+typedef struct seen_pairs {
+    size_t *slot; /* key index + 1, 0 = empty */
+    size_t cap;   /* power of two */
+} seen_pairs;
+
+static size_t pair_hash(const void *x, const void *y)
+{
+    uint64_t h = (uint64_t)(uintptr_t)x * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)y;
+    return (size_t)(h ^ h >> 29);
+}
+
+/* The earlier key with the same arrays, or SIZE_MAX (then key i is recorded). */
+static size_t seen_find_or_add(seen_pairs *t, const tka_dict *a, const tka_dict *b, size_t i)
+{
+    const tka_array *x = tka_dict_at(a, i), *y = tka_dict_get(b, tka_dict_key(a, i));
+    if (!t->slot || !x->data)
+        return SIZE_MAX;
+    for (size_t s = pair_hash(x->data, y->data) & (t->cap - 1);; s = (s + 1) & (t->cap - 1)) {
+        if (!t->slot[s]) {
+            t->slot[s] = i + 1;
+            return SIZE_MAX;
+        }
+        size_t j = t->slot[s] - 1;
+        const tka_array *xj = tka_dict_at(a, j), *yj = tka_dict_get(b, tka_dict_key(a, j));
+        if (xj->data == x->data && yj->data == y->data)
+            return same_array(xj, x) && same_array(yj, y) ? j : SIZE_MAX;
+    }
+}
+
 tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out,
                             tka_buf *stdout_lines, tka_error *err)
 {
@@ -628,16 +669,32 @@ tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out
         tka_diff_free(diff);
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     }
+    seen_pairs seen = {NULL, 16};
+    while (seen.cap < 2 * n)
+        seen.cap *= 2;
+    seen.slot = calloc(seen.cap, sizeof *seen.slot); /* NULL: no reuse, still correct */
     for (size_t i = 0; i < n; i++) {
         const char *key = tka_dict_key(a, i);
-        tka_status st = compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],
-                                    stdout_lines, err);
+        size_t j = seen_find_or_add(&seen, a, b, i);
+        tka_status st = TKA_OK;
+        if (j != SIZE_MAX) {
+            diff->keys[i] = diff->keys[j];
+            diff->keys[i].key = key;
+            if (diff->keys[i].transposed && stdout_lines &&
+                tka_buf_append_str(stdout_lines, "transpose sub_data1\n") != TKA_OK)
+                st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+        } else {
+            st = compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],
+                             stdout_lines, err);
+        }
         if (st != TKA_OK) {
+            free(seen.slot);
             tka_diff_free(diff);
             return st;
         }
         diff->count++;
     }
+    free(seen.slot);
     *out = diff;
     return TKA_OK;
 }

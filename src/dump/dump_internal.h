@@ -20,7 +20,9 @@ bool dump_dtype_from_typestr(const char *s, size_t len, tka_dtype *out);
  * and the array is not also C-contiguous (ndim >= 2 with two axes > 1). */
 bool dump_is_fortran(const tka_array *array);
 
-/* Product of shape with overflow check against SIZE_MAX / itemsize. */
+/* Product of shape (the element count) with numpy's overflow rule: axes
+ * of 0 are skipped and itemsize times the other axes must fit in intp
+ * (PTRDIFF_MAX); false when it does not (numpy: "array is too big"). */
 bool dump_checked_count(const int64_t *shape, unsigned ndim, size_t itemsize, size_t *count);
 
 /* Copies file-layout bytes (byte order and Fortran order as given by
@@ -63,7 +65,8 @@ typedef struct npy_header {
     bool fortran;
     unsigned ndim;
     int64_t shape[TKA_NDIM_MAX];
-    size_t data_offset; /* first byte after the header */
+    size_t data_offset;  /* first byte after the header */
+    size_t shape_offset; /* file offset of the shape tuple, for messages */
 } npy_header;
 
 /* Parses the header at the start of buf; errors name `name` and a byte offset. */
@@ -90,6 +93,17 @@ struct json_t;
 tka_status dump_json_compact(const struct json_t *value, tka_buf *out);
 /* Stores already-compact metadata text (a JSON object). */
 tka_status dump_dict_set_meta_text(tka_dict *dict, const char *text, tka_error *err);
+
+/* Test hook: called by tka_dump_read between fstat and reading a regular
+ * file, so a test can truncate the file at exactly that moment. NULL in
+ * normal use. */
+extern void (*dump_test_after_stat)(int fd, const char *path);
+
+/* Copies bytes from a file (a ZIP member name, a pickle key) into `out` for
+ * an error message: printable ASCII and printable UTF-8 as is, backslash
+ * doubled, anything else (control characters, invalid UTF-8, C1,
+ * bidirectional overrides) as \xNN, cut with "..." to fit `cap` (>= 8). */
+void dump_shown(const void *bytes, size_t len, char *out, size_t cap);
 
 uint32_t dump_crc32(uint32_t crc, const void *data, size_t len);
 

@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 #include "tokalign/diff.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 static bool is_int(tka_dtype t)
 {

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "dump/dump_internal.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 
 /* ------------------------------------------------------------- writing */
 
@@ -48,26 +48,81 @@ static tka_status append_element(tka_buf *out, const tka_array *a, size_t i)
     }
 }
 
-/* ndarray.tolist(): nested lists following the shape, a bare value for 0-d. */
-static tka_status append_data(tka_buf *out, const tka_array *a, unsigned axis, size_t *flat)
+/* Output of the encoder: a buffer, flushed to `write` (when set) whenever
+ * it passes FLUSH_AT bytes. */
+#define FLUSH_AT (64u << 10)
+typedef struct jsink {
+    tka_buf *out;
+    tka_write_fn write;
+    void *ctx;
+    tka_error *err;
+    bool failed; /* `write` failed: err is set */
+} jsink;
+
+static tka_status flush(jsink *k, bool all)
 {
-    if (axis == a->ndim)
-        return append_element(out, a, (*flat)++);
-    tka_status st = tka_buf_append_char(out, '[');
-    for (int64_t i = 0; i < a->shape[axis] && st == TKA_OK; i++) {
-        if (i)
-            st = tka_buf_append_char(out, ',');
-        if (st == TKA_OK)
-            st = append_data(out, a, axis + 1, flat);
-    }
-    if (st == TKA_OK)
-        st = tka_buf_append_char(out, ']');
+    if (!k->write || (!all && k->out->len < FLUSH_AT) || !k->out->len)
+        return TKA_OK;
+    tka_status st = k->write(k->ctx, k->out->data, k->out->len, k->err);
+    k->out->len = 0;
+    if (st != TKA_OK)
+        k->failed = true;
     return st;
 }
 
-tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf *out,
-                           tka_error *err)
+/* ndarray.tolist(): nested lists following the shape, a bare value for 0-d.
+ * Iterative (an odometer over the axes) so that nothing grows with the
+ * shape: (10**9, 1, 0) is a billion "[[]]" written in constant memory. */
+static tka_status append_data(jsink *k, const tka_array *a)
 {
+    tka_buf *out = k->out;
+    if (a->ndim == 0)
+        return append_element(out, a, 0);
+    int64_t idx[TKA_NDIM_MAX];
+    size_t flat = 0;
+    unsigned axis = 0; /* open lists: axes [0, axis) are inside their list */
+    tka_status st = TKA_OK;
+    for (;;) {
+        /* descend: open lists down to the last axis or an empty one */
+        while (st == TKA_OK && axis < a->ndim) {
+            st = tka_buf_append_char(out, '[');
+            idx[axis] = 0;
+            if (a->shape[axis] == 0)
+                break;
+            axis++;
+        }
+        if (st != TKA_OK)
+            return st;
+        if (axis == a->ndim) { /* write one element */
+            st = append_element(out, a, flat++);
+            axis--;
+        }
+        /* ascend: close finished lists, step to the next index */
+        for (;;) {
+            if (st == TKA_OK)
+                st = flush(k, false);
+            if (st != TKA_OK)
+                return st;
+            if (++idx[axis] < a->shape[axis]) {
+                st = tka_buf_append_char(out, ',');
+                if (axis + 1 == a->ndim && st == TKA_OK) {
+                    st = append_element(out, a, flat++);
+                    continue;
+                }
+                axis++;
+                break;
+            }
+            st = tka_buf_append_char(out, ']');
+            if (axis == 0)
+                return st == TKA_OK ? flush(k, false) : st;
+            axis--;
+        }
+    }
+}
+
+static tka_status encode(const tka_dict *dict, const char *file_name, jsink *k)
+{
+    tka_buf *out = k->out;
     tka_status st = tka_buf_append_char(out, '{');
     if (st == TKA_OK && file_name) {
         st = tka_buf_append_str(out, "\"file\":");
@@ -89,25 +144,43 @@ tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf 
             st = tka_json_append_string(out, key, strlen(key));
         if (st == TKA_OK)
             st = tka_buf_printf(out, ",\"dtype\":\"%s\",\"shape\":[", tka_dtype_name(a->dtype));
-        for (unsigned k = 0; k < a->ndim && st == TKA_OK; k++) {
-            if (k)
+        for (unsigned d = 0; d < a->ndim && st == TKA_OK; d++) {
+            if (d)
                 st = tka_buf_append_char(out, ',');
             if (st == TKA_OK)
-                st = tka_json_append_int(out, a->shape[k]);
+                st = tka_json_append_int(out, a->shape[d]);
         }
         if (st == TKA_OK)
             st = tka_buf_append_str(out, "],\"data\":");
-        size_t flat = 0;
         if (st == TKA_OK)
-            st = append_data(out, a, 0, &flat);
+            st = append_data(k, a);
         if (st == TKA_OK)
             st = tka_buf_append_char(out, '}');
     }
     if (st == TKA_OK)
         st = tka_buf_append_str(out, "]}\n");
-    if (st != TKA_OK)
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory writing JSON");
-    return TKA_OK;
+    if (st == TKA_OK)
+        st = flush(k, true);
+    if (st != TKA_OK && !k->failed)
+        return tka_error_set(k->err, TKA_ERR_NOMEM, "out of memory writing JSON");
+    return st;
+}
+
+tka_status tka_json_encode(const tka_dict *dict, const char *file_name, tka_buf *out,
+                           tka_error *err)
+{
+    jsink k = {out, NULL, NULL, err, false};
+    return encode(dict, file_name, &k);
+}
+
+tka_status tka_json_encode_stream(const tka_dict *dict, const char *file_name, tka_write_fn write,
+                                  void *ctx, tka_error *err)
+{
+    tka_buf buf = {0};
+    jsink k = {&buf, write, ctx, err, false};
+    tka_status st = encode(dict, file_name, &k);
+    tka_buf_free(&buf);
+    return st;
 }
 
 /* Python-style compact JSON of any jansson value (for the "meta" object). */
@@ -251,9 +324,12 @@ static tka_status jerr(jctx *c, const char *fmt, const char *detail)
 {
     char what[300];
     snprintf(what, sizeof what, "%s%s", fmt, detail);
-    if (c->key)
-        return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu ('%.200s'): %s%s", c->name,
-                             c->entry, c->key, c->path, what);
+    if (c->key) {
+        char shown[256];
+        dump_shown(c->key, strlen(c->key), shown, sizeof shown);
+        return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu ('%s'): %s%s", c->name,
+                             c->entry, shown, c->path, what);
+    }
     return tka_error_set(c->err, TKA_ERR_FORMAT, "%s: entry %zu: %s", c->name, c->entry, what);
 }
 
@@ -362,9 +438,12 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
     json_error_t je;
     json_t *root = changed ? json_loadb(fixed.data, fixed.len, 0, &je) : json_loadb(text, len, 0, &je);
     tka_buf_free(&fixed);
-    if (!root)
+    if (!root) { /* jansson quotes the offending input: escape it */
+        char shown[sizeof je.text * 4];
+        dump_shown(je.text, strlen(je.text), shown, sizeof shown);
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", name, je.line,
-                             je.column, je.text);
+                             je.column, shown);
+    }
     jctx c = {name, err, 0, NULL, "data"};
     tka_status st = TKA_OK;
     json_t *entries = json_object_get(root, "entries");

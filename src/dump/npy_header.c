@@ -157,9 +157,14 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
                                  npy_header *h, tka_error *err)
 {
     memset(h, 0, sizeof *h);
-    if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
+    if (len < 6 || memcmp(buf, "\x93NUMPY", 6) != 0)
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte 0: not a .npy file (no \\x93NUMPY magic)",
                              name);
+    if (len < 10)
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %zu: truncated after the \\x93NUMPY magic (the version and "
+                             "header length need bytes 6 to 9)",
+                             name, len);
     unsigned major = buf[6], minor = buf[7];
     size_t hlen, start;
     if (major == 1) {
@@ -225,6 +230,8 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
             }
             seen_fortran = true;
         } else if (strcmp(key, "shape") == 0 && !seen_shape) {
+            skip_ws(&p);
+            h->shape_offset = start + p.pos;
             if ((st = parse_shape(&p, h)) != TKA_OK)
                 return st;
             seen_shape = true;
@@ -256,11 +263,14 @@ static tka_status descr_dtype(const npy_header *h, const char *name, tka_dtype *
         order = *d++;
     if (strcmp(d, "?") == 0)
         d = "b1";
-    if (!dump_dtype_from_typestr(d, strlen(d), dtype))
+    if (!dump_dtype_from_typestr(d, strlen(d), dtype)) {
+        char shown[96];
+        dump_shown(h->descr, strlen(h->descr), shown, sizeof shown);
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                              "%s: .npy header: dtype '%s' is not supported (only bool, int8..64, "
                              "uint8..64, float16/32/64)",
-                             name, h->descr);
+                             name, shown);
+    }
     *big_endian = order == '>' && tka_dtype_size(*dtype) > 1;
     return TKA_OK;
 }
@@ -278,7 +288,11 @@ tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char 
         return st;
     size_t count, size = tka_dtype_size(dtype);
     if (!dump_checked_count(h.shape, h.ndim, size, &count))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: .npy header: shape too large", name);
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %zu: .npy header: shape too large: %zu-byte items times "
+                             "the non-zero axes exceed the largest array size (numpy: \"array is "
+                             "too big\")",
+                             name, h.shape_offset, size);
     size_t avail = len - h.data_offset;
     if (avail < count * size)
         return tka_error_set(err, TKA_ERR_FORMAT,

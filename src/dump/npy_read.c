@@ -1,27 +1,40 @@
 /* Reading dumps: format detection, plain .npy arrays, and the reprod_log
  * .npy whose pickle (run by pickle.c) must have numpy's object structure. */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump/dump_internal.h"
 #include "dump/pickle.h"
-#include "tokalign/io.h"
+#include "core/io.h"
+#include "tokalign/text.h"
+
+/* Native data made from one pickled bytes object in one layout. */
+typedef struct converted {
+    struct converted *next; /* other layouts of the same bytes */
+    size_t swap;            /* item size when bytes are swapped, else 0 */
+    unsigned ndim;          /* with shape: set only when permuted (Fortran order) */
+    int64_t shape[TKA_NDIM_MAX];
+    void *native;
+} converted;
 
 typedef struct rctx {
     const char *name;
     tka_error *err;
-    tka_arena *arena;
-    const char *key; /* for messages, may be NULL */
+    tka_arena *arena;   /* the dict's: array data */
+    tka_arena *scratch; /* freed after the read */
+    const char *key;    /* for messages, may be NULL */
+    size_t converted, budget; /* bytes of array data made, and the most allowed */
 } rctx;
 
 static tka_status obj_error(rctx *c, const pk_obj *o, const char *what)
 {
     if (c->key)
-        return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%.200s': %s", c->name,
+        return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%s': %s", c->name,
                              o->offset, c->key, what);
     return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: %s", c->name, o->offset, what);
 }
@@ -108,10 +121,10 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     *dtype_obj = (pk_obj *)s.dtype;
     memset(a, 0, sizeof *a);
     if (!dump_dtype_from_typestr(ts->u.s.p, ts->u.s.n, &a->dtype)) {
-        char msg[160];
+        char msg[160], shown[48];
+        dump_shown(ts->u.s.p, ts->u.s.n, shown, sizeof shown);
         snprintf(msg, sizeof msg,
-                 "dtype '%.*s' is not supported (only bool, int8..64, uint8..64, float16/32/64)",
-                 (int)(ts->u.s.n > 40 ? 40 : ts->u.s.n), ts->u.s.p);
+                 "dtype '%s' is not supported (only bool, int8..64, uint8..64, float16/32/64)", shown);
         return obj_error(c, s.dtype, msg);
     }
     if ((st = read_shape(c, s.shape, a)) != TKA_OK)
@@ -130,10 +143,40 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     bool big = order == '>' && size > 1;
     bool fortran = s.fortran->kind == PK_BOOL ? s.fortran->u.b : s.fortran->u.i != 0;
     a->layout = (big ? TKA_ARRAY_BIG_ENDIAN : 0) | (fortran ? TKA_ARRAY_FORTRAN : 0);
-    a->data = tka_arena_alloc(c->arena, count ? count * size : 1, 8);
-    if (!a->data)
+    /* COMPAT: arrays whose state holds one memoised bytes object share its
+     * memory in numpy (ndarray.__setstate__ keeps a reference to large
+     * aligned bytes); share the native copy likewise, per layout, so that
+     * thousands of arrays over one BINBYTES cost its size once. The bytes
+     * object's tag points at its list of converted layouts. */
+    converted key = {NULL, big ? size : 0, 0, {0}, NULL};
+    if (fortran && a->ndim >= 2) {
+        key.ndim = a->ndim;
+        memcpy(key.shape, a->shape, a->ndim * sizeof *a->shape);
+    }
+    pk_obj *bytes = (pk_obj *)s.data;
+    for (converted *v = (converted *)(uintptr_t)bytes->tag; v; v = v->next)
+        if (v->swap == key.swap && v->ndim == key.ndim &&
+            memcmp(v->shape, key.shape, key.ndim * sizeof *key.shape) == 0) {
+            a->data = v->native;
+            return TKA_OK;
+        }
+    /* Each bytes object appears once in the file, so only layouts that
+     * differ between arrays sharing one can take more than the file: they
+     * are not what numpy writes, and are bounded. */
+    size_t need = count * size;
+    if (need > c->budget - c->converted)
+        return obj_error(c, s.data, "arrays sharing one bytes object in different layouts would "
+                                    "need more memory than twice the file size (refused)");
+    converted *v = tka_arena_alloc(c->scratch, sizeof *v, _Alignof(converted));
+    a->data = tka_arena_alloc(c->arena, count ? need : 1, 8);
+    if (!v || !a->data)
         return tka_error_set(c->err, TKA_ERR_NOMEM, "%s: out of memory", c->name);
+    c->converted += need;
     dump_to_native(a->data, s.data->u.s.p, a->dtype, a->ndim, a->shape, big, fortran);
+    *v = key;
+    v->native = a->data;
+    v->next = (converted *)(uintptr_t)bytes->tag;
+    bytes->tag = (uint64_t)(uintptr_t)v;
     return TKA_OK;
 }
 
@@ -158,7 +201,8 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
     size_t end;
     size_t off = h->data_offset;
     tka_status st = pk_load(buf + off, len - off, off, name, scratch, &root, &end, err);
-    rctx c = {name, err, dump_dict_arena(dict), NULL};
+    rctx c = {name, err, dump_dict_arena(dict), scratch, NULL, 0,
+              len < SIZE_MAX / 4 ? 2 * len + (1u << 20) : SIZE_MAX};
     if (st == TKA_OK && off + end != len)
         st = tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: %zu unexpected bytes after the pickle",
                            name, off + end, len - off - end);
@@ -191,7 +235,7 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                 break;
             }
             char keybuf[256];
-            snprintf(keybuf, sizeof keybuf, "%.*s", (int)(k->u.s.n > 200 ? 200 : k->u.s.n), k->u.s.p);
+            dump_shown(k->u.s.p, k->u.s.n, keybuf, sizeof keybuf);
             c.key = keybuf;
             const pk_obj *v = d->u.dict.vals[i];
             if (v->kind == PK_DICT) {
@@ -247,6 +291,52 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
     }
     tka_arena_free(scratch);
     return st;
+}
+
+/* Code points shown as \x escapes although they are valid UTF-8: they
+ * reorder or hide text on a terminal. */
+static bool hidden_code_point(uint32_t cp)
+{
+    return cp < 0xa0 || cp == 0xad || (cp >= 0x200b && cp <= 0x200f) ||
+           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+}
+
+void dump_shown(const void *bytes, size_t len, char *out, size_t cap)
+{
+    const unsigned char *p = bytes;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        char piece[16];
+        size_t n = 0, used = 1;
+        unsigned char b = p[i];
+        if (b >= 0x20 && b < 0x7f) {
+            if (b == '\\')
+                piece[n++] = '\\';
+            piece[n++] = (char)b;
+        } else {
+            size_t seq = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0, bad;
+            if (seq && seq <= len - i && tka_utf8_valid((const char *)p + i, seq, &bad)) {
+                uint32_t cp = seq == 2 ? (b & 0x1fu) : seq == 3 ? (b & 0x0fu) : (b & 0x07u);
+                for (size_t k = 1; k < seq; k++)
+                    cp = cp << 6 | (p[i + k] & 0x3fu);
+                if (!hidden_code_point(cp)) {
+                    memcpy(piece, p + i, seq);
+                    n = used = seq;
+                }
+            }
+            if (!n)
+                n = (size_t)snprintf(piece, sizeof piece, "\\x%02x", b);
+        }
+        if (o + n + 4 > cap) { /* room for "..." and the NUL */
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(out + o, piece, n);
+        o += n;
+        i += used;
+    }
+    out[o] = '\0';
 }
 
 static const char *base_name(const char *path)
@@ -315,28 +405,57 @@ tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_du
     return TKA_OK;
 }
 
+void (*dump_test_after_stat)(int fd, const char *path);
+
+/* Reads a regular file with read() into one buffer sized from fstat. Not
+ * mmap: a file truncated by another process while it is mapped turns the
+ * next access into SIGBUS, which a library cannot handle. A file that ends
+ * before the size fstat reported was cut while being read: say so, with the
+ * offset, instead of parsing a prefix. */
+static tka_status read_regular(int fd, const char *path, size_t size, tka_buf *buf, tka_error *err)
+{
+    if (tka_buf_reserve(buf, size) != TKA_OK)
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
+    while (buf->len < size) {
+        ssize_t n = read(fd, buf->data + buf->len, size - buf->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return tka_error_set(err, TKA_ERR_IO, "%s: byte %zu: read error: %s", path, buf->len,
+                                 strerror(errno));
+        if (n == 0)
+            return tka_error_set(err, TKA_ERR_IO,
+                                 "%s: byte %zu: file truncated while being read (it had %zu bytes "
+                                 "when opened)",
+                                 path, buf->len, size);
+        buf->len += (size_t)n;
+    }
+    buf->data[buf->len] = '\0';
+    return TKA_OK;
+}
+
 tka_status tka_dump_read(const char *path, tka_dump_format format, tka_dict **out,
                          tka_dump_kind *kind, tka_error *err)
 {
     *out = NULL;
-    /* Map regular files: dumps can be large and every array is copied into
-     * the dict anyway, so reading them into a growing buffer first only
-     * costs time. Anything else (pipes, empty files) is read normally. */
-    int fd = open(path, O_RDONLY);
-    struct stat sb;
-    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (map != MAP_FAILED) {
-            tka_status st = tka_dump_parse(map, (size_t)sb.st_size, path, format, out, kind, err);
-            munmap(map, (size_t)sb.st_size);
-            return st;
-        }
-    } else if (fd >= 0) {
-        close(fd);
-    }
     tka_buf buf = {0};
-    tka_status st = tka_read_file(path, 0, &buf, err);
+    tka_status st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (dump_test_after_stat)
+            dump_test_after_stat(fd, path);
+        if ((uint64_t)sb.st_size >= SIZE_MAX / 2)
+            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: too large to read", path);
+        else
+            st = read_regular(fd, path, (size_t)sb.st_size, &buf, err);
+        close(fd);
+    } else {
+        /* pipes, devices: read to the end, with the usual messages */
+        if (fd >= 0)
+            close(fd);
+        st = tka_read_file(path, 0, &buf, err);
+    }
     if (st == TKA_OK)
         st = tka_dump_parse(buf.data ? buf.data : "", buf.len, path, format, out, kind, err);
     tka_buf_free(&buf);

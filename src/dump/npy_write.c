@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "dump/dump_internal.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 /* COMPAT: CPython's pickler writes dict items in batches of 1000 (BATCHSIZE),
  * each MARK ... SETITEMS; after a full batch it always opens another one,

@@ -179,6 +179,86 @@ tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
     return st;
 }
 
+/* One central directory entry, checked against its local header. */
+typedef struct zentry {
+    size_t cd_pos;     /* offset of the central directory entry */
+    size_t header;     /* offset of the local header */
+    size_t data, size; /* the stored member's bytes */
+    const char *name;
+    size_t name_len;
+    uint32_t crc;
+} zentry;
+
+static int by_header(const void *a, const void *b)
+{
+    size_t x = ((const zentry *)a)->header, y = ((const zentry *)b)->header;
+    return x < y ? -1 : x > y;
+}
+
+/* Checks central directory entry `i` at `p` and fills *e. */
+static tka_status read_entry(const unsigned char *buf, size_t p, size_t cd_end, size_t cd_off,
+                             uint32_t i, const char *name, zentry *e, size_t *next, tka_error *err)
+{
+    if (cd_end - p < 46 || rd32(buf + p) != 0x02014b50u)
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: bad central directory entry %u",
+                             name, p, i);
+    unsigned flags = rd16(buf + p + 8), method = rd16(buf + p + 10);
+    uint32_t crc = rd32(buf + p + 16), csize = rd32(buf + p + 20), usize = rd32(buf + p + 24);
+    size_t nlen = rd16(buf + p + 28), xlen = rd16(buf + p + 30), clen = rd16(buf + p + 32);
+    uint32_t loff = rd32(buf + p + 42);
+    if (cd_end - p - 46 < nlen + xlen + clen)
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %zu: central directory entry %u runs past its end", name, p,
+                             i);
+    const char *mname = (const char *)buf + p + 46;
+    char shown[256];
+    dump_shown(mname, nlen, shown, sizeof shown);
+    if (flags & 1)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: member '%s': encrypted", name,
+                             p, shown);
+    if (method != 0)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: member '%s': compression method %u is not supported "
+                             "(only stored members, as numpy.savez writes; not savez_compressed)",
+                             name, p, shown, method);
+    if (csize == 0xffffffffu || usize == 0xffffffffu || loff == 0xffffffffu)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: member '%s': zip64 sizes are not supported", name, p,
+                             shown);
+    if (csize != usize)
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %zu: member '%s': stored member with different sizes", name,
+                             p, shown);
+    if (nlen < 4 || memcmp(mname + nlen - 4, ".npy", 4) != 0)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: member '%s' is not a .npy array", name, p, shown);
+    if ((size_t)loff > cd_off || cd_off - loff < 30 || rd32(buf + loff) != 0x04034b50u)
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %u: member '%s': bad local header",
+                             name, loff, shown);
+    size_t lnlen = rd16(buf + loff + 26), lxlen = rd16(buf + loff + 28);
+    /* COMPAT: Python's zipfile refuses a local header whose name differs
+     * from the directory's ("File name in directory ... and header ...
+     * differ"): that is how entries of a crafted directory that all point
+     * at one member are caught. */
+    if (cd_off - loff - 30 < lnlen || lnlen != nlen || memcmp(buf + loff + 30, mname, nlen) != 0) {
+        char lshown[256];
+        dump_shown(buf + loff + 30, cd_off - loff - 30 < lnlen ? cd_off - loff - 30 : lnlen,
+                   lshown, sizeof lshown);
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %u: member '%s': the local header names '%s' (file name "
+                             "in directory and header differ)",
+                             name, loff, shown, lshown);
+    }
+    size_t data = (size_t)loff + 30 + lnlen + lxlen;
+    if (data > cd_off || cd_off - data < usize)
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte %u: member '%s': data runs past the central directory",
+                             name, loff, shown);
+    *e = (zentry){p, loff, data, usize, mname, nlen, crc};
+    *next = p + 46 + nlen + xlen + clen;
+    return TKA_OK;
+}
+
 tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name, tka_dict *dict,
                          tka_error *err)
 {
@@ -209,62 +289,65 @@ tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name,
         return tka_error_set(err, TKA_ERR_FORMAT,
                              "%s: byte %zu: central directory (%u bytes at %u) overlaps the end record",
                              name, eocd, cd_size, cd_off);
+    if (entries == 0)
+        return TKA_OK;
+    /* Every entry is checked, and the members checked not to overlap,
+     * before any is read: a directory of many entries pointing at one
+     * member would otherwise be read (and copied) once per entry. */
+    zentry *e = malloc(entries * sizeof *e), *sorted = malloc(entries * sizeof *e);
+    if (!e || !sorted) {
+        free(e);
+        free(sorted);
+        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
+    }
+    tka_status st = TKA_OK;
     size_t p = cd_off, cd_end = (size_t)cd_off + cd_size;
-    for (uint32_t i = 0; i < entries; i++) {
-        if (cd_end - p < 46 || rd32(buf + p) != 0x02014b50u)
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: byte %zu: bad central directory entry %u", name, p, i);
-        unsigned flags = rd16(buf + p + 8), method = rd16(buf + p + 10);
-        uint32_t crc = rd32(buf + p + 16), csize = rd32(buf + p + 20), usize = rd32(buf + p + 24);
-        size_t nlen = rd16(buf + p + 28), xlen = rd16(buf + p + 30), clen = rd16(buf + p + 32);
-        uint32_t loff = rd32(buf + p + 42);
-        if (cd_end - p - 46 < nlen + xlen + clen)
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: byte %zu: central directory entry %u runs past its end", name,
-                                 p, i);
-        const char *mname = (const char *)buf + p + 46;
-        char shown[256];
-        snprintf(shown, sizeof shown, "%.*s", (int)(nlen > 200 ? 200 : nlen), mname);
-        if (flags & 1)
-            return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: member '%s': encrypted", name, shown);
-        if (method != 0)
-            return tka_error_set(err, TKA_ERR_UNSUPPORTED,
-                                 "%s: member '%s': compression method %u is not supported (only "
-                                 "stored members, as numpy.savez writes; not savez_compressed)",
-                                 name, shown, method);
-        if (csize == 0xffffffffu || usize == 0xffffffffu || loff == 0xffffffffu)
-            return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: member '%s': zip64 sizes are not "
-                                                           "supported", name, shown);
-        if (csize != usize)
-            return tka_error_set(err, TKA_ERR_FORMAT, "%s: member '%s': stored member with "
-                                                      "different sizes", name, shown);
-        if (nlen < 4 || memcmp(mname + nlen - 4, ".npy", 4) != 0)
-            return tka_error_set(err, TKA_ERR_UNSUPPORTED,
-                                 "%s: member '%s' is not a .npy array", name, shown);
-        if ((size_t)loff > cd_off || cd_off - loff < 30 || rd32(buf + loff) != 0x04034b50u)
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: byte %u: member '%s': bad local header", name, loff, shown);
-        size_t lnlen = rd16(buf + loff + 26), lxlen = rd16(buf + loff + 28);
-        size_t data = (size_t)loff + 30 + lnlen + lxlen;
-        if (data > cd_off || cd_off - data < usize)
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: byte %u: member '%s': data runs past the central directory",
-                                 name, loff, shown);
-        if (dump_crc32(0, buf + data, usize) != crc)
-            return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: member '%s': CRC-32 mismatch",
-                                 name, data, shown);
-        char member_name[600];
+    for (uint32_t i = 0; i < entries && st == TKA_OK; i++)
+        st = read_entry(buf, p, cd_end, cd_off, i, name, &e[i], &p, err);
+    if (st == TKA_OK) {
+        /* COMPAT: Python's zipfile (3.12+) refuses a member whose data runs
+         * into the next local header ("Overlapped entries ... (possible zip
+         * bomb)"). Stored members that do not overlap hold together at most
+         * the file's size, so what an archive expands to is bounded by the
+         * file itself. */
+        memcpy(sorted, e, entries * sizeof *e);
+        qsort(sorted, entries, sizeof *sorted, by_header);
+        size_t total = 0;
+        for (uint32_t i = 0; i + 1 < entries && st == TKA_OK; i++)
+            if (sorted[i].data + sorted[i].size > sorted[i + 1].header) {
+                char shown[256], before[256];
+                dump_shown(sorted[i + 1].name, sorted[i + 1].name_len, shown, sizeof shown);
+                dump_shown(sorted[i].name, sorted[i].name_len, before, sizeof before);
+                st = tka_error_set(err, TKA_ERR_FORMAT,
+                                   "%s: byte %zu: member '%s' overlaps member '%s' (overlapped "
+                                   "ZIP entries, a possible zip bomb)",
+                                   name, sorted[i + 1].header, shown, before);
+            }
+        for (uint32_t i = 0; i < entries; i++)
+            total += sorted[i].size;
+        if (st == TKA_OK && total > len) /* cannot happen after the overlap check; kept as the bound */
+            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: members declare %zu bytes, more than the "
+                                                    "%zu-byte file", name, total, len);
+    }
+    for (uint32_t i = 0; i < entries && st == TKA_OK; i++) {
+        char shown[256], member_name[600];
+        dump_shown(e[i].name, e[i].name_len, shown, sizeof shown);
+        if (dump_crc32(0, buf + e[i].data, e[i].size) != e[i].crc) {
+            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: member '%s': CRC-32 mismatch",
+                               name, e[i].data, shown);
+            break;
+        }
         snprintf(member_name, sizeof member_name, "%s: member '%s'", name, shown);
         npy_header h;
-        tka_status st = dump_npy_parse_header(buf + data, usize, member_name, &h, err);
+        st = dump_npy_parse_header(buf + e[i].data, e[i].size, member_name, &h, err);
         if (st == TKA_OK && (strcmp(h.descr, "|O") == 0 || strcmp(h.descr, "O") == 0))
             st = tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: object arrays are not supported",
                                member_name);
         if (st == TKA_OK)
-            st = dump_npy_read_array(buf + data, usize, member_name, dict, mname, nlen - 4, err);
-        if (st != TKA_OK)
-            return st;
-        p += 46 + nlen + xlen + clen;
+            st = dump_npy_read_array(buf + e[i].data, e[i].size, member_name, dict, e[i].name,
+                                     e[i].name_len - 4, err);
     }
-    return TKA_OK;
+    free(e);
+    free(sorted);
+    return st;
 }

@@ -261,7 +261,7 @@ static tka_status make_tuple(pk_vm *vm, size_t from)
 
 static tka_status memo_put(pk_vm *vm, uint64_t idx)
 {
-    pk_obj *o;
+    pk_obj *o = NULL; /* set by top() on success; initialised for GCC -O3 */
     tka_status st = top(vm, &o);
     if (st != TKA_OK)
         return st;

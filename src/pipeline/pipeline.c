@@ -12,7 +12,7 @@
 #include "pipeline/row_store.h"
 #include "tokalign/collate.h"
 #include "tokalign/dump.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 void tka_pipeline_options_init(tka_pipeline_options *o, tka_flavor flavor)
 {

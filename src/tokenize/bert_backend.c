@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokenize/backend.h"
 #include "tokenize/bert_model.h"
 #include "tokenize/bert_normalize.h"

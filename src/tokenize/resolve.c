@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "core/sha256.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 void tka_resolved_free(tka_resolved *r)
 {

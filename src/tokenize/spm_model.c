@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/tokenizer.h"
 
 /* Models are read whole; protobuf itself refuses messages over 2 GiB. */

@@ -68,7 +68,7 @@ static tka_status pb_fixed32(pb_reader *r, uint32_t *out, const char *what)
 static tka_status pb_length(pb_reader *r, size_t *start, size_t *len, const char *what)
 {
     size_t at = r->pos;
-    uint64_t n;
+    uint64_t n = 0; /* set by pb_varint on success; initialised for GCC -O3 */
     tka_status st = pb_varint(r, &n, what);
     if (st != TKA_OK)
         return st;
@@ -88,7 +88,7 @@ typedef struct pb_tag {
 static tka_status pb_read_tag(pb_reader *r, pb_tag *tag, const char *what)
 {
     tag->at = r->pos;
-    uint64_t v;
+    uint64_t v = 0; /* as in pb_length */
     tka_status st = pb_varint(r, &v, what);
     if (st != TKA_OK)
         return st;
@@ -207,7 +207,7 @@ static tka_status read_float(pb_reader *r, const pb_tag *t, float *out, const ch
 {
     if (t->wire != WIRE_FIXED32)
         return pb_skip(r, t, what, 0);
-    uint32_t bits;
+    uint32_t bits = 0; /* as in pb_length */
     tka_status st = pb_fixed32(r, &bits, what);
     if (st == TKA_OK)
         memcpy(out, &bits, sizeof *out);

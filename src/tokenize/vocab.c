@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokalign/io.h"
+#include "core/io.h"
 
 /* Large enough for any real vocabulary (bert-base-chinese is 110 KB) while
  * refusing to load a mistaken multi-gigabyte file into memory. */

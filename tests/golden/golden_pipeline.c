@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/pipeline.h"
 
 typedef struct config {

@@ -12,7 +12,7 @@
 #include "common.h"
 #include "tokalign/diff.h"
 #include "tokalign/dump.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 static const char *shared;
 

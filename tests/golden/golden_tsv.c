@@ -10,7 +10,7 @@
 
 #include "common.h"
 #include "tokalign/dataset.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 static const char *shared_dir;
 static golden_tally t_pandas, t_errors, t_glue, t_bytes, t_demo;

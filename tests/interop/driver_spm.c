@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
 #include "tokalign/spm.h"
 #include "tokalign/tokenizer.h"
 #include "tokenize/backend.h"

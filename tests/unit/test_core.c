@@ -7,7 +7,8 @@
 #include "core/sha256.h"
 #include "core/utf8.h"
 #include "tokalign/arena.h"
-#include "tokalign/json_write.h"
+#include "core/json_write.h"
+#include "core/lines.h"
 #include "tokalign/status.h"
 #include "tokalign/text.h"
 

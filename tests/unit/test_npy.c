@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tokalign/dump.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 static tka_array arr(tka_dtype dt, unsigned ndim, const int64_t *shape, const void *data)
 {

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/pipeline.h"
 #include "tsv_cases.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "tokalign/dataset.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/status.h"
 #include "tsv_cases.h"
 #include "tsv_test_io.h"

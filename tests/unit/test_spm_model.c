@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "spm_builder.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokalign/spm.h"
 #include "tokalign/tokenizer.h"
 #include "tokenize/spm_encode.h"

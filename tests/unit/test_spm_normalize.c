@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "spm_builder.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 #include "tokenize/spm_normalize.h"
 #include "tokenize/spm_proto.h"
 

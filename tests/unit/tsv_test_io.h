@@ -10,7 +10,7 @@
 
 #include "dataset/tsv_internal.h"
 #include "tokalign/dataset.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 /* Every record (the record's lines, offset, pandas line count and NUL flag;
  * each field's position, quoted / padded flags and bytes) and how the reading
