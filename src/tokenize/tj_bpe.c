@@ -7,6 +7,7 @@
 #include "tokenize/tj_model_impl.h"
 
 #define EMPTY_KEY UINT64_MAX
+#define META "\xE2\x96\x81" /* U+2581, SentencePiece's word boundary mark */
 
 static inline size_t merge_hash(uint64_t key, int shift)
 {
@@ -145,6 +146,12 @@ static tka_status load_merges(tj_model *m, const json_t *merges, const char *pat
     return st;
 }
 
+/* True when s[k] (a "▁") follows another "▁". */
+static bool after_meta(const char *s, size_t k)
+{
+    return k >= 3 && !memcmp(s + k - 3, META, 3);
+}
+
 tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
@@ -197,7 +204,21 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
         char one = (char)c;
         b->char_id[c] = c < 0x80 ? tj_vocab_find(&m->vocab, &one, 1) : -1;
     }
-    return load_merges(m, merges, path, err);
+    if ((st = load_merges(m, merges, path, err)))
+        return st;
+    /* see tj_bpe_tokenize: chunking before a run of "▁" is exact when "▁" is a token, no
+     * token has a "▁" right after another char ("▁▁" is fine), and no prefix or suffix is
+     * added to chunk starts or ends */
+    b->meta_chunks = !b->prefix && !b->suffix && tj_vocab_find(&m->vocab, META, 3) >= 0;
+    const tj_vocab *vv = &m->vocab;
+    for (size_t id = 0; id < vv->n_ids && b->meta_chunks; id++) {
+        if (vv->tok_off[id] == UINT32_MAX || vv->tok_len[id] < 4)
+            continue;
+        const char *t = vv->text + vv->tok_off[id];
+        for (size_t k = 1; k + 3 <= vv->tok_len[id] && b->meta_chunks; k++)
+            b->meta_chunks = memcmp(t + k, META, 3) != 0 || after_meta(t, k);
+    }
+    return TKA_OK;
 }
 
 void tj_bpe_free(tj_bpe *b)
@@ -347,23 +368,13 @@ static inline void add_symbol(symbol *sym, size_t *n, int32_t id, uint32_t len)
         sym[i - 1].next = (int32_t)i;
 }
 
-tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size_t len,
+/* merge_word + merge_all on one word (or one independent chunk of it), through the cache. */
+static tka_status bpe_word(const tj_model *m, tj_work *w, const char *word, size_t len,
                            tj_pieces *out, tka_error *err)
 {
     const tj_bpe *b = &m->u.bpe;
     const tj_vocab *v = &m->vocab;
-    if (len == 0)
-        return TKA_OK;
     tka_status st;
-    if (b->ignore_merges) {
-        int32_t id = tj_vocab_find(v, word, len);
-        if (id >= 0) {
-            if ((st = tj_pieces_reserve(out, 1, err)))
-                return st;
-            out->items[out->count++] = (tj_piece){id, 0, (uint32_t)len};
-            return TKA_OK;
-        }
-    }
     cache_slot *slot = NULL;
     uint64_t h = 0;
     if (len <= CACHE_WORD) {
@@ -499,6 +510,48 @@ tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size
                 slot->end[k] = (uint8_t)out->items[first + k].end;
             }
         }
+    }
+    return TKA_OK;
+}
+
+tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size_t len,
+                           tj_pieces *out, tka_error *err)
+{
+    const tj_bpe *b = &m->u.bpe;
+    if (len == 0)
+        return TKA_OK;
+    tka_status st;
+    if (b->ignore_merges) {
+        int32_t id = tj_vocab_find(&m->vocab, word, len);
+        if (id >= 0) {
+            if ((st = tj_pieces_reserve(out, 1, err)))
+                return st;
+            out->items[out->count++] = (tj_piece){id, 0, (uint32_t)len};
+            return TKA_OK;
+        }
+    }
+    if (!b->meta_chunks)
+        return bpe_word(m, w, word, len, out, err);
+    /* A SentencePiece-style word (a whole line with "▁" for spaces) in chunks that each start
+     * at a run of "▁": when no token has a "▁" right after another char, no merge joins two
+     * chunks and "▁" is never unknown, so each chunk merges alone exactly as inside the whole
+     * word (merges of different chunks never touch the same symbols), and short chunks hit
+     * the cache. */
+    size_t start = 0;
+    while (start < len) {
+        size_t end = start + 1;
+        while (end + 3 <= len && (memcmp(word + end, META, 3) || after_meta(word, end)))
+            end++;
+        if (end + 3 > len)
+            end = len;
+        size_t first = out->count;
+        if ((st = bpe_word(m, w, word + start, end - start, out, err)))
+            return st;
+        for (size_t k = first; k < out->count; k++) {
+            out->items[k].start += (uint32_t)start;
+            out->items[k].end += (uint32_t)start;
+        }
+        start = end;
     }
     return TKA_OK;
 }

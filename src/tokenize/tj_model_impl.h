@@ -51,6 +51,7 @@ typedef struct tj_bpe {
     char *prefix, *suffix; /* continuing_subword_prefix, end_of_word_suffix (NULL when none) */
     size_t prefix_len, suffix_len;
     bool fuse_unk, byte_fallback, ignore_merges;
+    bool meta_chunks; /* words may be cut before each "▁" (tj_bpe_tokenize) */
     int32_t byte_id[256]; /* id of "<0xXX>", -1 when absent */
     int32_t char_id[256]; /* id of the one-byte token b (no prefix/suffix), -1 when absent */
 } tj_bpe;

@@ -176,6 +176,32 @@ Test(tj_bpe, refuses_what_it_cannot_reproduce)
     tj_model_free(m);
 }
 
+#define M "\xE2\x96\x81"
+
+/* Words cut before each run of "▁" (SentencePiece-style BPE) must give what the whole word
+ * gives, and a vocabulary with "a▁" must not be cut. */
+Test(tj_bpe, metaspace_chunks)
+{
+    tj_model *cross = model_from(
+        "{\"type\":\"BPE\",\"vocab\":{\"" M "\":0,\"a\":1,\"" M "a\":2,\"a" M "\":3,\"" M M
+        "\":4,\"" M M "a\":5},\"merges\":[\"a " M "\",\"" M " a\",\"" M " " M "\",\"" M M " a\"]}",
+        TKA_OK, NULL);
+    expect(cross, M "a" M "a", "0@0-3 3@3-7 1@7-8");
+    expect(cross, M M "a" M "a", "4@0-6 3@6-10 1@10-11");
+    expect(cross, "a" M M, "3@0-4 0@4-7");
+    tj_model_free(cross);
+    tj_model *chunks = model_from(
+        "{\"type\":\"BPE\",\"vocab\":{\"" M "\":0,\"a\":1,\"" M "a\":2,\"" M M "\":4,\"" M M
+        "a\":5,\"<unk>\":6},\"merges\":[\"" M " a\",\"" M " " M "\",\"" M M " a\"],"
+        "\"unk_token\":\"<unk>\",\"fuse_unk\":true}",
+        TKA_OK, NULL);
+    expect(chunks, M "a" M "a", "2@0-4 2@4-8");
+    expect(chunks, M M "a" M "a", "0@0-3 2@3-7 2@7-11");
+    expect(chunks, "a" M M, "1@0-1 4@1-7");
+    expect(chunks, "xy" M "zw" M M "a", "6@0-2 0@2-5 6@5-7 0@7-10 2@10-14");
+    tj_model_free(chunks);
+}
+
 #define WP "{\"[UNK]\":0,\"un\":1,\"##aff\":2,\"##able\":3,\"##a\":4,\"a\":5,\"\xC3\xA9\":6,\"##\xC3\xA9\":7}"
 
 Test(tj_wordpiece, longest_match_and_char_limit)
