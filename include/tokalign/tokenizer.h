@@ -23,7 +23,8 @@ typedef struct tka_tokenizer tka_tokenizer;
 
 typedef enum tka_tokenizer_kind {
     TKA_TOKENIZER_WORDPIECE = 1,    /* HuggingFace BertTokenizer */
-    TKA_TOKENIZER_SENTENCEPIECE = 2 /* libsentencepiece (ReformerTokenizer, T5, ALBERT, ...) */
+    TKA_TOKENIZER_SENTENCEPIECE = 2, /* libsentencepiece (ReformerTokenizer, T5, ALBERT, ...) */
+    TKA_TOKENIZER_JSON = 3           /* a HuggingFace tokenizer.json (Rust tokenizers) */
 } tka_tokenizer_kind;
 
 /* Which reference a BERT tokenizer follows where HuggingFace's slow (Python)
@@ -42,8 +43,10 @@ typedef struct tka_tokenizer_options {
 /* Defaults: slow compat, do_lower_case from the configuration, default mirror. */
 TKA_API void tka_tokenizer_options_init(tka_tokenizer_options *options);
 
-/* Opens `spec`: a vocab.txt or .model file, a directory holding one, or a
+/* Opens `spec`: a vocab.txt, .model or tokenizer.json file, a directory holding one, or a
  * model name resolved like from_pretrained (resolve.h). options may be NULL.
+ * A directory with both a slow file (vocab.txt, *.model) and tokenizer.json opens the slow
+ * one unless options->compat is TKA_COMPAT_FAST.
  * A Reformer model (a directory whose config.json has "model_type":
  * "reformer", or the name google/reformer-crime-and-punishment) tokenizes as
  * ReformerTokenizer.from_pretrained of transformers 4.9.1 does: "</s>" and

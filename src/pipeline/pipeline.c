@@ -828,8 +828,10 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
 
     tka_collate_options copt;
     tka_collate_options_init(&copt, o->flavor == TKA_FLAVOR_PADDLE ? TKA_COLLATE_PADDLE : TKA_COLLATE_HF);
+    /* WordPiece pads with [PAD]; a tokenizer.json with its pad token (the file's padding
+     * section, else [PAD] / <pad>); Reformer has none. */
     copt.pad_token_id = r->pad_id >= 0 ? r->pad_id
-                        : tka_tokenizer_get_kind(r->tok) == TKA_TOKENIZER_WORDPIECE
+                        : tka_tokenizer_get_kind(r->tok) != TKA_TOKENIZER_SENTENCEPIECE
                             ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
                             : -1;
     copt.pad_to_multiple_of = o->pad_to_multiple_of;

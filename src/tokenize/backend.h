@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tokalign/encode.h"
 #include "tokalign/resolve.h"
 #include "tokalign/text.h"
 #include "tokalign/tokenizer.h"
@@ -31,6 +32,14 @@ typedef struct tka_backend {
      * with a single reference (SentencePiece). */
     tka_status (*tokenize_as)(const void *model, tka_compat compat, const char *text, size_t len,
                               unsigned flags, tka_tokens *out, tka_error *err);
+    /* tokenizer.json only (NULL otherwise): the whole encode (special tokens from the
+     * file's post-processor, type ids, truncation) into `out` in `arena`, before padding;
+     * and decode as the Rust tokenizer (its decoder, no clean-up step). */
+    tka_status (*encode)(const void *model, const tka_encode_options *o, const char *text,
+                         size_t len, const char *pair, size_t pair_len, tka_arena *arena,
+                         tka_encoding *out, tka_error *err);
+    tka_status (*decode)(const void *model, const int32_t *ids, size_t n, bool skip_special,
+                         tka_buf *out, tka_error *err);
 } tka_backend;
 
 /* Each family's constructor. `files` says which file to read and where a
@@ -41,6 +50,11 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
 tka_status tka_sentencepiece_open(const tka_resolved *files, const tka_tokenizer_options *options,
                                   const tka_backend **backend, void **model, tka_buf *warnings,
                                   tka_error *err);
+
+/* tokenizer.json (tj_backend.c): `path` is the file, or a directory's vocab.json whose
+ * merges.txt sits beside it (GPT-2 layout) when gpt2_merges is non-NULL. */
+tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
+                                   const tka_backend **backend, void **model, tka_error *err);
 
 #define TKA_MAX_NO_SPLIT 2
 

@@ -76,6 +76,13 @@ tka_status tka_decode(const tka_tokenizer *tok, const int32_t *ids, size_t n,
         tka_decode_options_init(&defaults);
         options = &defaults;
     }
+    if (tok->backend->decode) {
+        /* COMPAT: tokenizer.json decodes as the Rust Tokenizer::decode: its decoder chain,
+         * specials skipped by the added vocabulary's flag, no clean_up_tokenization. */
+        tka_status st = tok->backend->decode(tok->model, ids, n, options->skip_special_tokens, out,
+                                             err);
+        return st;
+    }
     int32_t *kept = malloc((n ? n : 1) * sizeof *kept);
     if (!kept)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory decoding");

@@ -20,6 +20,7 @@ struct tka_encoder {
     tka_encode_options o;
     bool wordpiece; /* [CLS]/[SEP] template and token_type_ids */
     bool fast;      /* tokenizers (Rust) truncation and overflow */
+    bool json;      /* tokenizer.json: the backend encodes */
     int32_t cls, sep, pad;
     unsigned flags;
     tka_tokens a, b;   /* reused token arrays */
@@ -60,7 +61,7 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
      * the .model file carries, so a SentencePiece tokenizer pads only with an
      * explicitly configured pad id; WordPiece pads with its [PAD]. */
     int32_t pad = o->pad_id >= 0 ? o->pad_id
-                  : tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_WORDPIECE
+                  : tka_tokenizer_get_kind(tok) != TKA_TOKENIZER_SENTENCEPIECE
                       ? tka_tokenizer_special_id(tok, TKA_SPECIAL_PAD)
                       : -1;
     if (o->padding != TKA_PAD_NONE && pad < 0)
@@ -82,6 +83,7 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
     e->tok = tok;
     e->o = *o;
     e->wordpiece = tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_WORDPIECE;
+    e->json = tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_JSON;
     /* SentencePiece has a single reference (libsentencepiece + the slow
      * ReformerTokenizer), whatever the compat setting. */
     e->fast = e->wordpiece && tka_tokenizer_get_compat(tok) == TKA_COMPAT_FAST;
@@ -183,7 +185,8 @@ static tka_status alloc_encoding(const tka_encoder *enc, tka_encoding *e, size_t
     e->special_tokens_mask = arena_array(arena, n, sizeof(int32_t));
     if (!e->input_ids || !e->attention_mask || !e->special_tokens_mask)
         return TKA_ERR_NOMEM;
-    if (enc->wordpiece && !(e->token_type_ids = arena_array(arena, n, sizeof(int32_t))))
+    if ((enc->wordpiece || enc->json) &&
+        !(e->token_type_ids = arena_array(arena, n, sizeof(int32_t))))
         return TKA_ERR_NOMEM;
     if (enc->o.offsets && (!(e->offset_starts = arena_array(arena, n, sizeof(uint32_t))) ||
                            !(e->offset_ends = arena_array(arena, n, sizeof(uint32_t)))))
@@ -596,6 +599,20 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
 {
     memset(out, 0, sizeof *out);
     bool has_pair = pair != NULL;
+    const tka_backend *be = enc->tok->backend;
+    if (be->encode) {
+        /* tokenizer.json: the file's post-processor places special tokens and type ids;
+         * padding is shared below. */
+        tka_status st = be->encode(enc->tok->model, &enc->o, text, len, pair, pair_len, arena, out,
+                                   err);
+        if (st == TKA_OK && enc->o.padding != TKA_PAD_NONE) {
+            size_t target =
+                enc->o.padding == TKA_PAD_MAX_LENGTH ? (size_t)enc->o.max_length : out->length;
+            if ((st = pad_all(enc, out, round_up(enc, target), arena)) != TKA_OK)
+                return tka_error_set(err, st, "out of memory encoding");
+        }
+        return st;
+    }
     tka_status st = tokenize_one(enc, text, len, &enc->a, "text", err);
     if (st == TKA_OK && has_pair)
         st = tokenize_one(enc, pair, pair_len, &enc->b, "text_pair", err);

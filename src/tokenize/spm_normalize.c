@@ -99,6 +99,30 @@ size_t spm_charsmap_longest(const spm_charsmap *cm, const char *s, size_t len, u
     return best;
 }
 
+size_t spm_charsmap_shortest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value)
+{
+    const uint32_t *u = cm->units;
+    size_t n = cm->n_units;
+    size_t id = da_offset(u[0]);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        id ^= c;
+        if (id >= n)
+            break;
+        uint32_t unit = u[id];
+        if (da_label(unit) != c)
+            break;
+        id ^= da_offset(unit);
+        if (da_has_leaf(unit)) {
+            if (id >= n)
+                break;
+            *value = da_value(u[id]);
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
 size_t spm_utf8_valid_len(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;

@@ -30,6 +30,9 @@ void spm_charsmap_free(spm_charsmap *cm);
 /* Longest charsmap rule matching a prefix of s[0..len): returns the matched
  * length (0 when none) and sets *value to the replacement's pool offset. */
 size_t spm_charsmap_longest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value);
+/* The shortest rule instead (the first result of Darts' common prefix search, which the
+ * Rust tokenizer's Precompiled normalizer takes). */
+size_t spm_charsmap_shortest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value);
 
 typedef struct spm_normalizer {
     spm_charsmap charsmap;

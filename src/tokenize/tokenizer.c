@@ -1,9 +1,64 @@
 /* The generic tokenizer handle: resolution, dispatch to a model family, and
  * the reusable token arrays. */
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/io.h"
 #include "tokenize/backend.h"
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Where `spec` is a tokenizer.json route: the file itself; a directory with tokenizer.json
+ * and no slow file (vocab.txt, *.model), or with both under TKA_COMPAT_FAST; or a GPT-2
+ * style directory (vocab.json + merges.txt). Sets *path (and *merges for GPT-2), malloc'd;
+ * both NULL when spec is not one (the slow families and names resolve as before). */
+static tka_status json_route(const char *spec, tka_compat compat, char **path, char **merges)
+{
+    *path = *merges = NULL;
+    if (tka_is_file(spec)) {
+        if (ends_with(spec, ".json") && !ends_with(spec, "vocab.json"))
+            *path = strdup(spec);
+        return TKA_OK;
+    }
+    if (!tka_is_dir(spec))
+        return TKA_OK;
+    char *tj = tka_path_join(spec, "tokenizer.json");
+    char *vocab_txt = tka_path_join(spec, "vocab.txt");
+    char *vj = tka_path_join(spec, "vocab.json"), *mt = tka_path_join(spec, "merges.txt");
+    if (!tj || !vocab_txt || !vj || !mt) {
+        free(tj);
+        free(vocab_txt);
+        free(vj);
+        free(mt);
+        return TKA_ERR_NOMEM;
+    }
+    bool slow = tka_is_file(vocab_txt);
+    DIR *d = opendir(spec);
+    struct dirent *e;
+    while (d && !slow && (e = readdir(d)) != NULL)
+        slow = ends_with(e->d_name, ".model") || ends_with(e->d_name, "-vocab.txt");
+    if (d)
+        closedir(d);
+    if (tka_is_file(tj) && (!slow || compat == TKA_COMPAT_FAST)) {
+        *path = tj;
+        tj = NULL;
+    } else if (!slow && tka_is_file(vj) && tka_is_file(mt)) {
+        *path = vj;
+        *merges = mt;
+        vj = mt = NULL;
+    }
+    free(tj);
+    free(vocab_txt);
+    free(vj);
+    free(mt);
+    return TKA_OK;
+}
 
 void tka_tokenizer_options_init(tka_tokenizer_options *options)
 {
@@ -24,8 +79,27 @@ tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *opt
     tka_tokenizer *tok = calloc(1, sizeof *tok);
     if (!tok)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
+    char *json_path, *merges;
+    tka_status st = json_route(spec, options->compat, &json_path, &merges);
+    if (st != TKA_OK) {
+        tka_tokenizer_free(tok);
+        return tka_error_set(err, st, "out of memory opening a tokenizer");
+    }
+    if (json_path) {
+        tok->kind = TKA_TOKENIZER_JSON;
+        tok->compat = TKA_COMPAT_FAST;
+        tok->source = json_path;
+        st = tka_tokenizer_json_open(json_path, merges, &tok->backend, &tok->model, err);
+        free(merges);
+        if (st != TKA_OK) {
+            tka_tokenizer_free(tok);
+            return st;
+        }
+        *out = tok;
+        return TKA_OK;
+    }
     tka_resolved files;
-    tka_status st = tka_resolve(spec, options->mirror_dir, &files, &tok->warnings, err);
+    st = tka_resolve(spec, options->mirror_dir, &files, &tok->warnings, err);
     if (st != TKA_OK) {
         tka_tokenizer_free(tok);
         return st;

@@ -1,0 +1,13 @@
+/* GPT-2's bytes_to_unicode map: each byte stands for one printable code point. */
+#ifndef TKA_TOKENIZE_TJ_BYTELEVEL_H
+#define TKA_TOKENIZE_TJ_BYTELEVEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* UTF-8 of the code point that stands for byte b (GPT-2 bytes_to_unicode): at most 2 bytes. */
+const char *tj_bytelevel_char(uint8_t b, size_t *len);
+/* The byte a code point stands for, or -1 when it is not one of the 256. */
+int tj_bytelevel_byte(uint32_t codepoint);
+
+#endif

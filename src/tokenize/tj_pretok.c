@@ -1,0 +1,474 @@
+/* tokenizer.json pre-tokenizers as Rust's PreTokenizedString::split over the aligned
+ * string; character-class splits are written out, regex splits go through PCRE2. */
+#include "tokenize/tj_pretok.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/utf8.h"
+#include "tokalign/text.h"
+#include "tokenize/tj_bytelevel.h"
+#include "tokenize/tj_normalizer.h"
+
+const char tj_gpt2_pattern[] =
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
+typedef enum {
+    P_BERT,
+    P_BYTELEVEL,
+    P_WHITESPACE,
+    P_WHITESPACE_SPLIT,
+    P_METASPACE,
+    P_SPLIT,
+    P_PUNCTUATION,
+    P_DIGITS
+} ptype;
+
+typedef enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER } prepend_scheme;
+
+typedef struct pstep {
+    ptype type;
+    bool add_prefix_space, use_regex; /* ByteLevel */
+    tj_regex *re;                     /* ByteLevel (GPT-2 pattern), Split */
+    tj_behavior behavior;             /* Split, Punctuation */
+    bool invert;                      /* Split */
+    bool individual_digits;           /* Digits */
+    char rep[8];                      /* Metaspace replacement */
+    size_t rep_len;
+    uint32_t rep_cp;
+    prepend_scheme scheme;
+    bool split;
+} pstep;
+
+struct tj_pretok {
+    pstep *steps;
+    size_t n;
+};
+
+static tka_status behavior_of(const json_t *j, const tj_where *w, tj_behavior *b,
+                              tka_error *err)
+{
+    json_t *v = json_object_get(j, "behavior");
+    if (!v)
+        return TKA_OK;
+    const char *s = json_string_value(v);
+    static const struct {
+        const char *name;
+        tj_behavior b;
+    } names[] = {{"Removed", TJ_REMOVED},
+                 {"Isolated", TJ_ISOLATED},
+                 {"MergedWithPrevious", TJ_MERGED_WITH_PREVIOUS},
+                 {"MergedWithNext", TJ_MERGED_WITH_NEXT},
+                 {"Contiguous", TJ_CONTIGUOUS}};
+    for (size_t i = 0; s && i < sizeof names / sizeof *names; i++)
+        if (!strcmp(s, names[i].name)) {
+            *b = names[i].b;
+            return TKA_OK;
+        }
+    tj_where bw = tj_at_key(w, "behavior");
+    return tj_bad(err, &bw, "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or "
+                            "Contiguous");
+}
+
+static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, tka_error *err)
+{
+    const char *type;
+    tka_status st = tj_get_type(j, w, &type, err);
+    if (st != TKA_OK)
+        return st;
+    pstep s;
+    memset(&s, 0, sizeof s);
+    char where[300];
+    snprintf(where, sizeof where, "%s: %s", w->file, w->path);
+    if (!strcmp(type, "Sequence")) {
+        json_t *list = json_object_get(j, "pretokenizers");
+        tj_where lw = tj_at_key(w, "pretokenizers");
+        if (!json_is_array(list))
+            return tj_bad(err, &lw, "expected an array");
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            tj_where iw = tj_at_index(&lw, i);
+            if ((st = parse_step(p, json_array_get(list, i), &iw, err)) != TKA_OK)
+                return st;
+        }
+        return TKA_OK;
+    } else if (!strcmp(type, "BertPreTokenizer"))
+        s.type = P_BERT;
+    else if (!strcmp(type, "Whitespace"))
+        s.type = P_WHITESPACE;
+    else if (!strcmp(type, "WhitespaceSplit"))
+        s.type = P_WHITESPACE_SPLIT;
+    else if (!strcmp(type, "ByteLevel")) {
+        s.type = P_BYTELEVEL;
+        s.add_prefix_space = s.use_regex = true;
+        if ((st = tj_get_bool(j, "add_prefix_space", w, &s.add_prefix_space, err)) != TKA_OK ||
+            (st = tj_get_bool(j, "use_regex", w, &s.use_regex, err)) != TKA_OK)
+            return st;
+        if (s.use_regex && (st = tj_regex_new(tj_gpt2_pattern, strlen(tj_gpt2_pattern), false,
+                                              where, &s.re, err)) != TKA_OK)
+            return st;
+    } else if (!strcmp(type, "Metaspace")) {
+        s.type = P_METASPACE;
+        const char *r;
+        size_t rl;
+        if ((st = tj_get_string(j, "replacement", w, &r, &rl, err)) != TKA_OK)
+            return st;
+        tj_where rw = tj_at_key(w, "replacement");
+        size_t bad;
+        if (rl == 0 || rl > 4 || !tka_utf8_valid(r, rl, &bad) || tka_utf8_seq_len((uint8_t)r[0]) != rl)
+            return tj_bad(err, &rw, "expected a single character");
+        memcpy(s.rep, r, rl);
+        s.rep_len = rl;
+        size_t q = 0;
+        s.rep_cp = (uint32_t)tka_utf8_decode((const uint8_t *)r, &q);
+        s.scheme = PREPEND_ALWAYS;
+        s.split = true;
+        json_t *ps = json_object_get(j, "prepend_scheme");
+        if (ps && !json_is_null(ps)) {
+            const char *v = json_string_value(ps);
+            if (v && !strcmp(v, "always"))
+                s.scheme = PREPEND_ALWAYS;
+            else if (v && !strcmp(v, "first"))
+                s.scheme = PREPEND_FIRST;
+            else if (v && !strcmp(v, "never"))
+                s.scheme = PREPEND_NEVER;
+            else {
+                tj_where pw = tj_at_key(w, "prepend_scheme");
+                return tj_bad(err, &pw, "expected \"always\", \"first\" or \"never\"");
+            }
+        }
+        bool aps = true;
+        json_t *a = json_object_get(j, "add_prefix_space");
+        if (a && !json_is_null(a)) {
+            if ((st = tj_get_bool(j, "add_prefix_space", w, &aps, err)) != TKA_OK)
+                return st;
+            /* COMPAT: Metaspace's deserializer: add_prefix_space false needs "never". */
+            if (!aps && ps && !json_is_null(ps) && s.scheme != PREPEND_NEVER) {
+                tj_where aw = tj_at_key(w, "add_prefix_space");
+                return tj_bad(err, &aw, "add_prefix_space does not match declared prepend_scheme");
+            }
+            if (!aps)
+                s.scheme = PREPEND_NEVER;
+        }
+        if ((st = tj_get_bool(j, "split", w, &s.split, err)) != TKA_OK)
+            return st;
+    } else if (!strcmp(type, "Split")) {
+        s.type = P_SPLIT;
+        json_t *pat = json_object_get(j, "pattern");
+        json_t *ps = json_object_get(pat, "String"), *pr = json_object_get(pat, "Regex");
+        tj_where pw = tj_at_key(w, "pattern");
+        if (!json_is_string(ps) && !json_is_string(pr))
+            return tj_bad(err, &pw, "expected {\"String\": ...} or {\"Regex\": ...}");
+        json_t *v = ps ? ps : pr;
+        if ((st = behavior_of(j, w, &s.behavior, err)) != TKA_OK ||
+            (st = tj_get_bool(j, "invert", w, &s.invert, err)) != TKA_OK)
+            return st;
+        if (!json_object_get(j, "behavior")) {
+            tj_where bw = tj_at_key(w, "behavior");
+            return tj_bad(err, &bw, "missing");
+        }
+        snprintf(where, sizeof where, "%s: %s", pw.file, pw.path);
+        if ((st = tj_regex_new(json_string_value(v), json_string_length(v), ps != NULL, where,
+                               &s.re, err)) != TKA_OK)
+            return st;
+    } else if (!strcmp(type, "Punctuation")) {
+        s.type = P_PUNCTUATION;
+        s.behavior = TJ_ISOLATED;
+        if ((st = behavior_of(j, w, &s.behavior, err)) != TKA_OK)
+            return st;
+    } else if (!strcmp(type, "Digits")) {
+        s.type = P_DIGITS;
+        if ((st = tj_get_bool(j, "individual_digits", w, &s.individual_digits, err)) != TKA_OK)
+            return st;
+    } else
+        return tj_unsupported(err, w, type);
+    pstep *q = realloc(p->steps, (p->n + 1) * sizeof *q);
+    if (!q) {
+        tj_regex_free(s.re);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    }
+    p->steps = q;
+    p->steps[p->n++] = s;
+    return TKA_OK;
+}
+
+tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out,
+                               tka_error *err)
+{
+    *out = NULL;
+    if (!j || json_is_null(j))
+        return TKA_OK;
+    tj_pretok *p = calloc(1, sizeof *p);
+    if (!p)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    tka_status st = parse_step(p, j, w, err);
+    if (st != TKA_OK) {
+        tj_pretok_free(p);
+        return st;
+    }
+    *out = p;
+    return TKA_OK;
+}
+
+void tj_pretok_free(tj_pretok *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        tj_regex_free(p->steps[i].re);
+    free(p->steps);
+    free(p);
+}
+
+/* ------------------------------------------------------------ char patterns */
+
+typedef bool (*charpred)(uint32_t c);
+
+/* Rust's Pattern for Fn(char) -> bool: each matching char is one match. */
+static tka_status char_matches(const tj_str *s, charpred f, tj_matches *m)
+{
+    m->n = 0;
+    if (s->len == 0)
+        return tj_matches_push(m, 0, 0, 0);
+    uint32_t last = 0;
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < s->len && st == TKA_OK;) {
+        size_t b = i;
+        uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &i);
+        if (f(c)) {
+            if (last < b)
+                st = tj_matches_push(m, last, (uint32_t)b, 0);
+            if (st == TKA_OK)
+                st = tj_matches_push(m, (uint32_t)b, (uint32_t)i, 1);
+            last = (uint32_t)i;
+        }
+    }
+    if (st == TKA_OK && last < s->len)
+        st = tj_matches_push(m, last, s->len, 0);
+    return st;
+}
+
+static bool is_ws(uint32_t c)
+{
+    return tj_is_whitespace(c);
+}
+
+static bool is_numeric(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= '0' && c <= '9';
+    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
+    return k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_NO;
+}
+
+/* Rust regex's Unicode \w: alphabetic, marks, decimal digits, connector punctuation. */
+static bool is_word(uint32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '_';
+    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
+    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
+           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
+           k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC ||
+           c == 0x200C || c == 0x200D;
+}
+
+/* Whitespace: Invert(\w+|[^\w\s]+) with Removed, i.e. keep runs of word chars and runs of
+ * other non-space chars. */
+static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
+{
+    m->n = 0;
+    if (s->len == 0)
+        return tj_matches_push(m, 0, 0, 0);
+    uint32_t prev = 0;
+    tka_status st = TKA_OK;
+    size_t i = 0;
+    while (i < s->len && st == TKA_OK) {
+        size_t b = i, j = i;
+        uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &j);
+        int cls = is_word(c) ? 1 : tj_is_whitespace(c) ? 0 : 2;
+        if (cls == 0) {
+            i = j;
+            continue;
+        }
+        size_t e = j;
+        while (e < s->len) {
+            size_t t = e;
+            uint32_t d = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &t);
+            int dc = is_word(d) ? 1 : tj_is_whitespace(d) ? 0 : 2;
+            if (dc != cls)
+                break;
+            e = t;
+        }
+        /* inverted: the gaps are the matches (removed), the runs are kept */
+        if (prev < b)
+            st = tj_matches_push(m, prev, (uint32_t)b, 1);
+        if (st == TKA_OK)
+            st = tj_matches_push(m, (uint32_t)b, (uint32_t)e, 0);
+        prev = (uint32_t)e;
+        i = e;
+    }
+    if (st == TKA_OK && prev < s->len)
+        st = tj_matches_push(m, prev, s->len, 1);
+    return st;
+}
+
+/* ------------------------------------------------------------ steps */
+
+static tka_status bytelevel_chars(tj_ctx *cx, tj_str *str)
+{
+    tka_status st = tj_chg_reserve(cx, str->len + 1);
+    if (st != TKA_OK)
+        return st;
+    size_t n = 0;
+    /* COMPAT: each byte of a char becomes its GPT-2 char; the first replaces the char
+     * (its alignment), the others are inserted (the same alignment). */
+    for (size_t i = 0; i < str->len;) {
+        size_t l = tka_utf8_seq_len((uint8_t)str->s[i]);
+        for (size_t k = 0; k < l; k++) {
+            size_t cl, q = 0;
+            const char *u = tj_bytelevel_char((uint8_t)str->s[i + k], &cl);
+            cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode((const uint8_t *)u, &q), k > 0};
+        }
+        i += l;
+    }
+    return tj_str_transform(cx, str, cx->chg, n, 0);
+}
+
+static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split *in,
+                        tj_splits *out)
+{
+    tka_status st = TKA_OK;
+    tj_str str = in->str;
+    switch (s->type) {
+    case P_BERT: {
+        tj_splits *tmp = &w->tmp;
+        tmp->n = 0;
+        if ((st = char_matches(&str, is_ws, &w->m)) == TKA_OK)
+            st = tj_split_by(&str, &w->m, TJ_REMOVED, tmp);
+        for (size_t i = 0; i < tmp->n && st == TKA_OK; i++)
+            if ((st = char_matches(&tmp->v[i].str, tj_is_punctuation, &w->m)) == TKA_OK)
+                st = tj_split_by(&tmp->v[i].str, &w->m, TJ_ISOLATED, out);
+        return st;
+    }
+    case P_WHITESPACE:
+        if ((st = whitespace_matches(&str, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, TJ_REMOVED, out);
+    case P_WHITESPACE_SPLIT:
+        if ((st = char_matches(&str, is_ws, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, TJ_REMOVED, out);
+    case P_PUNCTUATION:
+        if ((st = char_matches(&str, tj_is_punctuation, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, s->behavior, out);
+    case P_DIGITS:
+        if ((st = char_matches(&str, is_numeric, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, s->individual_digits ? TJ_ISOLATED : TJ_CONTIGUOUS, out);
+    case P_SPLIT:
+        w->m.n = 0;
+        if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, s->invert, &w->m, cx->err)) !=
+            TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, s->behavior, out);
+    case P_METASPACE: {
+        /* replace ' ' by the replacement */
+        uint32_t *r = NULL;
+        size_t k = 0;
+        for (uint32_t i = 0; i < str.len; i++)
+            k += str.s[i] == ' ';
+        if (k) {
+            r = malloc(2 * k * sizeof *r);
+            if (!r)
+                return TKA_ERR_NOMEM;
+            k = 0;
+            for (uint32_t i = 0; i < str.len; i++)
+                if (str.s[i] == ' ') {
+                    r[2 * k] = i;
+                    r[2 * k + 1] = i + 1;
+                    k++;
+                }
+            st = tj_str_replace(cx, &str, r, k, s->rep, s->rep_len);
+            free(r);
+            if (st != TKA_OK)
+                return st;
+        }
+        bool starts = str.len >= s->rep_len && !memcmp(str.s, s->rep, s->rep_len);
+        if (!starts && (s->scheme == PREPEND_ALWAYS || (s->scheme == PREPEND_FIRST && str.shift == 0)))
+            if ((st = tj_str_prepend(cx, &str, s->rep, s->rep_len)) != TKA_OK)
+                return st;
+        if (!s->split) {
+            tj_split sp = {str, -1};
+            return str.len ? tj_splits_push(out, &sp) : TKA_OK;
+        }
+        /* char pattern == replacement */
+        w->m.n = 0;
+        uint32_t last = 0;
+        if (str.len == 0)
+            st = tj_matches_push(&w->m, 0, 0, 0);
+        for (uint32_t i = 0; i < str.len && st == TKA_OK;) {
+            if (i + s->rep_len <= str.len && !memcmp(str.s + i, s->rep, s->rep_len)) {
+                if (last < i)
+                    st = tj_matches_push(&w->m, last, i, 0);
+                if (st == TKA_OK)
+                    st = tj_matches_push(&w->m, i, i + (uint32_t)s->rep_len, 1);
+                i += (uint32_t)s->rep_len;
+                last = i;
+            } else
+                i += (uint32_t)tka_utf8_seq_len((uint8_t)str.s[i]);
+        }
+        if (st == TKA_OK && last < str.len)
+            st = tj_matches_push(&w->m, last, str.len, 0);
+        if (st != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, TJ_MERGED_WITH_NEXT, out);
+    }
+    case P_BYTELEVEL: {
+        if (s->add_prefix_space && !(str.len && str.s[0] == ' '))
+            if ((st = tj_str_prepend(cx, &str, " ", 1)) != TKA_OK)
+                return st;
+        size_t first = out->n;
+        if (s->use_regex) {
+            w->m.n = 0;
+            if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, false, &w->m, cx->err)) !=
+                    TKA_OK ||
+                (st = tj_split_by(&str, &w->m, TJ_ISOLATED, out)) != TKA_OK)
+                return st;
+        } else if (str.len) {
+            tj_split sp = {str, -1};
+            if ((st = tj_splits_push(out, &sp)) != TKA_OK)
+                return st;
+        }
+        for (size_t i = first; i < out->n && st == TKA_OK; i++)
+            st = bytelevel_chars(cx, &out->v[i].str);
+        return st;
+    }
+    }
+    return TKA_OK;
+}
+
+tka_status tj_pretokenize(const tj_pretok *p, tj_ctx *cx, tj_pretok_work *w, tj_splits *sp)
+{
+    if (!p)
+        return TKA_OK;
+    for (size_t k = 0; k < p->n; k++) {
+        tj_splits *out = &w->spare;
+        out->n = 0;
+        tka_status st = TKA_OK;
+        for (size_t i = 0; i < sp->n && st == TKA_OK; i++) {
+            if (sp->v[i].added >= 0)
+                st = tj_splits_push(out, &sp->v[i]);
+            else
+                st = apply(&p->steps[k], cx, w, &sp->v[i], out);
+        }
+        if (st != TKA_OK)
+            return st;
+        tj_splits t = *sp;
+        *sp = *out;
+        *out = t;
+    }
+    return TKA_OK;
+}

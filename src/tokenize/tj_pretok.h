@@ -1,0 +1,32 @@
+/* tokenizer.json "pre_tokenizer" section: BertPreTokenizer, ByteLevel, Whitespace,
+ * WhitespaceSplit, Metaspace, Split, Punctuation, Digits, Sequence, each cutting the splits
+ * of the alignment-keeping string. */
+#ifndef TKA_TJ_PRETOK_H
+#define TKA_TJ_PRETOK_H
+
+#include <jansson.h>
+
+#include "tokenize/tj_json.h"
+#include "tokenize/tj_regex.h"
+#include "tokenize/tj_str.h"
+
+typedef struct tj_pretok tj_pretok;
+
+tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out,
+                               tka_error *err);
+void tj_pretok_free(tj_pretok *p);
+
+/* Scratch: regex match data and spare vectors. */
+typedef struct tj_pretok_work {
+    tj_regex_work *rw;
+    tj_splits spare, tmp;
+    tj_matches m;
+} tj_pretok_work;
+
+/* Pre-tokenizes `sp` (splits with added < 0 are cut; added tokens pass through). */
+tka_status tj_pretokenize(const tj_pretok *p, tj_ctx *cx, tj_pretok_work *w, tj_splits *sp);
+
+/* The GPT-2 pre-tokenization ByteLevel applies with use_regex (for vocab.json + merges.txt). */
+extern const char tj_gpt2_pattern[];
+
+#endif

@@ -1,0 +1,30 @@
+/* Regexes of tokenizer.json (Split, Replace) on PCRE2 with JIT, translated where
+ * PCRE2's syntax or classes differ from Oniguruma's (see docs/tokenizer_json.md). */
+#ifndef TKA_TJ_REGEX_H
+#define TKA_TJ_REGEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tokalign/status.h"
+#include "tokenize/tj_str.h"
+
+typedef struct tj_regex tj_regex;
+
+/* Compiles `pattern` (a regex, or a literal string when `literal`). `where` names the
+ * file and JSON path in errors. */
+tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
+                        tj_regex **out, tka_error *err);
+void tj_regex_free(tj_regex *re);
+
+/* Per-thread match data. */
+typedef struct tj_regex_work tj_regex_work;
+tj_regex_work *tj_regex_work_new(void);
+void tj_regex_work_free(tj_regex_work *w);
+
+/* Appends to `m` the matches of `re` in s[0..len) with the gaps between them, covering
+ * s (Rust's Pattern::find_matches for a SysRegex); `invert` flips is_match. */
+tka_status tj_regex_find(const tj_regex *re, tj_regex_work *w, const char *s, size_t len,
+                         bool invert, tj_matches *m, tka_error *err);
+
+#endif

@@ -1,0 +1,572 @@
+/* tokenizer.json: loading the stages and running encode / decode as the Rust tokenizer. */
+#include "tokenize/tj_tokenizer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/utf8.h"
+#include "core/lines.h"
+#include "tokalign/text.h"
+#include "tokenize/tj_added.h"
+#include "tokenize/tj_decoder.h"
+#include "tokenize/tj_model.h"
+#include "tokenize/tj_normalizer.h"
+#include "tokenize/tj_pretok.h"
+#include "tokenize/tj_regex.h"
+
+/* Scratch of one encoding buffer (a model is shared by threads; each tj_enc brings its own). */
+typedef struct tj_state {
+    tka_arena *arena;
+    tj_ctx cx;
+    tj_pretok_work pw;
+    tj_work *mw;
+    tj_pieces pieces;
+    tj_splits s1, s2;
+    tj_enc a, b;
+    uint32_t *b2c;
+    size_t b2c_cap;
+} tj_state;
+
+struct tj_tokenizer {
+    char *path;
+    tj_added added;
+    tj_normalizer *norm;
+    tj_pretok *pre;
+    tj_model *model;
+    tj_post *post;
+    tj_decoder *dec;
+    bool unigram;
+    tj_file_options fo;
+};
+
+static void state_free(tj_state *s)
+{
+    if (!s)
+        return;
+    tka_arena_free(s->arena);
+    free(s->cx.chg);
+    tj_regex_work_free(s->pw.rw);
+    tj_splits_free(&s->pw.spare);
+    tj_splits_free(&s->pw.tmp);
+    tj_matches_free(&s->pw.m);
+    tj_work_free(s->mw);
+    tj_pieces_free(&s->pieces);
+    tj_splits_free(&s->s1);
+    tj_splits_free(&s->s2);
+    tj_enc_free(&s->a);
+    tj_enc_free(&s->b);
+    free(s->b2c);
+    free(s);
+}
+
+static tj_state *state_get(void)
+{
+    tj_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->arena = tka_arena_new(1 << 20);
+    s->pw.rw = tj_regex_work_new();
+    s->mw = tj_work_new();
+    if (!s->arena || !s->pw.rw || !s->mw) {
+        state_free(s);
+        return NULL;
+    }
+    s->cx.arena = s->arena;
+    return s;
+}
+
+static void state_release(void *p)
+{
+    state_free(p);
+}
+
+void tj_tokenizer_free(tj_tokenizer *t)
+{
+    if (!t)
+        return;
+    tj_added_free(&t->added);
+    tj_normalizer_free(t->norm);
+    tj_pretok_free(t->pre);
+    tj_model_free(t->model);
+    tj_post_free(t->post);
+    tj_decoder_free(t->dec);
+    free(t->path);
+    free(t);
+}
+
+static tka_status get_int(const json_t *o, const char *key, const tj_where *w, int64_t *v,
+                          tka_error *err)
+{
+    json_t *j = json_object_get(o, key);
+    if (!j || json_is_null(j))
+        return TKA_OK;
+    if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > INT32_MAX) {
+        tj_where k = tj_at_key(w, key);
+        return tj_bad(err, &k, "expected an integer in [0, 2^31)");
+    }
+    *v = json_integer_value(j);
+    return TKA_OK;
+}
+
+/* The "truncation" / "padding" sections (null when unset). */
+static tka_status file_options(const json_t *root, const tj_where *w, tj_file_options *fo,
+                               tka_error *err)
+{
+    memset(fo, 0, sizeof *fo);
+    fo->pad_fixed = -1;
+    json_t *tr = json_object_get(root, "truncation"), *pd = json_object_get(root, "padding");
+    tka_status st = TKA_OK;
+    if (tr && !json_is_null(tr)) {
+        tj_where tw = tj_at_key(w, "truncation");
+        fo->truncation = true;
+        fo->strategy = TKA_TRUNCATE_LONGEST_FIRST;
+        if ((st = get_int(tr, "max_length", &tw, &fo->max_length, err)) != TKA_OK ||
+            (st = get_int(tr, "stride", &tw, &fo->stride, err)) != TKA_OK)
+            return st;
+        const char *s = json_string_value(json_object_get(tr, "strategy"));
+        if (s && !strcmp(s, "OnlyFirst"))
+            fo->strategy = TKA_TRUNCATE_ONLY_FIRST;
+        else if (s && !strcmp(s, "OnlySecond"))
+            fo->strategy = TKA_TRUNCATE_ONLY_SECOND;
+        else if (s && strcmp(s, "LongestFirst")) {
+            tj_where sw = tj_at_key(&tw, "strategy");
+            return tj_bad(err, &sw, "expected LongestFirst, OnlyFirst or OnlySecond");
+        }
+        const char *d = json_string_value(json_object_get(tr, "direction"));
+        fo->trunc_left = d && !strcmp(d, "Left");
+    }
+    if (pd && !json_is_null(pd)) {
+        tj_where pw = tj_at_key(w, "padding");
+        fo->padding = true;
+        json_t *strat = json_object_get(pd, "strategy");
+        json_t *fixed = json_object_get(strat, "Fixed");
+        if (json_is_integer(fixed) && json_integer_value(fixed) >= 0)
+            fo->pad_fixed = json_integer_value(fixed);
+        else if (!(json_is_string(strat) && !strcmp(json_string_value(strat), "BatchLongest"))) {
+            tj_where sw = tj_at_key(&pw, "strategy");
+            return tj_bad(err, &sw, "expected \"BatchLongest\" or {\"Fixed\": N}");
+        }
+        int64_t id = 0, type = 0;
+        if ((st = get_int(pd, "pad_id", &pw, &id, err)) != TKA_OK ||
+            (st = get_int(pd, "pad_type_id", &pw, &type, err)) != TKA_OK ||
+            (st = get_int(pd, "pad_to_multiple_of", &pw, &fo->pad_to_multiple_of, err)) != TKA_OK)
+            return st;
+        fo->pad_id = (int32_t)id;
+        fo->pad_type_id = (int32_t)type;
+        const char *d = json_string_value(json_object_get(pd, "direction"));
+        fo->pad_left = d && !strcmp(d, "Left");
+    }
+    return TKA_OK;
+}
+
+const tj_file_options *tj_tokenizer_file_options(const tj_tokenizer *t)
+{
+    return &t->fo;
+}
+
+tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
+                                  tka_error *err)
+{
+    *out = NULL;
+    tj_where w = {path, {0}};
+    if (!json_is_object(root))
+        return tj_bad(err, &w, "expected a JSON object (a tokenizer.json)");
+    json_t *model = json_object_get(root, "model");
+    if (!json_is_object(model)) {
+        tj_where mw = tj_at_key(&w, "model");
+        return tj_bad(err, &mw, "missing (every tokenizer.json has a model object)");
+    }
+    tj_tokenizer *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = strdup(path))) {
+        free(t);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    }
+    tj_where nw = tj_at_key(&w, "normalizer"), pw = tj_at_key(&w, "pre_tokenizer"),
+             aw = tj_at_key(&w, "added_tokens"), ppw = tj_at_key(&w, "post_processor");
+    tka_status st = tj_normalizer_from_json(json_object_get(root, "normalizer"), &nw, &t->norm, err);
+    if (st == TKA_OK)
+        st = tj_pretok_from_json(json_object_get(root, "pre_tokenizer"), &pw, &t->pre, err);
+    if (st == TKA_OK)
+        st = tj_model_from_json(model, path, &t->model, err);
+    if (st == TKA_OK)
+        t->unigram = !strcmp(tj_model_type(t->model), "Unigram");
+    if (st == TKA_OK)
+        st = tj_post_from_json(json_object_get(root, "post_processor"), &ppw, &t->post, err);
+    if (st == TKA_OK)
+        st = tj_decoder_from_json(json_object_get(root, "decoder"), path, &t->dec, err);
+    if (st == TKA_OK)
+        st = tj_added_from_json(json_object_get(root, "added_tokens"), &aw, t->norm, t->model,
+                                &t->added, err);
+    if (st == TKA_OK)
+        st = file_options(root, &w, &t->fo, err);
+    if (st != TKA_OK) {
+        tj_tokenizer_free(t);
+        return st;
+    }
+    *out = t;
+    return TKA_OK;
+}
+
+/* 1 GiB: far above any real tokenizer.json (llama3's is 9 MB), bounds hostile input. */
+#define TJ_MAX_FILE (1u << 30)
+
+tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return tka_error_set(err, TKA_ERR_IO, "%s: cannot open", path);
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        if (size > (long)TJ_MAX_FILE) {
+            fclose(f);
+            return tka_error_set(err, TKA_ERR_LIMIT, "%s: %ld bytes exceeds the 1 GiB limit",
+                                 path, size);
+        }
+        rewind(f);
+    }
+    json_error_t je;
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    fclose(f);
+    if (!root)
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", path, je.line,
+                             je.column, je.text);
+    tka_status st = tj_tokenizer_from_json(root, path, out, err);
+    json_decref(root);
+    return st;
+}
+
+/* ------------------------------------------------------------ encode */
+
+static tka_status char_map(tj_state *s, const char *text, size_t len)
+{
+    if (len + 1 > s->b2c_cap) {
+        uint32_t *p = realloc(s->b2c, (len + 1) * sizeof *p);
+        if (!p)
+            return TKA_ERR_NOMEM;
+        s->b2c = p;
+        s->b2c_cap = len + 1;
+    }
+    uint32_t c = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)text[i] & 0xC0) != 0x80 && i > 0)
+            c++;
+        s->b2c[i] = c;
+    }
+    return TKA_OK;
+}
+
+/* COMPAT: BytesToCharOffsetConverter::convert. */
+static void to_chars(const tj_state *s, size_t len, uint32_t *os, uint32_t *oe)
+{
+    uint32_t a = *os, b = *oe;
+    if (a >= len)
+        return;
+    uint32_t cs = s->b2c[a], ce;
+    if (b < len)
+        ce = s->b2c[b];
+    else
+        ce = (b >= 1 && b - 1 < len ? s->b2c[b - 1] : cs) + 1;
+    *os = cs;
+    *oe = ce;
+}
+
+static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *text, size_t len,
+                             int32_t type_id, tj_enc *out, tka_error *err)
+{
+    out->n = 0;
+    tj_ctx *cx = &s->cx;
+    cx->err = err;
+    tka_status st = char_map(s, text, len);
+    tj_split whole;
+    whole.added = -1;
+    if (st == TKA_OK)
+        st = tj_str_from(cx, text, (uint32_t)len, 0, &whole.str);
+    s->s1.n = s->s2.n = 0;
+    if (st == TKA_OK && len)
+        st = tj_splits_push(&s->s1, &whole);
+    /* AddedVocabulary::extract_and_normalize */
+    if (st == TKA_OK)
+        st = tj_added_split(&t->added, false, NULL, cx, s->pw.rw, &s->s1, &s->s2);
+    s->s1.n = 0;
+    if (st == TKA_OK)
+        st = tj_added_split(&t->added, true, t->norm, cx, s->pw.rw, &s->s2, &s->s1);
+    if (st == TKA_OK)
+        st = tj_pretokenize(t->pre, cx, &s->pw, &s->s1);
+    for (size_t i = 0; i < s->s1.n && st == TKA_OK; i++) {
+        const tj_split *sp = &s->s1.v[i];
+        uint32_t os, oe;
+        if (sp->added >= 0) {
+            const tj_added_token *x = &t->added.v[sp->added];
+            tj_str_orig(&sp->str, 0, sp->str.len, &os, &oe);
+            to_chars(s, len, &os, &oe);
+            bool same = sp->str.len == x->len && !memcmp(sp->str.s, x->content, x->len);
+            st = tj_enc_push(out, x->id, type_id, 0, os, oe, same ? x->content : sp->str.s,
+                             sp->str.len);
+            continue;
+        }
+        s->pieces.count = 0;
+        st = tj_model_tokenize(t->model, s->mw, sp->str.s, sp->str.len, &s->pieces, err);
+        for (size_t k = 0; k < s->pieces.count && st == TKA_OK; k++) {
+            const tj_piece *p = &s->pieces.items[k];
+            tj_str_orig(&sp->str, p->start, p->end, &os, &oe);
+            to_chars(s, len, &os, &oe);
+            size_t tl = 0;
+            const char *tok = NULL;
+            /* COMPAT: Unigram's tokens carry the text they cover (an unknown piece too);
+             * the other models give the vocabulary string. */
+            if (t->unigram) {
+                tok = sp->str.s + p->start;
+                tl = p->end - p->start;
+            } else
+                tok = tj_model_id_to_token(t->model, p->id, &tl);
+            if (!tok) {
+                const tj_added_token *x = tj_added_by_id(&t->added, p->id);
+                tok = x ? x->content : "";
+                tl = x ? x->len : 0;
+            }
+            st = tj_enc_push(out, p->id, type_id, 0, os, oe, tok, (uint32_t)tl);
+        }
+    }
+    if (st != TKA_OK && st != TKA_ERR_NOMEM && err && err->status == st)
+        return st;
+    if (st == TKA_ERR_NOMEM)
+        return tka_error_set(err, st, "out of memory encoding");
+    if (st != TKA_OK)
+        return tka_error_set(err, st, "%s: encoding failed", t->path);
+    return TKA_OK;
+}
+
+static void cut(tj_enc *e, size_t n, bool left)
+{
+    if (e->n <= n)
+        return;
+    if (left) {
+        size_t d = e->n - n;
+        memmove(e->ids, e->ids + d, n * sizeof *e->ids);
+        memmove(e->type_ids, e->type_ids + d, n * sizeof *e->type_ids);
+        memmove(e->special, e->special + d, n * sizeof *e->special);
+        memmove(e->s, e->s + d, n * sizeof *e->s);
+        memmove(e->e, e->e + d, n * sizeof *e->e);
+        memmove(e->tok, e->tok + d, n * sizeof *e->tok);
+        memmove(e->tok_len, e->tok_len + d, n * sizeof *e->tok_len);
+    }
+    e->n = n;
+}
+
+/* COMPAT: truncate_encodings (direction right, no overflow kept). */
+static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how, bool left,
+                           tka_error *err)
+{
+    size_t la = a->n, lb = b ? b->n : 0, total = la + lb;
+    if (total <= max)
+        return TKA_OK;
+    size_t to_remove = total - max;
+    if (how == TKA_TRUNCATE_LONGEST_FIRST) {
+        if (!b) {
+            cut(a, max, left);
+            return TKA_OK;
+        }
+        size_t n1 = la, n2 = lb;
+        bool swap = n1 > n2;
+        if (swap) {
+            size_t x = n1;
+            n1 = n2;
+            n2 = x;
+        }
+        if (n1 > max)
+            n2 = n1;
+        else
+            n2 = n1 > max - n1 ? n1 : max - n1;
+        if (n1 + n2 > max) {
+            n1 = max / 2;
+            n2 = n1 + max % 2;
+        }
+        if (swap) {
+            size_t x = n1;
+            n1 = n2;
+            n2 = x;
+        }
+        cut(a, n1, left);
+        cut(b, n2, left);
+        return TKA_OK;
+    }
+    tj_enc *x = how == TKA_TRUNCATE_ONLY_FIRST ? a : b;
+    if (!x)
+        return tka_error_set(err, TKA_ERR_REFERENCE,
+                             "Truncation error: Second sequence not provided");
+    if (x->n <= to_remove)
+        return tka_error_set(err, TKA_ERR_REFERENCE,
+                             "Truncation error: Sequence to truncate too short to respect the "
+                             "provided max_length");
+    cut(x, x->n - to_remove, left);
+    return TKA_OK;
+}
+
+tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t len,
+                               const char *pair, size_t pair_len, bool add_special,
+                               int64_t max_length, tka_truncation truncation, tj_enc *out,
+                               tka_error *err)
+{
+    return tj_tokenizer_encode_dir(t, text, len, pair, pair_len, add_special, max_length,
+                                   truncation, false, out, err);
+}
+
+tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   tj_enc *out, tka_error *err)
+{
+    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
+     * tokens live in its arena) until the next encode into it. */
+    tj_state *s = out->owner_of == t ? out->owner : NULL;
+    if (!s) {
+        if (out->owner && out->owner_free)
+            out->owner_free(out->owner);
+        out->owner = NULL;
+        out->owner_of = NULL;
+        if (!(s = state_get()))
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+        out->owner = s;
+        out->owner_of = t;
+        out->owner_free = state_release;
+    }
+    tka_arena_reset(s->arena);
+    tka_status st = encode_seq(t, s, text, len, 0, &s->a, err);
+    if (st != TKA_OK)
+        tka_error_prefix(err, "text: ");
+    if (st == TKA_OK && pair && (st = encode_seq(t, s, pair, pair_len, 1, &s->b, err)) != TKA_OK)
+        tka_error_prefix(err, "text_pair: ");
+    if (st == TKA_OK && truncation != TKA_TRUNCATE_NONE && max_length >= 0) {
+        size_t added = add_special ? tj_post_added(t->post, pair != NULL) : 0;
+        size_t max = (size_t)max_length > added ? (size_t)max_length - added : 0;
+        st = truncate(&s->a, pair ? &s->b : NULL, max, truncation, left, err);
+    }
+    if (st == TKA_OK) {
+        st = tj_post_process(t->post, &s->a, pair ? &s->b : NULL, add_special, out);
+        if (st != TKA_OK)
+            tka_error_set(err, st, "out of memory encoding");
+    }
+    return st;
+}
+
+/* The arena strings of added tokens stay valid until the state is reused: callers copy
+ * token strings before the next call on the same thread. */
+
+tka_status tj_tokenizer_decode(const tj_tokenizer *t, const int32_t *ids, size_t n, bool skip,
+                               tka_buf *out, tka_error *err)
+{
+    const char **toks = malloc((n ? n : 1) * sizeof *toks);
+    size_t *lens = malloc((n ? n : 1) * sizeof *lens);
+    if (!toks || !lens) {
+        free(toks);
+        free(lens);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory decoding");
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* COMPAT: Tokenizer::decode: added vocabulary first, then the model; unknown ids
+         * are dropped; skip_special_tokens drops special added tokens. */
+        const tj_added_token *x = tj_added_by_id(&t->added, ids[i]);
+        const char *tok;
+        size_t tl = 0;
+        if (x) {
+            tok = x->content;
+            tl = x->len;
+        } else if (!(tok = tj_model_id_to_token(t->model, ids[i], &tl)))
+            continue;
+        if (skip) {
+            const tj_added_token *y = x ? x : tj_added_by_content(&t->added, tok, tl);
+            if (y && y->special)
+                continue;
+        }
+        toks[k] = tok;
+        lens[k++] = tl;
+    }
+    tka_status st = tj_decoder_decode(t->dec, toks, lens, k, out, err);
+    free(toks);
+    free(lens);
+    return st;
+}
+
+/* Accessors for the backend. */
+const tj_model *tj_tokenizer_model(const tj_tokenizer *t);
+const tj_added *tj_tokenizer_added(const tj_tokenizer *t);
+const tj_model *tj_tokenizer_model(const tj_tokenizer *t)
+{
+    return t->model;
+}
+const tj_added *tj_tokenizer_added(const tj_tokenizer *t)
+{
+    return &t->added;
+}
+
+/* ------------------------------------------------------------ GPT-2 slow files */
+
+static json_t *bytelevel(bool trim)
+{
+    return json_pack("{s:s, s:b, s:b, s:b}", "type", "ByteLevel", "add_prefix_space", 0,
+                     "trim_offsets", trim, "use_regex", 1);
+}
+
+tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
+                                  tj_tokenizer **out, tka_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    json_t *vocab = json_load_file(vocab_json, JSON_REJECT_DUPLICATES, &je);
+    if (!vocab)
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json,
+                             je.line, je.column, je.text);
+    FILE *f = fopen(merges_txt, "rb");
+    if (!f) {
+        json_decref(vocab);
+        return tka_error_set(err, TKA_ERR_IO, "%s: cannot open", merges_txt);
+    }
+    json_t *merges = json_array();
+    tka_line_reader *r = tka_line_reader_new(f);
+    const char *line;
+    size_t len;
+    tka_status st = r && merges ? TKA_OK : TKA_ERR_NOMEM;
+    /* COMPAT: HF's GPT-2 conversion: the first line is a version comment, blank lines are
+     * skipped (gpt2_json.py in the oracle). */
+    bool first = true;
+    while (st == TKA_OK && (st = tka_line_reader_next(r, &line, &len, err)) == TKA_OK) {
+        if (first) {
+            first = false;
+            continue;
+        }
+        bool blank = true;
+        for (size_t i = 0; i < len && blank; i++)
+            blank = line[i] == ' ' || line[i] == '\t';
+        if (!blank)
+            json_array_append_new(merges, json_stringn(line, len));
+    }
+    if (st == TKA_ERR_NOT_FOUND)
+        st = TKA_OK;
+    tka_line_reader_free(r);
+    fclose(f);
+    json_t *eot = json_object_get(vocab, "<|endoftext|>");
+    json_t *added = json_array();
+    if (st == TKA_OK && json_is_integer(eot))
+        json_array_append_new(added, json_pack("{s:O, s:s, s:b, s:b, s:b, s:b, s:b}", "id", eot,
+                                               "content", "<|endoftext|>", "single_word", 0,
+                                               "lstrip", 0, "rstrip", 0, "normalized", 1,
+                                               "special", 1));
+    json_t *model = json_pack("{s:s, s:n, s:n, s:s, s:s, s:b, s:b, s:b, s:O, s:O}", "type", "BPE",
+                              "dropout", "unk_token", "continuing_subword_prefix", "",
+                              "end_of_word_suffix", "", "fuse_unk", 0, "byte_fallback", 0,
+                              "ignore_merges", 0, "vocab", vocab, "merges", merges);
+    json_t *root = json_pack("{s:o, s:o, s:o, s:o, s:o}", "added_tokens", added, "pre_tokenizer",
+                             bytelevel(true), "post_processor", bytelevel(false), "decoder",
+                             bytelevel(true), "model", model);
+    json_decref(vocab);
+    json_decref(merges);
+    if (st == TKA_OK && !root)
+        st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", vocab_json);
+    if (st == TKA_OK)
+        st = tj_tokenizer_from_json(root, vocab_json, out, err);
+    json_decref(root);
+    return st;
+}

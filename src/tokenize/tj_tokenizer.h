@@ -1,0 +1,54 @@
+/* A tokenizer.json compiled to its stages (added tokens, normalizer, pre-tokenizer, model,
+ * post-processor, decoder) and run as Rust's TokenizerImpl::encode / decode. */
+#ifndef TKA_TJ_TOKENIZER_H
+#define TKA_TJ_TOKENIZER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "tokalign/encode.h"
+#include "tokenize/tj_post.h"
+
+typedef struct tj_tokenizer tj_tokenizer;
+
+/* From a parsed tokenizer.json (root object); `path` names the file in errors. */
+tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
+                                  tka_error *err);
+/* Reads and parses the file (size-bounded) then builds it. */
+tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *err);
+/* A GPT-2 style directory (vocab.json + merges.txt) built as HF builds its tokenizer.json. */
+tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
+                                  tj_tokenizer **out, tka_error *err);
+void tj_tokenizer_free(tj_tokenizer *t);
+
+/* Encodes text (and pair) into `out` as Rust's encode_char_offsets + post_process. `out`
+ * keeps the scratch its token strings point into until the next encode into it or
+ * tj_enc_free; the tokenizer may be used by several threads, each with its own `out`
+ * (free an `out` before the tokenizer it was used with). */
+tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t len,
+                               const char *pair, size_t pair_len, bool add_special,
+                               int64_t max_length, tka_truncation truncation, tj_enc *out,
+                               tka_error *err);
+/* The same with truncation from the left (the file's "direction": "Left"). */
+tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   tj_enc *out, tka_error *err);
+/* The file's own "truncation" and "padding" sections (defaults when the caller sets none). */
+typedef struct tj_file_options {
+    bool truncation;
+    int64_t max_length, stride;
+    tka_truncation strategy;
+    bool trunc_left;
+    bool padding;
+    int64_t pad_fixed; /* -1: BatchLongest */
+    int64_t pad_to_multiple_of;
+    bool pad_left;
+    int32_t pad_id, pad_type_id;
+} tj_file_options;
+const tj_file_options *tj_tokenizer_file_options(const tj_tokenizer *t);
+
+tka_status tj_tokenizer_decode(const tj_tokenizer *t, const int32_t *ids, size_t n, bool skip,
+                               tka_buf *out, tka_error *err);
+
+#endif
