@@ -40,29 +40,17 @@ static void diff_help(void)
            "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n");
 }
 
-/* The "meta" of a dump: its own (JSON mirror), else that of a JSON mirror
- * beside a .npy (same stem) whose "file" names it. Caller frees. */
+/* The "meta" of a dump: its own (JSON mirror), else that of its sidecar
+ * (tka_dump_sidecar_meta: a sidecar of another run is ignored, with a
+ * note). Caller frees. */
 static char *find_meta(const char *path, const tka_dict *d)
 {
     if (tka_dict_meta(d))
         return strdup(tka_dict_meta(d));
-    size_t n = strlen(path);
-    if (n < 4 || strcmp(path + n - 4, ".npy") != 0)
-        return NULL;
-    char *mirror = malloc(n + 2);
-    if (!mirror)
-        return NULL;
-    memcpy(mirror, path, n - 4);
-    strcpy(mirror + n - 4, ".json");
-    json_t *j = json_load_file(mirror, 0, NULL);
-    free(mirror);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
     char *meta = NULL;
-    json_t *file = json_object_get(j, "file"), *m = json_object_get(j, "meta");
-    if (json_is_string(file) && strcmp(json_string_value(file), base) == 0 && json_is_object(m))
-        meta = json_dumps(m, JSON_COMPACT);
-    json_decref(j);
+    tka_error err;
+    if (tka_dump_sidecar_meta(path, &meta, &err) != TKA_OK)
+        fprintf(stderr, "tokalign diff: note: ignoring the sidecar: %s\n", err.message);
     return meta;
 }
 
@@ -138,6 +126,9 @@ int cmd_diff(int argc, char **argv)
     if (!files[1])
         return cli_usage_error("diff", "two dump files expected");
 
+    for (int s = 0; s < 2; s++)
+        if (cli_check_not_input("diff", log_path, files[s]) != CLI_EXIT_OK)
+            return CLI_EXIT_ERROR;
     tka_tokenizer *tok = NULL;
     tka_tokenizer_options topt;
     cli_tokenizer_options_init(&topt);
@@ -198,18 +189,16 @@ int cmd_diff(int argc, char **argv)
     }
     FILE *log = NULL;
     if (log_path) {
-        if (tka_make_parent_dirs(log_path, NULL) != TKA_OK || !(log = fopen(log_path, "w"))) {
-            fprintf(stderr, "tokalign diff: error: %s: cannot create: %s\n", log_path,
-                    strerror(errno));
+        if (tka_make_parent_dirs(log_path, &err) != TKA_OK) {
+            cli_report("diff", &err);
             goto done;
         }
+        if (!(log = cli_open_output("diff", log_path)))
+            goto done;
     }
     print_log(stdout, log, &messages);
-    fflush(stdout);
-    if (log && fclose(log) != 0) {
-        fprintf(stderr, "tokalign diff: error: %s: write error\n", log_path);
-        goto done;
-    }
+    if (log && cli_close_output("diff", log, CLI_EXIT_OK) != CLI_EXIT_OK)
+        goto done; /* stdout's errors are caught by main (cli_finish_stdout) */
     if (explain && !passed) {
         meta[0] = find_meta(files[0], d[0]);
         meta[1] = find_meta(files[1], d[1]);

@@ -469,6 +469,8 @@ int cmd_encode(int argc, char **argv)
                                     "the model's model_max_length)");
     if (!truncation_given)
         tka_encode_options_apply_hf_defaults(&sh.o);
+    if (cli_check_not_input(cmd, a.output, a.in.path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     tka_tokenizer *tok = cli_open_tokenizer(cmd, &a);
     if (!tok)
         return CLI_EXIT_ERROR;
@@ -502,7 +504,7 @@ int cmd_encode(int argc, char **argv)
         cli_job job = {make_state, free_state, run_encode,
                        sh.o.padding == TKA_PAD_LONGEST ? finish_longest : NULL, free_kept, &sh};
         rc = cli_run_records(cmd, &a.in, a.threads, &job, out);
-        cli_close(out);
+        rc = cli_close_output(cmd, out, rc);
     }
     tka_encoder_free(padder);
     tka_tokenizer_free(tok);

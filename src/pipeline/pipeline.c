@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/sha256.h"
 #include "pipeline/encode_pool.h"
 #include "pipeline/row_store.h"
 #include "tokalign/collate.h"
@@ -861,10 +862,13 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
 
 /* Metadata for the JSON sidecar / mirror: where every key came from, so
  * `tokalign diff` can name the source row of a difference. */
-static char *build_meta(const run *r)
+static char *build_meta(const run *r, const char *dump_sha256)
 {
     const tka_pipeline_options *o = r->o;
     json_t *m = json_object();
+    /* ties the sidecar to the dump it describes (readers check it) */
+    if (dump_sha256)
+        json_object_set_new(m, "dump_sha256", json_string(dump_sha256));
     char sampler[512];
     tka_sampler_spec spec = o->sampler;
     spec.flavor = o->flavor;
@@ -944,7 +948,8 @@ static tka_status write_dump(run *r, tka_error *err)
     bool need_dict = !npy || (o->write_sidecar && o->sidecar_entries);
     dump_sink sink = {0};
     tka_status st = TKA_OK;
-    char *meta = build_meta(r);
+    char *meta = build_meta(r, NULL);
+    char hash[65] = "";
     if (!meta)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     if (need_dict && !(sink.dict = tka_dict_new()))
@@ -955,11 +960,33 @@ static tka_status write_dump(run *r, tka_error *err)
         st = emit(r, &sink, err);
     if (st == TKA_OK && sink.writer)
         st = tka_reprod_writer_close(sink.writer, err);
+    if (st == TKA_OK && sink.writer)
+        tka_reprod_writer_sha256(sink.writer, hash);
     if (st == TKA_OK && sink.dict)
         st = tka_dict_set_meta(sink.dict, meta, err);
-    if (st == TKA_OK && !npy)
-        st = tka_dump_write(sink.dict, o->dump_path, TKA_FORMAT_AUTO, err);
+    if (st == TKA_OK && !npy) {
+        tka_buf bytes = {0};
+        st = ends_with(o->dump_path, ".npz")
+                 ? tka_npz_encode(sink.dict, &bytes, err)
+                 : tka_json_encode(sink.dict, base_name(o->dump_path), &bytes, err);
+        if (st == TKA_OK)
+            tka_sha256_hex(bytes.data, bytes.len, hash);
+        if (st == TKA_OK)
+            st = tka_write_file(o->dump_path, bytes.data, bytes.len, err);
+        tka_buf_free(&bytes);
+    }
+    /* The dump is in place; its sidecar follows and names the dump's
+     * SHA-256, so a reader can tell a sidecar of another run (two runs on one
+     * path, or a failure between the two renames) and ignore it. */
     char *side = o->write_sidecar ? sidecar_path(o->dump_path) : NULL;
+    if (st == TKA_OK && side) {
+        free(meta);
+        meta = build_meta(r, hash);
+        if (!meta)
+            st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+        else if (sink.dict)
+            st = tka_dict_set_meta(sink.dict, meta, err);
+    }
     if (st == TKA_OK && side) {
         tka_dict *meta_only = NULL;
         const tka_dict *mirror = sink.dict;
@@ -994,7 +1021,14 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the pipeline needs data, a tokenizer and a dump path");
     if (o->batch_size < 1)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "batch size must be at least 1");
-    tka_status st = tka_tokenizer_open(o->tokenizer, &o->tokenizer_options, &r->tok, err);
+    tka_status st = tka_check_not_input(o->dump_path, o->data_path, err);
+    char *side = o->write_sidecar ? sidecar_path(o->dump_path) : NULL;
+    if (st == TKA_OK && side)
+        st = tka_check_not_input(side, o->data_path, err);
+    free(side);
+    if (st != TKA_OK)
+        return st;
+    st = tka_tokenizer_open(o->tokenizer, &o->tokenizer_options, &r->tok, err);
     if (st != TKA_OK)
         return st;
     if (warnings)
