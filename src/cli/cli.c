@@ -34,10 +34,13 @@ int cli_report(const char *command, const tka_error *err)
 bool cli_parse_int64(const char *command, const char *option, const char *text, int64_t min,
                      int64_t max, int64_t *out)
 {
+    /* Strict: an optional '-', digits, nothing else; out of range (also
+     * beyond 64 bits: ERANGE) is an error naming the value, never clamped. */
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
+    bool digits = (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
+    if (!digits || errno || end == text || *end || v < min || v > max) {
         cli_usage_error(command, "%s expects an integer in [%lld, %lld], got '%s'", option,
                         (long long)min, (long long)max, text);
         return false;

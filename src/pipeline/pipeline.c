@@ -96,6 +96,16 @@ typedef struct batch_plan {
     tka_batches materialised;
 } batch_plan;
 
+/* The longest batch: the batch size, or fewer when the run has fewer
+ * indices (a batch size larger than the dataset is one short batch, as in
+ * torch and Paddle; buffers are sized by this, not by the option). */
+static size_t max_batch_len(const batch_plan *p)
+{
+    uint64_t total = p->sequential ? p->n : p->materialised.count;
+    size_t len = total < p->batch_size ? (size_t)total : p->batch_size;
+    return len ? len : 1;
+}
+
 static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, int64_t *scratch)
 {
     if (!p->sequential) {
@@ -357,9 +367,9 @@ static tka_status choose_items(run *r, uint64_t n, tka_error *err)
 /* Which rows the dump needs: the dataset items and every row of a logged batch. */
 static tka_status choose_rows(run *r, tka_error *err)
 {
-    size_t cap = r->n_items + r->logged * r->batches.batch_size;
+    size_t cap = r->n_items + r->logged * max_batch_len(&r->batches);
     uint64_t *rows = malloc((cap ? cap : 1) * sizeof *rows);
-    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    int64_t *scratch = malloc(max_batch_len(&r->batches) * sizeof *scratch);
     if (!rows || !scratch) {
         free(rows);
         free(scratch);
@@ -801,7 +811,7 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
                             ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
                             : -1;
     copt.pad_to_multiple_of = o->pad_to_multiple_of;
-    size_t bs = r->batches.batch_size;
+    size_t bs = max_batch_len(&r->batches);
     size_t *lengths = malloc(bs * sizeof *lengths);
     const int32_t **seqs = malloc(TKA_FIELD_SEQ_COUNT * bs * sizeof *seqs);
     int64_t *label_int = malloc(bs * sizeof *label_int);
