@@ -138,7 +138,7 @@ int cmd_tokenize(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     shared sh = {tok, tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_SENTENCEPIECE};
-    cli_job job = {make_state, free_state, run_tokenize, NULL, NULL, &sh};
+    cli_job job = {make_state, free_state, run_tokenize, NULL, NULL, &sh, NULL};
     int rc = cli_run_records(cmd, &a.in, a.threads, &job, out);
     rc = cli_close_output(cmd, out, rc);
     tka_tokenizer_free(tok);
