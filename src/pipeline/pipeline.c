@@ -655,7 +655,8 @@ static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
     }
     /* Labels of the logged rows, in row order (the saved rows that turned out
      * not to be logged are skipped: the two-pass run never reads them). */
-    uint64_t logged_rows = (uint64_t)r->logged * r->batches.batch_size;
+    uint64_t bs = r->batches.batch_size; /* saturating: a batch size may be 2^40 */
+    uint64_t logged_rows = r->logged && bs > UINT64_MAX / r->logged ? UINT64_MAX : (uint64_t)r->logged * bs;
     for (size_t i = 0; i < r->n_saved; i++) {
         saved_label *s = &r->saved[i];
         bool logged = s->row < logged_rows;
@@ -903,7 +904,7 @@ static char *build_meta(const run *r, const char *dump_sha256)
     json_object_set_new(m, "batches", json_integer((json_int_t)r->batches.num_batches));
     json_object_set_new(m, "batches_logged", json_integer((json_int_t)r->logged));
     json_t *batches = json_array();
-    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    int64_t *scratch = malloc(max_batch_len(&r->batches) * sizeof *scratch);
     for (size_t b = 0; scratch && b < r->logged; b++) {
         const int64_t *idx;
         size_t n = batch_rows(&r->batches, b, &idx, scratch);
