@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/sha256.h"
-#include "tokalign/io.h"
+#include "core/io.h"
 
 static char dir[64];
 
