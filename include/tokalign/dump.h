@@ -187,7 +187,7 @@ TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **
 TKA_API tka_status tka_reprod_writer_add(tka_reprod_writer *writer, const char *key,
                                          const tka_array *value, tka_error *err);
 /* Finishes the file. The writer must still be freed. */
-tka_status tka_reprod_writer_close(tka_reprod_writer *writer, tka_error *err);
+TKA_API tka_status tka_reprod_writer_close(tka_reprod_writer *writer, tka_error *err);
 /* After a successful close of a file writer: the SHA-256 (lower-case hex)
  * of the bytes written; "" for a buffer writer. */
 TKA_API void tka_reprod_writer_sha256(const tka_reprod_writer *writer, char hex[65]);
