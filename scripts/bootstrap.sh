@@ -40,7 +40,7 @@ install_missing "${packages[@]}"
 
 case "$mode" in
   build)
-    build build
+    build build -DTKA_TESTS=ON
     ;;
   demo)
     build build -DTKA_TESTS=OFF
@@ -48,19 +48,21 @@ case "$mode" in
     ./build/tokalign demo --data demo_sst2_sentence/demo.tsv --out out/demo
     ;;
   test)
-    build build
-    (cd build && ctest --output-on-failure -j "$jobs")
+    # Tests ON whatever build/'s cache holds (`demo` configures it with tests
+    # off), and a run that finds no test fails instead of passing.
+    build build -DTKA_TESTS=ON
+    (cd build && ctest --no-tests=error --output-on-failure -j "$jobs")
     echo "bootstrap: release build passed; now the ASan + UBSan build"
-    build build-asan -DCMAKE_BUILD_TYPE=Debug -DTKA_SANITIZE=ON
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DTKA_SANITIZE=ON -DTKA_TESTS=ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --no-tests=error --output-on-failure -j "$jobs")
     echo "bootstrap: all tests passed (release and sanitizer builds)"
     ;;
   bench)
     # the reference tools: libsentencepiece's C++ encoder, npm tokenizers (Rust)
     install_missing g++ libsentencepiece-dev time
     command -v npm >/dev/null || install_missing nodejs npm
-    build build
+    build build -DTKA_TESTS=ON
     bash bench/bert/run.sh
     bash bench/spm/run.sh
     bash bench/pipeline/run.sh

@@ -179,7 +179,8 @@ TKA_API tka_status tka_dump_write(const tka_dict *dict, const char *path, tka_du
  * freed with tka_reprod_writer_free; one thread at a time. */
 typedef struct tka_reprod_writer tka_reprod_writer;
 
-/* Writes to `path` through a temporary file renamed into place on close. */
+/* Writes to `path` through a tka_outfile (tokalign/io.h): a temporary file
+ * renamed into place on close; a device or FIFO is written in place. */
 TKA_API tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka_error *err);
 /* Appends to `buf` (not owned). */
 TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out, tka_error *err);
@@ -187,8 +188,23 @@ TKA_API tka_status tka_reprod_writer_add(tka_reprod_writer *writer, const char *
                                          const tka_array *value, tka_error *err);
 /* Finishes the file. The writer must still be freed. */
 TKA_API tka_status tka_reprod_writer_close(tka_reprod_writer *writer, tka_error *err);
+/* After a successful close of a file writer: the SHA-256 (lower-case hex)
+ * of the bytes written; "" for a buffer writer. */
+TKA_API void tka_reprod_writer_sha256(const tka_reprod_writer *writer, char hex[65]);
 /* Accepts NULL; an unclosed file writer removes its temporary file. */
 TKA_API void tka_reprod_writer_free(tka_reprod_writer *writer);
+
+/* ------------------------------------------------------------ sidecars */
+
+/* The "meta" of the JSON sidecar NAME.json that `tokalign pipeline` writes
+ * beside NAME.npy / NAME.npz. *meta receives malloc'd compact JSON, or NULL
+ * when there is no sidecar for this dump (none, unreadable, or its "file"
+ * names another dump). A sidecar whose meta.dump_sha256 is not the SHA-256
+ * of the dump (another run's sidecar, or a run interrupted between the two
+ * renames) is refused: TKA_ERR_FORMAT naming both files; callers ignore it.
+ * Sidecars without dump_sha256 (older ones, hand-made mirrors) are accepted
+ * on the file name alone. */
+TKA_API tka_status tka_dump_sidecar_meta(const char *dump_path, char **meta, tka_error *err);
 
 /* ------------------------------------------------------ value printing */
 

@@ -27,9 +27,23 @@ bool cli_parse_int64(const char *command, const char *option, const char *text, 
 
 /* Opens `path` for reading ("-" or NULL = stdin). Prints an error on failure. */
 FILE *cli_open_input(const char *command, const char *path);
-/* Opens `path` for writing ("-" or NULL = stdout). Prints an error on failure. */
+/* Opens `path` for writing through a tka_outfile ("-" or NULL = stdout):
+ * nothing replaces the file before cli_close_output commits it. Prints an
+ * error on failure. */
 FILE *cli_open_output(const char *command, const char *path);
+/* Commits an output of cli_open_output when rc is CLI_EXIT_OK (else drops
+ * it); returns rc, or CLI_EXIT_ERROR after printing why the commit failed. */
+int cli_close_output(const char *command, FILE *f, int rc);
+/* Closes an input; an output not committed is dropped (its temporary removed). */
 void cli_close(FILE *f);
+/* CLI_EXIT_OK, or prints why and returns CLI_EXIT_ERROR when `output` is the
+ * same file as `input` (tka_check_not_input). */
+int cli_check_not_input(const char *command, const char *output, const char *input);
+/* rc, or CLI_EXIT_ERROR with a message when flushing stdout fails or an
+ * earlier write to it failed (a full disk, a closed descriptor). */
+int cli_finish_stdout(const char *command, int rc);
+/* SIGINT/SIGTERM/SIGHUP: remove temporary output files, then die of the signal. */
+void cli_install_signal_cleanup(void);
 
 /* The mirror directory when neither $TOKALIGN_MIRROR nor ../shared/data (from
  * the current directory) applies: ../shared/data beside the project the

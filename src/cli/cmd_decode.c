@@ -181,6 +181,8 @@ int cmd_decode(int argc, char **argv)
     }
     if (!a.tokenizer)
         return cli_usage_error(cmd, "--tokenizer is required");
+    if (cli_check_not_input(cmd, a.output, a.in.path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     tka_tokenizer *tok = cli_open_tokenizer(cmd, &a);
     if (!tok)
         return CLI_EXIT_ERROR;
@@ -253,7 +255,7 @@ int cmd_decode(int argc, char **argv)
     tka_buf_free(&line_out);
 done:
     tka_line_reader_free(lr);
-    cli_close(out);
+    rc = cli_close_output(cmd, out, rc);
     cli_close(in);
     tka_tokenizer_free(tok);
     return rc;

@@ -61,29 +61,17 @@ static void diff_help(void)
            "  tokalign diff a.npy b.npy --json | jq '.keys[] | select(.passed | not)'\n");
 }
 
-/* The "meta" of a dump: its own (JSON mirror), else that of a JSON mirror
- * beside a .npy (same stem) whose "file" names it. Caller frees. */
+/* The "meta" of a dump: its own (JSON mirror), else that of its sidecar
+ * (tka_dump_sidecar_meta: a sidecar of another run is ignored, with a
+ * note). Caller frees. */
 static char *find_meta(const char *path, const tka_dict *d)
 {
     if (tka_dict_meta(d))
         return strdup(tka_dict_meta(d));
-    size_t n = strlen(path);
-    if (n < 4 || strcmp(path + n - 4, ".npy") != 0)
-        return NULL;
-    char *mirror = malloc(n + 2);
-    if (!mirror)
-        return NULL;
-    memcpy(mirror, path, n - 4);
-    strcpy(mirror + n - 4, ".json");
-    json_t *j = json_load_file(mirror, 0, NULL);
-    free(mirror);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
     char *meta = NULL;
-    json_t *file = json_object_get(j, "file"), *m = json_object_get(j, "meta");
-    if (json_is_string(file) && strcmp(json_string_value(file), base) == 0 && json_is_object(m))
-        meta = json_dumps(m, JSON_COMPACT);
-    json_decref(j);
+    tka_error err;
+    if (tka_dump_sidecar_meta(path, &meta, &err) != TKA_OK)
+        fprintf(stderr, "tokalign diff: note: ignoring the sidecar: %s\n", err.message);
     return meta;
 }
 
@@ -114,13 +102,19 @@ static tka_status prefixed_log(const tka_buf *messages, tka_buf *out)
     return st;
 }
 
+/* Written atomically (cli_open_output): an interrupted run leaves no
+ * truncated log or page behind. */
 static int write_output(const char *path, const tka_buf *data)
 {
     tka_error err;
-    if (tka_make_parent_dirs(path, &err) != TKA_OK ||
-        tka_write_file(path, data->data ? data->data : "", data->len, &err) != TKA_OK)
+    if (tka_make_parent_dirs(path, &err) != TKA_OK)
         return cli_report("diff", &err);
-    return CLI_EXIT_OK;
+    FILE *f = cli_open_output("diff", path);
+    if (!f)
+        return CLI_EXIT_ERROR;
+    int rc = data->len && fwrite(data->data, 1, data->len, f) != data->len ? CLI_EXIT_ERROR
+                                                                           : CLI_EXIT_OK;
+    return cli_close_output("diff", f, rc);
 }
 
 /* Where reprod_log raised: name the key it stopped at. */
@@ -197,6 +191,10 @@ int cmd_diff(int argc, char **argv)
     if (!files[1])
         return cli_usage_error("diff", "two dump files expected");
 
+    for (int s = 0; s < 2; s++)
+        if (cli_check_not_input("diff", log_path, files[s]) != CLI_EXIT_OK ||
+            cli_check_not_input("diff", html_path, files[s]) != CLI_EXIT_OK)
+            return CLI_EXIT_ERROR;
     tka_tokenizer *tok[2] = {NULL, NULL};
     tka_tokenizer_options topt;
     cli_tokenizer_options_init(&topt);
@@ -241,6 +239,8 @@ int cmd_diff(int argc, char **argv)
             cli_report("diff", &e2);
             goto done;
         }
+        if (!(log = cli_open_output("diff", log_path)))
+            goto done;
     }
     if (raised) {
         if (!json) {

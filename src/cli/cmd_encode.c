@@ -1,5 +1,6 @@
 /* `tokalign encode`: model inputs per record (special tokens, pairs,
  * truncation, overflow, padding, offsets), as JSON lines or bare ids. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,8 @@ static const char *const USAGE =
     "                           attention_mask 0, special_tokens_mask 1 (HF; PaddleNLP's\n"
     "                           pad_to_max_seq_len=True pads alike: alias --pad-to-max-seq-len)\n"
     "  --batch-size N           with --padding longest: pad each run of N records to its\n"
-    "                           longest (default 0: the whole input is one batch)\n"
+    "                           longest (N >= 1; default 1000, datasets.map's batch size),\n"
+    "                           written as each batch completes: memory holds one batch\n"
     "  --pad-to-multiple-of N   round the padded length up to a multiple of N\n"
     "  --padding-side S         right | left (default right)\n"
     "  --pad-id N | --pad-token PIECE\n"
@@ -56,12 +58,26 @@ static const char *const USAGE =
     "  tokalign encode --tokenizer bert-base-uncased --input corpus.txt --output-format ids \\\n"
     "      --threads 2 > ids.txt\n";
 
+typedef struct kept kept;
+
+/* --padding longest: chunks kept until their records are written. */
+typedef struct batcher {
+    kept **chunks;
+    size_t n, cap;
+    size_t first;   /* next record of chunks[0] */
+    size_t pending; /* records kept, not yet written */
+    tka_encoding *batch;
+    tka_arena *arena;
+    tka_buf buf;
+} batcher;
+
 typedef struct shared {
     const tka_tokenizer *tok;
     tka_encode_options o;
     bool ids_only;
     int64_t batch_size;
     const tka_encoder *padder; /* for --padding longest batches */
+    batcher q;
 } shared;
 
 typedef struct state {
@@ -71,11 +87,11 @@ typedef struct state {
 } state;
 
 /* Encodings kept per chunk for --padding longest. */
-typedef struct kept {
+struct kept {
     tka_arena *arena;
     tka_encoding *v;
     size_t n, cap;
-} kept;
+};
 
 static void *make_state(void *p, tka_error *err)
 {
@@ -280,57 +296,96 @@ static tka_status run_encode(void *p, const cli_record *rec, tka_buf *out, void 
     return TKA_OK;
 }
 
-/* --padding longest: pad each batch to its longest record, then write. */
-static int finish_longest(void *p, void **users, size_t n, FILE *out)
+/* --padding longest, streamed: chunks come in input order (take_chunk);
+ * each complete batch of batch_size records is padded to its longest,
+ * written, and the chunks it used are freed, so memory holds about one
+ * batch plus the chunks in flight. finish_longest writes the last batch. */
+static int write_batches(shared *sh, FILE *out, bool final)
 {
-    shared *sh = p;
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += users[i] ? ((kept *)users[i])->n : 0;
-    size_t bs = sh->batch_size > 0 ? (size_t)sh->batch_size : (total ? total : 1);
-    tka_encoding *batch = malloc(bs * sizeof *batch);
-    tka_arena *arena = tka_arena_new(0);
-    tka_buf buf = {0};
-    int rc = CLI_EXIT_OK;
-    if (!batch || !arena) {
-        fprintf(stderr, "tokalign encode: error: out of memory\n");
-        rc = CLI_EXIT_ERROR;
-    }
-    size_t ci = 0, ki = 0;
-    while (rc == CLI_EXIT_OK) {
-        size_t m = 0;
-        while (m < bs && ci < n) {
-            kept *k = users[ci];
-            if (!k || ki >= k->n) {
+    batcher *q = &sh->q;
+    size_t bs = (size_t)sh->batch_size;
+    while (q->pending >= bs || (final && q->pending > 0)) {
+        size_t m = q->pending < bs ? q->pending : bs;
+        if (!q->batch && !(q->batch = malloc(bs * sizeof *q->batch)))
+            goto nomem;
+        if (!q->arena && !(q->arena = tka_arena_new(0)))
+            goto nomem;
+        size_t ci = 0, ki = q->first;
+        for (size_t j = 0; j < m;) {
+            if (ki >= q->chunks[ci]->n) {
                 ci++;
                 ki = 0;
                 continue;
             }
-            batch[m++] = k->v[ki++];
+            q->batch[j++] = q->chunks[ci]->v[ki++];
         }
-        if (m == 0)
-            break;
-        tka_arena_reset(arena);
+        tka_arena_reset(q->arena);
         tka_error err;
-        buf.len = 0;
-        if (tka_encoder_pad(sh->padder, batch, m, arena, &err) != TKA_OK) {
-            rc = cli_report("encode", &err);
-            break;
+        if (tka_encoder_pad(sh->padder, q->batch, m, q->arena, &err) != TKA_OK)
+            return cli_report("encode", &err);
+        q->buf.len = 0;
+        for (size_t j = 0; j < m; j++)
+            if (format(&q->buf, &q->batch[j], sh) != TKA_OK)
+                goto nomem;
+        if (q->buf.len && fwrite(q->buf.data, 1, q->buf.len, out) != q->buf.len) {
+            fprintf(stderr, "tokalign encode: error: write failed: %s\n", strerror(errno));
+            return CLI_EXIT_ERROR;
         }
-        for (size_t j = 0; j < m && rc == CLI_EXIT_OK; j++)
-            if (format(&buf, &batch[j], sh) != TKA_OK) {
-                fprintf(stderr, "tokalign encode: error: out of memory\n");
-                rc = CLI_EXIT_ERROR;
-            }
-        if (rc == CLI_EXIT_OK && buf.len && fwrite(buf.data, 1, buf.len, out) != buf.len) {
-            fprintf(stderr, "tokalign encode: error: write failed\n");
-            rc = CLI_EXIT_ERROR;
+        q->pending -= m;
+        if (ci < q->n && ki >= q->chunks[ci]->n) {
+            ci++;
+            ki = 0;
         }
+        for (size_t i = 0; i < ci; i++)
+            free_kept(q->chunks[i]);
+        memmove(q->chunks, q->chunks + ci, (q->n - ci) * sizeof *q->chunks);
+        q->n -= ci;
+        q->first = ki;
     }
-    tka_buf_free(&buf);
-    tka_arena_free(arena);
-    free(batch);
-    return rc;
+    return CLI_EXIT_OK;
+nomem:
+    fprintf(stderr, "tokalign encode: error: out of memory\n");
+    return CLI_EXIT_ERROR;
+}
+
+static int take_chunk(void *p, void *user, FILE *out)
+{
+    shared *sh = p;
+    batcher *q = &sh->q;
+    kept *k = user;
+    if (!k)
+        return CLI_EXIT_OK;
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 8;
+        kept **c = realloc(q->chunks, cap * sizeof *c);
+        if (!c) {
+            free_kept(k);
+            fprintf(stderr, "tokalign encode: error: out of memory\n");
+            return CLI_EXIT_ERROR;
+        }
+        q->chunks = c;
+        q->cap = cap;
+    }
+    q->chunks[q->n++] = k;
+    q->pending += k->n;
+    return write_batches(sh, out, false);
+}
+
+static int finish_longest(void *p, void **users, size_t n, FILE *out)
+{
+    (void)users; /* take_chunk had them all */
+    (void)n;
+    return write_batches(p, out, true);
+}
+
+static void batcher_free(batcher *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free_kept(q->chunks[i]);
+    free(q->chunks);
+    free(q->batch);
+    tka_arena_free(q->arena);
+    tka_buf_free(&q->buf);
 }
 
 static bool parse_count(const char *cmd, const char *opt, const char *v, int64_t *out)
@@ -462,7 +517,7 @@ int cmd_encode(int argc, char **argv)
                 return cli_usage_error(cmd, "--output-format is jsonl or ids, not '%s'", v);
             break;
         case 10:
-            if (!parse_count(cmd, opts[which], v, &n))
+            if (!cli_parse_int64(cmd, opts[which], v, 1, INT32_MAX, &n))
                 return CLI_EXIT_USAGE;
             sh.batch_size = n;
             break;
@@ -474,11 +529,15 @@ int cmd_encode(int argc, char **argv)
         return cli_usage_error(cmd, "--pair-field needs --input-format jsonl");
     if (sh.batch_size && sh.o.padding != TKA_PAD_LONGEST)
         return cli_usage_error(cmd, "--batch-size only applies to --padding longest");
+    if (!sh.batch_size) /* bounded memory: never the whole input as one batch */
+        sh.batch_size = 1000;
     if (truncation_given && sh.o.truncation != TKA_TRUNCATE_NONE && sh.o.max_length < 0)
         return cli_usage_error(cmd, "--truncation needs --max-length (tokalign does not guess "
                                     "the model's model_max_length)");
     if (!truncation_given)
         tka_encode_options_apply_hf_defaults(&sh.o);
+    if (cli_check_not_input(cmd, a.output, a.in.path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     tka_tokenizer *tok = cli_open_tokenizer(cmd, &a);
     if (!tok)
         return CLI_EXIT_ERROR;
@@ -510,9 +569,11 @@ int cmd_encode(int argc, char **argv)
     int rc = CLI_EXIT_ERROR;
     if (out) {
         cli_job job = {make_state, free_state, run_encode,
-                       sh.o.padding == TKA_PAD_LONGEST ? finish_longest : NULL, free_kept, &sh};
+                       sh.o.padding == TKA_PAD_LONGEST ? finish_longest : NULL, free_kept, &sh,
+                       sh.o.padding == TKA_PAD_LONGEST ? take_chunk : NULL};
         rc = cli_run_records(cmd, &a.in, a.threads, &job, out);
-        cli_close(out);
+        batcher_free(&sh.q);
+        rc = cli_close_output(cmd, out, rc);
     }
     tka_encoder_free(padder);
     tka_tokenizer_free(tok);

@@ -157,6 +157,8 @@ int cmd_order(int argc, char **argv)
 
     tka_error err;
     tka_error_clear(&err);
+    if (cli_check_not_input(CMD, out_path, data_path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     if (data_path) {
         tka_dataset_options o;
         tka_dataset_options_init(&o);

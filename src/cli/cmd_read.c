@@ -161,6 +161,8 @@ int cmd_read(int argc, char **argv)
     if (o.label_field && strcmp(o.label_field, "") == 0)
         o.label_field = NULL;
 
+    if (cli_check_not_input(CMD, out_path, path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     tka_error err;
     tka_error_clear(&err);
     tka_dataset *ds;
@@ -267,7 +269,7 @@ int cmd_read(int argc, char **argv)
     }
     tka_buf_free(&b);
     tka_buf_free(&index);
-    cli_close(out);
+    rc = cli_close_output(CMD, out, rc);
     tka_dataset_free(ds);
     return rc;
 }

@@ -69,6 +69,8 @@ int cmd_show(int argc, char **argv)
     tka_error_clear(&err);
     tka_dict *dict = NULL;
     tka_dump_kind kind;
+    if (cli_check_not_input("show", output, input) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     if (tka_dump_read(input, TKA_FORMAT_AUTO, &dict, &kind, &err) != TKA_OK)
         return cli_report("show", &err);
     tka_buf out = {0};

@@ -141,6 +141,8 @@ int cmd_tokenize(int argc, char **argv)
     }
     if (!a.tokenizer)
         return cli_usage_error(cmd, "--tokenizer is required");
+    if (cli_check_not_input(cmd, a.output, a.in.path) != CLI_EXIT_OK)
+        return CLI_EXIT_ERROR;
     tka_tokenizer *tok = cli_open_tokenizer(cmd, &a);
     if (!tok)
         return CLI_EXIT_ERROR;
@@ -150,9 +152,9 @@ int cmd_tokenize(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     shared sh = {tok, tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_SENTENCEPIECE};
-    cli_job job = {make_state, free_state, run_tokenize, NULL, NULL, &sh};
+    cli_job job = {make_state, free_state, run_tokenize, NULL, NULL, &sh, NULL};
     int rc = cli_run_records(cmd, &a.in, a.threads, &job, out);
-    cli_close(out);
+    rc = cli_close_output(cmd, out, rc);
     tka_tokenizer_free(tok);
     return rc;
 }

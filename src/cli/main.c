@@ -43,15 +43,16 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
-        return CLI_EXIT_OK;
+        return cli_finish_stdout("", CLI_EXIT_OK);
     }
     if (strcmp(name, "--version") == 0) {
         printf("tokalign %s\n", tka_version());
-        return CLI_EXIT_OK;
+        return cli_finish_stdout("", CLI_EXIT_OK);
     }
+    cli_install_signal_cleanup();
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_finish_stdout(name, commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "tokalign: unknown command '%s'\n\n", name);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -33,7 +33,7 @@ const char cli_pipeline_help[] =
     "                      JSON or .npy `tokalign order` writes (a 1-D .npy is cut into\n"
     "                      --batch-size batches) or a JSON list of row-index lists, e.g.\n"
     "                      torch's shuffle order on the paddle side; no --sampler options\n"
-    "  --num-batches K|all batches logged as dataloader_{b}_* (default 5)\n"
+    "  --num-batches K|all batches logged as dataloader_{b}_* (K >= 1, default 5)\n"
     "  --dataset-items I,J,...\n"
     "                      rows logged as dataset_{row}_* (default 0,1,2,3,4)\n"
     "  --fields F,G,...    per-item keys logged, in order: input_ids, token_type_ids,\n"
@@ -73,20 +73,27 @@ static int parse_items(const char *cmd, const char *text, cli_pipeline_args *a)
         return 1; /* --dataset-items '' logs no dataset rows */
     const char *p = text;
     for (;;) {
-        char *end;
-        long long v = strtoll(p, &end, 10);
-        if (end == p || v < 0 || (*end && *end != ',')) {
-            cli_usage_error(cmd, "--dataset-items expects row numbers like 0,1,2, got '%s'", text);
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char one[32];
+        if (len >= sizeof one) { /* longer than any integer: name it as given */
+            cli_usage_error(cmd, "--dataset-items expects row numbers in [0, 2^40], got '%.*s'",
+                            (int)len, p);
             return -1;
         }
+        memcpy(one, p, len);
+        one[len] = '\0';
         if (a->n_items == CLI_MAX_ITEMS) {
             cli_usage_error(cmd, "--dataset-items takes at most %d rows", CLI_MAX_ITEMS);
             return -1;
         }
-        a->items[a->n_items++] = v;
-        if (!*end)
+        if (!cli_parse_int64(cmd, "--dataset-items", one, 0, INT64_C(1) << 40,
+                             &a->items[a->n_items]))
+            return -1;
+        a->n_items++;
+        if (!comma)
             return 1;
-        p = end + 1;
+        p = comma + 1;
     }
 }
 
@@ -153,7 +160,8 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
             a->num_batches = 0;
             return 1;
         }
-        return int_value(cmd, argc, argv, i, 0, INT64_C(1) << 40, &a->num_batches);
+        /* 0 is refused: "all" says all (0 used to mean it silently) */
+        return int_value(cmd, argc, argv, i, 1, INT64_C(1) << 40, &a->num_batches);
     }
     if (strcmp(opt, "--dataset-items") == 0)
         return cli_take_value(cmd, argc, argv, i, &v) ? parse_items(cmd, v, a) : -1;

@@ -328,7 +328,15 @@ static bool deliver(run_state *rs, chunk *c)
         rs->exit_code = CLI_EXIT_ERROR;
         return false;
     }
-    if (rs->job->finish) {
+    if (rs->job->finish && rs->job->take) {
+        void *user = c->user;
+        c->user = NULL;
+        int rc = rs->job->take(rs->job->shared, user, rs->out);
+        if (rc != CLI_EXIT_OK) {
+            rs->exit_code = rc;
+            return false;
+        }
+    } else if (rs->job->finish) {
         if (rs->n_users == rs->cap_users) {
             size_t cap = rs->cap_users ? rs->cap_users * 2 : 16;
             void **u = realloc(rs->users, cap * sizeof *u);

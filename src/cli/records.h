@@ -44,6 +44,10 @@ typedef struct cli_job {
     int (*finish)(void *shared, void **users, size_t n, FILE *out);
     void (*free_user)(void *user);
     void *shared;
+    /* Optional, with finish: gets each chunk's user pointer in input order as
+     * soon as the chunk is done (and owns it from then on), so a job can
+     * write and free what it no longer needs; finish then gets no users. */
+    int (*take)(void *shared, void *user, FILE *out);
 } cli_job;
 
 /* Reads every record of `in` and runs `job` over them with `threads`

@@ -45,35 +45,6 @@ tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_e
     return TKA_OK;
 }
 
-tka_status tka_write_file(const char *path, const void *data, size_t len, tka_error *err)
-{
-    tka_buf tmp = {0};
-    if (tka_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) != TKA_OK)
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", path);
-    FILE *f = fopen(tmp.data, "wb");
-    if (!f) {
-        tka_error_set(err, TKA_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-        tka_buf_free(&tmp);
-        return TKA_ERR_IO;
-    }
-    size_t written = len ? fwrite(data, 1, len, f) : 0;
-    int close_failed = fclose(f);
-    if (written != len || close_failed) {
-        int saved = errno;
-        remove(tmp.data);
-        tka_buf_free(&tmp);
-        return tka_error_set(err, TKA_ERR_IO, "%s: write error: %s", path, strerror(saved));
-    }
-    if (rename(tmp.data, path) != 0) {
-        int saved = errno;
-        remove(tmp.data);
-        tka_buf_free(&tmp);
-        return tka_error_set(err, TKA_ERR_IO, "%s: cannot replace: %s", path, strerror(saved));
-    }
-    tka_buf_free(&tmp);
-    return TKA_OK;
-}
-
 int tka_is_file(const char *path)
 {
     struct stat st;

@@ -1,6 +1,7 @@
 /* Column names (pandas' Unnamed / duplicate mangling) and column selection. */
 #include "dataset/dataset_columns.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,39 +17,71 @@ void column_names_free(char **names, size_t n)
     free(names);
 }
 
-/* pandas' `counts` dict of mangle_dupe_cols: name -> times handed out. The
- * names are borrowed from the header array. */
-typedef struct name_counts {
-    const char **name;
-    size_t *count;
-    size_t n;
-} name_counts;
+/* pandas' mangle_dupe_cols state, hashed so a header of a million columns
+ * is linear: per name, `count` is its entry in pandas' `counts` dict (times
+ * handed out) and `occ` how many times it is in `names` right now (pandas'
+ * `col in names` looks at the list as it is being renamed). Keys are
+ * borrowed: header strings and the renamed columns, alive until the end. */
+typedef struct name_entry {
+    const char *key;
+    size_t count, occ;
+} name_entry;
 
-static size_t counts_get(const name_counts *c, const char *name)
+typedef struct name_table {
+    name_entry *slot;
+    size_t cap, used; /* cap: a power of two, at most half full */
+} name_table;
+
+static size_t name_hash(const char *s)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->name[i], name) == 0)
-            return c->count[i];
-    return 0;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 32));
 }
 
-static void counts_set(name_counts *c, const char *name, size_t value)
+/* The entry of `key`, inserted (zeroed) when absent; NULL when out of memory. */
+static name_entry *table_entry(name_table *t, const char *key)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->name[i], name) == 0) {
-            c->count[i] = value;
-            return;
-        }
-    c->name[c->n] = name; /* capacity: one entry per header field */
-    c->count[c->n++] = value;
+    if (2 * (t->used + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        name_entry *slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return NULL;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slot[i].key) {
+                size_t j = name_hash(t->slot[i].key) & (cap - 1);
+                while (slot[j].key)
+                    j = (j + 1) & (cap - 1);
+                slot[j] = t->slot[i];
+            }
+        free(t->slot);
+        t->slot = slot;
+        t->cap = cap;
+    }
+    size_t j = name_hash(key) & (t->cap - 1);
+    while (t->slot[j].key && strcmp(t->slot[j].key, key) != 0)
+        j = (j + 1) & (t->cap - 1);
+    if (!t->slot[j].key) {
+        t->slot[j].key = key;
+        t->used++;
+    }
+    return &t->slot[j];
 }
 
-static bool in_header(char *const *names, size_t n, const char *s)
+/* Lookup without inserting (a zero entry when absent). */
+static name_entry table_get(const name_table *t, const char *key)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], s) == 0)
-            return true;
-    return false;
+    name_entry none = {key, 0, 0};
+    if (!t->cap)
+        return none;
+    size_t j = name_hash(key) & (t->cap - 1);
+    while (t->slot[j].key) {
+        if (strcmp(t->slot[j].key, key) == 0)
+            return t->slot[j];
+        j = (j + 1) & (t->cap - 1);
+    }
+    return none;
 }
 
 /* Renames duplicates in place, in pandas' order: named columns first, then
@@ -56,17 +89,28 @@ static bool in_header(char *const *names, size_t n, const char *s)
  * already a header name, and so on. */
 static bool mangle_duplicates(char **names, const bool *unnamed, size_t n)
 {
-    name_counts counts = {calloc(n, sizeof(char *)), calloc(n, sizeof(size_t)), 0};
-    bool ok = counts.name && counts.count;
+    name_table t = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        name_entry *e = table_entry(&t, names[i]);
+        ok = e != NULL;
+        if (ok)
+            e->occ++;
+    }
     for (int pass = 0; ok && pass < 2; pass++) {
         for (size_t i = 0; ok && i < n; i++) {
             if (unnamed[i] != (pass == 1))
                 continue;
             const char *old = names[i];
-            size_t cur = counts_get(&counts, old);
+            size_t cur = table_get(&t, old).count;
             char *col = NULL;
             while (cur > 0) {
-                counts_set(&counts, old, cur + 1);
+                name_entry *e = table_entry(&t, old);
+                if (!e) {
+                    ok = false;
+                    break;
+                }
+                e->count = cur + 1;
                 size_t size = strlen(old) + 24;
                 free(col);
                 if (!(col = malloc(size))) {
@@ -74,15 +118,32 @@ static bool mangle_duplicates(char **names, const bool *unnamed, size_t n)
                     break;
                 }
                 snprintf(col, size, "%s.%zu", old, cur);
-                cur = in_header(names, n, col) ? cur + 1 : counts_get(&counts, col);
+                name_entry c = table_get(&t, col);
+                cur = c.occ > 0 ? cur + 1 : c.count;
             }
-            if (col)
-                names[i] = col; /* `old` stays alive (counts refers to it); the caller frees it */
-            counts_set(&counts, names[i], cur + 1);
+            if (!ok) {
+                free(col);
+                break;
+            }
+            if (col) {
+                names[i] = col; /* `old` stays alive (the table refers to it); the caller frees it */
+                name_entry *was = table_entry(&t, old), *now = table_entry(&t, col);
+                if (!was || !now) {
+                    ok = false;
+                    break;
+                }
+                was->occ--;
+                now->occ++;
+            }
+            name_entry *e = table_entry(&t, names[i]);
+            if (!e) {
+                ok = false;
+                break;
+            }
+            e->count = cur + 1;
         }
     }
-    free(counts.name);
-    free(counts.count);
+    free(t.slot);
     return ok;
 }
 

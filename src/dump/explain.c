@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/json_write.h"
+#include "core/sha256.h"
 #include "dump/dump_internal.h"
 
 struct tka_explanation {
@@ -833,5 +834,60 @@ tka_status tka_key_explanation_format(const tka_key_explanation *k, size_t max_t
     }
     if (st == TKA_OK)
         st = tka_buf_printf(out, "%s: likely cause: %s\n", key, k->explanation);
+    return st;
+}
+
+/* SHA-256 of a file, streamed; false when it cannot be read. */
+static bool file_sha256(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    tka_sha256 ctx;
+    tka_sha256_init(&ctx);
+    unsigned char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        tka_sha256_update(&ctx, chunk, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    uint8_t d[32];
+    tka_sha256_final(&ctx, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return ok;
+}
+
+tka_status tka_dump_sidecar_meta(const char *dump_path, char **meta, tka_error *err)
+{
+    *meta = NULL;
+    size_t n = strlen(dump_path);
+    if (n < 4 || (strcmp(dump_path + n - 4, ".npy") != 0 && strcmp(dump_path + n - 4, ".npz") != 0))
+        return TKA_OK;
+    char *side = malloc(n + 2);
+    if (!side)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    memcpy(side, dump_path, n - 4);
+    strcpy(side + n - 4, ".json");
+    json_t *j = json_load_file(side, 0, NULL);
+    const char *slash = strrchr(dump_path, '/');
+    const char *base = slash ? slash + 1 : dump_path;
+    json_t *file = json_object_get(j, "file"), *m = json_object_get(j, "meta");
+    tka_status st = TKA_OK;
+    if (json_is_string(file) && strcmp(json_string_value(file), base) == 0 && json_is_object(m)) {
+        json_t *want = json_object_get(m, "dump_sha256");
+        char have[65];
+        if (want && (!json_is_string(want) || !file_sha256(dump_path, have) ||
+                     strcmp(have, json_string_value(want)) != 0))
+            st = tka_error_set(err, TKA_ERR_FORMAT,
+                               "%s: records dump_sha256 %.64s but %s has another content "
+                               "(the pair comes from different runs)",
+                               side, json_is_string(want) ? json_string_value(want) : "?",
+                               dump_path);
+        else if (!(*meta = json_dumps(m, JSON_COMPACT)))
+            st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    }
+    json_decref(j);
+    free(side);
     return st;
 }

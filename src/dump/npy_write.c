@@ -21,8 +21,7 @@ struct tka_reprod_writer {
     tka_buf filebuf;   /* file mode: staged bytes, flushed to `file` */
     tka_buf pending;   /* the first item, held until we know whether a second follows */
     bool in_pending;
-    FILE *file;
-    char *path, *tmp_path;
+    tka_outfile *file; /* file mode: the output (committed on close) */
     uint64_t memo_next;
     int64_t str1[257];   /* CPython shares '' and 1-char latin-1 strs: memoised by value */
     int64_t bytes1[257]; /* ... and b'' and every 1-byte bytes object */
@@ -86,9 +85,9 @@ static tka_status flush(tka_reprod_writer *w, tka_error *err)
 {
     if (!w->file || !w->filebuf.len)
         return TKA_OK;
-    if (fwrite(w->filebuf.data, 1, w->filebuf.len, w->file) != w->filebuf.len)
-        return tka_error_set(err, TKA_ERR_IO, "%s: write error: %s", w->path, strerror(errno));
+    tka_status st = tka_outfile_write(w->file, w->filebuf.data, w->filebuf.len, err);
     w->filebuf.len = 0;
+    return st;
     return TKA_OK;
 }
 
@@ -353,9 +352,8 @@ static tka_status put_array(tka_reprod_writer *w, const tka_array *a, int64_t *m
             if (w->file && !w->in_pending && nbytes >= FLUSH_AT) {
                 /* big arrays go straight to the file */
                 st = flush(w, err);
-                if (st == TKA_OK && fwrite(data, 1, nbytes, w->file) != nbytes)
-                    st = tka_error_set(err, TKA_ERR_IO, "%s: write error: %s", w->path,
-                                       strerror(errno));
+                if (st == TKA_OK)
+                    st = tka_outfile_write(w->file, data, nbytes, err);
             } else {
                 st = emit(w, data, nbytes);
             }
@@ -437,22 +435,11 @@ tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka
 {
     *out = NULL;
     tka_reprod_writer *w = writer_new();
-    tka_buf tmp = {0};
-    if (!w || tka_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) != TKA_OK) {
-        free(w);
-        tka_buf_free(&tmp);
+    if (!w)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-    }
-    w->tmp_path = tmp.data;
-    w->path = strdup(path);
-    w->file = w->path ? fopen(w->tmp_path, "wb") : NULL;
-    if (!w->file) {
-        tka_error_set(err, w->path ? TKA_ERR_IO : TKA_ERR_NOMEM, "%s: cannot create: %s", path,
-                      strerror(errno));
-        tka_reprod_writer_free(w);
-        return err ? err->status : TKA_ERR_IO;
-    }
-    tka_status st = start(w, err);
+    tka_status st = tka_outfile_open(path, &w->file, err);
+    if (st == TKA_OK)
+        st = start(w, err);
     if (st != TKA_OK) {
         tka_reprod_writer_free(w);
         return st;
@@ -578,30 +565,27 @@ tka_status tka_reprod_writer_close(tka_reprod_writer *w, tka_error *err)
     w->closed = true;
     if (w->file) {
         st = flush(w, err);
-        int rc = fclose(w->file);
-        w->file = NULL;
-        if (st == TKA_OK && rc != 0)
-            st = tka_error_set(err, TKA_ERR_IO, "%s: write error: %s", w->path, strerror(errno));
-        if (st == TKA_OK && rename(w->tmp_path, w->path) != 0)
-            st = tka_error_set(err, TKA_ERR_IO, "%s: cannot replace: %s", w->path, strerror(errno));
+        if (st == TKA_OK)
+            st = tka_outfile_commit(w->file, err);
         if (st != TKA_OK)
-            remove(w->tmp_path);
-        free(w->tmp_path);
-        w->tmp_path = NULL;
+            w->failed = true;
     }
     return st;
+}
+
+void tka_reprod_writer_sha256(const tka_reprod_writer *w, char hex[65])
+{
+    if (w->file)
+        tka_outfile_sha256(w->file, hex);
+    else
+        hex[0] = '\0';
 }
 
 void tka_reprod_writer_free(tka_reprod_writer *w)
 {
     if (!w)
         return;
-    if (w->file) {
-        fclose(w->file);
-        remove(w->tmp_path);
-    }
-    free(w->tmp_path);
-    free(w->path);
+    tka_outfile_free(w->file); /* removes the temporary file unless committed */
     tka_buf_free(&w->filebuf);
     tka_buf_free(&w->pending);
     free(w->id_memo);

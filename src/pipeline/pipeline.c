@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/sha256.h"
 #include "pipeline/encode_pool.h"
 #include "pipeline/row_store.h"
 #include "tokalign/collate.h"
@@ -95,6 +96,16 @@ typedef struct batch_plan {
     tka_batches materialised;
     tka_order order;       /* with options.order_path, instead of a sampler */
 } batch_plan;
+
+/* The longest batch: the batch size, or fewer when the run has fewer
+ * indices (a batch size larger than the dataset is one short batch, as in
+ * torch and Paddle; buffers are sized by this, not by the option). */
+static size_t max_batch_len(const batch_plan *p)
+{
+    uint64_t total = p->sequential ? p->n : p->materialised.count;
+    size_t len = total < p->batch_size ? (size_t)total : p->batch_size;
+    return len ? len : 1;
+}
 
 static size_t batch_rows(const batch_plan *p, size_t b, const int64_t **rows, int64_t *scratch)
 {
@@ -376,9 +387,9 @@ static tka_status choose_items(run *r, uint64_t n, tka_error *err)
 /* Which rows the dump needs: the dataset items and every row of a logged batch. */
 static tka_status choose_rows(run *r, tka_error *err)
 {
-    size_t cap = r->n_items + r->logged * r->batches.batch_size;
+    size_t cap = r->n_items + r->logged * max_batch_len(&r->batches);
     uint64_t *rows = malloc((cap ? cap : 1) * sizeof *rows);
-    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    int64_t *scratch = malloc(max_batch_len(&r->batches) * sizeof *scratch);
     if (!rows || !scratch) {
         free(rows);
         free(scratch);
@@ -676,7 +687,8 @@ static tka_status finish_single(run *r, tka_buf *warnings, row_failure *first,
     }
     /* Labels of the logged rows, in row order (the saved rows that turned out
      * not to be logged are skipped: the two-pass run never reads them). */
-    uint64_t logged_rows = (uint64_t)r->logged * r->batches.batch_size;
+    uint64_t bs = r->batches.batch_size; /* saturating: a batch size may be 2^40 */
+    uint64_t logged_rows = r->logged && bs > UINT64_MAX / r->logged ? UINT64_MAX : (uint64_t)r->logged * bs;
     for (size_t i = 0; i < r->n_saved; i++) {
         saved_label *s = &r->saved[i];
         bool logged = s->row < logged_rows;
@@ -835,7 +847,7 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
                             ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
                             : -1;
     copt.pad_to_multiple_of = o->pad_to_multiple_of;
-    size_t bs = r->batches.batch_size;
+    size_t bs = max_batch_len(&r->batches);
     size_t *lengths = malloc(bs * sizeof *lengths);
     const int32_t **seqs = malloc(TKA_FIELD_SEQ_COUNT * bs * sizeof *seqs);
     int64_t *label_int = malloc(bs * sizeof *label_int);
@@ -896,10 +908,13 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
 
 /* Metadata for the JSON sidecar / mirror: where every key came from, so
  * `tokalign diff` can name the source row of a difference. */
-static char *build_meta(const run *r)
+static char *build_meta(const run *r, const char *dump_sha256)
 {
     const tka_pipeline_options *o = r->o;
     json_t *m = json_object();
+    /* ties the sidecar to the dump it describes (readers check it) */
+    if (dump_sha256)
+        json_object_set_new(m, "dump_sha256", json_string(dump_sha256));
     char sampler[512];
     tka_sampler_spec spec = o->sampler;
     spec.flavor = o->flavor;
@@ -938,7 +953,7 @@ static char *build_meta(const run *r)
     json_object_set_new(m, "batches", json_integer((json_int_t)r->batches.num_batches));
     json_object_set_new(m, "batches_logged", json_integer((json_int_t)r->logged));
     json_t *batches = json_array();
-    int64_t *scratch = malloc(r->batches.batch_size * sizeof *scratch);
+    int64_t *scratch = malloc(max_batch_len(&r->batches) * sizeof *scratch);
     for (size_t b = 0; scratch && b < r->logged; b++) {
         const int64_t *idx;
         size_t n = batch_rows(&r->batches, b, &idx, scratch);
@@ -993,7 +1008,8 @@ static tka_status write_dump(run *r, tka_error *err)
     bool need_dict = !npy || (o->write_sidecar && o->sidecar_entries);
     dump_sink sink = {0};
     tka_status st = TKA_OK;
-    char *meta = build_meta(r);
+    char *meta = build_meta(r, NULL);
+    char hash[65] = "";
     if (!meta)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     if (need_dict && !(sink.dict = tka_dict_new()))
@@ -1004,11 +1020,33 @@ static tka_status write_dump(run *r, tka_error *err)
         st = emit(r, &sink, err);
     if (st == TKA_OK && sink.writer)
         st = tka_reprod_writer_close(sink.writer, err);
+    if (st == TKA_OK && sink.writer)
+        tka_reprod_writer_sha256(sink.writer, hash);
     if (st == TKA_OK && sink.dict)
         st = tka_dict_set_meta(sink.dict, meta, err);
-    if (st == TKA_OK && !npy)
-        st = tka_dump_write(sink.dict, o->dump_path, TKA_FORMAT_AUTO, err);
+    if (st == TKA_OK && !npy) {
+        tka_buf bytes = {0};
+        st = ends_with(o->dump_path, ".npz")
+                 ? tka_npz_encode(sink.dict, &bytes, err)
+                 : tka_json_encode(sink.dict, base_name(o->dump_path), &bytes, err);
+        if (st == TKA_OK)
+            tka_sha256_hex(bytes.data, bytes.len, hash);
+        if (st == TKA_OK)
+            st = tka_write_file(o->dump_path, bytes.data, bytes.len, err);
+        tka_buf_free(&bytes);
+    }
+    /* The dump is in place; its sidecar follows and names the dump's
+     * SHA-256, so a reader can tell a sidecar of another run (two runs on one
+     * path, or a failure between the two renames) and ignore it. */
     char *side = o->write_sidecar ? sidecar_path(o->dump_path) : NULL;
+    if (st == TKA_OK && side) {
+        free(meta);
+        meta = build_meta(r, hash);
+        if (!meta)
+            st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+        else if (sink.dict)
+            st = tka_dict_set_meta(sink.dict, meta, err);
+    }
     if (st == TKA_OK && side) {
         tka_dict *meta_only = NULL;
         const tka_dict *mirror = sink.dict;
@@ -1043,7 +1081,14 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the pipeline needs data, a tokenizer and a dump path");
     if (o->batch_size < 1)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "batch size must be at least 1");
-    tka_status st = tka_tokenizer_open(o->tokenizer, &o->tokenizer_options, &r->tok, err);
+    tka_status st = tka_check_not_input(o->dump_path, o->data_path, err);
+    char *side = o->write_sidecar ? sidecar_path(o->dump_path) : NULL;
+    if (st == TKA_OK && side)
+        st = tka_check_not_input(side, o->data_path, err);
+    free(side);
+    if (st != TKA_OK)
+        return st;
+    st = tka_tokenizer_open(o->tokenizer, &o->tokenizer_options, &r->tok, err);
     if (st != TKA_OK)
         return st;
     if (warnings)

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,52 @@ static tka_status hash_file(const char *path, char hex[65], tka_error *err)
     return st;
 }
 
+/* A model name is MODEL or ORG/MODEL, each part letters, digits, '-', '_'
+ * and '.', neither "." nor ".." (the hub's repo-id rules, roughly): a name
+ * is joined to cache and mirror directories and must stay inside them. */
+static bool valid_model_name(const char *name)
+{
+    int parts = 1;
+    size_t part_len = 0;
+    const char *part = name;
+    for (const char *c = name;; c++) {
+        if (*c == '/' || *c == '\0') {
+            if (part_len == 0 || (part_len == 1 && part[0] == '.') ||
+                (part_len == 2 && part[0] == '.' && part[1] == '.'))
+                return false;
+            if (!*c)
+                return true;
+            if (++parts > 2)
+                return false;
+            part = c + 1;
+            part_len = 0;
+            continue;
+        }
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                  *c == '-' || *c == '_' || *c == '.';
+        if (!ok)
+            return false;
+        part_len++;
+    }
+}
+
+/* The file fetch stored for a known name, unless its SHA-256 is not the
+ * expected one: such a file is never used (a warning says so). */
+static bool cached_file_matches(const char *file, const tka_known_model *known, tka_buf *warnings)
+{
+    char hex[65];
+    if (!known || hash_file(file, hex, NULL) != TKA_OK)
+        return known == NULL;
+    if (strcmp(hex, known->sha256) == 0)
+        return true;
+    if (warnings)
+        tka_buf_printf(warnings,
+                       "warning: ignoring %s from tokalign's download cache: SHA-256 %s, expected "
+                       "%s for %s (delete it and run `tokalign fetch %s`)\n",
+                       file, hex, known->sha256, known->name, known->name);
+    return false;
+}
+
 static tka_status finish(tka_resolved *out, char *file, char *config_dir, const char *origin,
                          tka_tokenizer_kind kind, const tka_known_model *by_name,
                          tka_buf *warnings, tka_error *err)
@@ -375,6 +422,11 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
     }
     if (strchr(spec, '/') && (spec[0] == '/' || spec[0] == '.'))
         return tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no such file or directory", spec);
+    if (!valid_model_name(spec))
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "tokenizer '%s': no such file or directory, and not a model name "
+                             "(MODEL or ORG/MODEL: letters, digits, '-', '_', '.'; no '..')",
+                             spec);
 
     /* 2. A model name: hub cache, PaddleNLP cache, mirror. */
     const tka_known_model *known_name = tka_known_model_find(spec);
@@ -391,8 +443,10 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
     if (dir) {
         tka_tokenizer_kind kind;
         char *file = file_in_dir(dir, &kind);
-        if (file)
+        if (file && (strcmp(origin, "tokalign-cache") != 0 ||
+                     cached_file_matches(file, known_name, warnings)))
             return finish_dir(out, file, dir, origin, kind, known_name, warnings, err);
+        free(file);
         free(dir);
     }
     const char *mirror = tka_mirror_dir(mirror_dir);

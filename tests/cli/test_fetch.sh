@@ -16,8 +16,81 @@ out=$("$TOKALIGN" fetch bert-base-cased)
 case "$out" in *"sha256 eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02"*) ;; *) echo "unexpected: $out"; exit 1;; esac
 cmp "$hub/vocab.txt" "$work/cache/bert-base-cased/vocab.txt"
 
-err=$("$TOKALIGN" fetch bert-base-uncased 2>&1 >/dev/null)
-case "$err" in *"warning"*"expected 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"*) ;; *) echo "no hash warning: $err"; exit 1;; esac
+# a file with the wrong SHA-256 never enters the cache: an error naming both hashes
+set +e
+err=$("$TOKALIGN" fetch bert-base-uncased 2>&1 >/dev/null); rc=$?
+set -e
+[ $rc -eq 3 ] || { echo "wrong hash: exit $rc"; exit 1; }
+case "$err" in *"error"*"expected 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3; not stored"*) ;; *) echo "no hash error: $err"; exit 1;; esac
+[ ! -e "$work/cache/bert-base-uncased" ] || { echo "mismatching file kept:"; ls -la "$work/cache/bert-base-uncased"; exit 1; }
+
+# a mismatching file already in the cache (planted, or from an older tokalign) is
+# never used: --tokenizer NAME warns and falls through to the mirror
+mkdir -p "$work/cache/bert-base-uncased"
+cp "$work/hub/bert-base-uncased/resolve/main/vocab.txt" "$work/cache/bert-base-uncased/vocab.txt"
+out=$(echo "hello world" | "$TOKALIGN" tokenize --tokenizer bert-base-uncased 2>"$work/w")
+grep -q "warning: ignoring $work/cache/bert-base-uncased/vocab.txt from tokalign's download cache" "$work/w" \
+    || { echo "no warning about the planted cache file:"; cat "$work/w"; exit 1; }
+[ "$out" = '{"tokens": ["hello", "world"], "ids": [7592, 2088]}' ] || { echo "planted vocabulary used: $out"; exit 1; }
+rm -r "$work/cache/bert-base-uncased"
+
+# over HTTP from 127.0.0.1: a server that accepts and never answers is cut off by
+# --timeout (the whole transfer, not only the connect), leaving nothing behind;
+# a server that serves the wrong bytes is refused; the right bytes are stored.
+"$TKA_PYTHON" - "$work" <<'PY' &
+import http.server, os, socket, sys, threading, time
+work = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        if "bert-base-uncased" in self.path:   # headers, then a trickle that never ends
+            self.send_response(200); self.send_header("Content-Length", "10000000"); self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"x"); self.wfile.flush(); time.sleep(0.5)
+            except OSError:
+                pass   # fetch gave up and hung up, as it should
+        elif "bert-base-cased" in self.path:
+            data = open(os.path.join(work, "hub/bert-base-cased/resolve/main/vocab.txt"), "rb").read()
+            if "wrong" in open(os.path.join(work, "mode")).read():
+                data = data[:-1] + b"!"
+            self.send_response(200); self.send_header("Content-Length", str(len(data))); self.end_headers()
+            self.wfile.write(data)
+        else:
+            self.send_response(404); self.end_headers()
+class S(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+open(os.path.join(work, "port.tmp"), "w").write(str(s.server_address[1]))
+os.rename(os.path.join(work, "port.tmp"), os.path.join(work, "port"))
+s.serve_forever()
+PY
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -e "$work/port" ] && break; sleep 0.1; done
+port=$(cat "$work/port")
+export HF_ENDPOINT="http://127.0.0.1:$port" TOKALIGN_CACHE="$work/cache2"
+echo wrong > "$work/mode"
+start=$(date +%s)
+set +e
+"$TOKALIGN" fetch bert-base-uncased --timeout 2 2>"$work/e5"; rc5=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+[ $rc5 -eq 3 ] && grep -q "downloading http://127.0.0.1:$port/bert-base-uncased/resolve/main/vocab.txt failed" "$work/e5" \
+    || { echo "stalled server: exit $rc5"; cat "$work/e5"; exit 1; }
+[ $elapsed -le 10 ] || { echo "stalled server held fetch for $elapsed s (--timeout 2)"; exit 1; }
+[ ! -e "$work/cache2/bert-base-uncased" ] || { echo "debris after a timeout:"; ls -la "$work/cache2/bert-base-uncased"; exit 1; }
+set +e
+"$TOKALIGN" fetch bert-base-cased 2>"$work/e6"; rc6=$?
+set -e
+[ $rc6 -eq 3 ] && grep -q "expected eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02; not stored" "$work/e6" \
+    || { echo "wrong bytes over HTTP: exit $rc6"; cat "$work/e6"; exit 1; }
+[ ! -e "$work/cache2/bert-base-cased" ] || { echo "wrong bytes kept"; exit 1; }
+echo right > "$work/mode"
+"$TOKALIGN" fetch bert-base-cased >/dev/null
+cmp "$hub/vocab.txt" "$work/cache2/bert-base-cased/vocab.txt"
+[ "$(ls -A "$work/cache2/bert-base-cased")" = vocab.txt ] || { echo "debris:"; ls -A "$work/cache2/bert-base-cased"; exit 1; }
+export HF_ENDPOINT="file://$work/hub" TOKALIGN_CACHE="$work/cache"
 
 # unknown name, mirror-only name, missing file on the hub: non-zero exits with messages
 set +e

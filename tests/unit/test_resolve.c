@@ -153,11 +153,23 @@ Test(resolve, tokalign_download_cache)
     setenv("TOKALIGN_CACHE", at("fetched"), 1);
     tka_resolved r;
     tka_buf warnings = {0};
-    cr_assert_eq(tka_resolve("bert-base-uncased", "/nonexistent", &r, &warnings, NULL), TKA_OK);
-    cr_assert_str_eq(r.origin, "tokalign-cache");
-    cr_assert_not_null(warnings.data); /* not the real vocabulary: hash warning */
-    tka_resolved_free(&r);
+    /* not the real vocabulary of a known name: never used, with a warning */
+    cr_assert_eq(tka_resolve("bert-base-uncased", "/nonexistent", &r, &warnings, NULL),
+                 TKA_ERR_NOT_FOUND);
+    cr_assert_not_null(warnings.data);
+    cr_assert(strstr(warnings.data, "ignoring") != NULL, "%s", warnings.data);
     tka_buf_free(&warnings);
+    /* a name tokalign has no hash for is used from the cache as it is */
+    mkdir(at("fetched/my-org"), 0755);
+    mkdir(at("fetched/my-org/custom"), 0755);
+    write_text(at("fetched/my-org/custom/vocab.txt"), "[PAD]\nx\n");
+    cr_assert_eq(tka_resolve("my-org/custom", "/nonexistent", &r, NULL, NULL), TKA_OK);
+    cr_assert_str_eq(r.origin, "tokalign-cache");
+    tka_resolved_free(&r);
+    /* names cannot climb out of the cache */
+    tka_error err;
+    cr_assert_eq(tka_resolve("my-org/../../etc", "/nonexistent", &r, NULL, &err), TKA_ERR_ARGUMENT);
+    cr_assert(strstr(err.message, "not a model name") != NULL, "%s", err.message);
 }
 
 /* A Reformer model is a directory whose config.json says "model_type": "reformer", or the
