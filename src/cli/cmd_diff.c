@@ -239,8 +239,6 @@ int cmd_diff(int argc, char **argv)
             cli_report("diff", &e2);
             goto done;
         }
-        if (!(log = cli_open_output("diff", log_path)))
-            goto done;
     }
     if (raised) {
         if (!json) {

@@ -102,6 +102,8 @@ typedef struct batch_plan {
  * torch and Paddle; buffers are sized by this, not by the option). */
 static size_t max_batch_len(const batch_plan *p)
 {
+    if (p->order.starts) /* --order: batch_size is the order's longest batch */
+        return p->batch_size ? p->batch_size : 1;
     uint64_t total = p->sequential ? p->n : p->materialised.count;
     size_t len = total < p->batch_size ? (size_t)total : p->batch_size;
     return len ? len : 1;
