@@ -8,12 +8,12 @@
 #include "tokalign/dump.h"
 #include "core/io.h"
 
-/* Streams JSON to stdout as it is produced. */
-static tka_status write_stdout(void *ctx, const void *data, size_t len, tka_error *err)
+/* Streams JSON to a stream (stdout, or an output of cli_open_output) as it
+ * is produced. */
+static tka_status write_stream(void *ctx, const void *data, size_t len, tka_error *err)
 {
-    (void)ctx;
-    if (fwrite(data, 1, len, stdout) != len)
-        return tka_error_set(err, TKA_ERR_IO, "stdout: write error");
+    if (fwrite(data, 1, len, ctx) != len)
+        return tka_error_set(err, TKA_ERR_IO, "%s: write error", ctx == stdout ? "stdout" : "output");
     return TKA_OK;
 }
 
@@ -77,15 +77,21 @@ int cmd_show(int argc, char **argv)
     tka_status st;
     const char *slash = strrchr(input, '/');
     bool to_stdout = !output || strcmp(output, "-") == 0;
-    if (strcmp(to, "json") == 0 && to_stdout) {
-        /* streamed: the JSON of a small file can be gigabytes */
-        st = tka_json_encode_stream(dict, slash ? slash + 1 : input, write_stdout, NULL, &err);
+    if (strcmp(to, "json") == 0) {
+        /* streamed, to stdout or through the atomic output: the JSON of a
+         * small file can be gigabytes */
+        FILE *f = to_stdout ? stdout : cli_open_output("show", output);
+        if (!f) {
+            tka_dict_free(dict);
+            return CLI_EXIT_ERROR;
+        }
+        st = tka_json_encode_stream(dict, slash ? slash + 1 : input, write_stream, f, &err);
+        tka_dict_free(dict);
+        if (!to_stdout)
+            return cli_close_output("show", f, st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err));
         if (st == TKA_OK && fflush(stdout) != 0)
             st = tka_error_set(&err, TKA_ERR_IO, "stdout: write error");
-        tka_dict_free(dict);
         return st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err);
-    } else if (strcmp(to, "json") == 0) {
-        st = tka_json_encode(dict, slash ? slash + 1 : input, &out, &err);
     } else if (strcmp(to, "npy") == 0) {
         st = tka_reprod_encode(dict, &out, &err);
     } else if (strcmp(to, "npz") == 0) {

@@ -141,6 +141,11 @@ p = write("empty.npy", H.npy_header("<f8", (30 * 10**6, 1, 0)))
 code, err, rss, sec, _ = run(["show", p], rss_mb=24, seconds=30)
 figures.append("show of an empty (3*10**7, 1, 0) array (150 MB of JSON): %.1f MiB, %.2f s" % (rss, sec))
 check("huge empty array streamed", code == 0, err)
+# the same through -o: streamed into the atomic output file, not built in memory
+code, err, rss, sec, _ = run(["show", p, "-o", os.path.join(tmp, "empty.json")], rss_mb=24, seconds=30)
+figures.append("show -o FILE of the same array: %.1f MiB, %.2f s" % (rss, sec))
+check("huge empty array streamed to -o FILE", code == 0 and os.path.getsize(os.path.join(tmp, "empty.json")) > 150 * 10**6, err)
+os.unlink(os.path.join(tmp, "empty.json"))
 p = write("empty-small.npy", H.npy_header("<f8", (1000, 1, 0)))
 run(["show", p, "-o", os.path.join(tmp, "es.json")], rss_mb=24, seconds=10)
 check("empty array JSON exact", open(os.path.join(tmp, "es.json")).read() ==
