@@ -10,7 +10,7 @@ include(CMakePackageConfigHelpers)
 add_library(tokalign::csv UNKNOWN IMPORTED)
 set_target_properties(tokalign::csv PROPERTIES IMPORTED_LOCATION ${CSV_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${CSV_INCLUDE_DIR})
-set(TKA_PRIVATE_DEPS PkgConfig::UTF8PROC PkgConfig::PCRE2 PkgConfig::JANSSON tokalign::csv
+set(TKA_PRIVATE_DEPS PkgConfig::UTF8PROC PkgConfig::PCRE2 PkgConfig::JANSSON PkgConfig::ICU tokalign::csv
     Threads::Threads m)
 
 set(TKA_PUBLIC_INCLUDES

@@ -22,7 +22,7 @@ from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
-DEPS = ["libutf8proc", "libpcre2-8", "jansson"]
+DEPS = ["libutf8proc", "libpcre2-8", "jansson", "icu-uc"]
 
 
 def pkg_config(*args):
@@ -49,7 +49,7 @@ def static_link(build_dir):
     lib = os.path.join(build_dir, "libtokalign.a")
     if not os.path.exists(lib):
         sys.exit("setup.py: %s not found (build the library first: cmake --build %s)" % (lib, build_dir))
-    deps = pkg_config("--libs", *DEPS) or ["-lutf8proc", "-lpcre2-8", "-ljansson"]
+    deps = pkg_config("--libs", *DEPS) or ["-lutf8proc", "-lpcre2-8", "-ljansson", "-licuuc"]
     # build_dir/include holds the generated tokalign/version.h of newer trees
     return dict(include_dirs=[os.path.join(SOURCE, "include"), os.path.join(build_dir, "include")],
                 extra_objects=[lib],

@@ -10,7 +10,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and test dependencies, all from Debian 12.
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
-          libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev
+          libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev libicu-dev
           curl python3 python3-numpy python3-sentencepiece python3-pandas time
           python3-dev python3-pytest python3-torch python3-dask python3-distributed
           python3-setuptools python3-pip python3-venv chromium)

@@ -19,7 +19,7 @@ if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-b
   cmake --build build-bench -j 2 --target tokalign_static >/dev/null
 fi
 g++ -O2 -std=c++17 -o "$out/sp_bench" bench/spm/sp_bench.cc $(pkg-config --cflags --libs sentencepiece)
-libs=$(pkg-config --libs libutf8proc libpcre2-8 jansson)
+libs=$(pkg-config --libs libutf8proc libpcre2-8 jansson icu-uc)
 gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -o "$out/tka_bench" bench/spm/tka_bench.c \
   build-bench/libtokalign.a $libs -lcsv -lpthread -lm
 

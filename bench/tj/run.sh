@@ -15,7 +15,7 @@ if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-b
   cmake --build build-bench -j 2 --target tokalign >/dev/null
 fi
 gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o "$out/tj_model_run" bench/tj/tj_model_run.c \
-  build-bench/libtokalign.a $(pkg-config --libs libutf8proc libpcre2-8 jansson) -lcsv -lpthread -lm
+  build-bench/libtokalign.a $(pkg-config --libs libutf8proc libpcre2-8 jansson icu-uc) -lcsv -lpthread -lm
 python3 - "$shared/data/corpora/botchan.txt" "$out" <<'PY'
 import json, re, sys
 text = open(sys.argv[1], encoding='utf-8').read()

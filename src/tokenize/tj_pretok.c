@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <utf8proc.h>
 
 #include "core/utf8.h"
@@ -22,7 +24,8 @@ typedef enum {
     P_METASPACE,
     P_SPLIT,
     P_PUNCTUATION,
-    P_DIGITS
+    P_DIGITS,
+    P_UNICODE_SCRIPTS
 } ptype;
 
 typedef enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER } prepend_scheme;
@@ -180,6 +183,8 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
         s.type = P_DIGITS;
         if ((st = tj_get_bool(j, "individual_digits", w, &s.individual_digits, err)) != TKA_OK)
             return st;
+    } else if (!strcmp(type, "UnicodeScripts")) {
+        s.type = P_UNICODE_SCRIPTS;
     } else
         return tj_unsupported(err, w, type);
     pstep *q = realloc(p->steps, (p->n + 1) * sizeof *q);
@@ -272,6 +277,67 @@ static bool is_word(uint32_t c)
            (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
            k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC ||
            c == 0x200C || c == 0x200D;
+}
+
+/* Rust's fixed_script: the script of c as the Unicode 9.0 table the Rust tokenizer ships
+ * (scripts.rs, from sentencepiece's generator), with ' ' as "Any" (joins either side),
+ * U+30FC, Hiragana and Katakana as Han. ICU gives the script; code points not assigned in
+ * Unicode 9.0 are absent from Rust's table, which answers Any for them. */
+#define SCRIPT_ANY (-1)
+static int fixed_script(uint32_t c)
+{
+    if (c == 0x30FC)
+        return USCRIPT_HAN;
+    if (c == ' ')
+        return SCRIPT_ANY;
+    UVersionInfo age;
+    u_charAge((UChar32)c, age);
+    if (age[0] == 0 || age[0] > 9) /* COMPAT: unassigned in Unicode 9.0 -> Script::Any */
+        return SCRIPT_ANY;
+    /* COMPAT: the Script values Unicode changed after 9.0 for chars assigned by then (ICU 72
+     * is Unicode 15; every code point to U+31FFF and the tags were compared with the Rust
+     * tokenizer, these are the only differences). */
+    if (c == 0x0589 || c == 0x061C)
+        return USCRIPT_COMMON;
+    if (c == 0x0953 || c == 0x0954)
+        return USCRIPT_DEVANAGARI;
+    UErrorCode e = U_ZERO_ERROR;
+    UScriptCode k = uscript_getScript((UChar32)c, &e);
+    if (U_FAILURE(e) || k == USCRIPT_UNKNOWN)
+        return SCRIPT_ANY;
+    if (k == USCRIPT_HIRAGANA || k == USCRIPT_KATAKANA || k == USCRIPT_KATAKANA_OR_HIRAGANA)
+        return USCRIPT_HAN;
+    return (int)k;
+}
+
+/* UnicodeScripts: a cut before each char whose script differs from the last non-Any one.
+ * COMPAT: as in Rust, the text before the first cut (leading spaces) is dropped, and a
+ * string of only spaces gives no split. */
+static tka_status script_matches(const tj_str *s, tj_matches *m)
+{
+    m->n = 0;
+    int last = SCRIPT_ANY;
+    bool have_last = false;
+    uint32_t from = 0;
+    bool started = false;
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < s->len && st == TKA_OK;) {
+        size_t b = i;
+        int k = fixed_script((uint32_t)tka_utf8_decode((const uint8_t *)s->s, &i));
+        if (k == SCRIPT_ANY)
+            continue;
+        if (!have_last || last != k) {
+            if (b > from || (!started && b > 0))
+                st = tj_matches_push(m, from, (uint32_t)b, started ? 0 : 1);
+            from = (uint32_t)b;
+            started = true;
+        }
+        last = k;
+        have_last = true;
+    }
+    if (st == TKA_OK && from < s->len)
+        st = tj_matches_push(m, from, s->len, started ? 0 : 1);
+    return st;
 }
 
 /* Whitespace: Invert(\w+|[^\w\s]+) with Removed, i.e. keep runs of word chars and runs of
@@ -368,6 +434,10 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
         if ((st = char_matches(&str, is_numeric, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, s->individual_digits ? TJ_ISOLATED : TJ_CONTIGUOUS, out);
+    case P_UNICODE_SCRIPTS:
+        if ((st = script_matches(&str, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, TJ_REMOVED, out);
     case P_SPLIT:
         w->m.n = 0;
         if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, s->invert, &w->m, cx->err)) !=

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tokenizer.json components checked against the Rust tokenizer (npm tokenizers@0.23.2) on
+# small hand-made files in tests/cli/tj_more/: NAME.json, NAME.in.jsonl (rows as tj_oracle.js
+# reads them) and NAME.expected.jsonl (the oracle's answers, made with
+# ../shared/oracle/tokenizer_json/tj_oracle.js). Every row through `encode --offsets`
+# and `decode` (with and without --skip-special-tokens).
+set -euo pipefail
+: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_PYTHON:?}"
+T=$TOKALIGN
+F=$TKA_SOURCE/tests/cli/tj_more
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { # name expected actual
+  if [ "$2" == "$3" ]; then echo "ok   $1"; else
+    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
+}
+
+# NAME: rows with add_special_tokens true, then false, each through the CLI.
+oracle_rows() {
+  local name=$1
+  for specials in true false; do
+    "$TKA_PYTHON" -c '
+import json, sys
+want = sys.argv[1] == "true"
+ins = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
+exp = [json.loads(l) for l in open(sys.argv[3], encoding="utf-8") if l.strip()]
+with open(sys.argv[4], "w", encoding="utf-8") as a, open(sys.argv[5], "w", encoding="utf-8") as b:
+    for r, e in zip(ins, exp):
+        if r["add_special_tokens"] == want:
+            a.write(json.dumps(r, ensure_ascii=False) + "\n")
+            b.write(json.dumps(e, ensure_ascii=False) + "\n")' \
+      "$specials" "$F/$name.in.jsonl" "$F/$name.expected.jsonl" "$tmp/rows.jsonl" "$tmp/want.jsonl"
+    [ -s "$tmp/rows.jsonl" ] || continue
+    flag=""; [ "$specials" = false ] && flag="--no-special-tokens"
+    $T encode --tokenizer "$F/$name.json" --input "$tmp/rows.jsonl" --input-format jsonl \
+       --text-field text --pair-field pair --offsets $flag > "$tmp/enc.jsonl"
+    $T encode --tokenizer "$F/$name.json" --input "$tmp/rows.jsonl" --input-format jsonl \
+       --text-field text --pair-field pair --output-format ids $flag > "$tmp/ids.txt"
+    $T decode --tokenizer "$F/$name.json" --input "$tmp/ids.txt" > "$tmp/dec.jsonl"
+    $T decode --tokenizer "$F/$name.json" --input "$tmp/ids.txt" --skip-special-tokens \
+       > "$tmp/decs.jsonl"
+    result=$("$TKA_PYTHON" - "$tmp/want.jsonl" "$tmp/enc.jsonl" "$tmp/dec.jsonl" "$tmp/decs.jsonl" <<'PY'
+import json, sys
+rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
+want, enc, dec, decs = (rd(p) for p in sys.argv[1:5])
+bad = [i for i, (w, e, d, s) in enumerate(zip(want, enc, dec, decs))
+       if not (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
+               and e["attention_mask"] == w["attention_mask"]
+               and e["special_tokens_mask"] == w["special_tokens_mask"]
+               and e["offsets"] == w["offsets"] and d["text"] == w["decoded"]
+               and s["text"] == w["decoded_skip"])]
+if len(enc) != len(want):
+    bad.append("count %d != %d" % (len(enc), len(want)))
+print("checked %d, matched %d%s" % (len(want), len(want) - len(bad), "" if not bad else " bad rows: %s" % bad[:10]))
+PY
+)
+    n=$(wc -l < "$tmp/want.jsonl")
+    check "$name add_special_tokens=$specials" "checked $n, matched $n" "$result"
+  done
+}
+
+# UnicodeScripts: cuts where the script changes, spaces join either side, leading spaces
+# dropped, Hiragana / Katakana / U+30FC as Han, code points after Unicode 9.0 as "Any".
+oracle_rows scripts
+
+exit $fail
