@@ -53,6 +53,11 @@ tka_status tka_sentencepiece_open(const tka_resolved *files, const tka_tokenizer
 
 /* tokenizer.json (tj_backend.c): `path` is the file, or a directory's vocab.json whose
  * merges.txt sits beside it (GPT-2 layout) when gpt2_merges is non-NULL. */
+/* The directory a model name stands for, searched as tka_resolve searches names (hub
+ * cache, PaddleNLP cache, tokalign's download cache), then the mirror's tokenizers/NAME;
+ * NULL when spec is a path or no such directory exists. malloc'd. */
+char *tka_resolve_name_dir(const char *spec, const char *mirror_dir);
+
 tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
                                    const tka_backend **backend, void **model, tka_error *err);
 

@@ -12,6 +12,7 @@
 
 #include "core/sha256.h"
 #include "core/io.h"
+#include "tokenize/backend.h"
 
 void tka_resolved_free(tka_resolved *r)
 {
@@ -388,6 +389,28 @@ static tka_status finish_dir(tka_resolved *out, char *file, char *dir, const cha
     if (st == TKA_OK)
         out->reformer = kind == TKA_TOKENIZER_SENTENCEPIECE && (reformer || known_reformer(by_name));
     return st;
+}
+
+char *tka_resolve_name_dir(const char *spec, const char *mirror_dir)
+{
+    if (!spec || !*spec || tka_is_file(spec) || tka_is_dir(spec) || spec[0] == '/' ||
+        spec[0] == '.' || strstr(spec, ".."))
+        return NULL;
+    char *dir = hub_snapshot_dir(spec);
+    if (!dir)
+        dir = paddlenlp_dir(spec);
+    if (!dir)
+        dir = fetch_cache_model_dir(spec);
+    if (dir)
+        return dir;
+    const char *mirror = tka_mirror_dir(mirror_dir);
+    char *tokenizers = mirror ? tka_path_join(mirror, "tokenizers") : NULL;
+    dir = tokenizers ? tka_path_join(tokenizers, spec) : NULL;
+    free(tokenizers);
+    if (dir && tka_is_dir(dir))
+        return dir;
+    free(dir);
+    return NULL;
 }
 
 tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *out,

@@ -81,6 +81,14 @@ tka_status tka_tokenizer_open(const char *spec, const tka_tokenizer_options *opt
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory opening a tokenizer");
     char *json_path, *merges;
     tka_status st = json_route(spec, options->compat, &json_path, &merges);
+    if (st == TKA_OK && !json_path) {
+        /* A model name whose directory (hub cache snapshot, caches, the mirror's
+         * tokenizers/NAME) routes to a tokenizer.json by the same rule as a directory. */
+        char *dir = tka_resolve_name_dir(spec, options->mirror_dir);
+        if (dir)
+            st = json_route(dir, options->compat, &json_path, &merges);
+        free(dir);
+    }
     if (st != TKA_OK) {
         tka_tokenizer_free(tok);
         return tka_error_set(err, st, "out of memory opening a tokenizer");

@@ -64,4 +64,30 @@ PY
 # dropped, Hiragana / Katakana / U+30FC as Han, code points after Unicode 9.0 as "Any".
 oracle_rows scripts
 
+# --tokenizer NAME: a fake HuggingFace hub cache (HOME in a temp dir). A snapshot with only
+# tokenizer.json opens it; one with tokenizer.json and vocab.txt keeps the slow WordPiece
+# default, --compat fast picks tokenizer.json; the mirror's tokenizers/NAME too.
+hub=$tmp/home/.cache/huggingface/hub
+mkdir -p "$hub/models--org--tiny/snapshots/abc" "$hub/models--org--both/snapshots/def" \
+         "$hub/models--org--tiny/refs" "$tmp/mirror/tokenizers/mirrored"
+echo abc > "$hub/models--org--tiny/refs/main"
+ln -s "$F/scripts.json" "$hub/models--org--tiny/snapshots/abc/tokenizer.json"
+cp "$F/scripts.json" "$hub/models--org--both/snapshots/def/tokenizer.json"
+cp "$F/scripts.json" "$tmp/mirror/tokenizers/mirrored/tokenizer.json"
+printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nyes\n' > "$hub/models--org--both/snapshots/def/vocab.txt"
+run_name() { # NAME [options]: tokenize "Yes。" with only the fake caches visible
+  echo 'Yes。' | env -u HF_HUB_CACHE -u HUGGINGFACE_HUB_CACHE -u HF_HOME -u PPNLP_HOME \
+    -u TOKALIGN_CACHE -u XDG_CACHE_HOME HOME="$tmp/home" TOKALIGN_MIRROR="$tmp/mirror" \
+    "$T" tokenize --tokenizer "$@" 2>&1
+}
+check "hub name, tokenizer.json only" '{"tokens": ["Yes", "。"], "ids": [3, 4]}' \
+  "$(run_name org/tiny)"
+check "hub name, slow and fast files: slow default" '{"tokens": ["yes", "[UNK]"], "ids": [5, 1]}' \
+  "$(run_name org/both)"
+check "hub name, slow and fast files: --compat fast" '{"tokens": ["Yes", "。"], "ids": [3, 4]}' \
+  "$(run_name org/both --compat fast)"
+check "mirror tokenizers/NAME" '{"tokens": ["Yes", "。"], "ids": [3, 4]}' "$(run_name mirrored)"
+check "unknown name" "tokalign tokenize: error: tokenizer 'org/none' not found" \
+  "$(run_name org/none | cut -d: -f1-3)"
+
 exit $fail
