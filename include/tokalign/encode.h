@@ -67,6 +67,13 @@ TKA_API void tka_encode_options_init(tka_encode_options *options);
  * tka_encoder_new when mirroring tokenizer(..., max_length=N). */
 TKA_API void tka_encode_options_apply_hf_defaults(tka_encode_options *options);
 
+/* A tokenizer.json whose "padding" section is BatchLongest, with options that set no
+ * padding: sets padding longest with the file's pad id, pad type id, side and
+ * pad_to_multiple_of (so tka_encoder_pad pads a batch as the Rust encode_batch does) and
+ * returns true; otherwise leaves options as they are. tka_encoder_new applies it itself. */
+TKA_API bool tka_encode_options_apply_file_padding(const tka_tokenizer *tok,
+                                                   tka_encode_options *options);
+
 typedef struct tka_encoding {
     size_t length;
     int32_t *input_ids;

@@ -41,7 +41,10 @@ static const char *const USAGE =
     "                           pad_to_max_seq_len=True pads alike: alias --pad-to-max-seq-len)\n"
     "  --batch-size N           with --padding longest: pad each run of N records to its\n"
     "                           longest (N >= 1; default 1000, datasets.map's batch size),\n"
-    "                           written as each batch completes: memory holds one batch\n"
+    "                           written as each batch completes: memory holds one batch; a\n"
+    "                           tokenizer.json whose padding section is BatchLongest does the\n"
+    "                           same when no --padding is given (its pad id, type id, side,\n"
+    "                           multiple)\n"
     "  --pad-to-multiple-of N   round the padded length up to a multiple of N\n"
     "  --padding-side S         right | left (default right)\n"
     "  --pad-id N | --pad-token PIECE\n"
@@ -527,10 +530,6 @@ int cmd_encode(int argc, char **argv)
         return cli_usage_error(cmd, "--tokenizer is required");
     if (a.in.pair_field && a.in.format != CLI_INPUT_JSONL)
         return cli_usage_error(cmd, "--pair-field needs --input-format jsonl");
-    if (sh.batch_size && sh.o.padding != TKA_PAD_LONGEST)
-        return cli_usage_error(cmd, "--batch-size only applies to --padding longest");
-    if (!sh.batch_size) /* bounded memory: never the whole input as one batch */
-        sh.batch_size = 1000;
     if (truncation_given && sh.o.truncation != TKA_TRUNCATE_NONE && sh.o.max_length < 0)
         return cli_usage_error(cmd, "--truncation needs --max-length (tokalign does not guess "
                                     "the model's model_max_length)");
@@ -557,6 +556,15 @@ int cmd_encode(int argc, char **argv)
         tka_tokenizer_free(tok);
         return CLI_EXIT_ERROR;
     }
+    /* A tokenizer.json's BatchLongest padding section: batches pad to their longest. */
+    tka_encode_options_apply_file_padding(tok, &sh.o);
+    if (sh.batch_size && sh.o.padding != TKA_PAD_LONGEST) {
+        tka_tokenizer_free(tok);
+        return cli_usage_error(cmd, "--batch-size only applies to --padding longest (or a "
+                                    "tokenizer.json whose padding is BatchLongest)");
+    }
+    if (!sh.batch_size) /* bounded memory: never the whole input as one batch */
+        sh.batch_size = 1000;
     sh.tok = tok;
     tka_encoder *padder = NULL;
     tka_error err;

@@ -40,6 +40,9 @@ typedef struct tka_backend {
                          tka_encoding *out, tka_error *err);
     tka_status (*decode)(const void *model, const int32_t *ids, size_t n, bool skip_special,
                          tka_buf *out, tka_error *err);
+    /* tokenizer.json only (may be NULL): the padding the file asks for where the caller
+     * sets none and it is a batch padding (BatchLongest); Fixed is applied by encode. */
+    void (*file_padding)(const void *model, tka_encode_options *o);
 } tka_backend;
 
 /* Each family's constructor. `files` says which file to read and where a

@@ -333,7 +333,7 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
 static const tka_backend wordpiece_backend = {
     "wordpiece",       model_free,       model_tokenize,        model_vocab_size,
     model_id_to_token, model_token_to_id, model_special_id,      model_tokens_to_string,
-    model_tokenize_as, NULL,            NULL,
+    model_tokenize_as, NULL,            NULL,             NULL,
 };
 
 /* ------------------------------------------------------------ opening */

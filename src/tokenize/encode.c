@@ -48,6 +48,14 @@ void tka_encode_options_apply_hf_defaults(tka_encode_options *o)
         o->truncation = TKA_TRUNCATE_LONGEST_FIRST;
 }
 
+bool tka_encode_options_apply_file_padding(const tka_tokenizer *tok, tka_encode_options *o)
+{
+    if (o->padding != TKA_PAD_NONE || !tok->backend->file_padding)
+        return false;
+    tok->backend->file_padding(tok->model, o);
+    return o->padding != TKA_PAD_NONE;
+}
+
 tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *options,
                            tka_encoder **out, tka_error *err)
 {
@@ -82,6 +90,10 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory creating an encoder");
     e->tok = tok;
     e->o = *o;
+    /* After the checks: they are transformers' (Python) errors, the file's padding is
+     * the Rust tokenizer's own. */
+    if (tka_encode_options_apply_file_padding(tok, &e->o))
+        pad = e->o.pad_id;
     e->wordpiece = tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_WORDPIECE;
     e->json = tka_tokenizer_get_kind(tok) == TKA_TOKENIZER_JSON;
     /* SentencePiece has a single reference (libsentencepiece + the slow

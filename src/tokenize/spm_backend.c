@@ -56,7 +56,7 @@ static tka_status spm_tokens_to_string(const void *model, const int32_t *ids, si
 static const tka_backend spm_backend = {
     "sentencepiece",  spm_free,        spm_tokenize,         spm_vocab_size, spm_id_to_token,
     spm_token_to_id,  spm_special_id,  spm_tokens_to_string, NULL,           NULL,
-    NULL,
+    NULL,             NULL,
 };
 
 /* unigram::Model::VerifyOutputsEquivalent's score of a space-joined

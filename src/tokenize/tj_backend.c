@@ -270,6 +270,20 @@ static tka_status encode_with(const tjb *b, tj_enc *ebuf, const tka_encode_optio
     return TKA_OK;
 }
 
+/* COMPAT: a file's BatchLongest padding: Rust's encode_batch pads every encoding of the
+ * batch to the longest (then to pad_to_multiple_of) with the file's pad id, type id, side. */
+static void b_file_padding(const void *m, tka_encode_options *o)
+{
+    const tj_file_options *fo = tj_tokenizer_file_options(((const tjb *)m)->t);
+    if (o->padding != TKA_PAD_NONE || !fo->padding || fo->pad_fixed >= 0)
+        return;
+    o->padding = TKA_PAD_LONGEST;
+    o->pad_id = fo->pad_id;
+    o->pad_type_id = fo->pad_type_id;
+    o->padding_side = fo->pad_left ? TKA_PAD_LEFT : TKA_PAD_RIGHT;
+    o->pad_to_multiple_of = fo->pad_to_multiple_of;
+}
+
 static const tka_backend tj_backend = {
     .name = "tokenizer.json",
     .free = b_free,
@@ -282,6 +296,7 @@ static const tka_backend tj_backend = {
     .tokenize_as = NULL,
     .encode = b_encode,
     .decode = b_decode,
+    .file_padding = b_file_padding,
 };
 
 tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,

@@ -64,6 +64,41 @@ PY
 # dropped, Hiragana / Katakana / U+30FC as Han, code points after Unicode 9.0 as "Any".
 oracle_rows scripts
 
+# NAME.in.jsonl through `encode --batch-size BATCH --offsets [options]` against
+# NAME.EXPECTED.expected.jsonl, made by oracle_more.js (encodeBatch in runs of BATCH rows,
+# with the overflow encodings).
+oracle_batch() { # label name expected batch [options]
+  local label=$1 name=$2 expected=$3 batch=$4
+  shift 4
+  local bs=(--batch-size "$batch")
+  [ "$batch" = 0 ] && bs=() # the default batch (1000 rows): here the whole input
+  $T encode --tokenizer "$F/$name.json" --input "$F/$name.in.jsonl" --input-format jsonl \
+     --text-field text --pair-field pair --offsets "${bs[@]}" "$@" > "$tmp/enc.jsonl"
+  result=$("$TKA_PYTHON" - "$F/$name.$expected.expected.jsonl" "$tmp/enc.jsonl" <<'PY'
+import json, sys
+rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
+want, enc = rd(sys.argv[1]), rd(sys.argv[2])
+same = lambda w, e: (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
+                     and e["attention_mask"] == w["attention_mask"]
+                     and e["special_tokens_mask"] == w["special_tokens_mask"]
+                     and e["offsets"] == w["offsets"])
+bad = [i for i, (w, e) in enumerate(zip(want, enc))
+       if not same(w, e) or len(e.get("overflowing", [])) != len(w["overflowing"])
+       or not all(same(a, b) for a, b in zip(w["overflowing"], e.get("overflowing", [])))]
+if len(enc) != len(want):
+    bad.append("count %d != %d" % (len(enc), len(want)))
+print("checked %d, matched %d%s" % (len(want), len(want) - len(bad), "" if not bad else " bad rows: %s" % bad[:10]))
+PY
+)
+  n=$(wc -l < "$F/$name.$expected.expected.jsonl")
+  check "$label" "checked $n, matched $n" "$result"
+}
+
+# The file's BatchLongest padding (left, pad id 1, pad type id 2, multiple of 3): each batch
+# padded to its longest, as encodeBatch does.
+oracle_batch "BatchLongest, batches of 3" pad b3 3
+oracle_batch "BatchLongest, one batch" pad b0 0
+
 # --tokenizer NAME: a fake HuggingFace hub cache (HOME in a temp dir). A snapshot with only
 # tokenizer.json opens it; one with tokenizer.json and vocab.txt keeps the slow WordPiece
 # default, --compat fast picks tokenizer.json; the mirror's tokenizers/NAME too.
