@@ -235,9 +235,11 @@ static tka_status format(tka_buf *out, const tka_encoding *e, const shared *sh)
         if (st == TKA_OK)
             st = tka_json_append_int(out, e->num_truncated_tokens);
     }
+    /* A tokenizer.json: the Rust overflow list always (its own truncation section too). */
     if (st == TKA_OK && sh->o.overflow && tka_tokenizer_get_compat(sh->tok) == TKA_COMPAT_FAST &&
-        tka_tokenizer_get_kind(sh->tok) == TKA_TOKENIZER_WORDPIECE && sh->o.max_length >= 0 &&
-        sh->o.truncation != TKA_TRUNCATE_NONE) {
+        ((tka_tokenizer_get_kind(sh->tok) == TKA_TOKENIZER_WORDPIECE && sh->o.max_length >= 0 &&
+          sh->o.truncation != TKA_TRUNCATE_NONE) ||
+         tka_tokenizer_get_kind(sh->tok) == TKA_TOKENIZER_JSON)) {
         st = tka_buf_append_str(out, ", \"overflowing\": [");
         for (size_t k = 0; k < e->n_overflowing && st == TKA_OK; k++) {
             st = tka_buf_append_str(out, k ? ", {" : "{");

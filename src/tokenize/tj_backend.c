@@ -17,6 +17,7 @@ const tj_added *tj_tokenizer_added(const tj_tokenizer *t);
 typedef struct enc_node {
     struct enc_node *next;
     tj_enc e;
+    tj_ovf ovf;
 } enc_node;
 
 typedef struct tjb {
@@ -32,6 +33,7 @@ static void b_free(void *m)
     while (b->pool) {
         enc_node *n = b->pool->next;
         tj_enc_free(&b->pool->e);
+        tj_ovf_free(&b->pool->ovf);
         free(b->pool);
         b->pool = n;
     }
@@ -133,7 +135,7 @@ static tka_status b_tokens_to_string(const void *m, const int32_t *ids, size_t n
     return b_decode(m, ids, n, false, out, err);
 }
 
-static tka_status encode_with(const tjb *b, tj_enc *ebuf, const tka_encode_options *o,
+static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
                               tka_arena *arena, tka_encoding *out, tka_error *err);
 
@@ -145,32 +147,53 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     enc_node *node = enc_get(b);
     if (!node)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
-    tka_status st = encode_with(b, &node->e, o, text, len, pair, pair_len, arena, out, err);
+    tka_status st = encode_with(b, node, o, text, len, pair, pair_len, arena, out, err);
     enc_put(b, node);
     return st;
 }
 
-static tka_status encode_with(const tjb *b, tj_enc *ebuf, const tka_encode_options *o,
+static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_options *o,
+                          tka_arena *arena, tka_encoding *out, tka_error *err);
+
+static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
                               tka_arena *arena, tka_encoding *out, tka_error *err)
 {
-    const void *m = b;
     /* The file's truncation / padding sections apply when the caller sets none (as the
      * Rust tokenizer built from the file would). */
     const tj_file_options *fo = tj_tokenizer_file_options(b->t);
     int64_t max_length = o->max_length;
     tka_truncation how = o->truncation;
+    size_t stride = (size_t)o->stride;
     bool left = false;
     if (how == TKA_TRUNCATE_NONE && max_length < 0 && fo->truncation) {
         max_length = fo->max_length;
         how = fo->strategy;
         left = fo->trunc_left;
+        stride = (size_t)fo->stride;
     }
-    tka_status st = tj_tokenizer_encode_dir(b->t, text, len, pair, pair_len,
-                                            o->add_special_tokens, max_length, how, left,
-                                            ebuf, err);
-    if (st != TKA_OK)
+    tka_status st = tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len,
+                                            o->add_special_tokens, max_length, how, left, stride,
+                                            &node->e, o->overflow ? &node->ovf : NULL, err);
+    if (st != TKA_OK || (st = convert(b, &node->e, o, arena, out, err)) != TKA_OK ||
+        !o->overflow)
         return st;
+    /* COMPAT: the Rust overflow encodings, padded as the main one (Encoding::pad recurses). */
+    out->n_overflowing = node->ovf.n;
+    out->overflowing = tka_arena_alloc(arena, (node->ovf.n ? node->ovf.n : 1) * sizeof(tka_encoding), 8);
+    if (!out->overflowing)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    for (size_t k = 0; k < node->ovf.n && st == TKA_OK; k++)
+        st = convert(b, &node->ovf.v[k], o, arena, &out->overflowing[k], err);
+    return st;
+}
+
+/* One encoding as the caller's tka_encoding, with the file's Fixed padding. */
+static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_options *o,
+                          tka_arena *arena, tka_encoding *out, tka_error *err)
+{
+    const void *m = b;
+    const tj_file_options *fo = tj_tokenizer_file_options(b->t);
     size_t n = ebuf->n, bytes = 0;
     size_t target = n; /* the file's padding (the caller's is done by the encoder) */
     bool file_pad = o->padding == TKA_PAD_NONE && fo->padding;

@@ -409,12 +409,17 @@ static tka_status step(const ppstep *s, tj_enc *a, tj_enc *b, bool add_special, 
             if (b)
                 trim_offsets(b, s->add_prefix_space);
         }
+        if (!add_special) {
+            for (size_t i = 0; !a->overflow && i < a->n; i++)
+                a->type_ids[i] = 0;
+            for (size_t i = 0; b && !b->overflow && i < b->n; i++)
+                b->type_ids[i] = 0;
+            return TKA_OK;
+        }
         for (size_t i = 0; i < a->n; i++)
             a->type_ids[i] = 0;
         for (size_t i = 0; b && i < b->n; i++)
             b->type_ids[i] = 0;
-        if (!add_special)
-            return TKA_OK;
         *merged = 1;
         if ((st = push_special(out, s->cls_id, s->cls, 0)) == TKA_OK &&
             (st = append(out, a, 1, 0)) == TKA_OK)
@@ -431,7 +436,7 @@ static tka_status step(const ppstep *s, tj_enc *a, tj_enc *b, bool add_special, 
             if (t[k].is_seq) {
                 const tj_enc *x = t[k].seq == 0 ? a : b;
                 if (x)
-                    st = append(out, x, 1, t[k].type_id);
+                    st = append(out, x, !x->overflow, t[k].type_id);
             } else if (add_special) {
                 const sp_token *sp = &s->sp[t[k].special_index];
                 for (size_t q = 0; q < sp->n && st == TKA_OK; q++)

@@ -19,6 +19,10 @@ typedef struct tj_enc {
     uint32_t *tok_len;
     /* The encoder's scratch that some token strings point into (kept with the encoding
      * until the next encode into it or tj_enc_free; set by tj_tokenizer_encode). */
+    /* A piece of Rust's Encoding::overflowing: its type ids stay those of the model
+     * (0 for the text, 1 for the pair) where a processor sets only the main encoding's
+     * (TemplateProcessing's Sequence pieces, RobertaProcessing without special tokens). */
+    bool overflow;
     void *owner;
     const void *owner_of;
     void (*owner_free)(void *owner);

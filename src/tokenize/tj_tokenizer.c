@@ -1,6 +1,7 @@
 /* tokenizer.json: loading the stages and running encode / decode as the Rust tokenizer. */
 #include "tokenize/tj_tokenizer.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,8 +273,50 @@ static void to_chars(const tj_state *s, size_t len, uint32_t *os, uint32_t *oe)
     *oe = ce;
 }
 
-static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *text, size_t len,
+/* The tokens of one pre-token split (an added token, or the model's pieces) into out. */
+static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, const tj_split *sp,
                              int32_t type_id, tj_enc *out, tka_error *err)
+{
+    uint32_t os, oe;
+    if (sp->added >= 0) {
+        const tj_added_token *x = &t->added.v[sp->added];
+        tj_str_orig(&sp->str, 0, sp->str.len, &os, &oe);
+        to_chars(s, len, &os, &oe);
+        bool same = sp->str.len == x->len && !memcmp(sp->str.s, x->content, x->len);
+        return tj_enc_push(out, x->id, type_id, 0, os, oe, same ? x->content : sp->str.s,
+                           sp->str.len);
+    }
+    s->pieces.count = 0;
+    tka_status st = tj_model_tokenize(t->model, s->mw, sp->str.s, sp->str.len, &s->pieces, err);
+    for (size_t k = 0; k < s->pieces.count && st == TKA_OK; k++) {
+        const tj_piece *p = &s->pieces.items[k];
+        tj_str_orig(&sp->str, p->start, p->end, &os, &oe);
+        to_chars(s, len, &os, &oe);
+        size_t tl = 0;
+        const char *tok = NULL;
+        /* COMPAT: Unigram's tokens carry the text they cover (an unknown piece too);
+         * the other models give the vocabulary string. */
+        if (t->unigram) {
+            tok = sp->str.s + p->start;
+            tl = p->end - p->start;
+        } else
+            tok = tj_model_id_to_token(t->model, p->id, &tl);
+        if (!tok) {
+            const tj_added_token *x = tj_added_by_id(&t->added, p->id);
+            tok = x ? x->content : "";
+            tl = x ? x->len : 0;
+        }
+        st = tj_enc_push(out, p->id, type_id, 0, os, oe, tok, (uint32_t)tl);
+    }
+    return st;
+}
+
+/* limit: SIZE_MAX, or the truncation max_length: COMPAT: PreTokenizedString::
+ * tokenize_with_limit: the model stops after the pre-token that brings the count to
+ * max_length (counted from the end with `left`); added tokens count but never stop it. */
+static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *text, size_t len,
+                             int32_t type_id, size_t limit, bool left, tj_enc *out,
+                             tka_error *err)
 {
     out->n = 0;
     tj_ctx *cx = &s->cx;
@@ -294,40 +337,32 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
         st = tj_added_split(&t->added, true, t->norm, cx, s->pw.rw, &s->s2, &s->s1);
     if (st == TKA_OK)
         st = tj_pretokenize(t->pre, cx, &s->pw, &s->s1);
-    for (size_t i = 0; i < s->s1.n && st == TKA_OK; i++) {
-        const tj_split *sp = &s->s1.v[i];
-        uint32_t os, oe;
-        if (sp->added >= 0) {
-            const tj_added_token *x = &t->added.v[sp->added];
-            tj_str_orig(&sp->str, 0, sp->str.len, &os, &oe);
-            to_chars(s, len, &os, &oe);
-            bool same = sp->str.len == x->len && !memcmp(sp->str.s, x->content, x->len);
-            st = tj_enc_push(out, x->id, type_id, 0, os, oe, same ? x->content : sp->str.s,
-                             sp->str.len);
-            continue;
-        }
-        s->pieces.count = 0;
-        st = tj_model_tokenize(t->model, s->mw, sp->str.s, sp->str.len, &s->pieces, err);
-        for (size_t k = 0; k < s->pieces.count && st == TKA_OK; k++) {
-            const tj_piece *p = &s->pieces.items[k];
-            tj_str_orig(&sp->str, p->start, p->end, &os, &oe);
-            to_chars(s, len, &os, &oe);
-            size_t tl = 0;
-            const char *tok = NULL;
-            /* COMPAT: Unigram's tokens carry the text they cover (an unknown piece too);
-             * the other models give the vocabulary string. */
-            if (t->unigram) {
-                tok = sp->str.s + p->start;
-                tl = p->end - p->start;
-            } else
-                tok = tj_model_id_to_token(t->model, p->id, &tl);
-            if (!tok) {
-                const tj_added_token *x = tj_added_by_id(&t->added, p->id);
-                tok = x ? x->content : "";
-                tl = x ? x->len : 0;
+    size_t first = 0;
+    if (st == TKA_OK && limit != SIZE_MAX && left) {
+        /* counted from the end, then emitted in order */
+        size_t total = 0;
+        first = s->s1.n;
+        for (size_t i = s->s1.n; i-- > 0 && st == TKA_OK;) {
+            first = i;
+            if (s->s1.v[i].added >= 0) {
+                total++;
+                continue;
             }
-            st = tj_enc_push(out, p->id, type_id, 0, os, oe, tok, (uint32_t)tl);
+            out->n = 0;
+            st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+            total += out->n;
+            if (total >= limit)
+                break;
         }
+        out->n = 0;
+    }
+    size_t total = 0;
+    for (size_t i = first; i < s->s1.n && st == TKA_OK; i++) {
+        size_t before = out->n;
+        st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+        total += out->n - before;
+        if (limit != SIZE_MAX && !left && s->s1.v[i].added < 0 && total >= limit)
+            break;
     }
     if (st != TKA_OK && st != TKA_ERR_NOMEM && err && err->status == st)
         return st;
@@ -338,34 +373,24 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
     return TKA_OK;
 }
 
-static void cut(tj_enc *e, size_t n, bool left)
+/* COMPAT: truncate_encodings: the length each sequence is truncated to (its own length
+ * when untouched); max 0 truncates both to 0, whatever the strategy. */
+static tka_status truncate_lengths(size_t la, size_t lb, bool pair, size_t max,
+                                   tka_truncation how, size_t *na, size_t *nb, tka_error *err)
 {
-    if (e->n <= n)
-        return;
-    if (left) {
-        size_t d = e->n - n;
-        memmove(e->ids, e->ids + d, n * sizeof *e->ids);
-        memmove(e->type_ids, e->type_ids + d, n * sizeof *e->type_ids);
-        memmove(e->special, e->special + d, n * sizeof *e->special);
-        memmove(e->s, e->s + d, n * sizeof *e->s);
-        memmove(e->e, e->e + d, n * sizeof *e->e);
-        memmove(e->tok, e->tok + d, n * sizeof *e->tok);
-        memmove(e->tok_len, e->tok_len + d, n * sizeof *e->tok_len);
+    *na = la;
+    *nb = lb;
+    if (max == 0) {
+        *na = *nb = 0;
+        return TKA_OK;
     }
-    e->n = n;
-}
-
-/* COMPAT: truncate_encodings (direction right, no overflow kept). */
-static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how, bool left,
-                           tka_error *err)
-{
-    size_t la = a->n, lb = b ? b->n : 0, total = la + lb;
+    size_t total = la + lb;
     if (total <= max)
         return TKA_OK;
     size_t to_remove = total - max;
     if (how == TKA_TRUNCATE_LONGEST_FIRST) {
-        if (!b) {
-            cut(a, max, left);
+        if (!pair) {
+            *na = max;
             return TKA_OK;
         }
         size_t n1 = la, n2 = lb;
@@ -383,25 +408,137 @@ static tka_status truncate(tj_enc *a, tj_enc *b, size_t max, tka_truncation how,
             n1 = max / 2;
             n2 = n1 + max % 2;
         }
-        if (swap) {
-            size_t x = n1;
-            n1 = n2;
-            n2 = x;
-        }
-        cut(a, n1, left);
-        cut(b, n2, left);
+        *na = swap ? n2 : n1;
+        *nb = swap ? n1 : n2;
         return TKA_OK;
     }
-    tj_enc *x = how == TKA_TRUNCATE_ONLY_FIRST ? a : b;
-    if (!x)
+    if (how == TKA_TRUNCATE_ONLY_SECOND && !pair)
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              "Truncation error: Second sequence not provided");
-    if (x->n <= to_remove)
+    size_t *x = how == TKA_TRUNCATE_ONLY_FIRST ? na : nb;
+    if (*x <= to_remove)
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              "Truncation error: Sequence to truncate too short to respect the "
                              "provided max_length");
-    cut(x, x->n - to_remove, left);
+    *x -= to_remove;
     return TKA_OK;
+}
+
+typedef struct span {
+    size_t s, e;
+} span;
+
+/* COMPAT: Encoding::truncate(max_len, stride, direction): windows of max_len tokens every
+ * max_len - stride from the start (Right) or the end (Left); the first is kept, the others
+ * are the overflow. max_len 0: all of it is one overflow. *out is malloc'd. */
+static tka_status windows(size_t len, size_t max_len, size_t stride, bool left, span **out,
+                          size_t *n, tka_error *err)
+{
+    *n = 0;
+    if (!(*out = malloc((len + 2) * sizeof **out)))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    span *v = *out;
+    if (max_len >= len) {
+        v[(*n)++] = (span){0, len};
+        return TKA_OK;
+    }
+    if (max_len == 0) {
+        v[(*n)++] = (span){0, 0};
+        v[(*n)++] = (span){0, len};
+        return TKA_OK;
+    }
+    if (stride >= max_len)
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "stride (%zu) must be smaller than the truncated length (%zu): the "
+                             "Rust tokenizer panics here",
+                             stride, max_len);
+    size_t step = max_len - stride;
+    if (!left) {
+        for (size_t start = 0;; start += step) {
+            size_t stop = start + max_len < len ? start + max_len : len;
+            v[(*n)++] = (span){start, stop};
+            if (stop == len)
+                break;
+        }
+    } else {
+        for (size_t stop = len;; stop -= step) {
+            size_t start = stop > max_len ? stop - max_len : 0;
+            v[(*n)++] = (span){start, stop};
+            if (start == 0 || stop <= step)
+                break;
+        }
+    }
+    return TKA_OK;
+}
+
+static tka_status slice_into(tj_enc *dst, const tj_enc *src, span r, bool overflow)
+{
+    dst->n = 0;
+    dst->overflow = overflow;
+    tka_status st = tj_enc_reserve(dst, r.e - r.s);
+    for (size_t i = r.s; i < r.e && st == TKA_OK; i++)
+        st = tj_enc_push(dst, src->ids[i], src->type_ids[i], src->special[i], src->s[i], src->e[i],
+                         src->tok[i], src->tok_len[i]);
+    return st;
+}
+
+static void keep_span(tj_enc *e, span r)
+{
+    if (r.s) {
+        size_t n = r.e - r.s;
+        memmove(e->ids, e->ids + r.s, n * sizeof *e->ids);
+        memmove(e->type_ids, e->type_ids + r.s, n * sizeof *e->type_ids);
+        memmove(e->special, e->special + r.s, n * sizeof *e->special);
+        memmove(e->s, e->s + r.s, n * sizeof *e->s);
+        memmove(e->e, e->e + r.s, n * sizeof *e->e);
+        memmove(e->tok, e->tok + r.s, n * sizeof *e->tok);
+        memmove(e->tok_len, e->tok_len + r.s, n * sizeof *e->tok_len);
+    }
+    e->n = r.e - r.s;
+}
+
+void tj_ovf_free(tj_ovf *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->cap; i++)
+        tj_enc_free(&o->v[i]);
+    free(o->v);
+    memset(o, 0, sizeof *o);
+}
+
+static tj_enc *ovf_next(tj_ovf *o)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 4;
+        tj_enc *v = realloc(o->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        memset(v + o->cap, 0, (cap - o->cap) * sizeof *v);
+        o->v = v;
+        o->cap = cap;
+    }
+    tj_enc *e = &o->v[o->n++];
+    e->n = 0;
+    return e;
+}
+
+/* One overflow encoding: the post-processed pair of pieces (pb may be NULL). */
+static tka_status ovf_push(const tj_tokenizer *t, tj_state *s, tj_ovf *o, span ra, bool oa,
+                           const span *rb, bool ob, bool add_special)
+{
+    tj_enc pa = {0}, pb = {0};
+    tj_enc *x = ovf_next(o);
+    tka_status st = x ? TKA_OK : TKA_ERR_NOMEM;
+    if (st == TKA_OK)
+        st = slice_into(&pa, &s->a, ra, oa);
+    if (st == TKA_OK && rb)
+        st = slice_into(&pb, &s->b, *rb, ob);
+    if (st == TKA_OK)
+        st = tj_post_process(t->post, &pa, rb ? &pb : NULL, add_special, x);
+    tj_enc_free(&pa);
+    tj_enc_free(&pb);
+    return st;
 }
 
 tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t len,
@@ -409,14 +546,77 @@ tka_status tj_tokenizer_encode(const tj_tokenizer *t, const char *text, size_t l
                                int64_t max_length, tka_truncation truncation, tj_enc *out,
                                tka_error *err)
 {
-    return tj_tokenizer_encode_dir(t, text, len, pair, pair_len, add_special, max_length,
-                                   truncation, false, out, err);
+    return tj_tokenizer_encode_ovf(t, text, len, pair, pair_len, add_special, max_length,
+                                   truncation, false, 0, out, NULL, err);
 }
 
 tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size_t len,
                                    const char *pair, size_t pair_len, bool add_special,
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    tj_enc *out, tka_error *err)
+{
+    return tj_tokenizer_encode_ovf(t, text, len, pair, pair_len, add_special, max_length,
+                                   truncation, left, 0, out, NULL, err);
+}
+
+/* COMPAT: post_process: truncate (windows and overflow), then the processor on the kept
+ * parts and on every overflow combination in Encoding::merge_with's order: each overflow
+ * of the text with the pair, then with each overflow of the pair; then the text with each
+ * overflow of the pair. */
+static tka_status truncate_and_process(const tj_tokenizer *t, tj_state *s, bool pair,
+                                       bool add_special, int64_t max_length,
+                                       tka_truncation truncation, bool left, size_t stride,
+                                       tj_enc *out, tj_ovf *ovf, tka_error *err)
+{
+    if (ovf)
+        ovf->n = 0;
+    tj_enc *b = pair ? &s->b : NULL;
+    s->a.overflow = false;
+    s->b.overflow = false;
+    if (truncation == TKA_TRUNCATE_NONE || max_length < 0)
+        goto process;
+    size_t added = add_special ? tj_post_added(t->post, pair) : 0;
+    size_t max = (size_t)max_length > added ? (size_t)max_length - added : 0;
+    size_t na, nb;
+    tka_status st = truncate_lengths(s->a.n, pair ? s->b.n : 0, pair, max, truncation, &na, &nb,
+                                     err);
+    if (st != TKA_OK)
+        return st;
+    span *wa = NULL, *wb = NULL;
+    size_t ka = 0, kb = 0;
+    st = windows(s->a.n, na, stride, left, &wa, &ka, err);
+    if (st == TKA_OK && pair)
+        st = windows(s->b.n, nb, stride, left, &wb, &kb, err);
+    if (st == TKA_OK && ovf) {
+        for (size_t i = 1; i < ka && st == TKA_OK; i++) {
+            st = ovf_push(t, s, ovf, wa[i], true, pair ? &wb[0] : NULL, false, add_special);
+            for (size_t j = 1; j < kb && st == TKA_OK; j++)
+                st = ovf_push(t, s, ovf, wa[i], true, &wb[j], true, add_special);
+        }
+        for (size_t j = 1; j < kb && st == TKA_OK; j++)
+            st = ovf_push(t, s, ovf, wa[0], false, &wb[j], true, add_special);
+        if (st != TKA_OK)
+            tka_error_set(err, st, "out of memory encoding");
+    }
+    if (st == TKA_OK) {
+        keep_span(&s->a, wa[0]);
+        if (pair)
+            keep_span(&s->b, wb[0]);
+    }
+    free(wa);
+    free(wb);
+    if (st != TKA_OK)
+        return st;
+process:
+    if (tj_post_process(t->post, &s->a, b, add_special, out) != TKA_OK)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    return TKA_OK;
+}
+
+tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   size_t stride, tj_enc *out, tj_ovf *ovf, tka_error *err)
 {
     /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
      * tokens live in its arena) until the next encode into it. */
@@ -433,21 +633,21 @@ tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size
         out->owner_free = state_release;
     }
     tka_arena_reset(s->arena);
-    tka_status st = encode_seq(t, s, text, len, 0, &s->a, err);
+    /* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
+     * max_length tokens (the first sequence not under OnlySecond). */
+    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
+    size_t limit = limited ? (size_t)max_length : SIZE_MAX;
+    tka_status st = encode_seq(t, s, text, len, 0,
+                               truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit, left,
+                               &s->a, err);
     if (st != TKA_OK)
         tka_error_prefix(err, "text: ");
-    if (st == TKA_OK && pair && (st = encode_seq(t, s, pair, pair_len, 1, &s->b, err)) != TKA_OK)
+    if (st == TKA_OK && pair &&
+        (st = encode_seq(t, s, pair, pair_len, 1, limit, left, &s->b, err)) != TKA_OK)
         tka_error_prefix(err, "text_pair: ");
-    if (st == TKA_OK && truncation != TKA_TRUNCATE_NONE && max_length >= 0) {
-        size_t added = add_special ? tj_post_added(t->post, pair != NULL) : 0;
-        size_t max = (size_t)max_length > added ? (size_t)max_length - added : 0;
-        st = truncate(&s->a, pair ? &s->b : NULL, max, truncation, left, err);
-    }
-    if (st == TKA_OK) {
-        st = tj_post_process(t->post, &s->a, pair ? &s->b : NULL, add_special, out);
-        if (st != TKA_OK)
-            tka_error_set(err, st, "out of memory encoding");
-    }
+    if (st == TKA_OK)
+        st = truncate_and_process(t, s, pair != NULL, add_special, max_length, truncation, left,
+                                  stride, out, ovf, err);
     return st;
 }
 

@@ -34,6 +34,21 @@ tka_status tj_tokenizer_encode_dir(const tj_tokenizer *t, const char *text, size
                                    const char *pair, size_t pair_len, bool add_special,
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    tj_enc *out, tka_error *err);
+/* The overflow encodings of one encode (Rust's Encoding::overflowing), in Rust's order;
+ * the buffers are reused from call to call, token strings point where the main
+ * encoding's do. */
+typedef struct tj_ovf {
+    tj_enc *v;
+    size_t n, cap;
+} tj_ovf;
+void tj_ovf_free(tj_ovf *o);
+/* tj_tokenizer_encode_dir with the truncation stride, and the overflow encodings into
+ * `ovf` when non-NULL. A stride not below the truncated length is an error (the Rust
+ * tokenizer panics there). */
+tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   size_t stride, tj_enc *out, tj_ovf *ovf, tka_error *err);
 /* The file's own "truncation" and "padding" sections (defaults when the caller sets none). */
 typedef struct tj_file_options {
     bool truncation;

@@ -71,7 +71,8 @@ oracle_batch() { # label name expected batch [options]
   local label=$1 name=$2 expected=$3 batch=$4
   shift 4
   local bs=(--batch-size "$batch")
-  [ "$batch" = 0 ] && bs=() # the default batch (1000 rows): here the whole input
+  # 0: the default batch (1000 rows, here the whole input); 1: no padding, row by row
+  [ "$batch" = 0 ] || [ "$batch" = 1 ] && bs=()
   $T encode --tokenizer "$F/$name.json" --input "$F/$name.in.jsonl" --input-format jsonl \
      --text-field text --pair-field pair --offsets "${bs[@]}" "$@" > "$tmp/enc.jsonl"
   result=$("$TKA_PYTHON" - "$F/$name.$expected.expected.jsonl" "$tmp/enc.jsonl" <<'PY'
@@ -98,6 +99,42 @@ PY
 # padded to its longest, as encodeBatch does.
 oracle_batch "BatchLongest, batches of 3" pad b3 3
 oracle_batch "BatchLongest, one batch" pad b0 0
+
+# Truncation with stride and the overflow encodings (Encoding::truncate windows, the
+# post-processor on each, Encoding::merge_with's order for pairs; the model stopping at
+# max_length tokens): the CLI's options, and the file's own truncation section (direction
+# Left, stride 1). Rows with and without special tokens (one run each).
+oracle_ovf() { # label name expected [options]
+  local label=$1 name=$2 expected=$3
+  shift 3
+  for specials in true false; do
+    "$TKA_PYTHON" -c '
+import json, sys
+keep = sys.argv[3] == "true"
+with open(sys.argv[4], "w") as a, open(sys.argv[5], "w") as b:
+    for l, e in zip(open(sys.argv[1], encoding="utf-8"), open(sys.argv[2], encoding="utf-8")):
+        if json.loads(l)["add_special_tokens"] == keep:
+            a.write(l)
+            b.write(e)' "$F/ovf.in.jsonl" "$F/$name.$expected.expected.jsonl" "$specials" \
+      "$tmp/sub.in.jsonl" "$tmp/sub.expected.jsonl"
+    flag=""; [ "$specials" = false ] && flag="--no-special-tokens"
+    mkdir -p "$tmp/ovf"
+    cp "$F/$name.json" "$tmp/ovf/sub.json"
+    cp "$tmp/sub.in.jsonl" "$tmp/ovf/sub.in.jsonl"
+    cp "$tmp/sub.expected.jsonl" "$tmp/ovf/sub.x.expected.jsonl"
+    F_SAVE=$F; F=$tmp/ovf
+    oracle_batch "$label, add_special_tokens=$specials" sub x 1 --overflow $flag "$@"
+    F=$F_SAVE
+  done
+}
+oracle_ovf "overflow, longest_first 12, stride 2" ovf lf12s2 --max-length 12 \
+  --truncation longest_first --stride 2
+oracle_ovf "overflow, longest_first 9, stride 0" ovf lf9s0 --max-length 9 \
+  --truncation longest_first
+oracle_ovf "overflow, the file's Left truncation, stride 1" ovf_left file
+# TemplateProcessing with type ids 2 / 3: the overflow pieces keep the model's 0 / 1.
+oracle_ovf "overflow, template type ids" ovf_types lf12s2 --max-length 12 \
+  --truncation longest_first --stride 2
 
 # --tokenizer NAME: a fake HuggingFace hub cache (HOME in a temp dir). A snapshot with only
 # tokenizer.json opens it; one with tokenizer.json and vocab.txt keeps the slow WordPiece
