@@ -3,7 +3,8 @@
  * tokens with lstrip / rstrip / single_word, TemplateProcessing and a decoder chain; a
  * WordPiece with BertNormalizer; and, when $TKA_SHARED (or ../shared) has them, the gpt2,
  * llama2, t5-style-unigram and bert-base-uncased-fast files. Checked: no crash; offsets
- * ordered and within the text; type ids 0/1 (pair) ; decode works. */
+ * ordered and within the text; type ids 0/1 (pair) ; decode works; truncation with a stride
+ * and overflow (lengths from the first byte): the kept part within max_length. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ static const char bpe_json[] =
     "   \"behavior\": \"Isolated\", \"invert\": false},"
     "  {\"type\": \"Punctuation\", \"behavior\": \"MergedWithNext\"},"
     "  {\"type\": \"Digits\", \"individual_digits\": false},"
+    "  {\"type\": \"UnicodeScripts\"},"
     "  {\"type\": \"Split\", \"pattern\": {\"String\": \"a\"}, \"behavior\": \"Contiguous\", \"invert\": true},"
     "  {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": false}]},"
     " \"post_processor\": {\"type\": \"Sequence\", \"processors\": ["
@@ -129,6 +131,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (tj_tokenizer_decode(t, e.ids, e.n, mode == 1, &out, &err) != TKA_OK)
             abort();
     }
+    /* truncation with stride and overflow: max_length 4..19, stride below the window */
+    size_t max_length = 4 + (data[0] >> 4), stride = (data[0] >> 2) & 1;
+    tj_ovf ovf = {0};
+    tka_status st = tj_tokenizer_encode_ovf(t, text, half, text + half, len - half, true,
+                                            (int64_t)max_length, TKA_TRUNCATE_LONGEST_FIRST,
+                                            data[0] & 2, stride, &e, &ovf, &err);
+    if (st == TKA_OK) {
+        if (e.n > max_length)
+            abort();
+        /* (an overflow may be longer: a sequence truncated to 0 overflows whole) */
+        for (size_t k = 0; k < ovf.n; k++)
+            for (size_t i = 0; i < ovf.v[k].n; i++)
+                if (ovf.v[k].s[i] > ovf.v[k].e[i])
+                    abort();
+    } else if (st != TKA_ERR_ARGUMENT) /* a stride the window cannot hold: the Rust panic */
+        abort();
+    tj_ovf_free(&ovf);
     tj_enc_free(&e);
     tka_buf_free(&out);
     return 0;
