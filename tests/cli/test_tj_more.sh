@@ -98,7 +98,7 @@ PY
 # The file's BatchLongest padding (left, pad id 1, pad type id 2, multiple of 3): each batch
 # padded to its longest, as encodeBatch does.
 oracle_batch "BatchLongest, batches of 3" pad b3 3
-oracle_batch "BatchLongest, one batch" pad b0 0
+oracle_batch "BatchLongest, the default batch" pad b0 0
 
 # Truncation with stride and the overflow encodings (Encoding::truncate windows, the
 # post-processor on each, Encoding::merge_with's order for pairs; the model stopping at
