@@ -42,39 +42,56 @@ if [ "$mode" != models ]; then
   lines=$(wc -l < "$corpus")
   echo "corpus: $corpus ($bytes bytes, $lines lines); best elapsed time of $runs runs"
   echo "(machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-  measure() { # name command... -> sets $mbs
-    local best=""
-    shift
+  : > "$out/empty.txt"
+  best_of() { # command... -> sets $best (elapsed seconds, best of $runs)
+    best=""
     for _ in $(seq "$runs"); do
       /usr/bin/time -f '%e' -o "$out/time.txt" "$@"
       t=$(tail -n 1 "$out/time.txt")
       if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     done
-    mbs=$(awk "BEGIN{printf \"%.2f\", $bytes / 1e6 / ($best > 0 ? $best : 0.01)}")
   }
+  # measure INPUT_ARG_INDEX command... : the command on an empty file, then on the corpus
+  # (start-up + loading the tokenizer). Sets $mbs (end to end) and $emb (encoding alone:
+  # the corpus over the difference).
+  measure() {
+    local i=$1 a
+    shift
+    a=("$@")
+    a[$i]=$out/empty.txt
+    best_of "${a[@]}"; local empty=$best
+    best_of "$@"; local full=$best # last, so the ids written are the corpus's
+    mbs=$(awk "BEGIN{printf \"%.2f\", $bytes / 1e6 / ($full > 0 ? $full : 0.01)}")
+    # under 0.05 s apart, the difference is noise: no figure
+    emb=$(awk "BEGIN{d = $full - $empty; if (d < 0.05) print \"-\"; else printf \"%.2f\", $bytes / 1e6 / d}")
+  }
+  ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo 0; else awk "BEGIN{print $1 / $2}"; fi; }
   export TOKENIZERS_PARALLELISM=false
-  printf '%-18s %10s %10s %10s %10s %10s %10s\n' model "Rust MB/s" "tka 1 thr" "tka 2 thr" "1thr/Rust" "2thr/Rust" "tiktoken"
+  echo "MB/s end to end (start-up and loading included) | MB/s encoding alone (minus the same"
+  echo "tool's time on an empty file) | ratios on the encoding-alone figures"
+  printf '%-17s %12s %12s %12s %12s %9s %9s\n' model "Rust" "tka 1 thr" "tka 2 thr" "tiktoken" "1thr/Rust" "2thr/Rust"
   fail=0
   for m in gpt2 llama3 qwen3 llama2 t5-style-unigram; do
     tj=$shared/data/tokenizers/$m/tokenizer.json
-    measure rust node bench/tj/rust_tj.js "$tj" "$corpus" "$out/$m.rust.ids"; rust=$mbs
-    measure tka1 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 1 --output "$out/$m.tka1.ids"; t1=$mbs
-    measure tka2 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 2 --output "$out/$m.tka2.ids"; t2=$mbs
+    measure 3 node bench/tj/rust_tj.js "$tj" "$corpus" "$out/$m.rust.ids"; rust=$mbs; rust_e=$emb
+    measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 1 --output "$out/$m.tka1.ids"; t1=$mbs; t1_e=$emb
+    measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 2 --output "$out/$m.tka2.ids"; t2=$mbs; t2_e=$emb
     cmp -s "$out/$m.rust.ids" "$out/$m.tka1.ids" && cmp -s "$out/$m.tka1.ids" "$out/$m.tka2.ids" \
       || { echo "ERROR: $m: the ids differ between tokalign and the Rust tokenizer"; fail=1; }
     tt=-
     if [ $m = gpt2 ]; then
-      measure tiktoken node bench/tj/tiktoken_gpt2.js "$corpus" "$out/gpt2.tiktoken.ids"; tt=$mbs
+      measure 2 node bench/tj/tiktoken_gpt2.js "$corpus" "$out/gpt2.tiktoken.ids"; tt="$mbs|$emb"
       cmp -s "$out/gpt2.tiktoken.ids" "$out/gpt2.tka1.ids" \
         || { echo "ERROR: gpt2: tiktoken's ids differ from tokalign's"; fail=1; }
-      tiktoken_mbs=$tt; gpt2_t1=$t1
+      tik=$mbs; tik_e=$emb; g1=$t1; g1_e=$t1_e
     fi
-    printf '%-18s %10s %10s %10s %9.1fx %9.1fx %10s\n' $m "$rust" "$t1" "$t2" \
-      "$(awk "BEGIN{print $t1 / $rust}")" "$(awk "BEGIN{print $t2 / $rust}")" "$tt"
+    printf '%-17s %12s %12s %12s %12s %8.1fx %8.1fx\n' $m "$rust|$rust_e" "$t1|$t1_e" "$t2|$t2_e" "$tt" \
+      "$(ratio "$t1_e" "$rust_e")" "$(ratio "$t2_e" "$rust_e")"
   done
   [ $fail = 0 ] || exit 1
   echo "ids identical for all $lines lines, every model (tokalign 1 and 2 threads, Rust; tiktoken for gpt2)"
-  awk "BEGIN{printf \"gpt2: tokalign 1 thread / tiktoken: %.1fx\\n\", $gpt2_t1 / $tiktoken_mbs}"
+  printf 'gpt2: tokalign 1 thread / tiktoken: %.1fx encoding alone, %.1fx end to end (0: not measurable)\n' \
+    "$(ratio "$g1_e" "$tik_e")" "$(ratio "$g1" "$tik")"
   echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
   [ "$mode" = all ] || exit 0
   echo
