@@ -65,7 +65,8 @@ if [ "$mode" != models ]; then
     # under 0.05 s apart, the difference is noise: no figure
     emb=$(awk "BEGIN{d = $full - $empty; if (d < 0.05) print \"-\"; else printf \"%.2f\", $bytes / 1e6 / d}")
   }
-  ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo 0; else awk "BEGIN{print $1 / $2}"; fi; }
+  # x/y as "N.Nx", or "-" when a figure is missing (too close to the loading time to tell)
+  ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else awk "BEGIN{printf \"%.1fx\", $1 / $2}"; fi; }
   export TOKENIZERS_PARALLELISM=false
   echo "MB/s end to end (start-up and loading included) | MB/s encoding alone (minus the same"
   echo "tool's time on an empty file) | ratios on the encoding-alone figures"
@@ -85,12 +86,12 @@ if [ "$mode" != models ]; then
         || { echo "ERROR: gpt2: tiktoken's ids differ from tokalign's"; fail=1; }
       tik=$mbs; tik_e=$emb; g1=$t1; g1_e=$t1_e
     fi
-    printf '%-17s %12s %12s %12s %12s %8.1fx %8.1fx\n' $m "$rust|$rust_e" "$t1|$t1_e" "$t2|$t2_e" "$tt" \
+    printf '%-17s %12s %12s %12s %12s %9s %9s\n' $m "$rust|$rust_e" "$t1|$t1_e" "$t2|$t2_e" "$tt" \
       "$(ratio "$t1_e" "$rust_e")" "$(ratio "$t2_e" "$rust_e")"
   done
   [ $fail = 0 ] || exit 1
   echo "ids identical for all $lines lines, every model (tokalign 1 and 2 threads, Rust; tiktoken for gpt2)"
-  printf 'gpt2: tokalign 1 thread / tiktoken: %.1fx encoding alone, %.1fx end to end (0: not measurable)\n' \
+  printf 'gpt2: tokalign 1 thread / tiktoken: %s encoding alone, %s end to end\n' \
     "$(ratio "$g1_e" "$tik_e")" "$(ratio "$g1" "$tik")"
   echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
   [ "$mode" = all ] || exit 0
