@@ -59,13 +59,14 @@ case "$mode" in
     echo "bootstrap: all tests passed (release and sanitizer builds)"
     ;;
   bench)
-    # the reference tools: libsentencepiece's C++ encoder, npm tokenizers (Rust)
+    # the reference tools: libsentencepiece's C++ encoder, npm tokenizers (Rust), npm tiktoken
     install_missing g++ libsentencepiece-dev time
     command -v npm >/dev/null || install_missing nodejs npm
     build build -DTKA_TESTS=ON
     bash bench/bert/run.sh
     bash bench/spm/run.sh
     bash bench/pipeline/run.sh
+    bash bench/tj/run.sh
     ;;
   *)
     echo "usage: bash scripts/bootstrap.sh demo|test|bench|build" >&2

@@ -1,15 +1,102 @@
 #!/usr/bin/env bash
-# Throughput of the tokenizer.json MODELS alone (no normalizer / pre-tokenizer), single
-# thread, CPU time, on the words of botchan as the real pipelines hand them over:
-# byte-level pre-tokens for gpt2/llama3/qwen3 (GPT-2 regex + bytes_to_unicode), whole
-# "▁"-joined lines for llama2, "▁"-prefixed words for the Unigram file.
-#   bash bench/tj/run.sh [SECONDS]
+# tokenizer.json throughput.
+#   bash bench/tj/run.sh            # end to end, side by side (below), then the models alone
+#   bash bench/tj/run.sh models [SECONDS]   # the models alone only
+# End to end, in one run on the same English text (botchan + the_republic repeated to
+# SIZE_MB MB, default 4): `tokalign encode --output-format ids` with 1 and 2 threads
+# against HuggingFace's Rust tokenizer (npm tokenizers@0.23.2, same tokenizer.json,
+# TOKENIZERS_PARALLELISM=false) for gpt2, llama3, qwen3, llama2 and t5-style-unigram, and
+# against tiktoken (npm tiktoken, get_encoding("gpt2"), encode_ordinary) for gpt2. The ids
+# of every tool must be identical (tiktoken's equal gpt2's: GPT-2's file adds no special
+# token). Reports MB/s (best elapsed time of RUNS, default 3) and the ratios.
+# The models alone: single thread, CPU time, on the words of botchan as the real pipelines
+# hand them over: byte-level pre-tokens for gpt2/llama3/qwen3 (GPT-2 regex +
+# bytes_to_unicode), whole "▁"-joined lines for llama2, "▁"-prefixed words for the Unigram.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=${TKA_SHARED:-../shared}
-seconds=${1:-2}
+mode=${1:-all}
+seconds=${2:-2}
 out=bench/out/tj
 mkdir -p "$out"
+if [ "$mode" != models ]; then
+  size_mb=${SIZE_MB:-4}
+  runs=${RUNS:-3}
+  build=${BUILD:-build}
+  if [ ! -x "$build/tokalign" ] || ! grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$build" -j 2 --target tokalign_cli >/dev/null
+  tokalign=$build/tokalign
+  # the references, in the git-ignored bench/node_modules
+  [ -d bench/node_modules/tokenizers ] && [ -d bench/node_modules/tiktoken ] \
+    || npm install --no-save --no-audit --no-fund --prefix bench tokenizers@0.23.2 tiktoken@1.0.22 >/dev/null
+  corpus=$out/en_${size_mb}mb.txt
+  if [ ! -s "$corpus" ]; then
+    : > "$corpus"
+    while [ "$(stat -c %s "$corpus")" -lt $((size_mb * 1000000)) ]; do
+      cat "$shared/data/corpora/botchan.txt" "$shared/data/corpora/the_republic.txt" >> "$corpus"
+    done
+  fi
+  bytes=$(stat -c %s "$corpus")
+  lines=$(wc -l < "$corpus")
+  echo "corpus: $corpus ($bytes bytes, $lines lines); best elapsed time of $runs runs"
+  echo "(machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  : > "$out/empty.txt"
+  best_of() { # command... -> sets $best (elapsed seconds, best of $runs)
+    best=""
+    for _ in $(seq "$runs"); do
+      /usr/bin/time -f '%e' -o "$out/time.txt" "$@"
+      t=$(tail -n 1 "$out/time.txt")
+      if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    done
+  }
+  # measure INPUT_ARG_INDEX command... : the command on an empty file, then on the corpus
+  # (start-up + loading the tokenizer). Sets $mbs (end to end) and $emb (encoding alone:
+  # the corpus over the difference).
+  measure() {
+    local i=$1 a
+    shift
+    a=("$@")
+    a[$i]=$out/empty.txt
+    best_of "${a[@]}"; local empty=$best
+    best_of "$@"; local full=$best # last, so the ids written are the corpus's
+    mbs=$(awk "BEGIN{printf \"%.2f\", $bytes / 1e6 / ($full > 0 ? $full : 0.01)}")
+    # under 0.05 s apart, the difference is noise: no figure
+    emb=$(awk "BEGIN{d = $full - $empty; if (d < 0.05) print \"-\"; else printf \"%.2f\", $bytes / 1e6 / d}")
+  }
+  # x/y as "N.Nx", or "-" when a figure is missing (too close to the loading time to tell)
+  ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else awk "BEGIN{printf \"%.1fx\", $1 / $2}"; fi; }
+  export TOKENIZERS_PARALLELISM=false
+  echo "MB/s end to end (start-up and loading included) | MB/s encoding alone (minus the same"
+  echo "tool's time on an empty file) | ratios on the encoding-alone figures"
+  printf '%-17s %12s %12s %12s %12s %9s %9s\n' model "Rust" "tka 1 thr" "tka 2 thr" "tiktoken" "1thr/Rust" "2thr/Rust"
+  fail=0
+  for m in gpt2 llama3 qwen3 llama2 t5-style-unigram; do
+    tj=$shared/data/tokenizers/$m/tokenizer.json
+    measure 3 node bench/tj/rust_tj.js "$tj" "$corpus" "$out/$m.rust.ids"; rust=$mbs; rust_e=$emb
+    measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 1 --output "$out/$m.tka1.ids"; t1=$mbs; t1_e=$emb
+    measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 2 --output "$out/$m.tka2.ids"; t2=$mbs; t2_e=$emb
+    cmp -s "$out/$m.rust.ids" "$out/$m.tka1.ids" && cmp -s "$out/$m.tka1.ids" "$out/$m.tka2.ids" \
+      || { echo "ERROR: $m: the ids differ between tokalign and the Rust tokenizer"; fail=1; }
+    tt=-
+    if [ $m = gpt2 ]; then
+      measure 2 node bench/tj/tiktoken_gpt2.js "$corpus" "$out/gpt2.tiktoken.ids"; tt="$mbs|$emb"
+      cmp -s "$out/gpt2.tiktoken.ids" "$out/gpt2.tka1.ids" \
+        || { echo "ERROR: gpt2: tiktoken's ids differ from tokalign's"; fail=1; }
+      tik=$mbs; tik_e=$emb; g1=$t1; g1_e=$t1_e
+    fi
+    printf '%-17s %12s %12s %12s %12s %9s %9s\n' $m "$rust|$rust_e" "$t1|$t1_e" "$t2|$t2_e" "$tt" \
+      "$(ratio "$t1_e" "$rust_e")" "$(ratio "$t2_e" "$rust_e")"
+  done
+  [ $fail = 0 ] || exit 1
+  echo "ids identical for all $lines lines, every model (tokalign 1 and 2 threads, Rust; tiktoken for gpt2)"
+  printf 'gpt2: tokalign 1 thread / tiktoken: %s encoding alone, %s end to end\n' \
+    "$(ratio "$g1_e" "$tik_e")" "$(ratio "$g1" "$tik")"
+  echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  [ "$mode" = all ] || exit 0
+  echo
+fi
 if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
   cmake --build build-bench -j 2 --target tokalign >/dev/null

@@ -142,6 +142,7 @@ tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_no
         else {
             a->by_byte[k][b] = p;
             p[a->count[k][b]++] = (uint32_t)i;
+            a->any[k] = true;
         }
     }
     sort_ctx = a;
@@ -271,9 +272,7 @@ tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalize
                           tj_ctx *cx, tj_regex_work *rw, tj_splits *in, tj_splits *out)
 {
     int k = normalized ? 1 : 0;
-    bool any = false;
-    for (int b = 0; b < 256 && !any; b++)
-        any = a->count[k][b] > 0;
+    bool any = a->any[k];
     tka_status st = TKA_OK;
     for (size_t i = 0; i < in->n && st == TKA_OK; i++) {
         tj_split *sp = &in->v[i];

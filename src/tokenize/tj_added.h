@@ -26,6 +26,7 @@ typedef struct tj_added {
     /* per first byte: indices of tokens (non-normalized / normalized), longest first */
     uint32_t *by_byte[2][256];
     uint32_t count[2][256];
+    bool any[2]; /* some token in by_byte[k]: without one, a string is not scanned */
 } tj_added;
 
 struct tj_model;

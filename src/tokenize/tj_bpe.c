@@ -322,7 +322,8 @@ static size_t merge_all(const tj_bpe *b, symbol *sym, size_t n, queued *heap)
  * running text most words repeat, and a hit skips the merge loop and its hash look-ups.
  * Two-way set associative (a new word goes in way 0, pushing the old one to way 1), one
  * cache line per word. */
-#define CACHE_SLOTS 16384
+#define CACHE_BITS 16
+#define CACHE_SLOTS (1u << CACHE_BITS)
 #define CACHE_WORD 24
 #define CACHE_PIECES 6
 
@@ -381,7 +382,7 @@ static tka_status bpe_word(const tj_model *m, tj_work *w, const char *word, size
         cache_slot *cache = cache_for(m, w); /* NULL (out of memory): no caching */
         if (cache) {
             h = word_hash(word, len);
-            slot = &cache[(h >> 50) & ~(uint64_t)1];
+            slot = &cache[(h >> (64 - CACHE_BITS)) & ~(uint64_t)1];
             cache_slot *hit = NULL;
             for (int k = 0; k < 2 && !hit; k++)
                 if (slot[k].hash == h && slot[k].len == len && !memcmp(slot[k].word, word, len))

@@ -17,14 +17,8 @@
 #define TJ_BL_16(b) TJ_BL_4(b), TJ_BL_4((b) + 4), TJ_BL_4((b) + 8), TJ_BL_4((b) + 12)
 #define TJ_BL_64(b) TJ_BL_16(b), TJ_BL_16((b) + 16), TJ_BL_16((b) + 32), TJ_BL_16((b) + 48)
 
-static const char utf8_of[256][3] = {TJ_BL_64(0), TJ_BL_64(64), TJ_BL_64(128), TJ_BL_64(192)};
-
-const char *tj_bytelevel_char(uint8_t b, size_t *len)
-{
-    if (len)
-        *len = utf8_of[b][1] ? 2 : 1;
-    return utf8_of[b];
-}
+const char tj_bytelevel_utf8[256][3] = {TJ_BL_64(0), TJ_BL_64(64), TJ_BL_64(128),
+                                        TJ_BL_64(192)};
 
 int tj_bytelevel_byte(uint32_t cp)
 {

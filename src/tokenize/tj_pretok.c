@@ -384,22 +384,40 @@ static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
 
 static tka_status bytelevel_chars(tj_ctx *cx, tj_str *str)
 {
-    tka_status st = tj_chg_reserve(cx, str->len + 1);
-    if (st != TKA_OK)
-        return st;
-    size_t n = 0;
-    /* COMPAT: each byte of a char becomes its GPT-2 char; the first replaces the char
-     * (its alignment), the others are inserted (the same alignment). */
-    for (size_t i = 0; i < str->len;) {
-        size_t l = tka_utf8_seq_len((uint8_t)str->s[i]);
+    /* COMPAT: each byte of a char becomes its GPT-2 char; the first replaces the char (its
+     * alignment), the others are inserted (the alignment of the byte before the insertion
+     * point: the char's last byte). Written out instead of going through tj_str_transform
+     * with those changes (same bytes, same alignments; the goldens' offsets check it):
+     * this runs on every byte of byte-level text. */
+    size_t len = str->len, cap = 2 * len; /* GPT-2 chars have one or two UTF-8 bytes */
+    char *s = tka_arena_alloc(cx->arena, cap + 1, 8);
+    tj_al *al = tka_arena_alloc(cx->arena, (cap ? cap : 1) * sizeof *al, 8);
+    if (!s || !al)
+        return TKA_ERR_NOMEM;
+    const uint8_t *in = (const uint8_t *)str->s;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t l = tka_utf8_seq_len(in[i]);
+        if (l > len - i)
+            l = len - i;
         for (size_t k = 0; k < l; k++) {
-            size_t cl, q = 0;
-            const char *u = tj_bytelevel_char((uint8_t)str->s[i + k], &cl);
-            cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode((const uint8_t *)u, &q), k > 0};
+            size_t cl;
+            const char *u = tj_bytelevel_char(in[i + k], &cl);
+            tj_al a = str->al[k ? i + l - 1 : i];
+            s[o] = u[0];
+            al[o++] = a;
+            if (cl == 2) {
+                s[o] = u[1];
+                al[o++] = a;
+            }
         }
         i += l;
     }
-    return tj_str_transform(cx, str, cx->chg, n, 0);
+    s[o] = 0;
+    str->s = s;
+    str->al = al;
+    str->len = (uint32_t)o;
+    return TKA_OK;
 }
 
 static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split *in,
