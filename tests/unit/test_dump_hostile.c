@@ -25,7 +25,10 @@ static char *temp_dump(const tka_dict *d, tka_buf *bytes)
 {
     tka_error err;
     cr_assert_eq(tka_reprod_encode(d, bytes, &err), TKA_OK);
-    char *path = strdup("/tmp/tka_hostileXXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    char *path = malloc(4096);
+    cr_assert_not_null(path);
+    snprintf(path, 4096, "%s/tka_hostileXXXXXX", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
     cr_assert_eq(write(fd, bytes->data, bytes->len), (ssize_t)bytes->len);
