@@ -95,6 +95,10 @@ tka_status tka_tokenize_no_split(const tka_tokenizer *tok, const char *text, siz
 tka_status tka_tokenize_as(const tka_tokenizer *tok, tka_compat compat, const char *text,
                            size_t len, unsigned flags, tka_tokens *out, tka_error *err);
 
+/* The lengths a pair keeps under the Rust tokenizer's LongestFirst
+ * truncation to `max` tokens (encode.c). */
+void tka_rust_longest_first_pair(size_t la, size_t lb, size_t max, size_t *na, size_t *nb);
+
 /* Growth helpers for backends filling a tka_tokens. */
 /* Makes room for `extra` more tokens in every requested array. */
 tka_status tka_tokens_reserve(tka_tokens *tokens, size_t extra, unsigned flags);

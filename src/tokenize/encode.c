@@ -407,6 +407,26 @@ static size_t word_cut(const tka_encoder *enc, const tka_tokens *t, size_t n, si
     return n;
 }
 
+/* COMPAT: tokenizers' truncate_encodings LongestFirst for a pair: the
+ * shorter keeps min(its length, max/2 rounded), the longer the rest; an odd
+ * budget goes to the longer one. Shared by the BERT fast mode and
+ * tokenizer.json (backend.h). */
+void tka_rust_longest_first_pair(size_t la, size_t lb, size_t max, size_t *na, size_t *nb)
+{
+    bool swap = la > lb;
+    size_t n1 = swap ? lb : la, n2;
+    if (n1 > max)
+        n2 = n1;
+    else
+        n2 = n1 > max - n1 ? n1 : max - n1;
+    if (n1 + n2 > max) {
+        n1 = max / 2;
+        n2 = n1 + max % 2;
+    }
+    *na = swap ? n2 : n1;
+    *nb = swap ? n1 : n2;
+}
+
 /* ta / tb: the token arrays of A and B (the encoder's own, or in slow mode
  * the fast segmentation used for offsets). */
 static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, const tka_tokens *tb,
@@ -443,30 +463,8 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
     switch (o->truncation) {
     case TKA_TRUNCATE_LONGEST_FIRST:
         if (pair) {
-            /* COMPAT: tokenizers' truncate_encodings LongestFirst: the
-             * shorter keeps min(its length, max/2 rounded), the longer the
-             * rest; an odd budget goes to the longer one. */
-            size_t n1 = la, n2 = lb;
-            bool swap = false;
-            if (n1 > n2) {
-                swap = true;
-                size_t t = n1;
-                n1 = n2;
-                n2 = t;
-            }
-            if (n1 > max)
-                n2 = n1;
-            else
-                n2 = n1 > max - n1 ? n1 : max - n1;
-            if (n1 + n2 > max) {
-                n1 = max / 2;
-                n2 = n1 + max % 2;
-            }
-            if (swap) {
-                size_t t = n1;
-                n1 = n2;
-                n2 = t;
-            }
+            size_t n1, n2;
+            tka_rust_longest_first_pair(la, lb, max, &n1, &n2);
             if ((st = window(a, n1, stride, arena, err)) != TKA_OK)
                 return st;
             return window(b, n2, stride, arena, err);

@@ -73,9 +73,11 @@ void spm_charsmap_free(spm_charsmap *cm)
     memset(cm, 0, sizeof *cm);
 }
 
-/* Darts' commonPrefixSearch keeping the last (longest) hit; every index is
- * checked against the array, which a well-formed trie never leaves. */
-size_t spm_charsmap_longest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value)
+/* Darts' commonPrefixSearch: the length of the last (longest) hit, or with
+ * `first` of the first (shortest); 0 when none. Every index is checked
+ * against the array, which a well-formed trie never leaves. */
+static size_t charsmap_walk(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value,
+                            bool first)
 {
     const uint32_t *u = cm->units;
     size_t n = cm->n_units, best = 0;
@@ -94,33 +96,21 @@ size_t spm_charsmap_longest(const spm_charsmap *cm, const char *s, size_t len, u
                 break;
             best = i + 1;
             *value = da_value(u[id]);
+            if (first)
+                break;
         }
     }
     return best;
 }
 
+size_t spm_charsmap_longest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value)
+{
+    return charsmap_walk(cm, s, len, value, false);
+}
+
 size_t spm_charsmap_shortest(const spm_charsmap *cm, const char *s, size_t len, uint32_t *value)
 {
-    const uint32_t *u = cm->units;
-    size_t n = cm->n_units;
-    size_t id = da_offset(u[0]);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        id ^= c;
-        if (id >= n)
-            break;
-        uint32_t unit = u[id];
-        if (da_label(unit) != c)
-            break;
-        id ^= da_offset(unit);
-        if (da_has_leaf(unit)) {
-            if (id >= n)
-                break;
-            *value = da_value(u[id]);
-            return i + 1;
-        }
-    }
-    return 0;
+    return charsmap_walk(cm, s, len, value, true);
 }
 
 size_t spm_utf8_valid_len(const char *s, size_t len)

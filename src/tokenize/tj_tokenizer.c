@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "core/lines.h"
 #include "tokalign/text.h"
+#include "tokenize/backend.h"
 #include "tokenize/tj_added.h"
 #include "tokenize/tj_decoder.h"
 #include "tokenize/tj_model.h"
@@ -430,23 +431,7 @@ static tka_status truncate_lengths(size_t la, size_t lb, bool pair, size_t max,
             *na = max;
             return TKA_OK;
         }
-        size_t n1 = la, n2 = lb;
-        bool swap = n1 > n2;
-        if (swap) {
-            size_t x = n1;
-            n1 = n2;
-            n2 = x;
-        }
-        if (n1 > max)
-            n2 = n1;
-        else
-            n2 = n1 > max - n1 ? n1 : max - n1;
-        if (n1 + n2 > max) {
-            n1 = max / 2;
-            n2 = n1 + max % 2;
-        }
-        *na = swap ? n2 : n1;
-        *nb = swap ? n1 : n2;
+        tka_rust_longest_first_pair(la, lb, max, na, nb);
         return TKA_OK;
     }
     if (how == TKA_TRUNCATE_ONLY_SECOND && !pair)
