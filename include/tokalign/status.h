@@ -6,8 +6,6 @@
 
 #include "tokalign/export.h"
 
-#include "tokalign/export.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,7 +20,8 @@ typedef enum tka_status {
     TKA_ERR_NOT_FOUND,   /* a named tokenizer, key or token does not exist */
     TKA_ERR_UNSUPPORTED, /* well-formed input that tokalign deliberately does not handle */
     TKA_ERR_LIMIT,       /* a size limit was exceeded */
-    TKA_ERR_REFERENCE    /* the reference implementation raises here; tokalign does the same */
+    TKA_ERR_REFERENCE,   /* the reference implementation raises here; tokalign does the same */
+    TKA_END = 100        /* not an error: a stream (rows, records, batches) has no more items */
 } tka_status;
 
 #define TKA_ERROR_MESSAGE_MAX 1024

@@ -18,6 +18,7 @@ const char *tka_status_name(tka_status status)
     case TKA_ERR_UNSUPPORTED: return "unsupported";
     case TKA_ERR_LIMIT: return "limit exceeded";
     case TKA_ERR_REFERENCE: return "refused as the reference does";
+    case TKA_END: return "end of stream";
     }
     return "unknown status";
 }
