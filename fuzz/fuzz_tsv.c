@@ -86,7 +86,7 @@ static void frame(const uint8_t *data, size_t size, const tka_dataset_options *o
             tka_buf_append(&texts, v.text, v.len);
         }
     }
-    if (st != TKA_ERR_NOT_FOUND && !tka_dataset_complete(ds)) {
+    if (st != TKA_END && !tka_dataset_complete(ds)) {
         tka_buf_printf(out, "error %d %s\n", (int)st, err.message); /* a parser error */
     } else {
         put_summary(out, ds);
@@ -100,7 +100,7 @@ static void frame(const uint8_t *data, size_t size, const tka_dataset_options *o
             }
             put_value(out, &v);
         }
-        tka_buf_printf(out, "\nend %d %s\n", (int)st, st == TKA_ERR_NOT_FOUND ? "" : err.message);
+        tka_buf_printf(out, "\nend %d %s\n", (int)st, st == TKA_END ? "" : err.message);
     }
     free(vals);
     tka_buf_free(&texts);
@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             while ((st = tka_tsv_next(r, &rec, &err)) == TKA_OK)
                 for (size_t i = 0; i < rec.num_fields; i++)
                     sink += touch(rec.fields[i].data, rec.fields[i].len);
-            if (st != TKA_ERR_NOT_FOUND)
+            if (st != TKA_END)
                 sink += touch(err.message, strlen(err.message));
             tka_tsv_free(r);
             if (!mode)

@@ -78,7 +78,7 @@ TKA_API tka_status tka_tsv_open_memory(const char *name, const void *data, size_
                                        tka_error *err);
 TKA_API void tka_tsv_free(tka_tsv_reader *reader);
 
-/* The next record; TKA_ERR_NOT_FOUND (err untouched) at the end. In pandas
+/* The next record; TKA_END (not an error, err untouched) at the end. In pandas
  * mode the records are what pandas' tokenizer keeps: blank and space-only
  * lines are skipped, short records padded, long ones an error. Errors name
  * file, line and column and quote pandas' / Python's own message; after an
@@ -188,7 +188,7 @@ TKA_API tka_status tka_dataset_open_memory(const char *name, const void *data, s
 TKA_API void tka_dataset_free(tka_dataset *ds);
 
 /* Single pass: true once tka_dataset_next has read the whole file, i.e. it
- * returned TKA_ERR_NOT_FOUND, or a row error after reading to the end (GLUE's
+ * returned TKA_END, or a row error after reading to the end (GLUE's
  * IndexError; see tka_dataset_next). From then on the row count, dtypes,
  * chunk dtypes and warnings are those of the two-pass mode. Two passes: true
  * after open. */
@@ -237,8 +237,10 @@ typedef struct tka_row {
 } tka_row;
 
 /* Second pass: rows in file order. Starts at row 0 after open (and after
- * tka_dataset_rewind); TKA_ERR_NOT_FOUND at the end. Pointers in the row stay
- * valid until the next call.
+ * tka_dataset_rewind); TKA_END (not an error, err untouched) after the last
+ * row; a file that changed since the typing pass (more or fewer rows) is a
+ * TKA_ERR_FORMAT, never an early TKA_END. Pointers in the row stay valid until
+ * the next call.
  * Single pass (until complete): every call reads one more row and types it;
  * text, pair and label are converted with the dtypes of the rows read so far
  * (value.text always holds the cell as read, which is what

@@ -204,7 +204,7 @@ int cmd_decode(int argc, char **argv)
         size_t len;
         tka_error err;
         tka_status st = tka_line_reader_next(lr, &line, &len, &err);
-        if (st == TKA_ERR_NOT_FOUND)
+        if (st == TKA_END)
             break;
         cli_progress_update(&pg, tka_line_reader_line_number(lr), tka_line_reader_line_offset(lr));
         if (st == TKA_OK) {

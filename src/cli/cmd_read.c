@@ -254,7 +254,7 @@ int cmd_read(int argc, char **argv)
             index.len = 0; /* the JSON Lines form has no index list */
         r++;
     }
-    if (st != TKA_ERR_NOT_FOUND && st != TKA_OK)
+    if (st != TKA_END && st != TKA_OK)
         rc = cli_report(CMD, &err);
     else
         cli_progress_finish(&pg, r, UINT64_MAX);

@@ -1,5 +1,6 @@
 /* Line reader with Python text-mode (universal newline) splitting. */
 #include "core/lines.h"
+#include "core/try.h"
 #include "tokalign/text.h"
 
 #include <errno.h>
@@ -36,8 +37,8 @@ void tka_line_reader_free(tka_line_reader *reader)
     free(reader);
 }
 
-/* Reads more input, keeping buf[pos..len). Returns false on read error. */
-static bool fill(tka_line_reader *r, tka_error *err)
+/* Reads more input, keeping buf[pos..len); sets eof when there is none. */
+static tka_status fill(tka_line_reader *r, tka_error *err)
 {
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->len - r->pos);
@@ -50,23 +51,19 @@ static bool fill(tka_line_reader *r, tka_error *err)
         while (cap - r->len < READ_CHUNK)
             cap *= 2;
         char *p = realloc(r->buf, cap);
-        if (!p) {
-            tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading a line");
-            return false;
-        }
+        if (!p)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading a line");
         r->buf = p;
         r->cap = cap;
     }
     size_t n = fread(r->buf + r->len, 1, r->cap - r->len, r->file);
     r->len += n;
     if (n == 0) {
-        if (ferror(r->file)) {
-            tka_error_set(err, TKA_ERR_IO, "read error: %s", strerror(errno));
-            return false;
-        }
+        if (ferror(r->file))
+            return tka_error_set(err, TKA_ERR_IO, "read error: %s", strerror(errno));
         r->eof = true;
     }
-    return true;
+    return TKA_OK;
 }
 
 tka_status tka_line_reader_next(tka_line_reader *r, const char **line, size_t *len, tka_error *err)
@@ -75,8 +72,7 @@ tka_status tka_line_reader_next(tka_line_reader *r, const char **line, size_t *l
     for (;;) {
         if (r->skip_lf) {
             if (r->pos == r->len && !r->eof) {
-                if (!fill(r, err))
-                    return err ? err->status : TKA_ERR_IO;
+                TKA_TRY(fill(r, err));
                 scan = r->pos;
                 continue;
             }
@@ -100,7 +96,7 @@ tka_status tka_line_reader_next(tka_line_reader *r, const char **line, size_t *l
         }
         if (r->eof) {
             if (r->pos == r->len)
-                return TKA_ERR_NOT_FOUND;
+                return TKA_END;
             *line = r->buf + r->pos;
             *len = r->len - r->pos;
             r->line_offset = r->consumed + r->pos;
@@ -109,8 +105,7 @@ tka_status tka_line_reader_next(tka_line_reader *r, const char **line, size_t *l
             return TKA_OK;
         }
         size_t scanned = scan - r->pos;
-        if (!fill(r, err))
-            return err ? err->status : TKA_ERR_IO;
+        TKA_TRY(fill(r, err));
         scan = r->pos + scanned;
     }
 }

@@ -17,7 +17,8 @@ tka_line_reader *tka_line_reader_new(FILE *file);
 void tka_line_reader_free(tka_line_reader *reader);
 
 /* On success sets *line and *len (valid until the next call) and returns TKA_OK;
- * at end of input returns TKA_ERR_NOT_FOUND with err untouched. */
+ * at end of input returns TKA_END (not an error) with err untouched; any
+ * other status is a read error with err set. */
 tka_status tka_line_reader_next(tka_line_reader *reader, const char **line, size_t *len,
                                 tka_error *err);
 /* 1-based number of the line last returned, and the byte offset in the

@@ -475,7 +475,7 @@ static tka_status read_header(tka_dataset *ds, tka_error *err)
     bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
     tka_tsv_record rec;
     tka_status st = tka_tsv_next(ds->reader, &rec, err);
-    if (st == TKA_ERR_NOT_FOUND)
+    if (st == TKA_END)
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              pandas ? "%s: no header and no data; pandas raises EmptyDataError: "
                                       "No columns to parse from file"
@@ -585,7 +585,7 @@ static tka_status dataset_open(tka_dataset *ds, tka_error *err)
     while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK)
         if ((st = type_row(ds, &rec, err)) != TKA_OK)
             return st;
-    if (st != TKA_ERR_NOT_FOUND)
+    if (st != TKA_END)
         return st;
     if ((st = finish_types(ds, err)) != TKA_OK)
         return st;
@@ -959,9 +959,9 @@ static tka_status next_single(tka_dataset *ds, tka_row *row, tka_error *err)
 {
     tka_tsv_record rec;
     tka_status st = tka_tsv_next(ds->reader, &rec, err);
-    if (st == TKA_ERR_NOT_FOUND) {
+    if (st == TKA_END) {
         st = finish_types(ds, err);
-        return st == TKA_OK ? TKA_ERR_NOT_FOUND : st;
+        return st == TKA_OK ? TKA_END : st;
     }
     if (st != TKA_OK)
         return st;
@@ -972,7 +972,7 @@ static tka_status next_single(tka_dataset *ds, tka_row *row, tka_error *err)
         do
             ds->nrows++;
         while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK);
-        if (st != TKA_ERR_NOT_FOUND)
+        if (st != TKA_END)
             return st;
         if ((st = finish_types(ds, err)) != TKA_OK)
             return st;
@@ -989,6 +989,15 @@ static tka_status next_single(tka_dataset *ds, tka_row *row, tka_error *err)
     return TKA_OK;
 }
 
+static tka_status changed_between_passes(const tka_dataset *ds, const char *what, uint64_t rows,
+                                         tka_error *err)
+{
+    return tka_error_set(err, TKA_ERR_FORMAT,
+                         "%s: the file changed between the two passes (%s: %" PRIu64
+                         " of %" PRIu64 " data rows read)",
+                         ds->name, what, rows, ds->nrows);
+}
+
 tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err)
 {
     if (ds->row_failed) {
@@ -1002,11 +1011,17 @@ tka_status tka_dataset_next(tka_dataset *ds, tka_row *row, tka_error *err)
     tka_status st;
     if (!ds->at_data) {
         st = tka_tsv_next(ds->reader, &rec, err); /* the header, skipped by position */
+        if (st == TKA_END)
+            return changed_between_passes(ds, "no header", 0, err);
         if (st != TKA_OK)
-            return st == TKA_ERR_NOT_FOUND ? TKA_ERR_NOT_FOUND : st;
+            return st;
         ds->at_data = true;
     }
     st = tka_tsv_next(ds->reader, &rec, err);
+    /* The typing pass counted the rows: a file that lost rows since must not
+     * end the stream early as if it were complete. */
+    if (st == TKA_END && ds->next_row != ds->nrows)
+        return changed_between_passes(ds, "fewer rows", ds->next_row, err);
     if (st != TKA_OK)
         return st;
     bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;

@@ -635,7 +635,7 @@ tka_status tka_tsv_next(tka_tsv_reader *r, tka_tsv_record *rec, tka_error *err)
         return r->failure.status;
     }
     if (!r->rec_ready)
-        return TKA_ERR_NOT_FOUND;
+        return TKA_END;
     if (r->num_meta > r->out_cap) {
         size_t cap = r->num_meta * 2;
         tka_tsv_field *f = realloc(r->out_fields, cap * sizeof *f);

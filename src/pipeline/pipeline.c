@@ -561,7 +561,7 @@ static tka_status encode_rows(run *r, tka_error *err)
     bool have_pair = tka_dataset_pair_column(r->ds) != SIZE_MAX;
     for (;;) {
         st = tka_dataset_next(r->ds, &row, err);
-        bool end = st == TKA_ERR_NOT_FOUND;
+        bool end = st == TKA_END;
         if (st != TKA_OK && !end)
             break;
         report_progress(r, &row, end);
@@ -743,7 +743,7 @@ static tka_status encode_rows_single(run *r, tka_buf *warnings, tka_error *err)
     row_failure first = {0};
     for (;;) {
         st = tka_dataset_next(r->ds, &row, err);
-        bool end = st == TKA_ERR_NOT_FOUND;
+        bool end = st == TKA_END;
         report_progress(r, &row, end);
         if (st != TKA_OK && !end) {
             if (!tka_dataset_complete(r->ds))

@@ -765,7 +765,7 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
         if (!blank)
             json_array_append_new(merges, json_stringn(line, len));
     }
-    if (st == TKA_ERR_NOT_FOUND)
+    if (st == TKA_END)
         st = TKA_OK;
     tka_line_reader_free(r);
     fclose(f);

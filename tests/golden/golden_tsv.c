@@ -119,7 +119,7 @@ static void check_pandas(const char *file, const char *tsv, const json_t *want)
         }
         r++;
     }
-    golden_record(&t_pandas, st == TKA_ERR_NOT_FOUND && r == json_array_size(rows), file, 0,
+    golden_record(&t_pandas, st == TKA_END && r == json_array_size(rows), file, 0,
                   "second pass reads every row");
     tka_dataset_free(ds);
 }
@@ -147,7 +147,7 @@ static void check_glue(const char *file, const char *tsv, const json_t *want)
         golden_record(&t_glue, ok, file, i + 1, "GLUE row");
         i++;
     }
-    golden_record(&t_glue, st == TKA_ERR_NOT_FOUND && i == json_array_size(want), file, 0,
+    golden_record(&t_glue, st == TKA_END && i == json_array_size(want), file, 0,
                   "GLUE row count");
     tka_tsv_free(rd);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/sha256.h"
 #include "core/utf8.h"
@@ -276,7 +277,14 @@ static void read_all_lines(const char *data, size_t len, const char **expected, 
         cr_assert(memcmp(line, expected[i], line_len) == 0, "line %zu content", i);
         cr_assert_eq(tka_line_reader_line_number(r), i + 1);
     }
-    cr_assert_eq(tka_line_reader_next(r, &line, &line_len, &err), TKA_ERR_NOT_FOUND);
+    /* End of input is TKA_END, not an error: err is left as it was, and the
+     * end stays the end. */
+    err.status = TKA_ERR_ARGUMENT;
+    err.message[0] = '\0';
+    cr_assert_eq(tka_line_reader_next(r, &line, &line_len, &err), TKA_END);
+    cr_assert_eq(tka_line_reader_next(r, &line, &line_len, &err), TKA_END);
+    cr_assert_eq(err.status, TKA_ERR_ARGUMENT);
+    cr_assert_str_empty(err.message);
     tka_line_reader_free(r);
     fclose(f);
 }
@@ -327,10 +335,31 @@ Test(lines, crlf_split_across_read_chunks)
     cr_assert_eq(tka_line_reader_next(r, &line, &len, NULL), TKA_OK);
     cr_assert_eq(len, n - (1u << 17) - 1);
     cr_assert_eq(tka_line_reader_line_offset(r), (1u << 17) + 1);
-    cr_assert_eq(tka_line_reader_next(r, &line, &len, NULL), TKA_ERR_NOT_FOUND);
+    cr_assert_eq(tka_line_reader_next(r, &line, &len, NULL), TKA_END);
     tka_line_reader_free(r);
     fclose(f);
     free(data);
+}
+
+Test(lines, read_error_is_not_the_end)
+{
+    /* A stream that cannot be read (write-only) fails with TKA_ERR_IO: an
+     * error must never look like an empty input. */
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    FILE *f = fdopen(fds[1], "w");
+    cr_assert_not_null(f);
+    tka_line_reader *r = tka_line_reader_new(f);
+    const char *line;
+    size_t len;
+    tka_error err;
+    cr_assert_eq(tka_line_reader_next(r, &line, &len, &err), TKA_ERR_IO);
+    cr_assert_eq(err.status, TKA_ERR_IO);
+    cr_assert(strstr(err.message, "read error") != NULL, "%s", err.message);
+    cr_assert_eq(tka_line_reader_next(r, &line, &len, NULL), TKA_ERR_IO);
+    tka_line_reader_free(r);
+    fclose(f);
+    close(fds[0]);
 }
 
 Test(sha256, nist_vectors)

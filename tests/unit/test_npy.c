@@ -64,6 +64,9 @@ Test(dict, replace_keeps_position_remove_and_share)
     cr_assert_eq(*(int64_t *)tka_dict_get(d, "a")->data, 3);
     cr_assert_null(tka_dict_get(d, "zz"));
     cr_assert_eq(tka_dict_add_shared(d, "c", "b", &err), TKA_OK);
+    /* a key that does not exist is a real not-found, not the end of anything */
+    cr_assert_eq(tka_dict_add_shared(d, "x", "zz", &err), TKA_ERR_NOT_FOUND);
+    cr_assert_str_eq(err.message, "no key 'zz' to share");
     cr_assert_eq(tka_dict_at(d, 2)->data, tka_dict_at(d, 1)->data);
     cr_assert(tka_dict_remove(d, "a"));
     cr_assert(!tka_dict_remove(d, "a"));

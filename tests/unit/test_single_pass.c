@@ -86,7 +86,7 @@ static const char *cell_text(const frame *f, const cell *c)
 static void set_end(frame *f, tka_status st, const tka_error *err)
 {
     f->end = st;
-    snprintf(f->end_message, sizeof f->end_message, "%s", st == TKA_ERR_NOT_FOUND ? "" : err->message);
+    snprintf(f->end_message, sizeof f->end_message, "%s", st == TKA_END ? "" : err->message);
 }
 
 /* Everything known about the frame once its types are final. */
@@ -148,7 +148,7 @@ static void single_pass(const char *name, const void *data, size_t len,
         save_value(f, &cells[nidx + ncols + 2], &row.label);
     }
     set_end(f, st, &err);
-    if (st != TKA_ERR_NOT_FOUND && !tka_dataset_complete(ds)) {
+    if (st != TKA_END && !tka_dataset_complete(ds)) {
         /* a parser error: the two-pass mode reports it at open, before any row */
         f->count = 0;
         f->pass_error = true;
@@ -204,7 +204,7 @@ static void describe(const frame *f, const cell *c, char *buf, size_t size)
 
 static bool same_end(const char *name, tka_status st, const tka_error *err, const frame *b)
 {
-    const char *msg = st == TKA_ERR_NOT_FOUND ? "" : err->message;
+    const char *msg = st == TKA_END ? "" : err->message;
     if (st == b->end && strcmp(msg, b->end_message) == 0)
         return true;
     cr_log_error("%s: ends differ:\n  two-pass:    %d %s\n  single pass: %d %s", name, (int)st, msg,
@@ -297,8 +297,8 @@ static bool two_pass_matches(const char *name, const void *data, size_t len,
         ok = false;
     }
     ok = ok && same_end(name, st, &err, b);
-    t->errors += st != TKA_ERR_NOT_FOUND;
-    if (ok && st == TKA_ERR_NOT_FOUND && o->tsv.mode == TKA_TSV_PANDAS) {
+    t->errors += st != TKA_END;
+    if (ok && st == TKA_END && o->tsv.mode == TKA_TSV_PANDAS) {
         size_t cols[2] = {tka_dataset_text_column(ds), tka_dataset_pair_column(ds)};
         for (int k = 0; k < 2; k++) {
             if (cols[k] == SIZE_MAX)

@@ -5,7 +5,9 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tokalign/dataset.h"
 
@@ -395,6 +397,72 @@ Test(errors, positions_and_pandas_messages)
     cr_expect(strstr(err.message, "'sentence '") != NULL);
 }
 
+Test(stream, end_is_not_an_error)
+{
+    /* The end of the records and of the rows is TKA_END with err untouched,
+     * again on every further call; a missing column still is TKA_ERR_NOT_FOUND
+     * (above). */
+    const char *data = "s\tl\na\t1\n";
+    tka_error err = {.status = TKA_ERR_ARGUMENT, .message = "kept"};
+    size_t n;
+    cr_expect_eq(read_all(data, strlen(data), TKA_TSV_PANDAS, &err, &n), TKA_END);
+    cr_expect_eq(n, 2);
+    cr_expect_eq(err.status, TKA_ERR_ARGUMENT);
+    cr_expect_str_eq(err.message, "kept");
+    for (int mode = 0; mode < 2; mode++) {
+        tka_dataset *ds = open_ds(data, strlen(data), mode ? TKA_TSV_GLUE : TKA_TSV_PANDAS, &err);
+        cr_assert_not_null(ds, "%s", err.message);
+        tka_row row;
+        cr_expect_eq(tka_dataset_next(ds, &row, &err), TKA_OK);
+        err = (tka_error){.status = TKA_ERR_ARGUMENT, .message = "kept"};
+        cr_expect_eq(tka_dataset_next(ds, &row, &err), TKA_END, "mode %d", mode);
+        cr_expect_eq(tka_dataset_next(ds, &row, &err), TKA_END, "mode %d", mode);
+        cr_expect_str_eq(err.message, "kept");
+        tka_dataset_free(ds);
+    }
+}
+
+Test(stream, a_file_that_lost_rows_is_an_error_not_the_end)
+{
+    /* The typing pass counted 3 rows; the file then loses two (or all, the
+     * header too) before the second pass: the rows must not end early as if
+     * the file were complete. */
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tka_lost_rows_XXXXXX", tmp && *tmp ? tmp : ".");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    const char *data = "s\tl\na\t1\nb\t0\nc\t1\n";
+    cr_assert_eq(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+    for (int cut = 0; cut < 2; cut++) {
+        tka_dataset_options o;
+        tka_dataset_options_init(&o);
+        o.text_field = "#0";
+        o.label_field = NULL;
+        tka_dataset *ds;
+        tka_error err;
+        cr_assert_eq(ftruncate(fd, 0), 0);
+        cr_assert_eq(pwrite(fd, data, strlen(data), 0), (ssize_t)strlen(data));
+        cr_assert_eq(tka_dataset_open(path, &o, &ds, &err), TKA_OK, "%s", err.message);
+        cr_assert_eq(tka_dataset_num_rows(ds), 3);
+        cr_assert_eq(ftruncate(fd, cut ? 0 : 8), 0); /* "s\tl\na\t1\n" or nothing */
+        tka_row row;
+        tka_status st;
+        size_t rows = 0;
+        while ((st = tka_dataset_next(ds, &row, &err)) == TKA_OK)
+            rows++;
+        cr_expect_eq(rows, cut ? 0 : 1);
+        cr_expect_eq(st, TKA_ERR_FORMAT, "cut %d: %s", cut, tka_status_name(st));
+        cr_expect(strstr(err.message, "the file changed between the two passes") != NULL, "%s",
+                  err.message);
+        cr_expect(strstr(err.message, cut ? "no header" : "fewer rows: 1 of 3") != NULL, "%s",
+                  err.message);
+        tka_dataset_free(ds);
+    }
+    close(fd);
+    unlink(path);
+}
+
 Test(errors, sticky_after_failure)
 {
     const char *data = "s\tl\na\t1\nb\t1\t2\nc\t1\n";
@@ -487,7 +555,7 @@ Test(utf8, sequences_across_read_blocks)
                 cr_expect_eq(rec.fields[1].offset, block - back + 5 + 1, "back %zu", back);
             }
         }
-        cr_expect_eq(st, TKA_ERR_NOT_FOUND, "back %zu: %s", back, err.message);
+        cr_expect_eq(st, TKA_END, "back %zu: %s", back, err.message);
         cr_expect_eq(seen, 1, "back %zu", back);
         tka_tsv_free(r);
     }
@@ -527,7 +595,7 @@ Test(glue, rows_limits_and_index_errors)
     for (int i = 0; i < 131072; i++)
         tka_buf_append_str(&b, "\xc3\xa9");
     size_t n;
-    cr_expect_eq(read_all(b.data, b.len, TKA_TSV_GLUE, &err, &n), TKA_ERR_NOT_FOUND);
+    cr_expect_eq(read_all(b.data, b.len, TKA_TSV_GLUE, &err, &n), TKA_END);
     tka_buf_append_char(&b, 'x');
     cr_expect_eq(read_all(b.data, b.len, TKA_TSV_GLUE, &err, &n), TKA_ERR_REFERENCE);
     cr_expect(strstr(err.message, "field larger than field limit (131072)") != NULL);

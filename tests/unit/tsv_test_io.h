@@ -41,7 +41,7 @@ static inline long tsv_records_as_text(const void *data, size_t len, const tka_t
         }
         tka_buf_append_char(out, '\n');
     }
-    tka_buf_printf(out, "end %d %s\n", (int)st, st == TKA_ERR_NOT_FOUND ? "" : err.message);
+    tka_buf_printf(out, "end %d %s\n", (int)st, st == TKA_END ? "" : err.message);
     tka_tsv_free(r);
     return n;
 }
