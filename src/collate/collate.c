@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ref_messages.h"
+
 static const char *const field_names[TKA_FIELD_SEQ_COUNT] = {
     "input_ids", "token_type_ids", "special_tokens_mask", "attention_mask"};
 
@@ -134,11 +136,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
     /* COMPAT: the missing-pad-token check comes first, before any length is
      * looked at, so even a batch of one or of equal lengths is refused. */
     if (strategy != TKA_COLLATE_DO_NOT_PAD && o->pad_token_id < 0)
-        return tka_error_set(
-            err, TKA_ERR_REFERENCE,
-            "Asking to pad but the tokenizer does not have a padding token. Please select a token "
-            "to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new "
-            "pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
+        return tka_error_set(err, TKA_ERR_REFERENCE, "%s", TKA_HF_NO_PAD_TOKEN);
     if (strategy == TKA_COLLATE_PAD_MAX_LENGTH) {
         target = o->max_length > 0 ? o->max_length : o->model_max_length;
         if (target <= 0) /* COMPAT: an unbounded model_max_length only warns and pads nothing */

@@ -8,6 +8,11 @@
 #include "core/utf8.h"
 #include "tokalign/dataset.h"
 
+/* COMPAT: numpy's and Python's messages for the labels it refuses. */
+#define NP_INT64 "np.array([label], dtype=\"int64\") raises "
+#define NP_TOO_LARGE NP_INT64 "OverflowError: Python int too large to convert to C long"
+#define NP_NAN "NaN: " NP_INT64 "ValueError: cannot convert float NaN to integer"
+
 static tka_status refuse(const tka_value *v, const char *name, tka_error *err, const char *what)
 {
     if (v->padded || v->line == 0)
@@ -76,15 +81,12 @@ static tka_status python_int(const tka_value *v, const char *name, int64_t *out,
         goto invalid;
     if (overflow || (!neg && mag > (uint64_t)INT64_MAX) ||
         (neg && mag > (uint64_t)INT64_MAX + 1))
-        return refuse(v, name, err,
-                      "np.array([label], dtype=\"int64\") raises OverflowError: Python int too "
-                      "large to convert to C long");
+        return refuse(v, name, err, NP_TOO_LARGE);
     *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
     return TKA_OK;
 invalid:
     return refuse(v, name, err,
-                  "not an integer: np.array([label], dtype=\"int64\") raises ValueError: invalid "
-                  "literal for int() with base 10");
+                  "not an integer: " NP_INT64 "ValueError: invalid literal for int() with base 10");
 }
 
 tka_status tka_value_to_int64(const tka_value *v, const char *name, int64_t *out, tka_error *err)
@@ -95,32 +97,23 @@ tka_status tka_value_to_int64(const tka_value *v, const char *name, int64_t *out
         return TKA_OK;
     case TKA_VALUE_UINT:
         if (v->u > (uint64_t)INT64_MAX)
-            return refuse(v, name, err,
-                          "np.array([label], dtype=\"int64\") raises OverflowError: Python int "
-                          "too large to convert to C long");
+            return refuse(v, name, err, NP_TOO_LARGE);
         *out = (int64_t)v->u;
         return TKA_OK;
     case TKA_VALUE_BOOL:
         *out = v->b;
         return TKA_OK;
     case TKA_VALUE_NAN:
-        return refuse(v, name, err,
-                      "NaN: np.array([label], dtype=\"int64\") raises ValueError: cannot convert "
-                      "float NaN to integer");
+        return refuse(v, name, err, NP_NAN);
     case TKA_VALUE_FLOAT:
         if (isnan(v->f))
-            return refuse(v, name, err,
-                          "NaN: np.array([label], dtype=\"int64\") raises ValueError: cannot "
-                          "convert float NaN to integer");
+            return refuse(v, name, err, NP_NAN);
         if (isinf(v->f))
             return refuse(v, name, err,
-                          "np.array([label], dtype=\"int64\") raises OverflowError: cannot "
-                          "convert float infinity to integer");
+                          NP_INT64 "OverflowError: cannot convert float infinity to integer");
         /* COMPAT: numpy truncates a Python float toward zero (1.7 -> 1). */
         if (v->f >= 9223372036854775808.0 || v->f < -9223372036854775808.0)
-            return refuse(v, name, err,
-                          "np.array([label], dtype=\"int64\") raises OverflowError: Python int "
-                          "too large to convert to C long");
+            return refuse(v, name, err, NP_TOO_LARGE);
         *out = (int64_t)v->f;
         return TKA_OK;
     case TKA_VALUE_STR:

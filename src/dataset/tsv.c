@@ -34,6 +34,9 @@
 #include "dataset/tsv_internal.h"
 #include "core/io.h"
 
+/* COMPAT: the prefix of pandas' C tokenizer errors (pandas.errors.ParserError). */
+#define PANDAS_PARSER_ERROR "pandas raises ParserError: Error tokenizing data. C error: "
+
 enum pandas_state {
     P_RECORD_START,   /* at the start of a line, nothing of a record seen */
     P_WS_LINE,        /* only spaces so far (pandas' WHITESPACE_LINE); held, not fed */
@@ -101,8 +104,8 @@ static void end_record(tka_tsv_reader *r, bool at_newline)
         /* The header and the first data row may be longer (the latter gives
          * pandas' implicit index); later rows may not. */
         tsv_fail(r, TKA_ERR_FORMAT, &r->rec_start,
-                 "the record has %zu fields where %zu are expected; pandas raises ParserError: "
-                 "Error tokenizing data. C error: Expected %zu fields in line %llu, saw %zu",
+                 "the record has %zu fields where %zu are expected; " PANDAS_PARSER_ERROR
+                 "Expected %zu fields in line %llu, saw %zu",
                  fields, r->expected_fields, r->expected_fields,
                  (unsigned long long)r->file_lines, fields);
         return;
@@ -298,9 +301,8 @@ static void pandas_eof(tka_tsv_reader *r)
     switch (r->state) {
     case P_QUOTED:
         tsv_fail(r, TKA_ERR_FORMAT, &r->rec_start,
-                 "a quoted field is never closed (runs to the end of the file); pandas raises "
-                 "ParserError: Error tokenizing data. C error: EOF inside string starting at "
-                 "row %llu",
+                 "a quoted field is never closed (runs to the end of the file); "
+                 PANDAS_PARSER_ERROR "EOF inside string starting at row %llu",
                  (unsigned long long)r->file_lines);
         return;
     case P_QUOTE_PENDING:

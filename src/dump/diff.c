@@ -9,6 +9,9 @@
 #include "dump/dump_internal.h"
 #include "tokalign/diff.h"
 
+/* COMPAT: the line reprod_log's compare_info prints before comparing a.T. */
+#define REPROD_TRANSPOSE_LINE "transpose sub_data1\n"
+
 struct tka_diff {
     tka_key_diff *keys;
     size_t count;
@@ -487,7 +490,7 @@ tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array
         transposed = a->shape[a->ndim - 1 - i] == b->shape[i];
     if (transposed) { /* COMPAT: compare_info prints this and compares a.T */
         kd->transposed = true;
-        if (stdout_lines && tka_buf_append_str(stdout_lines, "transpose sub_data1\n") != TKA_OK)
+        if (stdout_lines && tka_buf_append_str(stdout_lines, REPROD_TRANSPOSE_LINE) != TKA_OK)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     }
     tka_dtype rt = result_type(a, b);
@@ -686,7 +689,7 @@ tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out
             diff->keys[i] = diff->keys[j];
             diff->keys[i].key = key;
             if (diff->keys[i].transposed && stdout_lines &&
-                tka_buf_append_str(stdout_lines, "transpose sub_data1\n") != TKA_OK)
+                tka_buf_append_str(stdout_lines, REPROD_TRANSPOSE_LINE) != TKA_OK)
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
         } else {
             st = dump_compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],

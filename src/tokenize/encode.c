@@ -8,12 +8,8 @@
 #include <string.h>
 
 #include "core/cacheline.h"
+#include "core/ref_messages.h"
 #include "tokenize/backend.h"
-
-#define HF_NO_PAD_TOKEN                                                                            \
-    "Asking to pad but the tokenizer does not have a padding token. Please select a token to use " \
-    "as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new pad token "    \
-    "via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`."
 
 struct tka_encoder {
     const tka_tokenizer *tok;
@@ -73,7 +69,7 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
                       ? tka_tokenizer_special_id(tok, TKA_SPECIAL_PAD)
                       : -1;
     if (o->padding != TKA_PAD_NONE && pad < 0)
-        return tka_error_set(err, TKA_ERR_REFERENCE, "ValueError: %s", HF_NO_PAD_TOKEN);
+        return tka_error_set(err, TKA_ERR_REFERENCE, "ValueError: %s", TKA_HF_NO_PAD_TOKEN);
     if (o->padding == TKA_PAD_MAX_LENGTH && o->max_length < 0)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "padding to max_length needs a max_length (tokalign does not guess "
@@ -367,10 +363,7 @@ static tka_status window(seqstate *x, size_t max_len, size_t stride, tka_arena *
         return TKA_OK;
     }
     if (stride >= max_len)
-        return tka_error_set(err, TKA_ERR_ARGUMENT,
-                             "stride (%zu) must be smaller than the truncated length (%zu): the "
-                             "Rust tokenizer panics here",
-                             stride, max_len);
+        return tka_error_set(err, TKA_ERR_ARGUMENT, TKA_RUST_STRIDE_PANIC, stride, max_len);
     size_t step = max_len - stride;
     size_t parts = 0;
     for (size_t start = 0;; start += step) {
@@ -474,13 +467,10 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
     case TKA_TRUNCATE_ONLY_SECOND: {
         seqstate *t = o->truncation == TKA_TRUNCATE_ONLY_FIRST ? a : (pair ? b : NULL);
         if (!t)
-            return tka_error_set(err, TKA_ERR_REFERENCE,
-                                 "Truncation error: Second sequence not provided");
+            return tka_error_set(err, TKA_ERR_REFERENCE, TKA_HF_TRUNCATION_NO_SECOND);
         size_t tl = t->main.e - t->main.s;
         if (tl <= to_remove)
-            return tka_error_set(err, TKA_ERR_REFERENCE,
-                                 "Truncation error: Sequence to truncate too short to respect the "
-                                 "provided max_length");
+            return tka_error_set(err, TKA_ERR_REFERENCE, TKA_HF_TRUNCATION_TOO_SHORT);
         return window(t, tl - to_remove, stride, arena, err);
     }
     default:

@@ -8,6 +8,7 @@
 
 #include "core/utf8.h"
 #include "core/lines.h"
+#include "core/ref_messages.h"
 #include "tokalign/text.h"
 #include "tokenize/backend.h"
 #include "tokenize/tj_added.h"
@@ -435,13 +436,10 @@ static tka_status truncate_lengths(size_t la, size_t lb, bool pair, size_t max,
         return TKA_OK;
     }
     if (how == TKA_TRUNCATE_ONLY_SECOND && !pair)
-        return tka_error_set(err, TKA_ERR_REFERENCE,
-                             "Truncation error: Second sequence not provided");
+        return tka_error_set(err, TKA_ERR_REFERENCE, TKA_HF_TRUNCATION_NO_SECOND);
     size_t *x = how == TKA_TRUNCATE_ONLY_FIRST ? na : nb;
     if (*x <= to_remove)
-        return tka_error_set(err, TKA_ERR_REFERENCE,
-                             "Truncation error: Sequence to truncate too short to respect the "
-                             "provided max_length");
+        return tka_error_set(err, TKA_ERR_REFERENCE, TKA_HF_TRUNCATION_TOO_SHORT);
     *x -= to_remove;
     return TKA_OK;
 }
@@ -470,10 +468,7 @@ static tka_status windows(size_t len, size_t max_len, size_t stride, bool left, 
         return TKA_OK;
     }
     if (stride >= max_len)
-        return tka_error_set(err, TKA_ERR_ARGUMENT,
-                             "stride (%zu) must be smaller than the truncated length (%zu): the "
-                             "Rust tokenizer panics here",
-                             stride, max_len);
+        return tka_error_set(err, TKA_ERR_ARGUMENT, TKA_RUST_STRIDE_PANIC, stride, max_len);
     size_t step = max_len - stride;
     if (!left) {
         for (size_t start = 0;; start += step) {

@@ -1,0 +1,25 @@
+/* Reference error texts that more than one module reproduces word for word
+ * (transformers / tokenizers): one definition each, so the copies cannot
+ * drift apart. Internal to the library. */
+#ifndef TOKALIGN_CORE_REF_MESSAGES_H
+#define TOKALIGN_CORE_REF_MESSAGES_H
+
+/* COMPAT: transformers 4.9.1 PreTrainedTokenizerBase (ValueError), raised by
+ * tokenizer(..., padding=...) (encode.c) and tokenizer.pad (collate.c). */
+#define TKA_HF_NO_PAD_TOKEN                                                                        \
+    "Asking to pad but the tokenizer does not have a padding token. Please select a token to use " \
+    "as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new pad token "    \
+    "via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`."
+
+/* COMPAT: tokenizers' TruncationError messages (Rust), for the only_first /
+ * only_second strategies of encode.c and of tokenizer.json (tj_tokenizer.c). */
+#define TKA_HF_TRUNCATION_NO_SECOND "Truncation error: Second sequence not provided"
+#define TKA_HF_TRUNCATION_TOO_SHORT                                                                \
+    "Truncation error: Sequence to truncate too short to respect the provided max_length"
+
+/* tokenizers' Encoding::truncate asserts stride < max_len (a panic, no
+ * message of its own); printf arguments: stride, max_len (size_t). */
+#define TKA_RUST_STRIDE_PANIC                                                                      \
+    "stride (%zu) must be smaller than the truncated length (%zu): the Rust tokenizer panics here"
+
+#endif
