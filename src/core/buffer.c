@@ -1,5 +1,6 @@
 /* Growable byte buffer used for output assembly across modules. */
 #include "tokalign/text.h"
+#include "core/try.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -36,9 +37,7 @@ tka_status tka_buf_reserve(tka_buf *buf, size_t extra)
 
 tka_status tka_buf_append(tka_buf *buf, const void *data, size_t len)
 {
-    tka_status st = tka_buf_reserve(buf, len);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_buf_reserve(buf, len));
     if (len)
         memcpy(buf->data + buf->len, data, len);
     buf->len += len;
@@ -69,9 +68,7 @@ tka_status tka_buf_printf(tka_buf *buf, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return TKA_ERR_ARGUMENT;
-    tka_status st = tka_buf_reserve(buf, (size_t)n);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_buf_reserve(buf, (size_t)n));
     va_start(ap, fmt);
     vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -1,23 +1,21 @@
 /* JSON output with Python json.dumps escaping, hand-rolled because it is on
  * the output hot path; parsing JSON goes through jansson. */
 #include "core/json_write.h"
+#include "core/try.h"
 
 #include <string.h>
 
 tka_status tka_json_append_string(tka_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    tka_status st = tka_buf_reserve(out, len + 2);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_buf_reserve(out, len + 2));
     out->data[out->len++] = '"';
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        if ((st = tka_buf_append(out, s + run, i - run)) != TKA_OK)
-            return st;
+        TKA_TRY(tka_buf_append(out, s + run, i - run));
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
         size_t n = 2;
         switch (c) {
@@ -36,12 +34,10 @@ tka_status tka_json_append_string(tka_buf *out, const char *s, size_t len)
             esc[5] = hex[c & 15];
             n = 6;
         }
-        if ((st = tka_buf_append(out, esc, n)) != TKA_OK)
-            return st;
+        TKA_TRY(tka_buf_append(out, esc, n));
         run = i + 1;
     }
-    if ((st = tka_buf_append(out, s + run, len - run)) != TKA_OK)
-        return st;
+    TKA_TRY(tka_buf_append(out, s + run, len - run));
     return tka_buf_append_char(out, '"');
 }
 
