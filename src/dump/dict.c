@@ -8,6 +8,7 @@
 #include "dump/dump_internal.h"
 #include "tokalign/arena.h"
 #include "tokalign/text.h"
+#include "core/try.h"
 
 typedef struct entry {
     char *key;
@@ -219,16 +220,14 @@ tka_status tka_dict_put(tka_dict *d, const char *key, tka_dtype dtype, unsigned 
                         const int64_t *shape, void **data, tka_error *err)
 {
     size_t count;
-    tka_status st = check_shape(dtype, ndim, shape, &count, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(check_shape(dtype, ndim, shape, &count, err));
     tka_array a = {.dtype = dtype, .ndim = ndim};
     if (ndim)
         memcpy(a.shape, shape, ndim * sizeof *shape);
     a.data = tka_arena_calloc(d->arena, count ? count : 1, tka_dtype_size(dtype));
     if (!a.data)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for '%s'", key);
-    st = dump_dict_insert(d, key, strlen(key), &a, err);
+    tka_status st = dump_dict_insert(d, key, strlen(key), &a, err);
     if (st == TKA_OK && data)
         *data = a.data;
     return st;
@@ -237,15 +236,11 @@ tka_status tka_dict_put(tka_dict *d, const char *key, tka_dtype dtype, unsigned 
 tka_status tka_dict_add(tka_dict *d, const char *key, const tka_array *value, tka_error *err)
 {
     void *data;
-    tka_status st = check_shape(value->dtype, value->ndim, value->shape, &(size_t){0}, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(check_shape(value->dtype, value->ndim, value->shape, &(size_t){0}, err));
     size_t bytes = tka_array_count(value) * tka_dtype_size(value->dtype);
     if (bytes && !value->data)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "'%s': array data is NULL", key);
-    st = tka_dict_put(d, key, value->dtype, value->ndim, value->shape, &data, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_dict_put(d, key, value->dtype, value->ndim, value->shape, &data, err));
     if (bytes)
         memcpy(data, value->data, bytes);
     ptrdiff_t at = tka_dict_find(d, key);

@@ -12,6 +12,7 @@
 
 #include "dump/dump_internal.h"
 #include "core/json_write.h"
+#include "core/try.h"
 
 /* ------------------------------------------------------------- writing */
 
@@ -418,9 +419,7 @@ static tka_status parse_data(jctx *c, const json_t *v, tka_array *a, unsigned ax
     size_t plen = strlen(c->path);
     for (size_t i = 0; i < json_array_size(v); i++) {
         snprintf(c->path + plen, sizeof c->path - plen, "[%zu]", i);
-        tka_status st = parse_data(c, json_array_get(v, i), a, axis + 1, flat);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(parse_data(c, json_array_get(v, i), a, axis + 1, flat));
     }
     c->path[plen] = '\0';
     return TKA_OK;

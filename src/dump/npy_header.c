@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dump/dump_internal.h"
+#include "core/try.h"
 
 #define NPY_ALIGN 64
 /* numpy >= 1.23 leaves room to grow the last (first for Fortran) axis in
@@ -203,9 +204,7 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
         if (eat(&p, '}'))
             break;
         char key[32];
-        tka_status st = parse_string(&p, key, sizeof key);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(parse_string(&p, key, sizeof key));
         if (!eat(&p, ':'))
             return herr(&p, "expected ':'");
         if (strcmp(key, "descr") == 0 && !seen_descr) {
@@ -214,8 +213,7 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
                 return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                                      "%s: byte %zu: structured dtypes are not supported", name,
                                      start + p.pos);
-            if ((st = parse_string(&p, h->descr, sizeof h->descr)) != TKA_OK)
-                return st;
+            TKA_TRY(parse_string(&p, h->descr, sizeof h->descr));
             seen_descr = true;
         } else if (strcmp(key, "fortran_order") == 0 && !seen_fortran) {
             skip_ws(&p);
@@ -232,8 +230,7 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
         } else if (strcmp(key, "shape") == 0 && !seen_shape) {
             skip_ws(&p);
             h->shape_offset = start + p.pos;
-            if ((st = parse_shape(&p, h)) != TKA_OK)
-                return st;
+            TKA_TRY(parse_shape(&p, h));
             seen_shape = true;
         } else {
             return herr(&p, "unexpected or repeated key (numpy expects exactly 'descr', "
@@ -279,13 +276,10 @@ tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char 
                                tka_dict *dict, const char *key, size_t key_len, tka_error *err)
 {
     npy_header h;
-    tka_status st = dump_npy_parse_header(buf, len, name, &h, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(dump_npy_parse_header(buf, len, name, &h, err));
     tka_dtype dtype = TKA_DTYPE_BOOL;
     bool big = false;
-    if ((st = descr_dtype(&h, name, &dtype, &big, err)) != TKA_OK)
-        return st;
+    TKA_TRY(descr_dtype(&h, name, &dtype, &big, err));
     size_t count, size = tka_dtype_size(dtype);
     if (!dump_checked_count(h.shape, h.ndim, size, &count))
         return tka_error_set(err, TKA_ERR_FORMAT,
@@ -309,7 +303,7 @@ tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char 
     if (!a.data)
         return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
     dump_to_native(a.data, buf + h.data_offset, dtype, h.ndim, h.shape, big, h.fortran);
-    st = dump_dict_insert(dict, key, key_len, &a, err);
+    tka_status st = dump_dict_insert(dict, key, key_len, &a, err);
     if (st != TKA_OK)
         tka_error_prefix(err, "%s: ", name);
     return st;

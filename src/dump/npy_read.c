@@ -12,6 +12,7 @@
 #include "dump/pickle.h"
 #include "core/io.h"
 #include "tokalign/text.h"
+#include "core/try.h"
 
 /* Native data made from one pickled bytes object in one layout. */
 typedef struct converted {
@@ -111,13 +112,10 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
     if (obj->kind != PK_ARRAY)
         return obj_error(c, obj, "value is not a numpy array (reprod_log stores only ndarrays)");
     array_state s;
-    tka_status st = split_state(c, obj, &s);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(split_state(c, obj, &s));
     const pk_obj *ts;
     char order;
-    if ((st = dtype_info(c, s.dtype, &ts, &order)) != TKA_OK)
-        return st;
+    TKA_TRY(dtype_info(c, s.dtype, &ts, &order));
     *dtype_obj = (pk_obj *)s.dtype;
     memset(a, 0, sizeof *a);
     if (!dump_dtype_from_typestr(ts->u.s.p, ts->u.s.n, &a->dtype)) {
@@ -127,8 +125,7 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
                  "dtype '%s' is not supported (only bool, int8..64, uint8..64, float16/32/64)", shown);
         return obj_error(c, s.dtype, msg);
     }
-    if ((st = read_shape(c, s.shape, a)) != TKA_OK)
-        return st;
+    TKA_TRY(read_shape(c, s.shape, a));
     size_t size = tka_dtype_size(a->dtype), count;
     if (!dump_checked_count(a->shape, a->ndim, size, &count))
         return obj_error(c, s.shape, "array shape too large");

@@ -9,6 +9,7 @@
 
 #include "dump/dump_internal.h"
 #include "core/io.h"
+#include "core/try.h"
 
 /* COMPAT: CPython's pickler writes dict items in batches of 1000 (BATCHSIZE),
  * each MARK ... SETITEMS; after a full batch it always opens another one,
@@ -169,12 +170,9 @@ static tka_status put_str(tka_reprod_writer *w, const char *s, size_t n)
         return get(w, w->str1[slot]);
     if (n > 0xffffffffu)
         return TKA_ERR_LIMIT;
-    tka_status st = emit_le(w, 'X', n, 4);
-    if (st == TKA_OK)
-        st = emit(w, s, n);
-    if (st == TKA_OK)
-        st = put(w, slot >= 0 ? &w->str1[slot] : NULL);
-    return st;
+    TKA_TRY(emit_le(w, 'X', n, 4));
+    TKA_TRY(emit(w, s, n));
+    return put(w, slot >= 0 ? &w->str1[slot] : NULL);
 }
 
 static tka_status put_bytes_head(tka_reprod_writer *w, const unsigned char *b, size_t n, bool *done)
@@ -198,8 +196,7 @@ static tka_status put_small_bytes(tka_reprod_writer *w, const unsigned char *b, 
     tka_status st = put_bytes_head(w, b, n, &done);
     if (st != TKA_OK || done)
         return st;
-    if ((st = emit(w, b, n)) != TKA_OK)
-        return st;
+    TKA_TRY(emit(w, b, n));
     return put(w, n <= 1 ? &w->bytes1[n ? b[0] : 256] : NULL);
 }
 
@@ -218,26 +215,16 @@ static tka_status put_global(tka_reprod_writer *w, int64_t *memo, const char *te
 /* _reconstruct(ndarray, (0,), b'b') then REDUCE. */
 static tka_status reconstruct_head(tka_reprod_writer *w, int64_t *memo)
 {
-    tka_status st = put_global(w, &w->g_reconstruct, GLOBAL_RECONSTRUCT, sizeof GLOBAL_RECONSTRUCT - 1);
-    if (st == TKA_OK)
-        st = put_global(w, &w->g_ndarray, GLOBAL_NDARRAY, sizeof GLOBAL_NDARRAY - 1);
-    if (st == TKA_OK)
-        st = put_int(w, 0);
-    if (st == TKA_OK)
-        st = emit_op(w, (char)0x85); /* TUPLE1 */
-    if (st == TKA_OK)
-        st = put(w, NULL);
-    if (st == TKA_OK)
-        st = put_small_bytes(w, (const unsigned char *)"b", 1);
-    if (st == TKA_OK)
-        st = emit_op(w, (char)0x87); /* TUPLE3 */
-    if (st == TKA_OK)
-        st = put(w, NULL);
-    if (st == TKA_OK)
-        st = emit_op(w, 'R');
-    if (st == TKA_OK)
-        st = put(w, memo);
-    return st;
+    TKA_TRY(put_global(w, &w->g_reconstruct, GLOBAL_RECONSTRUCT, sizeof GLOBAL_RECONSTRUCT - 1));
+    TKA_TRY(put_global(w, &w->g_ndarray, GLOBAL_NDARRAY, sizeof GLOBAL_NDARRAY - 1));
+    TKA_TRY(put_int(w, 0));
+    TKA_TRY(emit_op(w, (char)0x85)); /* TUPLE1 */
+    TKA_TRY(put(w, NULL));
+    TKA_TRY(put_small_bytes(w, (const unsigned char *)"b", 1));
+    TKA_TRY(emit_op(w, (char)0x87)); /* TUPLE3 */
+    TKA_TRY(put(w, NULL));
+    TKA_TRY(emit_op(w, 'R'));
+    return put(w, memo);
 }
 
 /* dtype(typestr, False, True) + BUILD((3, order, None, None, None, -1, -1, flags)).
@@ -245,32 +232,19 @@ static tka_status reconstruct_head(tka_reprod_writer *w, int64_t *memo)
 static tka_status put_dtype(tka_reprod_writer *w, const char *typestr, char order, int flags,
                             int64_t *memo)
 {
-    tka_status st = put_global(w, &w->g_dtype, GLOBAL_DTYPE, sizeof GLOBAL_DTYPE - 1);
-    if (st == TKA_OK)
-        st = put_str(w, typestr, strlen(typestr));
-    if (st == TKA_OK)
-        st = emit(w, "\x89\x88\x87", 3); /* False, True, TUPLE3 */
-    if (st == TKA_OK)
-        st = put(w, NULL);
-    if (st == TKA_OK)
-        st = emit_op(w, 'R');
-    if (st == TKA_OK)
-        st = put(w, memo);
-    if (st == TKA_OK)
-        st = emit(w, "(K\x03", 3);
-    if (st == TKA_OK)
-        st = put_str(w, &order, 1);
-    if (st == TKA_OK)
-        st = emit(w, "NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff", 13);
-    if (st == TKA_OK)
-        st = put_int(w, flags);
-    if (st == TKA_OK)
-        st = emit_op(w, 't');
-    if (st == TKA_OK)
-        st = put(w, NULL);
-    if (st == TKA_OK)
-        st = emit_op(w, 'b');
-    return st;
+    TKA_TRY(put_global(w, &w->g_dtype, GLOBAL_DTYPE, sizeof GLOBAL_DTYPE - 1));
+    TKA_TRY(put_str(w, typestr, strlen(typestr)));
+    TKA_TRY(emit(w, "\x89\x88\x87", 3)); /* False, True, TUPLE3 */
+    TKA_TRY(put(w, NULL));
+    TKA_TRY(emit_op(w, 'R'));
+    TKA_TRY(put(w, memo));
+    TKA_TRY(emit(w, "(K\x03", 3));
+    TKA_TRY(put_str(w, &order, 1));
+    TKA_TRY(emit(w, "NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff", 13));
+    TKA_TRY(put_int(w, flags));
+    TKA_TRY(emit_op(w, 't'));
+    TKA_TRY(put(w, NULL));
+    return emit_op(w, 'b');
 }
 
 /* Where the memo index of an array's dtype object is kept: numpy's

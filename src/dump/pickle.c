@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tokalign/text.h"
+#include "core/try.h"
 
 /* Nesting of MARKs in numpy's pickles is at most 4; anything deeper than
  * this is not a numpy dump. */
@@ -262,9 +263,7 @@ static tka_status make_tuple(pk_vm *vm, size_t from)
 static tka_status memo_put(pk_vm *vm, uint64_t idx)
 {
     pk_obj *o = NULL; /* set by top() on success; initialised for GCC -O3 */
-    tka_status st = top(vm, &o);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(top(vm, &o));
     /* A numpy pickle memoises sequentially and every PUT costs at least two
      * bytes, so an index beyond the input size is not a numpy pickle; the
      * cap also bounds the memo's memory. */
@@ -345,9 +344,7 @@ static tka_status resolve_global(pk_vm *vm, const unsigned char *m, size_t mlen,
 
 static tka_status text_obj(pk_vm *vm, pk_kind kind, size_t n)
 {
-    tka_status st = need(vm, n);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(need(vm, n));
     const unsigned char *p = vm->buf + vm->pos;
     if (kind == PK_STR) {
         size_t bad;
@@ -427,8 +424,7 @@ static tka_status do_reduce(pk_vm *vm)
         o = new_obj(vm, PK_DTYPE);
         break;
     case PK_G_ENCODE:
-        if ((st = latin1_bytes(vm, args, &o)) != TKA_OK)
-            return st;
+        TKA_TRY(latin1_bytes(vm, args, &o));
         break;
     case PK_G_BYTES:
         if (args->u.seq.n != 0)
@@ -473,15 +469,13 @@ static tka_status step(pk_vm *vm, bool *stop)
     size_t from = 0, n;
     switch (op) {
     case 0x80: /* PROTO */
-        if ((st = need(vm, 1)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 1));
         if (vm->buf[vm->pos] < 2 || vm->buf[vm->pos] > 5)
             return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "protocol must be 2..5");
         vm->pos++;
         return TKA_OK;
     case 0x95: /* FRAME: framing is transparent to the reader */
-        if ((st = need(vm, 8)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 8));
         vm->pos += 8;
         return TKA_OK;
     case 'c': { /* GLOBAL module\nname\n */
@@ -504,22 +498,18 @@ static tka_status step(pk_vm *vm, bool *stop)
         return resolve_global(vm, (const unsigned char *)k->u.s.p, k->u.s.n,
                               (const unsigned char *)v->u.s.p, v->u.s.n);
     case 'q':
-        if ((st = need(vm, 1)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 1));
         return memo_put(vm, read_le(vm, 1));
     case 'r':
-        if ((st = need(vm, 4)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 4));
         return memo_put(vm, read_le(vm, 4));
     case 0x94:
         return memo_put(vm, vm->memo_count);
     case 'h':
-        if ((st = need(vm, 1)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 1));
         return memo_get(vm, read_le(vm, 1));
     case 'j':
-        if ((st = need(vm, 4)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 4));
         return memo_get(vm, read_le(vm, 4));
     case '(':
         if (vm->nmarks == PK_MAX_MARKS)
@@ -527,8 +517,7 @@ static tka_status step(pk_vm *vm, bool *stop)
         vm->marks[vm->nmarks++] = vm->sp;
         return TKA_OK;
     case 't':
-        if ((st = pop_mark(vm, &from)) != TKA_OK)
-            return st;
+        TKA_TRY(pop_mark(vm, &from));
         return make_tuple(vm, from);
     case ')':
         return push(vm, vm->empty_tuple);
@@ -548,8 +537,7 @@ static tka_status step(pk_vm *vm, bool *stop)
             return vm_error(vm, TKA_ERR_FORMAT, "%s", "the target is not a list");
         return seq_append(vm, o, v);
     case 'e':
-        if ((st = pop_mark(vm, &from)) != TKA_OK)
-            return st;
+        TKA_TRY(pop_mark(vm, &from));
         if (from <= floor_sp(vm) || vm->stack[from - 1]->kind != PK_LIST)
             return vm_error(vm, TKA_ERR_FORMAT, "%s", "the target is not a list");
         for (size_t i = from; i < vm->sp && st == TKA_OK; i++)
@@ -564,8 +552,7 @@ static tka_status step(pk_vm *vm, bool *stop)
             return st;
         return dict_set(vm, o, k, v);
     case 'u':
-        if ((st = pop_mark(vm, &from)) != TKA_OK)
-            return st;
+        TKA_TRY(pop_mark(vm, &from));
         if (from <= floor_sp(vm))
             return vm_error(vm, TKA_ERR_FORMAT, "%s", "no dict below the MARK");
         if ((vm->sp - from) % 2)
@@ -578,19 +565,16 @@ static tka_status step(pk_vm *vm, bool *stop)
     case 'M':
     case 'J':
         n = op == 'K' ? 1 : op == 'M' ? 2 : 4;
-        if ((st = need(vm, n)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, n));
         o = new_obj(vm, PK_INT);
         if (!o)
             return nomem(vm);
         o->u.i = op == 'J' ? (int64_t)(int32_t)(uint32_t)read_le(vm, 4) : (int64_t)read_le(vm, n);
         return push(vm, o);
     case 0x8a: /* LONG1 */
-        if ((st = need(vm, 1)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 1));
         n = vm->buf[vm->pos++];
-        if ((st = need(vm, n)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, n));
         if (n > 8)
             return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "integer wider than 64 bits");
         o = new_obj(vm, PK_INT);
@@ -611,13 +595,11 @@ static tka_status step(pk_vm *vm, bool *stop)
         return push(vm, vm->f);
     case 'X':
     case 'B':
-        if ((st = need(vm, 4)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 4));
         return text_obj(vm, op == 'X' ? PK_STR : PK_BYTES, (size_t)read_le(vm, 4));
     case 0x8d:
     case 0x8e:
-        if ((st = need(vm, 8)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 8));
         {
             uint64_t len = read_le(vm, 8);
             if (len > vm->len)
@@ -626,8 +608,7 @@ static tka_status step(pk_vm *vm, bool *stop)
         }
     case 0x8c:
     case 'C':
-        if ((st = need(vm, 1)) != TKA_OK)
-            return st;
+        TKA_TRY(need(vm, 1));
         return text_obj(vm, op == 0x8c ? PK_STR : PK_BYTES, (size_t)read_le(vm, 1));
     case 'R':
         return do_reduce(vm);
@@ -663,9 +644,7 @@ tka_status pk_load(const unsigned char *buf, size_t len, size_t base, const char
         if (vm.pos >= len)
             return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: truncated pickle (no STOP opcode)",
                                  name, base + len);
-        tka_status st = step(&vm, &stop);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(step(&vm, &stop));
     }
     if (vm.nmarks)
         return vm_error(&vm, TKA_ERR_FORMAT, "%s", "a MARK is still open at STOP");
