@@ -9,6 +9,7 @@
 #include "dataset/dataset_columns.h"
 #include "dataset/pandas_infer.h"
 #include "tokalign/dataset.h"
+#include "core/try.h"
 
 #define NOT_SELECTED TKA_NOT_SELECTED
 /* HF datasets' csv builder reads pandas chunks of this many rows. */
@@ -154,15 +155,12 @@ void tka_dataset_free(tka_dataset *ds)
 static tka_status select_columns(tka_dataset *ds, tka_error *err)
 {
     bool pandas = ds->options.tsv.mode == TKA_TSV_PANDAS;
-    tka_status st = column_select(ds->names, ds->ncols, pandas, ds->text_field, "text", ds->name,
-                                  &ds->text_col, err);
-    if (st == TKA_OK)
-        st = column_select(ds->names, ds->ncols, pandas, ds->pair_field, "pair", ds->name,
-                           &ds->pair_col, err);
-    if (st == TKA_OK)
-        st = column_select(ds->names, ds->ncols, pandas, ds->label_field, "label", ds->name,
-                           &ds->label_col, err);
-    return st;
+    TKA_TRY(column_select(ds->names, ds->ncols, pandas, ds->text_field, "text", ds->name,
+                          &ds->text_col, err));
+    TKA_TRY(column_select(ds->names, ds->ncols, pandas, ds->pair_field, "pair", ds->name,
+                          &ds->pair_col, err));
+    return column_select(ds->names, ds->ncols, pandas, ds->label_field, "label", ds->name,
+                         &ds->label_col, err);
 }
 
 static size_t pandas_buffer_lines(size_t table_width)
@@ -362,8 +360,7 @@ static tka_status type_row(tka_dataset *ds, const tka_tsv_record *rec, tka_error
     if (!ds->have_unit || unit != ds->cur_unit) {
         if (ds->have_unit)
             close_unit(ds);
-        if ((st = open_unit(ds, unit, group, rec, err)) != TKA_OK)
-            return st;
+        TKA_TRY(open_unit(ds, unit, group, rec, err));
     }
     divergence_note *div = ds->div;
     for (size_t c = 0; c < ds->width && c < rec->num_fields; c++) {
@@ -484,11 +481,9 @@ static tka_status read_header(tka_dataset *ds, tka_error *err)
                              ds->name);
     if (st != TKA_OK)
         return st;
-    if ((st = column_names(&rec, pandas, ds->name, &ds->names, err)) != TKA_OK)
-        return st;
+    TKA_TRY(column_names(&rec, pandas, ds->name, &ds->names, err));
     ds->ncols = rec.num_fields;
-    if ((st = select_columns(ds, err)) != TKA_OK)
-        return st;
+    TKA_TRY(select_columns(ds, err));
     ds->prev_end = rec.end_line;
     return TKA_OK;
 }
@@ -573,9 +568,8 @@ static void selected_notes(tka_dataset *ds)
 
 static tka_status dataset_open(tka_dataset *ds, tka_error *err)
 {
-    tka_status st = read_header(ds, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(read_header(ds, err));
+    tka_status st;
     if (ds->options.single_pass) {
         ds->at_data = true; /* the rows follow; typed as they come */
         return TKA_OK;
@@ -583,12 +577,10 @@ static tka_status dataset_open(tka_dataset *ds, tka_error *err)
     /* First pass: the typing pass over every row, then back to the start. */
     tka_tsv_record rec;
     while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK)
-        if ((st = type_row(ds, &rec, err)) != TKA_OK)
-            return st;
+        TKA_TRY(type_row(ds, &rec, err));
     if (st != TKA_END)
         return st;
-    if ((st = finish_types(ds, err)) != TKA_OK)
-        return st;
+    TKA_TRY(finish_types(ds, err));
     return tka_dataset_rewind(ds, err);
 }
 
@@ -635,16 +627,14 @@ tka_status tka_dataset_open(const char *path, const tka_dataset_options *options
                             tka_dataset **out, tka_error *err)
 {
     tka_dataset *ds;
-    tka_status st = dataset_new(path, options, &ds, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(dataset_new(path, options, &ds, err));
     if (strcmp(path, "-") == 0 && !ds->options.single_pass) {
         tka_dataset_free(ds);
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                              "the dataset is read twice (types, then rows): give a file, not "
                              "stdin (or read it in a single pass)");
     }
-    st = tka_tsv_open(path, &ds->options.tsv, &ds->reader, err);
+    tka_status st = tka_tsv_open(path, &ds->options.tsv, &ds->reader, err);
     if (st == TKA_OK)
         st = dataset_open(ds, err);
     if (st != TKA_OK) {
@@ -660,10 +650,8 @@ tka_status tka_dataset_open_memory(const char *name, const void *data, size_t le
                                    tka_error *err)
 {
     tka_dataset *ds;
-    tka_status st = dataset_new(name, options, &ds, err);
-    if (st != TKA_OK)
-        return st;
-    st = tka_tsv_open_memory(name, data, len, &ds->options.tsv, &ds->reader, err);
+    TKA_TRY(dataset_new(name, options, &ds, err));
+    tka_status st = tka_tsv_open_memory(name, data, len, &ds->options.tsv, &ds->reader, err);
     if (st == TKA_OK)
         st = dataset_open(ds, err);
     if (st != TKA_OK) {
@@ -738,9 +726,7 @@ tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err)
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
                              "%s: a single pass restarts only once it has read the whole file",
                              ds->name);
-    tka_status st = tka_tsv_rewind(ds->reader, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_tsv_rewind(ds->reader, err));
     ds->next_row = 0;
     ds->at_data = false;
     ds->has_current = false;
@@ -974,16 +960,14 @@ static tka_status next_single(tka_dataset *ds, tka_row *row, tka_error *err)
         while ((st = tka_tsv_next(ds->reader, &rec, err)) == TKA_OK);
         if (st != TKA_END)
             return st;
-        if ((st = finish_types(ds, err)) != TKA_OK)
-            return st;
+        TKA_TRY(finish_types(ds, err));
         ds->row_failed = true;
         ds->has_current = false;
         if (err)
             *err = ds->row_error;
         return ds->row_error.status;
     }
-    if ((st = type_row(ds, &rec, err)) != TKA_OK)
-        return st;
+    TKA_TRY(type_row(ds, &rec, err));
     uint64_t r = ds->next_row++;
     fill_row(ds, &rec, r, ds->cur_unit, ds->cur_group, row);
     return TKA_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tokalign/sampler.h"
+#include "core/try.h"
 
 tka_status tka_numpy_seed(tka_mt19937 *g, int64_t seed, tka_error *err)
 {
@@ -75,9 +76,7 @@ tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_
                              "replacement (Paddle RandomSampler raises ValueError)",
                              (long long)ns, (long long)n);
     tka_mt19937 g;
-    tka_status st = tka_numpy_seed(&g, numpy_seed, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(tka_numpy_seed(&g, numpy_seed, err));
     int64_t *perm = NULL;
     if (!replacement && !(perm = malloc((size_t)n * sizeof *perm)))
         return tka_error_set(err, TKA_ERR_NOMEM, "RandomSampler: cannot allocate %lld indices",

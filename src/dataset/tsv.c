@@ -33,6 +33,7 @@
 
 #include "dataset/tsv_internal.h"
 #include "core/io.h"
+#include "core/try.h"
 
 /* COMPAT: the prefix of pandas' C tokenizer errors (pandas.errors.ParserError). */
 #define PANDAS_PARSER_ERROR "pandas raises ParserError: Error tokenizing data. C error: "
@@ -573,9 +574,7 @@ tka_status tka_tsv_open_memory(const char *name, const void *data, size_t len,
                                const tka_tsv_options *options, tka_tsv_reader **out,
                                tka_error *err)
 {
-    tka_status st = reader_new(name, options, out, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(reader_new(name, options, out, err));
     static const unsigned char empty[1] = {0};
     (*out)->mem = data ? data : empty;
     (*out)->mem_len = data ? len : 0;
