@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ref_messages.h"
+#include "core/try.h"
 
 static const char *const field_names[TKA_FIELD_SEQ_COUNT] = {
     "input_ids", "token_type_ids", "special_tokens_mask", "attention_mask"};
@@ -201,9 +202,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
             }
         }
     }
-    tka_status st = add_labels(items, TKA_COLLATE_HF, arena, out, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(add_labels(items, TKA_COLLATE_HF, arena, out, err));
     if (!have_mask && o->return_attention_mask) {
         tka_batch_array *a = add_array(out, "attention_mask", TKA_BATCH_INT64, 2, items->count, width, arena);
         if (!a)
