@@ -10,6 +10,7 @@
 #include "tokenize/bert_model.h"
 #include "tokenize/bert_normalize.h"
 #include "tokenize/bert_specials.h"
+#include "core/try.h"
 
 /* ------------------------------------------------------------ scratch */
 
@@ -345,8 +346,7 @@ static tka_status flush_token(ctx *c)
         int cls = produced_class(s->cp[k]);
         if (cls == BERT_WORD)
             continue;
-        if ((st = emit_word(c, start, k)) != TKA_OK)
-            return st;
+        TKA_TRY(emit_word(c, start, k));
         if (cls == BERT_PUNCT && (st = emit_word(c, k, k + 1)) != TKA_OK)
             return st;
         start = k + 1;
@@ -366,7 +366,6 @@ static tka_status tokenize_segment(ctx *c, const uint8_t *x, size_t len, uint32_
     const bert_model *m = c->m;
     tka_compat compat = c->compat;
     uint32_t ci = char_base;
-    tka_status st;
     s->n = 0;
     for (size_t i = 0; i < len; ci++) {
         int32_t cp;
@@ -388,17 +387,14 @@ static tka_status tokenize_segment(ctx *c, const uint8_t *x, size_t len, uint32_
         case BERT_DROP:
             break;
         case BERT_SPACE:
-            if ((st = flush_token(c)) != TKA_OK)
-                return st;
+            TKA_TRY(flush_token(c));
             break;
         case BERT_CJK:
-            if ((st = flush_token(c)) != TKA_OK)
-                return st;
+            TKA_TRY(flush_token(c));
             s->cp[0] = cp;
             s->orig[0] = map ? map[ci] : ci;
             s->n = 1;
-            if ((st = flush_token(c)) != TKA_OK)
-                return st;
+            TKA_TRY(flush_token(c));
             break;
         default:
             if (s->n == s->cap && !reserve_chars(s, 1))

@@ -10,6 +10,7 @@
 #include "core/cacheline.h"
 #include "core/ref_messages.h"
 #include "tokenize/backend.h"
+#include "core/try.h"
 
 struct tka_encoder {
     const tka_tokenizer *tok;
@@ -246,9 +247,7 @@ static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, cons
     bool specials = enc->wordpiece && enc->o.add_special_tokens;
     size_t n = (a.e - a.s) + (b ? b->e - b->s : 0) + (specials ? (b ? 3 : 2) : 0);
     memset(e, 0, sizeof *e);
-    tka_status st = alloc_encoding(enc, e, n, arena);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(alloc_encoding(enc, e, n, arena));
     e->token_text = bl->text;
     e->pad_text_start = (uint32_t)bl->pad;
     e->pad_text_len = bl->pad_n;
@@ -274,9 +273,7 @@ static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
     if (e->length >= target)
         return TKA_OK;
     tka_encoding p = *e;
-    tka_status st = alloc_encoding(enc, &p, target, arena);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(alloc_encoding(enc, &p, target, arena));
     if (!e->token_type_ids)
         p.token_type_ids = NULL;
     size_t n = e->length, diff = target - n;
@@ -429,7 +426,6 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
     const tka_encode_options *o = &enc->o;
     size_t ml = (size_t)o->max_length, stride = (size_t)o->stride;
     size_t added = enc->wordpiece && o->add_special_tokens ? (pair ? 3 : 2) : 0;
-    tka_status st;
     /* COMPAT: with truncation on, the Rust tokenizer (tokenizers@0.23.2
      * through npm) stops producing a sequence's words once it holds at
      * least max_length tokens, so the cut falls at the first word start at
@@ -444,8 +440,7 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
                              "max_length %zu is smaller than the %zu special tokens", ml, added);
     size_t max = ml - added;
     if (max == 0) {
-        if ((st = window(a, 0, stride, arena, err)) != TKA_OK)
-            return st;
+        TKA_TRY(window(a, 0, stride, arena, err));
         return pair ? window(b, 0, stride, arena, err) : TKA_OK;
     }
     size_t la = a->main.e - a->main.s, lb = pair ? b->main.e - b->main.s : 0;
@@ -458,8 +453,7 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
         if (pair) {
             size_t n1, n2;
             tka_rust_longest_first_pair(la, lb, max, &n1, &n2);
-            if ((st = window(a, n1, stride, arena, err)) != TKA_OK)
-                return st;
+            TKA_TRY(window(a, n1, stride, arena, err));
             return window(b, n2, stride, arena, err);
         }
         return window(a, total - to_remove, stride, arena, err);
@@ -711,10 +705,8 @@ tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *option
                       tka_arena *arena, tka_encoding *out, tka_error *err)
 {
     tka_encoder *enc;
-    tka_status st = tka_encoder_new(tok, options, &enc, err);
-    if (st != TKA_OK)
-        return st;
-    st = tka_encoder_encode(enc, text, len, pair, pair_len, arena, out, err);
+    TKA_TRY(tka_encoder_new(tok, options, &enc, err));
+    tka_status st = tka_encoder_encode(enc, text, len, pair, pair_len, arena, out, err);
     tka_encoder_free(enc);
     return st;
 }

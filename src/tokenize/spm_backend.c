@@ -7,6 +7,7 @@
 #include "tokalign/spm.h"
 #include "tokenize/backend.h"
 #include "tokenize/spm_encode.h"
+#include "core/try.h"
 
 static void spm_free(void *model)
 {
@@ -130,10 +131,8 @@ tka_status tka_sentencepiece_open(const tka_resolved *files, const tka_tokenizer
     (void)options;
     (void)warnings;
     spm_model *m;
-    tka_status st = spm_model_load(files->file, &m, err);
-    if (st != TKA_OK)
-        return st;
-    st = self_test(m, err);
+    TKA_TRY(spm_model_load(files->file, &m, err));
+    tka_status st = self_test(m, err);
     if (st != TKA_OK) {
         spm_model_free(m);
         return st;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "tokenize/spm_encode.h"
+#include "core/try.h"
 
 #define SPACE_SYMBOL "\xe2\x96\x81"
 
@@ -12,9 +13,7 @@ static tka_status flush_bytes(tka_buf *out, const tka_buf *bytes)
     const char *b = bytes->data;
     for (size_t off = 0; off < bytes->len;) {
         size_t cl = spm_utf8_valid_len(b + off, bytes->len - off);
-        tka_status st = cl ? tka_buf_append(out, b + off, cl) : tka_buf_append(out, "\xEF\xBF\xBD", 3);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(cl ? tka_buf_append(out, b + off, cl) : tka_buf_append(out, "\xEF\xBF\xBD", 3));
         off += cl ? cl : 1;
     }
     return TKA_OK;

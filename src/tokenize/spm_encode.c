@@ -5,6 +5,7 @@
 
 #include "tokenize/backend.h"
 #include "tokenize/spm_encode.h"
+#include "core/try.h"
 
 tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm_scratch *scratch,
                            spm_result **results, size_t *n_results, tka_error *err)
@@ -172,9 +173,7 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
                 out->text_len[last] += r->len;
             }
         } else {
-            st = tka_tokens_push(out, flags, r->id, begin, end, w, r->len);
-            if (st != TKA_OK)
-                goto nomem;
+            TKA_TRY_GOTO(st, tka_tokens_push(out, flags, r->id, begin, end, w, r->len), nomem);
         }
         consumed += r->len;
         prev_unk = is_unk;

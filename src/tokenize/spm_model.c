@@ -9,6 +9,7 @@
 
 #include "core/io.h"
 #include "tokalign/tokenizer.h"
+#include "core/try.h"
 
 /* Models are read whole; protobuf itself refuses messages over 2 GiB. */
 #define SPM_MAX_MODEL_BYTES ((size_t)2 << 30)
@@ -259,9 +260,7 @@ static void init_specials(spm_model *m)
 
 static tka_status build(spm_model *m, tka_error *err)
 {
-    tka_status st = spm_proto_parse(m->file.data, m->file.len, m->path, &m->proto, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(spm_proto_parse(m->file.data, m->file.len, m->path, &m->proto, err));
     const spm_proto_trainer *ts = &m->proto.trainer;
     m->type = (spm_model_type)ts->model_type;
     if (m->proto.n_pieces > (size_t)INT32_MAX - 1)
@@ -272,7 +271,7 @@ static tka_status build(spm_model *m, tka_error *err)
     m->unk_surface = ts->unk_surface;
     m->has_denormalizer =
         m->proto.denormalizer.present && m->proto.denormalizer.precompiled_charsmap.len > 0;
-    st = init_pieces(m, err);
+    tka_status st = init_pieces(m, err);
     if (st == TKA_OK && m->type == SPM_MODEL_UNIGRAM)
         st = init_unigram(m, err);
     if (st == TKA_OK)

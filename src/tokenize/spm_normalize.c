@@ -1,6 +1,7 @@
 /* SentencePiece's normalizer: precompiled charsmap lookups and the
  * whitespace rules of Normalizer::Normalize, with an exact ASCII fast path. */
 #include "tokenize/spm_normalize.h"
+#include "core/try.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -251,9 +252,7 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
     n->treat_whitespace_as_suffix = treat_whitespace_as_suffix;
     tka_status st;
     if (spec->precompiled_charsmap.len > 0) {
-        st = spm_charsmap_init(&n->charsmap, spec->precompiled_charsmap, path, err);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(spm_charsmap_init(&n->charsmap, spec->precompiled_charsmap, path, err));
         n->has_charsmap = true;
     }
     if (n_user > 0) {
@@ -466,9 +465,7 @@ tka_status spm_normalize(const spm_normalizer *n, const char *in, size_t len, bo
     if (n->remove_extra_whitespaces) {
         /* Leading input whose normalized form is exactly one space is dropped. */
         while (consumed < len) {
-            st = norm_prefix(n, in + consumed, len - consumed, &p, err);
-            if (st != TKA_OK)
-                return st;
+            TKA_TRY(norm_prefix(n, in + consumed, len - consumed, &p, err));
             if (!(p.len == 1 && p.text[0] == ' '))
                 break;
             consumed += p.consumed;

@@ -10,6 +10,7 @@
  * ignored (kept as an unknown field by protobuf, so the field keeps its
  * previous value). */
 #include "tokenize/spm_proto.h"
+#include "core/try.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -69,9 +70,7 @@ static tka_status pb_length(pb_reader *r, size_t *start, size_t *len, const char
 {
     size_t at = r->pos;
     uint64_t n = 0; /* set by pb_varint on success; initialised for GCC -O3 */
-    tka_status st = pb_varint(r, &n, what);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(pb_varint(r, &n, what));
     if (n > r->end - r->pos)
         return pb_fail(r, at, what, "length runs past the end of the enclosing message");
     *start = r->pos;
@@ -89,9 +88,7 @@ static tka_status pb_read_tag(pb_reader *r, pb_tag *tag, const char *what)
 {
     tag->at = r->pos;
     uint64_t v = 0; /* as in pb_length */
-    tka_status st = pb_varint(r, &v, what);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(pb_varint(r, &v, what));
     if (v > UINT32_MAX || (v >> 3) == 0)
         return pb_fail(r, tag->at, what, "invalid field tag");
     tag->field = (uint32_t)(v >> 3);
@@ -126,17 +123,13 @@ static tka_status pb_skip(pb_reader *r, const pb_tag *tag, const char *what, int
             if (r->pos >= r->end)
                 return pb_fail(r, tag->at, what, "unterminated group");
             pb_tag inner;
-            tka_status st = pb_read_tag(r, &inner, what);
-            if (st != TKA_OK)
-                return st;
+            TKA_TRY(pb_read_tag(r, &inner, what));
             if (inner.wire == WIRE_EGROUP) {
                 if (inner.field != tag->field)
                     return pb_fail(r, inner.at, what, "mismatched end of group");
                 return TKA_OK;
             }
-            st = pb_skip(r, &inner, what, depth + 1);
-            if (st != TKA_OK)
-                return st;
+            TKA_TRY(pb_skip(r, &inner, what, depth + 1));
         }
     default: /* WIRE_EGROUP without a start */
         return pb_fail(r, tag->at, what, "end of group without a start");
@@ -235,9 +228,8 @@ static tka_status parse_scalars(pb_reader *r, void *msg, const field_spec *field
 {
     while (r->pos < r->end) {
         pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(pb_read_tag(r, &t, what));
+        tka_status st;
         const field_spec *f = NULL;
         for (size_t i = 0; i < n_fields && !f; i++)
             if (fields[i].number == t.field)
@@ -335,9 +327,8 @@ static tka_status parse_self_test(pb_reader *r, spm_proto *m)
     static const char what[] = "ModelProto.self_test_data";
     while (r->pos < r->end) {
         pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(pb_read_tag(r, &t, what));
+        tka_status st;
         if (t.field != 1 || t.wire != WIRE_LEN) {
             st = pb_skip(r, &t, what, 0);
         } else {
@@ -388,19 +379,14 @@ static tka_status parse_model(pb_reader *r, spm_proto *m)
     static const char what[] = "ModelProto";
     while (r->pos < r->end) {
         pb_tag t;
-        tka_status st = pb_read_tag(r, &t, what);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(pb_read_tag(r, &t, what));
         if (t.wire != WIRE_LEN || t.field < 1 || t.field > 5) {
-            st = pb_skip(r, &t, what, 0);
-            if (st != TKA_OK)
-                return st;
+            TKA_TRY(pb_skip(r, &t, what, 0));
             continue;
         }
         size_t s, n;
-        st = pb_length(r, &s, &n, what);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(pb_length(r, &s, &n, what));
+        tka_status st;
         pb_reader sub = pb_sub(r, s, n);
         switch (t.field) {
         case 1:

@@ -7,6 +7,7 @@
 
 #include "core/io.h"
 #include "tokenize/backend.h"
+#include "core/try.h"
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -200,9 +201,7 @@ tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, 
                         tka_tokens *out, tka_error *err)
 {
     tka_tokens_clear(out);
-    tka_status st = check_text(text, len, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(check_text(text, len, err));
     if (tok->n_no_split)
         return tka_tokenize_no_split(tok, text, len, flags, out, err);
     return tok->backend->tokenize(tok->model, text, len, flags, out, err);
@@ -222,9 +221,7 @@ tka_status tka_tokenize_as(const tka_tokenizer *tok, tka_compat compat, const ch
     if (!tok->backend->tokenize_as)
         return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s tokenizers have no compat modes",
                              tok->backend->name);
-    tka_status st = check_text(text, len, err);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(check_text(text, len, err));
     return tok->backend->tokenize_as(tok->model, compat, text, len, flags, out, err);
 }
 
