@@ -52,7 +52,8 @@ typedef struct tka_key_diff {
 
 /* Ownership and threads: owned by the caller of tka_diff_compare, freed with
  * tka_diff_free; its keys point into dict `a`, which must outlive it.
- * Immutable: any number of threads may read one diff at once. */
+ * Immutable once made, so one diff may be used by any number of threads at
+ * once. */
 typedef struct tka_diff tka_diff;
 
 /* ReprodDiffHelper.compare_info(a, b). Where reprod_log raises, returns
@@ -177,12 +178,17 @@ typedef struct tka_key_explanation {
     const char *explanation; /* the likely cause in words; "" when passed */
 } tka_key_explanation;
 
+/* Ownership and threads: owned by the caller of tka_diff_explain_all, freed
+ * with tka_explanation_free; the strings and arrays of its key explanations
+ * are its own copies and live as long as it. Immutable once made, so one
+ * explanation may be used by any number of threads at once. */
 typedef struct tka_explanation tka_explanation;
 
 /* Compares every key on its own (also where reprod_log would raise for the
  * whole dict, so every failing key is explained), judges it with `report`
  * (NULL: reprod_log's defaults) and tells why it fails. Keys in the first
- * dump's order, then those only in the second. `options` may be NULL. */
+ * dump's order, then those only in the second. `options` may be NULL; its
+ * id_to_token callbacks are called from the calling thread only. */
 TKA_API tka_status tka_diff_explain_all(const tka_dict *a, const tka_dict *b,
                                 const tka_report_options *report,
                                 const tka_explain_options *options, tka_explanation **out,

@@ -109,8 +109,9 @@ TKA_API bool tka_dict_remove(tka_dict *dict, const char *key);
 TKA_API void tka_dict_clear(tka_dict *dict);
 
 /* Free-form metadata carried by JSON mirrors (the "meta" object), kept as
- * compact JSON text; NULL when there is none. See docs/dump.md for the keys
- * `tokalign diff` understands (source rows of each batch). */
+ * compact JSON text; NULL when there is none. The string is the dict's and
+ * lives until the next tka_dict_set_meta or tka_dict_free. See docs/dump.md
+ * for the keys `tokalign diff` understands (source rows of each batch). */
 TKA_API const char *tka_dict_meta(const tka_dict *dict);
 /* `json_object_text` must be a JSON object (or NULL to drop the metadata). */
 TKA_API tka_status tka_dict_set_meta(tka_dict *dict, const char *json_object_text, tka_error *err);
@@ -179,8 +180,8 @@ TKA_API tka_status tka_dump_write(const tka_dict *dict, const char *path, tka_du
  * freed with tka_reprod_writer_free; one thread at a time. */
 typedef struct tka_reprod_writer tka_reprod_writer;
 
-/* Writes to `path` through a tka_outfile (tokalign/io.h): a temporary file
- * renamed into place on close; a device or FIFO is written in place. */
+/* Writes to `path` through a temporary file renamed into place on close; a
+ * device or FIFO is written in place. */
 TKA_API tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka_error *err);
 /* Appends to `buf` (not owned). */
 TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out, tka_error *err);
@@ -197,13 +198,13 @@ TKA_API void tka_reprod_writer_free(tka_reprod_writer *writer);
 /* ------------------------------------------------------------ sidecars */
 
 /* The "meta" of the JSON sidecar NAME.json that `tokalign pipeline` writes
- * beside NAME.npy / NAME.npz. *meta receives malloc'd compact JSON, or NULL
- * when there is no sidecar for this dump (none, unreadable, or its "file"
- * names another dump). A sidecar whose meta.dump_sha256 is not the SHA-256
- * of the dump (another run's sidecar, or a run interrupted between the two
- * renames) is refused: TKA_ERR_FORMAT naming both files; callers ignore it.
- * Sidecars without dump_sha256 (older ones, hand-made mirrors) are accepted
- * on the file name alone. */
+ * beside NAME.npy / NAME.npz. *meta receives compact JSON that the caller
+ * frees with free(), or NULL when there is no sidecar for this dump (none,
+ * unreadable, or its "file" names another dump). A sidecar whose
+ * meta.dump_sha256 is not the SHA-256 of the dump (another run's sidecar, or
+ * a run interrupted between the two renames) is refused: TKA_ERR_FORMAT
+ * naming both files; callers ignore it. Sidecars without dump_sha256 (older
+ * ones, hand-made mirrors) are accepted on the file name alone. */
 TKA_API tka_status tka_dump_sidecar_meta(const char *dump_path, char **meta, tka_error *err);
 
 /* ------------------------------------------------------ value printing */

@@ -74,6 +74,9 @@ TKA_API void tka_encode_options_apply_hf_defaults(tka_encode_options *options);
 TKA_API bool tka_encode_options_apply_file_padding(const tka_tokenizer *tok,
                                                    tka_encode_options *options);
 
+/* Ownership and threads: the arrays live in the arena passed to the call
+ * that filled the encoding (nothing to free on its own); one thread at a
+ * time. */
 typedef struct tka_encoding {
     size_t length;
     int32_t *input_ids;
@@ -115,8 +118,7 @@ typedef struct tka_encoding {
 
 /* Ownership and threads: owned by the caller of tka_encoder_new, freed with
  * tka_encoder_free; the tokenizer must outlive it. One thread at a time: use
- * one encoder per thread (they may share the tokenizer). An encoding's arrays
- * live in the arena passed to the call that made it. */
+ * one encoder per thread (they may share the tokenizer). */
 typedef struct tka_encoder tka_encoder;
 
 /* Checks the options against the tokenizer as HF does before encoding:
@@ -131,8 +133,7 @@ TKA_API void tka_encoder_free(tka_encoder *encoder);
  * single example: padding LONGEST pads to its own length (then to the
  * multiple). Errors: TKA_ERR_UTF8 (message names which text and the byte
  * offset), TKA_ERR_REFERENCE where the reference raises (fast compat:
- * impossible truncation). `out` lives in `arena`. The encoder is not
- * thread-safe; use one per thread. */
+ * impossible truncation). `out` lives in `arena`. */
 TKA_API tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, size_t len,
                                       const char *pair, size_t pair_len, tka_arena *arena,
                                       tka_encoding *out, tka_error *err);

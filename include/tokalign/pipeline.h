@@ -71,7 +71,9 @@ typedef struct tka_pipeline_options {
 } tka_pipeline_options;
 
 /* A batch order read from a file: the JSON or .npy `tokalign order`
- * writes, or a JSON list of lists of row indices. */
+ * writes, or a JSON list of lists of row indices.
+ * Ownership and threads: the caller's (filled by tka_order_parse /
+ * tka_order_read), freed with tka_order_free; one thread at a time. */
 typedef struct tka_order {
     int64_t *rows;      /* every batch's rows, batch after batch */
     size_t *starts;     /* batch b is rows[starts[b], starts[b + 1]) */
@@ -99,6 +101,7 @@ TKA_API void tka_order_free(tka_order *order);
  * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. */
 TKA_API void tka_pipeline_options_init(tka_pipeline_options *options, tka_flavor flavor);
 
+/* Ownership and threads: the caller's; plain numbers, nothing to free. */
 typedef struct tka_pipeline_result {
     uint64_t rows;           /* data rows read (the `length` key) */
     uint64_t rows_encoded;   /* every row is tokenized, as dataset.map does */

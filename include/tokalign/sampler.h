@@ -197,7 +197,8 @@ typedef struct tka_batches {
  * through_dataloader, batch_size 1, torch 2.x). */
 TKA_API void tka_sampler_spec_init(tka_sampler_spec *spec, tka_flavor flavor, tka_sampler_kind kind);
 
-/* Runs the sampler and batches its indices; *out owns malloc'ed memory.
+/* Runs the sampler and batches its indices into *out (free it with
+ * tka_batches_free).
  * Invalid combinations (missing seed, rank >= num_replicas, ...) are
  * TKA_ERR_ARGUMENT with the reference's error text where it raises. */
 TKA_API tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out, tka_error *err);
