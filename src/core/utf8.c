@@ -5,6 +5,7 @@
 #include <utf8proc.h>
 
 #include "tokalign/text.h"
+#include "core/try.h"
 
 bool tka_py_isspace(int32_t cp)
 {
@@ -176,11 +177,8 @@ tka_status tka_utf8_append_replacing(tka_buf *out, const char *text, size_t len)
             i += n;
             continue;
         }
-        tka_status st = tka_buf_append(out, text + run, i - run);
-        if (st == TKA_OK)
-            st = tka_buf_append(out, replacement, sizeof replacement);
-        if (st != TKA_OK)
-            return st;
+        TKA_TRY(tka_buf_append(out, text + run, i - run));
+        TKA_TRY(tka_buf_append(out, replacement, sizeof replacement));
         i += maximal;
         run = i;
     }
