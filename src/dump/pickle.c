@@ -400,11 +400,8 @@ static tka_status latin1_bytes(pk_vm *vm, pk_obj *args, pk_obj **out)
 static tka_status do_reduce(pk_vm *vm)
 {
     pk_obj *args = NULL, *fn = NULL;
-    tka_status st = pop(vm, &args);
-    if (st == TKA_OK)
-        st = pop(vm, &fn);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(pop(vm, &args));
+    TKA_TRY(pop(vm, &fn));
     if (fn->kind != PK_GLOBAL)
         return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "the callable is not an allowed global");
     if (args->kind != PK_TUPLE)
@@ -446,11 +443,8 @@ static tka_status do_reduce(pk_vm *vm)
 static tka_status do_build(pk_vm *vm)
 {
     pk_obj *state = NULL, *obj = NULL;
-    tka_status st = pop(vm, &state);
-    if (st == TKA_OK)
-        st = top(vm, &obj);
-    if (st != TKA_OK)
-        return st;
+    TKA_TRY(pop(vm, &state));
+    TKA_TRY(top(vm, &obj));
     if (obj->kind != PK_ARRAY && obj->kind != PK_DTYPE)
         return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s",
                         "BUILD applies only to arrays and dtypes here");
