@@ -49,11 +49,8 @@ static tka_status decode_piece(const spm_model *m, spm_bytes piece, int32_t id, 
     size_t run = 0;
     for (size_t i = 0; i < len;) {
         if (len - i >= 3 && memcmp(s + i, SPACE_SYMBOL, 3) == 0) {
-            tka_status st = tka_buf_append(out, s + run, i - run);
-            if (st == TKA_OK)
-                st = tka_buf_append_char(out, ' ');
-            if (st != TKA_OK)
-                return st;
+            TKA_TRY(tka_buf_append(out, s + run, i - run));
+            TKA_TRY(tka_buf_append_char(out, ' '));
             i += 3;
             run = i;
         } else {
