@@ -55,6 +55,11 @@ typedef struct tka_encode_options {
     bool offsets;               /* fill offset_starts / offset_ends (see tka_encoding) */
     bool strings;               /* keep token strings (tka_encoding_token) */
     bool overflow;              /* report what truncation removed (see tka_encoding) */
+    bool type_ids;              /* SentencePiece: token_type_ids too, as transformers' base
+                                   create_token_type_ids_from_sequences gives them for
+                                   return_token_type_ids=True: A 0, B 1 (all 0 without
+                                   special tokens); WordPiece and tokenizer.json always
+                                   have them */
 } tka_encode_options;
 
 /* max_length -1, no truncation, stride 0, no padding, right side, the
@@ -80,7 +85,8 @@ TKA_API bool tka_encode_options_apply_file_padding(const tka_tokenizer *tok,
 typedef struct tka_encoding {
     size_t length;
     int32_t *input_ids;
-    int32_t *token_type_ids;      /* NULL for SentencePiece (not a model input there) */
+    int32_t *token_type_ids;      /* NULL for SentencePiece (not a model input there)
+                                     unless options.type_ids */
     int32_t *attention_mask;
     int32_t *special_tokens_mask;
     /* With options.offsets: code-point [start, end) in the text (B's tokens:

@@ -194,7 +194,7 @@ static tka_status alloc_encoding(const tka_encoder *enc, tka_encoding *e, size_t
     e->special_tokens_mask = arena_array(arena, n, sizeof(int32_t));
     if (!e->input_ids || !e->attention_mask || !e->special_tokens_mask)
         return TKA_ERR_NOMEM;
-    if ((enc->wordpiece || enc->json) &&
+    if ((enc->wordpiece || enc->json || enc->o.type_ids) &&
         !(e->token_type_ids = arena_array(arena, n, sizeof(int32_t))))
         return TKA_ERR_NOMEM;
     if (enc->o.offsets && (!(e->offset_starts = arena_array(arena, n, sizeof(uint32_t))) ||
@@ -240,7 +240,9 @@ static void put_tokens(writer *w, const tka_tokens *t, range r, int32_t type, si
 
 /* [CLS] A [SEP] (B [SEP]) for WordPiece with special tokens, A (B)
  * otherwise; pair_type is B's token type without special tokens (slow 0,
- * fast 1). */
+ * fast 1). COMPAT: prepare_for_model types B 1 whenever add_special_tokens
+ * (create_token_type_ids_from_sequences), also for SentencePiece, which
+ * adds no token. */
 static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, const range *b,
                            int32_t pair_type, tka_arena *arena, tka_encoding *e)
 {
@@ -258,7 +260,7 @@ static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, cons
     if (specials)
         put(&w, enc->sep, 0, 1, 0, 0, bl->sep, bl->sep_n);
     if (b) {
-        put_tokens(&w, &enc->b, *b, specials ? 1 : pair_type, bl->b_base);
+        put_tokens(&w, &enc->b, *b, enc->o.add_special_tokens ? 1 : pair_type, bl->b_base);
         if (specials)
             put(&w, enc->sep, 1, 1, 0, 0, bl->sep, bl->sep_n);
     }

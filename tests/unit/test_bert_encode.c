@@ -2,6 +2,8 @@
  * modes, padding, offsets, option checks) and decode. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "bert_test_util.h"
 #include "tokalign/arena.h"
@@ -382,4 +384,61 @@ Test(bert_decode, clean_up_rules_in_order)
     cr_assert_eq(tka_clean_up_tokenization(s, strlen(s), &out), TKA_OK);
     cr_assert_str_eq(out.data, "a. b? c! d, e'f don't I'm it's we've they're");
     tka_buf_free(&out);
+}
+
+/* SentencePiece (ReformerTokenizer) pairs with options.type_ids: transformers
+ * 4.9.1's base create_token_type_ids_from_sequences, A 0 and B 1, all 0
+ * without special tokens; without the option no token_type_ids at all. */
+Test(spm_encode, pair_type_ids_on_request)
+{
+    const char *shared = getenv("TKA_SHARED");
+    cr_assert_not_null(shared, "TKA_SHARED must point at the shared directory");
+    char path[600];
+    snprintf(path, sizeof path, "%s/data/spm/reformer-crime-and-punishment", shared);
+    tka_tokenizer *tok = NULL;
+    tka_error err;
+    cr_assert_eq(tka_tokenizer_open(path, NULL, &tok, &err), TKA_OK, "%s", err.message);
+    const char *a = "It is a nice day", *b = "today , I want to go";
+    tka_tokens ta = {0}, tb = {0};
+    cr_assert_eq(tka_tokenize(tok, a, strlen(a), 0, &ta, &err), TKA_OK);
+    cr_assert_eq(tka_tokenize(tok, b, strlen(b), 0, &tb, &err), TKA_OK);
+    cr_assert(ta.count > 2 && tb.count > 3);
+    tka_arena *arena = tka_arena_new(0);
+    tka_encode_options o;
+    tka_encode_options_init(&o);
+    tka_encoding e = enc(tok, &o, a, b, arena);
+    cr_assert_null(e.token_type_ids, "no token_type_ids unless asked");
+    o.type_ids = true;
+    e = enc(tok, &o, a, b, arena);
+    cr_assert_eq(e.length, ta.count + tb.count);
+    cr_assert_not_null(e.token_type_ids);
+    for (size_t i = 0; i < e.length; i++) {
+        int32_t id = i < ta.count ? ta.ids[i] : tb.ids[i - ta.count];
+        cr_assert_eq(e.input_ids[i], id, "id %zu", i);
+        cr_assert_eq(e.token_type_ids[i], i < ta.count ? 0 : 1, "type %zu", i);
+    }
+    /* truncation keeps the split; padding types 0 */
+    o.truncation = TKA_TRUNCATE_ONLY_SECOND;
+    o.max_length = (int64_t)ta.count + 2;
+    o.padding = TKA_PAD_MAX_LENGTH;
+    o.pad_id = 0; /* <unk>: the Reformer model has no pad token */
+    e = enc(tok, &o, a, b, arena);
+    cr_assert_eq(e.length, ta.count + 2);
+    cr_assert(e.token_type_ids[ta.count - 1] == 0 && e.token_type_ids[ta.count] == 1 &&
+              e.token_type_ids[ta.count + 1] == 1);
+    o.max_length = (int64_t)(ta.count + tb.count) + 2;
+    e = enc(tok, &o, a, b, arena);
+    cr_assert(e.token_type_ids[e.length - 3] == 1 && e.token_type_ids[e.length - 1] == 0 &&
+              e.attention_mask[e.length - 1] == 0);
+    /* without special tokens everything is type 0 */
+    tka_encode_options_init(&o);
+    o.type_ids = true;
+    o.add_special_tokens = false;
+    e = enc(tok, &o, a, b, arena);
+    for (size_t i = 0; i < e.length; i++)
+        cr_assert_eq(e.token_type_ids[i], 0);
+    tka_tokens_free(&ta);
+    tka_tokens_free(&tb);
+    tka_arena_free(arena);
+    tka_tokenizer_free(tok);
 }
