@@ -7,6 +7,7 @@ warnings, errors, key order, BatchEncoding and tensor conversion).  Batches are
 encoded in one C call on tokalign's threads and come back as flat int64 numpy
 arrays; return_tensors="np" with uniform lengths reshapes them without a copy.
 """
+import collections
 import logging
 import os
 
@@ -44,51 +45,195 @@ def _default_threads():
     return max(1, min(os.cpu_count() or 1, 16))
 
 
-class BatchEncoding(dict):
-    """transformers' BatchEncoding: a dict with attribute access."""
+class Encoding:
+    """One row of a fast-compat batch, as tokenizers.Encoding shows it
+    (ids, type_ids, tokens, offsets, attention_mask, special_tokens_mask,
+    overflowing, sequence_ids, n_sequences), built from the batch arrays on
+    access."""
 
-    def __getattr__(self, item):
-        try:
-            return self[item]
-        except KeyError:
-            raise AttributeError(item) from None
+    def __init__(self, tokenizer, fields, n_sequences, overflowing=()):
+        self._tokenizer = tokenizer
+        self._fields = fields
+        self.n_sequences = n_sequences
+        self.overflowing = list(overflowing)
+
+    ids = property(lambda s: list(s._fields["input_ids"]))
+    type_ids = property(lambda s: list(s._fields["token_type_ids"]))
+    attention_mask = property(lambda s: list(s._fields["attention_mask"]))
+    special_tokens_mask = property(lambda s: list(s._fields["special_tokens_mask"]))
+    offsets = property(lambda s: [tuple(p) for p in s._fields["offset_mapping"]])
 
     @property
-    def data(self):
-        return dict(self)
+    def tokens(self):
+        return self._tokenizer.convert_ids_to_tokens(self.ids)
+
+    @property
+    def sequence_ids(self):
+        # COMPAT: tokenizers' sequence_ids: None for specials and padding, else
+        # the sequence (BERT's post-processor types B 1)
+        return [None if s else t for t, s in zip(self.type_ids, self.special_tokens_mask)]
+
+    def __len__(self):
+        return len(self._fields["input_ids"])
+
+    def __repr__(self):
+        return "Encoding(num_tokens={}, attributes=[ids, type_ids, tokens, offsets, attention_mask, " \
+               "special_tokens_mask, overflowing])".format(len(self))
+
+
+class BatchEncoding(collections.UserDict):
+    """transformers 4.9.1's BatchEncoding: a UserDict (not a dict) with
+    attribute access to its keys; `encodings` (fast compat) are the rows as
+    Encoding objects, reachable by integer index."""
+
+    def __init__(self, data=None, encoding=None, tensor_type=None, prepend_batch_axis=False, n_sequences=None):
+        super().__init__(data)
+        if isinstance(encoding, Encoding):
+            encoding = [encoding]
+        self._encodings = encoding
+        if n_sequences is None and encoding is not None and len(encoding):
+            n_sequences = encoding[0].n_sequences
+        self._n_sequences = n_sequences
+        self.convert_to_tensors(tensor_type=tensor_type, prepend_batch_axis=prepend_batch_axis)
+
+    @property
+    def n_sequences(self):
+        return self._n_sequences
+
+    @property
+    def is_fast(self):
+        return self._encodings is not None
+
+    @property
+    def encodings(self):
+        return self._encodings
+
+    def __getitem__(self, item):
+        if isinstance(item, str):
+            return self.data[item]
+        elif self._encodings is not None:
+            return self._encodings[item]
+        else:
+            raise KeyError(
+                "Indexing with integers (to access backend Encoding for a given batch index) "
+                "is not available when using Python based tokenizers")
+
+    def __getattr__(self, item):
+        if item in ("data", "_encodings", "_n_sequences"):  # not yet set (copy, unpickling)
+            raise AttributeError(item)
+        try:
+            return self.data[item]
+        except KeyError:
+            raise AttributeError from None
+
+    def __getstate__(self):
+        return {"data": self.data, "encodings": self._encodings}
+
+    def __setstate__(self, state):
+        self._encodings = None
+        self._n_sequences = None
+        if "data" in state:
+            self.data = state["data"]
+        if "encodings" in state:
+            self._encodings = state["encodings"]
+
+    def keys(self):
+        return self.data.keys()
+
+    def values(self):
+        return self.data.values()
+
+    def items(self):
+        return self.data.items()
+
+    def tokens(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("tokens() is not available when using Python-based tokenizers")
+        return self._encodings[batch_index].tokens
+
+    def sequence_ids(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("sequence_ids() is not available when using Python-based tokenizers")
+        return self._encodings[batch_index].sequence_ids
 
     def convert_to_tensors(self, tensor_type=None, prepend_batch_axis=False):
         if tensor_type is None:
             return self
         if tensor_type == "np":
-            as_tensor = np.asarray
+            as_tensor, is_tensor = np.asarray, lambda x: isinstance(x, np.ndarray)
         elif tensor_type == "pt":
             import torch
 
-            as_tensor = torch.tensor
+            as_tensor, is_tensor = torch.tensor, torch.is_tensor
         else:
             raise ValueError(
-                "Unable to convert output to tensors format {}, tokalign supports 'np' and 'pt'".format(tensor_type)
-            )
+                "Unable to convert output to tensors format {}, tokalign supports 'np' and 'pt'".format(tensor_type))
         for key, value in self.items():
             try:
                 if prepend_batch_axis:
                     value = [value]
-                if isinstance(value, np.ndarray) and tensor_type == "np":
-                    self[key] = value
-                    continue
-                self[key] = as_tensor(value)
+                if not is_tensor(value):
+                    self[key] = as_tensor(value)
             except Exception:
                 if key == "overflowing_tokens":
                     raise ValueError(
                         "Unable to create tensor returning overflowing tokens of different lengths. "
-                        "Please see if a fast tokenizer might be more appropriate."
+                        "Please see if a fast version of this tokenizer is available to have this feature available."
                     ) from None
                 raise ValueError(
                     "Unable to create tensor, you should probably activate truncation and/or padding "
                     "with 'padding=True' 'truncation=True' to have batched tensors with the same length."
                 ) from None
         return self
+
+    def to(self, device):
+        """BatchEncoding.to of 4.9.1: v.to(device) on every value (torch tensors)."""
+        import torch
+
+        if isinstance(device, (str, int)) or isinstance(device, torch.device):
+            self.data = {k: v.to(device=device) for k, v in self.data.items()}
+        else:
+            logger.warning(f"Attempting to cast a BatchEncoding to type {str(device)}. This is not supported.")
+        return self
+
+
+class _Encodings:
+    """The Encoding of each row of an encode_batch result, made on access
+    (nothing per row is built unless asked for)."""
+
+    def __init__(self, tokenizer, r, has_pair):
+        self._tokenizer, self._r, self._n_seq = tokenizer, r, 2 if has_pair else 1
+        self._bounds = np.concatenate(([0], np.cumsum(r["lengths"]))).tolist()
+        sample = r.get("overflow_to_sample_mapping")
+        self._sample = None if sample is None else sample.tolist()
+
+    def __len__(self):
+        return len(self._bounds) - 1
+
+    def _one(self, i):
+        s, e = self._bounds[i], self._bounds[i + 1]
+        fields = {k: v[s:e].tolist() for k, v in self._r.items()
+                  if k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping")}
+        return Encoding(self._tokenizer, fields, self._n_seq)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("list index out of range")
+        enc = self._one(i)
+        sm = self._sample
+        if sm is not None and (i == 0 or sm[i - 1] != sm[i]):  # a text's own row carries its overflow rows
+            k = i + 1
+            while k < len(self) and sm[k] == sm[i]:
+                enc.overflowing.append(self._one(k))
+                k += 1
+        return enc
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
 
 
 def _strategy(value, names, cls):
@@ -374,9 +519,13 @@ class PreTrainedTokenizer:
                 "transformers.PreTrainedTokenizerFast."
                 "More information on available tokenizers at "
                 "https://github.com/huggingface/transformers/pull/2674")
-        if return_overflowing_tokens and fast:
-            raise NotImplementedError("tokalign: return_overflowing_tokens with compat='fast' is not bound yet")
-        if return_overflowing_tokens and max_length is None:
+        if return_token_type_ids and not add_special_tokens and not fast:
+            # COMPAT: prepare_for_model of the slow tokenizers
+            raise ValueError(
+                "Asking to return token_type_ids while setting add_special_tokens to False "
+                "results in an undefined behavior. Please set add_special_tokens to True or "
+                "set return_token_type_ids to None.")
+        if return_overflowing_tokens and max_length is None and not fast:
             # COMPAT: total_len - max_length in prepare_for_model
             raise TypeError("unsupported operand type(s) for -: 'int' and 'NoneType'")
         if return_token_type_ids is None:
@@ -409,10 +558,12 @@ class PreTrainedTokenizer:
             max_length=-1 if max_length is None else int(max_length),
             truncation=truncation_strategy, stride=int(stride), padding=padding_strategy,
             pad_to_multiple_of=int(pad_to_multiple_of or 0), padding_side=self.padding_side,
-            pad_id=-1 if pad_id is None else int(pad_id), offsets=bool(return_offsets_mapping),
+            pad_id=-1 if pad_id is None else int(pad_id), offsets=bool(return_offsets_mapping) or fast,
             overflow=bool(return_overflowing_tokens), num_threads=self.num_threads,
-            token_type_ids=bool(return_token_type_ids), attention_mask=bool(return_attention_mask),
-            special_tokens_mask=bool(return_special_tokens_mask))
+            # fast: every field, for the Encoding of each row
+            token_type_ids=bool(return_token_type_ids) or fast,
+            attention_mask=bool(return_attention_mask) or fast or bool(return_length),
+            special_tokens_mask=bool(return_special_tokens_mask) or fast)
         lengths = r["lengths"]
         if verbose and max_length is None and len(lengths) and int(lengths.max()) > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence
@@ -421,12 +572,14 @@ class PreTrainedTokenizer:
                 "Token indices sequence length is longer than the specified maximum sequence length "
                 "for this model ({} > {}). Running this sequence through the model will result in "
                 "indexing errors".format(int(lengths.max()), self.model_max_length))
-        if "token_type_ids" not in r and return_token_type_ids:
-            if has_pair:
-                raise NotImplementedError("tokalign: token_type_ids of SentencePiece pairs are not bound yet")
-            r["token_type_ids"] = np.zeros_like(r["input_ids"])
+        # fast: a text's overflow encodings are rows of their own after it
+        # (PreTrainedTokenizerFast._batch_encode_plus), kept batched even for
+        # one text
+        rows_out = fast and return_overflowing_tokens
+        if rows_out:
+            batched = True
         keys = []
-        if return_overflowing_tokens:
+        if return_overflowing_tokens and not fast:
             keys += ["overflowing_tokens", "num_truncated_tokens"]
         keys.append("input_ids")
         if return_token_type_ids:
@@ -441,13 +594,21 @@ class PreTrainedTokenizer:
         else:
             if return_special_tokens_mask:
                 keys.append("special_tokens_mask")
+            if return_length and batched:
+                # COMPAT: _batch_prepare_for_model measures before self.pad adds
+                # the attention mask (and the padding)
+                keys.append("length")
             if return_attention_mask:
                 keys.append("attention_mask")
         out = BatchEncoding()
         n = len(lengths)
         uniform = n > 0 and bool((lengths == lengths[0]).all())
-        bounds = np.concatenate(([0], np.cumsum(lengths))) if not uniform else None
+        bounds = np.concatenate(([0], np.cumsum(lengths)))
         for key in keys:
+            if key == "length":
+                cs = np.concatenate(([0], np.cumsum(r["attention_mask"])))
+                out[key] = (cs[bounds[1:]] - cs[bounds[:-1]]).tolist()
+                continue
             if key == "overflowing_tokens":
                 ol = r["overflow_lengths"]
                 ob = np.concatenate(([0], np.cumsum(ol)))
@@ -478,12 +639,17 @@ class PreTrainedTokenizer:
                     rows = [[tuple(p) for p in row] for row in rows]
                 val = rows
             out[key] = val if batched else val[0]
-        if return_length:
+        if return_length and "length" not in out:
             out["length"] = lengths.tolist() if batched else int(lengths[0])
+        if rows_out:
+            out["overflow_to_sample_mapping"] = r["overflow_to_sample_mapping"].tolist()
+        if fast:
+            out._encodings = _Encodings(self, r, has_pair)
+            out._n_sequences = 2 if has_pair else 1
         if return_tensors is not None:
             done = {k for k, v in out.items() if isinstance(v, np.ndarray)} if return_tensors == "np" else set()
             rest = BatchEncoding((k, v) for k, v in out.items() if k not in done)
-            rest.convert_to_tensors(return_tensors, prepend_batch_axis=not batched)
+            rest.convert_to_tensors(return_tensors, prepend_batch_axis=not batched and not rows_out)
             for k in list(out.keys()):
                 if k in rest:
                     out[k] = rest[k]

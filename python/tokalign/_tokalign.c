@@ -367,9 +367,12 @@ static int set_array(PyObject *d, const char *key, PyObject *a)
 
 /* encode_batch(texts, pairs=None, *, add_special_tokens, max_length,
  * truncation, stride, padding, pad_to_multiple_of, padding_side, pad_id,
- * offsets, overflow, num_threads) -> dict of flat int64 arrays plus
+ * offsets, overflow, num_threads, token_type_ids, attention_mask,
+ * special_tokens_mask) -> dict of flat int64 arrays plus
  * "lengths" (tokens per row): row i is [sum(lengths[:i]), +lengths[i]). With
- * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch. */
+ * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch.
+ * With overflow, a fast encoding's overflow encodings are rows of their own
+ * after it, and "overflow_to_sample_mapping" gives each row's text. */
 static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"texts",        "pairs",   "add_special_tokens", "max_length",
@@ -417,6 +420,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     o.pad_id = pad_id;
     o.offsets = offsets;
     o.overflow = overflow;
+    o.type_ids = want_tt; /* SentencePiece: only when asked (return_token_type_ids=True) */
 
     /* Tuples, not the caller's lists: they hold a reference to every str
      * whose UTF-8 buffer the threads read while the GIL is released, so
@@ -509,16 +513,47 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         goto done;
     }
 
+    /* Rows: each encoding, followed (overflow, fast) by its overflow
+     * encodings, as PreTrainedTokenizerFast._batch_encode_plus stacks them;
+     * row_sample maps each row to its text (overflow_to_sample_mapping). */
+    size_t n_rows = n;
+    if (overflow)
+        for (size_t i = 0; i < n; i++)
+            n_rows += job.enc[i].n_overflowing;
+    const tka_encoding **rows = n_rows > n ? malloc(n_rows * sizeof *rows) : NULL;
+    if (n_rows > n && !rows) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    PyObject *sample = overflow ? new_i64((npy_intp)n_rows) : NULL;
+    if (overflow && !sample) {
+        free(rows);
+        goto done;
+    }
+    int64_t *psm = sample ? PyArray_DATA((PyArrayObject *)sample) : NULL;
+    for (size_t i = 0, r = 0; i < n; i++) {
+        if (rows)
+            rows[r] = &job.enc[i];
+        if (psm)
+            psm[r] = (int64_t)i;
+        r++;
+        for (size_t k = 0; rows && k < job.enc[i].n_overflowing; k++, r++) {
+            rows[r] = &job.enc[i].overflowing[k];
+            psm[r] = (int64_t)i;
+        }
+    }
+#define ROW(r) (rows ? rows[r] : &job.enc[r])
+
     /* Sizes, then the numpy arrays, then the copy (GIL released). */
     size_t total = 0, total_ovf = 0;
-    bool has_tt = want_tt && n > 0 && job.enc[0].token_type_ids != NULL;
-    for (size_t i = 0; i < n; i++) {
-        total += job.enc[i].length;
-        total_ovf += job.enc[i].n_overflowing_tokens;
-        has_tt &= job.enc[i].token_type_ids != NULL;
+    bool has_tt = want_tt && n_rows > 0 && ROW(0)->token_type_ids != NULL;
+    for (size_t i = 0; i < n_rows; i++) {
+        total += ROW(i)->length;
+        total_ovf += ROW(i)->n_overflowing_tokens;
+        has_tt &= ROW(i)->token_type_ids != NULL;
     }
     result = PyDict_New();
-    PyObject *lengths = new_i64((npy_intp)n), *iid = new_i64((npy_intp)total);
+    PyObject *lengths = new_i64((npy_intp)n_rows), *iid = new_i64((npy_intp)total);
     PyObject *tt = has_tt ? new_i64((npy_intp)total) : NULL;
     PyObject *am = want_am ? new_i64((npy_intp)total) : NULL;
     PyObject *stm = want_stm ? new_i64((npy_intp)total) : NULL;
@@ -529,8 +564,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     }
     if (overflow) {
         ovf = new_i64((npy_intp)total_ovf);
-        ovf_len = new_i64((npy_intp)n);
-        ntrunc = new_i64((npy_intp)n);
+        ovf_len = new_i64((npy_intp)n_rows);
+        ntrunc = new_i64((npy_intp)n_rows);
     }
     if (!result || !lengths || !iid || (has_tt && !tt) || (want_am && !am) || (want_stm && !stm) ||
         (offsets && !offs) ||
@@ -544,7 +579,9 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         Py_XDECREF(ovf);
         Py_XDECREF(ovf_len);
         Py_XDECREF(ntrunc);
+        Py_XDECREF(sample);
         Py_CLEAR(result);
+        free(rows);
         goto done;
     }
     int64_t *pl = PyArray_DATA((PyArrayObject *)lengths), *pi = PyArray_DATA((PyArrayObject *)iid);
@@ -557,8 +594,8 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     int64_t *pnt = ntrunc ? PyArray_DATA((PyArrayObject *)ntrunc) : NULL;
     Py_BEGIN_ALLOW_THREADS
     size_t k = 0, kv = 0;
-    for (size_t i = 0; i < n; i++) {
-        const tka_encoding *e = &job.enc[i];
+    for (size_t i = 0; i < n_rows; i++) {
+        const tka_encoding *e = ROW(i);
         pl[i] = (int64_t)e->length;
         for (size_t j = 0; j < e->length; j++, k++) {
             pi[k] = e->input_ids[j];
@@ -588,8 +625,11 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         (offs && set_array(result, "offset_mapping", offs) < 0) ||
         (ovf && (set_array(result, "overflowing_tokens", ovf) < 0 ||
                  set_array(result, "overflow_lengths", ovf_len) < 0 ||
-                 set_array(result, "num_truncated_tokens", ntrunc) < 0)))
+                 set_array(result, "num_truncated_tokens", ntrunc) < 0 ||
+                 set_array(result, "overflow_to_sample_mapping", sample) < 0)))
         Py_CLEAR(result);
+    free(rows);
+#undef ROW
 done:
     for (int t = 0; t < threads; t++)
         tka_arena_free(workers[t].arena);
