@@ -124,3 +124,37 @@ def test_explain_says_why(tmp_path):
     # without sidecars the row is taken to be the same one: a tokenization difference
     assert helper.causes() == {"dataloader_0_input_ids": "tokenization"}
     assert "likely cause: the same row" in why
+
+
+def _nested_cases():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "oracle", "reprod_nested.json")) as f:
+        return json.load(f)["cases"]
+
+
+def _dec(d):
+    return {k: np.array(v["values"], dtype=v["dtype"]).reshape(v["shape"]) if "dtype" in v else _dec(v)
+            for k, v in d.items()}
+
+
+@pytest.mark.parametrize("case", _nested_cases(), ids=[c["case"] for c in _nested_cases()])
+def test_nested_dicts_as_reprod_log(case, tmp_path, capsys):
+    """compare_info / report on dicts of dicts, against reprod_log 1.0.1's own output
+    (oracle/gen_reprod_nested.py)."""
+    helper = ReprodDiffHelper()
+    a, b = _dec(case["info1"]), _dec(case["info2"])
+    if "error" in case:
+        with pytest.raises({"AssertionError": AssertionError, "NotImplementedError": NotImplementedError}[
+                case["error"]["type"]]) as ei:
+            helper.compare_info(a, b)
+        assert str(ei.value) == case["error"]["message"]
+        assert capsys.readouterr().out == case["error"]["stdout"]
+        return
+    helper.compare_info(a, b)
+    assert capsys.readouterr().out == case["stdout"]
+    for run in case["runs"]:
+        path = tmp_path / "diff.txt"
+        helper.report(diff_method=run["diff_method"], diff_threshold=run["diff_threshold"], path=str(path))
+        lines = path.read_text().split("\n")
+        assert [PREFIX.sub("", line) for line in lines[:-1]] == run["log_messages"]
+        assert capsys.readouterr().out == path.read_text()
