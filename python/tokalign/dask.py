@@ -39,8 +39,10 @@ def _tokenizer(spec, options):
 
 
 def _encode_partition(texts, part, spec, options, out_dir, encode):
-    t0, c0 = time.perf_counter(), time.thread_time()
+    t_open = time.perf_counter()
     tok = _tokenizer(spec, options)
+    t0, c0 = time.perf_counter(), time.thread_time()
+    open_seconds = t0 - t_open
     texts = [t for t in (texts.tolist() if hasattr(texts, "tolist") else list(texts))]
     if texts:
         r = tok._tok.encode_batch(texts, None, add_special_tokens=encode.get("add_special_tokens", True),
@@ -58,18 +60,26 @@ def _encode_partition(texts, part, spec, options, out_dir, encode):
     np.save(base + ".ids.npy", ids)
     np.save(base + ".offsets.npy", offsets)
     return {"part": part, "rows": len(texts), "tokens": int(ids.size), "pid": os.getpid(),
-            "opens_in_process": _opens["count"], "encode_seconds": t1 - t0, "encode_cpu_seconds": c1 - c0,
-            "write_seconds": time.perf_counter() - t1}
+            "opens_in_process": _opens["count"], "open_seconds": open_seconds, "encode_seconds": t1 - t0,
+            "encode_cpu_seconds": c1 - c0, "write_seconds": time.perf_counter() - t1,
+            "task_seconds": time.perf_counter() - t_open}
 
 
-def _partitions(collection, column):
-    """Delayed objects, one per partition, each a sequence of str."""
-    if hasattr(collection, "to_delayed") and hasattr(collection, "npartitions"):
-        if hasattr(collection, "columns"):  # dataframe
-            if column is None:
-                raise ValueError("column= is required for a dataframe")
-            collection = collection[column]
-        return collection.to_delayed()
+def _encode_bag_partition(texts, part, spec, options, out_dir, encode):
+    """map_partitions form: `part` is the one-element partition of db.range."""
+    return [_encode_partition(texts, list(part)[0], spec, options, out_dir, encode)]
+
+
+def _as_bag(collection, column):
+    """A bag of str, one partition per partition of the collection."""
+    if hasattr(collection, "columns"):  # dataframe
+        if column is None:
+            raise ValueError("column= is required for a dataframe")
+        collection = collection[column]
+    if hasattr(collection, "to_bag"):  # series
+        return collection.to_bag()
+    if hasattr(collection, "map_partitions") and hasattr(collection, "npartitions"):
+        return collection
     raise TypeError("expected a dask bag, dataframe or series")
 
 
@@ -79,7 +89,6 @@ def encode_to_shards(collection, tokenizer, out_dir, column=None, max_length=Non
     writes one shard per partition into out_dir; returns the index dict
     (also written as out_dir/index.json). Uses `client` if given, else
     Dask's current scheduler (a distributed.Client once one is created)."""
-    import dask
 
     os.makedirs(out_dir, exist_ok=True)
     options = {"compat": compat, "num_threads": num_threads}
@@ -89,14 +98,19 @@ def encode_to_shards(collection, tokenizer, out_dir, column=None, max_length=Non
     if max_length is not None:
         encode["max_length"] = int(max_length)
         encode["truncation"] = truncation or "longest_first"
+    import dask.bag as db
+
     spec = os.fspath(tokenizer)
     out_abs = os.path.abspath(out_dir)
-    tasks = [dask.delayed(_encode_partition, pure=False)(p, i, spec, options, out_abs, encode)
-             for i, p in enumerate(_partitions(collection, column))]
+    bag = _as_bag(collection, column)
+    n = bag.npartitions
+    # One task per partition that reads and encodes (map_partitions fuses
+    # with the reading), so a partition's texts never travel between workers.
+    stats = bag.map_partitions(_encode_bag_partition, db.range(n, npartitions=n), spec, options, out_abs, encode)
     if client is not None:
-        results = client.gather(client.compute(tasks))
+        results = client.gather(client.compute(stats))
     else:
-        results = dask.compute(*tasks)
+        results = stats.compute()
     results = sorted(results, key=lambda r: r["part"])
     shards, row = [], 0
     for r in results:
@@ -107,6 +121,8 @@ def encode_to_shards(collection, tokenizer, out_dir, column=None, max_length=Non
              "encode_seconds": sum(r["encode_seconds"] for r in results),
              "encode_cpu_seconds": sum(r["encode_cpu_seconds"] for r in results),
              "write_seconds": sum(r["write_seconds"] for r in results),
+             "open_seconds": sum(r["open_seconds"] for r in results),
+             "task_seconds": sum(r["task_seconds"] for r in results),
              "workers": sorted({(r["pid"], r["opens_in_process"]) for r in results})}
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
