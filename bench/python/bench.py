@@ -185,12 +185,13 @@ def bench_dask(corpus, vocab, out):
             opens[pid] = max(opens.get(pid, 0), n)
         print("dask, %d worker process(es): cluster start %.2f s (not counted); %d partitions to shards: %.2f s wall, "
               "%.1f MB/s" % (workers, t_start, parts, t, nbytes / 1e6 / t))
-        print("   wall, summed over workers (%d x %.2f s = %.2f s): reading files %.2f s | encode %.2f s | shard writing "
-              "%.2f s | tokenizer open %.2f s | list conversion %.2f s | transfer (serialization) %.2f s | "
-              "scheduling + idle %.2f s (%.0f%%)"
-              % (workers, t, workers * t, compute - index["task_seconds"], index["encode_seconds"],
-                 index["write_seconds"], index["open_seconds"],
-                 index["task_seconds"] - index["encode_seconds"] - index["write_seconds"] - index["open_seconds"],
+        print("   wall, summed over workers (%d x %.2f s = %.2f s): reading the files into a list %.2f s | encode "
+              "%.2f s | shard writing %.2f s | tokenizer open %.2f s | rest of the tasks %.2f s | transfer "
+              "(serialization) %.2f s | scheduling + idle %.2f s (%.0f%%)"
+              % (workers, t, workers * t, index["list_seconds"], index["encode_seconds"], index["write_seconds"],
+                 index["open_seconds"], compute - index["task_seconds"] +
+                 (index["task_seconds"] - index["list_seconds"] - index["encode_seconds"] - index["write_seconds"]
+                  - index["open_seconds"]),
                  transfer, other, 100 * other / (workers * t)))
         print("   CPU: worker processes %.2f s (encode %.2f s, Dask + reading + writing %.2f s), scheduler %.2f s, "
               "client %.2f s" % (cpu["workers"], index["encode_cpu_seconds"],

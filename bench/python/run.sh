@@ -36,7 +36,7 @@ if [ ! -s "$corpus" ]; then
   done
 fi
 bytes=$(stat -c %s "$corpus")
-echo "corpus: $(basename "$corpus") ($bytes bytes, $(wc -l < "$corpus") lines); best of $runs runs"
+echo "corpus: $(basename "$corpus") ($bytes bytes, $(wc -l < "$corpus") lines); best of $runs runs; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg) at the start"
 
 echo "== BERT (bert-base-uncased): padded numpy batches of 1024 lines vs the CLI's ids"
 for t in 1 2; do

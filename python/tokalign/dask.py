@@ -41,9 +41,12 @@ def _tokenizer(spec, options):
 def _encode_partition(texts, part, spec, options, out_dir, encode):
     t_open = time.perf_counter()
     tok = _tokenizer(spec, options)
-    t0, c0 = time.perf_counter(), time.thread_time()
-    open_seconds = t0 - t_open
+    t_list = time.perf_counter()
+    open_seconds = t_list - t_open
+    # (a bag partition may be a lazy iterator: this is where the file is read)
     texts = [t for t in (texts.tolist() if hasattr(texts, "tolist") else list(texts))]
+    t0, c0 = time.perf_counter(), time.thread_time()
+    list_seconds = t0 - t_list
     if texts:
         r = tok._tok.encode_batch(texts, None, add_special_tokens=encode.get("add_special_tokens", True),
                                   max_length=encode.get("max_length", -1),
@@ -60,7 +63,8 @@ def _encode_partition(texts, part, spec, options, out_dir, encode):
     np.save(base + ".ids.npy", ids)
     np.save(base + ".offsets.npy", offsets)
     return {"part": part, "rows": len(texts), "tokens": int(ids.size), "pid": os.getpid(),
-            "opens_in_process": _opens["count"], "open_seconds": open_seconds, "encode_seconds": t1 - t0,
+            "opens_in_process": _opens["count"], "open_seconds": open_seconds, "list_seconds": list_seconds,
+            "encode_seconds": t1 - t0,
             "encode_cpu_seconds": c1 - c0, "write_seconds": time.perf_counter() - t1,
             "task_seconds": time.perf_counter() - t_open}
 
@@ -123,6 +127,7 @@ def encode_to_shards(collection, tokenizer, out_dir, column=None, max_length=Non
              "write_seconds": sum(r["write_seconds"] for r in results),
              "open_seconds": sum(r["open_seconds"] for r in results),
              "task_seconds": sum(r["task_seconds"] for r in results),
+             "list_seconds": sum(r["list_seconds"] for r in results),
              "workers": sorted({(r["pid"], r["opens_in_process"]) for r in results})}
     with open(os.path.join(out_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1)

@@ -33,7 +33,9 @@ def test_key_order(tok):
             return_special_tokens_mask=True)
     assert list(e) == ["overflowing_tokens", "num_truncated_tokens", "input_ids", "token_type_ids",
                        "special_tokens_mask", "attention_mask"]
-    assert list(tok(["a"], return_length=True)) == ["input_ids", "token_type_ids", "attention_mask", "length"]
+    # 4.9.1 batches: length is measured before pad() adds the attention mask (oracle/hf_extra.json)
+    assert list(tok(["a"], return_length=True)) == ["input_ids", "token_type_ids", "length", "attention_mask"]
+    assert list(tok("a", return_length=True)) == ["input_ids", "token_type_ids", "attention_mask", "length"]
     assert list(tok("a", return_token_type_ids=False, return_attention_mask=False)) == ["input_ids"]
 
 

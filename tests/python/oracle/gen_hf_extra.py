@@ -82,6 +82,7 @@ def main():
     cases["reformer_single_types"] = (reformer, [pa], dict(return_token_type_ids=True))
     cases["bert_types_no_specials_error"] = (bert, ["a b"], dict(return_token_type_ids=True, add_special_tokens=False))
     cases["bert_length_padded_batch"] = (bert, [["a b c", "a"]], dict(padding=True, return_length=True))
+    cases["bert_length_batch_unpadded"] = (bert, [["a"]], dict(return_length=True))
     cases["bert_length_padded_single"] = (bert, ["a"], dict(padding="max_length", max_length=6, return_length=True))
     out = collections.OrderedDict()
     for name, (tok, args, kwargs) in cases.items():
