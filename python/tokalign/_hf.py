@@ -442,13 +442,42 @@ class PreTrainedTokenizer:
         return padding_strategy, truncation_strategy, max_length
 
     # ----------------------------------------------------------------- call
+    def _join_words(self, text, text_pair):
+        """is_split_into_words of the slow tokenizers: 4.9.1 encodes the
+        concatenated tokenize(word) of every word. COMPAT: for BertTokenizer
+        and ReformerTokenizer that equals tokenizing the words joined by one
+        space (BERT splits on whitespace before anything else; SentencePiece
+        pieces never span a space), checked against 4.9.1 on 6 992 word lists
+        (tests/python/oracle/gen_split_words.py), the only differences being
+        code points unassigned in Python's Unicode 14, as in the goldens."""
+        if self.compat == "fast" or self.kind not in ("wordpiece", "sentencepiece"):
+            raise NotImplementedError("tokalign: is_split_into_words is bound for compat='slow' BERT and "
+                                      "SentencePiece tokenizers only")
+
+        def join(x):
+            if isinstance(x, str):
+                return x
+            if isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], str):
+                return " ".join(x)
+            if isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], int):
+                raise NotImplementedError("tokalign: lists of ids as input are not supported")
+            raise ValueError(f"Input {x} is not valid. Should be a string or a list/tuple of strings when "
+                             "`is_split_into_words=True`.")
+
+        # COMPAT: with is_split_into_words only a list of lists is a batch
+        if isinstance(text, (list, tuple)) and text and isinstance(text[0], (list, tuple)):
+            if text_pair is not None and not isinstance(text_pair, str) and len(text) != len(text_pair):
+                raise ValueError(f"batch length of `text`: {len(text)} does not match batch length of "
+                                 f"`text_pair`: {len(text_pair)}.")
+            pairs = text_pair if text_pair is None or isinstance(text_pair, str) else [join(t) for t in text_pair]
+            return [join(t) for t in text], pairs
+        return join(text), None if text_pair is None else join(text_pair)
+
     def __call__(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
                  max_length=None, stride=0, is_split_into_words=False, pad_to_multiple_of=None,
                  return_tensors=None, return_token_type_ids=None, return_attention_mask=None,
                  return_overflowing_tokens=False, return_special_tokens_mask=False,
                  return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
-        if is_split_into_words:
-            raise NotImplementedError("tokalign: is_split_into_words is not supported")
         ok = isinstance(text, str) or (isinstance(text, (list, tuple)) and (
             len(text) == 0 or isinstance(text[0], str) or (
                 isinstance(text[0], (list, tuple)) and (len(text[0]) == 0 or isinstance(text[0][0], str)))))
@@ -459,6 +488,8 @@ class PreTrainedTokenizer:
                 isinstance(text_pair[0], (list, tuple)) and (len(text_pair[0]) == 0 or isinstance(text_pair[0][0], str))))), (
             "text input must of type `str` (single example), `List[str]` (batch or single pretokenized "
             "example) or `List[List[str]]` (batch of pretokenized examples).")
+        if is_split_into_words:
+            text, text_pair = self._join_words(text, text_pair)
         args = dict(add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
                     max_length=max_length, stride=stride, pad_to_multiple_of=pad_to_multiple_of,
                     return_tensors=return_tensors, return_token_type_ids=return_token_type_ids,
