@@ -9,9 +9,13 @@
 
 #include "tokalign/text.h"
 
+/* The pre-tokenizer patterns every byte-level file uses, recognised byte for byte. */
+typedef enum { SCAN_NONE, SCAN_GPT2, SCAN_LLAMA3, SCAN_QWEN } scan_kind;
+
 struct tj_regex {
     pcre2_code *code;
     bool jit; /* JIT-compiled (pcre2_jit_compile can fail: then the interpreter runs) */
+    scan_kind scan;
 };
 
 struct tj_regex_work {
@@ -56,6 +60,157 @@ static tka_status translate(const char *p, size_t len, tka_buf *out)
     return st;
 }
 
+/* ------------------------------------------------------------ ASCII scanners
+ * GPT-2's, llama3's and qwen's pre-tokenizer patterns hand-compiled for ASCII text: PCRE2's
+ * JIT spends ~80 instructions a byte on them, these a few. Used only when the pattern is
+ * one of these strings byte for byte and the whole text is ASCII (non-ASCII text goes to
+ * PCRE2); tests/unit/test_tj_regex.c and fuzz/fuzz_tj_regex.c compare them with PCRE2.
+ * On ASCII the classes are: \s (the WS_SET above) = \t \n \v \f \r and space,
+ * \p{L} = A-Z a-z, \p{N} = 0-9, and everything else "other". */
+
+static const char gpt2_pattern[] =
+    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+static const char llama3_pattern[] =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+static const char qwen_pattern[] =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
+    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+enum { C_O, C_L, C_N, C_W }; /* other, letter, digit, white space */
+
+static const uint8_t cls[128] = {
+    ['\t'] = C_W, ['\n'] = C_W, ['\v'] = C_W, ['\f'] = C_W, ['\r'] = C_W, [' '] = C_W,
+    ['0'] = C_N, ['1'] = C_N, ['2'] = C_N, ['3'] = C_N, ['4'] = C_N,
+    ['5'] = C_N, ['6'] = C_N, ['7'] = C_N, ['8'] = C_N, ['9'] = C_N,
+#define L2(a, b) [a] = C_L, [b] = C_L
+    L2('A', 'a'), L2('B', 'b'), L2('C', 'c'), L2('D', 'd'), L2('E', 'e'), L2('F', 'f'),
+    L2('G', 'g'), L2('H', 'h'), L2('I', 'i'), L2('J', 'j'), L2('K', 'k'), L2('L', 'l'),
+    L2('M', 'm'), L2('N', 'n'), L2('O', 'o'), L2('P', 'p'), L2('Q', 'q'), L2('R', 'r'),
+    L2('S', 's'), L2('T', 't'), L2('U', 'u'), L2('V', 'v'), L2('W', 'w'), L2('X', 'x'),
+    L2('Y', 'y'), L2('Z', 'z'),
+#undef L2
+};
+
+static bool all_ascii(const char *s, size_t len)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= (uint8_t)s[i];
+    return !(acc & 0x8080808080808080ull);
+}
+
+static inline size_t run_of(const uint8_t *s, size_t len, size_t e, int k)
+{
+    while (e < len && cls[s[e]] == k)
+        e++;
+    return e;
+}
+
+/* After a white-space run [p, e) that no earlier alternative took: \s+(?!\S) gives up
+ * the last char before a non-space, unless that leaves nothing; then \s+ takes it. */
+static inline size_t space_tail(size_t p, size_t e, size_t len)
+{
+    return e == len || e - 1 == p ? e : e - 1;
+}
+
+/* 's|'t|'re|'ve|'m|'ll|'d, ASCII case folded when `fold`: the end, or 0. */
+static inline size_t contraction(const uint8_t *s, size_t len, size_t p, bool fold)
+{
+    if (p + 1 >= len)
+        return 0;
+    uint8_t a = s[p + 1] | (fold ? 0x20 : 0);
+    if (a == 's' || a == 't' || a == 'm' || a == 'd')
+        return p + 2;
+    if (p + 2 >= len)
+        return 0;
+    uint8_t b = s[p + 2] | (fold ? 0x20 : 0);
+    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l'))
+        return p + 3;
+    return 0;
+}
+
+/* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ at p. */
+static size_t scan_gpt2(const uint8_t *s, size_t len, size_t p)
+{
+    size_t e;
+    if (s[p] == '\'' && (e = contraction(s, len, p, false)))
+        return e;
+    size_t q = s[p] == ' ' && p + 1 < len && cls[s[p + 1]] != C_W ? p + 1 : p;
+    int k = cls[s[q]];
+    if (k != C_W)
+        return run_of(s, len, q + 1, k);
+    return space_tail(p, run_of(s, len, p + 1, C_W), len);
+}
+
+/* (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,D}|
+ *  ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+ at p (D = 3 llama3, 1 qwen). */
+static size_t scan_llama3(const uint8_t *s, size_t len, size_t p, size_t digits)
+{
+    size_t e;
+    uint8_t c = s[p];
+    int k = cls[c];
+    if (c == '\'' && (e = contraction(s, len, p, true)))
+        return e;
+    if (k == C_L)
+        return run_of(s, len, p + 1, C_L);
+    if (c != '\r' && c != '\n' && k != C_N && p + 1 < len && cls[s[p + 1]] == C_L)
+        return run_of(s, len, p + 2, C_L);
+    if (k == C_N) {
+        for (e = p + 1; e < len && e < p + digits && cls[s[e]] == C_N;)
+            e++;
+        return e;
+    }
+    size_t q = c == ' ' && p + 1 < len && cls[s[p + 1]] == C_O ? p + 1 : p;
+    if (cls[s[q]] == C_O) {
+        e = run_of(s, len, q + 1, C_O);
+        while (e < len && (s[e] == '\r' || s[e] == '\n'))
+            e++;
+        return e;
+    }
+    /* white space: \s*[\r\n]+ ends after the run's last \r or \n */
+    e = run_of(s, len, p + 1, C_W);
+    for (size_t i = e; i-- > p;)
+        if (s[i] == '\r' || s[i] == '\n')
+            return i + 1;
+    return space_tail(p, e, len);
+}
+
+static tka_status scan_find(const tj_regex *re, const char *text, size_t len, int yes,
+                            tj_matches *m)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    tka_status st = TKA_OK;
+    for (size_t p = 0, e; p < len && st == TKA_OK; p = e) {
+        e = re->scan == SCAN_GPT2     ? scan_gpt2(s, len, p)
+            : re->scan == SCAN_LLAMA3 ? scan_llama3(s, len, p, 3)
+                                      : scan_llama3(s, len, p, 1);
+        st = tj_matches_push(m, (uint32_t)p, (uint32_t)e, yes);
+    }
+    return st;
+}
+
+static scan_kind scan_of(const char *p, size_t len, bool literal)
+{
+    static const struct {
+        const char *p;
+        size_t len;
+        scan_kind k;
+    } known[] = {{gpt2_pattern, sizeof gpt2_pattern - 1, SCAN_GPT2},
+                 {llama3_pattern, sizeof llama3_pattern - 1, SCAN_LLAMA3},
+                 {qwen_pattern, sizeof qwen_pattern - 1, SCAN_QWEN}};
+    for (size_t i = 0; !literal && i < sizeof known / sizeof *known; i++)
+        if (len == known[i].len && !memcmp(p, known[i].p, len))
+            return known[i].k;
+    return SCAN_NONE;
+}
+
 tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
                         tj_regex **out, tka_error *err)
 {
@@ -87,6 +242,7 @@ tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const cha
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory compiling a regex");
     }
     re->code = code;
+    re->scan = scan_of(pattern, len, literal);
     size_t jit_size = 0;
     re->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
     *out = re;
@@ -122,8 +278,22 @@ void tj_regex_work_free(tj_regex_work *w)
     free(w);
 }
 
+bool tj_regex_has_scanner(const tj_regex *re)
+{
+    return re->scan != SCAN_NONE;
+}
+
 tka_status tj_regex_find(const tj_regex *re, tj_regex_work *w, const char *s, size_t len,
                          bool invert, tj_matches *m, tka_error *err)
+{
+    /* every char starts a match of these patterns: no gaps */
+    if (re->scan != SCAN_NONE && len > 0 && all_ascii(s, len))
+        return scan_find(re, s, len, invert ? 0 : 1, m);
+    return tj_regex_find_pcre2(re, w, s, len, invert, m, err);
+}
+
+tka_status tj_regex_find_pcre2(const tj_regex *re, tj_regex_work *w, const char *s, size_t len,
+                               bool invert, tj_matches *m, tka_error *err)
 {
     int yes = invert ? 0 : 1;
     if (len == 0)

@@ -26,5 +26,11 @@ void tj_regex_work_free(tj_regex_work *w);
  * s (Rust's Pattern::find_matches for a SysRegex); `invert` flips is_match. */
 tka_status tj_regex_find(const tj_regex *re, tj_regex_work *w, const char *s, size_t len,
                          bool invert, tj_matches *m, tka_error *err);
+/* The same on PCRE2 alone: tj_regex_find answers GPT-2's, llama3's and qwen's patterns on
+ * ASCII text with a hand-written scanner; tests compare the two. */
+tka_status tj_regex_find_pcre2(const tj_regex *re, tj_regex_work *w, const char *s, size_t len,
+                               bool invert, tj_matches *m, tka_error *err);
+/* True when tj_regex_find has a scanner for this pattern (used on ASCII text). */
+bool tj_regex_has_scanner(const tj_regex *re);
 
 #endif
