@@ -172,9 +172,14 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
         left = fo->trunc_left;
         stride = (size_t)fo->stride;
     }
-    tka_status st = tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len,
-                                            o->add_special_tokens, max_length, how, left, stride,
-                                            &node->e, o->overflow ? &node->ovf : NULL, err);
+    /* a caller that reads no offsets, strings or overflow gets the ids-only encoding */
+    tka_status st =
+        !o->offsets && !o->strings && !o->overflow
+            ? tj_tokenizer_encode_ids(b->t, text, len, pair, pair_len, o->add_special_tokens,
+                                      max_length, how, left, stride, &node->e, err)
+            : tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len, o->add_special_tokens,
+                                      max_length, how, left, stride, &node->e,
+                                      o->overflow ? &node->ovf : NULL, err);
     if (st != TKA_OK || (st = convert(b, &node->e, o, arena, out, err)) != TKA_OK ||
         !o->overflow)
         return st;

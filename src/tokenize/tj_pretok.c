@@ -225,6 +225,21 @@ void tj_pretok_free(tj_pretok *p)
     free(p);
 }
 
+const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p)
+{
+    if (!p || p->n == 0 || p->n > 2)
+        return NULL;
+    const pstep *bl = &p->steps[p->n - 1];
+    if (bl->type != P_BYTELEVEL || bl->add_prefix_space)
+        return NULL;
+    if (p->n == 1)
+        return bl->use_regex ? bl->re : NULL;
+    const pstep *sp = &p->steps[0];
+    return !bl->use_regex && sp->type == P_SPLIT && sp->behavior == TJ_ISOLATED && !sp->invert
+               ? sp->re
+               : NULL;
+}
+
 /* ------------------------------------------------------------ char patterns */
 
 typedef bool (*charpred)(uint32_t c);

@@ -12,6 +12,7 @@
 #include "tokalign/text.h"
 #include "tokenize/backend.h"
 #include "tokenize/tj_added.h"
+#include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
 #include "tokenize/tj_model.h"
 #include "tokenize/tj_normalizer.h"
@@ -29,6 +30,9 @@ typedef struct tj_state {
     tj_enc a, b;
     uint32_t *b2c;
     size_t b2c_cap;
+    bool ids_only; /* the caller wants ids, type ids and special marks only */
+    char *word;    /* the ids-only path's byte-level pre-token */
+    size_t word_cap;
 } tj_state;
 
 struct tj_tokenizer {
@@ -41,6 +45,12 @@ struct tj_tokenizer {
     tj_decoder *dec;
     bool unigram;
     tj_file_options fo;
+    /* The ids-only path (encode_ids): set when the pipeline is "no normalizer (or NFC, then
+     * for ASCII text), split on a regex, bytes to GPT-2 chars, model", where a text with no
+     * byte that starts an added token needs no aligned string at all. */
+    const tj_regex *fast_re;
+    bool fast_nfc;
+    bool added_first[256]; /* some added token (pattern) starts with this byte */
 };
 
 static void state_free(tj_state *s)
@@ -60,6 +70,7 @@ static void state_free(tj_state *s)
     tj_enc_free(&s->a);
     tj_enc_free(&s->b);
     free(s->b2c);
+    free(s->word);
     free(s);
 }
 
@@ -207,6 +218,14 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
         tj_tokenizer_free(t);
         return st;
     }
+    const json_t *nj = json_object_get(root, "normalizer");
+    const char *ntype = json_string_value(json_object_get(nj, "type"));
+    t->fast_nfc = ntype && !strcmp(ntype, "NFC");
+    if (!t->norm || t->fast_nfc)
+        t->fast_re = tj_pretok_bytelevel_regex(t->pre);
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < 256; c++)
+            t->added_first[c] |= t->added.count[k][c] > 0;
     *out = t;
     return TKA_OK;
 }
@@ -350,6 +369,65 @@ static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, con
     return st;
 }
 
+/* encode_seq for ids only, when the pipeline allows it (t->fast_re) and the text holds no
+ * byte that starts an added token (then no added token splits it, and the normalizer --
+ * none, or NFC on ASCII -- leaves it as it is): the regex's pieces, mapped to GPT-2 chars,
+ * go straight to the model, with no aligned string, offsets or token strings. Sets *done
+ * false (and does nothing) when the text needs the full path. */
+static tka_status encode_seq_ids(const tj_tokenizer *t, tj_state *s, const char *text,
+                                 size_t len, int32_t type_id, size_t limit, bool left,
+                                 tj_enc *out, bool *done, tka_error *err)
+{
+    *done = false;
+    if (limit != SIZE_MAX && left)
+        return TKA_OK;
+    const uint8_t *u = (const uint8_t *)text;
+    uint8_t high = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t->added_first[u[i]])
+            return TKA_OK;
+        high |= u[i];
+    }
+    if (t->fast_nfc && (high & 0x80))
+        return TKA_OK;
+    *done = true;
+    out->n = 0;
+    tj_matches *m = &s->pw.m;
+    m->n = 0;
+    tka_status st = len ? tj_regex_find(t->fast_re, s->pw.rw, text, len, false, m, err) : TKA_OK;
+    if (st != TKA_OK)
+        return st;
+    if (2 * len + 1 > s->word_cap) {
+        char *p = realloc(s->word, 2 * len + 1);
+        if (!p)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+        s->word = p;
+        s->word_cap = 2 * len + 1;
+    }
+    size_t total = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        if (m->v[k].s == m->v[k].e)
+            continue; /* Isolated splits drop empty pieces */
+        size_t wl = 0;
+        for (uint32_t i = m->v[k].s; i < m->v[k].e; i++) {
+            const char *c = tj_bytelevel_utf8[u[i]];
+            s->word[wl++] = c[0];
+            if (c[1])
+                s->word[wl++] = c[1];
+        }
+        s->pieces.count = 0;
+        if ((st = tj_model_tokenize(t->model, s->mw, s->word, wl, &s->pieces, err)) != TKA_OK)
+            return st == TKA_ERR_NOMEM ? tka_error_set(err, st, "out of memory encoding") : st;
+        for (size_t q = 0; q < s->pieces.count; q++)
+            if (tj_enc_push(out, s->pieces.items[q].id, type_id, 0, 0, 0, NULL, 0) != TKA_OK)
+                return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+        total += s->pieces.count;
+        if (limit != SIZE_MAX && total >= limit)
+            break;
+    }
+    return TKA_OK;
+}
+
 /* limit: SIZE_MAX, or the truncation max_length: COMPAT: PreTokenizedString::
  * tokenize_with_limit: the model stops after the pre-token that brings the count to
  * max_length (counted from the end with `left`); added tokens count but never stop it. */
@@ -357,6 +435,12 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
                              int32_t type_id, size_t limit, bool left, tj_enc *out,
                              tka_error *err)
 {
+    if (s->ids_only && t->fast_re) {
+        bool done;
+        tka_status st = encode_seq_ids(t, s, text, len, type_id, limit, left, out, &done, err);
+        if (st != TKA_OK || done)
+            return st;
+    }
     out->n = 0;
     tj_ctx *cx = &s->cx;
     cx->err = err;
@@ -630,10 +714,35 @@ process:
     return TKA_OK;
 }
 
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len,
+                              const char *pair, size_t pair_len, bool add_special,
+                              int64_t max_length, tka_truncation truncation, bool left,
+                              size_t stride, tj_enc *out, tj_ovf *ovf, bool ids_only,
+                              tka_error *err);
+
 tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size_t len,
                                    const char *pair, size_t pair_len, bool add_special,
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    size_t stride, tj_enc *out, tj_ovf *ovf, tka_error *err)
+{
+    return encode_impl(t, text, len, pair, pair_len, add_special, max_length, truncation, left,
+                       stride, out, ovf, false, err);
+}
+
+tka_status tj_tokenizer_encode_ids(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   size_t stride, tj_enc *out, tka_error *err)
+{
+    return encode_impl(t, text, len, pair, pair_len, add_special, max_length, truncation, left,
+                       stride, out, NULL, true, err);
+}
+
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len,
+                              const char *pair, size_t pair_len, bool add_special,
+                              int64_t max_length, tka_truncation truncation, bool left,
+                              size_t stride, tj_enc *out, tj_ovf *ovf, bool ids_only,
+                              tka_error *err)
 {
     /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
      * tokens live in its arena) until the next encode into it. */
@@ -650,6 +759,7 @@ tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size
         out->owner_free = state_release;
     }
     tka_arena_reset(s->arena);
+    s->ids_only = ids_only;
     /* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
      * max_length tokens (the first sequence not under OnlySecond). */
     bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;

@@ -50,6 +50,14 @@ tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    size_t stride, tj_enc *out, tj_ovf *ovf, tka_error *err);
 /* The file's own "truncation" and "padding" sections (defaults when the caller sets none). */
+/* tj_tokenizer_encode_ovf without overflow for a caller that reads only ids, type ids,
+ * special and attention marks: `out` gets offsets 0 and no token strings (tok NULL, length
+ * 0), and byte-level pipelines skip the aligned string (the ids are the same). */
+tka_status tj_tokenizer_encode_ids(const tj_tokenizer *t, const char *text, size_t len,
+                                   const char *pair, size_t pair_len, bool add_special,
+                                   int64_t max_length, tka_truncation truncation, bool left,
+                                   size_t stride, tj_enc *out, tka_error *err);
+
 typedef struct tj_file_options {
     bool truncation;
     int64_t max_length, stride;

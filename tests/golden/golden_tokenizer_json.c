@@ -32,13 +32,14 @@ typedef struct ctx {
     golden_tally tally, gaps;
     const char *model, *set;
     const char *file;
-    tj_enc enc;
+    tj_enc enc, ids_enc;
     tka_buf buf;
-    size_t field_bad[8];
+    size_t field_bad[9];
 } ctx;
 
-static const char *fields[8] = {"ids", "tokens", "offsets", "type_ids", "special_tokens_mask",
-                                "attention_mask", "decoded", "decoded_skip"};
+static const char *fields[9] = {"ids", "tokens", "offsets", "type_ids", "special_tokens_mask",
+                                "attention_mask", "decoded", "decoded_skip",
+                                "ids, type_ids and special_tokens_mask by the ids-only encode"};
 
 static bool ints_equal(const json_t *a, const int32_t *v, size_t n)
 {
@@ -61,7 +62,16 @@ static bool row(json_t *r, size_t line, void *vc)
         json_is_string(pair) ? json_string_value(pair) : NULL,
         json_is_string(pair) ? json_string_length(pair) : 0, add, -1, TKA_TRUNCATE_NONE, &c->enc,
         &err);
-    bool ok[8] = {0};
+    bool ok[9] = {0};
+    /* the ids-only path (tokalign encode --output-format ids) gives the same ids */
+    if (tj_tokenizer_encode_ids(c->tok, json_string_value(text), json_string_length(text),
+                                json_is_string(pair) ? json_string_value(pair) : NULL,
+                                json_is_string(pair) ? json_string_length(pair) : 0, add, -1,
+                                TKA_TRUNCATE_NONE, false, 0, &c->ids_enc, &err) == TKA_OK)
+        ok[8] = ints_equal(json_object_get(r, "ids"), c->ids_enc.ids, c->ids_enc.n) &&
+                ints_equal(json_object_get(r, "type_ids"), c->ids_enc.type_ids, c->ids_enc.n) &&
+                ints_equal(json_object_get(r, "special_tokens_mask"), c->ids_enc.special,
+                           c->ids_enc.n);
     if (st == TKA_OK) {
         tj_enc *e = &c->enc;
         ok[0] = ints_equal(json_object_get(r, "ids"), e->ids, e->n);
@@ -99,7 +109,7 @@ static bool row(json_t *r, size_t line, void *vc)
                unicode8_gaps[g].line == line;
     bool all = true;
     char what[1400] = "";
-    for (int f = 0; f < 8; f++)
+    for (int f = 0; f < 9; f++)
         if (!ok[f]) {
             if (!gap)
                 c->field_bad[f]++;
@@ -155,10 +165,11 @@ int main(int argc, char **argv)
             gap_checked += c.gaps.checked;
             gap_matched += c.gaps.matched;
         }
-        for (int f = 0; f < 8; f++)
+        for (int f = 0; f < 9; f++)
             if (c.field_bad[f])
                 printf("  %s: %zu rows differ on %s\n", models[m], c.field_bad[f], fields[f]);
         tj_enc_free(&c.enc);
+        tj_enc_free(&c.ids_enc);
         tka_buf_free(&c.buf);
         tj_tokenizer_free(c.tok);
     }
