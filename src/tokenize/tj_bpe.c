@@ -318,49 +318,6 @@ static size_t merge_all(const tj_bpe *b, symbol *sym, size_t n, queued *heap)
     return n;
 }
 
-/* The tokens of recent short words, per tj_work (Rust's BPE keeps such a cache too): in
- * running text most words repeat, and a hit skips the merge loop and its hash look-ups.
- * Two-way set associative (a new word goes in way 0, pushing the old one to way 1), one
- * cache line per word. */
-#define CACHE_BITS 16
-#define CACHE_SLOTS (1u << CACHE_BITS)
-#define CACHE_WORD 24
-#define CACHE_PIECES 6
-
-typedef struct cache_slot {
-    uint64_t hash; /* 0: empty */
-    uint8_t len, n;
-    uint8_t end[CACHE_PIECES];
-    char word[CACHE_WORD];
-    int32_t id[CACHE_PIECES];
-} cache_slot;
-
-static inline uint64_t word_hash(const char *s, size_t len)
-{
-    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull;
-    for (size_t i = 0; i < len; i += 8) {
-        uint64_t c = 0;
-        memcpy(&c, s + i, len - i < 8 ? len - i : 8);
-        h = (h ^ c) * 0xFF51AFD7ED558CCDull;
-        h ^= h >> 32;
-    }
-    return h | 1;
-}
-
-static cache_slot *cache_for(const tj_model *m, tj_work *w)
-{
-    if (!w->cache) {
-        w->cache = calloc(CACHE_SLOTS, sizeof(cache_slot));
-        if (!w->cache)
-            return NULL;
-        w->cache_owner = m->serial;
-    } else if (w->cache_owner != m->serial) {
-        memset(w->cache, 0, CACHE_SLOTS * sizeof(cache_slot));
-        w->cache_owner = m->serial;
-    }
-    return w->cache;
-}
-
 static inline void add_symbol(symbol *sym, size_t *n, int32_t id, uint32_t len)
 {
     size_t i = (*n)++;
@@ -376,30 +333,10 @@ static tka_status bpe_word(const tj_model *m, tj_work *w, const char *word, size
     const tj_bpe *b = &m->u.bpe;
     const tj_vocab *v = &m->vocab;
     tka_status st;
-    cache_slot *slot = NULL;
+    tj_cache_slot *slot = NULL;
     uint64_t h = 0;
-    if (len <= CACHE_WORD) {
-        cache_slot *cache = cache_for(m, w); /* NULL (out of memory): no caching */
-        if (cache) {
-            h = word_hash(word, len);
-            slot = &cache[(h >> (64 - CACHE_BITS)) & ~(uint64_t)1];
-            cache_slot *hit = NULL;
-            for (int k = 0; k < 2 && !hit; k++)
-                if (slot[k].hash == h && slot[k].len == len && !memcmp(slot[k].word, word, len))
-                    hit = &slot[k];
-            if (hit) {
-                slot = hit;
-                if ((st = tj_pieces_reserve(out, slot->n, err)))
-                    return st;
-                uint32_t start = 0;
-                for (int k = 0; k < slot->n; k++) {
-                    out->items[out->count++] = (tj_piece){slot->id[k], start, slot->end[k]};
-                    start = slot->end[k];
-                }
-                return TKA_OK;
-            }
-        }
-    }
+    if (tj_cache_find(m, w, word, len, out, &slot, &h, &st, err))
+        return st;
     /* at most one symbol per byte, plus prefix and suffix bytes under byte fallback */
     size_t max_sym = len * (1 + b->prefix_len + b->suffix_len) + 4;
     symbol *sym = tj_work_get(w, 0, max_sym * sizeof *sym);
@@ -493,25 +430,7 @@ static tka_status bpe_word(const tj_model *m, tj_work *w, const char *word, size
         uint32_t end = at < len ? at : (uint32_t)len;
         out->items[out->count++] = (tj_piece){sym[i].id, start, end};
     }
-    size_t made = out->count - first;
-    if (slot && made <= CACHE_PIECES) {
-        /* the starts are the previous ends except after clamping, which only happens when
-         * byte fallback carries affix bytes: such words are not cached */
-        bool contiguous = true;
-        for (size_t k = 0; k < made; k++)
-            contiguous &= out->items[first + k].start == (k ? out->items[first + k - 1].end : 0);
-        if (contiguous) {
-            slot[1] = slot[0];
-            slot->hash = h;
-            slot->len = (uint8_t)len;
-            slot->n = (uint8_t)made;
-            memcpy(slot->word, word, len);
-            for (size_t k = 0; k < made; k++) {
-                slot->id[k] = out->items[first + k].id;
-                slot->end[k] = (uint8_t)out->items[first + k].end;
-            }
-        }
-    }
+    tj_cache_store(slot, h, word, len, out, first);
     return TKA_OK;
 }
 

@@ -299,6 +299,89 @@ void tj_model_free(tj_model *m)
     free(m);
 }
 
+/* ------------------------------------------------------------ word cache */
+
+static inline uint64_t word_hash(const char *s, size_t len)
+{
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t c = 0;
+        memcpy(&c, s + i, len - i < 8 ? len - i : 8);
+        h = (h ^ c) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    }
+    return h | 1;
+}
+
+static tj_cache_slot *cache_for(const tj_model *m, tj_work *w)
+{
+    if (!w->cache) {
+        w->cache = calloc((size_t)1 << TJ_CACHE_BITS, sizeof(tj_cache_slot));
+        if (!w->cache)
+            return NULL;
+        w->cache_owner = m->serial;
+    } else if (w->cache_owner != m->serial) {
+        memset(w->cache, 0, ((size_t)1 << TJ_CACHE_BITS) * sizeof(tj_cache_slot));
+        w->cache_owner = m->serial;
+    }
+    return w->cache;
+}
+
+bool tj_cache_find(const tj_model *m, tj_work *w, const char *word, size_t len, tj_pieces *out,
+                   tj_cache_slot **slot, uint64_t *hash, tka_status *st,
+                   tka_error *err)
+{
+    *slot = NULL;
+    if (len > TJ_CACHE_WORD)
+        return false;
+    tj_cache_slot *cache = cache_for(m, w); /* NULL (out of memory): no caching */
+    if (!cache)
+        return false;
+    uint64_t h = word_hash(word, len);
+    tj_cache_slot *set = &cache[(h >> (64 - TJ_CACHE_BITS)) & ~(uint64_t)1];
+    *slot = set;
+    *hash = h;
+    for (int k = 0; k < 2; k++) {
+        tj_cache_slot *x = &set[k];
+        if (x->hash != h || x->len != len || memcmp(x->word, word, len))
+            continue;
+        if ((*st = tj_pieces_reserve(out, x->n, err)) != TKA_OK)
+            return true;
+        uint32_t start = 0;
+        for (int i = 0; i < x->n; i++) {
+            out->items[out->count++] = (tj_piece){x->id[i], start, x->end[i]};
+            start = x->end[i];
+        }
+        return true;
+    }
+    return false;
+}
+
+void tj_cache_store(tj_cache_slot *slot, uint64_t hash, const char *word, size_t len,
+                    const tj_pieces *out, size_t first)
+{
+    size_t made = out->count - first;
+    if (!slot || made > TJ_CACHE_PIECES)
+        return;
+    /* pieces that do not tile the word (byte fallback's clamped or shared offsets) are
+     * not kept: the slot stores ends only */
+    for (size_t k = 0; k < made; k++)
+        if (out->items[first + k].start != (k ? out->items[first + k - 1].end : 0) ||
+            out->items[first + k].end > len)
+            return;
+    if (made && out->items[first + made - 1].end != len)
+        return;
+    slot[1] = slot[0];
+    slot->hash = hash;
+    slot->len = (uint8_t)len;
+    slot->n = (uint8_t)made;
+    memcpy(slot->word, word, len);
+    for (size_t k = 0; k < made; k++) {
+        slot->id[k] = out->items[first + k].id;
+        slot->end[k] = (uint8_t)out->items[first + k].end;
+    }
+}
+
 tka_status tj_model_tokenize(const tj_model *m, tj_work *w, const char *word, size_t len,
                              tj_pieces *out, tka_error *err)
 {

@@ -95,7 +95,7 @@ struct tj_model {
 struct tj_work {
     void *slot[TJ_WORK_SLOTS];
     size_t cap[TJ_WORK_SLOTS];
-    void *cache;           /* BPE's cache of short words (tj_bpe.c), NULL until first used */
+    void *cache;           /* the cache of short words (tj_cache_*), NULL until first used */
     uint64_t cache_owner;  /* serial of the model the cache holds words of */
 };
 /* At least `bytes` bytes of slot i (contents not kept), or NULL when out of memory. */
@@ -120,6 +120,31 @@ tka_status tj_wordpiece_load(tj_model *m, const json_t *j, const char *path, tka
 void tj_wordpiece_free(tj_wordpiece *wp);
 tka_status tj_wordpiece_tokenize(const tj_model *m, tj_work *w, const char *word, size_t len,
                                  tj_pieces *out, tka_error *err);
+
+/* The pieces of recent short words, per tj_work (Rust's BPE and Unigram keep such a cache
+ * too): in running text most words repeat, and a hit skips the model's work. Two-way set
+ * associative (a new word goes in way 0, pushing the old one to way 1), one cache line per
+ * word. Only words of at most TJ_CACHE_WORD bytes and pieces that tile the word are kept. */
+#define TJ_CACHE_BITS 16
+#define TJ_CACHE_WORD 24
+#define TJ_CACHE_PIECES 6
+
+typedef struct tj_cache_slot {
+    uint64_t hash; /* 0: empty */
+    uint8_t len, n;
+    uint8_t end[TJ_CACHE_PIECES];
+    char word[TJ_CACHE_WORD];
+    int32_t id[TJ_CACHE_PIECES];
+} tj_cache_slot;
+
+/* Looks word up: on a hit appends its pieces to out, sets *st and returns true; on a miss
+ * returns false with *slot (NULL: not cacheable) and *hash for tj_cache_store. */
+bool tj_cache_find(const tj_model *m, tj_work *w, const char *word, size_t len, tj_pieces *out,
+                   tj_cache_slot **slot, uint64_t *hash, tka_status *st,
+                   tka_error *err);
+/* Keeps the pieces out->items[first..] of word (when they fit and tile it). */
+void tj_cache_store(tj_cache_slot *slot, uint64_t hash, const char *word, size_t len,
+                    const tj_pieces *out, size_t first);
 
 tka_status tj_unigram_load(tj_model *m, const json_t *j, const char *path, tka_error *err);
 void tj_unigram_free(tj_unigram *u);

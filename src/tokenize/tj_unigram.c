@@ -146,6 +146,12 @@ tka_status tj_unigram_tokenize(const tj_model *m, tj_work *w, const char *word, 
     const tka_dat *d = &m->vocab.dat;
     if (len == 0)
         return TKA_OK;
+    tj_cache_slot *slot;
+    uint64_t h = 0;
+    tka_status cst;
+    if (tj_cache_find(m, w, word, len, out, &slot, &h, &cst, err))
+        return cst;
+    size_t first = out->count;
     best_node *best = tj_work_get(w, 0, (len + 1) * sizeof *best);
     span *spans = tj_work_get(w, 1, len * sizeof *spans);
     if (!best || !spans)
@@ -203,5 +209,6 @@ tka_status tj_unigram_tokenize(const tj_model *m, tj_work *w, const char *word, 
         if (st)
             return st;
     }
+    tj_cache_store(slot, h, word, len, out, first);
     return TKA_OK;
 }
