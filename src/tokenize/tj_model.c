@@ -1,7 +1,9 @@
 /* tokenizer.json models: the shared vocabulary, scratch space and the dispatch by "type". */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tokenize/tj_model_impl.h"
 
@@ -316,9 +318,17 @@ static inline uint64_t word_hash(const char *s, size_t len)
 static tj_cache_slot *cache_for(const tj_model *m, tj_work *w)
 {
     if (!w->cache) {
-        w->cache = calloc((size_t)1 << TJ_CACHE_BITS, sizeof(tj_cache_slot));
-        if (!w->cache)
+        /* 4 MiB touched at random: on 2 MiB pages (where the system gives them on request)
+         * the look-ups stop missing the TLB */
+        size_t bytes = ((size_t)1 << TJ_CACHE_BITS) * sizeof(tj_cache_slot);
+        void *p = NULL;
+        if (posix_memalign(&p, (size_t)2 << 20, bytes))
             return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+        memset(p, 0, bytes);
+        w->cache = p;
         w->cache_owner = m->serial;
     } else if (w->cache_owner != m->serial) {
         memset(w->cache, 0, ((size_t)1 << TJ_CACHE_BITS) * sizeof(tj_cache_slot));
