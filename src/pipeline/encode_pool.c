@@ -31,8 +31,8 @@ typedef struct rows_task {
  * rows: small enough that a thread that starts late (the caller, after
  * reading the next chunk) takes over what is left instead of waiting for a
  * fixed share; all of them are submitted at once, so the pool takes them all. */
-#define MAX_TASKS 256
-#define ROWS_PER_TASK 32
+#define MAX_TASKS 128
+#define ROWS_PER_TASK 64
 
 struct encode_pool {
     int threads;
