@@ -26,6 +26,7 @@
 #include "tokalign/resolve.h"
 #include "tokalign/spm.h"
 #include "tokalign/encode.h"
+#include "tokalign/pool.h"
 #include "tokalign/dataset.h"
 #include "tokalign/sampler.h"
 #include "tokalign/collate.h"

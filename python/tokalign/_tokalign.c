@@ -5,8 +5,6 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "tokalign/dump.h"
 #include "tokalign/encode.h"
 #include "tokalign/pipeline.h"
+#include "tokalign/pool.h"
 #include "tokalign/sampler.h"
 #include "tokalign/status.h"
 #include "tokalign/text.h"
@@ -266,56 +265,50 @@ typedef struct batch_job {
     const char **text, **pair;
     size_t *text_len, *pair_len;
     tka_encoding *enc;
-    atomic_size_t next;
-    atomic_size_t failed; /* lowest failing row so far, or SIZE_MAX */
-    pthread_mutex_t mu;
-    tka_error err;        /* of row `failed` */
+    tka_encoder **encoders; /* one per pool worker (encoders are not thread-safe; the tokenizer is) */
+    tka_arena **arenas;     /* one per pool worker; the encodings live there */
 } batch_job;
 
-typedef struct batch_worker {
-    batch_job *job;
-    tka_arena *arena;
-    tka_status st; /* setup failure (encoder / arena) */
-    tka_error err;
-} batch_worker;
-
-/* Rows are claimed in blocks of 64 from a shared counter, so a thread that
- * hits long rows does not hold the others up. Each worker keeps its own
- * encoder (encoders are not thread-safe; the tokenizer is). */
+/* A block of rows, one tka_pool task: a thread that hits long rows does
+ * not hold the others up, and the pool reports the first failing row in
+ * row order. */
 #define BLOCK_ROWS 64
 
-static void *batch_work(void *arg)
+typedef struct batch_block {
+    size_t start;
+} batch_block;
+
+static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
 {
-    batch_worker *w = arg;
-    batch_job *j = w->job;
-    tka_encoder *enc = NULL;
-    w->st = tka_encoder_new(j->tok, j->opt, &enc, &w->err);
-    if (w->st != TKA_OK)
-        return NULL;
-    for (;;) {
-        size_t start = atomic_fetch_add(&j->next, BLOCK_ROWS);
-        if (start >= j->n)
-            break;
-        size_t end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
-        for (size_t i = start; i < end; i++) {
-            if (i > atomic_load(&j->failed))
-                break;
-            tka_error err;
-            tka_status st = tka_encoder_encode(enc, j->text[i], j->text_len[i], j->pair[i],
-                                               j->pair_len[i], w->arena, &j->enc[i], &err);
-            if (st != TKA_OK) {
-                pthread_mutex_lock(&j->mu);
-                if (i < atomic_load(&j->failed)) {
-                    atomic_store(&j->failed, i);
-                    j->err = err;
-                }
-                pthread_mutex_unlock(&j->mu);
-                break;
-            }
-        }
+    batch_job *j = ctx;
+    size_t start = ((batch_block *)task)->start;
+    size_t end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
+    for (size_t i = start; i < end; i++) {
+        tka_status st = tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i],
+                                           j->pair[i], j->pair_len[i], j->arenas[worker],
+                                           &j->enc[i], err);
+        if (st != TKA_OK)
+            return st;
     }
-    tka_encoder_free(enc);
-    return NULL;
+    return TKA_OK;
+}
+
+/* Encodes every row on `threads` threads (the caller's among them); the
+ * first failing row's error in *err. */
+static tka_status batch_run(batch_job *j, int threads, batch_block *blocks, size_t n_blocks,
+                            tka_error *err)
+{
+    tka_pool *pool;
+    tka_status st = tka_pool_new(threads, 4 * (size_t)threads, batch_work, j, &pool, err);
+    size_t submitted = 0;
+    while (st == TKA_OK) {
+        while (submitted < n_blocks && tka_pool_submit(pool, &blocks[submitted], NULL) == TKA_OK)
+            submitted++;
+        void *done;
+        st = tka_pool_next(pool, &done, err);
+    }
+    tka_pool_free(pool);
+    return st == TKA_END ? TKA_OK : st;
 }
 
 static int parse_enum(PyObject *obj, const char *what, const char *const *names, int count)
@@ -447,65 +440,58 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     job.opt = &o;
     job.n = n;
     size_t alloc = n ? n : 1;
+    size_t n_blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
     job.text = calloc(alloc, sizeof *job.text);
     job.pair = calloc(alloc, sizeof *job.pair);
     job.text_len = calloc(alloc, sizeof *job.text_len);
     job.pair_len = calloc(alloc, sizeof *job.pair_len);
     job.enc = calloc(alloc, sizeof *job.enc);
+    batch_block *blocks = calloc(n_blocks ? n_blocks : 1, sizeof *blocks);
     if (threads < 1)
         threads = 1;
     if (threads > 64)
         threads = 64;
-    if ((size_t)threads > (n + BLOCK_ROWS - 1) / BLOCK_ROWS)
-        threads = (int)((n + BLOCK_ROWS - 1) / BLOCK_ROWS) > 0 ? (int)((n + BLOCK_ROWS - 1) / BLOCK_ROWS) : 1;
-    batch_worker workers[64];
-    memset(workers, 0, sizeof workers);
+    if ((size_t)threads > n_blocks)
+        threads = n_blocks > 0 ? (int)n_blocks : 1;
+    job.encoders = calloc((size_t)threads, sizeof *job.encoders);
+    job.arenas = calloc((size_t)threads, sizeof *job.arenas);
     tka_arena *pad_arena = tka_arena_new(0);
-    bool alloc_ok = job.text && job.pair && job.text_len && job.pair_len && job.enc && pad_arena;
+    bool alloc_ok = job.text && job.pair && job.text_len && job.pair_len && job.enc && blocks &&
+                    job.encoders && job.arenas && pad_arena;
     for (int t = 0; alloc_ok && t < threads; t++) {
-        workers[t].job = &job;
-        workers[t].arena = tka_arena_new(1u << 20);
-        alloc_ok = workers[t].arena != NULL;
+        job.arenas[t] = tka_arena_new(1u << 20);
+        alloc_ok = job.arenas[t] != NULL;
     }
     if (!alloc_ok) {
         PyErr_NoMemory();
         goto done;
     }
+    for (size_t b = 0; b < n_blocks; b++)
+        blocks[b].start = b * BLOCK_ROWS;
     if (!utf8_items(tseq, n, job.text, job.text_len, false) ||
         (pseq && !utf8_items(pseq, n, job.pair, job.pair_len, false)))
         goto done;
-    atomic_init(&job.next, 0);
-    atomic_init(&job.failed, SIZE_MAX);
-    pthread_mutex_init(&job.mu, NULL);
-    tka_status pad_st = TKA_OK;
-    tka_error pad_err;
-    tka_encoder *padder = NULL;
-    int spawned = 0;
-    pthread_t ids[64];
-    Py_BEGIN_ALLOW_THREADS
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&ids[t], NULL, batch_work, &workers[t]) != 0)
-            break;
-        spawned = t;
+    for (int t = 0; t < threads; t++) {
+        tka_error enc_err;
+        if (tka_encoder_new(job.tok, &o, &job.encoders[t], &enc_err) != TKA_OK) {
+            raise_tka(&enc_err);
+            goto done;
+        }
     }
-    batch_work(&workers[0]);
-    for (int t = 1; t <= spawned; t++)
-        pthread_join(ids[t], NULL);
-    if (atomic_load(&job.failed) == SIZE_MAX && o.padding != TKA_PAD_NONE) {
+    tka_status st, pad_st = TKA_OK;
+    tka_error err, pad_err;
+    tka_encoder *padder = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    st = batch_run(&job, threads, blocks, n_blocks, &err);
+    if (st == TKA_OK && o.padding != TKA_PAD_NONE) {
         pad_st = tka_encoder_new(job.tok, &o, &padder, &pad_err);
         if (pad_st == TKA_OK)
             pad_st = tka_encoder_pad(padder, job.enc, n, pad_arena, &pad_err);
         tka_encoder_free(padder);
     }
     Py_END_ALLOW_THREADS
-    pthread_mutex_destroy(&job.mu);
-    for (int t = 0; t < threads; t++)
-        if (workers[t].st != TKA_OK) {
-            raise_tka(&workers[t].err);
-            goto done;
-        }
-    if (atomic_load(&job.failed) != SIZE_MAX) {
-        raise_tka(&job.err);
+    if (st != TKA_OK) {
+        raise_tka(&err);
         goto done;
     }
     if (pad_st != TKA_OK) {
@@ -631,8 +617,15 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     free(rows);
 #undef ROW
 done:
-    for (int t = 0; t < threads; t++)
-        tka_arena_free(workers[t].arena);
+    for (int t = 0; t < threads; t++) {
+        if (job.encoders)
+            tka_encoder_free(job.encoders[t]);
+        if (job.arenas)
+            tka_arena_free(job.arenas[t]);
+    }
+    free(job.encoders);
+    free(job.arenas);
+    free(blocks);
     tka_arena_free(pad_arena);
     free(job.text);
     free(job.pair);

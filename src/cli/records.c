@@ -1,26 +1,24 @@
 /* Chunked, threaded record processing with in-order output: the main
- * thread reads whole-line chunks and writes finished ones in order, worker
- * threads (and the main thread when it has nothing to read or write) split
- * chunks into records and run the command on them. */
+ * thread reads whole-line chunks and writes finished ones in order; a
+ * tka_pool (tokalign/pool.h) runs the command on the chunks' records on N
+ * threads, the main thread among them while it waits for the next chunk. */
 #include "cli/records.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "core/cacheline.h"
+#include "tokalign/pool.h"
 
 /* Chunks stay small: every slot's input and output buffers are touched
  * for the first time by the workers, and in a VM those page faults cost
  * more than the extra hand-offs (2 threads on 60 MB: 1 MiB chunks 1.62x,
  * 256 KiB 1.8x the single-thread speed). */
 #define CHUNK_BYTES ((size_t)256 << 10)
-
-enum { SLOT_FREE = 0, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 
 typedef struct chunk {
     char *data;
@@ -31,8 +29,6 @@ typedef struct chunk {
     tka_error err;
     size_t err_line;  /* its 1-based line within the chunk */
     void *user;
-    int state;
-    uint64_t seq;
 } chunk;
 
 typedef struct reader {
@@ -254,57 +250,14 @@ static void process_chunk(worker *w, chunk *c)
 
 /* ------------------------------------------------------------ the pool */
 
-typedef struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    chunk *slots;
-    size_t nslots;
-    uint64_t next_take;
-    bool stop;
-    worker *workers;
-} pool;
-
-typedef struct thread_arg {
-    pool *p;
-    worker *w;
-} thread_arg;
-
-/* The next chunk in sequence if it waits to be processed, marked busy;
- * called with the lock held. */
-static chunk *take_ready(pool *p)
+/* A tka_pool task: one chunk, run with the state of the worker running it. */
+static tka_status run_chunk(void *ctx, int index, void *task, tka_error *err)
 {
-    chunk *c = &p->slots[p->next_take % p->nslots];
-    if (c->state != SLOT_READY || c->seq != p->next_take)
-        return NULL;
-    c->state = SLOT_BUSY;
-    p->next_take++;
-    return c;
-}
-
-/* Processes a taken chunk without the lock, then marks it done. */
-static void process_taken(pool *p, worker *w, chunk *c)
-{
-    pthread_mutex_unlock(&p->mu);
-    process_chunk(w, c);
-    pthread_mutex_lock(&p->mu);
-    c->state = SLOT_DONE;
-    pthread_cond_broadcast(&p->cv);
-}
-
-static void *worker_main(void *arg)
-{
-    thread_arg *a = arg;
-    pool *p = a->p;
-    pthread_mutex_lock(&p->mu);
-    while (!p->stop) {
-        chunk *c = take_ready(p);
-        if (c)
-            process_taken(p, a->w, c);
-        else
-            pthread_cond_wait(&p->cv, &p->mu);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
+    (void)err; /* the chunk keeps its error and line, reported when delivered */
+    worker *workers = ctx; /* indexed by the pool's worker index */
+    chunk *c = task;
+    process_chunk(&workers[index], c);
+    return c->st;
 }
 
 typedef struct run_state {
@@ -376,15 +329,14 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
     cli_progress_start(&rs.progress, command, in->progress, in->path);
     if (threads < 1)
         threads = 1;
-    pool p;
-    memset(&p, 0, sizeof p);
-    p.nslots = (size_t)threads * 2 + 1;
-    p.slots = calloc(p.nslots, sizeof *p.slots);
-    p.workers = tka_calloc_cache_lines((size_t)threads * sizeof *p.workers);
-    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    thread_arg *args = calloc((size_t)threads, sizeof *args);
-    int started = 0;
-    if (!p.slots || !p.workers || !tids || !args) {
+    /* Chunks in flight: one with one thread (read, process, write in turn);
+     * with N, enough that every thread has one while finished ones wait to
+     * be written in order. */
+    size_t nslots = threads == 1 ? 1 : (size_t)threads * 2 + 1;
+    chunk *slots = calloc(nslots, sizeof *slots);
+    worker *workers = tka_calloc_cache_lines((size_t)threads * sizeof *workers);
+    tka_pool *pool = NULL;
+    if (!slots || !workers) {
         fprintf(stderr, "tokalign %s: error: out of memory\n", command);
         rs.exit_code = CLI_EXIT_ERROR;
         goto done;
@@ -392,93 +344,50 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
     for (int i = 0; i < threads; i++) {
         tka_error err;
         tka_error_clear(&err);
-        p.workers[i].job = job;
-        p.workers[i].in = in;
-        p.workers[i].state = job->make(job->shared, &err);
-        if (!p.workers[i].state) {
+        workers[i].job = job;
+        workers[i].in = in;
+        workers[i].state = job->make(job->shared, &err);
+        if (!workers[i].state) {
             rs.exit_code = cli_report(command, &err);
             goto done;
         }
     }
-    if (threads == 1) {
-        /* no threads: read, process and write in turn */
-        chunk *c = &p.slots[0];
-        for (;;) {
-            tka_error err;
-            if (!read_chunk(&r, c, &err)) {
-                rs.exit_code = cli_report(command, &err);
-                break;
-            }
-            if (c->len == 0)
-                break;
-            process_chunk(&p.workers[0], c);
-            if (!deliver(&rs, c))
-                break;
-        }
+    tka_error err;
+    if (tka_pool_new(threads, nslots, run_chunk, workers, &pool, &err) != TKA_OK) {
+        rs.exit_code = cli_report(command, &err);
         goto done;
     }
-    /* N threads: N - 1 workers, and this thread, which reads and writes in
-     * order and processes chunks itself when there is nothing to read or
-     * write (workers[0] is its state). A thread that cannot be started
-     * leaves more work to the others. */
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
-    for (int i = 1; i < threads; i++) {
-        args[i] = (thread_arg){&p, &p.workers[i]};
-        if (pthread_create(&tids[i], NULL, worker_main, &args[i]) != 0)
-            break;
-        started++;
-    }
-    uint64_t next_read = 0, next_write = 0;
-    bool eof = false, failed = false;
-    pthread_mutex_lock(&p.mu);
-    while (!failed) {
-        chunk *w = &p.slots[next_write % p.nslots];
-        if (next_write < next_read && w->state == SLOT_DONE) {
-            pthread_mutex_unlock(&p.mu);
-            bool ok = deliver(&rs, w);
-            pthread_mutex_lock(&p.mu);
-            w->state = SLOT_FREE;
-            next_write++;
-            if (!ok)
-                failed = true;
-            continue;
-        }
-        if (eof && next_write == next_read)
-            break;
-        chunk *rd = &p.slots[next_read % p.nslots];
-        if (!eof && rd->state == SLOT_FREE) {
-            pthread_mutex_unlock(&p.mu);
-            tka_error err;
-            bool ok = read_chunk(&r, rd, &err);
-            pthread_mutex_lock(&p.mu);
-            if (!ok) {
-                pthread_mutex_unlock(&p.mu);
-                rs.exit_code = cli_report(command, &err);
-                pthread_mutex_lock(&p.mu);
-                failed = true;
-            } else if (rd->len == 0) {
+    /* Read ahead while a slot is free, else write the oldest chunk once it
+     * is done (tka_pool_next works on pending chunks meanwhile). Slots are
+     * used in turn: chunks come back in the order they went in. A read error
+     * is reported after the chunks before it, as one thread meets it. */
+    uint64_t submitted = 0;
+    bool eof = false, read_failed = false;
+    tka_error read_err;
+    for (;;) {
+        if (!eof && tka_pool_pending(pool) < nslots) {
+            chunk *c = &slots[submitted % nslots];
+            if (!read_chunk(&r, c, &read_err)) {
+                read_failed = eof = true;
+            } else if (c->len == 0) {
                 eof = true;
             } else {
-                rd->seq = next_read++;
-                rd->state = SLOT_READY;
-                pthread_cond_broadcast(&p.cv);
+                tka_pool_submit(pool, c, NULL); /* cannot fail: a slot is free */
+                submitted++;
             }
             continue;
         }
-        chunk *mine = take_ready(&p);
-        if (mine)
-            process_taken(&p, &p.workers[0], mine);
-        else
-            pthread_cond_wait(&p.cv, &p.mu);
+        void *finished;
+        tka_status st = tka_pool_next(pool, &finished, &err);
+        if (st == TKA_END) {
+            if (read_failed)
+                rs.exit_code = cli_report(command, &read_err);
+            break;
+        }
+        if (!deliver(&rs, finished)) /* a failed chunk reports its error here */
+            break;
     }
-    p.stop = true;
-    pthread_cond_broadcast(&p.cv);
-    pthread_mutex_unlock(&p.mu);
-    for (int i = 1; i <= started; i++)
-        pthread_join(tids[i], NULL);
-    pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.cv);
+    tka_pool_free(pool); /* after an early exit: drops the chunks still pending */
 done:
     if (rs.exit_code == CLI_EXIT_OK && job->finish)
         rs.exit_code = job->finish(job->shared, rs.users, rs.n_users, out);
@@ -491,24 +400,22 @@ done:
     if (job->free_user) {
         for (size_t i = 0; i < rs.n_users; i++)
             job->free_user(rs.users[i]);
-        for (size_t i = 0; p.slots && i < p.nslots; i++)
-            if (p.slots[i].user)
-                job->free_user(p.slots[i].user);
+        for (size_t i = 0; slots && i < nslots; i++)
+            if (slots[i].user)
+                job->free_user(slots[i].user);
     }
     free(rs.users);
-    for (size_t i = 0; p.slots && i < p.nslots; i++) {
-        free(p.slots[i].data);
-        tka_buf_free(&p.slots[i].out);
+    for (size_t i = 0; slots && i < nslots; i++) {
+        free(slots[i].data);
+        tka_buf_free(&slots[i].out);
     }
-    for (int i = 0; p.workers && i < threads; i++) {
-        if (p.workers[i].state)
-            job->free_state(p.workers[i].state);
-        tka_buf_free(&p.workers[i].fixed);
+    for (int i = 0; workers && i < threads; i++) {
+        if (workers[i].state)
+            job->free_state(workers[i].state);
+        tka_buf_free(&workers[i].fixed);
     }
-    free(p.slots);
-    free(p.workers);
-    free(tids);
-    free(args);
+    free(slots);
+    free(workers);
     free(r.carry);
     cli_close(f);
     return rs.exit_code;

@@ -1,55 +1,51 @@
-/* Parallel encoding of row chunks with per-thread encoders and output buffers. */
+/* Parallel encoding of row chunks with per-thread encoders and output
+ * buffers: a chunk's rows go to a tka_pool (tokalign/pool.h) as tasks of a
+ * few rows, which hands them back in row order. */
 #include "pipeline/encode_pool.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/cacheline.h"
 #include "tokalign/arena.h"
+#include "tokalign/pool.h"
 
-/* Each worker on cache lines of its own (see core/cacheline.h). */
+/* Each worker on cache lines of its own (see core/cacheline.h); indexed by
+ * the tka_pool worker index (0: the caller, in encode_pool_wait). */
 typedef struct worker {
     _Alignas(TKA_CACHE_LINE) tka_encoder *encoder;
     tka_arena *arena;
     int32_t *out;            /* stored sequences of kept rows */
     size_t out_used, out_cap;
     uint64_t tokens;
-    /* per run */
-    size_t failed_at;        /* index in the chunk of the row that failed, or SIZE_MAX */
-    tka_error err;
 } worker;
 
-typedef struct work_arg {
-    worker *w;
-    struct encode_pool *pool;
-} work_arg;
+/* Rows [begin, end) of the active chunk; failed_at: the row that failed. */
+typedef struct rows_task {
+    size_t begin, end, failed_at;
+} rows_task;
 
 #define MAX_THREADS 64
 
-/* Workers 1..spawned are threads that live as long as the pool and sleep on
- * `wake` until `run` changes (starting and joining them per 8192-row chunk
- * made a clone3 and a madvise call per chunk and thread). */
+/* A chunk is cut into at most this many tasks of at least ROWS_PER_TASK
+ * rows: small enough that a thread that starts late (the caller, after
+ * reading the next chunk) takes over what is left instead of waiting for a
+ * fixed share; all of them are submitted at once, so the pool takes them all. */
+#define MAX_TASKS 128
+#define ROWS_PER_TASK 64
+
 struct encode_pool {
     int threads;
     worker *workers;
     bool fields[TKA_FIELD_SEQ_COUNT];
     size_t fields_per_row;
+    tka_pool *pool;
     /* the chunk between encode_pool_start and encode_pool_wait */
     pool_chunk *active;
-    _Alignas(TKA_CACHE_LINE) atomic_size_t next_row; /* first row no worker has taken */
-    _Alignas(TKA_CACHE_LINE) pthread_mutex_t mu;
-    pthread_cond_t wake;  /* a run started, or stop */
-    pthread_cond_t done;  /* a thread finished its part of the run */
-    uint64_t run;         /* runs started so far */
-    int busy;             /* threads still working on the current run */
-    bool stop;
-    bool sync_ready;      /* mu, wake and done are initialised */
-    int spawned;
-    pthread_t ids[MAX_THREADS];
-    work_arg args[MAX_THREADS];
+    rows_task tasks[MAX_TASKS];
 };
+
+static tka_status encode_rows(void *ctx, int index, void *task, tka_error *err);
 
 void pool_chunk_clear(pool_chunk *chunk)
 {
@@ -128,6 +124,11 @@ tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *o
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
         }
     }
+    tka_status st = tka_pool_new(threads, MAX_TASKS, encode_rows, p, &p->pool, err);
+    if (st != TKA_OK) {
+        encode_pool_free(p);
+        return st;
+    }
     *out = p;
     return TKA_OK;
 }
@@ -136,21 +137,7 @@ void encode_pool_free(encode_pool *pool)
 {
     if (!pool)
         return;
-    if (pool->active) { /* a run that was never waited for: finish it first */
-        tka_error ignored;
-        encode_pool_wait(pool, "", &ignored);
-    }
-    if (pool->sync_ready) {
-        pthread_mutex_lock(&pool->mu);
-        pool->stop = true;
-        pthread_cond_broadcast(&pool->wake);
-        pthread_mutex_unlock(&pool->mu);
-        for (int t = 0; t < pool->spawned; t++)
-            pthread_join(pool->ids[t], NULL);
-        pthread_cond_destroy(&pool->done);
-        pthread_cond_destroy(&pool->wake);
-        pthread_mutex_destroy(&pool->mu);
-    }
+    tka_pool_free(pool->pool); /* a run never waited for: dropped */
     for (int i = 0; i < pool->threads; i++) {
         tka_encoder_free(pool->workers[i].encoder);
         tka_arena_free(pool->workers[i].arena);
@@ -192,148 +179,76 @@ static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka
     return true;
 }
 
-/* Rows are taken from the chunk in batches of this many through one shared
- * counter, so a thread that starts late (the caller, after reading the next
- * chunk) takes over what is left instead of waiting for a fixed share. */
-#define ROWS_PER_TAKE 32
-
-/* Encodes batches of rows until none is left or one of its rows fails. */
-static void *work_rows(void *arg)
+/* A pool task: encodes its rows until the end or the first failing one. */
+static tka_status encode_rows(void *ctx, int index, void *task, tka_error *err)
 {
-    work_arg *a = arg;
-    worker *w = a->w;
-    encode_pool *pool = a->pool;
+    encode_pool *pool = ctx;
+    worker *w = &pool->workers[index];
+    rows_task *t = task;
     pool_chunk *chunk = pool->active;
     const char *base = chunk->text.data;
-    int self = (int)(w - pool->workers);
-    for (;;) {
-        size_t begin = atomic_fetch_add_explicit(&pool->next_row, ROWS_PER_TAKE, memory_order_relaxed);
-        if (begin >= chunk->count)
-            return NULL;
-        size_t end = begin + ROWS_PER_TAKE < chunk->count ? begin + ROWS_PER_TAKE : chunk->count;
-        for (size_t i = begin; i < end; i++) {
-            pool_row *r = &chunk->rows[i];
-            tka_arena_reset(w->arena);
-            tka_encoding e;
-            tka_status st = tka_encoder_encode(w->encoder, base + r->text_off, r->text_len,
-                                               r->has_pair ? base + r->pair_off : NULL, r->pair_len,
-                                               w->arena, &e, &w->err);
-            if (st == TKA_OK && r->keep && !store_row(w, pool, r, &e))
-                st = tka_error_set(&w->err, TKA_ERR_NOMEM, "out of memory storing an encoding");
-            if (st != TKA_OK) {
-                /* Rows are taken in increasing order, so this is the worker's
-                 * first failing row; later ones are left to no one. */
-                w->failed_at = i;
-                return NULL;
-            }
-            r->worker = self;
-            w->tokens += e.length;
+    for (size_t i = t->begin; i < t->end; i++) {
+        pool_row *r = &chunk->rows[i];
+        tka_arena_reset(w->arena);
+        tka_encoding e;
+        tka_status st = tka_encoder_encode(w->encoder, base + r->text_off, r->text_len,
+                                           r->has_pair ? base + r->pair_off : NULL, r->pair_len,
+                                           w->arena, &e, err);
+        if (st == TKA_OK && r->keep && !store_row(w, pool, r, &e))
+            st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory storing an encoding");
+        if (st != TKA_OK) {
+            t->failed_at = i;
+            return st;
         }
+        r->worker = index;
+        w->tokens += e.length;
     }
-}
-
-/* A pool thread: one share of every run until the pool stops. */
-static void *worker_thread(void *arg)
-{
-    work_arg *a = arg;
-    encode_pool *pool = a->pool;
-    uint64_t seen = 0;
-    pthread_mutex_lock(&pool->mu);
-    for (;;) {
-        while (!pool->stop && pool->run == seen)
-            pthread_cond_wait(&pool->wake, &pool->mu);
-        if (pool->stop)
-            break;
-        seen = pool->run;
-        pthread_mutex_unlock(&pool->mu);
-        work_rows(a);
-        pthread_mutex_lock(&pool->mu);
-        if (--pool->busy == 0)
-            pthread_cond_signal(&pool->done);
-    }
-    pthread_mutex_unlock(&pool->mu);
-    return NULL;
-}
-
-/* Starts the pool threads on first use; a thread that cannot be started
- * leaves its share to the others. */
-static void spawn_threads(encode_pool *pool)
-{
-    if (pool->threads == 1 || pool->sync_ready)
-        return;
-    if (pthread_mutex_init(&pool->mu, NULL) != 0)
-        return;
-    if (pthread_cond_init(&pool->wake, NULL) != 0) {
-        pthread_mutex_destroy(&pool->mu);
-        return;
-    }
-    if (pthread_cond_init(&pool->done, NULL) != 0) {
-        pthread_cond_destroy(&pool->wake);
-        pthread_mutex_destroy(&pool->mu);
-        return;
-    }
-    pool->sync_ready = true;
-    for (int t = 1; t < pool->threads; t++) {
-        pool->args[t] = (work_arg){&pool->workers[t], pool};
-        if (pthread_create(&pool->ids[pool->spawned], NULL, worker_thread, &pool->args[t]) != 0)
-            break;
-        pool->spawned++;
-    }
+    return TKA_OK;
 }
 
 void encode_pool_start(encode_pool *pool, pool_chunk *chunk)
 {
-    spawn_threads(pool);
-    if (pool->sync_ready)
-        pthread_mutex_lock(&pool->mu);
-    for (int t = 0; t < pool->threads; t++) {
-        worker *w = &pool->workers[t];
-        w->out_used = 0;
-        w->failed_at = SIZE_MAX;
-        tka_error_clear(&w->err);
-    }
-    pool->args[0] = (work_arg){&pool->workers[0], pool};
+    /* No task of the previous run is pending (it was waited for), so no
+     * thread touches the workers; tka_pool_submit publishes the resets. */
+    for (int t = 0; t < pool->threads; t++)
+        pool->workers[t].out_used = 0;
     pool->active = chunk;
-    atomic_store_explicit(&pool->next_row, 0, memory_order_relaxed);
-    /* Worker 0 is the caller, in encode_pool_wait: with `--threads 1` the
-     * work happens there, so one thread really is one; with N threads, the
-     * N - 1 pool threads start now and the caller joins them once it has
-     * read the next chunk. The mutex publishes the chunk and the counter. */
-    if (pool->sync_ready) {
-        pool->run++;
-        pool->busy = pool->spawned;
-        pthread_cond_broadcast(&pool->wake);
-        pthread_mutex_unlock(&pool->mu);
+    size_t per = (chunk->count + MAX_TASKS - 1) / MAX_TASKS;
+    if (per < ROWS_PER_TASK)
+        per = ROWS_PER_TASK;
+    /* With `--threads 1` nothing runs until encode_pool_wait, on the
+     * caller's thread; with N, the pool's N - 1 threads start now while the
+     * caller reads the next chunk, then it joins them in encode_pool_wait. */
+    size_t n = 0;
+    for (size_t begin = 0; begin < chunk->count; begin += per, n++) {
+        rows_task *t = &pool->tasks[n];
+        t->begin = begin;
+        t->end = begin + per < chunk->count ? begin + per : chunk->count;
+        t->failed_at = SIZE_MAX;
+        tka_pool_submit(pool->pool, t, NULL); /* cannot fail: at most MAX_TASKS */
     }
 }
 
 tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err)
 {
     pool_chunk *chunk = pool->active;
-    work_rows(&pool->args[0]); /* also every row left if no thread could be started */
-    if (pool->sync_ready) {
-        pthread_mutex_lock(&pool->mu);
-        while (pool->busy > 0)
-            pthread_cond_wait(&pool->done, &pool->mu);
-        pthread_mutex_unlock(&pool->mu);
+    /* Tasks come back in row order and the pool reports the first failing
+     * one in that order (and drops the rest), so the row reported is the
+     * first failing row, whichever thread met it. */
+    for (;;) {
+        void *done;
+        tka_status st = tka_pool_next(pool->pool, &done, err);
+        if (st == TKA_END) {
+            pool->active = NULL;
+            return TKA_OK;
+        }
+        if (st != TKA_OK) { /* the tasks after it were dropped: none runs */
+            pool->active = NULL;
+            const pool_row *r = &chunk->rows[((rows_task *)done)->failed_at];
+            return tka_error_prefix(err, "%s: line %llu (row %llu): ", file,
+                                    (unsigned long long)r->line, (unsigned long long)r->row);
+        }
     }
-    pool->active = NULL;
-    /* A worker stops at its first failure while the others go on, so every
-     * row before the earliest failing one was encoded: that row is the first
-     * failure in row order. */
-    const worker *first = NULL;
-    for (int t = 0; t < pool->threads; t++) {
-        const worker *w = &pool->workers[t];
-        if (w->failed_at != SIZE_MAX && (!first || w->failed_at < first->failed_at))
-            first = w;
-    }
-    if (first) {
-        const pool_row *r = &chunk->rows[first->failed_at];
-        *err = first->err;
-        return tka_error_prefix(err, "%s: line %llu (row %llu): ", file,
-                                (unsigned long long)r->line, (unsigned long long)r->row);
-    }
-    return TKA_OK;
 }
 
 tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file, tka_error *err)
