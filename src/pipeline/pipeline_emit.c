@@ -7,6 +7,7 @@
 
 #include "core/io.h"
 #include "core/sha256.h"
+#include "core/try.h"
 #include "pipeline/pipeline_internal.h"
 #include "tokalign/dump.h"
 
@@ -19,11 +20,8 @@ typedef struct dump_sink {
 static tka_status sink_add(dump_sink *s, const char *key, const tka_array *a, tka_error *err)
 {
     s->keys++;
-    if (s->writer) {
-        tka_status st = tka_reprod_writer_add(s->writer, key, a, err);
-        if (st != TKA_OK)
-            return st;
-    }
+    if (s->writer)
+        TKA_TRY(tka_reprod_writer_add(s->writer, key, a, err));
     if (s->dict)
         return tka_dict_add(s->dict, key, a, err);
     return TKA_OK;
@@ -76,15 +74,10 @@ static tka_status add_item_label(dump_sink *s, const char *key, tka_label_kind k
     return sink_add(s, key, &a, err);
 }
 
-/* The reprod_log keys, in test_data.py's order: length, dataset items,
- * dataloader batches. */
-static tka_status emit(run *r, dump_sink *sink, tka_error *err)
+/* dataset_{row}_{field}: the logged rows' sequences and labels. */
+static tka_status emit_items(const run *r, dump_sink *sink, tka_error *err)
 {
-    const tka_pipeline_options *o = r->o;
     const field_plan *fp = &r->fields;
-    int64_t length = (int64_t)r->result->rows;
-    tka_array len_array = {.dtype = TKA_DTYPE_INT64, .ndim = 0, .data = &length};
-    tka_status st = sink_add(sink, "length", &len_array, err);
     size_t longest = 1;
     for (size_t i = 0; i < r->store.count; i++)
         if (r->store.entries[i].length > longest)
@@ -93,19 +86,32 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
     char key[128];
     if (!scratch)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == TKA_OK && i < r->n_items; i++) {
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < r->n_items; i++) {
         const row_store_entry *e = row_store_find(&r->store, (uint64_t)r->items[i]);
-        for (size_t f = 0; st == TKA_OK && f < fp->count; f++) {
+        for (size_t f = 0; f < fp->count; f++) {
             snprintf(key, sizeof key, "dataset_%lld_%s", (long long)r->items[i], fp->names[f]);
             if (fp->seq[f] >= 0)
-                st = add_sequence(sink, key, row_store_field(&r->store, e, (tka_seq_field)fp->seq[f]),
-                                  e->length, scratch, err);
+                TKA_TRY_GOTO(st,
+                             add_sequence(sink, key,
+                                          row_store_field(&r->store, e, (tka_seq_field)fp->seq[f]),
+                                          e->length, scratch, err),
+                             out);
             else
-                st = add_item_label(sink, key, r->labels.kind, e, err);
+                TKA_TRY_GOTO(st, add_item_label(sink, key, r->labels.kind, e, err), out);
         }
     }
+out:
     free(scratch);
+    return st;
+}
 
+/* dataloader_{b}_{field}: each logged batch collated as the flavor's
+ * collator does. */
+static tka_status emit_batches(const run *r, dump_sink *sink, tka_error *err)
+{
+    const tka_pipeline_options *o = r->o;
+    const field_plan *fp = &r->fields;
     tka_collate_options copt;
     tka_collate_options_init(&copt, o->sampler.flavor);
     /* WordPiece pads with [PAD]; a tokenizer.json with its pad token (the file's padding
@@ -115,6 +121,8 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
                             ? tka_tokenizer_special_id(r->tok, TKA_SPECIAL_PAD)
                             : -1;
     copt.pad_to_multiple_of = o->pad_to_multiple_of;
+    tka_status st = TKA_OK;
+    char key[128];
     size_t bs = pipeline_max_batch_len(&r->batches);
     size_t *lengths = malloc(bs * sizeof *lengths);
     const int32_t **seqs = malloc(TKA_FIELD_SEQ_COUNT * bs * sizeof *seqs);
@@ -122,9 +130,11 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
     double *label_float = malloc(bs * sizeof *label_float);
     int64_t *idx_scratch = malloc(bs * sizeof *idx_scratch);
     tka_arena *arena = tka_arena_new(0);
-    if (!lengths || !seqs || !label_int || !label_float || !idx_scratch || !arena)
+    if (!lengths || !seqs || !label_int || !label_float || !idx_scratch || !arena) {
         st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating");
-    for (size_t b = 0; st == TKA_OK && b < r->logged; b++) {
+        goto out;
+    }
+    for (size_t b = 0; b < r->logged; b++) {
         const int64_t *idx;
         size_t n = pipeline_batch_rows(&r->batches, b, &idx, idx_scratch);
         tka_batch_items items;
@@ -148,20 +158,20 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
         }
         tka_arena_reset(arena);
         tka_batch batch;
-        st = tka_collate(&items, &copt, arena, &batch, err);
-        if (st != TKA_OK) {
+        if ((st = tka_collate(&items, &copt, arena, &batch, err)) != TKA_OK) {
             tka_error_prefix(err, "batch %zu: ", b);
-            break;
+            goto out;
         }
-        for (size_t f = 0; st == TKA_OK && f < fp->count; f++) {
+        for (size_t f = 0; f < fp->count; f++) {
             const tka_batch_array *ba = tka_batch_find(&batch, fp->names[f]);
             snprintf(key, sizeof key, "dataloader_%zu_%s", b, fp->names[f]);
             tka_array a = {.dtype = ba->dtype, .ndim = (unsigned)ba->ndim, .data = ba->data};
             a.shape[0] = (int64_t)ba->rows;
             a.shape[1] = (int64_t)ba->cols;
-            st = sink_add(sink, key, &a, err);
+            TKA_TRY_GOTO(st, sink_add(sink, key, &a, err), out);
         }
     }
+out:
     free(lengths);
     free(seqs);
     free(label_int);
@@ -169,6 +179,17 @@ static tka_status emit(run *r, dump_sink *sink, tka_error *err)
     free(idx_scratch);
     tka_arena_free(arena);
     return st;
+}
+
+/* The reprod_log keys, in test_data.py's order: length, dataset items,
+ * dataloader batches. */
+static tka_status emit(run *r, dump_sink *sink, tka_error *err)
+{
+    int64_t length = (int64_t)r->result->rows;
+    tka_array len_array = {.dtype = TKA_DTYPE_INT64, .ndim = 0, .data = &length};
+    TKA_TRY(sink_add(sink, "length", &len_array, err));
+    TKA_TRY(emit_items(r, sink, err));
+    return emit_batches(r, sink, err);
 }
 
 /* Metadata for the JSON sidecar / mirror: where every key came from, so
@@ -264,73 +285,81 @@ char *pipeline_sidecar_path(const char *dump)
     return p;
 }
 
+/* The sidecar: the metadata alone, or (sidecar_entries) beside every array
+ * of `dict`, as the goldens' JSON mirror. */
+static tka_status write_sidecar(const run *r, const char *side, const tka_dict *dict,
+                                const char *meta, tka_error *err)
+{
+    tka_dict *meta_only = NULL;
+    tka_buf json = {0};
+    tka_status st;
+    if (!r->o->sidecar_entries) {
+        if (!(meta_only = tka_dict_new()))
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+        TKA_TRY_GOTO(st, tka_dict_set_meta(meta_only, meta, err), out);
+        dict = meta_only;
+    }
+    TKA_TRY_GOTO(st, tka_json_encode(dict, base_name(r->o->dump_path), &json, err), out);
+    st = tka_write_file(side, json.data, json.len, err);
+out:
+    tka_buf_free(&json);
+    tka_dict_free(meta_only);
+    return st;
+}
+
 tka_status pipeline_write_dump(run *r, tka_error *err)
 {
     const tka_pipeline_options *o = r->o;
     bool npy = !ends_with(o->dump_path, ".npz") && !ends_with(o->dump_path, ".json");
     bool need_dict = !npy || (o->write_sidecar && o->sidecar_entries);
     dump_sink sink = {0};
+    tka_buf bytes = {0};
+    char hash[65] = "";
+    char *side = NULL;
     tka_status st = TKA_OK;
     char *meta = build_meta(r, NULL);
-    char hash[65] = "";
     if (!meta)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-    if (need_dict && !(sink.dict = tka_dict_new()))
+    if (need_dict && !(sink.dict = tka_dict_new())) {
         st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-    if (st == TKA_OK && npy)
-        st = tka_reprod_writer_open(o->dump_path, &sink.writer, err);
-    if (st == TKA_OK)
-        st = emit(r, &sink, err);
-    if (st == TKA_OK && sink.writer)
-        st = tka_reprod_writer_close(sink.writer, err);
-    if (st == TKA_OK && sink.writer)
+        goto out;
+    }
+    if (npy)
+        TKA_TRY_GOTO(st, tka_reprod_writer_open(o->dump_path, &sink.writer, err), out);
+    TKA_TRY_GOTO(st, emit(r, &sink, err), out);
+    if (sink.writer) {
+        TKA_TRY_GOTO(st, tka_reprod_writer_close(sink.writer, err), out);
         tka_reprod_writer_sha256(sink.writer, hash);
-    if (st == TKA_OK && sink.dict)
-        st = tka_dict_set_meta(sink.dict, meta, err);
-    if (st == TKA_OK && !npy) {
-        tka_buf bytes = {0};
-        st = ends_with(o->dump_path, ".npz")
-                 ? tka_npz_encode(sink.dict, &bytes, err)
-                 : tka_json_encode(sink.dict, base_name(o->dump_path), &bytes, err);
-        if (st == TKA_OK)
-            tka_sha256_hex(bytes.data, bytes.len, hash);
-        if (st == TKA_OK)
-            st = tka_write_file(o->dump_path, bytes.data, bytes.len, err);
-        tka_buf_free(&bytes);
+    }
+    if (sink.dict)
+        TKA_TRY_GOTO(st, tka_dict_set_meta(sink.dict, meta, err), out);
+    if (!npy) {
+        TKA_TRY_GOTO(st,
+                     ends_with(o->dump_path, ".npz")
+                         ? tka_npz_encode(sink.dict, &bytes, err)
+                         : tka_json_encode(sink.dict, base_name(o->dump_path), &bytes, err),
+                     out);
+        tka_sha256_hex(bytes.data, bytes.len, hash);
+        TKA_TRY_GOTO(st, tka_write_file(o->dump_path, bytes.data, bytes.len, err), out);
     }
     /* The dump is in place; its sidecar follows and names the dump's
      * SHA-256, so a reader can tell a sidecar of another run (two runs on one
      * path, or a failure between the two renames) and ignore it. */
-    char *side = o->write_sidecar ? pipeline_sidecar_path(o->dump_path) : NULL;
-    if (st == TKA_OK && side) {
+    side = o->write_sidecar ? pipeline_sidecar_path(o->dump_path) : NULL;
+    if (side) {
         free(meta);
-        meta = build_meta(r, hash);
-        if (!meta)
+        if (!(meta = build_meta(r, hash))) {
             st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-        else if (sink.dict)
-            st = tka_dict_set_meta(sink.dict, meta, err);
-    }
-    if (st == TKA_OK && side) {
-        tka_dict *meta_only = NULL;
-        const tka_dict *mirror = sink.dict;
-        if (!o->sidecar_entries) {
-            meta_only = tka_dict_new();
-            if (!meta_only)
-                st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
-            else
-                st = tka_dict_set_meta(meta_only, meta, err);
-            mirror = meta_only;
+            goto out;
         }
-        tka_buf json = {0};
-        if (st == TKA_OK)
-            st = tka_json_encode(mirror, base_name(o->dump_path), &json, err);
-        if (st == TKA_OK)
-            st = tka_write_file(side, json.data, json.len, err);
-        tka_buf_free(&json);
-        tka_dict_free(meta_only);
+        if (sink.dict)
+            TKA_TRY_GOTO(st, tka_dict_set_meta(sink.dict, meta, err), out);
+        st = write_sidecar(r, side, sink.dict, meta, err);
     }
+out:
     free(side);
     free(meta);
+    tka_buf_free(&bytes);
     r->result->keys = sink.keys;
     tka_reprod_writer_free(sink.writer);
     tka_dict_free(sink.dict);

@@ -100,12 +100,10 @@ static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, tka_or
     if (o->order_path) {
         p->order = *order;
         memset(order, 0, sizeof *order);
-        tka_status st = tka_order_check_rows(&p->order, n, o->order_path, err);
-        if (st == TKA_OK) {
-            p->num_batches = p->order.num_batches;
-            p->batch_size = p->order.max_batch;
-        }
-        return st;
+        TKA_TRY(tka_order_check_rows(&p->order, n, o->order_path, err));
+        p->num_batches = p->order.num_batches;
+        p->batch_size = p->order.max_batch;
+        return TKA_OK;
     }
     tka_sampler_spec spec = o->sampler;
     spec.n = (int64_t)n;
@@ -115,10 +113,9 @@ static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, tka_or
         p->num_batches = tka_batch_count((size_t)n, p->batch_size, spec.drop_last);
         return TKA_OK;
     }
-    tka_status st = tka_sampler_batches(&spec, &p->materialised, err);
-    if (st == TKA_OK)
-        p->num_batches = p->materialised.num_batches;
-    return st;
+    TKA_TRY(tka_sampler_batches(&spec, &p->materialised, err));
+    p->num_batches = p->materialised.num_batches;
+    return TKA_OK;
 }
 
 
