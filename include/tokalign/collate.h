@@ -57,7 +57,7 @@ typedef struct tka_collate_options {
     int64_t max_length;          /* HF max_length strategy; <= 0: model_max_length */
     int64_t model_max_length;    /* HF tokenizer.model_max_length (512 for BERT); <= 0: unbounded */
     int64_t pad_to_multiple_of;  /* HF only; 0 = off */
-    bool pad_left;               /* HF padding_side="left" / Paddle Pad(pad_right=False) */
+    tka_padding_side padding_side; /* HF padding_side / Paddle Pad(pad_right=) (init: right) */
     int64_t pad_token_id;        /* < 0: the tokenizer has no pad token (HF refuses to pad) */
     int64_t pad_token_type_id;   /* 0 for BERT */
     bool return_attention_mask;  /* HF: "attention_mask" in model_input_names */

@@ -34,8 +34,6 @@ typedef enum tka_truncation {
     TKA_TRUNCATE_ONLY_SECOND
 } tka_truncation;
 
-typedef enum tka_padding_side { TKA_PAD_RIGHT = 0, TKA_PAD_LEFT } tka_padding_side;
-
 typedef struct tka_encode_options {
     int64_t max_length;         /* -1: none */
     tka_truncation truncation;  /* applied only with max_length >= 0 */

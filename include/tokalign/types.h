@@ -1,6 +1,12 @@
 /* The vocabulary every stage shares: the element type of an array (tka_dtype),
  * the side a pipeline reproduces (tka_flavor) and how a batch is padded
- * (tka_padding). One enum each, used by every header that needs one. */
+ * (tka_padding, tka_padding_side). One enum each, used by every header that
+ * needs one. Three enums elsewhere look alike but say something else:
+ * tka_column_dtype (dataset.h) is the dtype pandas infers for a column, with
+ * object and in pandas' cast order; tka_value_kind (dataset.h) is the Python
+ * value of one cell (NaN and str included); tka_label_kind (collate.h) is the
+ * Python type of a label, which each collator turns into a dtype of its own
+ * (a float label is a float32 tensor in HF, int64 in Paddle). */
 #ifndef TOKALIGN_TYPES_H
 #define TOKALIGN_TYPES_H
 
@@ -52,6 +58,9 @@ typedef enum tka_padding {
     TKA_PAD_LONGEST,   /* padding=True / "longest": the longest of the batch (a single text: itself) */
     TKA_PAD_MAX_LENGTH /* padding="max_length": options.max_length */
 } tka_padding;
+
+/* Where padding goes: HF padding_side, PaddleNLP Pad(pad_right=). */
+typedef enum tka_padding_side { TKA_PAD_RIGHT = 0, TKA_PAD_LEFT } tka_padding_side;
 
 #ifdef __cplusplus
 }

@@ -24,7 +24,7 @@ void tka_collate_options_init(tka_collate_options *o, tka_flavor flavor)
     o->max_length = 0;
     o->model_max_length = 512;
     o->pad_to_multiple_of = 0;
-    o->pad_left = false;
+    o->padding_side = TKA_PAD_RIGHT;
     o->pad_token_id = 0;
     o->pad_token_type_id = 0;
     o->return_attention_mask = true;
@@ -187,19 +187,19 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
             size_t len = items->lengths[i];
             switch (f) {
             case TKA_FIELD_INPUT_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_id, o->pad_left);
+                write_row(row, width, src[i], len, 0, o->pad_token_id, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_TOKEN_TYPE_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_type_id, o->pad_left);
+                write_row(row, width, src[i], len, 0, o->pad_token_type_id, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_SPECIAL_TOKENS_MASK:
-                write_row(row, width, src[i], len, 0, 1, o->pad_left);
+                write_row(row, width, src[i], len, 0, 1, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_ATTENTION_MASK:
                 /* COMPAT: when _pad pads an item it rewrites the mask as ones
                  * over the item, whatever the item's mask held; an item that
                  * needs no padding keeps its own mask. */
-                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0, o->pad_left);
+                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0, o->padding_side == TKA_PAD_LEFT);
                 break;
             }
         }
@@ -211,7 +211,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating attention_mask");
         for (size_t i = 0; i < items->count; i++)
             write_row((int64_t *)a->data + i * width, width, NULL, items->lengths[i], 1, 0,
-                      o->pad_left);
+                      o->padding_side == TKA_PAD_LEFT);
     }
     return TKA_OK;
 }
@@ -249,7 +249,7 @@ static tka_status collate_paddle(const tka_batch_items *items, const tka_collate
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating %s", field_names[f]);
         for (size_t i = 0; i < items->count; i++)
             write_row((int64_t *)a->data + i * width, width, src[i], items->lengths[i], 0, pad_value,
-                      o->pad_left);
+                      o->padding_side == TKA_PAD_LEFT);
     }
     return add_labels(items, TKA_FLAVOR_PADDLE, arena, out, err);
 }

@@ -50,7 +50,7 @@ Test(collate, paddle_pad_right_and_left)
     cr_assert_eq(b.arrays[2].rows, 3);
     cr_assert_eq(b.arrays[2].cols, 1);
     cr_assert_eq(((int64_t *)b.arrays[2].data)[1], 0);
-    o.pad_left = true;
+    o.padding_side = TKA_PAD_LEFT;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     expect_row(&b.arrays[0], 1, (int64_t[]){0, 5, 6, 7}, 4);
     expect_row(&b.arrays[0], 2, (int64_t[]){0, 0, 8, 9}, 4);
@@ -82,7 +82,7 @@ Test(collate, hf_left_padding_and_multiple_of)
     tka_batch_items it = three_items();
     tka_collate_options o;
     tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
-    o.pad_left = true;
+    o.padding_side = TKA_PAD_LEFT;
     o.pad_to_multiple_of = 3; /* longest 4 -> 6 */
     o.pad_token_id = 7;
     o.pad_token_type_id = 5;
