@@ -15,7 +15,10 @@
  * [1] * len(input_ids) (every token is attended); a missing token_type_ids is
  * create_token_type_ids_from_sequences' len(ids) * [0] and a missing
  * special_tokens_mask is 0 for tokens that are not specials (a SentencePiece
- * model without special tokens); PaddleNLP's tokenizers make the same. */
+ * model without special tokens). Today tokalign's encoder always fills
+ * attention_mask and special_tokens_mask, and token_type_ids is missing only
+ * for SentencePiece, where the pipeline refuses that field; the rule keeps a
+ * new backend honest. */
 static inline int32_t pack_fill_value(tka_seq_field field)
 {
     return field == TKA_FIELD_ATTENTION_MASK ? 1 : 0;
