@@ -12,6 +12,7 @@
 
 #include "tokalign/arena.h"
 #include "tokalign/status.h"
+#include "tokalign/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,24 +50,14 @@ typedef struct tka_batch_items {
     const double *label_float;  /* TKA_LABEL_FLOAT */
 } tka_batch_items;
 
-typedef enum tka_collate_flavor {
-    TKA_COLLATE_HF = 0,    /* transformers DataCollatorWithPadding -> torch tensors */
-    TKA_COLLATE_PADDLE = 1 /* paddlenlp.data Dict({k: Pad(...)}, labels: Stack(dtype="int64")) */
-} tka_collate_flavor;
-
-typedef enum tka_collate_padding {
-    TKA_COLLATE_PAD_LONGEST = 0, /* padding=True / "longest" (max_length ignored) */
-    TKA_COLLATE_PAD_MAX_LENGTH,  /* padding="max_length" */
-    TKA_COLLATE_DO_NOT_PAD   /* padding=False */
-} tka_collate_padding;
-
 typedef struct tka_collate_options {
-    tka_collate_flavor flavor;
-    tka_collate_padding strategy;   /* HF only; Paddle's Pad always pads to the longest */
+    tka_flavor flavor;           /* torch: DataCollatorWithPadding; paddle: Dict/Pad/Stack */
+    tka_padding strategy;        /* HF only (init: longest); Paddle's Pad always pads to the
+                                    longest */
     int64_t max_length;          /* HF max_length strategy; <= 0: model_max_length */
     int64_t model_max_length;    /* HF tokenizer.model_max_length (512 for BERT); <= 0: unbounded */
     int64_t pad_to_multiple_of;  /* HF only; 0 = off */
-    bool pad_left;               /* HF padding_side="left" / Paddle Pad(pad_right=False) */
+    tka_padding_side padding_side; /* HF padding_side / Paddle Pad(pad_right=) (init: right) */
     int64_t pad_token_id;        /* < 0: the tokenizer has no pad token (HF refuses to pad) */
     int64_t pad_token_type_id;   /* 0 for BERT */
     bool return_attention_mask;  /* HF: "attention_mask" in model_input_names */
@@ -74,18 +65,12 @@ typedef struct tka_collate_options {
 
 /* Options as test_data.py uses them: HF, longest, right, BERT's 512 limit,
  * pad id 0, attention mask returned. */
-TKA_API void tka_collate_options_init(tka_collate_options *options, tka_collate_flavor flavor);
-
-typedef enum tka_batch_dtype {
-    TKA_BATCH_INT64 = 0,
-    TKA_BATCH_FLOAT32,
-    TKA_BATCH_BOOL
-} tka_batch_dtype;
+TKA_API void tka_collate_options_init(tka_collate_options *options, tka_flavor flavor);
 
 /* One named output array: rows x cols (ndim 2) or rows (ndim 1). */
 typedef struct tka_batch_array {
     const char *name;
-    tka_batch_dtype dtype;
+    tka_dtype dtype;
     int ndim;
     size_t rows, cols;
     void *data; /* C order, in the arena */

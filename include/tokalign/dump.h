@@ -10,35 +10,11 @@
 
 #include "tokalign/status.h"
 #include "tokalign/text.h"
+#include "tokalign/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The numeric numpy dtypes a dump may hold (object, complex, string and
- * structured dtypes are refused when read). */
-typedef enum tka_dtype {
-    TKA_DTYPE_BOOL = 0,
-    TKA_DTYPE_INT8,
-    TKA_DTYPE_INT16,
-    TKA_DTYPE_INT32,
-    TKA_DTYPE_INT64,
-    TKA_DTYPE_UINT8,
-    TKA_DTYPE_UINT16,
-    TKA_DTYPE_UINT32,
-    TKA_DTYPE_UINT64,
-    TKA_DTYPE_FLOAT16,
-    TKA_DTYPE_FLOAT32,
-    TKA_DTYPE_FLOAT64,
-    TKA_DTYPE_COUNT
-} tka_dtype;
-
-/* numpy's str(dtype): "bool", "int64", "float16", ... */
-TKA_API const char *tka_dtype_name(tka_dtype dtype);
-/* Bytes per element. */
-TKA_API size_t tka_dtype_size(tka_dtype dtype);
-/* Parses a name as tka_dtype_name prints it; false when unknown. */
-TKA_API bool tka_dtype_from_name(const char *name, tka_dtype *out);
 
 /* numpy 1.x allows at most 32 dimensions. */
 #define TKA_NDIM_MAX 32

@@ -21,6 +21,7 @@
 #include "tokalign/status.h"
 #include "tokalign/text.h"
 #include "tokalign/tokenizer.h"
+#include "tokalign/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,14 +33,6 @@ typedef enum tka_truncation {
     TKA_TRUNCATE_ONLY_FIRST,
     TKA_TRUNCATE_ONLY_SECOND
 } tka_truncation;
-
-typedef enum tka_padding {
-    TKA_PAD_NONE = 0,
-    TKA_PAD_LONGEST,   /* the longest encoding of the batch (a single text: itself) */
-    TKA_PAD_MAX_LENGTH /* options.max_length */
-} tka_padding;
-
-typedef enum tka_padding_side { TKA_PAD_RIGHT = 0, TKA_PAD_LEFT } tka_padding_side;
 
 typedef struct tka_encode_options {
     int64_t max_length;         /* -1: none */

@@ -30,10 +30,11 @@ typedef struct tka_pipeline_options {
     tka_dataset_options dataset;    /* text / pair / label columns, pandas or GLUE mode */
     const char *tokenizer;          /* file, directory or name (resolve.h) */
     tka_tokenizer_options tokenizer_options;
-    tka_flavor flavor;              /* torch: HF datasets + DataLoader + DataCollatorWithPadding;
-                                       paddle: pandas + paddle.io + Pad/Stack */
     tka_sampler_spec sampler;       /* kind, seed, ranks, epoch ... (n and batch_size are set
-                                       by the pipeline) */
+                                       by the pipeline). sampler.flavor is the run's one
+                                       flavor: torch = HF datasets + DataLoader +
+                                       DataCollatorWithPadding; paddle = pandas + paddle.io +
+                                       Pad/Stack */
     const char *order_path;         /* NULL, or a file of index batches (tka_order_read) that
                                        replaces the sampler: the dataloader keys follow it
                                        exactly (e.g. torch's order on the Paddle side) */
@@ -98,7 +99,9 @@ TKA_API tka_status tka_order_check_rows(const tka_order *order, uint64_t n, cons
 TKA_API void tka_order_free(tka_order *order);
 
 /* test_data.py's defaults for the given flavor: sequential sampler, batch
- * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. */
+ * size 4, 5 batches, rows 0..4, default fields and lengths, sidecar on. The
+ * one source of the pipeline's defaults: callers (the CLI, the Python
+ * package) start from it and set only what their user gave. */
 TKA_API void tka_pipeline_options_init(tka_pipeline_options *options, tka_flavor flavor);
 
 /* Ownership and threads: the caller's; plain numbers, nothing to free. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "tokalign/status.h"
+#include "tokalign/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,8 +154,6 @@ typedef enum tka_sampler_kind {
     TKA_SAMPLER_RANDOM,         /* torch RandomSampler / Paddle RandomSampler, BatchSampler(shuffle=True) */
     TKA_SAMPLER_DISTRIBUTED     /* torch DistributedSampler / Paddle DistributedBatchSampler */
 } tka_sampler_kind;
-
-typedef enum tka_flavor { TKA_FLAVOR_TORCH = 0, TKA_FLAVOR_PADDLE = 1 } tka_flavor;
 
 /* Everything that decides the batches of one epoch. Start from
  * tka_sampler_spec_init() and set what the reference call sets. */

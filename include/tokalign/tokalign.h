@@ -20,6 +20,7 @@
 #include "tokalign/export.h"
 #include "tokalign/version.h"
 #include "tokalign/status.h"
+#include "tokalign/types.h"
 #include "tokalign/arena.h"
 #include "tokalign/text.h"
 #include "tokalign/tokenizer.h"

@@ -60,6 +60,8 @@ def pipeline(data, tokenizer, flavor="torch", dump_path=None, **options):
     num_batches (0: all), dataset_items, fields, text_field, pair_field,
     label_field (False: none), mode ("pandas"/"glue"), errors, compat,
     do_lower_case, threads, two_pass, mirror, sidecar, sidecar_entries.
+    An option not given keeps the library's default, as in the CLI (so with
+    dump_path the sidecar NAME.json is written unless sidecar=False).
     Returns the ordered dict of arrays; with dump_path it is also written there
     (.npy/.npz/.json by extension).
     """

@@ -1130,7 +1130,8 @@ static PyObject *py_pipeline(PyObject *mod, PyObject *args)
     if (compat && strcmp(compat, "fast") == 0)
         o.tokenizer_options.compat = TKA_COMPAT_FAST;
     o.tokenizer_options.mirror_dir = opt_str(d, "mirror");
-    int64_t lower = -1, pad_id = -1, threads = 1;
+    /* unset keys keep tka_pipeline_options_init's defaults */
+    int64_t lower = o.tokenizer_options.do_lower_case, pad_id = o.pad_id, threads = o.threads;
     const char *sampler = opt_str(d, "sampler");
     if (sampler) {
         o.sampler.kind = strcmp(sampler, "random") == 0        ? TKA_SAMPLER_RANDOM
@@ -1147,7 +1148,7 @@ static PyObject *py_pipeline(PyObject *mod, PyObject *args)
     PyObject *sh = PyDict_GetItemString(d, "shuffle");
     if (sh && sh != Py_None)
         o.sampler.shuffle = PyObject_IsTrue(sh);
-    o.sampler.drop_last = opt_bool(d, "drop_last", 0);
+    o.sampler.drop_last = opt_bool(d, "drop_last", o.sampler.drop_last);
     if (!opt_int(d, "do_lower_case", &lower) || !opt_int(d, "batch_size", &o.batch_size) ||
         !opt_int(d, "max_length", &o.max_length) ||
         !opt_int(d, "pad_to_multiple_of", &o.pad_to_multiple_of) ||
@@ -1160,9 +1161,9 @@ static PyObject *py_pipeline(PyObject *mod, PyObject *args)
     o.pad_id = (int32_t)pad_id;
     o.pad_token = opt_str(d, "pad_token");
     o.threads = (int)threads;
-    o.write_sidecar = opt_bool(d, "sidecar", 0);
-    o.sidecar_entries = opt_bool(d, "sidecar_entries", 0);
-    o.two_pass = opt_bool(d, "two_pass", 0);
+    o.write_sidecar = opt_bool(d, "sidecar", o.write_sidecar);
+    o.sidecar_entries = opt_bool(d, "sidecar_entries", o.sidecar_entries);
+    o.two_pass = opt_bool(d, "two_pass", o.two_pass);
     int64_t items[4096];
     PyObject *di = PyDict_GetItemString(d, "dataset_items");
     if (di && di != Py_None) {

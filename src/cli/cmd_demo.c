@@ -61,7 +61,7 @@ int cmd_demo(int argc, char **argv)
 {
     cli_pipeline_args pa;
     cli_pipeline_args_init(&pa);
-    pa.tokenizer = "bert-base-uncased";
+    pa.options.tokenizer = "bert-base-uncased";
     cli_sampler_args sa;
     cli_sampler_args_init(&sa);
     const char *data = "demo_sst2_sentence/demo.tsv", *out = "out/demo";

@@ -47,13 +47,8 @@ const char cli_pipeline_help[] =
 void cli_pipeline_args_init(cli_pipeline_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->max_length = TKA_PIPELINE_DEFAULT;
-    a->pad_id = -1;
-    a->num_batches = 5;
-    a->threads = 1;
-    a->do_lower_case = -1;
-    a->label_field = "label";
-    a->text_field = "sentence";
+    tka_pipeline_options_init(&a->options, TKA_FLAVOR_TORCH);
+    cli_tokenizer_options_init(&a->options.tokenizer_options);
 }
 
 static int int_value(const char *cmd, int argc, char **argv, int *i, int64_t min, int64_t max,
@@ -67,8 +62,9 @@ static int int_value(const char *cmd, int argc, char **argv, int *i, int64_t min
 
 static int parse_items(const char *cmd, const char *text, cli_pipeline_args *a)
 {
-    a->n_items = 0;
-    a->have_items = true;
+    size_t n = 0;
+    a->options.dataset_items = a->items;
+    a->options.num_dataset_items = 0;
     if (!*text)
         return 1; /* --dataset-items '' logs no dataset rows */
     const char *p = text;
@@ -83,14 +79,13 @@ static int parse_items(const char *cmd, const char *text, cli_pipeline_args *a)
         }
         memcpy(one, p, len);
         one[len] = '\0';
-        if (a->n_items == CLI_MAX_ITEMS) {
+        if (n == CLI_MAX_ITEMS) {
             cli_usage_error(cmd, "--dataset-items takes at most %d rows", CLI_MAX_ITEMS);
             return -1;
         }
-        if (!cli_parse_int64(cmd, "--dataset-items", one, 0, INT64_C(1) << 40,
-                             &a->items[a->n_items]))
+        if (!cli_parse_int64(cmd, "--dataset-items", one, 0, INT64_C(1) << 40, &a->items[n]))
             return -1;
-        a->n_items++;
+        a->options.num_dataset_items = ++n;
         if (!comma)
             return 1;
         p = comma + 1;
@@ -105,34 +100,37 @@ static int parse_fields(const char *cmd, const char *text, cli_pipeline_args *a)
     }
     strcpy(a->fields_buf, text);
     size_t n = 0;
+    memset(a->options.fields, 0, sizeof a->options.fields);
     for (char *tok = strtok(a->fields_buf, ","); tok; tok = strtok(NULL, ",")) {
         if (n == TKA_PIPELINE_MAX_FIELDS) {
             cli_usage_error(cmd, "--fields takes at most %d names", TKA_PIPELINE_MAX_FIELDS);
             return -1;
         }
-        a->fields[n++] = tok;
+        a->options.fields[n++] = tok;
     }
     if (n == 0) {
         cli_usage_error(cmd, "--fields needs at least input_ids");
         return -1;
     }
-    a->fields[n] = NULL;
     return 1;
 }
 
 int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipeline_args *a)
 {
+    tka_pipeline_options *o = &a->options;
     const char *opt = argv[*i], *v;
-    const char **text_opt = strcmp(opt, "--tokenizer") == 0     ? &a->tokenizer
+    int64_t n;
+    int rc;
+    const char **text_opt = strcmp(opt, "--tokenizer") == 0     ? &o->tokenizer
                             : strcmp(opt, "--compat") == 0      ? &a->compat
-                            : strcmp(opt, "--text-field") == 0  ? &a->text_field
-                            : strcmp(opt, "--pair-field") == 0  ? &a->pair_field
-                            : strcmp(opt, "--label-field") == 0 ? &a->label_field
+                            : strcmp(opt, "--text-field") == 0  ? &o->dataset.text_field
+                            : strcmp(opt, "--pair-field") == 0  ? &o->dataset.pair_field
+                            : strcmp(opt, "--label-field") == 0 ? &o->dataset.label_field
                             : strcmp(opt, "--mode") == 0        ? &a->mode
                             : strcmp(opt, "--errors") == 0      ? &a->errors
-                            : strcmp(opt, "--pad-token") == 0   ? &a->pad_token
+                            : strcmp(opt, "--pad-token") == 0   ? &o->pad_token
                             : strcmp(opt, "--padding") == 0     ? &a->padding
-                            : strcmp(opt, "--order") == 0       ? &a->order
+                            : strcmp(opt, "--order") == 0       ? &o->order_path
                                                                 : NULL;
     if (text_opt)
         return cli_take_value(cmd, argc, argv, i, text_opt) ? 1 : -1;
@@ -143,35 +141,47 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
     if (strcmp(opt, "--max-length") == 0 || strcmp(opt, "--max-seq-len") == 0) {
         if (*i + 1 < argc && strcmp(argv[*i + 1], "none") == 0) {
             ++*i;
-            a->max_length = -1;
+            o->max_length = -1;
             return 1;
         }
-        return int_value(cmd, argc, argv, i, 0, INT32_MAX, &a->max_length);
+        return int_value(cmd, argc, argv, i, 0, INT32_MAX, &o->max_length);
     }
-    if (strcmp(opt, "--pad-id") == 0)
-        return int_value(cmd, argc, argv, i, 0, INT32_MAX, &a->pad_id);
+    if (strcmp(opt, "--pad-id") == 0) {
+        if ((rc = int_value(cmd, argc, argv, i, 0, INT32_MAX, &n)) > 0)
+            o->pad_id = (int32_t)n;
+        return rc;
+    }
     if (strcmp(opt, "--pad-to-multiple-of") == 0)
-        return int_value(cmd, argc, argv, i, 1, INT32_MAX, &a->pad_to_multiple_of);
-    if (strcmp(opt, "--threads") == 0)
-        return int_value(cmd, argc, argv, i, 1, 64, &a->threads);
+        return int_value(cmd, argc, argv, i, 1, INT32_MAX, &o->pad_to_multiple_of);
+    if (strcmp(opt, "--threads") == 0) {
+        if ((rc = int_value(cmd, argc, argv, i, 1, 64, &n)) > 0)
+            o->threads = (int)n;
+        return rc;
+    }
     if (strcmp(opt, "--num-batches") == 0) {
         if (*i + 1 < argc && strcmp(argv[*i + 1], "all") == 0) {
             ++*i;
-            a->num_batches = 0;
+            o->num_batches = 0;
             return 1;
         }
         /* 0 is refused: "all" says all (0 used to mean it silently) */
-        return int_value(cmd, argc, argv, i, 1, INT64_C(1) << 40, &a->num_batches);
+        return int_value(cmd, argc, argv, i, 1, INT64_C(1) << 40, &o->num_batches);
     }
     if (strcmp(opt, "--dataset-items") == 0)
         return cli_take_value(cmd, argc, argv, i, &v) ? parse_items(cmd, v, a) : -1;
     if (strcmp(opt, "--fields") == 0)
         return cli_take_value(cmd, argc, argv, i, &v) ? parse_fields(cmd, v, a) : -1;
-    bool *flag = strcmp(opt, "--no-label") == 0     ? &a->no_label
-                 : strcmp(opt, "--no-sidecar") == 0 ? &a->no_sidecar
-                 : strcmp(opt, "--mirror") == 0     ? &a->mirror
-                 : strcmp(opt, "--two-pass") == 0   ? &a->two_pass
-                                                    : NULL;
+    if (strcmp(opt, "--no-label") == 0) {
+        a->no_label = true;
+        return 1;
+    }
+    if (strcmp(opt, "--no-sidecar") == 0) {
+        o->write_sidecar = false;
+        return 1;
+    }
+    bool *flag = strcmp(opt, "--mirror") == 0     ? &o->sidecar_entries
+                 : strcmp(opt, "--two-pass") == 0 ? &o->two_pass
+                                                  : NULL;
     if (flag) {
         *flag = true;
         return 1;
@@ -180,11 +190,11 @@ int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipelin
         bool b;
         if (!cli_take_value(cmd, argc, argv, i, &v) || !cli_parse_bool(cmd, opt, v, &b))
             return -1;
-        a->do_lower_case = b;
+        o->tokenizer_options.do_lower_case = b;
         return 1;
     }
     if (strcmp(opt, "--lower") == 0 || strcmp(opt, "--no-lower") == 0) {
-        a->do_lower_case = strcmp(opt, "--lower") == 0;
+        o->tokenizer_options.do_lower_case = strcmp(opt, "--lower") == 0;
         return 1;
     }
     return 0;
@@ -197,22 +207,18 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
     int rc = cli_sampler_spec(cmd, sa, false, TKA_SAMPLER_SEQUENTIAL, false, TKA_FLAVOR_TORCH, &spec);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (!a->tokenizer)
+    *o = a->options;
+    if (!o->tokenizer)
         return cli_usage_error(cmd, "--tokenizer is required (a vocab.txt / .model file, a "
                                     "directory, or a name such as bert-base-uncased)");
-    if (a->order && (sa->kind_name || sa->have_seed || sa->have_gen_seed || sa->have_world ||
-                     sa->have_rank || sa->have_epoch || sa->shuffle_set || sa->drop_last ||
-                     sa->replacement || sa->no_dataloader || sa->shard_drop_last))
+    if (o->order_path && (sa->kind_name || sa->have_seed || sa->have_gen_seed || sa->have_world ||
+                          sa->have_rank || sa->have_epoch || sa->shuffle_set || sa->drop_last ||
+                          sa->replacement || sa->no_dataloader || sa->shard_drop_last))
         return cli_usage_error(cmd, "--order gives the batches; it replaces --sampler and its "
                                     "options (seed, ranks, epoch, shuffle, drop-last...)");
-    tka_pipeline_options_init(o, spec.flavor);
-    o->sampler = spec;
-    o->order_path = a->order;
+    o->sampler = spec; /* the one place the run's flavor is stored */
     if (sa->have_batch)
         o->batch_size = sa->batch;
-    o->tokenizer = a->tokenizer;
-    cli_tokenizer_options_init(&o->tokenizer_options);
-    o->tokenizer_options.do_lower_case = a->do_lower_case;
     if (a->compat) {
         if (strcmp(a->compat, "slow") == 0)
             o->tokenizer_options.compat = TKA_COMPAT_SLOW;
@@ -237,10 +243,8 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
         else
             return cli_usage_error(cmd, "--errors expects strict or replace, got '%s'", a->errors);
     }
-    o->dataset.text_field = a->text_field;
-    o->dataset.pair_field = a->pair_field;
-    o->dataset.label_field = a->no_label ? NULL : a->label_field;
-    o->max_length = a->max_length;
+    if (a->no_label)
+        o->dataset.label_field = NULL;
     if (a->padding) {
         if (strcmp(a->padding, "max_length") == 0)
             o->padding = TKA_PAD_MAX_LENGTH;
@@ -250,28 +254,14 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
             return cli_usage_error(cmd, "--padding expects none or max_length, got '%s' (the "
                                         "collator already pads each batch to its longest item)",
                                    a->padding);
-        if (o->padding == TKA_PAD_MAX_LENGTH && a->max_length == -1)
+        if (o->padding == TKA_PAD_MAX_LENGTH && o->max_length == -1)
             return cli_usage_error(cmd, "--padding max_length needs a length: --max-length N");
     }
-    o->pad_id = (int32_t)a->pad_id;
-    o->pad_token = a->pad_token;
-    if (a->pad_id >= 0 && a->pad_token)
+    if (o->pad_id >= 0 && o->pad_token)
         return cli_usage_error(cmd, "give either --pad-id or --pad-token, not both");
-    o->pad_to_multiple_of = a->pad_to_multiple_of;
-    if (a->pad_to_multiple_of && spec.flavor == TKA_FLAVOR_PADDLE)
+    if (o->pad_to_multiple_of && spec.flavor == TKA_FLAVOR_PADDLE)
         return cli_usage_error(cmd, "--pad-to-multiple-of is a DataCollatorWithPadding option; "
                                     "PaddleNLP's Pad has none");
-    o->num_batches = a->num_batches;
-    o->threads = (int)a->threads;
-    o->two_pass = a->two_pass;
-    if (a->have_items) {
-        o->dataset_items = a->items;
-        o->num_dataset_items = a->n_items;
-    }
-    for (size_t f = 0; f < TKA_PIPELINE_MAX_FIELDS && a->fields[f]; f++)
-        o->fields[f] = a->fields[f];
-    o->write_sidecar = !a->no_sidecar;
-    o->sidecar_entries = a->mirror;
     return CLI_EXIT_OK;
 }
 

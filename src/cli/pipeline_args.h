@@ -10,28 +10,17 @@
 
 #define CLI_MAX_ITEMS 64
 
+/* The pipeline options as the user gave them: `options` starts from the
+ * library's defaults (tka_pipeline_options_init) and each option given on the
+ * command line overrides its field; nothing here has a default of its own.
+ * The sampler (and so the flavor) comes from the sampler arguments. */
 typedef struct cli_pipeline_args {
-    const char *tokenizer;
-    const char *compat;
-    const char *text_field, *pair_field, *label_field;
-    bool no_label;
-    const char *mode, *errors;
-    const char *pad_token;
+    tka_pipeline_options options;
+    const char *compat, *mode, *errors; /* parsed in cli_pipeline_options */
     const char *padding;       /* --padding / --pad-to-max-seq-len; NULL unless given */
-    const char *order;         /* --order FILE */
-    int64_t max_length;        /* TKA_PIPELINE_DEFAULT unless given; -1 = none */
-    int64_t pad_id;
-    int64_t pad_to_multiple_of;
-    int64_t num_batches;
-    int64_t threads;
-    int do_lower_case;         /* -1 unless given */
+    bool no_label;             /* --no-label, whatever --label-field says */
     int64_t items[CLI_MAX_ITEMS];
-    size_t n_items;
-    bool have_items;
     char fields_buf[256];
-    const char *fields[TKA_PIPELINE_MAX_FIELDS + 1];
-    bool no_sidecar, mirror;
-    bool two_pass;
 } cli_pipeline_args;
 
 void cli_pipeline_args_init(cli_pipeline_args *args);

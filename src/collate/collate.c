@@ -16,15 +16,15 @@ const char *tka_seq_field_name(tka_seq_field field)
     return (int)field >= 0 && field < TKA_FIELD_SEQ_COUNT ? field_names[field] : "?";
 }
 
-void tka_collate_options_init(tka_collate_options *o, tka_collate_flavor flavor)
+void tka_collate_options_init(tka_collate_options *o, tka_flavor flavor)
 {
     memset(o, 0, sizeof *o);
     o->flavor = flavor;
-    o->strategy = TKA_COLLATE_PAD_LONGEST;
+    o->strategy = TKA_PAD_LONGEST;
     o->max_length = 0;
     o->model_max_length = 512;
     o->pad_to_multiple_of = 0;
-    o->pad_left = false;
+    o->padding_side = TKA_PAD_RIGHT;
     o->pad_token_id = 0;
     o->pad_token_type_id = 0;
     o->return_attention_mask = true;
@@ -38,12 +38,12 @@ const tka_batch_array *tka_batch_find(const tka_batch *batch, const char *name)
     return NULL;
 }
 
-static tka_batch_array *add_array(tka_batch *out, const char *name, tka_batch_dtype dtype, int ndim,
+static tka_batch_array *add_array(tka_batch *out, const char *name, tka_dtype dtype, int ndim,
                                   size_t rows, size_t cols, tka_arena *arena)
 {
     if (out->count == TKA_BATCH_MAX_ARRAYS)
         return NULL;
-    size_t elem = dtype == TKA_BATCH_INT64 ? 8 : dtype == TKA_BATCH_FLOAT32 ? 4 : 1;
+    size_t elem = tka_dtype_size(dtype);
     size_t n = rows * (ndim == 2 ? cols : 1);
     if (cols && n / cols != rows && ndim == 2)
         return NULL;
@@ -83,7 +83,7 @@ static int64_t float_label_to_int64(double v)
     return (int64_t)v;
 }
 
-static tka_status add_labels(const tka_batch_items *items, tka_collate_flavor flavor,
+static tka_status add_labels(const tka_batch_items *items, tka_flavor flavor,
                              tka_arena *arena, tka_batch *out, tka_error *err)
 {
     if (items->label_kind == TKA_LABEL_NONE)
@@ -92,26 +92,28 @@ static tka_status add_labels(const tka_batch_items *items, tka_collate_flavor fl
     /* Each item stores its label as a one-element list, so both flavours
      * stack to shape (B, 1). HF turns Python floats into float32 tensors and
      * bools into bool tensors; Paddle's Stack(dtype="int64") gives int64. */
-    tka_batch_dtype dtype = TKA_BATCH_INT64;
-    if (flavor == TKA_COLLATE_HF && items->label_kind == TKA_LABEL_FLOAT)
-        dtype = TKA_BATCH_FLOAT32;
-    if (flavor == TKA_COLLATE_HF && items->label_kind == TKA_LABEL_BOOL)
-        dtype = TKA_BATCH_BOOL;
+    tka_dtype dtype = TKA_DTYPE_INT64;
+    if (flavor == TKA_FLAVOR_TORCH && items->label_kind == TKA_LABEL_FLOAT)
+        dtype = TKA_DTYPE_FLOAT32;
+    if (flavor == TKA_FLAVOR_TORCH && items->label_kind == TKA_LABEL_BOOL)
+        dtype = TKA_DTYPE_BOOL;
     tka_batch_array *a = add_array(out, "labels", dtype, 2, n, 1, arena);
     if (!a)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating labels");
     for (size_t i = 0; i < n; i++) {
         switch (dtype) {
-        case TKA_BATCH_FLOAT32:
+        case TKA_DTYPE_FLOAT32:
             ((float *)a->data)[i] = (float)items->label_float[i];
             break;
-        case TKA_BATCH_BOOL:
+        case TKA_DTYPE_BOOL:
             ((uint8_t *)a->data)[i] = items->label_int[i] != 0;
             break;
-        case TKA_BATCH_INT64:
+        case TKA_DTYPE_INT64:
             ((int64_t *)a->data)[i] = items->label_kind == TKA_LABEL_FLOAT
                                           ? float_label_to_int64(items->label_float[i])
                                           : items->label_int[i];
+            break;
+        default: /* add_labels makes no other dtype */
             break;
         }
     }
@@ -132,20 +134,20 @@ static size_t longest(const tka_batch_items *items)
 static tka_status collate_hf(const tka_batch_items *items, const tka_collate_options *o,
                              tka_arena *arena, tka_batch *out, tka_error *err)
 {
-    tka_collate_padding strategy = o->strategy;
+    tka_padding strategy = o->strategy;
     int64_t target = 0;
     /* COMPAT: the missing-pad-token check comes first, before any length is
      * looked at, so even a batch of one or of equal lengths is refused. */
-    if (strategy != TKA_COLLATE_DO_NOT_PAD && o->pad_token_id < 0)
+    if (strategy != TKA_PAD_NONE && o->pad_token_id < 0)
         return tka_error_set(err, TKA_ERR_REFERENCE, "%s", TKA_HF_NO_PAD_TOKEN);
-    if (strategy == TKA_COLLATE_PAD_MAX_LENGTH) {
+    if (strategy == TKA_PAD_MAX_LENGTH) {
         target = o->max_length > 0 ? o->max_length : o->model_max_length;
         if (target <= 0) /* COMPAT: an unbounded model_max_length only warns and pads nothing */
-            strategy = TKA_COLLATE_DO_NOT_PAD;
-    } else if (strategy == TKA_COLLATE_PAD_LONGEST) {
+            strategy = TKA_PAD_NONE;
+    } else if (strategy == TKA_PAD_LONGEST) {
         target = (int64_t)longest(items);
     }
-    if (strategy != TKA_COLLATE_DO_NOT_PAD && o->pad_to_multiple_of > 0 &&
+    if (strategy != TKA_PAD_NONE && o->pad_to_multiple_of > 0 &&
         target % o->pad_to_multiple_of != 0)
         target = (target / o->pad_to_multiple_of + 1) * o->pad_to_multiple_of;
 
@@ -156,7 +158,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
     bool ragged = false;
     for (size_t i = 0; i < items->count; i++) {
         size_t len = items->lengths[i];
-        size_t padded = strategy != TKA_COLLATE_DO_NOT_PAD && (int64_t)len < target ? (size_t)target : len;
+        size_t padded = strategy != TKA_PAD_NONE && (int64_t)len < target ? (size_t)target : len;
         if (i == 0)
             width = padded;
         else if (padded != width)
@@ -177,7 +179,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
         const int32_t *const *src = items->fields[f];
         if (!src)
             continue;
-        tka_batch_array *a = add_array(out, field_names[f], TKA_BATCH_INT64, 2, items->count, width, arena);
+        tka_batch_array *a = add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating %s", field_names[f]);
         for (size_t i = 0; i < items->count; i++) {
@@ -185,31 +187,31 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
             size_t len = items->lengths[i];
             switch (f) {
             case TKA_FIELD_INPUT_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_id, o->pad_left);
+                write_row(row, width, src[i], len, 0, o->pad_token_id, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_TOKEN_TYPE_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_type_id, o->pad_left);
+                write_row(row, width, src[i], len, 0, o->pad_token_type_id, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_SPECIAL_TOKENS_MASK:
-                write_row(row, width, src[i], len, 0, 1, o->pad_left);
+                write_row(row, width, src[i], len, 0, 1, o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_ATTENTION_MASK:
                 /* COMPAT: when _pad pads an item it rewrites the mask as ones
                  * over the item, whatever the item's mask held; an item that
                  * needs no padding keeps its own mask. */
-                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0, o->pad_left);
+                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0, o->padding_side == TKA_PAD_LEFT);
                 break;
             }
         }
     }
-    TKA_TRY(add_labels(items, TKA_COLLATE_HF, arena, out, err));
+    TKA_TRY(add_labels(items, TKA_FLAVOR_TORCH, arena, out, err));
     if (!have_mask && o->return_attention_mask) {
-        tka_batch_array *a = add_array(out, "attention_mask", TKA_BATCH_INT64, 2, items->count, width, arena);
+        tka_batch_array *a = add_array(out, "attention_mask", TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating attention_mask");
         for (size_t i = 0; i < items->count; i++)
             write_row((int64_t *)a->data + i * width, width, NULL, items->lengths[i], 1, 0,
-                      o->pad_left);
+                      o->padding_side == TKA_PAD_LEFT);
     }
     return TKA_OK;
 }
@@ -242,14 +244,14 @@ static tka_status collate_paddle(const tka_batch_items *items, const tka_collate
             pad_value = 0;
             break;
         }
-        tka_batch_array *a = add_array(out, field_names[f], TKA_BATCH_INT64, 2, items->count, width, arena);
+        tka_batch_array *a = add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating %s", field_names[f]);
         for (size_t i = 0; i < items->count; i++)
             write_row((int64_t *)a->data + i * width, width, src[i], items->lengths[i], 0, pad_value,
-                      o->pad_left);
+                      o->padding_side == TKA_PAD_LEFT);
     }
-    return add_labels(items, TKA_COLLATE_PADDLE, arena, out, err);
+    return add_labels(items, TKA_FLAVOR_PADDLE, arena, out, err);
 }
 
 tka_status tka_collate(const tka_batch_items *items, const tka_collate_options *options,
@@ -276,7 +278,7 @@ tka_status tka_collate(const tka_batch_items *items, const tka_collate_options *
         ((items->label_kind == TKA_LABEL_INT || items->label_kind == TKA_LABEL_BOOL) &&
          !items->label_int))
         return tka_error_set(err, TKA_ERR_ARGUMENT, "collate: label values missing");
-    if (options->flavor == TKA_COLLATE_PADDLE)
+    if (options->flavor == TKA_FLAVOR_PADDLE)
         return collate_paddle(items, options, arena, out, err);
     return collate_hf(items, options, arena, out, err);
 }

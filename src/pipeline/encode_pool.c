@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cacheline.h"
+#include "pipeline/pack.h"
 #include "tokalign/arena.h"
 #include "tokalign/pool.h"
 
@@ -164,17 +165,7 @@ static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka
                                                e->special_tokens_mask, e->attention_mask};
     r->out_off = w->out_used;
     r->length = (uint32_t)e->length;
-    int32_t *dst = w->out + w->out_used;
-    for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
-        if (!pool->fields[f])
-            continue;
-        if (src[f] && e->length) /* an empty encoding may have no buffer to copy into */
-            memcpy(dst, src[f], e->length * sizeof *dst);
-        else
-            for (size_t i = 0; i < e->length; i++)
-                dst[i] = f == TKA_FIELD_ATTENTION_MASK; /* absent mask: all ones */
-        dst += e->length;
-    }
+    pack_fields(w->out + w->out_used, pool->fields, src, e->length);
     w->out_used += need;
     return true;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/pack.h"
+
 static int compare_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -119,17 +121,7 @@ tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t leng
     entry->offset = store->pool_used;
     entry->length = length;
     entry->stored = true;
-    int32_t *dst = store->pool + store->pool_used;
-    for (int f = 0; f < TKA_FIELD_SEQ_COUNT; f++) {
-        if (!store->field_present[f])
-            continue;
-        if (fields[f] && length) /* an empty encoding may have no pool to copy into */
-            memcpy(dst, fields[f], (size_t)length * sizeof *dst);
-        else
-            for (uint32_t i = 0; i < length; i++)
-                dst[i] = 1;
-        dst += length;
-    }
+    pack_fields(store->pool + store->pool_used, store->field_present, fields, length);
     store->pool_used += need;
     return TKA_OK;
 }

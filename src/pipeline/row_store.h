@@ -71,7 +71,8 @@ void row_store_free(row_store *store);
 row_store_entry *row_store_want(row_store *store, uint64_t row, bool *nomem);
 
 /* Copies the present fields of one encoding (each `length` values; a NULL
- * field array stores ones, as an all-ones attention mask). */
+ * field array is filled as pack_fields does: ones for attention_mask, zeros
+ * otherwise). */
 tka_status row_store_put(row_store *store, row_store_entry *entry, uint32_t length,
                          const int32_t *const fields[TKA_FIELD_SEQ_COUNT], tka_error *err);
 

@@ -37,7 +37,7 @@ Test(collate, paddle_pad_right_and_left)
     tka_arena *arena = tka_arena_new(0);
     tka_batch_items it = three_items();
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_PADDLE);
+    tka_collate_options_init(&o, TKA_FLAVOR_PADDLE);
     tka_batch b;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     cr_assert_eq(b.count, 3);
@@ -50,7 +50,7 @@ Test(collate, paddle_pad_right_and_left)
     cr_assert_eq(b.arrays[2].rows, 3);
     cr_assert_eq(b.arrays[2].cols, 1);
     cr_assert_eq(((int64_t *)b.arrays[2].data)[1], 0);
-    o.pad_left = true;
+    o.padding_side = TKA_PAD_LEFT;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     expect_row(&b.arrays[0], 1, (int64_t[]){0, 5, 6, 7}, 4);
     expect_row(&b.arrays[0], 2, (int64_t[]){0, 0, 8, 9}, 4);
@@ -63,7 +63,7 @@ Test(collate, hf_longest_adds_attention_mask_last)
     tka_arena *arena = tka_arena_new(0);
     tka_batch_items it = three_items();
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
     o.pad_token_id = 0;
     tka_batch b;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
@@ -81,8 +81,8 @@ Test(collate, hf_left_padding_and_multiple_of)
     tka_arena *arena = tka_arena_new(0);
     tka_batch_items it = three_items();
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
-    o.pad_left = true;
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
+    o.padding_side = TKA_PAD_LEFT;
     o.pad_to_multiple_of = 3; /* longest 4 -> 6 */
     o.pad_token_id = 7;
     o.pad_token_type_id = 5;
@@ -100,7 +100,7 @@ Test(collate, hf_refuses_without_pad_token_even_for_one_item)
     tka_batch_items it = three_items();
     it.count = 1;
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
     o.pad_token_id = -1;
     tka_batch b;
     tka_error err;
@@ -111,7 +111,7 @@ Test(collate, hf_refuses_without_pad_token_even_for_one_item)
                      "token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
                      "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
     /* padding=False: equal lengths pass, ragged ones fail at tensor conversion */
-    o.strategy = TKA_COLLATE_DO_NOT_PAD;
+    o.strategy = TKA_PAD_NONE;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_OK);
     it.count = 3;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_ERR_REFERENCE);
@@ -124,8 +124,8 @@ Test(collate, hf_max_length_never_truncates)
     tka_arena *arena = tka_arena_new(0);
     tka_batch_items it = three_items();
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
-    o.strategy = TKA_COLLATE_PAD_MAX_LENGTH;
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
+    o.strategy = TKA_PAD_MAX_LENGTH;
     o.max_length = 5;
     tka_batch b;
     tka_error err;
@@ -151,17 +151,17 @@ Test(collate, float_labels_float32_for_hf_int64_for_paddle)
     it.label_int = NULL;
     it.label_float = fl;
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
     tka_batch b;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     const tka_batch_array *l = tka_batch_find(&b, "labels");
-    cr_assert_eq(l->dtype, TKA_BATCH_FLOAT32);
+    cr_assert_eq(l->dtype, TKA_DTYPE_FLOAT32);
     cr_assert_eq(((float *)l->data)[0], 1.0f);
     cr_assert(isnan(((float *)l->data)[2]));
-    tka_collate_options_init(&o, TKA_COLLATE_PADDLE);
+    tka_collate_options_init(&o, TKA_FLAVOR_PADDLE);
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     l = tka_batch_find(&b, "labels");
-    cr_assert_eq(l->dtype, TKA_BATCH_INT64);
+    cr_assert_eq(l->dtype, TKA_DTYPE_INT64);
     cr_assert_eq(((int64_t *)l->data)[0], 1);
     cr_assert_eq(((int64_t *)l->data)[2], INT64_MIN);
     cr_assert_null(tka_batch_find(&b, "attention_mask"));
@@ -179,7 +179,7 @@ Test(collate, reformer_items_keep_mask_position)
     it.fields[TKA_FIELD_TOKEN_TYPE_IDS] = NULL;
     it.fields[TKA_FIELD_ATTENTION_MASK] = masks;
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
     o.pad_token_id = 2;
     tka_batch b;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
@@ -188,7 +188,7 @@ Test(collate, reformer_items_keep_mask_position)
     cr_assert_str_eq(b.arrays[2].name, "labels");
     expect_row(&b.arrays[0], 2, (int64_t[]){8, 9, 2, 2}, 4);
     expect_row(&b.arrays[1], 2, (int64_t[]){1, 1, 0, 0}, 4);
-    tka_collate_options_init(&o, TKA_COLLATE_PADDLE);
+    tka_collate_options_init(&o, TKA_FLAVOR_PADDLE);
     o.pad_token_id = 2;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, NULL), TKA_OK);
     expect_row(&b.arrays[1], 1, (int64_t[]){1, 1, 1, 0}, 4);
@@ -204,7 +204,7 @@ Test(collate, missing_input_ids_names_the_keys)
     tka_batch_items it = three_items();
     it.fields[TKA_FIELD_INPUT_IDS] = NULL;
     tka_collate_options o;
-    tka_collate_options_init(&o, TKA_COLLATE_HF);
+    tka_collate_options_init(&o, TKA_FLAVOR_TORCH);
     tka_batch b;
     tka_error err;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_ERR_REFERENCE);
