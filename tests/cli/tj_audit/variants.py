@@ -110,6 +110,16 @@ def variants(tokdir):
               pre_tokenizer={"type": "ByteLevel", "add_prefix_space": aps, "trim_offsets": trim, "use_regex": True},
               post_processor={"type": "RobertaProcessing", "sep": ["<|endoftext|>", 50256],
                               "cls": ["<|endoftext|>", 50256], "trim_offsets": trim, "add_prefix_space": aps})
+    # A Sequence post-processor: ByteLevel offsets trimmed, then a template with type ids.
+    v("post_sequence", gpt2,
+      pre_tokenizer={"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+      post_processor={"type": "Sequence", "processors": [
+          {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+          {"type": "TemplateProcessing",
+           "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+           "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<|endoftext|>", "type_id": 1}},
+                    {"Sequence": {"id": "B", "type_id": 1}}],
+           "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [50256], "tokens": ["<|endoftext|>"]}}}]})
     # Decoders.
     v("dec_ctc_cleanup", llama2, decoder={"type": "CTC", "pad_token": "<unk>", "word_delimiter_token": "▁", "cleanup": True})
     v("dec_ctc_nocleanup", t5, decoder={"type": "CTC", "pad_token": "▁", "word_delimiter_token": "s", "cleanup": False})
