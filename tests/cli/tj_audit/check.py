@@ -72,8 +72,10 @@ def main():
             enc = [json.loads(l) for l in out.split("\n") if l] if code == 0 else []
             dec = decs = [None] * len(good)
             if kind == "rows" and code == 0:
-                idsf = os.path.join(tmp, "ids.txt")  # the ids just written, as --output-format ids
-                open(idsf, "w").write("".join(" ".join(map(str, e["input_ids"])) + "\n" for e in enc))
+                _, ids, _ = run(["encode", "--output-format", "ids"] + base + opts)  # the ids-only path
+                idsf = os.path.join(tmp, "ids.txt")
+                open(idsf, "w").write(ids)
+                idl = [[int(x) for x in l.split()] for l in ids.split("\n")[:len(good)]]
                 dec = [json.loads(l)["text"] for l in run(["decode", "--tokenizer", tj, "--input", idsf])[1].split("\n") if l]
                 decs = [json.loads(l)["text"] for l in
                         run(["decode", "--tokenizer", tj, "--input", idsf, "--skip-special-tokens"])[1].split("\n") if l]
@@ -88,7 +90,8 @@ def main():
                     eo = e.get("overflowing", [])
                     good_row = len(eo) == len(w["overflowing"]) and all(same(a, b) for a, b in zip(eo, w["overflowing"]))
                 if good_row and kind == "rows":
-                    good_row = k < len(dec) and dec[k] == w["decoded"] and decs[k] == w["decoded_skip"]
+                    good_row = k < len(dec) and dec[k] == w["decoded"] and decs[k] == w["decoded_skip"] \
+                        and k < len(idl) and idl[k] == w["ids"]
                 if good_row:
                     ok += 1
                 else:
