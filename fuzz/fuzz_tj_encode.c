@@ -1,7 +1,9 @@
 /* libFuzzer target: encoding arbitrary text with loaded tokenizer.json pipelines. The first
  * byte picks one: a hand-made BPE exercising every normalizer, Split behaviours, added
  * tokens with lstrip / rstrip / single_word, TemplateProcessing and a decoder chain; a
- * WordPiece with BertNormalizer; and, when $TKA_SHARED (or ../shared) has them, the gpt2,
+ * WordPiece with BertNormalizer; the ByteLevel normalizer, CharDelimiterSplit and FixedLength
+ * with CTC / Replace / Strip decoders (a Strip that cannot cut past a token: Rust panics there,
+ * tokalign returns an error); and, when $TKA_SHARED (or ../shared) has them, the gpt2,
  * llama2, t5-style-unigram and bert-base-uncased-fast files. Checked: no crash; offsets
  * ordered and within the text; type ids 0/1 (pair) ; decode works; truncation with a stride
  * and overflow (lengths from the first byte): the kept part within max_length. */
@@ -62,6 +64,23 @@ static const char wp_json[] =
     "  \"max_input_chars_per_word\": 100, \"vocab\": {\"[UNK]\": 0, \"[CLS]\": 1, \"[SEP]\": 2,"
     "  \"a\": 3, \"##b\": 4, \"cafe\": 5, \"\xe6\x97\xa5\": 6, \",\": 7}}}";
 
+/* The ByteLevel normalizer, CharDelimiterSplit, FixedLength, Metaspace "first" without
+ * split, and the CTC / Strip / Replace decoders. */
+static const char misc_json[] =
+    "{\"added_tokens\": [{\"id\": 0, \"content\": \"[UNK]\", \"special\": true}],"
+    " \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFD\"},"
+    "  {\"type\": \"ByteLevel\"}]},"
+    " \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": ["
+    "  {\"type\": \"CharDelimiterSplit\", \"delimiter\": \"\xc4\xa0\"},"
+    "  {\"type\": \"FixedLength\", \"length\": 3},"
+    "  {\"type\": \"Metaspace\", \"replacement\": \"a\", \"prepend_scheme\": \"first\", \"split\": false}]},"
+    " \"decoder\": {\"type\": \"Sequence\", \"decoders\": ["
+    "  {\"type\": \"CTC\", \"pad_token\": \"[UNK]\", \"word_delimiter_token\": \"a\", \"cleanup\": true},"
+    "  {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"b+\"}, \"content\": \"B\"},"
+    "  {\"type\": \"Strip\", \"content\": \" \", \"start\": 1, \"stop\": 0}]},"
+    " \"model\": {\"type\": \"WordLevel\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0,"
+    "  \"a\": 1, \"ab\": 2, \"abc\": 3, \"b\": 4}}}";
+
 static void add_json(const char *s)
 {
     json_error_t je;
@@ -83,6 +102,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     add_json(bpe_json);
     add_json(wp_json);
+    add_json(misc_json);
     const char *shared = getenv("TKA_SHARED") ? getenv("TKA_SHARED") : "../shared";
     static const char *const names[] = {"gpt2", "llama2", "t5-style-unigram",
                                         "bert-base-uncased-fast"};

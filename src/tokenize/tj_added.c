@@ -286,7 +286,11 @@ tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalize
         if (str.len == 0)
             continue;
         if (!any) {
-            tj_split s2 = {str, -1};
+            /* COMPAT: Rust still slices the whole normalized string (find_matches gives one
+             * range), which moves original_shift to where the normalized text starts in
+             * the original: Metaspace's prepend_scheme "first" reads it (after a Strip
+             * normalizer removed leading spaces, no prepend). */
+            tj_split s2 = {tj_str_slice(&str, 0, str.len), -1};
             st = tj_splits_push(out, &s2);
         } else
             st = split_one(a, k, &str, out);

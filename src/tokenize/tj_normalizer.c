@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "tokalign/text.h"
 #include "tokenize/spm_normalize.h"
+#include "tokenize/tj_pretok.h"
 
 typedef enum {
     N_BERT,
@@ -21,7 +22,8 @@ typedef enum {
     N_STRIP_ACCENTS,
     N_REPLACE,
     N_PREPEND,
-    N_PRECOMPILED
+    N_PRECOMPILED,
+    N_BYTELEVEL
 } ntype;
 
 typedef struct nstep {
@@ -148,6 +150,8 @@ static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where 
         s.type = N_NFKD;
     else if (!strcmp(type, "Lowercase"))
         s.type = N_LOWERCASE;
+    else if (!strcmp(type, "ByteLevel"))
+        s.type = N_BYTELEVEL;
     else if (!strcmp(type, "StripAccents"))
         s.type = N_STRIP_ACCENTS;
     else if (!strcmp(type, "Strip")) {
@@ -605,6 +609,11 @@ tka_status tj_normalize(const tj_normalizer *nz, tj_ctx *cx, tj_regex_work *rw, 
         }
         case N_PRECOMPILED:
             st = precompiled(cx, s, str);
+            break;
+        case N_BYTELEVEL:
+            /* Rust's ByteLevel normalizer: the pre-tokenizer's byte-to-char transform, on the
+             * whole string (no prefix space, no regex). */
+            st = tj_bytelevel_chars(cx, str);
             break;
         }
     }

@@ -1,5 +1,5 @@
 /* tokenizer.json "normalizer" section: BertNormalizer, NFC/NFD/NFKC/NFKD, Lowercase, Strip,
- * StripAccents, Replace, Prepend, Precompiled and Sequence, each a transformation of the
+ * StripAccents, Replace, Prepend, Precompiled, ByteLevel and Sequence, each a transformation of the
  * alignment-keeping string. */
 #ifndef TKA_TJ_NORMALIZER_H
 #define TKA_TJ_NORMALIZER_H

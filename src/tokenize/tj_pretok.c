@@ -25,7 +25,9 @@ typedef enum {
     P_SPLIT,
     P_PUNCTUATION,
     P_DIGITS,
-    P_UNICODE_SCRIPTS
+    P_UNICODE_SCRIPTS,
+    P_CHAR_DELIMITER,
+    P_FIXED_LENGTH
 } ptype;
 
 typedef enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER } prepend_scheme;
@@ -42,6 +44,8 @@ typedef struct pstep {
     uint32_t rep_cp;
     prepend_scheme scheme;
     bool split;
+    uint32_t delimiter; /* CharDelimiterSplit */
+    size_t length;      /* FixedLength: chars per piece */
 } pstep;
 
 struct tj_pretok {
@@ -185,6 +189,31 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
             return st;
     } else if (!strcmp(type, "UnicodeScripts")) {
         s.type = P_UNICODE_SCRIPTS;
+    } else if (!strcmp(type, "CharDelimiterSplit")) {
+        s.type = P_CHAR_DELIMITER;
+        const char *d;
+        size_t dl, bad;
+        if ((st = tj_get_string(j, "delimiter", w, &d, &dl, err)) != TKA_OK)
+            return st;
+        tj_where dw = tj_at_key(w, "delimiter");
+        if (dl == 0 || dl > 4 || !tka_utf8_valid(d, dl, &bad) || tka_utf8_seq_len((uint8_t)d[0]) != dl)
+            return tj_bad(err, &dw, "expected a single character");
+        size_t q = 0;
+        s.delimiter = (uint32_t)tka_utf8_decode((const uint8_t *)d, &q);
+    } else if (!strcmp(type, "FixedLength")) {
+        s.type = P_FIXED_LENGTH;
+        s.length = 5; /* Rust's default_length */
+        json_t *l = json_object_get(j, "length");
+        tj_where lw = tj_at_key(w, "length");
+        if (l && !json_is_integer(l))
+            return tj_bad(err, &lw, "expected a positive integer");
+        if (l) {
+            json_int_t v = json_integer_value(l);
+            /* Rust's slice::chunks(0) panics: refused here. */
+            if (v <= 0)
+                return tj_bad(err, &lw, "expected a positive integer");
+            s.length = (uint64_t)v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+        }
     } else
         return tj_unsupported(err, w, type);
     pstep *q = realloc(p->steps, (p->n + 1) * sizeof *q);
@@ -355,6 +384,47 @@ static tka_status script_matches(const tj_str *s, tj_matches *m)
     return st;
 }
 
+/* CharDelimiterSplit: Rust's Pattern for char, each occurrence of the delimiter one match. */
+static tka_status delimiter_matches(const tj_str *s, uint32_t delim, tj_matches *m)
+{
+    m->n = 0;
+    if (s->len == 0)
+        return tj_matches_push(m, 0, 0, 0);
+    uint32_t last = 0;
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < s->len && st == TKA_OK;) {
+        size_t b = i;
+        if ((uint32_t)tka_utf8_decode((const uint8_t *)s->s, &i) == delim) {
+            if (last < b)
+                st = tj_matches_push(m, last, (uint32_t)b, 0);
+            if (st == TKA_OK)
+                st = tj_matches_push(m, (uint32_t)b, (uint32_t)i, 1);
+            last = (uint32_t)i;
+        }
+    }
+    if (st == TKA_OK && last < s->len)
+        st = tj_matches_push(m, last, s->len, 0);
+    return st;
+}
+
+/* FixedLength: consecutive pieces of `length` chars (the last one shorter), as Rust's
+ * chunks over the char positions of the normalized string; nothing for an empty string. */
+static tka_status fixed_length_split(const tj_str *s, size_t length, tj_splits *out)
+{
+    tka_status st = TKA_OK;
+    size_t i = 0;
+    while (i < s->len && st == TKA_OK) {
+        size_t b = i;
+        for (size_t k = 0; k < length && i < s->len; k++) {
+            size_t l = tka_utf8_seq_len((uint8_t)s->s[i]);
+            i = l > s->len - i ? s->len : i + l;
+        }
+        tj_split sp = {tj_str_slice(s, (uint32_t)b, (uint32_t)i), -1};
+        st = tj_splits_push(out, &sp);
+    }
+    return st;
+}
+
 /* Whitespace: Invert(\w+|[^\w\s]+) with Removed, i.e. keep runs of word chars and runs of
  * other non-space chars. */
 static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
@@ -397,7 +467,7 @@ static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
 
 /* ------------------------------------------------------------ steps */
 
-static tka_status bytelevel_chars(tj_ctx *cx, tj_str *str)
+tka_status tj_bytelevel_chars(tj_ctx *cx, tj_str *str)
 {
     /* COMPAT: each byte of a char becomes its GPT-2 char; the first replaces the char (its
      * alignment), the others are inserted (the alignment of the byte before the insertion
@@ -471,6 +541,12 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
         if ((st = script_matches(&str, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
+    case P_CHAR_DELIMITER:
+        if ((st = delimiter_matches(&str, s->delimiter, &w->m)) != TKA_OK)
+            return st;
+        return tj_split_by(&str, &w->m, TJ_REMOVED, out);
+    case P_FIXED_LENGTH:
+        return fixed_length_split(&str, s->length, out);
     case P_SPLIT:
         w->m.n = 0;
         if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, s->invert, &w->m, cx->err)) !=
@@ -546,7 +622,7 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
                 return st;
         }
         for (size_t i = first; i < out->n && st == TKA_OK; i++)
-            st = bytelevel_chars(cx, &out->v[i].str);
+            st = tj_bytelevel_chars(cx, &out->v[i].str);
         return st;
     }
     }

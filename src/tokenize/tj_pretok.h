@@ -1,5 +1,6 @@
 /* tokenizer.json "pre_tokenizer" section: BertPreTokenizer, ByteLevel, Whitespace,
- * WhitespaceSplit, Metaspace, Split, Punctuation, Digits, Sequence, each cutting the splits
+ * WhitespaceSplit, Metaspace, Split, Punctuation, Digits, UnicodeScripts, CharDelimiterSplit,
+ * FixedLength, Sequence, each cutting the splits
  * of the alignment-keeping string. */
 #ifndef TKA_TJ_PRETOK_H
 #define TKA_TJ_PRETOK_H
@@ -29,6 +30,10 @@ typedef struct tj_pretok_work {
 
 /* Pre-tokenizes `sp` (splits with added < 0 are cut; added tokens pass through). */
 tka_status tj_pretokenize(const tj_pretok *p, tj_ctx *cx, tj_pretok_work *w, tj_splits *sp);
+
+/* Each byte of `str` as its GPT-2 char, with the alignments of Rust's ByteLevel transform
+ * (shared by the ByteLevel pre-tokenizer and the ByteLevel normalizer). */
+tka_status tj_bytelevel_chars(tj_ctx *cx, tj_str *str);
 
 /* The GPT-2 pre-tokenization ByteLevel applies with use_regex (for vocab.json + merges.txt). */
 extern const char tj_gpt2_pattern[];

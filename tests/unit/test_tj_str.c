@@ -188,11 +188,11 @@ Test(tj_str, errors_name_file_and_path)
     tka_error err = {0};
     cr_assert_null(build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
                          " \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\":"
-                         " \"FixedLength\"}]}}",
+                         " \"NoSuchPreTokenizer\"}]}}",
                          &err));
     cr_assert_eq(err.status, TKA_ERR_UNSUPPORTED);
     cr_assert(strstr(err.message, "inline.json: pre_tokenizer.pretokenizers[0]") &&
-                  strstr(err.message, "FixedLength"),
+                  strstr(err.message, "NoSuchPreTokenizer"),
               "%s", err.message);
     cr_assert_null(build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
                          " \"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"(\"},"
