@@ -67,7 +67,7 @@ check_tidy() {
   # tree (the CLI's headers are seen through its build-tree links) and
   # without line numbers, so that they match the baseline across edits.
   grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error):' "$tmp/out" |
-    sed -E 's#^.*/include/cli/#src/cli/#; s#^[^ ]*/((src|include)/[^:]+):[0-9]+:[0-9]+: #\1: #' |
+    sed -E 's#^.*/include/cli/#src/cli/#; s#^([^ ]*/)?((src|include)/[^:]+):[0-9]+:[0-9]+: #\2: #' |
     LC_ALL=C sort -u > "$tmp/findings" || true
   # Known findings not fixed yet, listed one per line in
   # scripts/tidy-baseline.txt (the list only shrinks): they are reported,
