@@ -32,11 +32,40 @@ add_library(tokalign_static STATIC $<TARGET_OBJECTS:tokalign>)
 target_include_directories(tokalign_static PUBLIC ${TKA_PUBLIC_INCLUDES})
 target_compile_definitions(tokalign_static INTERFACE TKA_STATIC)
 target_link_libraries(tokalign_static PRIVATE ${TKA_PRIVATE_DEPS})
-set_target_properties(tokalign_static PROPERTIES OUTPUT_NAME tokalign EXPORT_NAME tokalign_static)
+set_target_properties(tokalign_static PROPERTIES OUTPUT_NAME tokalign)
+
+# The libtokalign.a that is installed: the same objects, pre-linked into one
+# relocatable object (ld -r) whose hidden symbols are then made local
+# (objcopy --localize-hidden). Its global definitions are then exactly the
+# TKA_API functions the shared library exports, so a program that links it
+# statically and has its own `spm_model_load` or `column_names` gets no
+# clash. tokalign_static above keeps the internal symbols global for the CLI,
+# tests and fuzz targets, which call internals; it is not installed. The
+# price: a static link takes in the whole library (one object), as the
+# shared library does.
+if(NOT CMAKE_LINKER OR NOT CMAKE_OBJCOPY)
+  message(FATAL_ERROR "ld and objcopy are needed to make libtokalign.a (binutils)")
+endif()
+add_library(tokalign_archive STATIC $<TARGET_OBJECTS:tokalign>)
+target_include_directories(tokalign_archive PUBLIC ${TKA_PUBLIC_INCLUDES})
+target_compile_definitions(tokalign_archive INTERFACE TKA_STATIC)
+target_link_libraries(tokalign_archive PRIVATE ${TKA_PRIVATE_DEPS})
+set_target_properties(tokalign_archive PROPERTIES OUTPUT_NAME tokalign EXPORT_NAME tokalign_static
+  ARCHIVE_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/archive)
+set(TKA_PRELINKED ${PROJECT_BINARY_DIR}/archive/libtokalign.o)
+add_custom_command(TARGET tokalign_archive POST_BUILD
+  COMMAND ${CMAKE_LINKER} -r -o ${TKA_PRELINKED} --whole-archive $<TARGET_FILE:tokalign_archive>
+  COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${TKA_PRELINKED}
+  COMMAND ${CMAKE_COMMAND} -E rm -f $<TARGET_FILE:tokalign_archive>
+  COMMAND ${CMAKE_AR} qc $<TARGET_FILE:tokalign_archive> ${TKA_PRELINKED}
+  COMMAND ${CMAKE_RANLIB} $<TARGET_FILE:tokalign_archive>
+  COMMAND ${CMAKE_COMMAND} -E rm -f ${TKA_PRELINKED}
+  COMMENT "libtokalign.a for install: internal symbols made local"
+  VERBATIM)
 
 # ---------------------------------------------------------------- install
 set(TKA_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tokalign)
-install(TARGETS tokalign_shared tokalign_static EXPORT tokalignTargets
+install(TARGETS tokalign_shared tokalign_archive EXPORT tokalignTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

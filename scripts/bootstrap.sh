@@ -9,7 +9,7 @@ mode=${1:-demo}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Build and test dependencies, all from Debian 12.
-packages=(build-essential cmake pkg-config clang libclang-rt-14-dev
+packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy
           libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev libicu-dev
           curl python3 python3-numpy python3-sentencepiece python3-pandas time
           python3-dev python3-pytest python3-torch python3-dask python3-distributed

@@ -3,9 +3,11 @@
 # are exactly the functions the public headers declare (all tka_*: internal
 # helpers stay hidden, and no public function lacks TKA_API); the umbrella
 # header includes every public header and compiles on its own as C and C++.
-# usage: test_exports.sh LIBTOKALIGN_SO CC SOURCE_INCLUDE_DIR BUILD_INCLUDE_DIR MAJOR
+# The static library made for install defines exactly the same global
+# symbols (its internal ones are local: no clash with a user's own names).
+# usage: test_exports.sh LIBTOKALIGN_SO CC SOURCE_INCLUDE_DIR BUILD_INCLUDE_DIR MAJOR LIBTOKALIGN_A
 set -euo pipefail
-lib=$1 cc=$2 inc=$3 gen_inc=$4 major=$5
+lib=$1 cc=$2 inc=$3 gen_inc=$4 major=$5 archive=$6
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -19,6 +21,14 @@ nm -D --defined-only "$lib" | awk '{print $NF}' | sort -u > "$tmp/exported"
 grep -v '^tka_' "$tmp/exported" > "$tmp/foreign" || true
 if [ -s "$tmp/foreign" ]; then
   echo "FAIL: exported symbols without the tka_ prefix:"; sed 's/^/  /' "$tmp/foreign"; fail=1
+fi
+
+# The archive's global definitions (text, data, bss, read-only, weak, TLS...):
+# any symbol nm -g lists as defined.
+nm -g --defined-only "$archive" | awk 'NF == 3 {print $3}' | sort -u > "$tmp/archived"
+if ! diff "$tmp/exported" "$tmp/archived" > "$tmp/delta"; then
+  echo "FAIL: global definitions of $(basename "$archive") (>) differ from the shared library's exports (<):"
+  grep '^[<>]' "$tmp/delta" | head -20; fail=1
 fi
 
 # Every function the umbrella header declares (after preprocessing, so only
@@ -46,4 +56,5 @@ if command -v c++ > /dev/null; then
 fi
 
 [ $fail -eq 0 ] || exit 1
-echo "checked $(wc -l < "$tmp/exported") exported symbols, matched $(wc -l < "$tmp/declared") declared"
+echo "checked $(wc -l < "$tmp/exported") exported symbols, matched $(wc -l < "$tmp/declared") declared" \
+  "and $(wc -l < "$tmp/archived") global definitions in the static library"

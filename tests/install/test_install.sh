@@ -3,11 +3,15 @@
 # examples/c against it four ways: pkg-config (shared), pkg-config --static,
 # find_package (shared) and find_package with TOKALIGN_USE_STATIC_LIBS. Also
 # checks the installed layout and that every man page carries every option
-# of its command's --help. A broken install fails here.
-# usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE LIBDIR MANDIR VERSION
+# of its command's --help. The installed libtokalign.a defines only tka_*
+# symbols, and a program that defines every internal name of the library
+# itself links statically against it without a clash (and fails to against
+# the in-tree archive, where those names are global). A broken install
+# fails here.
+# usage: test_install.sh BUILD_DIR SOURCE_DIR CMAKE LIBDIR MANDIR VERSION INTREE_LIBTOKALIGN_A
 # (needs TOKALIGN_MIRROR for the bert-base-uncased vocabulary)
 set -uo pipefail
-build=$1 src=$2 cmake=$3 libdir=$4 mandir=$5 version=$6
+build=$1 src=$2 cmake=$3 libdir=$4 mandir=$5 version=$6 intree=$7
 major=${version%%.*}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,6 +40,12 @@ check "no internal header or template installed" $(( $? == 0 ? 1 : 0 ))
 [ -f "$lib/pkgconfig/tokalign.pc" ] && [ -f "$lib/cmake/tokalign/tokalignConfig.cmake" ] &&
   [ -f "$lib/cmake/tokalign/tokalignConfigVersion.cmake" ] && [ -x "$prefix/bin/tokalign" ]
 check "tokalign.pc, CMake package and CLI installed" $?
+nm -g --defined-only "$lib/libtokalign.a" | awk 'NF == 3 {print $3}' | sort -u > "$tmp/archive_syms"
+nm -D --defined-only "$lib/libtokalign.so" | awk '{print $NF}' | sort -u > "$tmp/api_syms"
+[ -s "$tmp/archive_syms" ] && ! grep -v '^tka_' "$tmp/archive_syms"
+check "installed libtokalign.a defines only tka_* globals" $?
+cmp -s "$tmp/archive_syms" "$tmp/api_syms"
+check "installed libtokalign.a defines exactly what libtokalign.so exports" $?
 [ "$("$prefix/bin/tokalign" --version)" = "tokalign $version" ]
 check "installed tokalign --version says $version" $?
 
@@ -101,6 +111,41 @@ for variant in shared static; do
     "$cmake" --build "$bdir"; } > "$tmp/cmake.log" 2>&1 || cat "$tmp/cmake.log"
   run_example "find_package $variant" "$bdir/pair" $variant
 done
+
+# A user program with its own definitions of every internal global name of
+# the library (spm_model_load, column_names, tka_read_file, ...: all that
+# the in-tree archive, made for the tests, defines beyond the API).
+nm -g --defined-only "$intree" | awk 'NF == 3 {print $3}' | sort -u |
+  comm -23 - "$tmp/api_syms" > "$tmp/internal_syms"
+[ "$(wc -l < "$tmp/internal_syms")" -ge 50 ]
+check "the in-tree archive has internal names to clash with ($(wc -l < "$tmp/internal_syms"))" $?
+awk '{print "int " $1 " = 1;"}' "$tmp/internal_syms" > "$tmp/clash.c"
+static_libs=$(pkg-config --static --libs tokalign |
+              sed 's/-ltokalign/-Wl,-Bstatic -ltokalign -Wl,-Bdynamic/')
+# shellcheck disable=SC2046,SC2086
+cc -O2 -Wall -Wextra -Werror $(pkg-config --cflags tokalign) -o "$tmp/clash" \
+  "$tmp/pair.c" "$tmp/clash.c" $static_libs > "$tmp/clash.log" 2>&1 || cat "$tmp/clash.log"
+run_example "pkg-config --static, user defines the internal names" "$tmp/clash" static
+# Negative control: the same link against the in-tree archive must clash.
+# shellcheck disable=SC2046,SC2086
+cc -O2 $(pkg-config --cflags tokalign) -o "$tmp/clash-intree" "$tmp/pair.c" "$tmp/clash.c" \
+  "$intree" $(pkg-config --static --libs tokalign | sed 's/-ltokalign//') > "$tmp/clash.log" 2>&1
+[ $? -ne 0 ] && grep -q 'multiple definition' "$tmp/clash.log"
+check "the same program against the in-tree archive fails with 'multiple definition'" $?
+mkdir -p "$tmp/clash-cmake"
+cp "$tmp/pair.c" "$tmp/clash.c" "$tmp/clash-cmake/"
+cat > "$tmp/clash-cmake/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.18)
+project(tokalign_clash C)
+set(TOKALIGN_USE_STATIC_LIBS ON)
+find_package(tokalign CONFIG REQUIRED)
+add_executable(pair pair.c clash.c)
+target_link_libraries(pair PRIVATE tokalign::tokalign)
+EOF
+{ "$cmake" -S "$tmp/clash-cmake" -B "$tmp/clash-cmake/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" && "$cmake" --build "$tmp/clash-cmake/build"; } \
+  > "$tmp/cmake.log" 2>&1 || cat "$tmp/cmake.log"
+run_example "find_package static, user defines the internal names" "$tmp/clash-cmake/build/pair" static
 
 echo "checked $((pass + fail)), matched $pass"
 [ "$fail" -eq 0 ]
