@@ -74,7 +74,8 @@ static tka_status find_free(builder *b, size_t i, size_t *out)
 {
     size_t root = i;
     for (;;) {
-        TKA_TRY(ensure(b, root + 257));
+        if (root + 257 > b->size)
+            TKA_TRY(ensure(b, root + 257));
         if (b->nodes[root].check == FREE_SLOT)
             break;
         root = b->jump[root];
@@ -199,7 +200,18 @@ tka_status tka_trie_build(tka_trie *trie, const tka_trie_key *keys, size_t n, tk
     for (;;) {
         size_t nl;
         uint32_t n_end;
-        group(keys, order, tmp, f.lo, f.hi, f.depth, pt, labels, starts, &nl, &n_end);
+        if (f.hi - f.lo == 1) { /* one key: the rest of its bytes is a chain of nodes */
+            const tka_trie_key *k = &keys[order[f.lo]];
+            n_end = k->len == f.depth;
+            nl = !n_end;
+            if (nl) {
+                labels[0] = (uint8_t)k->data[f.depth];
+                starts[0] = f.lo;
+                starts[1] = f.hi;
+            }
+        } else {
+            group(keys, order, tmp, f.lo, f.hi, f.depth, pt, labels, starts, &nl, &n_end);
+        }
         if (n_end > 1 && dups == TKA_TRIE_DUPS_ERROR) {
             const tka_trie_key *k = &keys[order[f.lo + 1]];
             st = tka_error_set(err, TKA_ERR_FORMAT, "%s \"%.*s\" is defined twice", what,
