@@ -174,7 +174,8 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
     }
     st = tka_trie_build(&m->pieces_trie, normal, n_normal, TKA_TRIE_DUPS_ERROR, "piece", err);
     if (st == TKA_OK)
-        st = tka_trie_build(&m->reserved_trie, reserved, n_reserved, TKA_TRIE_DUPS_ERROR, "piece", err);
+        st = tka_trie_build(&m->reserved_trie, reserved, n_reserved, TKA_TRIE_DUPS_ERROR,
+                            "piece", err);
     if (st != TKA_OK) {
         tka_error_prefix(err, "%s: invalid SentencePiece model: ", m->path);
         goto done;

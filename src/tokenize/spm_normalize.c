@@ -266,7 +266,8 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
             unsigned char b = (unsigned char)user[i].data[0];
             n->user_first[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
-        st = tka_trie_build(&n->user, keys, n_user, TKA_TRIE_DUPS_ERROR, "user-defined symbol", err);
+        st = tka_trie_build(&n->user, keys, n_user, TKA_TRIE_DUPS_ERROR, "user-defined symbol",
+                            err);
         free(keys);
         if (st != TKA_OK) {
             spm_normalizer_free(n);

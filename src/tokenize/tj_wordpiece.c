@@ -80,7 +80,8 @@ tka_status tj_wordpiece_tokenize(const tj_model *m, tj_work *w, const char *word
          * the first hit is the longest; a trie walk finds the same one in one pass. */
         int32_t node = start == 0 ? TKA_TRIE_ROOT : wp->prefix_node;
         size_t match = 0;
-        int32_t best = node >= 0 ? tka_trie_longest(d, node, word + start, len - start, &match) : -1;
+        int32_t best =
+            node >= 0 ? tka_trie_longest(d, node, word + start, len - start, &match) : -1;
         size_t best_end = start + match;
         if (best < 0) {
             out->count = first;
