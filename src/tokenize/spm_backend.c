@@ -38,8 +38,8 @@ static const char *spm_id_to_token(const void *model, int32_t id, size_t *len)
 static int32_t spm_token_to_id(const void *model, const char *token, size_t len)
 {
     const spm_model *m = model;
-    int32_t id = spm_trie_find(&m->reserved_trie, token, len);
-    return id >= 0 ? id : spm_trie_find(&m->pieces_trie, token, len);
+    int32_t id = tka_trie_find(&m->reserved_trie, token, len);
+    return id >= 0 ? id : tka_trie_find(&m->pieces_trie, token, len);
 }
 
 static int32_t spm_special_id(const void *model, tka_special which)

@@ -96,15 +96,9 @@ static void add_pair(bpe_state *s, int32_t left, int32_t right)
     const bpe_symbol *l = &s->sym[left], *r = &s->sym[right];
     if (l->freeze || r->freeze || l->node < 0)
         return;
-    const spm_trie *t = &s->m->pieces_trie;
-    int32_t node = l->node;
-    const char *p = s->text + r->start;
-    for (uint32_t k = 0; k < r->len; k++) {
-        node = spm_trie_child(t, node, (unsigned char)p[k]);
-        if (node < 0)
-            return;
-    }
-    int32_t id = t->units[node].value;
+    const tka_trie *t = &s->m->pieces_trie;
+    int32_t node = tka_trie_walk(t, l->node, s->text + r->start, r->len);
+    int32_t id = node >= 0 ? tka_trie_value(t, node) : -1;
     if (id < 0)
         return;
     heap_push(s->heap, &s->n_heap,
@@ -120,14 +114,6 @@ static void add_pair(bpe_state *s, int32_t left, int32_t right)
     }
 }
 
-static int32_t walk(const spm_trie *t, const char *p, size_t len)
-{
-    int32_t node = 0;
-    for (size_t k = 0; k < len && node >= 0; k++)
-        node = spm_trie_child(t, node, (unsigned char)p[k]);
-    return node;
-}
-
 /* The resegment step for one final symbol: PieceToId, and for an UNUSED
  * piece its recorded halves, recursively (with an explicit stack). */
 static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node,
@@ -137,8 +123,8 @@ static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node,
     size_t top = 0;
     for (;;) {
         int32_t id = -1;
-        if (node >= 0 && m->pieces_trie.units[node].value >= 0)
-            id = m->out_id[m->pieces_trie.units[node].value];
+        if (node >= 0 && tka_trie_value(&m->pieces_trie, node) >= 0)
+            id = m->out_id[tka_trie_value(&m->pieces_trie, node)];
         else
             id = spm_piece_to_id(m, s->text + start, len);
         size_t split = 0;
@@ -150,7 +136,7 @@ static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node,
             stack[top++] = start + (uint32_t)split;
             stack[top++] = len - (uint32_t)split;
             len = (uint32_t)split;
-            node = walk(&m->pieces_trie, s->text + start, len);
+            node = tka_trie_walk(&m->pieces_trie, TKA_TRIE_ROOT, s->text + start, len);
             continue;
         }
         out[(*n_out)++] = (spm_result){start, len, id};
@@ -158,7 +144,7 @@ static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node,
             return;
         len = stack[--top];
         start = stack[--top];
-        node = walk(&m->pieces_trie, s->text + start, len);
+        node = tka_trie_walk(&m->pieces_trie, TKA_TRIE_ROOT, s->text + start, len);
     }
 }
 
@@ -187,7 +173,7 @@ tka_status spm_bpe_encode(const spm_model *m, const char *text, size_t len, spm_
     uint32_t *stack = (uint32_t *)(s.rev + (m->has_unused ? n_pairs : 0));
 
     /* Split into characters, user-defined symbols kept whole and frozen. */
-    const spm_trie *t = &m->pieces_trie;
+    const tka_trie *t = &m->pieces_trie;
     int32_t n_sym = 0;
     for (size_t pos = 0; pos < len;) {
         size_t mb = spm_user_prefix(&m->normalizer, text + pos, len - pos);
@@ -203,7 +189,7 @@ tka_status spm_bpe_encode(const spm_model *m, const char *text, size_t len, spm_
         sy->start = (uint32_t)pos;
         sy->len = (uint32_t)mb;
         sy->freeze = freeze;
-        sy->node = walk(t, text + pos, mb);
+        sy->node = tka_trie_walk(t, TKA_TRIE_ROOT, text + pos, mb);
         n_sym++;
         pos += mb;
     }

@@ -62,10 +62,10 @@ static int piece_to_byte(spm_bytes p)
 
 int32_t spm_piece_to_id(const spm_model *m, const char *s, size_t len)
 {
-    int32_t id = spm_trie_find(&m->reserved_trie, s, len);
+    int32_t id = tka_trie_find(&m->reserved_trie, s, len);
     if (id >= 0)
         return id;
-    id = spm_trie_find(&m->pieces_trie, s, len);
+    id = tka_trie_find(&m->pieces_trie, s, len);
     return id >= 0 ? id : m->unk_id;
 }
 
@@ -89,8 +89,8 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
     const spm_proto *pr = &m->proto;
     size_t n = pr->n_pieces;
     tka_status st = TKA_OK;
-    spm_trie_key *normal = malloc((n ? n : 1) * sizeof *normal);
-    spm_trie_key *reserved = malloc((n ? n : 1) * sizeof *reserved);
+    tka_trie_key *normal = malloc((n ? n : 1) * sizeof *normal);
+    tka_trie_key *reserved = malloc((n ? n : 1) * sizeof *reserved);
     spm_bytes *user = malloc((n ? n : 1) * sizeof *user);
     size_t n_normal = 0, n_reserved = 0, n_user = 0;
     bool byte_found[256] = {false};
@@ -125,9 +125,9 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
             goto done;
         }
         if (is_normal)
-            normal[n_normal++] = (spm_trie_key){p->text.data, p->text.len, id};
+            normal[n_normal++] = (tka_trie_key){p->text.data, p->text.len, id};
         else
-            reserved[n_reserved++] = (spm_trie_key){p->text.data, p->text.len, id};
+            reserved[n_reserved++] = (tka_trie_key){p->text.data, p->text.len, id};
         if (p->type == SPM_PIECE_USER_DEFINED)
             user[n_user++] = p->text;
         if (p->type == SPM_PIECE_UNKNOWN) {
@@ -172,16 +172,17 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
                            m->path);
         goto done;
     }
-    st = spm_trie_build(&m->pieces_trie, normal, n_normal, err);
+    st = tka_trie_build(&m->pieces_trie, normal, n_normal, TKA_TRIE_DUPS_ERROR, "piece", err);
     if (st == TKA_OK)
-        st = spm_trie_build(&m->reserved_trie, reserved, n_reserved, err);
+        st = tka_trie_build(&m->reserved_trie, reserved, n_reserved, TKA_TRIE_DUPS_ERROR,
+                            "piece", err);
     if (st != TKA_OK) {
         tka_error_prefix(err, "%s: invalid SentencePiece model: ", m->path);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
         const spm_proto_piece *p = &pr->pieces[i];
-        int32_t r = spm_trie_find(&m->reserved_trie, p->text.data, p->text.len);
+        int32_t r = tka_trie_find(&m->reserved_trie, p->text.data, p->text.len);
         m->out_id[i] = r >= 0 ? r : (int32_t)i;
         if (m->byte_of[i] >= 0)
             m->byte_id[m->byte_of[i]] = (int32_t)i;
@@ -240,8 +241,8 @@ static int32_t typed_piece_id(const spm_model *m, spm_bytes name, spm_piece_type
 static int32_t named_piece_id(const spm_model *m, const char *name)
 {
     size_t len = strlen(name);
-    int32_t id = spm_trie_find(&m->reserved_trie, name, len);
-    return id >= 0 ? id : spm_trie_find(&m->pieces_trie, name, len);
+    int32_t id = tka_trie_find(&m->reserved_trie, name, len);
+    return id >= 0 ? id : tka_trie_find(&m->pieces_trie, name, len);
 }
 
 static void init_specials(spm_model *m)
@@ -321,8 +322,8 @@ void spm_model_free(spm_model *m)
     if (!m)
         return;
     spm_normalizer_free(&m->normalizer);
-    spm_trie_free(&m->pieces_trie);
-    spm_trie_free(&m->reserved_trie);
+    tka_trie_free(&m->pieces_trie);
+    tka_trie_free(&m->reserved_trie);
     free(m->byte_of);
     free(m->out_id);
     free(m->lattice_score);

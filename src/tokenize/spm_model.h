@@ -12,7 +12,7 @@
 #include "tokalign/text.h"
 #include "tokenize/spm_normalize.h"
 #include "tokenize/spm_proto.h"
-#include "tokenize/spm_trie.h"
+#include "tokenize/trie.h"
 
 typedef struct spm_model {
     char *path;
@@ -28,8 +28,8 @@ typedef struct spm_model {
     /* libsentencepiece keeps two maps: pieces_ (NORMAL, USER_DEFINED, UNUSED)
      * and reserved_id_map_ (UNKNOWN, CONTROL, BYTE); PieceToId asks the
      * reserved one first. */
-    spm_trie pieces_trie; /* pieces_: text -> id */
-    spm_trie reserved_trie;
+    tka_trie pieces_trie; /* pieces_: text -> id */
+    tka_trie reserved_trie;
     int32_t *out_id; /* per pieces_ id: PieceToId of its text (the reserved id wins) */
     spm_normalizer normalizer;
     /* Unigram */

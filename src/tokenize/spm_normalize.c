@@ -256,17 +256,18 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
         n->has_charsmap = true;
     }
     if (n_user > 0) {
-        spm_trie_key *keys = malloc(n_user * sizeof *keys);
+        tka_trie_key *keys = malloc(n_user * sizeof *keys);
         if (!keys) {
             spm_normalizer_free(n);
             return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", path);
         }
         for (size_t i = 0; i < n_user; i++) {
-            keys[i] = (spm_trie_key){user[i].data, user[i].len, 0};
+            keys[i] = (tka_trie_key){user[i].data, user[i].len, 0};
             unsigned char b = (unsigned char)user[i].data[0];
             n->user_first[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
-        st = spm_trie_build(&n->user, keys, n_user, err);
+        st = tka_trie_build(&n->user, keys, n_user, TKA_TRIE_DUPS_ERROR, "user-defined symbol",
+                            err);
         free(keys);
         if (st != TKA_OK) {
             spm_normalizer_free(n);
@@ -287,7 +288,7 @@ void spm_normalizer_free(spm_normalizer *n)
     if (!n)
         return;
     spm_charsmap_free(&n->charsmap);
-    spm_trie_free(&n->user);
+    tka_trie_free(&n->user);
     free(n->bmp_plain);
     n->bmp_plain = NULL;
     n->has_charsmap = n->has_user = false;
@@ -316,18 +317,11 @@ void spm_normalized_free(spm_normalized *out)
 
 size_t spm_user_prefix(const spm_normalizer *n, const char *s, size_t len)
 {
-    const spm_trie *t = &n->user;
+    const tka_trie *t = &n->user;
     if (!n->has_user || !(n->user_first[(unsigned char)s[0] >> 3] >> ((unsigned char)s[0] & 7) & 1))
         return 0;
-    int32_t node = 0;
-    size_t best = 0;
-    for (size_t i = 0; i < len; i++) {
-        node = spm_trie_child(t, node, (unsigned char)s[i]);
-        if (node < 0)
-            break;
-        if (t->units[node].value >= 0)
-            best = i + 1;
-    }
+    size_t best;
+    tka_trie_longest(t, TKA_TRIE_ROOT, s, len, &best);
     return best;
 }
 

@@ -27,7 +27,8 @@ tka_status spm_unigram_encode(const spm_model *m, const char *text, size_t len,
     for (size_t i = 0; i <= len; i++)
         best[i] = (uni_best){0.0f, -1, -1};
 
-    const spm_trie_unit *units = m->pieces_trie.units;
+    const tka_trie_node *nodes = m->pieces_trie.nodes;
+    const int32_t *value = m->pieces_trie.value;
     const double *lattice_score = m->lattice_score;
     const float unk_score = m->unk_score;
     const bool has_unused = m->has_unused;
@@ -43,12 +44,12 @@ tka_status spm_unigram_encode(const spm_model *m, const char *text, size_t len,
         bool has_single_node = false;
         int32_t node = 0;
         for (int32_t key_pos = starts_at; key_pos < size;) {
-            int32_t next = units[node].base + u[key_pos];
-            if (units[next].check != node)
+            int32_t next = nodes[node].base + u[key_pos];
+            if (nodes[next].check != node)
                 break;
             node = next;
             key_pos++;
-            int32_t id = units[node].value;
+            int32_t id = value[node];
             if (id < 0 || (has_unused && m->pieces[id].type == SPM_PIECE_UNUSED))
                 continue;
             /* COMPAT: the candidate is computed and compared in double (the

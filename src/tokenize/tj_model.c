@@ -100,7 +100,15 @@ tka_status tj_vocab_build(tj_vocab *v, const char *const *toks, const uint32_t *
         v->tok_len[ids[i]] = lens[i];
         at += (size_t)lens[i] + 1;
     }
-    tka_status st = tka_dat_build(&v->dat, toks, lens, ids, n, err);
+    tka_trie_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) {
+        tj_vocab_free(v);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for the vocabulary");
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (tka_trie_key){toks[i], lens[i], ids[i]};
+    tka_status st = tka_trie_build(&v->trie, keys, n, TKA_TRIE_DUPS_LAST, "vocabulary", err);
+    free(keys);
     if (st != TKA_OK) {
         tj_vocab_free(v);
         return st;
@@ -114,7 +122,7 @@ void tj_vocab_free(tj_vocab *v)
     free(v->text);
     free(v->tok_off);
     free(v->tok_len);
-    tka_dat_free(&v->dat);
+    tka_trie_free(&v->trie);
     memset(v, 0, sizeof *v);
 }
 

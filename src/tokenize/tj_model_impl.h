@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "tokenize/dat.h"
+#include "tokenize/trie.h"
 #include "tokenize/tj_model.h"
 
 /* token <-> id of a "vocab" section. */
@@ -15,12 +15,12 @@ typedef struct tj_vocab {
     uint32_t *tok_len;  /* per id: byte length */
     size_t n_ids;       /* largest id + 1 */
     size_t size;        /* entries given (Rust: vocab.len()) */
-    tka_dat dat;        /* token -> id */
+    tka_trie trie;      /* token -> id */
 } tj_vocab;
 
 static inline int32_t tj_vocab_find(const tj_vocab *v, const char *s, size_t len)
 {
-    return tka_dat_find(&v->dat, s, len);
+    return tka_trie_find(&v->trie, s, len);
 }
 
 /* Builds a vocabulary from n (token, length, id) triples; a token listed twice keeps its

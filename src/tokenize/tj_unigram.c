@@ -143,7 +143,7 @@ tka_status tj_unigram_tokenize(const tj_model *m, tj_work *w, const char *word, 
                                tj_pieces *out, tka_error *err)
 {
     const tj_unigram *u = &m->u.uni;
-    const tka_dat *d = &m->vocab.dat;
+    const tka_trie *d = &m->vocab.trie;
     if (len == 0)
         return TKA_OK;
     tj_cache_slot *slot;
@@ -168,10 +168,10 @@ tka_status tj_unigram_tokenize(const tj_model *m, tj_work *w, const char *word, 
         bool single = false;
         int32_t node = 0;
         for (size_t k = at; k < len; k++) {
-            node = tka_dat_child(d, node, s[k]);
+            node = tka_trie_child(d, node, s[k]);
             if (node < 0)
                 break;
-            int32_t id = d->value[node];
+            int32_t id = tka_trie_value(d, node);
             if (id < 0)
                 continue;
             best_node *t = &best[k + 1];

@@ -34,10 +34,7 @@ tka_status tj_wordpiece_load(tj_model *m, const json_t *j, const char *path, tka
     if ((st = tj_vocab_from_object(&m->vocab, json_object_get(j, "vocab"), path, "model.vocab",
                                    err)))
         return st;
-    int32_t node = 0;
-    for (size_t i = 0; i < wp->prefix_len && node >= 0; i++)
-        node = tka_dat_child(&m->vocab.dat, node, (uint8_t)wp->prefix[i]);
-    wp->prefix_node = node;
+    wp->prefix_node = tka_trie_walk(&m->vocab.trie, TKA_TRIE_ROOT, wp->prefix, wp->prefix_len);
     return TKA_OK;
 }
 
@@ -72,24 +69,20 @@ tka_status tj_wordpiece_tokenize(const tj_model *m, tj_work *w, const char *word
 {
     (void)w;
     const tj_wordpiece *wp = &m->u.wp;
-    const tka_dat *d = &m->vocab.dat;
+    const tka_trie *d = &m->vocab.trie;
     /* COMPAT: Rust counts chars (code points) against max_input_chars_per_word. */
     if (tka_utf8_count(word, len) > wp->max_chars)
         return unk(m, wp->unk_token, wp->unk_len, len, out, err);
     size_t first = out->count;
-    const uint8_t *u = (const uint8_t *)word;
     for (size_t start = 0; start < len;) {
         /* The longest vocabulary token (with the prefix after the first piece) matching the
          * word from `start`: Rust shortens the candidate one char at a time from the end, so
          * the first hit is the longest; a trie walk finds the same one in one pass. */
-        int32_t node = start == 0 ? 0 : wp->prefix_node;
-        int32_t best = -1;
-        size_t best_end = start;
-        for (size_t i = start; i < len && node >= 0; i++) {
-            node = tka_dat_child(d, node, u[i]);
-            if (node >= 0 && d->value[node] >= 0)
-                best = d->value[node], best_end = i + 1;
-        }
+        int32_t node = start == 0 ? TKA_TRIE_ROOT : wp->prefix_node;
+        size_t match = 0;
+        int32_t best =
+            node >= 0 ? tka_trie_longest(d, node, word + start, len - start, &match) : -1;
+        size_t best_end = start + match;
         if (best < 0) {
             out->count = first;
             return unk(m, wp->unk_token, wp->unk_len, len, out, err);

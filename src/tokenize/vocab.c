@@ -19,8 +19,8 @@ void tka_vocab_free(tka_vocab *v)
     free(v->start);
     free(v->len);
     free(v->shadowed);
-    tka_dat_free(&v->whole);
-    tka_dat_free(&v->cont);
+    tka_trie_free(&v->whole);
+    tka_trie_free(&v->cont);
     memset(v, 0, sizeof *v);
 }
 
@@ -105,37 +105,22 @@ tka_status tka_vocab_load(tka_vocab *v, const char *path, tka_buf *warnings, tka
     }
 
     /* Trie of whole tokens; duplicates resolve to the last line. */
-    const char **keys = malloc((id ? id : 1) * sizeof *keys);
-    int32_t *values = malloc((id ? id : 1) * sizeof *values);
-    uint32_t *klen = malloc((id ? id : 1) * sizeof *klen);
-    if (!keys || !values || !klen) {
-        free(keys);
-        free(values);
-        free(klen);
+    tka_trie_key *keys = malloc((id ? id : 1) * sizeof *keys);
+    if (!keys)
         return nomem(v, path, err);
-    }
-    for (size_t i = 0; i < id; i++) {
-        keys[i] = v->text + v->start[i];
-        klen[i] = v->len[i];
-        values[i] = (int32_t)i;
-    }
-    st = tka_dat_build(&v->whole, keys, klen, values, id, err);
+    for (size_t i = 0; i < id; i++)
+        keys[i] = (tka_trie_key){v->text + v->start[i], v->len[i], (int32_t)i};
+    st = tka_trie_build(&v->whole, keys, id, TKA_TRIE_DUPS_LAST, "vocabulary", err);
     size_t nc = 0;
     if (st == TKA_OK) {
         for (size_t i = 0; i < id; i++) {
             const char *t = v->text + v->start[i];
-            if (v->len[i] > 2 && t[0] == '#' && t[1] == '#') {
-                keys[nc] = t + 2;
-                klen[nc] = v->len[i] - 2;
-                values[nc] = (int32_t)i;
-                nc++;
-            }
+            if (v->len[i] > 2 && t[0] == '#' && t[1] == '#')
+                keys[nc++] = (tka_trie_key){t + 2, v->len[i] - 2, (int32_t)i};
         }
-        st = tka_dat_build(&v->cont, keys, klen, values, nc, err);
+        st = tka_trie_build(&v->cont, keys, nc, TKA_TRIE_DUPS_LAST, "vocabulary", err);
     }
     free(keys);
-    free(values);
-    free(klen);
     if (st != TKA_OK) {
         tka_error_prefix(err, "%s: ", path);
         tka_vocab_free(v);

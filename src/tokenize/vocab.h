@@ -9,7 +9,7 @@
 
 #include "tokalign/status.h"
 #include "tokalign/text.h"
-#include "tokenize/dat.h"
+#include "tokenize/trie.h"
 
 typedef struct tka_vocab {
     char *text;           /* every line, NUL-terminated, back to back */
@@ -20,8 +20,8 @@ typedef struct tka_vocab {
     size_t n_unique;      /* distinct tokens: HF's vocab_size = len(vocab) */
     size_t n_duplicates;  /* lines whose token appeared on an earlier line */
     size_t n_empty;       /* empty lines */
-    tka_dat whole;        /* token -> id (last line wins, like dict assignment) */
-    tka_dat cont;         /* "##" pieces without the prefix -> id */
+    tka_trie whole;       /* token -> id (last line wins, like dict assignment) */
+    tka_trie cont;        /* "##" pieces without the prefix -> id */
 } tka_vocab;
 
 /* Reads `path`: strict UTF-8 (an error names the line and byte offset),
@@ -34,7 +34,7 @@ void tka_vocab_free(tka_vocab *vocab);
 
 static inline int32_t tka_vocab_find(const tka_vocab *v, const char *token, size_t len)
 {
-    return tka_dat_find(&v->whole, token, len);
+    return tka_trie_find(&v->whole, token, len);
 }
 
 #endif

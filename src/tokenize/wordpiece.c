@@ -107,18 +107,18 @@ tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbyte
         return whole_word_unknown(m, mark, text_mark, nchars, orig, orig_base, flags, out);
     size_t k = 0, b = 0;
     while (k < nchars) {
-        const tka_dat *d = k == 0 ? &m->vocab.whole : &m->vocab.cont;
-        int32_t s = 0, best = -1;
+        const tka_trie *d = k == 0 ? &m->vocab.whole : &m->vocab.cont;
+        int32_t s = TKA_TRIE_ROOT, best = -1;
         size_t best_b = 0, best_k = 0, kk = k;
         for (size_t bb = b; bb < nbytes;) {
-            s = tka_dat_child(d, s, word[bb++]);
+            s = tka_trie_child(d, s, word[bb++]);
             if (s < 0)
                 break;
             if (bb < nbytes && is_continuation(word[bb]))
                 continue; /* vocabulary strings end on character boundaries */
             kk++;
-            if (d->value[s] >= 0) {
-                best = d->value[s];
+            if (tka_trie_value(d, s) >= 0) {
+                best = tka_trie_value(d, s);
                 best_b = bb;
                 best_k = kk;
             }
@@ -146,17 +146,19 @@ tka_status bert_wordpiece_ascii(const bert_model *m, const uint8_t *word, size_t
     const uint8_t *lower = m->ascii_lower;
     size_t k = 0;
     while (k < n) {
-        const tka_dat *d = k == 0 ? &m->vocab.whole : &m->vocab.cont;
-        const tka_dat_node *nodes = d->nodes;
-        int32_t s = 0, best = -1;
+        const tka_trie *d = k == 0 ? &m->vocab.whole : &m->vocab.cont;
+        const tka_trie_node *nodes = d->nodes;
+        const int32_t *value = d->value;
+        int32_t s = TKA_TRIE_ROOT, best = -1;
         size_t best_k = 0;
         for (size_t kk = k; kk < n;) {
+            /* tka_trie_child with the lowering folded in */
             int32_t t = nodes[s].base + lower[word[kk++]];
             if (nodes[t].check != s)
                 break;
             s = t;
-            if (d->value[s] >= 0) {
-                best = d->value[s];
+            if (value[s] >= 0) {
+                best = value[s];
                 best_k = kk;
             }
         }

@@ -1,62 +1,10 @@
-/* Unit tests of the vocabulary stage: the double-array trie and vocab.txt
- * loading with HF's line, duplicate and special-token semantics. */
+/* Unit tests of the vocabulary stage: vocab.txt loading with HF's line,
+ * duplicate and special-token semantics (the trie itself: test_trie.c). */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "bert_test_util.h"
-#include "tokenize/dat.h"
 #include "tokenize/vocab.h"
-
-Test(bert_vocab, trie_exact_lookup_and_duplicates)
-{
-    const char *keys[] = {"b", "abc", "ab", "", "abd", "ab", "\xe4\xb8\xad"};
-    uint32_t lens[] = {1, 3, 2, 0, 3, 2, 3};
-    int32_t values[] = {10, 11, 12, 13, 14, 15, 16};
-    tka_dat d;
-    tka_error err;
-    cr_assert_eq(tka_dat_build(&d, keys, lens, values, 7, &err), TKA_OK);
-    cr_assert_eq(tka_dat_find(&d, "b", 1), 10);
-    cr_assert_eq(tka_dat_find(&d, "abc", 3), 11);
-    cr_assert_eq(tka_dat_find(&d, "ab", 2), 15, "a repeated key keeps the last value");
-    cr_assert_eq(tka_dat_find(&d, "", 0), 13);
-    cr_assert_eq(tka_dat_find(&d, "abd", 3), 14);
-    cr_assert_eq(tka_dat_find(&d, "\xe4\xb8\xad", 3), 16);
-    cr_assert_eq(tka_dat_find(&d, "a", 1), -1);
-    cr_assert_eq(tka_dat_find(&d, "abcd", 4), -1);
-    cr_assert_eq(tka_dat_find(&d, "c", 1), -1);
-    tka_dat_free(&d);
-    tka_dat_free(&d); /* idempotent */
-}
-
-Test(bert_vocab, trie_many_keys)
-{
-    /* every 1-3 letter string over a small alphabet: dense sibling sets */
-    enum { N = 6 + 36 + 216 };
-    static char store[N][4];
-    const char *keys[N];
-    uint32_t lens[N];
-    int32_t values[N];
-    size_t n = 0;
-    const char al[] = "abcdef";
-    for (int l = 1; l <= 3; l++)
-        for (int x = 0; x < (l == 1 ? 6 : l == 2 ? 36 : 216); x++) {
-            int v = x;
-            for (int k = l - 1; k >= 0; k--) {
-                store[n][k] = al[v % 6];
-                v /= 6;
-            }
-            keys[n] = store[n];
-            lens[n] = (uint32_t)l;
-            values[n] = (int32_t)n;
-            n++;
-        }
-    tka_dat d;
-    cr_assert_eq(tka_dat_build(&d, keys, lens, values, n, NULL), TKA_OK);
-    for (size_t i = 0; i < n; i++)
-        cr_assert_eq(tka_dat_find(&d, keys[i], lens[i]), (int32_t)i);
-    cr_assert_eq(tka_dat_find(&d, "abcd", 4), -1);
-    tka_dat_free(&d);
-}
 
 Test(bert_vocab, universal_newlines_and_duplicates)
 {
