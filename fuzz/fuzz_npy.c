@@ -136,7 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         back = NULL;
         buf.len = 0;
         if (tka_json_encode(d, "f", &buf, &err) == TKA_OK &&
-            tka_dump_parse(buf.data, buf.len, "again", TKA_FORMAT_JSON, &back, NULL, &err) == TKA_OK)
+            tka_dump_parse(buf.data, buf.len, "again", TKA_FORMAT_JSON, &back, NULL, &err) ==
+                TKA_OK)
             tka_dict_free(back);
         /* the streamed JSON is the same text, piece by piece */
         sink k = {buf.data, buf.len, 0, false};

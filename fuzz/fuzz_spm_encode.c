@@ -100,8 +100,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     pbw_piece(&b, "abc", 0, 5);
     pbw_piece(&b, "xy", -50, 4);
     pbw_trainer(&b, 1, 1);
-    static const darts_rule rules[] = {{"a", "b"},   {"ab", "X"},     {"c", ""},
-                                       {"d", " "},   {"e", "  e  "},  {"\xef\xbd\xb1", "A"},
+    static const darts_rule rules[] = {{"a", "b"},      {"ab", "X"},    {"c", ""},
+                                       {"d", " "},      {"e", "  e  "}, {"\xef\xbd\xb1", "A"},
                                        {"abc", "[abc]"}};
     tka_buf cm = {0}, ns = {0};
     darts_charsmap(&cm, rules, sizeof rules / sizeof *rules);

@@ -21,8 +21,7 @@ static void encode(const spm_model *m, const char *text, size_t len)
 {
     tka_tokens t = {0};
     tka_error err;
-    tka_status st =
-        spm_encode(m, text, len, TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err);
+    tka_status st = spm_encode(m, text, len, TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err);
     /* A corrupt charsmap rule is reported, anything else must work. */
     check(st == TKA_OK || st == TKA_ERR_FORMAT);
     if (st == TKA_OK) {
@@ -55,10 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(strstr(err.message, "fuzz.model") != NULL);
         return 0;
     }
-    static const char *const texts[] = {
-        "", " ", "Hello  world!", "  a\tb  ", "\xe3\x81\x82\xe3\x81\x84 \xef\xbd\xb1\xef\xbe\x9e",
-        "abcabc xyxy <s> [MASK] \xe2\x96\x81", "e\xcc\x81 \xe2\x91\xa0 \xf0\x9f\x98\x80",
-        "\x01\x7f\xc2\x85 \xe2\x80\x8b"};
+    static const char *const texts[] = {"",
+                                        " ",
+                                        "Hello  world!",
+                                        "  a\tb  ",
+                                        "\xe3\x81\x82\xe3\x81\x84 \xef\xbd\xb1\xef\xbe\x9e",
+                                        "abcabc xyxy <s> [MASK] \xe2\x96\x81",
+                                        "e\xcc\x81 \xe2\x91\xa0 \xf0\x9f\x98\x80",
+                                        "\x01\x7f\xc2\x85 \xe2\x80\x8b"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         encode(m, texts[i], strlen(texts[i]));
     /* the model's own self-test inputs: arbitrary bytes reach the normalizer */

@@ -49,7 +49,8 @@ static const char bpe_json[] =
     " \"decoder\": {\"type\": \"ByteLevel\"},"
     " \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"fuse_unk\": false,"
     "  \"byte_fallback\": false, \"vocab\": {\"a\": 0, \"b\": 1, \"c\": 2, \"\xc4\xa0\": 3, \"ab\": 4,"
-    "  \"\xc4\xa0" "a\": 5, \"_\": 6, \"1\": 7, \"x\": 8, \"bc\": 9},"
+    "  \"\xc4\xa0"
+    "a\": 5, \"_\": 6, \"1\": 7, \"x\": 8, \"bc\": 9},"
     "  \"merges\": [\"a b\", \"\xc4\xa0 a\", \"b c\"]}}";
 
 static const char wp_json[] =
@@ -86,7 +87,8 @@ static void add_json(const char *s)
     json_error_t je;
     json_t *root = json_loads(s, 0, &je);
     tka_error err;
-    if (!root || tj_tokenizer_from_json(root, "fuzz-pipeline.json", &toks[n_toks], &err) != TKA_OK) {
+    if (!root ||
+        tj_tokenizer_from_json(root, "fuzz-pipeline.json", &toks[n_toks], &err) != TKA_OK) {
         fprintf(stderr, "fuzz_tj_encode: built-in pipeline: %s\n", root ? err.message : je.text);
         abort();
     }
@@ -137,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int mode = 0; mode < 2; mode++) {
         bool pair = mode == 1;
         size_t la = pair ? half : len;
-        size_t ca = tka_utf8_count(text, la), cb = pair ? tka_utf8_count(text + half, len - half) : 0;
+        size_t ca = tka_utf8_count(text, la),
+               cb = pair ? tka_utf8_count(text + half, len - half) : 0;
         if (tj_tokenizer_encode(t, text, la, pair ? text + half : NULL, pair ? len - half : 0,
                                 mode == 0, -1, TKA_TRUNCATE_NONE, &e, &err) != TKA_OK)
             abort();
@@ -154,9 +157,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* truncation with stride and overflow: max_length 4..19, stride below the window */
     size_t max_length = 4 + (data[0] >> 4), stride = (data[0] >> 2) & 1;
     tj_ovf ovf = {0};
-    tka_status st = tj_tokenizer_encode_ovf(t, text, half, text + half, len - half, true,
-                                            (int64_t)max_length, TKA_TRUNCATE_LONGEST_FIRST,
-                                            data[0] & 2, stride, &e, &ovf, &err);
+    tka_status st =
+        tj_tokenizer_encode_ovf(t, text, half, text + half, len - half, true, (int64_t)max_length,
+                                TKA_TRUNCATE_LONGEST_FIRST, data[0] & 2, stride, &e, &ovf, &err);
     if (st == TKA_OK) {
         if (e.n > max_length)
             abort();

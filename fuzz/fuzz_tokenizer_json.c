@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char b[] = " \xe2\x96\x81x\tY ";
     tj_enc e = {0};
     tka_buf out = {0};
-    if (tj_tokenizer_encode(t, a, strlen(a), b, strlen(b), true, -1, TKA_TRUNCATE_NONE, &e,
-                            &err) == TKA_OK) {
+    if (tj_tokenizer_encode(t, a, strlen(a), b, strlen(b), true, -1, TKA_TRUNCATE_NONE, &e, &err) ==
+        TKA_OK) {
         for (size_t i = 0; i < e.n; i++)
             if (e.s[i] > e.e[i])
                 abort();

@@ -22,8 +22,7 @@ static int32_t naive_find(const tka_trie_key *keys, size_t n, const char *s, siz
     return -1;
 }
 
-static void probe(const tka_trie *t, const tka_trie_key *keys, size_t n, const char *s,
-                  size_t len)
+static void probe(const tka_trie *t, const tka_trie_key *keys, size_t n, const char *s, size_t len)
 {
     if (tka_trie_find(t, s, len) != naive_find(keys, n, s, len))
         abort();

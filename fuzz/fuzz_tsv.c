@@ -28,12 +28,12 @@ static void put_value(tka_buf *b, const tka_value *v)
 {
     uint64_t bits;
     memcpy(&bits, &v->f, sizeof bits);
-    tka_buf_printf(b, " %d/%" PRId64 "/%" PRIu64 "/%016" PRIx64 "/%d@%" PRIu64 ":%" PRIu64 ":%" PRIu64
-                      "%c[%zu]",
-                   (int)v->kind, v->kind == TKA_VALUE_INT ? v->i : 0,
-                   v->kind == TKA_VALUE_UINT ? v->u : 0, v->kind == TKA_VALUE_FLOAT ? bits : 0,
-                   v->kind == TKA_VALUE_BOOL ? (int)v->b : 0, v->line, v->column, v->offset,
-                   v->padded ? 'p' : '-', v->len);
+    tka_buf_printf(
+        b,
+        " %d/%" PRId64 "/%" PRIu64 "/%016" PRIx64 "/%d@%" PRIu64 ":%" PRIu64 ":%" PRIu64 "%c[%zu]",
+        (int)v->kind, v->kind == TKA_VALUE_INT ? v->i : 0, v->kind == TKA_VALUE_UINT ? v->u : 0,
+        v->kind == TKA_VALUE_FLOAT ? bits : 0, v->kind == TKA_VALUE_BOOL ? (int)v->b : 0, v->line,
+        v->column, v->offset, v->padded ? 'p' : '-', v->len);
     tka_buf_append(b, v->text, v->len);
 }
 
@@ -43,7 +43,8 @@ static void put_summary(tka_buf *b, const tka_dataset *ds)
     tka_buf_printf(b, "%zu %zu %" PRIu64 " %zu\n", ncols, tka_dataset_index_columns(ds),
                    tka_dataset_num_rows(ds), tka_dataset_num_chunks(ds));
     for (size_t c = 0; c < ncols; c++) {
-        tka_buf_printf(b, "%s %d:", tka_dataset_column_name(ds, c), (int)tka_dataset_column_dtype(ds, c));
+        tka_buf_printf(b, "%s %d:", tka_dataset_column_name(ds, c),
+                       (int)tka_dataset_column_dtype(ds, c));
         for (size_t k = 0; k < tka_dataset_num_chunks(ds); k++)
             tka_buf_printf(b, " %d", (int)tka_dataset_chunk_dtype(ds, c, k));
         tka_buf_append_char(b, '\n');
@@ -51,7 +52,8 @@ static void put_summary(tka_buf *b, const tka_dataset *ds)
     tka_buf_append_str(b, tka_dataset_warnings(ds));
     uint64_t row = 0, line = 0;
     tka_value_kind kind = TKA_VALUE_STR;
-    tka_status st = tka_dataset_first_non_string(ds, tka_dataset_text_column(ds), &row, &line, &kind, NULL);
+    tka_status st =
+        tka_dataset_first_non_string(ds, tka_dataset_text_column(ds), &row, &line, &kind, NULL);
     tka_buf_printf(b, "first %d %" PRIu64 " %" PRIu64 " %d\n", (int)st, row, line, (int)kind);
 }
 
@@ -69,7 +71,12 @@ static void frame(const uint8_t *data, size_t size, const tka_dataset_options *o
     size_t ncols = tka_dataset_num_columns(ds);
     tka_buf texts = {0};
     size_t nvals = 0, cap = 0;
-    struct saved { tka_value v; size_t off, col; uint64_t row; bool index; } *vals = NULL;
+    struct saved {
+        tka_value v;
+        size_t off, col;
+        uint64_t row;
+        bool index;
+    } *vals = NULL;
     tka_row row;
     while ((st = tka_dataset_next(ds, &row, &err)) == TKA_OK) {
         size_t nidx = tka_dataset_index_columns(ds);
@@ -82,7 +89,8 @@ static void frame(const uint8_t *data, size_t size, const tka_dataset_options *o
                 if (!(vals = realloc(vals, cap * sizeof *vals)))
                     abort();
             }
-            vals[nvals++] = (struct saved){v, texts.len, c < nidx ? c : c - nidx, row.index, c < nidx};
+            vals[nvals++] =
+                (struct saved){v, texts.len, c < nidx ? c : c - nidx, row.index, c < nidx};
             tka_buf_append(&texts, v.text, v.len);
         }
     }
@@ -94,7 +102,8 @@ static void frame(const uint8_t *data, size_t size, const tka_dataset_options *o
             tka_value v = vals[i].v, fin;
             v.text = texts.data + vals[i].off;
             if (o->single_pass) {
-                if (tka_dataset_convert(ds, vals[i].col, vals[i].index, vals[i].row, &v, &fin, NULL) != TKA_OK)
+                if (tka_dataset_convert(ds, vals[i].col, vals[i].index, vals[i].row, &v, &fin,
+                                        NULL) != TKA_OK)
                     abort();
                 v = fin;
             }
@@ -117,7 +126,8 @@ static void check_single_pass(const uint8_t *data, size_t size, const tka_datase
     frame(data, size, &two, &a);
     frame(data, size, &one, &b);
     if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
-        fprintf(stderr, "single pass differs from two passes:\n--- two passes\n%s\n--- single pass\n%s\n",
+        fprintf(stderr,
+                "single pass differs from two passes:\n--- two passes\n%s\n--- single pass\n%s\n",
                 a.data, b.data);
         abort();
     }
@@ -129,11 +139,14 @@ static void check_single_pass(const uint8_t *data, size_t size, const tka_datase
 static void check_plain_lines(const uint8_t *data, size_t size, const tka_tsv_options *o)
 {
     tka_buf a = {0}, b = {0};
-    if (tsv_records_as_text(data, size, o, true, &a) < 0 || tsv_records_as_text(data, size, o, false, &b) < 0)
+    if (tsv_records_as_text(data, size, o, true, &a) < 0 ||
+        tsv_records_as_text(data, size, o, false, &b) < 0)
         abort();
     if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) {
-        fprintf(stderr, "plain lines split directly differ from libcsv's split:\n--- libcsv\n%s\n"
-                        "--- direct\n%s\n", a.data, b.data);
+        fprintf(stderr,
+                "plain lines split directly differ from libcsv's split:\n--- libcsv\n%s\n"
+                "--- direct\n%s\n",
+                a.data, b.data);
         abort();
     }
     tka_buf_free(&a);

@@ -31,7 +31,10 @@ int main(int argc, char **argv)
         return 1;
     }
     /* The corpus is read with stdio: a benchmark is a client of the public API only. */
-    struct { char *data; size_t len; } all = {0};
+    struct {
+        char *data;
+        size_t len;
+    } all = {0};
     FILE *corpus = fopen(argv[2], "rb");
     if (!corpus || fseek(corpus, 0, SEEK_END) != 0) {
         fprintf(stderr, "tka_bench: cannot read %s\n", argv[2]);

@@ -55,7 +55,8 @@ int main(int argc, char **argv)
     int decode = argc > 1 && !strcmp(argv[1], "--decode");
     int bench = argc > 1 && !strcmp(argv[1], "--bench");
     if (argc < 3 + decode + bench + bench) {
-        fprintf(stderr, "usage: tj_model_run [--decode|--bench] TOKENIZER.json INPUT.jsonl [SECONDS]\n");
+        fprintf(stderr,
+                "usage: tj_model_run [--decode|--bench] TOKENIZER.json INPUT.jsonl [SECONDS]\n");
         return 2;
     }
     const char *tj_path = argv[1 + decode + bench], *in_path = argv[2 + decode + bench];

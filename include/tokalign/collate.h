@@ -46,21 +46,21 @@ typedef struct tka_batch_items {
     const size_t *lengths;
     const int32_t *const *fields[TKA_FIELD_SEQ_COUNT];
     tka_label_kind label_kind;
-    const int64_t *label_int;   /* TKA_LABEL_INT / TKA_LABEL_BOOL (0/1) */
-    const double *label_float;  /* TKA_LABEL_FLOAT */
+    const int64_t *label_int;  /* TKA_LABEL_INT / TKA_LABEL_BOOL (0/1) */
+    const double *label_float; /* TKA_LABEL_FLOAT */
 } tka_batch_items;
 
 typedef struct tka_collate_options {
-    tka_flavor flavor;           /* torch: DataCollatorWithPadding; paddle: Dict/Pad/Stack */
-    tka_padding strategy;        /* HF only (init: longest); Paddle's Pad always pads to the
+    tka_flavor flavor;          /* torch: DataCollatorWithPadding; paddle: Dict/Pad/Stack */
+    tka_padding strategy;       /* HF only (init: longest); Paddle's Pad always pads to the
                                     longest */
-    int64_t max_length;          /* HF max_length strategy; <= 0: model_max_length */
-    int64_t model_max_length;    /* HF tokenizer.model_max_length (512 for BERT); <= 0: unbounded */
-    int64_t pad_to_multiple_of;  /* HF only; 0 = off */
+    int64_t max_length;         /* HF max_length strategy; <= 0: model_max_length */
+    int64_t model_max_length;   /* HF tokenizer.model_max_length (512 for BERT); <= 0: unbounded */
+    int64_t pad_to_multiple_of; /* HF only; 0 = off */
     tka_padding_side padding_side; /* HF padding_side / Paddle Pad(pad_right=) (init: right) */
-    int64_t pad_token_id;        /* < 0: the tokenizer has no pad token (HF refuses to pad) */
-    int64_t pad_token_type_id;   /* 0 for BERT */
-    bool return_attention_mask;  /* HF: "attention_mask" in model_input_names */
+    int64_t pad_token_id;          /* < 0: the tokenizer has no pad token (HF refuses to pad) */
+    int64_t pad_token_type_id;     /* 0 for BERT */
+    bool return_attention_mask;    /* HF: "attention_mask" in model_input_names */
 } tka_collate_options;
 
 /* Options as test_data.py uses them: HF, longest, right, BERT's 512 limit,

@@ -54,11 +54,11 @@ typedef struct tka_tsv_field {
 
 typedef struct tka_tsv_record {
     const tka_tsv_field *fields;
-    size_t num_fields;  /* including padded fields */
-    uint64_t index;     /* 0-based record number; in pandas mode record 0 is the header */
-    uint64_t line;      /* 1-based physical line where the record starts */
-    uint64_t end_line;  /* physical line where it ends (> line for embedded newlines) */
-    uint64_t offset;    /* byte offset where it starts */
+    size_t num_fields;    /* including padded fields */
+    uint64_t index;       /* 0-based record number; in pandas mode record 0 is the header */
+    uint64_t line;        /* 1-based physical line where the record starts */
+    uint64_t end_line;    /* physical line where it ends (> line for embedded newlines) */
+    uint64_t offset;      /* byte offset where it starts */
     uint64_t pandas_line; /* pandas' own line count after this record (blank lines counted,
                              newlines inside quotes not), as used in its error messages */
     bool has_nul;         /* some field holds a NUL byte (pandas cuts values there): when
@@ -70,8 +70,8 @@ typedef struct tka_tsv_record {
 typedef struct tka_tsv_reader tka_tsv_reader;
 
 /* Opens a file ("-" is stdin). Errors name the path. */
-TKA_API tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_tsv_reader **out,
-                                tka_error *err);
+TKA_API tka_status tka_tsv_open(const char *path, const tka_tsv_options *options,
+                                tka_tsv_reader **out, tka_error *err);
 /* Reads from memory; `name` is used in messages. The bytes must outlive the reader. */
 TKA_API tka_status tka_tsv_open_memory(const char *name, const void *data, size_t len,
                                        const tka_tsv_options *options, tka_tsv_reader **out,
@@ -210,7 +210,8 @@ TKA_API tka_column_dtype tka_dataset_column_dtype(const tka_dataset *ds, size_t 
  * the first breaks or changes the dataset). Single pass: 0 chunks until
  * complete. */
 TKA_API size_t tka_dataset_num_chunks(const tka_dataset *ds);
-TKA_API tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column, size_t chunk);
+TKA_API tka_column_dtype tka_dataset_chunk_dtype(const tka_dataset *ds, size_t column,
+                                                 size_t chunk);
 /* Leading columns pandas silently turned into the index (the first data row
  * had more fields than the header); 0 normally. */
 TKA_API size_t tka_dataset_index_columns(const tka_dataset *ds);
@@ -227,12 +228,12 @@ TKA_API const char *tka_dataset_warnings(const tka_dataset *ds);
 
 /* One data row with the selected fields converted as pandas converts them. */
 typedef struct tka_row {
-    uint64_t index;   /* 0-based data row number (pandas' default index) */
-    uint64_t line;    /* physical line where the record starts */
-    uint64_t offset;  /* byte offset where the record starts (for progress) */
+    uint64_t index;  /* 0-based data row number (pandas' default index) */
+    uint64_t line;   /* physical line where the record starts */
+    uint64_t offset; /* byte offset where the record starts (for progress) */
     tka_value text;
-    tka_value pair;   /* kind NAN and len 0 when no pair column is selected */
-    tka_value label;  /* likewise for the label */
+    tka_value pair;  /* kind NAN and len 0 when no pair column is selected */
+    tka_value label; /* likewise for the label */
     bool has_pair, has_label;
 } tka_row;
 
@@ -258,8 +259,8 @@ TKA_API tka_status tka_dataset_rewind(tka_dataset *ds, tka_error *err);
  * `column` (0-based, as tka_dataset_column_name), or with `index` set, the
  * implicit index column `column` (< tka_dataset_index_columns). Valid until
  * the next call of tka_dataset_next. */
-TKA_API tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index, tka_value *out,
-                                    tka_error *err);
+TKA_API tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool index,
+                                    tka_value *out, tka_error *err);
 
 /* Single pass, once complete (two passes: any time): the value the two-pass
  * mode gives the cell of data row `row` in `column` (or implicit index column
@@ -268,8 +269,9 @@ TKA_API tka_status tka_dataset_cell(const tka_dataset *ds, size_t column, bool i
  * result points at raw->text. pandas' type of a cell depends on its
  * low_memory block and on the whole column, so this is how a consumer of the
  * single pass finalises the few cells it kept (e.g. logged labels). */
-TKA_API tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index, uint64_t row,
-                                       const tka_value *raw, tka_value *out, tka_error *err);
+TKA_API tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index,
+                                       uint64_t row, const tka_value *raw, tka_value *out,
+                                       tka_error *err);
 
 /* Once complete: the first data row whose cell in the text or pair column
  * (`column`) is not a str in the final frame (NaN, or a number because its
@@ -279,7 +281,8 @@ TKA_API tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, boo
  * column or before the end. Lets a single-pass consumer that tokenized every
  * row's text decide at the end which row the two-pass reading would refuse. */
 TKA_API tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
-                                                uint64_t *line, tka_value_kind *kind, tka_error *err);
+                                                uint64_t *line, tka_value_kind *kind,
+                                                tka_error *err);
 
 /* The label as an int64 the way the reference turns it into a tensor
  * (np.array([label], dtype="int64") on the Paddle side): int as is, float

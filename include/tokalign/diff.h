@@ -38,9 +38,9 @@ typedef enum tka_stat { TKA_STAT_MIN = 0, TKA_STAT_MAX = 1, TKA_STAT_MEAN = 2 } 
 /* The comparison of one key. */
 typedef struct tka_key_diff {
     const char *key;
-    bool transposed;   /* shapes were transposes of each other: reprod_log used a.T */
-    tka_dtype dtype;   /* dtype of |a - b| after numpy 1.x promotion */
-    unsigned ndim;     /* broadcast shape of |a - b| */
+    bool transposed; /* shapes were transposes of each other: reprod_log used a.T */
+    tka_dtype dtype; /* dtype of |a - b| after numpy 1.x promotion */
+    unsigned ndim;   /* broadcast shape of |a - b| */
     int64_t shape[TKA_NDIM_MAX];
     tka_scalar stat[3]; /* min, max (dtype of the diff), mean (see docs/dump.md) */
     /* Beyond reprod_log, to show why a key differs: */
@@ -107,7 +107,7 @@ typedef struct tka_explain_options {
     const char *meta_a, *meta_b;
     tka_id_to_token_fn id_to_token; /* NULL: no tokens shown */
     void *token_ctx;
-    size_t max_ids;    /* ids kept per side around the first difference; 0 means 512 */
+    size_t max_ids; /* ids kept per side around the first difference; 0 means 512 */
     /* the second dump's tokens, when its vocabulary differs; NULL: id_to_token */
     tka_id_to_token_fn id_to_token_b;
     void *token_ctx_b;
@@ -122,11 +122,11 @@ typedef enum tka_diff_cause {
     TKA_CAUSE_MISSING,      /* the key is in one dump only */
     TKA_CAUSE_OTHER_ROW,    /* the sides hold different dataset rows: sampler, order or data file */
     TKA_CAUSE_TOKENIZATION, /* the same row tokenized differently: vocabulary, casing, normalization */
-    TKA_CAUSE_TRUNCATION,   /* the same tokens, one side cut shorter: max length / truncation */
-    TKA_CAUSE_PADDING,      /* the same tokens, padded differently */
-    TKA_CAUSE_DTYPE,        /* numpy cannot subtract the dtypes (bool), or they differ */
-    TKA_CAUSE_SHAPE,        /* the shapes differ in a way none of the above explains */
-    TKA_CAUSE_VALUES        /* the values differ beyond the threshold */
+    TKA_CAUSE_TRUNCATION, /* the same tokens, one side cut shorter: max length / truncation */
+    TKA_CAUSE_PADDING,    /* the same tokens, padded differently */
+    TKA_CAUSE_DTYPE,      /* numpy cannot subtract the dtypes (bool), or they differ */
+    TKA_CAUSE_SHAPE,      /* the shapes differ in a way none of the above explains */
+    TKA_CAUSE_VALUES      /* the values differ beyond the threshold */
 } tka_diff_cause;
 
 /* "none", "missing", "other_row", "tokenization", "truncation", "padding",
@@ -156,17 +156,17 @@ typedef struct tka_diff_side {
     int64_t ids_from, width;
     const char *const *tokens; /* *input_ids keys with a tokenizer: ids' tokens (NULL entries:
                                   out of the vocabulary); otherwise NULL */
-    size_t content_len; /* that row's length without trailing pad ids */
+    size_t content_len;        /* that row's length without trailing pad ids */
 } tka_diff_side;
 
 /* The whole story of one key. */
 typedef struct tka_key_explanation {
     const char *key;
     bool passed;
-    bool compared;       /* numpy computed |a - b| for this key alone: `diff` holds it */
-    tka_key_diff diff;   /* valid when compared */
-    const char *error;   /* the reference's exception for this key alone, or NULL */
-    bool has_first;      /* first_index is set */
+    bool compared;     /* numpy computed |a - b| for this key alone: `diff` holds it */
+    tka_key_diff diff; /* valid when compared */
+    const char *error; /* the reference's exception for this key alone, or NULL */
+    bool has_first;    /* first_index is set */
     unsigned first_ndim;
     /* The first position (C order) where the sides differ; a position
      * outside one side's shape counts as that side's pad id there. When the
@@ -190,11 +190,12 @@ typedef struct tka_explanation tka_explanation;
  * dump's order, then those only in the second. `options` may be NULL; its
  * id_to_token callbacks are called from the calling thread only. */
 TKA_API tka_status tka_diff_explain_all(const tka_dict *a, const tka_dict *b,
-                                const tka_report_options *report,
-                                const tka_explain_options *options, tka_explanation **out,
-                                tka_error *err);
+                                        const tka_report_options *report,
+                                        const tka_explain_options *options, tka_explanation **out,
+                                        tka_error *err);
 TKA_API size_t tka_explanation_count(const tka_explanation *explanation);
-TKA_API const tka_key_explanation *tka_explanation_at(const tka_explanation *explanation, size_t index);
+TKA_API const tka_key_explanation *tka_explanation_at(const tka_explanation *explanation,
+                                                      size_t index);
 /* Whether every key passed. */
 TKA_API bool tka_explanation_passed(const tka_explanation *explanation);
 /* Accepts NULL. */
@@ -205,7 +206,7 @@ TKA_API void tka_explanation_free(tka_explanation *explanation);
  * both sides (first difference marked >>like this<<, a window of
  * `max_tokens`, 0 means 48), the dataset rows behind it, and "likely cause: ...". */
 TKA_API tka_status tka_key_explanation_format(const tka_key_explanation *key, size_t max_tokens,
-                                      tka_buf *out);
+                                              tka_buf *out);
 
 /* The logging prefix "[YYYY/MM/DD HH:MM:SS] root INFO: " for `t` in local
  * time; `buf` needs 64 bytes. Returns the length. */

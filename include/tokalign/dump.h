@@ -30,10 +30,10 @@ enum {
 
 typedef struct tka_array {
     tka_dtype dtype;
-    unsigned ndim;                /* 0 for a 0-d array (numpy scalar-shaped array) */
-    int64_t shape[TKA_NDIM_MAX];  /* shape[0..ndim) */
-    void *data;                   /* tka_array_count() elements, C order, native byte order */
-    unsigned layout;              /* TKA_ARRAY_* flags */
+    unsigned ndim;               /* 0 for a 0-d array (numpy scalar-shaped array) */
+    int64_t shape[TKA_NDIM_MAX]; /* shape[0..ndim) */
+    void *data;                  /* tka_array_count() elements, C order, native byte order */
+    unsigned layout;             /* TKA_ARRAY_* flags */
 } tka_array;
 
 /* Number of elements (1 for a 0-d array). Shapes stored in a dict never
@@ -66,7 +66,8 @@ TKA_API ptrdiff_t tka_dict_find(const tka_dict *dict, const char *key);
 
 /* Copies `value` (shape, dtype, layout and data) under `key` (valid UTF-8,
  * no NUL). Replacing keeps the key's position. */
-TKA_API tka_status tka_dict_add(tka_dict *dict, const char *key, const tka_array *value, tka_error *err);
+TKA_API tka_status tka_dict_add(tka_dict *dict, const char *key, const tka_array *value,
+                                tka_error *err);
 
 /* Like tka_dict_add but allocates zeroed storage for the caller to fill:
  * *data receives the element buffer (C order, native byte order). Avoids a
@@ -117,8 +118,9 @@ TKA_API tka_status tka_dump_read(const char *path, tka_dump_format format, tka_d
 
 /* Same from memory; `name` is used in messages and as the key of a plain
  * array (its stem). */
-TKA_API tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_dump_format format,
-                                  tka_dict **out, tka_dump_kind *kind, tka_error *err);
+TKA_API tka_status tka_dump_parse(const void *data, size_t len, const char *name,
+                                  tka_dump_format format, tka_dict **out, tka_dump_kind *kind,
+                                  tka_error *err);
 
 /* ------------------------------------------------------------- writing */
 
@@ -140,8 +142,8 @@ typedef tka_status (*tka_write_fn)(void *ctx, const void *data, size_t len, tka_
 /* The same JSON as tka_json_encode, handed to `write` in pieces of about
  * 64 KiB: memory stays constant however large the text (an empty array of
  * shape (10**9, 1, 0) is 5 GB of "[[]]"). */
-TKA_API tka_status tka_json_encode_stream(const tka_dict *dict, const char *file_name, tka_write_fn write,
-                                  void *ctx, tka_error *err);
+TKA_API tka_status tka_json_encode_stream(const tka_dict *dict, const char *file_name,
+                                          tka_write_fn write, void *ctx, tka_error *err);
 
 /* Writes `dict` to `path` in `format` (AUTO: by extension .npy/.npz/.json).
  * The path is used as given (numpy.save's appending of ".npy" is the
@@ -158,9 +160,11 @@ typedef struct tka_reprod_writer tka_reprod_writer;
 
 /* Writes to `path` through a temporary file renamed into place on close; a
  * device or FIFO is written in place. */
-TKA_API tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out, tka_error *err);
+TKA_API tka_status tka_reprod_writer_open(const char *path, tka_reprod_writer **out,
+                                          tka_error *err);
 /* Appends to `buf` (not owned). */
-TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out, tka_error *err);
+TKA_API tka_status tka_reprod_writer_open_buf(tka_buf *buf, tka_reprod_writer **out,
+                                              tka_error *err);
 TKA_API tka_status tka_reprod_writer_add(tka_reprod_writer *writer, const char *key,
                                          const tka_array *value, tka_error *err);
 /* Finishes the file. The writer must still be freed. */

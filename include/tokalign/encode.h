@@ -35,20 +35,20 @@ typedef enum tka_truncation {
 } tka_truncation;
 
 typedef struct tka_encode_options {
-    int64_t max_length;         /* -1: none */
-    tka_truncation truncation;  /* applied only with max_length >= 0 */
-    int64_t stride;             /* overflow overlap, >= 0 */
+    int64_t max_length;        /* -1: none */
+    tka_truncation truncation; /* applied only with max_length >= 0 */
+    int64_t stride;            /* overflow overlap, >= 0 */
     tka_padding padding;
     int64_t pad_to_multiple_of; /* 0: off */
     tka_padding_side padding_side;
-    int32_t pad_id;             /* -1: WordPiece's [PAD]; SentencePiece (ReformerTokenizer): none,
+    int32_t pad_id;          /* -1: WordPiece's [PAD]; SentencePiece (ReformerTokenizer): none,
                                    whatever the model file declares */
-    int32_t pad_type_id;        /* token_type_ids value of padding (HF: 0) */
-    bool add_special_tokens;    /* true */
-    bool offsets;               /* fill offset_starts / offset_ends (see tka_encoding) */
-    bool strings;               /* keep token strings (tka_encoding_token) */
-    bool overflow;              /* report what truncation removed (see tka_encoding) */
-    bool type_ids;              /* SentencePiece: token_type_ids too, as transformers' base
+    int32_t pad_type_id;     /* token_type_ids value of padding (HF: 0) */
+    bool add_special_tokens; /* true */
+    bool offsets;            /* fill offset_starts / offset_ends (see tka_encoding) */
+    bool strings;            /* keep token strings (tka_encoding_token) */
+    bool overflow;           /* report what truncation removed (see tka_encoding) */
+    bool type_ids;           /* SentencePiece: token_type_ids too, as transformers' base
                                    create_token_type_ids_from_sequences gives them for
                                    return_token_type_ids=True: A 0, B 1 (all 0 without
                                    special tokens); WordPiece and tokenizer.json always
@@ -78,7 +78,7 @@ TKA_API bool tka_encode_options_apply_file_padding(const tka_tokenizer *tok,
 typedef struct tka_encoding {
     size_t length;
     int32_t *input_ids;
-    int32_t *token_type_ids;      /* NULL for SentencePiece (not a model input there)
+    int32_t *token_type_ids; /* NULL for SentencePiece (not a model input there)
                                      unless options.type_ids */
     int32_t *attention_mask;
     int32_t *special_tokens_mask;

@@ -17,16 +17,16 @@ extern "C" {
 
 /* A model name tokalign knows: its defaults and the SHA-256 of its file. */
 typedef struct tka_known_model {
-    const char *name;             /* as passed to from_pretrained */
+    const char *name; /* as passed to from_pretrained */
     tka_tokenizer_kind kind;
-    int do_lower_case;            /* WordPiece default; -1 for SentencePiece */
-    const char *file_name;        /* vocab.txt / spiece.model */
-    const char *sha256;           /* expected file hash (lower-case hex) */
-    const char *mirror_path;      /* path inside a mirror directory */
-    const char *hub_repo;         /* HuggingFace hub repository, or NULL when the file is
+    int do_lower_case;           /* WordPiece default; -1 for SentencePiece */
+    const char *file_name;       /* vocab.txt / spiece.model */
+    const char *sha256;          /* expected file hash (lower-case hex) */
+    const char *mirror_path;     /* path inside a mirror directory */
+    const char *hub_repo;        /* HuggingFace hub repository, or NULL when the file is
                                      not on the hub (PaddleNLP names, mirror-only models) */
-    const char *shares_vocab_of;  /* NULL, or the model whose file is identical */
-    const char *model_type;       /* config.json's model_type when it selects the tokenizer's
+    const char *shares_vocab_of; /* NULL, or the model whose file is identical */
+    const char *model_type;      /* config.json's model_type when it selects the tokenizer's
                                      behaviour ("reformer"), else NULL */
 } tka_known_model;
 
@@ -43,14 +43,14 @@ TKA_API const tka_known_model *tka_known_model_by_sha256(const char *sha256_hex)
  * no thread changes it meanwhile). */
 typedef struct tka_resolved {
     tka_tokenizer_kind kind;
-    char *file;        /* the vocab.txt / .model file (malloc'd) */
-    char *config_dir;  /* directory that may hold tokenizer_config.json and
+    char *file;                   /* the vocab.txt / .model file (malloc'd) */
+    char *config_dir;             /* directory that may hold tokenizer_config.json and
                           special_tokens_map.json, or NULL (malloc'd) */
-    char *origin;      /* "path", "hf-cache", "paddlenlp-cache", "tokalign-cache" or
+    char *origin;                 /* "path", "hf-cache", "paddlenlp-cache", "tokalign-cache" or
                           "mirror" (malloc'd) */
     const tka_known_model *known; /* by name, else by hash; may be NULL */
     char sha256[65];
-    bool reformer;     /* a Reformer model (a directory whose config.json says "model_type":
+    bool reformer; /* a Reformer model (a directory whose config.json says "model_type":
                           "reformer", or a known Reformer name): tokenize as
                           ReformerTokenizer.from_pretrained does, with </s> and <unk> never
                           split. A bare .model file is plain SentencePiece. */

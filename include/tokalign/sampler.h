@@ -67,9 +67,9 @@ TKA_API void tka_torch_randperm(tka_mt19937 *g, int64_t n, tka_torch_version ver
  * num_samples, generator). */
 typedef struct tka_torch_random_sampler {
     int64_t n;
-    int64_t num_samples;     /* 0: n (the default) */
+    int64_t num_samples; /* 0: n (the default) */
     bool replacement;
-    bool has_generator;      /* RandomSampler(generator=g) after g.manual_seed(generator_seed) */
+    bool has_generator; /* RandomSampler(generator=g) after g.manual_seed(generator_seed) */
     uint64_t generator_seed;
     uint64_t global_seed;    /* torch.manual_seed(global_seed); used when !has_generator */
     bool through_dataloader; /* iterated by a DataLoader, which draws its base seed first */
@@ -90,18 +90,18 @@ typedef struct tka_torch_distributed_sampler {
     int64_t n;
     int64_t num_replicas;
     int64_t rank;
-    bool shuffle;    /* default true */
-    uint64_t seed;   /* default 0 */
-    int64_t epoch;   /* default 0; never advances by itself */
-    bool drop_last;  /* the sampler's own drop_last (shard trimming) */
+    bool shuffle;   /* default true */
+    uint64_t seed;  /* default 0 */
+    int64_t epoch;  /* default 0; never advances by itself */
+    bool drop_last; /* the sampler's own drop_last (shard trimming) */
     tka_torch_version version;
 } tka_torch_distributed_sampler;
 
 /* num_samples per rank (len(sampler)). */
 TKA_API int64_t tka_torch_distributed_num_samples(int64_t n, int64_t num_replicas, bool drop_last);
 /* Writes this rank's num_samples indices to out. */
-TKA_API tka_status tka_torch_distributed_indices(const tka_torch_distributed_sampler *cfg, int64_t *out,
-                                                 tka_error *err);
+TKA_API tka_status tka_torch_distributed_indices(const tka_torch_distributed_sampler *cfg,
+                                                 int64_t *out, tka_error *err);
 
 /* -------------------------------------------------------------------- numpy */
 
@@ -121,9 +121,9 @@ TKA_API void tka_numpy_permutation(tka_mt19937 *g, int64_t n, int64_t *out);
  * DataLoader(shuffle=True)): np.random.choice on the numpy global state after
  * np.random.seed(numpy_seed). `epoch` passes over the same sampler share that
  * state. num_samples 0 means n. Writes num_samples indices. */
-TKA_API tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_t num_samples,
-                                                   bool replacement, int64_t epoch, int64_t *out,
-                                                   tka_error *err);
+TKA_API tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed,
+                                                   int64_t num_samples, bool replacement,
+                                                   int64_t epoch, int64_t *out, tka_error *err);
 
 /* paddle.io.DistributedBatchSampler. */
 typedef struct tka_paddle_distributed_batch_sampler {
@@ -133,7 +133,8 @@ typedef struct tka_paddle_distributed_batch_sampler {
     int64_t rank;
     bool shuffle;   /* default false */
     bool drop_last; /* drops the short final batch only */
-    int64_t epoch;  /* the sampler's epoch when the pass starts (auto-increments per shuffled pass) */
+    int64_t
+        epoch; /* the sampler's epoch when the pass starts (auto-increments per shuffled pass) */
 } tka_paddle_distributed_batch_sampler;
 
 /* ceil(n / num_replicas): indices per rank, before batching. */
@@ -151,8 +152,8 @@ TKA_API size_t tka_batch_count(size_t n, size_t batch_size, bool drop_last);
 
 typedef enum tka_sampler_kind {
     TKA_SAMPLER_SEQUENTIAL = 0, /* SequentialSampler / SequenceSampler */
-    TKA_SAMPLER_RANDOM,         /* torch RandomSampler / Paddle RandomSampler, BatchSampler(shuffle=True) */
-    TKA_SAMPLER_DISTRIBUTED     /* torch DistributedSampler / Paddle DistributedBatchSampler */
+    TKA_SAMPLER_RANDOM, /* torch RandomSampler / Paddle RandomSampler, BatchSampler(shuffle=True) */
+    TKA_SAMPLER_DISTRIBUTED /* torch DistributedSampler / Paddle DistributedBatchSampler */
 } tka_sampler_kind;
 
 /* Everything that decides the batches of one epoch. Start from
@@ -194,13 +195,15 @@ typedef struct tka_batches {
 
 /* Defaults of the given flavor and kind (shuffle, num_replicas 1, epoch 0,
  * through_dataloader, batch_size 1, torch 2.x). */
-TKA_API void tka_sampler_spec_init(tka_sampler_spec *spec, tka_flavor flavor, tka_sampler_kind kind);
+TKA_API void tka_sampler_spec_init(tka_sampler_spec *spec, tka_flavor flavor,
+                                   tka_sampler_kind kind);
 
 /* Runs the sampler and batches its indices into *out (free it with
  * tka_batches_free).
  * Invalid combinations (missing seed, rank >= num_replicas, ...) are
  * TKA_ERR_ARGUMENT with the reference's error text where it raises. */
-TKA_API tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out, tka_error *err);
+TKA_API tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out,
+                                       tka_error *err);
 TKA_API void tka_batches_free(tka_batches *batches);
 
 /* The reference call the spec reproduces, as Python (for reports and JSON). */

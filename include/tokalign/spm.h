@@ -21,8 +21,8 @@ typedef struct tka_spm_info {
     bool byte_fallback;
     bool add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces;
     bool treat_whitespace_as_suffix;
-    size_t charsmap_bytes;     /* size of the precompiled charsmap, 0 for identity */
-    size_t self_test_samples;  /* samples verified when the model was opened */
+    size_t charsmap_bytes;    /* size of the precompiled charsmap, 0 for identity */
+    size_t self_test_samples; /* samples verified when the model was opened */
 } tka_spm_info;
 
 /* TKA_ERR_ARGUMENT when tok is not a SentencePiece tokenizer. */

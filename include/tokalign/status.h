@@ -46,8 +46,7 @@ TKA_API tka_status tka_error_set(tka_error *err, tka_status status, const char *
     TKA_PRINTF(3, 4);
 
 /* Prepends context ("file.tsv: ") to an existing message, keeping its status. */
-TKA_API tka_status tka_error_prefix(tka_error *err, const char *fmt, ...)
-    TKA_PRINTF(2, 3);
+TKA_API tka_status tka_error_prefix(tka_error *err, const char *fmt, ...) TKA_PRINTF(2, 3);
 
 #ifdef __cplusplus
 }

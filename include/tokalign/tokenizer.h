@@ -22,7 +22,7 @@ extern "C" {
 typedef struct tka_tokenizer tka_tokenizer;
 
 typedef enum tka_tokenizer_kind {
-    TKA_TOKENIZER_WORDPIECE = 1,    /* HuggingFace BertTokenizer */
+    TKA_TOKENIZER_WORDPIECE = 1,     /* HuggingFace BertTokenizer */
     TKA_TOKENIZER_SENTENCEPIECE = 2, /* libsentencepiece (ReformerTokenizer, T5, ALBERT, ...) */
     TKA_TOKENIZER_JSON = 3           /* a HuggingFace tokenizer.json (Rust tokenizers) */
 } tka_tokenizer_kind;
@@ -119,10 +119,7 @@ typedef struct tka_tokens {
     size_t capacity;
 } tka_tokens;
 
-enum {
-    TKA_TOKENS_OFFSETS = 1u << 0,
-    TKA_TOKENS_STRINGS = 1u << 1
-};
+enum { TKA_TOKENS_OFFSETS = 1u << 0, TKA_TOKENS_STRINGS = 1u << 1 };
 
 TKA_API void tka_tokens_free(tka_tokens *tokens);
 /* Sets count to 0 and keeps the storage. */
@@ -131,8 +128,8 @@ TKA_API void tka_tokens_clear(tka_tokens *tokens);
 /* Tokenizes text[0..len) (must be valid UTF-8; TKA_ERR_UTF8 otherwise)
  * without special tokens, replacing the content of *out. `flags` is a mask
  * of TKA_TOKENS_*; arrays not requested are left untouched. */
-TKA_API tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, unsigned flags,
-                                tka_tokens *out, tka_error *err);
+TKA_API tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len,
+                                unsigned flags, tka_tokens *out, tka_error *err);
 
 #ifdef __cplusplus
 }

@@ -54,8 +54,8 @@ typedef enum tka_flavor {
 /* HF's padding strategy (tokenizer(..., padding=) and
  * DataCollatorWithPadding(padding=)). The zero value is no padding. */
 typedef enum tka_padding {
-    TKA_PAD_NONE = 0,  /* padding=False / "do_not_pad" */
-    TKA_PAD_LONGEST,   /* padding=True / "longest": the longest of the batch (a single text: itself) */
+    TKA_PAD_NONE = 0, /* padding=False / "do_not_pad" */
+    TKA_PAD_LONGEST, /* padding=True / "longest": the longest of the batch (a single text: itself) */
     TKA_PAD_MAX_LENGTH /* padding="max_length": options.max_length */
 } tka_padding;
 

@@ -39,12 +39,10 @@ static PyObject *raise_tka(const tka_error *err)
     static const struct {
         const char *prefix;
         PyObject **cls;
-    } map[] = {{"ValueError: ", &PyExc_ValueError},
-               {"AssertionError: ", &PyExc_AssertionError},
-               {"TypeError: ", &PyExc_TypeError},
-               {"KeyError: ", &PyExc_KeyError},
-               {"IndexError: ", &PyExc_IndexError},
-               {"NotImplementedError: ", &PyExc_NotImplementedError}};
+    } map[] = {
+        {"ValueError: ", &PyExc_ValueError}, {"AssertionError: ", &PyExc_AssertionError},
+        {"TypeError: ", &PyExc_TypeError},   {"KeyError: ", &PyExc_KeyError},
+        {"IndexError: ", &PyExc_IndexError}, {"NotImplementedError: ", &PyExc_NotImplementedError}};
     if (err->status == TKA_ERR_REFERENCE)
         for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
             size_t n = strlen(map[i].prefix);
@@ -135,12 +133,12 @@ static PyObject *Tokenizer_info(TokenizerObject *self, PyObject *unused)
     }
     if (!sp)
         return NULL;
-    return Py_BuildValue(
-        "{s:s,s:s,s:s,s:s,s:n,s:N}", "kind",
-        tka_tokenizer_get_kind(t) == TKA_TOKENIZER_WORDPIECE ? "wordpiece" : "sentencepiece",
-        "compat", tka_tokenizer_get_compat(t) == TKA_COMPAT_FAST ? "fast" : "slow", "source",
-        tka_tokenizer_source(t), "warnings", tka_tokenizer_warnings(t), "vocab_size",
-        (Py_ssize_t)tka_tokenizer_vocab_size(t), "special_ids", sp);
+    return Py_BuildValue("{s:s,s:s,s:s,s:s,s:n,s:N}", "kind",
+                         tka_tokenizer_get_kind(t) == TKA_TOKENIZER_WORDPIECE ? "wordpiece"
+                                                                              : "sentencepiece",
+                         "compat", tka_tokenizer_get_compat(t) == TKA_COMPAT_FAST ? "fast" : "slow",
+                         "source", tka_tokenizer_source(t), "warnings", tka_tokenizer_warnings(t),
+                         "vocab_size", (Py_ssize_t)tka_tokenizer_vocab_size(t), "special_ids", sp);
 }
 
 static PyObject *Tokenizer_id_to_token(TokenizerObject *self, PyObject *arg)
@@ -182,7 +180,8 @@ static PyObject *Tokenizer_tokenize(TokenizerObject *self, PyObject *arg)
     tka_tokens t = {0};
     tka_error err;
     tka_status st;
-    Py_BEGIN_ALLOW_THREADS st = tka_tokenize(self->tok, s, (size_t)len, TKA_TOKENS_STRINGS, &t, &err);
+    Py_BEGIN_ALLOW_THREADS st =
+        tka_tokenize(self->tok, s, (size_t)len, TKA_TOKENS_STRINGS, &t, &err);
     Py_END_ALLOW_THREADS if (st != TKA_OK)
     {
         tka_tokens_free(&t);
@@ -265,8 +264,9 @@ typedef struct batch_job {
     const char **text, **pair;
     size_t *text_len, *pair_len;
     tka_encoding *enc;
-    tka_encoder **encoders; /* one per pool worker (encoders are not thread-safe; the tokenizer is) */
-    tka_arena **arenas;     /* one per pool worker; the encodings live there */
+    tka_encoder *
+        *encoders;      /* one per pool worker (encoders are not thread-safe; the tokenizer is) */
+    tka_arena **arenas; /* one per pool worker; the encodings live there */
 } batch_job;
 
 /* A block of rows, one tka_pool task: a thread that hits long rows does
@@ -284,9 +284,9 @@ static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
     size_t start = ((batch_block *)task)->start;
     size_t end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
     for (size_t i = start; i < end; i++) {
-        tka_status st = tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i],
-                                           j->pair[i], j->pair_len[i], j->arenas[worker],
-                                           &j->enc[i], err);
+        tka_status st =
+            tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i], j->pair[i],
+                               j->pair_len[i], j->arenas[worker], &j->enc[i], err);
         if (st != TKA_OK)
             return st;
     }
@@ -368,21 +368,32 @@ static int set_array(PyObject *d, const char *key, PyObject *a)
  * after it, and "overflow_to_sample_mapping" gives each row's text. */
 static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"texts",        "pairs",   "add_special_tokens", "max_length",
-                            "truncation",   "stride",  "padding",            "pad_to_multiple_of",
-                            "padding_side", "pad_id",  "offsets",            "overflow",
-                            "num_threads",  "token_type_ids", "attention_mask",
-                            "special_tokens_mask", NULL};
+    static char *names[] = {"texts",
+                            "pairs",
+                            "add_special_tokens",
+                            "max_length",
+                            "truncation",
+                            "stride",
+                            "padding",
+                            "pad_to_multiple_of",
+                            "padding_side",
+                            "pad_id",
+                            "offsets",
+                            "overflow",
+                            "num_threads",
+                            "token_type_ids",
+                            "attention_mask",
+                            "special_tokens_mask",
+                            NULL};
     PyObject *texts, *pairs = Py_None, *trunc_o = NULL, *pad_o = NULL, *side_o = NULL;
     int add_special = 1, offsets = 0, overflow = 0, threads = 1;
     int want_tt = 1, want_am = 1, want_stm = 1; /* arrays not asked for are not built */
     long long max_length = -1, stride = 0, multiple = 0;
     int pad_id = -1;
-    if (!ready(self) ||
-        !PyArg_ParseTupleAndKeywords(args, kw, "O|O$pLULULUippippp", names, &texts, &pairs,
-                                     &add_special, &max_length, &trunc_o, &stride, &pad_o,
-                                     &multiple, &side_o, &pad_id, &offsets, &overflow, &threads,
-                                     &want_tt, &want_am, &want_stm))
+    if (!ready(self) || !PyArg_ParseTupleAndKeywords(
+                            args, kw, "O|O$pLULULUippippp", names, &texts, &pairs, &add_special,
+                            &max_length, &trunc_o, &stride, &pad_o, &multiple, &side_o, &pad_id,
+                            &offsets, &overflow, &threads, &want_tt, &want_am, &want_stm))
         return NULL;
     tka_encode_options o;
     tka_encode_options_init(&o);
@@ -481,16 +492,15 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     tka_status st, pad_st = TKA_OK;
     tka_error err, pad_err;
     tka_encoder *padder = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    st = batch_run(&job, threads, blocks, n_blocks, &err);
+    Py_BEGIN_ALLOW_THREADS st = batch_run(&job, threads, blocks, n_blocks, &err);
     if (st == TKA_OK && o.padding != TKA_PAD_NONE) {
         pad_st = tka_encoder_new(job.tok, &o, &padder, &pad_err);
         if (pad_st == TKA_OK)
             pad_st = tka_encoder_pad(padder, job.enc, n, pad_arena, &pad_err);
         tka_encoder_free(padder);
     }
-    Py_END_ALLOW_THREADS
-    if (st != TKA_OK) {
+    Py_END_ALLOW_THREADS if (st != TKA_OK)
+    {
         raise_tka(&err);
         goto done;
     }
@@ -554,8 +564,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         ntrunc = new_i64((npy_intp)n_rows);
     }
     if (!result || !lengths || !iid || (has_tt && !tt) || (want_am && !am) || (want_stm && !stm) ||
-        (offsets && !offs) ||
-        (overflow && (!ovf || !ovf_len || !ntrunc))) {
+        (offsets && !offs) || (overflow && (!ovf || !ovf_len || !ntrunc))) {
         Py_XDECREF(lengths);
         Py_XDECREF(iid);
         Py_XDECREF(tt);
@@ -578,8 +587,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     int64_t *pv = ovf ? PyArray_DATA((PyArrayObject *)ovf) : NULL;
     int64_t *pvl = ovf_len ? PyArray_DATA((PyArrayObject *)ovf_len) : NULL;
     int64_t *pnt = ntrunc ? PyArray_DATA((PyArrayObject *)ntrunc) : NULL;
-    Py_BEGIN_ALLOW_THREADS
-    size_t k = 0, kv = 0;
+    Py_BEGIN_ALLOW_THREADS size_t k = 0, kv = 0;
     for (size_t i = 0; i < n_rows; i++) {
         const tka_encoding *e = ROW(i);
         pl[i] = (int64_t)e->length;
@@ -603,16 +611,16 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
             pnt[i] = e->num_truncated_tokens;
         }
     }
-    Py_END_ALLOW_THREADS
-    if (set_array(result, "lengths", lengths) < 0 || set_array(result, "input_ids", iid) < 0 ||
-        (tt && set_array(result, "token_type_ids", tt) < 0) ||
-        (am && set_array(result, "attention_mask", am) < 0) ||
-        (stm && set_array(result, "special_tokens_mask", stm) < 0) ||
-        (offs && set_array(result, "offset_mapping", offs) < 0) ||
-        (ovf && (set_array(result, "overflowing_tokens", ovf) < 0 ||
-                 set_array(result, "overflow_lengths", ovf_len) < 0 ||
-                 set_array(result, "num_truncated_tokens", ntrunc) < 0 ||
-                 set_array(result, "overflow_to_sample_mapping", sample) < 0)))
+    Py_END_ALLOW_THREADS if (set_array(result, "lengths", lengths) < 0 ||
+                             set_array(result, "input_ids", iid) < 0 ||
+                             (tt && set_array(result, "token_type_ids", tt) < 0) ||
+                             (am && set_array(result, "attention_mask", am) < 0) ||
+                             (stm && set_array(result, "special_tokens_mask", stm) < 0) ||
+                             (offs && set_array(result, "offset_mapping", offs) < 0) ||
+                             (ovf && (set_array(result, "overflowing_tokens", ovf) < 0 ||
+                                      set_array(result, "overflow_lengths", ovf_len) < 0 ||
+                                      set_array(result, "num_truncated_tokens", ntrunc) < 0 ||
+                                      set_array(result, "overflow_to_sample_mapping", sample) < 0)))
         Py_CLEAR(result);
     free(rows);
 #undef ROW
@@ -638,7 +646,8 @@ done:
 }
 
 static PyMethodDef Tokenizer_methods[] = {
-    {"info", (PyCFunction)Tokenizer_info, METH_NOARGS, "kind, compat, source, vocab size, specials"},
+    {"info", (PyCFunction)Tokenizer_info, METH_NOARGS,
+     "kind, compat, source, vocab size, specials"},
     {"id_to_token", (PyCFunction)Tokenizer_id_to_token, METH_O, "vocabulary string of an id"},
     {"token_to_id", (PyCFunction)Tokenizer_token_to_id, METH_O, "id of a vocabulary string, -1"},
     {"tokenize", (PyCFunction)Tokenizer_tokenize, METH_O, "(ids, tokens) without specials"},
@@ -662,7 +671,7 @@ static PyTypeObject TokenizerType = {
 /* ------------------------------------------------------------------ dumps */
 
 static const int npy_of_dtype[TKA_DTYPE_COUNT] = {
-    NPY_BOOL,   NPY_INT8,   NPY_INT16,   NPY_INT32,   NPY_INT64,   NPY_UINT8,
+    NPY_BOOL,   NPY_INT8,   NPY_INT16,  NPY_INT32,   NPY_INT64,   NPY_UINT8,
     NPY_UINT16, NPY_UINT32, NPY_UINT64, NPY_FLOAT16, NPY_FLOAT32, NPY_FLOAT64};
 
 static bool dtype_of_npy(int type, tka_dtype *out)
@@ -683,7 +692,8 @@ static PyObject *array_to_numpy(const tka_array *a)
     PyObject *r = PyArray_SimpleNew((int)a->ndim, dims, npy_of_dtype[a->dtype]);
     if (!r)
         return NULL;
-    memcpy(PyArray_DATA((PyArrayObject *)r), a->data, tka_array_count(a) * tka_dtype_size(a->dtype));
+    memcpy(PyArray_DATA((PyArrayObject *)r), a->data,
+           tka_array_count(a) * tka_dtype_size(a->dtype));
     if (a->layout & TKA_ARRAY_FORTRAN) {
         /* keep what the file said: a Fortran-ordered copy, as np.load gives */
         PyObject *f = PyArray_NewCopy((PyArrayObject *)r, NPY_FORTRANORDER);
@@ -692,7 +702,9 @@ static PyObject *array_to_numpy(const tka_array *a)
     }
     if (r && (a->layout & TKA_ARRAY_BIG_ENDIAN) && tka_dtype_size(a->dtype) > 1) {
         PyArray_Descr *be = PyArray_DescrNewByteorder(PyArray_DESCR((PyArrayObject *)r), NPY_BIG);
-        PyObject *b = be ? PyArray_CastToType((PyArrayObject *)r, be, PyArray_ISFORTRAN((PyArrayObject *)r)) : NULL;
+        PyObject *b =
+            be ? PyArray_CastToType((PyArrayObject *)r, be, PyArray_ISFORTRAN((PyArrayObject *)r))
+               : NULL;
         Py_DECREF(r);
         r = b;
     }
@@ -717,7 +729,10 @@ static PyObject *dict_to_list(const tka_dict *d)
 
 static const char *kind_name(tka_dump_kind k)
 {
-    return k == TKA_DUMP_REPROD ? "reprod" : k == TKA_DUMP_ARRAY ? "array" : k == TKA_DUMP_NPZ ? "npz" : "json";
+    return k == TKA_DUMP_REPROD  ? "reprod"
+           : k == TKA_DUMP_ARRAY ? "array"
+           : k == TKA_DUMP_NPZ   ? "npz"
+                                 : "json";
 }
 
 /* load(path) -> (kind, [(key, ndarray), ...]) — never executes a pickle. */
@@ -795,7 +810,8 @@ static tka_dict *dict_from_items(PyObject *items)
         if (PyArray_IS_F_CONTIGUOUS(a) && !PyArray_IS_C_CONTIGUOUS(a))
             arr.layout |= TKA_ARRAY_FORTRAN;
         PyArray_Descr *native = PyArray_DescrFromType(npy_of_dtype[arr.dtype]);
-        PyArrayObject *c = (PyArrayObject *)PyArray_FromArray(a, native, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
+        PyArrayObject *c = (PyArrayObject *)PyArray_FromArray(
+            a, native, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
         if (!c)
             goto fail;
         arr.ndim = (unsigned)PyArray_NDIM(c);
@@ -830,7 +846,8 @@ static PyObject *py_reprod_bytes(PyObject *mod, PyObject *args)
     tka_error err;
     tka_status st = tka_reprod_encode(d, &out, &err);
     tka_dict_free(d);
-    PyObject *r = st == TKA_OK ? PyBytes_FromStringAndSize(out.data, (Py_ssize_t)out.len) : raise_tka(&err);
+    PyObject *r =
+        st == TKA_OK ? PyBytes_FromStringAndSize(out.data, (Py_ssize_t)out.len) : raise_tka(&err);
     tka_buf_free(&out);
     return r;
 }
@@ -867,15 +884,12 @@ static PyObject *scalar_obj(const tka_scalar *s)
     switch (s->dtype) {
     case TKA_DTYPE_FLOAT16:
     case TKA_DTYPE_FLOAT32:
-    case TKA_DTYPE_FLOAT64:
-        return PyFloat_FromDouble(s->v.f);
+    case TKA_DTYPE_FLOAT64: return PyFloat_FromDouble(s->v.f);
     case TKA_DTYPE_INT8:
     case TKA_DTYPE_INT16:
     case TKA_DTYPE_INT32:
-    case TKA_DTYPE_INT64:
-        return PyLong_FromLongLong(s->v.i);
-    default:
-        return PyLong_FromUnsignedLongLong(s->v.u);
+    case TKA_DTYPE_INT64: return PyLong_FromLongLong(s->v.i);
+    default: return PyLong_FromUnsignedLongLong(s->v.u);
     }
 }
 
@@ -995,9 +1009,10 @@ static PyObject *py_report_prefix(PyObject *mod, PyObject *args)
 /* batch_order(dict) -> (indices int64 array, batch_size, num_batches) */
 static PyObject *py_batch_order(PyObject *mod, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"flavor",     "sampler",   "n",           "batch_size", "seed",
-                            "epoch",      "rank",      "world_size",  "shuffle",    "drop_last",
-                            "generator_seed", "shard_drop_last", "torch_version", NULL};
+    static char *names[] = {
+        "flavor",        "sampler",    "n",       "batch_size", "seed",           "epoch",
+        "rank",          "world_size", "shuffle", "drop_last",  "generator_seed", "shard_drop_last",
+        "torch_version", NULL};
     const char *flavor, *sampler;
     long long n, bs, epoch = 0, rank = 0, world = 1;
     PyObject *seed = Py_None, *shuffle = Py_None, *gseed = Py_None;
@@ -1061,9 +1076,9 @@ static PyObject *py_batch_order(PyObject *mod, PyObject *args, PyObject *kw)
     PyObject *arr = PyArray_SimpleNew(1, &count, NPY_INT64);
     if (arr)
         memcpy(PyArray_DATA((PyArrayObject *)arr), b.indices, b.count * sizeof(int64_t));
-    PyObject *r = arr ? Py_BuildValue("(Nnn)", arr, (Py_ssize_t)b.batch_size,
-                                      (Py_ssize_t)b.num_batches)
-                      : NULL;
+    PyObject *r =
+        arr ? Py_BuildValue("(Nnn)", arr, (Py_ssize_t)b.batch_size, (Py_ssize_t)b.num_batches)
+            : NULL;
     tka_batches_free(&b);
     return r;
 }
@@ -1208,8 +1223,8 @@ static PyObject *py_pipeline(PyObject *mod, PyObject *args)
     tka_error err;
     tka_status st;
     Py_BEGIN_ALLOW_THREADS st = tka_pipeline_run(&o, &res, &warnings, &err);
-    Py_END_ALLOW_THREADS PyObject *w =
-        PyUnicode_DecodeUTF8(warnings.data ? warnings.data : "", (Py_ssize_t)warnings.len, "replace");
+    Py_END_ALLOW_THREADS PyObject *w = PyUnicode_DecodeUTF8(warnings.data ? warnings.data : "",
+                                                            (Py_ssize_t)warnings.len, "replace");
     tka_buf_free(&warnings);
     if (st != TKA_OK) {
         Py_XDECREF(w);
@@ -1243,9 +1258,15 @@ static PyMethodDef module_methods[] = {
     {"version", py_version, METH_NOARGS, "library version"},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "_tokalign",
-                                        "tokalign's C library, bound for Python.", -1,
-                                        module_methods, NULL, NULL, NULL, NULL};
+static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
+                                        "_tokalign",
+                                        "tokalign's C library, bound for Python.",
+                                        -1,
+                                        module_methods,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        NULL};
 
 PyMODINIT_FUNC PyInit__tokalign(void);
 PyMODINIT_FUNC PyInit__tokalign(void)

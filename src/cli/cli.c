@@ -48,7 +48,8 @@ bool cli_parse_int64(const char *command, const char *option, const char *text, 
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    bool digits = (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
+    bool digits =
+        (text[0] >= '0' && text[0] <= '9') || (text[0] == '-' && text[1] >= '0' && text[1] <= '9');
     if (!digits || errno || end == text || *end || v < min || v > max) {
         cli_usage_error(command, "%s expects an integer in [%lld, %lld], got '%s'", option,
                         (long long)min, (long long)max, text);

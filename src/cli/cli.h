@@ -13,7 +13,8 @@
 enum { CLI_EXIT_OK = 0, CLI_EXIT_CHECK_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_ERROR = 3 };
 
 /* "tokalign SUBCOMMAND: message" on stderr; returns CLI_EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* What tokalign's options offer after an error whose text is the
  * reference's (the missing pad token: --pad-id / --pad-token); "" otherwise. */
 const char *cli_remedy(const tka_error *err);

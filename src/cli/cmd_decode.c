@@ -99,7 +99,8 @@ static tka_status parse_json(const char *s, size_t len, ids *out, tka_error *err
     json_error_t jerr;
     json_t *root = json_loadb(s, len, 0, &jerr);
     if (!root)
-        return tka_error_set(err, TKA_ERR_FORMAT, "column %d: not JSON: %s", jerr.column, jerr.text);
+        return tka_error_set(err, TKA_ERR_FORMAT, "column %d: not JSON: %s", jerr.column,
+                             jerr.text);
     const json_t *list = root;
     if (json_is_object(root)) {
         list = json_object_get(root, "input_ids");

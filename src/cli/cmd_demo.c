@@ -14,19 +14,20 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: tokalign demo [--data TSV] [--tokenizer T] [-o DIR] [pipeline options]\n\n"
-          "Runs the step-2 data check of the BERT-SST2 reproduction (test_data.py) without\n"
-          "Python: the torch-flavoured pipeline (HF datasets + DataLoader +\n"
-          "DataCollatorWithPadding) and the paddle-flavoured one (pandas + paddle.io + PaddleNLP\n"
-          "Pad/Stack) on the same TSV, each written as a reprod_log dump, then\n"
-          "ReprodDiffHelper.compare_info(paddle, torch) and report(): the report goes to stdout\n"
-          "and to DIR/data_diff.log. Exit 0 when it ends with `diff check passed`.\n\n"
-          "  --data TSV        default demo_sst2_sentence/demo.tsv (bash demo_sst2_sentence/place.sh)\n"
-          "  --tokenizer T     default bert-base-uncased\n"
-          "  -o, --output DIR  default out/demo: data_torch.npy, data_paddle.npy (+ .json\n"
-          "                    metadata), data_diff.log (--out is an alias)\n"
-          "Any `tokalign pipeline` option applies to both sides, except --flavor:\n\n",
-          out);
+    fputs(
+        "usage: tokalign demo [--data TSV] [--tokenizer T] [-o DIR] [pipeline options]\n\n"
+        "Runs the step-2 data check of the BERT-SST2 reproduction (test_data.py) without\n"
+        "Python: the torch-flavoured pipeline (HF datasets + DataLoader +\n"
+        "DataCollatorWithPadding) and the paddle-flavoured one (pandas + paddle.io + PaddleNLP\n"
+        "Pad/Stack) on the same TSV, each written as a reprod_log dump, then\n"
+        "ReprodDiffHelper.compare_info(paddle, torch) and report(): the report goes to stdout\n"
+        "and to DIR/data_diff.log. Exit 0 when it ends with `diff check passed`.\n\n"
+        "  --data TSV        default demo_sst2_sentence/demo.tsv (bash demo_sst2_sentence/place.sh)\n"
+        "  --tokenizer T     default bert-base-uncased\n"
+        "  -o, --output DIR  default out/demo: data_torch.npy, data_paddle.npy (+ .json\n"
+        "                    metadata), data_diff.log (--out is an alias)\n"
+        "Any `tokalign pipeline` option applies to both sides, except --flavor:\n\n",
+        out);
     fputs(cli_pipeline_help, out);
     fputs(cli_sampler_help, out);
     fputs("\nexamples:\n"
@@ -51,7 +52,8 @@ static int run_side(const cli_pipeline_args *pa, const cli_sampler_args *sa, tka
     rc = cli_run_pipeline(CMD, side.flavor_name, &o, &result);
     if (rc != CLI_EXIT_OK)
         return rc;
-    fprintf(stderr, "tokalign demo: %-6s side: %llu rows, %zu batches (%zu logged) -> %s (%zu keys)\n",
+    fprintf(stderr,
+            "tokalign demo: %-6s side: %llu rows, %zu batches (%zu logged) -> %s (%zu keys)\n",
             side.flavor_name, (unsigned long long)result.rows, result.batches,
             result.batches_logged, dump, result.keys);
     return CLI_EXIT_OK;
@@ -90,8 +92,10 @@ int cmd_demo(int argc, char **argv)
         }
     }
     if (!tka_is_file(data)) {
-        fprintf(stderr, "tokalign demo: error: %s: no such file (place it with `bash "
-                        "demo_sst2_sentence/place.sh`, or pass --data)\n", data);
+        fprintf(stderr,
+                "tokalign demo: error: %s: no such file (place it with `bash "
+                "demo_sst2_sentence/place.sh`, or pass --data)\n",
+                data);
         return CLI_EXIT_ERROR;
     }
     tka_error err;

@@ -17,48 +17,49 @@
 
 static void diff_help(void)
 {
-    printf("usage: tokalign diff FIRST SECOND [--method M] [--threshold T] [-o|--output|--log FILE]\n"
-           "                    [--tokenizer T [--tokenizer T2]] [--json] [--html FILE] [--no-explain]\n\n"
-           "Compares two dumps (.npy reprod_log dicts, .npz or JSON mirrors) exactly like\n"
-           "reprod_log's ReprodDiffHelper: compare_info(load_info(FIRST), load_info(SECOND))\n"
-           "then report(diff_method=M, diff_threshold=T). The report lines\n"
-           "  [YYYY/MM/DD HH:MM:SS] root INFO: <message>\n"
-           "go to stdout and, with -o, to FILE (created with its directories, like\n"
-           "report(path=FILE); reprod_log's default path is ./diff.txt). Where reprod_log\n"
-           "raises, its exception text goes to stderr and no report is written.\n\n"
-           "  --method M       mean (default), max, min, all (= min,max,mean), or a\n"
-           "                   comma-separated list such as mean,min\n"
-           "  --threshold T    a statistic fails when value > T (default 1e-6)\n"
-           "  -o, --output FILE\n"
-           "                   also write the report to FILE (--log is an alias)\n"
-           "  --tokenizer T    for failing *input_ids keys, show the tokens on both sides;\n"
-           "                   given twice: the first dump's, then the second's\n"
-           "  --json           print one JSON document on stdout instead of the report:\n"
-           "                   {\"passed\", \"files\", \"exception\", \"printed\", \"report\",\n"
-           "                   \"keys\": [{\"key\",\n"
-           "                   \"passed\", \"value\", \"values\", \"shape_a\", \"shape_b\", \"dtype_a\",\n"
-           "                   \"dtype_b\", \"elements_differ\", \"first_difference\", \"cause\",\n"
-           "                   \"explanation\", \"error\", \"source_a\", \"source_b\", \"row_a\", \"row_b\"}]}\n"
-           "                   (value null where numpy could not compare the key)\n"
-           "  --html FILE      write a self-contained page: the per-key table, and for\n"
-           "                   failing token keys both rows side by side and the source text\n"
-           "  --no-explain     do not print the reasons for failing keys on stderr\n\n"
-           "For every failing key, stderr tells what differs (both shapes, the first differing\n"
-           "position with both values), the tokens of that row (--tokenizer), the dataset rows\n"
-           "behind it (from the OUT.json sidecar `tokalign pipeline` writes beside OUT.npy,\n"
-           "see docs/dump.md) and the likely cause: a different row (sampler, order, data\n"
-           "file), the same row tokenized differently (vocabulary, casing, normalization),\n"
-           "truncation, padding, or dtype. Every key is explained, also where reprod_log\n"
-           "stops at the first one.\n\n"
-           "exit status: 0 every key passed; 1 a key differs (shape mismatches and missing\n"
-           "keys included: reprod_log's ValueError / AssertionError); 2 usage error; 3 a file\n"
-           "could not be read, or reprod_log cannot compare the dumps at all (bool arrays,\n"
-           "empty arrays).\n\n"
-           "examples:\n"
-           "  tokalign diff out/data_torch.npy out/data_paddle.npy -o diff.txt\n"
-           "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n"
-           "  tokalign diff a.npy b.npy --tokenizer bert-base-uncased --html diff.html\n"
-           "  tokalign diff a.npy b.npy --json | jq '.keys[] | select(.passed | not)'\n");
+    printf(
+        "usage: tokalign diff FIRST SECOND [--method M] [--threshold T] [-o|--output|--log FILE]\n"
+        "                    [--tokenizer T [--tokenizer T2]] [--json] [--html FILE] [--no-explain]\n\n"
+        "Compares two dumps (.npy reprod_log dicts, .npz or JSON mirrors) exactly like\n"
+        "reprod_log's ReprodDiffHelper: compare_info(load_info(FIRST), load_info(SECOND))\n"
+        "then report(diff_method=M, diff_threshold=T). The report lines\n"
+        "  [YYYY/MM/DD HH:MM:SS] root INFO: <message>\n"
+        "go to stdout and, with -o, to FILE (created with its directories, like\n"
+        "report(path=FILE); reprod_log's default path is ./diff.txt). Where reprod_log\n"
+        "raises, its exception text goes to stderr and no report is written.\n\n"
+        "  --method M       mean (default), max, min, all (= min,max,mean), or a\n"
+        "                   comma-separated list such as mean,min\n"
+        "  --threshold T    a statistic fails when value > T (default 1e-6)\n"
+        "  -o, --output FILE\n"
+        "                   also write the report to FILE (--log is an alias)\n"
+        "  --tokenizer T    for failing *input_ids keys, show the tokens on both sides;\n"
+        "                   given twice: the first dump's, then the second's\n"
+        "  --json           print one JSON document on stdout instead of the report:\n"
+        "                   {\"passed\", \"files\", \"exception\", \"printed\", \"report\",\n"
+        "                   \"keys\": [{\"key\",\n"
+        "                   \"passed\", \"value\", \"values\", \"shape_a\", \"shape_b\", \"dtype_a\",\n"
+        "                   \"dtype_b\", \"elements_differ\", \"first_difference\", \"cause\",\n"
+        "                   \"explanation\", \"error\", \"source_a\", \"source_b\", \"row_a\", \"row_b\"}]}\n"
+        "                   (value null where numpy could not compare the key)\n"
+        "  --html FILE      write a self-contained page: the per-key table, and for\n"
+        "                   failing token keys both rows side by side and the source text\n"
+        "  --no-explain     do not print the reasons for failing keys on stderr\n\n"
+        "For every failing key, stderr tells what differs (both shapes, the first differing\n"
+        "position with both values), the tokens of that row (--tokenizer), the dataset rows\n"
+        "behind it (from the OUT.json sidecar `tokalign pipeline` writes beside OUT.npy,\n"
+        "see docs/dump.md) and the likely cause: a different row (sampler, order, data\n"
+        "file), the same row tokenized differently (vocabulary, casing, normalization),\n"
+        "truncation, padding, or dtype. Every key is explained, also where reprod_log\n"
+        "stops at the first one.\n\n"
+        "exit status: 0 every key passed; 1 a key differs (shape mismatches and missing\n"
+        "keys included: reprod_log's ValueError / AssertionError); 2 usage error; 3 a file\n"
+        "could not be read, or reprod_log cannot compare the dumps at all (bool arrays,\n"
+        "empty arrays).\n\n"
+        "examples:\n"
+        "  tokalign diff out/data_torch.npy out/data_paddle.npy -o diff.txt\n"
+        "  tokalign diff a.npy b.npy --method all --threshold 1e-5\n"
+        "  tokalign diff a.npy b.npy --tokenizer bert-base-uncased --html diff.html\n"
+        "  tokalign diff a.npy b.npy --json | jq '.keys[] | select(.passed | not)'\n");
 }
 
 /* The "meta" of a dump: its own (JSON mirror), else that of its sidecar
@@ -139,7 +140,8 @@ static void name_raising_key(const tka_error *err, tka_dict *const d[2], const c
 
 int cmd_diff(int argc, char **argv)
 {
-    const char *files[2] = {NULL, NULL}, *log_path = NULL, *tokenizer[2] = {NULL, NULL}, *html_path = NULL;
+    const char *files[2] = {NULL, NULL}, *log_path = NULL, *tokenizer[2] = {NULL, NULL},
+               *html_path = NULL;
     bool explain = true, json = false;
     tka_report_options opt;
     tka_report_options_init(&opt);
@@ -232,8 +234,14 @@ int cmd_diff(int argc, char **argv)
     if (explain || json || html_path) {
         meta[0] = find_meta(files[0], d[0]);
         meta[1] = find_meta(files[1], d[1]);
-        tka_explain_options eo = {meta[0], meta[1], tok[0] ? token_text : NULL, tok[0], 0,
-                                  tok[1] ? token_text : NULL, tok[1], raised ? NULL : diff};
+        tka_explain_options eo = {meta[0],
+                                  meta[1],
+                                  tok[0] ? token_text : NULL,
+                                  tok[0],
+                                  0,
+                                  tok[1] ? token_text : NULL,
+                                  tok[1],
+                                  raised ? NULL : diff};
         tka_error e2;
         if (tka_diff_explain_all(d[0], d[1], &opt, &eo, &ex, &e2) != TKA_OK) {
             cli_report("diff", &e2);
@@ -260,7 +268,8 @@ int cmd_diff(int argc, char **argv)
     if (explain && !json && ex) {
         for (size_t i = 0; i < tka_explanation_count(ex); i++) {
             why.len = 0;
-            if (tka_key_explanation_format(tka_explanation_at(ex, i), 0, &why) != TKA_OK || !why.len)
+            if (tka_key_explanation_format(tka_explanation_at(ex, i), 0, &why) != TKA_OK ||
+                !why.len)
                 continue;
             for (const char *p = why.data, *end = why.data + why.len; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -270,8 +279,13 @@ int cmd_diff(int argc, char **argv)
             }
         }
     }
-    diff_summary sum = {{files[0], files[1]}, passed && !raised, raised ? err.message : NULL,
-                        &messages, &out, &opt, ex};
+    diff_summary sum = {{files[0], files[1]},
+                        passed && !raised,
+                        raised ? err.message : NULL,
+                        &messages,
+                        &out,
+                        &opt,
+                        ex};
     if (json) {
         if (diff_render_json(&sum, &doc) != TKA_OK) {
             fprintf(stderr, "tokalign diff: error: out of memory\n");
@@ -295,7 +309,8 @@ int cmd_diff(int argc, char **argv)
      * AssertionError for missing keys: both are differences (exit 1); a bool
      * or empty array it cannot compare at all (exit 3). */
     if (raised)
-        rc = !strncmp(err.message, "AssertionError", 14) || strstr(err.message, "could not be broadcast")
+        rc = !strncmp(err.message, "AssertionError", 14) ||
+                     strstr(err.message, "could not be broadcast")
                  ? CLI_EXIT_CHECK_FAILED
                  : CLI_EXIT_ERROR;
     else

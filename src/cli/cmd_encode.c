@@ -288,8 +288,8 @@ static tka_status run_encode(void *p, const cli_record *rec, tka_buf *out, void 
         tka_arena_reset(arena);
     }
     tka_encoding e;
-    tka_status st = tka_encoder_encode(s->enc, rec->text, rec->len, rec->pair, rec->pair_len,
-                                       arena, &e, err);
+    tka_status st =
+        tka_encoder_encode(s->enc, rec->text, rec->len, rec->pair, rec->pair_len, arena, &e, err);
     if (st != TKA_OK)
         return st;
     if (keep) {
@@ -436,10 +436,10 @@ int cmd_encode(int argc, char **argv)
             sh.o.add_special_tokens = false;
             continue;
         }
-        static const char *const opts[] = {"--pair-field", "--max-length",  "--truncation",
-                                           "--stride",     "--padding",     "--pad-to-multiple-of",
-                                           "--padding-side", "--pad-id",    "--pad-token",
-                                           "--output-format", "--batch-size", "--max-seq-len"};
+        static const char *const opts[] = {
+            "--pair-field", "--max-length",         "--truncation",   "--stride",
+            "--padding",    "--pad-to-multiple-of", "--padding-side", "--pad-id",
+            "--pad-token",  "--output-format",      "--batch-size",   "--max-seq-len"};
         int which = -1;
         const char *v = NULL;
         for (int k = 0; k < (int)(sizeof opts / sizeof *opts) && which < 0; k++) {
@@ -454,9 +454,7 @@ int cmd_encode(int argc, char **argv)
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         int64_t n;
         switch (which) {
-        case 0:
-            a.in.pair_field = v;
-            break;
+        case 0: a.in.pair_field = v; break;
         case 1:
         case 11:
             if (!parse_count(cmd, opts[which], v, &n))
@@ -474,8 +472,10 @@ int cmd_encode(int argc, char **argv)
             else if (strcmp(v, "none") == 0 || strcmp(v, "do_not_truncate") == 0)
                 sh.o.truncation = TKA_TRUNCATE_NONE;
             else
-                return cli_usage_error(cmd, "--truncation is longest_first, only_first, "
-                                            "only_second or none, not '%s'", v);
+                return cli_usage_error(cmd,
+                                       "--truncation is longest_first, only_first, "
+                                       "only_second or none, not '%s'",
+                                       v);
             break;
         case 3:
             if (!parse_count(cmd, opts[which], v, &n))
@@ -511,9 +511,7 @@ int cmd_encode(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             sh.o.pad_id = (int32_t)n;
             break;
-        case 8:
-            pad_token = v;
-            break;
+        case 8: pad_token = v; break;
         case 9:
             if (strcmp(v, "jsonl") == 0)
                 sh.ids_only = false;
@@ -579,8 +577,12 @@ int cmd_encode(int argc, char **argv)
     FILE *out = cli_open_output(cmd, a.output);
     int rc = CLI_EXIT_ERROR;
     if (out) {
-        cli_job job = {make_state, free_state, run_encode,
-                       sh.o.padding == TKA_PAD_LONGEST ? finish_longest : NULL, free_kept, &sh,
+        cli_job job = {make_state,
+                       free_state,
+                       run_encode,
+                       sh.o.padding == TKA_PAD_LONGEST ? finish_longest : NULL,
+                       free_kept,
+                       &sh,
                        sh.o.padding == TKA_PAD_LONGEST ? take_chunk : NULL};
         rc = cli_run_records(cmd, &a.in, a.threads, &job, out);
         batcher_free(&sh.q);

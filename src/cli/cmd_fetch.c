@@ -19,20 +19,19 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tokalign fetch NAME [-o|--output|--dest DIR] [--timeout SECONDS]\n\n"
-            "Downloads the vocabulary of a known model from the HuggingFace hub\n"
-            "($HF_ENDPOINT, default https://huggingface.co) with curl, checks its SHA-256\n"
-            "against the one tokalign expects, and stores it where `--tokenizer NAME` finds\n"
-            "it: DIR, default $TOKALIGN_CACHE or ~/.cache/tokalign/NAME. Nothing else in\n"
-            "tokalign ever touches the network. The whole download is bounded by --timeout\n"
-            "(default 300 s). A file whose SHA-256 is not the expected one never enters the\n"
-            "cache (nor replaces a file there): fetch fails and says both hashes.\n\n"
-            "  -o, --output DIR  where to store it (--dest and --out are aliases)\n"
-            "  --timeout S       bound on the whole download in seconds (default 300)\n\n"
-            "examples:\n"
-            "  tokalign fetch bert-base-uncased\n"
-            "  tokalign fetch hfl/chinese-bert-wwm-ext --dest vocab/hfl-wwm-ext\n");
+    fprintf(out, "usage: tokalign fetch NAME [-o|--output|--dest DIR] [--timeout SECONDS]\n\n"
+                 "Downloads the vocabulary of a known model from the HuggingFace hub\n"
+                 "($HF_ENDPOINT, default https://huggingface.co) with curl, checks its SHA-256\n"
+                 "against the one tokalign expects, and stores it where `--tokenizer NAME` finds\n"
+                 "it: DIR, default $TOKALIGN_CACHE or ~/.cache/tokalign/NAME. Nothing else in\n"
+                 "tokalign ever touches the network. The whole download is bounded by --timeout\n"
+                 "(default 300 s). A file whose SHA-256 is not the expected one never enters the\n"
+                 "cache (nor replaces a file there): fetch fails and says both hashes.\n\n"
+                 "  -o, --output DIR  where to store it (--dest and --out are aliases)\n"
+                 "  --timeout S       bound on the whole download in seconds (default 300)\n\n"
+                 "examples:\n"
+                 "  tokalign fetch bert-base-uncased\n"
+                 "  tokalign fetch hfl/chinese-bert-wwm-ext --dest vocab/hfl-wwm-ext\n");
 }
 
 /* Runs curl with its output on a pipe and copies it into `out` (which
@@ -103,10 +102,11 @@ static int run_curl(const char *url, int64_t timeout, tka_outfile *out, tka_erro
 
 int cmd_fetch(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"dest", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'd'},
-        {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"dest", required_argument, NULL, 'd'},
+                                            {"output", required_argument, NULL, 'd'},
+                                            {"timeout", required_argument, NULL, 't'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     const char *dest_dir = NULL;
     int64_t timeout = 300;
     int c;
@@ -187,8 +187,7 @@ int cmd_fetch(int argc, char **argv)
                     : status < 0   ? "could not run curl"
                                    : "curl reported an error; offline?");
     } else if (strcmp(hex, known->sha256) != 0) {
-        fprintf(stderr,
-                "tokalign fetch: error: %s has SHA-256 %s, expected %s; not stored in %s\n",
+        fprintf(stderr, "tokalign fetch: error: %s has SHA-256 %s, expected %s; not stored in %s\n",
                 url.data, hex, known->sha256, dir.data);
     } else if (tka_outfile_commit(file, &err) != TKA_OK) {
         cli_report("fetch", &err);

@@ -30,29 +30,28 @@ static void usage(FILE *out)
         "                      reads them (--data-mode glue: csv.reader lines after the header)\n",
         out);
     fputs(cli_sampler_help, out);
-    fputs(
-        "  -o, --output FILE   output file (default: stdout; --out is an alias): .json (below)\n"
-        "                      or .npy: a plain int64\n"
-        "                      array of the indices in loader order (np.load(FILE); batch i is\n"
-        "                      [i*B, (i+1)*B) of it)\n"
-        "\n"
-        "Output (JSON):\n"
-        "  {\"tokalign_order\": 1, \"flavor\": \"torch\", \"sampler\": \"random\",\n"
-        "   \"call\": \"<the Python call reproduced>\", \"n\": N, \"batch_size\": B,\n"
-        "   \"drop_last\": false, \"num_batches\": K, \"num_indices\": M,\n"
-        "   \"batches\": [[i, i, ...], ...]}\n"
-        "  batches holds dataset row indices (0-based), one list per batch, in loader order.\n"
-        "\n"
-        "examples:\n"
-        "  tokalign order --sampler random --flavor torch --n 32 --batch-size 4 --seed 42\n"
-        "      # torch.manual_seed(42); DataLoader(ds, batch_size=4, shuffle=True)\n"
-        "  tokalign order --sampler random --flavor paddle --n 32 --batch-size 4 --seed 42\n"
-        "      # np.random.seed(42); BatchSampler(dataset=ds, shuffle=True, batch_size=4)\n"
-        "  tokalign order --sampler distributed --flavor torch --n 32 --batch-size 4 \\\n"
-        "      --world-size 2 --rank 1 --epoch 3 --out rank1.json\n"
-        "  tokalign order --sampler distributed --flavor paddle --n 32 --batch-size 4 \\\n"
-        "      --world-size 2 --rank 0 --shuffle\n",
-        out);
+    fputs("  -o, --output FILE   output file (default: stdout; --out is an alias): .json (below)\n"
+          "                      or .npy: a plain int64\n"
+          "                      array of the indices in loader order (np.load(FILE); batch i is\n"
+          "                      [i*B, (i+1)*B) of it)\n"
+          "\n"
+          "Output (JSON):\n"
+          "  {\"tokalign_order\": 1, \"flavor\": \"torch\", \"sampler\": \"random\",\n"
+          "   \"call\": \"<the Python call reproduced>\", \"n\": N, \"batch_size\": B,\n"
+          "   \"drop_last\": false, \"num_batches\": K, \"num_indices\": M,\n"
+          "   \"batches\": [[i, i, ...], ...]}\n"
+          "  batches holds dataset row indices (0-based), one list per batch, in loader order.\n"
+          "\n"
+          "examples:\n"
+          "  tokalign order --sampler random --flavor torch --n 32 --batch-size 4 --seed 42\n"
+          "      # torch.manual_seed(42); DataLoader(ds, batch_size=4, shuffle=True)\n"
+          "  tokalign order --sampler random --flavor paddle --n 32 --batch-size 4 --seed 42\n"
+          "      # np.random.seed(42); BatchSampler(dataset=ds, shuffle=True, batch_size=4)\n"
+          "  tokalign order --sampler distributed --flavor torch --n 32 --batch-size 4 \\\n"
+          "      --world-size 2 --rank 1 --epoch 3 --out rank1.json\n"
+          "  tokalign order --sampler distributed --flavor paddle --n 32 --batch-size 4 \\\n"
+          "      --world-size 2 --rank 0 --shuffle\n",
+          out);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -66,10 +65,11 @@ static tka_status write_json(const tka_sampler_spec *spec, const char *kind_name
 {
     char call[1024];
     tka_sampler_describe(spec, call, sizeof call);
-    tka_status st = tka_buf_printf(out, "{\n \"tokalign_order\": 1,\n \"flavor\": \"%s\",\n"
-                                        " \"sampler\": \"%s\",\n \"call\": ",
-                                   spec->flavor == TKA_FLAVOR_TORCH ? "torch" : "paddle",
-                                   kind_name);
+    tka_status st =
+        tka_buf_printf(out,
+                       "{\n \"tokalign_order\": 1,\n \"flavor\": \"%s\",\n"
+                       " \"sampler\": \"%s\",\n \"call\": ",
+                       spec->flavor == TKA_FLAVOR_TORCH ? "torch" : "paddle", kind_name);
     if (st == TKA_OK)
         st = tka_json_append_string(out, call, strlen(call));
     if (st == TKA_OK)
@@ -142,7 +142,8 @@ int cmd_order(int argc, char **argv)
     }
 
     tka_sampler_spec spec;
-    int rc = cli_sampler_spec(CMD, &sa, true, TKA_SAMPLER_SEQUENTIAL, true, TKA_FLAVOR_TORCH, &spec);
+    int rc =
+        cli_sampler_spec(CMD, &sa, true, TKA_SAMPLER_SEQUENTIAL, true, TKA_FLAVOR_TORCH, &spec);
     if (rc != CLI_EXIT_OK)
         return rc;
     if (have_n && data_path)

@@ -37,21 +37,22 @@ static void usage(FILE *out)
           out);
     fputs(cli_pipeline_help, out);
     fputs(cli_sampler_help, out);
-    fputs("\nDefaults follow test_data.py: --flavor torch, --sampler sequential, --batch-size 4,\n"
-          "--num-batches 5, --dataset-items 0,1,2,3,4; BERT: --max-length 128 with truncation and\n"
-          "fields input_ids,token_type_ids,labels; SentencePiece (the Reformer pipeline): no\n"
-          "truncation, fields input_ids,attention_mask,labels, and padding needs --pad-id or\n"
-          "--pad-token (HF's ReformerTokenizer has no pad token; the torch side refuses exactly\n"
-          "as HF does).\n\n"
-          "examples:\n"
-          "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --dump torch.npy\n"
-          "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --flavor paddle \\\n"
-          "      --dump paddle.npy && tokalign diff paddle.npy torch.npy\n"
-          "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --sampler random \\\n"
-          "      --seed 42 --num-batches all --dump random42.npy\n"
-          "  tokalign pipeline --data demo.tsv --tokenizer google/reformer-crime-and-punishment \\\n"
-          "      --pad-token '</s>' --dump reformer.npy\n",
-          out);
+    fputs(
+        "\nDefaults follow test_data.py: --flavor torch, --sampler sequential, --batch-size 4,\n"
+        "--num-batches 5, --dataset-items 0,1,2,3,4; BERT: --max-length 128 with truncation and\n"
+        "fields input_ids,token_type_ids,labels; SentencePiece (the Reformer pipeline): no\n"
+        "truncation, fields input_ids,attention_mask,labels, and padding needs --pad-id or\n"
+        "--pad-token (HF's ReformerTokenizer has no pad token; the torch side refuses exactly\n"
+        "as HF does).\n\n"
+        "examples:\n"
+        "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --dump torch.npy\n"
+        "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --flavor paddle \\\n"
+        "      --dump paddle.npy && tokalign diff paddle.npy torch.npy\n"
+        "  tokalign pipeline --data demo.tsv --tokenizer bert-base-uncased --sampler random \\\n"
+        "      --seed 42 --num-batches all --dump random42.npy\n"
+        "  tokalign pipeline --data demo.tsv --tokenizer google/reformer-crime-and-punishment \\\n"
+        "      --pad-token '</s>' --dump reformer.npy\n",
+        out);
 }
 
 int cmd_pipeline(int argc, char **argv)
@@ -110,10 +111,11 @@ int cmd_pipeline(int argc, char **argv)
     if (rc != CLI_EXIT_OK)
         return rc;
     if (!quiet)
-        fprintf(stderr,
-                "tokalign pipeline: %s: %llu rows (%llu tokens), %zu batches, %zu logged; wrote %zu "
-                "keys to %s in %.3f s\n",
-                data, (unsigned long long)result.rows, (unsigned long long)result.tokens,
-                result.batches, result.batches_logged, result.keys, dump, result.seconds);
+        fprintf(
+            stderr,
+            "tokalign pipeline: %s: %llu rows (%llu tokens), %zu batches, %zu logged; wrote %zu "
+            "keys to %s in %.3f s\n",
+            data, (unsigned long long)result.rows, (unsigned long long)result.tokens,
+            result.batches, result.batches_logged, result.keys, dump, result.seconds);
     return CLI_EXIT_OK;
 }

@@ -57,14 +57,10 @@ static tka_status append_value(tka_buf *b, const tka_value *v)
 {
     char num[64];
     switch (v->kind) {
-    case TKA_VALUE_NAN:
-        return tka_buf_append_str(b, "{\"nan\": true}");
-    case TKA_VALUE_INT:
-        return tka_json_append_int(b, v->i);
-    case TKA_VALUE_UINT:
-        return tka_buf_printf(b, "%" PRIu64, v->u);
-    case TKA_VALUE_BOOL:
-        return tka_buf_append_str(b, v->b ? "true" : "false");
+    case TKA_VALUE_NAN: return tka_buf_append_str(b, "{\"nan\": true}");
+    case TKA_VALUE_INT: return tka_json_append_int(b, v->i);
+    case TKA_VALUE_UINT: return tka_buf_printf(b, "%" PRIu64, v->u);
+    case TKA_VALUE_BOOL: return tka_buf_append_str(b, v->b ? "true" : "false");
     case TKA_VALUE_FLOAT:
         if (isinf(v->f))
             return tka_buf_append_str(b, v->f > 0 ? "Infinity" : "-Infinity");
@@ -77,8 +73,7 @@ static tka_status append_value(tka_buf *b, const tka_value *v)
         if (!strpbrk(num, ".eEn"))
             strcat(num, ".0");
         return tka_buf_append_str(b, num);
-    case TKA_VALUE_STR:
-        break;
+    case TKA_VALUE_STR: break;
     }
     /* Strings go out as valid UTF-8: pandas mode cut them at NUL already. */
     return tka_json_append_string(b, v->text, v->len);
@@ -188,12 +183,12 @@ int cmd_read(int argc, char **argv)
     }
     tka_buf_append_str(&b, "], \"dtypes\": [");
     for (size_t c = 0; c < ncols; c++)
-        tka_buf_printf(&b, "%s\"%s\"", c ? ", " : "", tka_column_dtype_name(tka_dataset_column_dtype(ds, c)));
-    tka_buf_printf(&b, "], \"index_is_default_range\": %s, \"num_rows\": %" PRIu64
-                       ", \"text_column\": ",
-                   /* pandas returns Index([]) (not a RangeIndex) for no rows */
-                   nidx || tka_dataset_num_rows(ds) == 0 ? "false" : "true",
-                   tka_dataset_num_rows(ds));
+        tka_buf_printf(&b, "%s\"%s\"", c ? ", " : "",
+                       tka_column_dtype_name(tka_dataset_column_dtype(ds, c)));
+    tka_buf_printf(
+        &b, "], \"index_is_default_range\": %s, \"num_rows\": %" PRIu64 ", \"text_column\": ",
+        /* pandas returns Index([]) (not a RangeIndex) for no rows */
+        nidx || tka_dataset_num_rows(ds) == 0 ? "false" : "true", tka_dataset_num_rows(ds));
     append_column_ref(&b, tka_dataset_text_column(ds));
     tka_buf_append_str(&b, ", \"pair_column\": ");
     append_column_ref(&b, tka_dataset_pair_column(ds));

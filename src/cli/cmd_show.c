@@ -13,7 +13,8 @@
 static tka_status write_stream(void *ctx, const void *data, size_t len, tka_error *err)
 {
     if (fwrite(data, 1, len, ctx) != len)
-        return tka_error_set(err, TKA_ERR_IO, "%s: write error", ctx == stdout ? "stdout" : "output");
+        return tka_error_set(err, TKA_ERR_IO, "%s: write error",
+                             ctx == stdout ? "stdout" : "output");
     return TKA_OK;
 }
 
@@ -88,7 +89,8 @@ int cmd_show(int argc, char **argv)
         st = tka_json_encode_stream(dict, slash ? slash + 1 : input, write_stream, f, &err);
         tka_dict_free(dict);
         if (!to_stdout)
-            return cli_close_output("show", f, st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err));
+            return cli_close_output("show", f,
+                                    st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err));
         if (st == TKA_OK && fflush(stdout) != 0)
             st = tka_error_set(&err, TKA_ERR_IO, "stdout: write error");
         return st == TKA_OK ? CLI_EXIT_OK : cli_report("show", &err);

@@ -42,7 +42,9 @@ static tka_status json_source(tka_buf *out, const tka_diff_side *s)
     if (s->row < 0 && s->batch_row < 0)
         return tka_buf_append_str(out, "null");
     tka_status st = tka_buf_append_str(out, "{\"row\":");
-    st = st ? st : (s->row >= 0 ? tka_buf_printf(out, "%" PRId64, s->row) : tka_buf_append_str(out, "null"));
+    st = st ? st
+            : (s->row >= 0 ? tka_buf_printf(out, "%" PRId64, s->row)
+                           : tka_buf_append_str(out, "null"));
     if (st == TKA_OK && s->batch_row >= 0)
         st = tka_buf_printf(out, ",\"batch_row\":%" PRId64, s->batch_row);
     if (st == TKA_OK && s->line >= 0)
@@ -66,8 +68,9 @@ static tka_status json_row(tka_buf *out, const tka_diff_side *s)
 {
     if (!s->ids)
         return tka_buf_append_str(out, "null");
-    tka_status st = tka_buf_printf(out, "{\"from\":%" PRId64 ",\"width\":%" PRId64 ",\"length\":%zu,\"ids\":[",
-                                   s->ids_from, s->width, s->content_len);
+    tka_status st =
+        tka_buf_printf(out, "{\"from\":%" PRId64 ",\"width\":%" PRId64 ",\"length\":%zu,\"ids\":[",
+                       s->ids_from, s->width, s->content_len);
     for (size_t i = 0; i < s->n_ids && st == TKA_OK; i++)
         st = tka_buf_printf(out, i ? ",%" PRId64 : "%" PRId64, s->ids[i]);
     if (st == TKA_OK)
@@ -92,7 +95,9 @@ static tka_status json_key(tka_buf *out, const tka_key_explanation *k, const tka
     st = st ? st : json_str(out, k->key);
     st = st ? st : tka_buf_printf(out, ",\"passed\":%s,\"value\":", k->passed ? "true" : "false");
     /* "value": the first --method's statistic, as the report prints it */
-    st = st ? st : (k->compared ? json_scalar(out, &k->diff.stat[o->methods[0]]) : tka_buf_append_str(out, "null"));
+    st = st ? st
+            : (k->compared ? json_scalar(out, &k->diff.stat[o->methods[0]])
+                           : tka_buf_append_str(out, "null"));
     st = st ? st : tka_buf_append_str(out, ",\"values\":");
     if (st == TKA_OK && k->compared) {
         st = tka_buf_append_char(out, '{');
@@ -120,21 +125,29 @@ static tka_status json_key(tka_buf *out, const tka_key_explanation *k, const tka
     st = st ? st : tka_buf_append_str(out, ",\"dtype_b\":");
     st = st ? st : json_str(out, k->b.present ? tka_dtype_name(k->b.dtype) : NULL);
     st = st ? st : tka_buf_append_str(out, ",\"elements_differ\":");
-    st = st ? st : (k->compared ? tka_buf_printf(out, "%zu", k->diff.n_differ) : tka_buf_append_str(out, "null"));
+    st = st ? st
+            : (k->compared ? tka_buf_printf(out, "%zu", k->diff.n_differ)
+                           : tka_buf_append_str(out, "null"));
     st = st ? st : tka_buf_append_str(out, ",\"first_difference\":");
     if (st == TKA_OK && k->has_first) {
         st = tka_buf_append_str(out, "{\"index\":[");
         for (unsigned i = 0; i < k->first_ndim && st == TKA_OK; i++)
             st = tka_buf_printf(out, i ? ",%" PRId64 : "%" PRId64, k->first_index[i]);
         st = st ? st : tka_buf_append_str(out, "],\"a\":");
-        st = st ? st : (k->a.has_value ? json_scalar(out, &k->a.value) : tka_buf_append_str(out, "null"));
+        st =
+            st ? st
+               : (k->a.has_value ? json_scalar(out, &k->a.value) : tka_buf_append_str(out, "null"));
         st = st ? st : tka_buf_append_str(out, ",\"b\":");
-        st = st ? st : (k->b.has_value ? json_scalar(out, &k->b.value) : tka_buf_append_str(out, "null"));
+        st =
+            st ? st
+               : (k->b.has_value ? json_scalar(out, &k->b.value) : tka_buf_append_str(out, "null"));
         st = st ? st : tka_buf_append_char(out, '}');
     } else if (st == TKA_OK) {
         st = tka_buf_append_str(out, "null");
     }
-    st = st ? st : tka_buf_printf(out, ",\"cause\":\"%s\",\"explanation\":", tka_diff_cause_name(k->cause));
+    st = st ? st
+            : tka_buf_printf(out,
+                             ",\"cause\":\"%s\",\"explanation\":", tka_diff_cause_name(k->cause));
     st = st ? st : json_str(out, k->passed ? NULL : k->explanation);
     st = st ? st : tka_buf_append_str(out, ",\"error\":");
     st = st ? st : json_str(out, k->error);
@@ -153,7 +166,8 @@ static tka_status json_lines(tka_buf *out, const tka_buf *lines)
 {
     tka_status st = tka_buf_append_char(out, '[');
     bool first = true;
-    for (const char *p = lines ? lines->data : NULL, *end = p ? p + lines->len : NULL; p && p < end && st == TKA_OK;) {
+    for (const char *p = lines ? lines->data : NULL, *end = p ? p + lines->len : NULL;
+         p && p < end && st == TKA_OK;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (!first)
@@ -262,8 +276,8 @@ static tka_status html_source(tka_buf *out, const char *label, const tka_diff_si
 {
     if (!s->text)
         return TKA_OK;
-    tka_status st = tka_buf_printf(out, "<div class=\"src\"><span class=\"lab\">%s dataset row %" PRId64,
-                                   label, s->row);
+    tka_status st = tka_buf_printf(
+        out, "<div class=\"src\"><span class=\"lab\">%s dataset row %" PRId64, label, s->row);
     if (st == TKA_OK && s->line >= 0)
         st = tka_buf_printf(out, ", line %" PRId64, s->line);
     if (st == TKA_OK && s->source) {
@@ -285,7 +299,8 @@ static tka_status html_cell(tka_buf *out, const tka_diff_side *s, int64_t c)
         return tka_buf_append_str(out, "<b class=\"none\">&mdash;</b>");
     size_t i = (size_t)(c - s->ids_from);
     bool pad = (size_t)c >= s->content_len;
-    tka_status st = tka_buf_printf(out, "<b%s title=\"id %" PRId64 "\">", pad ? " class=\"pad\"" : "", s->ids[i]);
+    tka_status st = tka_buf_printf(out, "<b%s title=\"id %" PRId64 "\">",
+                                   pad ? " class=\"pad\"" : "", s->ids[i]);
     const char *tok = s->tokens ? s->tokens[i] : NULL;
     if (st == TKA_OK && tok)
         st = html_str(out, tok);
@@ -309,15 +324,20 @@ static tka_status html_tokens(tka_buf *out, const tka_key_explanation *k)
     int64_t ea = a->ids_from + (int64_t)a->n_ids, eb = b->ids_from + (int64_t)b->n_ids;
     int64_t hi = ea > eb ? ea : eb;
     int64_t from = mark - 64 < lo ? lo : mark - 64, to = from + 128 > hi ? hi : from + 128;
-    tka_status st = tka_buf_append_str(out, "<div class=\"tokens\"><span class=\"tk legend\"><i>pos</i>"
-                                            "<b>first</b><b>second</b></span>");
+    tka_status st =
+        tka_buf_append_str(out, "<div class=\"tokens\"><span class=\"tk legend\"><i>pos</i>"
+                                "<b>first</b><b>second</b></span>");
     if (st == TKA_OK && a->ndim == 2)
-        st = tka_buf_printf(out, "<span class=\"rowlabel\">row %" PRId64 " of the batch</span>", k->first_index[0]);
+        st = tka_buf_printf(out, "<span class=\"rowlabel\">row %" PRId64 " of the batch</span>",
+                            k->first_index[0]);
     for (int64_t c = from; c < to && st == TKA_OK; c++) {
         bool ha = c >= a->ids_from && c < ea, hb = c >= b->ids_from && c < eb;
         bool differ = ha != hb || (ha && a->ids[c - a->ids_from] != b->ids[c - b->ids_from]);
         st = tka_buf_printf(out, "<span class=\"tk%s\"%s><i>%" PRId64 "</i>",
-                            c == mark ? " first" : differ ? " d" : "", c == mark ? " id=\"first\"" : "", c);
+                            c == mark ? " first"
+                            : differ  ? " d"
+                                      : "",
+                            c == mark ? " id=\"first\"" : "", c);
         st = st ? st : html_cell(out, a, c);
         st = st ? st : html_cell(out, b, c);
         st = st ? st : tka_buf_append_str(out, "</span>");
@@ -347,11 +367,16 @@ static tka_status html_key_detail(tka_buf *out, const tka_key_explanation *k)
 
 tka_status diff_render_html(const diff_summary *s, tka_buf *out)
 {
-    tka_status st = tka_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                                        "<title>tokalign diff</title><style>%s</style></head><body>\n",
-                                   css);
-    st = st ? st : tka_buf_printf(out, "<h1>tokalign diff <span id=\"verdict\" class=\"verdict %s\">%s</span></h1>\n",
-                                  s->passed ? "pass" : "fail", s->passed ? "passed" : "failed");
+    tka_status st =
+        tka_buf_printf(out,
+                       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>tokalign diff</title><style>%s</style></head><body>\n",
+                       css);
+    st = st ? st
+            : tka_buf_printf(
+                  out,
+                  "<h1>tokalign diff <span id=\"verdict\" class=\"verdict %s\">%s</span></h1>\n",
+                  s->passed ? "pass" : "fail", s->passed ? "passed" : "failed");
     st = st ? st : tka_buf_append_str(out, "<div class=\"files\">first: ");
     st = st ? st : html_str(out, s->files[0]);
     st = st ? st : tka_buf_append_str(out, "<br>second: ");
@@ -360,8 +385,10 @@ tka_status diff_render_html(const diff_summary *s, tka_buf *out)
     size_t n_keys = s->explanation ? tka_explanation_count(s->explanation) : 0, n_fail = 0;
     for (size_t i = 0; i < n_keys; i++)
         n_fail += !tka_explanation_at(s->explanation, i)->passed;
-    st = st ? st : tka_buf_printf(out, "<p class=\"summary\" id=\"summary\">%zu of %zu keys differ.</p>\n",
-                                  n_fail, n_keys);
+    st = st ? st
+            : tka_buf_printf(out,
+                             "<p class=\"summary\" id=\"summary\">%zu of %zu keys differ.</p>\n",
+                             n_fail, n_keys);
     if (st == TKA_OK && s->exception) {
         st = tka_buf_append_str(out, "<pre class=\"exc\">reprod_log raises: ");
         st = st ? st : html_str(out, s->exception);
@@ -369,11 +396,15 @@ tka_status diff_render_html(const diff_summary *s, tka_buf *out)
     }
     size_t n = s->explanation ? tka_explanation_count(s->explanation) : 0;
     const tka_report_options *o = s->options;
-    st = st ? st : tka_buf_append_str(out, "<table class=\"keys\" id=\"keys\"><thead><tr><th>key</th><th>result</th>");
+    st = st ? st
+            : tka_buf_append_str(
+                  out, "<table class=\"keys\" id=\"keys\"><thead><tr><th>key</th><th>result</th>");
     for (size_t m = 0; m < o->n_methods && st == TKA_OK; m++)
         st = tka_buf_printf(out, "<th>%s diff</th>", stat_names[o->methods[m]]);
-    st = st ? st : tka_buf_append_str(out, "<th>shape (first)</th><th>shape (second)</th><th>first difference</th>"
-                                           "<th>likely cause</th></tr></thead><tbody>\n");
+    st = st ? st
+            : tka_buf_append_str(
+                  out, "<th>shape (first)</th><th>shape (second)</th><th>first difference</th>"
+                       "<th>likely cause</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < n && st == TKA_OK; i++) {
         const tka_key_explanation *k = tka_explanation_at(s->explanation, i);
         st = tka_buf_printf(out, "<tr class=\"%s\"><td class=\"k\">", k->passed ? "pass" : "fail");
@@ -384,7 +415,8 @@ tka_status diff_render_html(const diff_summary *s, tka_buf *out)
         }
         st = st ? st : html_str(out, k->key);
         st = st ? st : tka_buf_append_str(out, k->passed ? "" : "</a>");
-        st = st ? st : tka_buf_printf(out, "</td><td class=\"r\">%s</td>", k->passed ? "pass" : "FAIL");
+        st = st ? st
+                : tka_buf_printf(out, "</td><td class=\"r\">%s</td>", k->passed ? "pass" : "FAIL");
         for (size_t m = 0; m < o->n_methods && st == TKA_OK; m++) {
             st = tka_buf_append_str(out, "<td class=\"num\">");
             if (k->compared) {
@@ -410,7 +442,9 @@ tka_status diff_render_html(const diff_summary *s, tka_buf *out)
             st = st ? st : tka_buf_append_str(out, " vs ");
             st = st ? st : html_value(out, &k->b);
         }
-        st = st ? st : tka_buf_printf(out, "</td><td>%s</td></tr>\n", k->passed ? "" : tka_diff_cause_name(k->cause));
+        st = st ? st
+                : tka_buf_printf(out, "</td><td>%s</td></tr>\n",
+                                 k->passed ? "" : tka_diff_cause_name(k->cause));
     }
     st = st ? st : tka_buf_append_str(out, "</tbody></table>\n");
     for (size_t i = 0; i < n && st == TKA_OK; i++) {

@@ -11,9 +11,9 @@
 typedef struct diff_summary {
     const char *files[2];
     bool passed;
-    const char *exception;          /* reprod_log's exception text, or NULL */
-    const tka_buf *report;          /* report messages, one a line (no prefix) */
-    const tka_buf *printed;         /* what compare_info printed ("transpose sub_data1") */
+    const char *exception;  /* reprod_log's exception text, or NULL */
+    const tka_buf *report;  /* report messages, one a line (no prefix) */
+    const tka_buf *printed; /* what compare_info printed ("transpose sub_data1") */
     const tka_report_options *options;
     const tka_explanation *explanation; /* NULL when not computed */
 } diff_summary;

@@ -26,9 +26,10 @@ static const command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tokalign COMMAND [OPTIONS]\n\n"
-                 "Reproduces HuggingFace / SentencePiece / torch / Paddle data pipelines bit-exactly\n"
-                 "and writes and diffs reprod_log dumps.\n\ncommands:\n");
+    fprintf(out,
+            "usage: tokalign COMMAND [OPTIONS]\n\n"
+            "Reproduces HuggingFace / SentencePiece / torch / Paddle data pipelines bit-exactly\n"
+            "and writes and diffs reprod_log dumps.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n`tokalign COMMAND --help` describes each command, with examples.\n");

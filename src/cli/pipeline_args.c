@@ -204,7 +204,8 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
                          tka_pipeline_options *o)
 {
     tka_sampler_spec spec;
-    int rc = cli_sampler_spec(cmd, sa, false, TKA_SAMPLER_SEQUENTIAL, false, TKA_FLAVOR_TORCH, &spec);
+    int rc =
+        cli_sampler_spec(cmd, sa, false, TKA_SAMPLER_SEQUENTIAL, false, TKA_FLAVOR_TORCH, &spec);
     if (rc != CLI_EXIT_OK)
         return rc;
     *o = a->options;
@@ -251,8 +252,9 @@ int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_
         else if (strcmp(a->padding, "none") == 0)
             o->padding = TKA_PAD_NONE;
         else
-            return cli_usage_error(cmd, "--padding expects none or max_length, got '%s' (the "
-                                        "collator already pads each batch to its longest item)",
+            return cli_usage_error(cmd,
+                                   "--padding expects none or max_length, got '%s' (the "
+                                   "collator already pads each batch to its longest item)",
                                    a->padding);
         if (o->padding == TKA_PAD_MAX_LENGTH && o->max_length == -1)
             return cli_usage_error(cmd, "--padding max_length needs a length: --max-length N");

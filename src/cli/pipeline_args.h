@@ -17,8 +17,8 @@
 typedef struct cli_pipeline_args {
     tka_pipeline_options options;
     const char *compat, *mode, *errors; /* parsed in cli_pipeline_options */
-    const char *padding;       /* --padding / --pad-to-max-seq-len; NULL unless given */
-    bool no_label;             /* --no-label, whatever --label-field says */
+    const char *padding;                /* --padding / --pad-to-max-seq-len; NULL unless given */
+    bool no_label;                      /* --no-label, whatever --label-field says */
     int64_t items[CLI_MAX_ITEMS];
     char fields_buf[256];
 } cli_pipeline_args;

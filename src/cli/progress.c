@@ -49,8 +49,8 @@ static void print(cli_progress *p, double t, bool final)
     int n = snprintf(line, sizeof line, "tokalign %s: %llu rows, %.1f MB", p->command,
                      (unsigned long long)p->rows, mb);
     if (p->total && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, " of %.1f MB (%d%%)", (double)p->total / 1e6,
-                      (int)(100.0 * (double)p->bytes / (double)p->total));
+        n += snprintf(line + n, sizeof line - (size_t)n, " of %.1f MB (%d%%)",
+                      (double)p->total / 1e6, (int)(100.0 * (double)p->bytes / (double)p->total));
     if (n > 0 && (size_t)n < sizeof line)
         n += snprintf(line + n, sizeof line - (size_t)n, ", %.1f MB/s", rate);
     if (n > 0 && (size_t)n < sizeof line) {

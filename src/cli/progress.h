@@ -12,7 +12,7 @@ enum { CLI_PROGRESS_AUTO = -1, CLI_PROGRESS_OFF = 0, CLI_PROGRESS_ON = 1 };
 typedef struct cli_progress {
     bool on, tty;
     const char *command;
-    uint64_t total;    /* input size in bytes; 0: unknown (a pipe) */
+    uint64_t total; /* input size in bytes; 0: unknown (a pipe) */
     uint64_t rows, bytes;
     double start, last; /* monotonic seconds */
 } cli_progress;

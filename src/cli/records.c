@@ -24,10 +24,10 @@ typedef struct chunk {
     char *data;
     size_t len, cap;
     tka_buf out;
-    size_t n_lines;   /* physical lines in the chunk */
-    tka_status st;    /* first error of the chunk */
+    size_t n_lines; /* physical lines in the chunk */
+    tka_status st;  /* first error of the chunk */
     tka_error err;
-    size_t err_line;  /* its 1-based line within the chunk */
+    size_t err_line; /* its 1-based line within the chunk */
     void *user;
 } chunk;
 
@@ -253,7 +253,7 @@ static void process_chunk(worker *w, chunk *c)
 /* A tka_pool task: one chunk, run with the state of the worker running it. */
 static tka_status run_chunk(void *ctx, int index, void *task, tka_error *err)
 {
-    (void)err; /* the chunk keeps its error and line, reported when delivered */
+    (void)err;             /* the chunk keeps its error and line, reported when delivered */
     worker *workers = ctx; /* indexed by the pool's worker index */
     chunk *c = task;
     process_chunk(&workers[index], c);
@@ -276,7 +276,8 @@ typedef struct run_state {
 /* Writes (or keeps) a finished chunk; false once something failed. */
 static bool deliver(run_state *rs, chunk *c)
 {
-    if (!rs->job->finish && c->out.len && fwrite(c->out.data, 1, c->out.len, rs->out) != c->out.len) {
+    if (!rs->job->finish && c->out.len &&
+        fwrite(c->out.data, 1, c->out.len, rs->out) != c->out.len) {
         fprintf(stderr, "tokalign %s: error: write failed: %s\n", rs->command, strerror(errno));
         rs->exit_code = CLI_EXIT_ERROR;
         return false;
@@ -305,7 +306,8 @@ static bool deliver(run_state *rs, chunk *c)
         c->user = NULL;
     }
     if (c->st != TKA_OK) {
-        const char *name = rs->in->path && strcmp(rs->in->path, "-") != 0 ? rs->in->path : "<stdin>";
+        const char *name =
+            rs->in->path && strcmp(rs->in->path, "-") != 0 ? rs->in->path : "<stdin>";
         fprintf(stderr, "tokalign %s: error: %s: line %llu: %s\n", rs->command, name,
                 (unsigned long long)(rs->line_base + c->err_line),
                 c->err.message[0] ? c->err.message : tka_status_name(c->st));
@@ -324,7 +326,8 @@ int cli_run_records(const char *command, const cli_input *in, int threads, const
     FILE *f = cli_open_input(command, in->path);
     if (!f)
         return CLI_EXIT_ERROR;
-    reader r = {f, in->path && strcmp(in->path, "-") != 0 ? in->path : "<stdin>", NULL, 0, 0, false};
+    reader r = {f,    in->path && strcmp(in->path, "-") != 0 ? in->path : "<stdin>", NULL, 0, 0,
+                false};
     run_state rs = {command, in, job, out, 0, NULL, 0, 0, CLI_EXIT_OK, {0}, 0};
     cli_progress_start(&rs.progress, command, in->progress, in->path);
     if (threads < 1)

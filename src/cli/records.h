@@ -14,7 +14,7 @@
 typedef enum { CLI_INPUT_LINES = 0, CLI_INPUT_JSONL } cli_input_format;
 
 typedef struct cli_input {
-    const char *path;       /* NULL or "-": stdin */
+    const char *path; /* NULL or "-": stdin */
     cli_input_format format;
     const char *text_field; /* JSONL: field holding the text ("text") */
     const char *pair_field; /* JSONL: field holding text_pair, or NULL */

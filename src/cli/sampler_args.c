@@ -70,7 +70,8 @@ int cli_sampler_arg(const char *command, int argc, char **argv, int *i, cli_samp
         s->have_batch = true;
         return int_option(command, argc, argv, i, 1, INT64_C(1) << 40, &s->batch);
     }
-    if (strcmp(a, "--seed") == 0) { /* torch accepts [-2^63, 2^64), numpy [0, 2^32): checked later */
+    if (strcmp(a, "--seed") ==
+        0) { /* torch accepts [-2^63, 2^64), numpy [0, 2^32): checked later */
         s->have_seed = true;
         return int_option(command, argc, argv, i, INT64_MIN, INT64_MAX, &s->seed);
     }
@@ -154,11 +155,13 @@ int cli_sampler_spec(const char *command, const cli_sampler_args *s, bool requir
                                    s->flavor_name);
     }
     if (kind != TKA_SAMPLER_DISTRIBUTED && (s->have_world || s->have_rank || s->shuffle_set))
-        return cli_usage_error(command, "--world-size/--rank/--shuffle apply to --sampler distributed");
+        return cli_usage_error(command,
+                               "--world-size/--rank/--shuffle apply to --sampler distributed");
     if (kind != TKA_SAMPLER_RANDOM &&
         (s->have_gen_seed || s->num_samples || s->replacement || s->no_dataloader))
-        return cli_usage_error(command, "--generator-seed/--num-samples/--replacement/--no-dataloader "
-                                        "apply to --sampler random");
+        return cli_usage_error(command,
+                               "--generator-seed/--num-samples/--replacement/--no-dataloader "
+                               "apply to --sampler random");
     if (kind == TKA_SAMPLER_SEQUENTIAL && (s->have_seed || s->epoch))
         return cli_usage_error(command, "a sequential sampler takes no --seed or --epoch");
     if (flavor == TKA_FLAVOR_PADDLE && (s->have_gen_seed || s->no_dataloader || s->shard_drop_last))

@@ -57,10 +57,9 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
 {
     if (cli_progress_option(argv[*i], &a->in.progress))
         return 1;
-    static const char *const names[] = {"--tokenizer", "--input",  "--input-format",
-                                        "--text-field", "--compat", "--do-lower-case",
-                                        "--errors",     "--threads", "--output",
-                                        "-o"};
+    static const char *const names[] = {
+        "--tokenizer",     "--input",  "--input-format", "--text-field", "--compat",
+        "--do-lower-case", "--errors", "--threads",      "--output",     "-o"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         bool missing;
         const char *v = cli_option_value(argc, argv, i, names[k], &missing);
@@ -71,12 +70,8 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
         if (!v)
             continue;
         switch (k) {
-        case 0:
-            a->tokenizer = v;
-            break;
-        case 1:
-            a->in.path = v;
-            break;
+        case 0: a->tokenizer = v; break;
+        case 1: a->in.path = v; break;
         case 2:
             if (strcmp(v, "lines") == 0)
                 a->in.format = CLI_INPUT_LINES;
@@ -87,9 +82,7 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
                 return -1;
             }
             break;
-        case 3:
-            a->in.text_field = v;
-            break;
+        case 3: a->in.text_field = v; break;
         case 4:
             if (strcmp(v, "slow") == 0)
                 a->compat = TKA_COMPAT_SLOW;
@@ -125,9 +118,7 @@ int cli_tok_arg(const char *command, int argc, char **argv, int *i, cli_tok_args
             break;
         }
         case 8:
-        case 9:
-            a->output = v;
-            break;
+        case 9: a->output = v; break;
         }
         return 1;
     }

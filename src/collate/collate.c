@@ -62,8 +62,8 @@ static tka_batch_array *add_array(tka_batch *out, const char *name, tka_dtype dt
 
 /* One padded row: `len` values from src (or `fill_value` everywhere when
  * src is NULL, for a created attention mask), then pad up to `width`. */
-static void write_row(int64_t *row, size_t width, const int32_t *src, size_t len, int64_t fill_value,
-                      int64_t pad_value, bool pad_left)
+static void write_row(int64_t *row, size_t width, const int32_t *src, size_t len,
+                      int64_t fill_value, int64_t pad_value, bool pad_left)
 {
     size_t pad = width - len;
     int64_t *values = pad_left ? row + pad : row;
@@ -83,8 +83,8 @@ static int64_t float_label_to_int64(double v)
     return (int64_t)v;
 }
 
-static tka_status add_labels(const tka_batch_items *items, tka_flavor flavor,
-                             tka_arena *arena, tka_batch *out, tka_error *err)
+static tka_status add_labels(const tka_batch_items *items, tka_flavor flavor, tka_arena *arena,
+                             tka_batch *out, tka_error *err)
 {
     if (items->label_kind == TKA_LABEL_NONE)
         return TKA_OK;
@@ -102,19 +102,14 @@ static tka_status add_labels(const tka_batch_items *items, tka_flavor flavor,
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating labels");
     for (size_t i = 0; i < n; i++) {
         switch (dtype) {
-        case TKA_DTYPE_FLOAT32:
-            ((float *)a->data)[i] = (float)items->label_float[i];
-            break;
-        case TKA_DTYPE_BOOL:
-            ((uint8_t *)a->data)[i] = items->label_int[i] != 0;
-            break;
+        case TKA_DTYPE_FLOAT32: ((float *)a->data)[i] = (float)items->label_float[i]; break;
+        case TKA_DTYPE_BOOL: ((uint8_t *)a->data)[i] = items->label_int[i] != 0; break;
         case TKA_DTYPE_INT64:
             ((int64_t *)a->data)[i] = items->label_kind == TKA_LABEL_FLOAT
                                           ? float_label_to_int64(items->label_float[i])
                                           : items->label_int[i];
             break;
-        default: /* add_labels makes no other dtype */
-            break;
+        default: /* add_labels makes no other dtype */ break;
         }
     }
     return TKA_OK;
@@ -179,7 +174,8 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
         const int32_t *const *src = items->fields[f];
         if (!src)
             continue;
-        tka_batch_array *a = add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
+        tka_batch_array *a =
+            add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating %s", field_names[f]);
         for (size_t i = 0; i < items->count; i++) {
@@ -187,10 +183,12 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
             size_t len = items->lengths[i];
             switch (f) {
             case TKA_FIELD_INPUT_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_id, o->padding_side == TKA_PAD_LEFT);
+                write_row(row, width, src[i], len, 0, o->pad_token_id,
+                          o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_TOKEN_TYPE_IDS:
-                write_row(row, width, src[i], len, 0, o->pad_token_type_id, o->padding_side == TKA_PAD_LEFT);
+                write_row(row, width, src[i], len, 0, o->pad_token_type_id,
+                          o->padding_side == TKA_PAD_LEFT);
                 break;
             case TKA_FIELD_SPECIAL_TOKENS_MASK:
                 write_row(row, width, src[i], len, 0, 1, o->padding_side == TKA_PAD_LEFT);
@@ -199,14 +197,16 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
                 /* COMPAT: when _pad pads an item it rewrites the mask as ones
                  * over the item, whatever the item's mask held; an item that
                  * needs no padding keeps its own mask. */
-                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0, o->padding_side == TKA_PAD_LEFT);
+                write_row(row, width, len == width ? src[i] : NULL, len, 1, 0,
+                          o->padding_side == TKA_PAD_LEFT);
                 break;
             }
         }
     }
     TKA_TRY(add_labels(items, TKA_FLAVOR_TORCH, arena, out, err));
     if (!have_mask && o->return_attention_mask) {
-        tka_batch_array *a = add_array(out, "attention_mask", TKA_DTYPE_INT64, 2, items->count, width, arena);
+        tka_batch_array *a =
+            add_array(out, "attention_mask", TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating attention_mask");
         for (size_t i = 0; i < items->count; i++)
@@ -234,22 +234,17 @@ static tka_status collate_paddle(const tka_batch_items *items, const tka_collate
                                      "tokenizer has no pad token: give one explicitly (--pad-id)");
             pad_value = o->pad_token_id;
             break;
-        case TKA_FIELD_TOKEN_TYPE_IDS:
-            pad_value = o->pad_token_type_id;
-            break;
-        case TKA_FIELD_SPECIAL_TOKENS_MASK:
-            pad_value = 1;
-            break;
-        case TKA_FIELD_ATTENTION_MASK:
-            pad_value = 0;
-            break;
+        case TKA_FIELD_TOKEN_TYPE_IDS: pad_value = o->pad_token_type_id; break;
+        case TKA_FIELD_SPECIAL_TOKENS_MASK: pad_value = 1; break;
+        case TKA_FIELD_ATTENTION_MASK: pad_value = 0; break;
         }
-        tka_batch_array *a = add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
+        tka_batch_array *a =
+            add_array(out, field_names[f], TKA_DTYPE_INT64, 2, items->count, width, arena);
         if (!a)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory collating %s", field_names[f]);
         for (size_t i = 0; i < items->count; i++)
-            write_row((int64_t *)a->data + i * width, width, src[i], items->lengths[i], 0, pad_value,
-                      o->padding_side == TKA_PAD_LEFT);
+            write_row((int64_t *)a->data + i * width, width, src[i], items->lengths[i], 0,
+                      pad_value, o->padding_side == TKA_PAD_LEFT);
     }
     return add_labels(items, TKA_FLAVOR_PADDLE, arena, out, err);
 }
@@ -272,7 +267,8 @@ tka_status tka_collate(const tka_batch_items *items, const tka_collate_options *
             snprintf(keys + used, sizeof keys - used, "%s'labels'", used ? ", " : "");
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              "You should supply an encoding or a list of encodings to this method "
-                             "that includes input_ids, but you provided [%s]", keys);
+                             "that includes input_ids, but you provided [%s]",
+                             keys);
     }
     if ((items->label_kind == TKA_LABEL_FLOAT && !items->label_float) ||
         ((items->label_kind == TKA_LABEL_INT || items->label_kind == TKA_LABEL_BOOL) &&

@@ -11,10 +11,10 @@
 
 struct tka_line_reader {
     FILE *file;
-    char *buf;         /* bytes read but not yet consumed start at buf[pos] */
+    char *buf; /* bytes read but not yet consumed start at buf[pos] */
     size_t pos, len, cap;
     bool eof;
-    bool skip_lf;      /* previous line ended with '\r': a following '\n' belongs to it */
+    bool skip_lf; /* previous line ended with '\r': a following '\n' belongs to it */
     uint64_t line_number;
     uint64_t consumed; /* file offset of buf[0] */
     uint64_t line_offset;

@@ -15,9 +15,9 @@
 
 struct tka_outfile {
     FILE *f;
-    char *path;     /* where the output ends up (a link's target when path was a link) */
-    char *tmp;      /* temporary file, NULL when writing in place */
-    int slot;       /* registry slot of tmp, -1 when none */
+    char *path; /* where the output ends up (a link's target when path was a link) */
+    char *tmp;  /* temporary file, NULL when writing in place */
+    int slot;   /* registry slot of tmp, -1 when none */
     bool is_stdout, committed;
     tka_sha256 sha;
 };
@@ -82,8 +82,8 @@ tka_status tka_outfile_open(const char *path, tka_outfile **out, tka_error *err)
         return fail(o, err, TKA_ERR_IO, "cannot create", path, errno);
     if (exists && S_ISLNK(lst.st_mode)) {
         if (stat(path, &st) != 0)
-            return fail(o, err, TKA_ERR_IO, "a symbolic link whose target cannot be used",
-                        path, errno);
+            return fail(o, err, TKA_ERR_IO, "a symbolic link whose target cannot be used", path,
+                        errno);
     } else {
         st = lst;
     }
@@ -107,7 +107,8 @@ tka_status tka_outfile_open(const char *path, tka_outfile **out, tka_error *err)
     if (exists && !S_ISREG(st.st_mode)) {
         tka_outfile_free(o);
         return tka_error_set(err, TKA_ERR_IO,
-                             "%s: not a regular file, device or pipe; refusing to replace it", path);
+                             "%s: not a regular file, device or pipe; refusing to replace it",
+                             path);
     }
     if (exists && S_ISLNK(lst.st_mode)) {
         o->path = realpath(path, NULL); /* replace the link's target, keep the link */
@@ -130,8 +131,7 @@ tka_status tka_outfile_open(const char *path, tka_outfile **out, tka_error *err)
     if (fd < 0) {
         free(o->tmp);
         o->tmp = NULL;
-        return fail(o, err, TKA_ERR_IO, "cannot create a temporary file beside it", path,
-                    errno);
+        return fail(o, err, TKA_ERR_IO, "cannot create a temporary file beside it", path, errno);
     }
     o->slot = registry_add(o->tmp);
     mode_t mask = umask(0);
@@ -234,8 +234,8 @@ tka_status tka_check_not_input(const char *output, const char *input, tka_error 
     if (!output || !input || strcmp(output, "-") == 0 || strcmp(input, "-") == 0)
         return TKA_OK;
     struct stat a, b;
-    if (stat(output, &a) == 0 && S_ISREG(a.st_mode) && stat(input, &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino)
+    if (stat(output, &a) == 0 && S_ISREG(a.st_mode) && stat(input, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "%s: the output is the input file %s; refusing to overwrite it",
                              output, input);

@@ -89,8 +89,8 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-tka_status tka_pool_new(int threads, size_t max_pending, tka_pool_fn fn, void *ctx,
-                        tka_pool **out, tka_error *err)
+tka_status tka_pool_new(int threads, size_t max_pending, tka_pool_fn fn, void *ctx, tka_pool **out,
+                        tka_error *err)
 {
     *out = NULL;
     if (!fn)

@@ -14,12 +14,12 @@
 /* COMPAT: tokenizers' TruncationError messages (Rust), for the only_first /
  * only_second strategies of encode.c and of tokenizer.json (tj_tokenizer.c). */
 #define TKA_HF_TRUNCATION_NO_SECOND "Truncation error: Second sequence not provided"
-#define TKA_HF_TRUNCATION_TOO_SHORT                                                                \
+#define TKA_HF_TRUNCATION_TOO_SHORT \
     "Truncation error: Sequence to truncate too short to respect the provided max_length"
 
 /* tokenizers' Encoding::truncate asserts stride < max_len (a panic, no
  * message of its own); printf arguments: stride, max_len (size_t). */
-#define TKA_RUST_STRIDE_PANIC                                                                      \
+#define TKA_RUST_STRIDE_PANIC \
     "stride (%zu) must be smaller than the truncated length (%zu): the Rust tokenizer panics here"
 
 #endif

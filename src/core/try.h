@@ -7,20 +7,20 @@
 
 /* Returns the status of `expr` from the enclosing function unless it is
  * TKA_OK. Use where nothing needs releasing on failure. */
-#define TKA_TRY(expr)                                                                              \
-    do {                                                                                           \
-        tka_status tka_try_status_ = (expr);                                                       \
-        if (tka_try_status_ != TKA_OK)                                                             \
-            return tka_try_status_;                                                                \
+#define TKA_TRY(expr)                        \
+    do {                                     \
+        tka_status tka_try_status_ = (expr); \
+        if (tka_try_status_ != TKA_OK)       \
+            return tka_try_status_;          \
     } while (0)
 
 /* Stores the status of `expr` in `st` and jumps to `label` unless it is
  * TKA_OK. Use where the function releases resources at `label`. */
-#define TKA_TRY_GOTO(st, expr, label)                                                              \
-    do {                                                                                           \
-        (st) = (expr);                                                                             \
-        if ((st) != TKA_OK)                                                                        \
-            goto label;                                                                            \
+#define TKA_TRY_GOTO(st, expr, label) \
+    do {                              \
+        (st) = (expr);                \
+        if ((st) != TKA_OK)           \
+            goto label;               \
     } while (0)
 
 #endif

@@ -25,8 +25,8 @@ static inline int32_t tka_utf8_decode(const uint8_t *s, size_t *i)
         return cp;
     }
     if (b < 0xF0) {
-        int32_t cp = ((int32_t)(b & 0x0F) << 12) | ((int32_t)(s[*i + 1] & 0x3F) << 6) |
-                     (s[*i + 2] & 0x3F);
+        int32_t cp =
+            ((int32_t)(b & 0x0F) << 12) | ((int32_t)(s[*i + 1] & 0x3F) << 6) | (s[*i + 2] & 0x3F);
         *i += 3;
         return cp;
     }

@@ -17,12 +17,12 @@
 
 /* Where pandas and the GLUE reader part ways; counted in the typing pass. */
 enum divergence {
-    DIV_QUOTED,      /* a field opens with a quote */
-    DIV_BLANK,       /* blank / space-only lines skipped by pandas */
-    DIV_SHORT,       /* records with fewer fields than the header */
-    DIV_NA,          /* NA strings / empty fields in the selected columns */
-    DIV_LABEL_FORM,  /* labels pandas parses as numbers that GLUE keeps as other strings */
-    DIV_NUL,         /* NUL bytes (pandas cuts the value there) */
+    DIV_QUOTED,     /* a field opens with a quote */
+    DIV_BLANK,      /* blank / space-only lines skipped by pandas */
+    DIV_SHORT,      /* records with fewer fields than the header */
+    DIV_NA,         /* NA strings / empty fields in the selected columns */
+    DIV_LABEL_FORM, /* labels pandas parses as numbers that GLUE keeps as other strings */
+    DIV_NUL,        /* NUL bytes (pandas cuts the value there) */
     DIV_COUNT
 };
 
@@ -34,8 +34,8 @@ typedef struct divergence_note {
  * is not a str once the block's type is known (tka_dataset_first_non_string). */
 typedef struct cell_watch {
     uint64_t first_na_row, first_na_line; /* NO_ROW: no NA cell in the unit */
-    bool first_na;      /* the unit's first cell is NA */
-    bool first_int_ok;  /* ... parses as int64 (first_int), for the float NaN sentinel */
+    bool first_na;                        /* the unit's first cell is NA */
+    bool first_int_ok; /* ... parses as int64 (first_int), for the float NaN sentinel */
     int64_t first_int;
 } cell_watch;
 
@@ -57,8 +57,8 @@ struct tka_dataset {
     char *text_field, *pair_field, *label_field;
     tka_tsv_reader *reader;
 
-    size_t leading;   /* implicit index columns (pandas) */
-    size_t ncols;     /* named data columns */
+    size_t leading; /* implicit index columns (pandas) */
+    size_t ncols;   /* named data columns */
     char **names;
     size_t text_col, pair_col, label_col; /* data column numbers */
     uint64_t nrows;
@@ -69,31 +69,31 @@ struct tka_dataset {
     pandas_type *unit_types; /* nunits x width, filled as units end */
     unit_watch *watch;       /* nunits */
     size_t units_cap;
-    size_t width;            /* leading + ncols */
+    size_t width;                   /* leading + ncols */
     tka_column_dtype *group_dtypes; /* ngroups x width */
     tka_column_dtype *col_dtypes;   /* width: the dtype of each raw column */
 
     /* The typing pass (two-pass open, or the single pass itself), row by row. */
-    bool seen_first;         /* the first data row fixed width and units */
-    bool have_unit;          /* cur_unit holds rows */
+    bool seen_first; /* the first data row fixed width and units */
+    bool have_unit;  /* cur_unit holds rows */
     size_t cur_unit, cur_group;
-    pandas_infer *cur_inf;   /* width: inference state of cur_unit */
-    field_scan *scan;        /* width: the record being typed, each field's C-string
+    pandas_infer *cur_inf;         /* width: inference state of cur_unit */
+    field_scan *scan;              /* width: the record being typed, each field's C-string
                                 length and NA test, computed once for every use */
     tka_column_dtype *merged_prev; /* width: merge of the ended units of cur_group */
     bool merged_valid;
-    uint64_t prev_end;       /* last line of the previous record (blank-line notes) */
-    bool typed;              /* dtypes final: two passes after open, single pass at its end */
+    uint64_t prev_end; /* last line of the previous record (blank-line notes) */
+    bool typed;        /* dtypes final: two passes after open, single pass at its end */
 
     tka_buf warnings;
     divergence_note div[DIV_COUNT];
     divergence_note sel_na, label_any, label_noncanon;
-    uint64_t next_row;       /* second pass */
-    bool at_data;            /* second pass: header consumed */
-    tka_tsv_record current;  /* the record of the row last returned */
+    uint64_t next_row;      /* second pass */
+    bool at_data;           /* second pass: header consumed */
+    tka_tsv_record current; /* the record of the row last returned */
     size_t current_unit, current_group;
     bool has_current;
-    bool row_failed;         /* single pass: a deferred row error (sticky) */
+    bool row_failed; /* single pass: a deferred row error (sticky) */
     tka_error row_error;
 };
 
@@ -208,8 +208,8 @@ static void report_divergences(tka_dataset *ds)
              "differently:");
     for (int k = 0; k < DIV_COUNT; k++)
         if (d[k].count)
-            tka_buf_printf(&ds->warnings, "  %" PRIu64 " %s (first at line %" PRIu64
-                                          ", column %" PRIu64 ")\n",
+            tka_buf_printf(&ds->warnings,
+                           "  %" PRIu64 " %s (first at line %" PRIu64 ", column %" PRIu64 ")\n",
                            d[k].count, what[k], d[k].line, d[k].column);
 }
 
@@ -293,8 +293,9 @@ static void close_unit(tka_dataset *ds)
     pandas_type *types = ds->unit_types + ds->cur_unit * ds->width;
     for (size_t c = 0; c < ds->width; c++) {
         types[c] = pandas_infer_result(&ds->cur_inf[c]);
-        ds->merged_prev[c] = ds->merged_valid ? pandas_merge_dtype(ds->merged_prev[c], types[c].dtype)
-                                              : types[c].dtype;
+        ds->merged_prev[c] = ds->merged_valid
+                                 ? pandas_merge_dtype(ds->merged_prev[c], types[c].dtype)
+                                 : types[c].dtype;
     }
     ds->merged_valid = true;
     ds->have_unit = false;
@@ -335,7 +336,8 @@ static void watch_cells(tka_dataset *ds, const tka_tsv_record *rec)
         cell_watch *c = &w->cell[k];
         if (first) {
             c->first_na = na;
-            c->first_int_ok = !na && pandas_parse_int64(f->data, len, &c->first_int) == PANDAS_NUM_OK;
+            c->first_int_ok =
+                !na && pandas_parse_int64(f->data, len, &c->first_int) == PANDAS_NUM_OK;
         }
         if (na && c->first_na_row == NO_ROW) {
             c->first_na_row = ds->nrows;
@@ -443,16 +445,18 @@ static tka_status finish_types(tka_dataset *ds, tka_error *err)
             continue;
         const char *name = ds->names[col - ds->leading];
         if (mixed && overall == TKA_COLUMN_OBJECT && ds->options.chunking != TKA_CHUNKS_ROWS)
-            warn(ds, "column '%s' has mixed types across pandas' low_memory blocks of %zu rows "
-                     "(pandas' DtypeWarning): its cells keep each block's types (Python int / "
-                     "float / str)",
+            warn(ds,
+                 "column '%s' has mixed types across pandas' low_memory blocks of %zu rows "
+                 "(pandas' DtypeWarning): its cells keep each block's types (Python int / "
+                 "float / str)",
                  name, ds->unit_rows);
         if (ds->options.chunking == TKA_CHUNKS_ROWS)
             for (size_t g = 1; g < ds->ngroups; g++)
                 if (ds->group_dtypes[g * width + col] != ds->group_dtypes[col]) {
-                    warn(ds, "column '%s' is %s in rows %zu.. but %s in the first %zu rows: HF "
-                             "datasets casts every %zu-row chunk to the first chunk's type "
-                             "(an error or changed values)",
+                    warn(ds,
+                         "column '%s' is %s in rows %zu.. but %s in the first %zu rows: HF "
+                         "datasets casts every %zu-row chunk to the first chunk's type "
+                         "(an error or changed values)",
                          name, tka_column_dtype_name(ds->group_dtypes[g * width + col]),
                          g * ds->options.chunk_rows, tka_column_dtype_name(ds->group_dtypes[col]),
                          ds->options.chunk_rows, ds->options.chunk_rows);
@@ -499,19 +503,22 @@ static void warn_selected_types(tka_dataset *ds)
             continue;
         tka_column_dtype d = ds->col_dtypes[ds->leading + c];
         if (d != TKA_COLUMN_OBJECT)
-            warn(ds, "text column '%s' is %s: pandas reads its cells as numbers, which the "
-                     "reference tokenizer refuses (it needs str)",
+            warn(ds,
+                 "text column '%s' is %s: pandas reads its cells as numbers, which the "
+                 "reference tokenizer refuses (it needs str)",
                  ds->names[c], tka_column_dtype_name(d));
     }
     if (ds->leading)
-        warn(ds, "the first data row has %zu more field(s) than the header: pandas used the "
-                 "first %zu column(s) as the index and shifted the others left (a TAB at the "
-                 "end of every line?)",
+        warn(ds,
+             "the first data row has %zu more field(s) than the header: pandas used the "
+             "first %zu column(s) as the index and shifted the others left (a TAB at the "
+             "end of every line?)",
              ds->leading, ds->leading);
     if (ds->label_col != NOT_SELECTED &&
         ds->col_dtypes[ds->leading + ds->label_col] == TKA_COLUMN_FLOAT64)
-        warn(ds, "label column '%s' is float64 (a missing or non-integer label): the Paddle "
-                 "side casts labels to int64, HF's collator makes float32 labels",
+        warn(ds,
+             "label column '%s' is float64 (a missing or non-integer label): the Paddle "
+             "side casts labels to int64, HF's collator makes float32 labels",
              ds->names[ds->label_col]);
 }
 
@@ -549,7 +556,8 @@ static void selected_stats(tka_dataset *ds, const tka_tsv_record *rec)
             continue;
         note(&ds->label_any, f, rec->line);
         int64_t i;
-        if (pandas_parse_int64(f->data, sc->len, &i) == PANDAS_NUM_OK && !canonical_int(f->data, sc->len))
+        if (pandas_parse_int64(f->data, sc->len, &i) == PANDAS_NUM_OK &&
+            !canonical_int(f->data, sc->len))
             note(&ds->label_noncanon, f, rec->line);
     }
 }
@@ -623,8 +631,8 @@ static tka_status dataset_new(const char *name, const tka_dataset_options *optio
     return TKA_OK;
 }
 
-tka_status tka_dataset_open(const char *path, const tka_dataset_options *options,
-                            tka_dataset **out, tka_error *err)
+tka_status tka_dataset_open(const char *path, const tka_dataset_options *options, tka_dataset **out,
+                            tka_error *err)
 {
     tka_dataset *ds;
     TKA_TRY(dataset_new(path, options, &ds, err));
@@ -662,13 +670,34 @@ tka_status tka_dataset_open_memory(const char *name, const void *data, size_t le
     return TKA_OK;
 }
 
-bool tka_dataset_complete(const tka_dataset *ds) { return ds->typed; }
-uint64_t tka_dataset_num_rows(const tka_dataset *ds) { return ds->nrows; }
-size_t tka_dataset_num_columns(const tka_dataset *ds) { return ds->ncols; }
-size_t tka_dataset_index_columns(const tka_dataset *ds) { return ds->leading; }
-size_t tka_dataset_text_column(const tka_dataset *ds) { return ds->text_col; }
-size_t tka_dataset_pair_column(const tka_dataset *ds) { return ds->pair_col; }
-size_t tka_dataset_label_column(const tka_dataset *ds) { return ds->label_col; }
+bool tka_dataset_complete(const tka_dataset *ds)
+{
+    return ds->typed;
+}
+uint64_t tka_dataset_num_rows(const tka_dataset *ds)
+{
+    return ds->nrows;
+}
+size_t tka_dataset_num_columns(const tka_dataset *ds)
+{
+    return ds->ncols;
+}
+size_t tka_dataset_index_columns(const tka_dataset *ds)
+{
+    return ds->leading;
+}
+size_t tka_dataset_text_column(const tka_dataset *ds)
+{
+    return ds->text_col;
+}
+size_t tka_dataset_pair_column(const tka_dataset *ds)
+{
+    return ds->pair_col;
+}
+size_t tka_dataset_label_column(const tka_dataset *ds)
+{
+    return ds->label_col;
+}
 
 const char *tka_dataset_column_name(const tka_dataset *ds, size_t column)
 {
@@ -844,7 +873,10 @@ tka_status tka_dataset_convert(const tka_dataset *ds, size_t column, bool index,
 tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, uint64_t *row,
                                         uint64_t *line, tka_value_kind *kind, tka_error *err)
 {
-    int k = column == NOT_SELECTED ? -1 : column == ds->text_col ? 0 : column == ds->pair_col ? 1 : -1;
+    int k = column == NOT_SELECTED   ? -1
+            : column == ds->text_col ? 0
+            : column == ds->pair_col ? 1
+                                     : -1;
     if (k < 0 || !ds->typed)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "%s: the first non-string cell is known for the text and pair "
@@ -977,8 +1009,8 @@ static tka_status changed_between_passes(const tka_dataset *ds, const char *what
                                          tka_error *err)
 {
     return tka_error_set(err, TKA_ERR_FORMAT,
-                         "%s: the file changed between the two passes (%s: %" PRIu64
-                         " of %" PRIu64 " data rows read)",
+                         "%s: the file changed between the two passes (%s: %" PRIu64 " of %" PRIu64
+                         " data rows read)",
                          ds->name, what, rows, ds->nrows);
 }
 

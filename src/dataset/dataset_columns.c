@@ -126,7 +126,8 @@ static bool mangle_duplicates(char **names, const bool *unnamed, size_t n)
                 break;
             }
             if (col) {
-                names[i] = col; /* `old` stays alive (the table refers to it); the caller frees it */
+                names[i] =
+                    col; /* `old` stays alive (the table refers to it); the caller frees it */
                 name_entry *was = table_entry(&t, old), *now = table_entry(&t, col);
                 if (!was || !now) {
                     ok = false;
@@ -147,8 +148,8 @@ static bool mangle_duplicates(char **names, const bool *unnamed, size_t n)
     return ok;
 }
 
-tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file,
-                        char ***out, tka_error *err)
+tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file, char ***out,
+                        tka_error *err)
 {
     size_t n = header->num_fields;
     char **names = calloc(n ? n : 1, sizeof *names);
@@ -219,8 +220,8 @@ tka_status column_select(char *const *names, size_t n, bool pandas, const char *
     tka_buf list = {0};
     for (size_t i = 0; i < n && list.len < 400; i++)
         tka_buf_printf(&list, "%s'%s'", i ? ", " : "", names[i]);
-    tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no %s column named '%s' (columns: %s)%s", file,
-                  role, spec, list.data ? list.data : "none",
+    tka_error_set(err, TKA_ERR_NOT_FOUND, "%s: no %s column named '%s' (columns: %s)%s", file, role,
+                  spec, list.data ? list.data : "none",
                   pandas ? "; pandas raises KeyError (header names keep their spaces)" : "");
     tka_buf_free(&list);
     return TKA_ERR_NOT_FOUND;

@@ -12,8 +12,8 @@
 /* The names of the header's fields. pandas: cut at NUL, "" -> "Unnamed: i",
  * duplicates mangled to "x.1", "x.2" (pandas 1.5's mangle_dupe_cols). GLUE:
  * the strings as read. *names (n entries) is freed with column_names_free. */
-tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file,
-                        char ***names, tka_error *err);
+tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file, char ***names,
+                        tka_error *err);
 void column_names_free(char **names, size_t n);
 
 /* Resolves "name" or "#N" (0-based) to a column number; spec NULL selects

@@ -79,8 +79,7 @@ static tka_status python_int(const tka_value *v, const char *name, int64_t *out,
     }
     if (state != DIGITS && state != TRAIL)
         goto invalid;
-    if (overflow || (!neg && mag > (uint64_t)INT64_MAX) ||
-        (neg && mag > (uint64_t)INT64_MAX + 1))
+    if (overflow || (!neg && mag > (uint64_t)INT64_MAX) || (neg && mag > (uint64_t)INT64_MAX + 1))
         return refuse(v, name, err, NP_TOO_LARGE);
     *out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
     return TKA_OK;
@@ -92,19 +91,14 @@ invalid:
 tka_status tka_value_to_int64(const tka_value *v, const char *name, int64_t *out, tka_error *err)
 {
     switch (v->kind) {
-    case TKA_VALUE_INT:
-        *out = v->i;
-        return TKA_OK;
+    case TKA_VALUE_INT: *out = v->i; return TKA_OK;
     case TKA_VALUE_UINT:
         if (v->u > (uint64_t)INT64_MAX)
             return refuse(v, name, err, NP_TOO_LARGE);
         *out = (int64_t)v->u;
         return TKA_OK;
-    case TKA_VALUE_BOOL:
-        *out = v->b;
-        return TKA_OK;
-    case TKA_VALUE_NAN:
-        return refuse(v, name, err, NP_NAN);
+    case TKA_VALUE_BOOL: *out = v->b; return TKA_OK;
+    case TKA_VALUE_NAN: return refuse(v, name, err, NP_NAN);
     case TKA_VALUE_FLOAT:
         if (isnan(v->f))
             return refuse(v, name, err, NP_NAN);
@@ -116,8 +110,7 @@ tka_status tka_value_to_int64(const tka_value *v, const char *name, int64_t *out
             return refuse(v, name, err, NP_TOO_LARGE);
         *out = (int64_t)v->f;
         return TKA_OK;
-    case TKA_VALUE_STR:
-        return python_int(v, name, out, err);
+    case TKA_VALUE_STR: return python_int(v, name, out, err);
     }
     return refuse(v, name, err, "unknown value kind");
 }

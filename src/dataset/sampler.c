@@ -40,10 +40,8 @@ void tka_batches_free(tka_batches *batches)
 static int64_t sampler_length(const tka_sampler_spec *s, tka_error *err)
 {
     switch (s->kind) {
-    case TKA_SAMPLER_SEQUENTIAL:
-        return s->n;
-    case TKA_SAMPLER_RANDOM:
-        return s->num_samples > 0 ? s->num_samples : s->n;
+    case TKA_SAMPLER_SEQUENTIAL: return s->n;
+    case TKA_SAMPLER_RANDOM: return s->num_samples > 0 ? s->num_samples : s->n;
     case TKA_SAMPLER_DISTRIBUTED:
         if (s->num_replicas < 1) {
             tka_error_set(err, TKA_ERR_ARGUMENT, "num_replicas must be >= 1, got %" PRId64,
@@ -202,8 +200,9 @@ tka_status tka_sampler_describe(const tka_sampler_spec *s, char *buf, size_t siz
     if (s->flavor == TKA_FLAVOR_TORCH) {
         switch (s->kind) {
         case TKA_SAMPLER_SEQUENTIAL:
-            put(buf, size, &pos, "DataLoader(ds, batch_size=%" PRId64 ", shuffle=False, drop_last=%s)",
-                b, py_bool(s->drop_last));
+            put(buf, size, &pos,
+                "DataLoader(ds, batch_size=%" PRId64 ", shuffle=False, drop_last=%s)", b,
+                py_bool(s->drop_last));
             break;
         case TKA_SAMPLER_RANDOM: {
             char gen[64] = "";

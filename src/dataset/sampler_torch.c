@@ -114,7 +114,8 @@ tka_status tka_torch_random_sampler_order(const tka_torch_random_sampler *cfg, i
     if (cfg->n == 0)
         return tka_error_set(err, TKA_ERR_REFERENCE,
                              "RandomSampler over an empty dataset with num_samples=%lld: torch "
-                             "raises (ZeroDivisionError / randint range error)", (long long)ns);
+                             "raises (ZeroDivisionError / randint range error)",
+                             (long long)ns);
     int64_t *scratch = NULL;
     if (!cfg->replacement) {
         if ((uint64_t)cfg->n > SIZE_MAX / sizeof *scratch ||

@@ -39,15 +39,15 @@
 #define PANDAS_PARSER_ERROR "pandas raises ParserError: Error tokenizing data. C error: "
 
 enum pandas_state {
-    P_RECORD_START,   /* at the start of a line, nothing of a record seen */
-    P_WS_LINE,        /* only spaces so far (pandas' WHITESPACE_LINE); held, not fed */
-    P_FIELD_START,    /* at the start of a field inside a record */
-    P_UNQUOTED,       /* inside an unquoted field */
-    P_QUOTED,         /* inside a quoted field */
-    P_QUOTE_PENDING,  /* a quote inside a quoted field, held until the next byte */
-    P_CONTINUATION,   /* text after a closing quote (libcsv still sees a quoted field) */
-    P_AFTER_CR,       /* a CR ended a record (pandas' EAT_CRNL) */
-    P_AFTER_BLANK_CR  /* a CR ended a blank line (pandas' EAT_CRNL_NOP) */
+    P_RECORD_START,  /* at the start of a line, nothing of a record seen */
+    P_WS_LINE,       /* only spaces so far (pandas' WHITESPACE_LINE); held, not fed */
+    P_FIELD_START,   /* at the start of a field inside a record */
+    P_UNQUOTED,      /* inside an unquoted field */
+    P_QUOTED,        /* inside a quoted field */
+    P_QUOTE_PENDING, /* a quote inside a quoted field, held until the next byte */
+    P_CONTINUATION,  /* text after a closing quote (libcsv still sees a quoted field) */
+    P_AFTER_CR,      /* a CR ended a record (pandas' EAT_CRNL) */
+    P_AFTER_BLANK_CR /* a CR ended a blank line (pandas' EAT_CRNL_NOP) */
 };
 
 #define CSV(r) ((struct csv_parser *)(r)->csv)
@@ -107,8 +107,8 @@ static void end_record(tka_tsv_reader *r, bool at_newline)
         tsv_fail(r, TKA_ERR_FORMAT, &r->rec_start,
                  "the record has %zu fields where %zu are expected; " PANDAS_PARSER_ERROR
                  "Expected %zu fields in line %llu, saw %zu",
-                 fields, r->expected_fields, r->expected_fields,
-                 (unsigned long long)r->file_lines, fields);
+                 fields, r->expected_fields, r->expected_fields, (unsigned long long)r->file_lines,
+                 fields);
         return;
     }
     if (lines >= 1) {
@@ -156,7 +156,8 @@ static bool resolve_space_line(tka_tsv_reader *r)
     start.column += dropped;
     start.chars += dropped;
     begin_record(r, kept ? &start : &r->pos);
-    static const char spaces[64] = "                                                                ";
+    static const char spaces[64] =
+        "                                                                ";
     for (size_t left = kept; left;) {
         size_t n = left < sizeof spaces ? left : sizeof spaces;
         if (!feed(r, spaces, n))
@@ -261,7 +262,8 @@ static bool plain_line(tka_tsv_reader *r)
             break;
         start = (size_t)(tab - s) + 1;
     }
-    uint64_t line_chars = ascii ? n : chars + tka_utf8_count((const char *)s + counted, n - counted);
+    uint64_t line_chars =
+        ascii ? n : chars + tka_utf8_count((const char *)s + counted, n - counted);
     begin_record(r, &r->pos);
     if (r->plain_lines_via_libcsv) {
         r->line_next = 0;
@@ -301,10 +303,11 @@ static void pandas_eof(tka_tsv_reader *r)
 {
     switch (r->state) {
     case P_QUOTED:
-        tsv_fail(r, TKA_ERR_FORMAT, &r->rec_start,
-                 "a quoted field is never closed (runs to the end of the file); "
-                 PANDAS_PARSER_ERROR "EOF inside string starting at row %llu",
-                 (unsigned long long)r->file_lines);
+        tsv_fail(
+            r, TKA_ERR_FORMAT, &r->rec_start,
+            "a quoted field is never closed (runs to the end of the file); " PANDAS_PARSER_ERROR
+            "EOF inside string starting at row %llu",
+            (unsigned long long)r->file_lines);
         return;
     case P_QUOTE_PENDING:
     case P_CONTINUATION:
@@ -317,8 +320,7 @@ static void pandas_eof(tka_tsv_reader *r)
         if (r->rec_ready && !r->failed)
             end_record(r, false);
         return;
-    default:
-        return; /* blank or space-only tail: nothing */
+    default: return; /* blank or space-only tail: nothing */
     }
 }
 
@@ -513,8 +515,8 @@ static void reset_state(tka_tsv_reader *r)
     }
 }
 
-static tka_status reader_new(const char *name, const tka_tsv_options *options,
-                             tka_tsv_reader **out, tka_error *err)
+static tka_status reader_new(const char *name, const tka_tsv_options *options, tka_tsv_reader **out,
+                             tka_error *err)
 {
     *out = NULL;
     tka_tsv_reader *r = calloc(1, sizeof *r);
@@ -571,8 +573,7 @@ tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_ts
 }
 
 tka_status tka_tsv_open_memory(const char *name, const void *data, size_t len,
-                               const tka_tsv_options *options, tka_tsv_reader **out,
-                               tka_error *err)
+                               const tka_tsv_options *options, tka_tsv_reader **out, tka_error *err)
 {
     TKA_TRY(reader_new(name, options, out, err));
     static const unsigned char empty[1] = {0};

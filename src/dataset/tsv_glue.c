@@ -14,8 +14,8 @@
 
 static bool close_field(tka_tsv_reader *r)
 {
-    bool ok = tsv_add_field(r, r->glue_field.data, r->glue_field.len, &r->field_start, false,
-                            false);
+    bool ok =
+        tsv_add_field(r, r->glue_field.data, r->glue_field.len, &r->field_start, false, false);
     r->glue_field.len = 0;
     r->glue_field_chars = 0;
     return ok;

@@ -46,8 +46,8 @@ struct tka_tsv_reader {
     size_t win_ascii_from;  /* win.data[win_ascii_from..win.len) is all ASCII (characters
                                = bytes there) */
     bool chunk_lookahead;   /* pandas: decode each 262144-character block before reading it */
-    bool utf8_bad;        /* strict mode: the window ends where invalid input starts */
-    uint64_t utf8_bad_at; /* stream offset of the first invalid byte */
+    bool utf8_bad;          /* strict mode: the window ends where invalid input starts */
+    uint64_t utf8_bad_at;   /* stream offset of the first invalid byte */
     unsigned char utf8_bad_byte;
 
     /* ---- position of win[win_pos] */
@@ -60,25 +60,25 @@ struct tka_tsv_reader {
     size_t num_meta, meta_cap;
     tka_tsv_field *out_fields;
     size_t out_cap;
-    uint64_t records;   /* records completed */
-    tsv_pos rec_start;  /* where the current record started */
+    uint64_t records;  /* records completed */
+    tsv_pos rec_start; /* where the current record started */
     uint64_t rec_end_line;
     tsv_pos field_start;
-    bool rec_ready;     /* a complete record waits in rec_bytes/meta */
-    bool finished;      /* end of input handled */
-    tka_error failure;  /* sticky error */
+    bool rec_ready;    /* a complete record waits in rec_bytes/meta */
+    bool finished;     /* end of input handled */
+    tka_error failure; /* sticky error */
     bool failed;
 
     /* ---- pandas tokenizer state (tsv.c) */
-    void *csv;          /* struct csv_parser, kept opaque outside tsv.c */
+    void *csv;                   /* struct csv_parser, kept opaque outside tsv.c */
     bool plain_lines_via_libcsv; /* see plain_line() in tsv.c; for tests */
     int state;
     bool field_quoted;
-    uint64_t file_lines;       /* pandas' file_lines */
-    size_t expected_fields;    /* pandas' ex_fields: fields of the previous record */
-    bool start_after_lone_cr;  /* the current line follows a lone-CR line end */
-    uint64_t restart_chars;    /* pandas restarts tokenizing here (after its header read) */
-    size_t ws_count;           /* spaces held at the start of a line */
+    uint64_t file_lines;      /* pandas' file_lines */
+    size_t expected_fields;   /* pandas' ex_fields: fields of the previous record */
+    bool start_after_lone_cr; /* the current line follows a lone-CR line end */
+    uint64_t restart_chars;   /* pandas restarts tokenizing here (after its header read) */
+    size_t ws_count;          /* spaces held at the start of a line */
     tsv_pos ws_start;
     /* A plain line fed to libcsv in one piece (plain_line): where each of its
      * fields starts, handed to the field callbacks in order. */
@@ -87,10 +87,10 @@ struct tka_tsv_reader {
     bool line_active;
 
     /* ---- GLUE state (tsv_glue.c) */
-    tka_buf glue_field;      /* the field being read */
+    tka_buf glue_field; /* the field being read */
     size_t glue_field_chars;
     bool glue_in_record;
-    bool glue_skip_lf;       /* the last line ended with CR: a following LF belongs to it */
+    bool glue_skip_lf; /* the last line ended with CR: a following LF belongs to it */
 };
 
 /* tsv_source.c: makes at least one byte available in the window, or returns

@@ -79,15 +79,21 @@ static size_t incomplete_tail(const unsigned char *s, size_t len)
             return 0;
         if (b < 0xC0)
             continue; /* a continuation byte: look further back for the lead */
-        size_t need = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3
-                                               : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+        size_t need = b >= 0xC2 && b <= 0xDF   ? 2
+                      : b >= 0xE0 && b <= 0xEF ? 3
+                      : b >= 0xF0 && b <= 0xF4 ? 4
+                                               : 0;
         if (need == 0 || back >= need)
             return 0; /* invalid lead, or a complete sequence */
         unsigned char lo = 0x80, hi = 0xBF;
-        if (b == 0xE0) lo = 0xA0;
-        if (b == 0xED) hi = 0x9F;
-        if (b == 0xF0) lo = 0x90;
-        if (b == 0xF4) hi = 0x8F;
+        if (b == 0xE0)
+            lo = 0xA0;
+        if (b == 0xED)
+            hi = 0x9F;
+        if (b == 0xF0)
+            lo = 0x90;
+        if (b == 0xF4)
+            hi = 0x8F;
         for (size_t k = 1; k < back; k++) {
             unsigned char c = s[p + k];
             if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF))

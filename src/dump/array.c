@@ -225,7 +225,7 @@ uint16_t tka_double_to_half(double v)
     if (a >= 65520.0) /* 65504 + half an ulp rounds to infinity */
         return (uint16_t)(sign | 0x7c00u);
     int e;
-    frexp(a, &e); /* a = f * 2^e, f in [0.5, 1) */
+    frexp(a, &e);   /* a = f * 2^e, f in [0.5, 1) */
     int q = e - 11; /* weight of the last mantissa bit for normal halves */
     if (q < -24)
         q = -24; /* subnormals: fixed weight 2^-24 */

@@ -158,8 +158,8 @@ tka_status dump_dict_insert(tka_dict *d, const char *key, size_t len, const tka_
     return dump_dict_insert_object(d, key, len, value, ++d->next_id, err);
 }
 
-tka_status dump_dict_insert_object(tka_dict *d, const char *key, size_t len,
-                                   const tka_array *value, uint64_t object_id, tka_error *err)
+tka_status dump_dict_insert_object(tka_dict *d, const char *key, size_t len, const tka_array *value,
+                                   uint64_t object_id, tka_error *err)
 {
     size_t bad;
     if (memchr(key, 0, len))
@@ -248,8 +248,7 @@ tka_status tka_dict_add(tka_dict *d, const char *key, const tka_array *value, tk
     return TKA_OK;
 }
 
-tka_status tka_dict_add_shared(tka_dict *d, const char *key, const char *existing,
-                               tka_error *err)
+tka_status tka_dict_add_shared(tka_dict *d, const char *key, const char *existing, tka_error *err)
 {
     ptrdiff_t at = tka_dict_find(d, existing);
     if (at < 0)
@@ -312,7 +311,8 @@ tka_status tka_dict_set_meta(tka_dict *d, const char *text, tka_error *err)
     if (st == TKA_OK)
         st = dump_dict_set_meta_text(d, compact.data, err);
     else
-        tka_error_set(err, st, "metadata: %s", st == TKA_ERR_LIMIT ? "nested too deeply" : "out of memory");
+        tka_error_set(err, st, "metadata: %s",
+                      st == TKA_ERR_LIMIT ? "nested too deeply" : "out of memory");
     tka_buf_free(&compact);
     return st;
 }

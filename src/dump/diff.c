@@ -42,7 +42,10 @@ static int kind_rank(tka_dtype t)
 
 static tka_dtype signed_of_size(size_t size)
 {
-    return size == 1 ? TKA_DTYPE_INT8 : size == 2 ? TKA_DTYPE_INT16 : size == 4 ? TKA_DTYPE_INT32 : TKA_DTYPE_INT64;
+    return size == 1   ? TKA_DTYPE_INT8
+           : size == 2 ? TKA_DTYPE_INT16
+           : size == 4 ? TKA_DTYPE_INT32
+                       : TKA_DTYPE_INT64;
 }
 
 static tka_dtype float_of_size(size_t size)
@@ -71,7 +74,8 @@ static tka_dtype promote_types(tka_dtype x, tka_dtype y)
     size_t ss = is_signed(x) ? sx : sy, us = is_signed(x) ? sy : sx;
     if (ss > us)
         return signed_of_size(ss);
-    return us == 8 ? TKA_DTYPE_FLOAT64 : signed_of_size(2 * us); /* COMPAT: uint64 & int -> float64 */
+    return us == 8 ? TKA_DTYPE_FLOAT64
+                   : signed_of_size(2 * us); /* COMPAT: uint64 & int -> float64 */
 }
 
 /* numpy 1.x's min_scalar_type of a 0-d array's value, with the "small
@@ -306,7 +310,8 @@ static tka_scalar mean_of(const void *d, size_t n, tka_dtype dt)
          * double, then casts back to the array's type. */
         double m = (double)acc / (double)n;
         s.dtype = dt;
-        s.v.f = dt == TKA_DTYPE_FLOAT32 ? (double)(float)m : (double)tka_half_to_float(tka_double_to_half(m));
+        s.v.f = dt == TKA_DTYPE_FLOAT32 ? (double)(float)m
+                                        : (double)tka_half_to_float(tka_double_to_half(m));
         return s;
     }
     double chunk[NPY_BUFSIZE];
@@ -409,19 +414,19 @@ static bool fast_same_type(const tka_array *a, const tka_array *b, tka_dtype rt,
                            void *d, tka_key_diff *kd)
 {
     size_t first = SIZE_MAX, n_differ = 0;
-#define FAST_LOOP(T, STORE_T, DIFF)                                  \
-    {                                                                \
-        const T *x = a->data, *y = b->data;                         \
-        STORE_T *o = d;                                              \
-        for (size_t k = 0; k < count; k++) {                         \
-            STORE_T v = DIFF;                                        \
-            o[k] = v;                                                \
-            if (!(v == 0)) {                                         \
-                if (first == SIZE_MAX)                               \
-                    first = k;                                       \
-                n_differ++;                                          \
-            }                                                        \
-        }                                                            \
+#define FAST_LOOP(T, STORE_T, DIFF)          \
+    {                                        \
+        const T *x = a->data, *y = b->data;  \
+        STORE_T *o = d;                      \
+        for (size_t k = 0; k < count; k++) { \
+            STORE_T v = DIFF;                \
+            o[k] = v;                        \
+            if (!(v == 0)) {                 \
+                if (first == SIZE_MAX)       \
+                    first = k;               \
+                n_differ++;                  \
+            }                                \
+        }                                    \
     }
     switch (rt) {
     case TKA_DTYPE_INT64:
@@ -431,14 +436,9 @@ static bool fast_same_type(const tka_array *a, const tka_array *b, tka_dtype rt,
     case TKA_DTYPE_INT32:
         FAST_LOOP(int32_t, int64_t, wrap_abs32((uint32_t)x[k] - (uint32_t)y[k]))
         break;
-    case TKA_DTYPE_FLOAT32:
-        FAST_LOOP(float, float, fabsf(x[k] - y[k]))
-        break;
-    case TKA_DTYPE_FLOAT64:
-        FAST_LOOP(double, double, fabs(x[k] - y[k]))
-        break;
-    default:
-        return false;
+    case TKA_DTYPE_FLOAT32: FAST_LOOP(float, float, fabsf(x[k] - y[k])) break;
+    case TKA_DTYPE_FLOAT64: FAST_LOOP(double, double, fabs(x[k] - y[k])) break;
+    default: return false;
     }
 #undef FAST_LOOP
     kd->n_differ = n_differ;
@@ -457,8 +457,8 @@ static bool fast_same_type(const tka_array *a, const tka_array *b, tka_dtype rt,
 
 typedef struct operand {
     const tka_array *arr;
-    int64_t shape[TKA_NDIM_MAX]; /* effective (transposed) shape */
-    size_t stride[TKA_NDIM_MAX]; /* element strides of the effective shape */
+    int64_t shape[TKA_NDIM_MAX];  /* effective (transposed) shape */
+    size_t stride[TKA_NDIM_MAX];  /* element strides of the effective shape */
     size_t bstride[TKA_NDIM_MAX]; /* strides along the broadcast result's axes */
 } operand;
 
@@ -495,10 +495,11 @@ tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array
     }
     tka_dtype rt = result_type(a, b);
     if (rt == TKA_DTYPE_BOOL)
-        return tka_error_set(err, TKA_ERR_REFERENCE,
-                             "TypeError: numpy boolean subtract, the `-` operator, is not supported, "
-                             "use the bitwise_xor, the `^` operator, or the logical_xor function "
-                             "instead.");
+        return tka_error_set(
+            err, TKA_ERR_REFERENCE,
+            "TypeError: numpy boolean subtract, the `-` operator, is not supported, "
+            "use the bitwise_xor, the `^` operator, or the logical_xor function "
+            "instead.");
     operand oa, ob;
     setup_operand(&oa, a, transposed);
     setup_operand(&ob, b, false);
@@ -510,9 +511,9 @@ tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array
             char sa[400], sb[400];
             shape_text(sa, sizeof sa, a->ndim, a->shape);
             shape_text(sb, sizeof sb, b->ndim, b->shape);
-            return tka_error_set(err, TKA_ERR_REFERENCE,
-                                 "ValueError: operands could not be broadcast together with shapes %s %s ",
-                                 sa, sb);
+            return tka_error_set(
+                err, TKA_ERR_REFERENCE,
+                "ValueError: operands could not be broadcast together with shapes %s %s ", sa, sb);
         }
         kd->shape[r] = da == 1 ? db : da;
         oa.bstride[r] = (r + a->ndim >= nd && da != 1) ? oa.stride[r + a->ndim - nd] : 0;
@@ -571,7 +572,8 @@ tka_status dump_compare_key(const char *key, const tka_array *a, const tka_array
         default: {
             /* COMPAT: integer subtraction wraps in the result type, and so
              * does abs (abs(int8 -128) is -128). */
-            uint64_t u = (uint64_t)load_int(pa, ia, a->dtype) - (uint64_t)load_int(pb, ib, b->dtype);
+            uint64_t u =
+                (uint64_t)load_int(pa, ia, a->dtype) - (uint64_t)load_int(pb, ib, b->dtype);
             if (bits < 64)
                 u &= ((uint64_t)1 << bits) - 1;
             if (is_signed(rt)) {
@@ -693,7 +695,7 @@ tka_status tka_diff_compare(const tka_dict *a, const tka_dict *b, tka_diff **out
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
         } else {
             st = dump_compare_key(key, tka_dict_at(a, i), tka_dict_get(b, key), &diff->keys[i],
-                             stdout_lines, err);
+                                  stdout_lines, err);
         }
         if (st != TKA_OK) {
             free(seen.slot);

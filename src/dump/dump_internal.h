@@ -38,8 +38,8 @@ bool dump_layout_is_native(const tka_array *array);
 /* The dict's arena, for readers that build arrays in place. */
 tka_arena *dump_dict_arena(tka_dict *dict);
 /* Inserts an array whose data already lives in the dict's arena. */
-tka_status dump_dict_insert(tka_dict *dict, const char *key, size_t key_len,
-                            const tka_array *value, tka_error *err);
+tka_status dump_dict_insert(tka_dict *dict, const char *key, size_t key_len, const tka_array *value,
+                            tka_error *err);
 
 /* Same, with an explicit object identity (arrays shared between keys). */
 tka_status dump_dict_insert_object(tka_dict *dict, const char *key, size_t key_len,
@@ -76,15 +76,14 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
 
 /* Reads one plain numeric .npy array (header + raw data) into `dict` under `key`. */
 tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char *name,
-                               tka_dict *dict, const char *key, size_t key_len,
-                               tka_error *err);
+                               tka_dict *dict, const char *key, size_t key_len, tka_error *err);
 
 /* Reads a reprod_log .npy (pickled dict) whose header is already parsed. */
 tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *name,
                             const npy_header *header, tka_dict *dict, tka_error *err);
 
-tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name,
-                         tka_dict *dict, tka_error *err);
+tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name, tka_dict *dict,
+                         tka_error *err);
 tka_status dump_json_read(const char *text, size_t len, const char *name, tka_dict *dict,
                           tka_error *err);
 

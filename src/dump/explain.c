@@ -20,8 +20,9 @@ struct tka_explanation {
     tka_arena *arena;
 };
 
-static const char *const cause_names[] = {"none",    "missing", "other_row", "tokenization", "truncation",
-                                          "padding", "dtype",   "shape",     "values"};
+static const char *const cause_names[] = {"none",         "missing",    "other_row",
+                                          "tokenization", "truncation", "padding",
+                                          "dtype",        "shape",      "values"};
 
 const char *tka_diff_cause_name(tka_diff_cause c)
 {
@@ -141,7 +142,8 @@ static void resolve_source(json_t *m, const char *key, int64_t row, tka_diff_sid
         return;
     s->source = meta_string(m, "source_tsv");
     if (loader) {
-        json_t *r = json_array_get(json_array_get(json_object_get(m, "batch_indices"), n), (size_t)row);
+        json_t *r =
+            json_array_get(json_array_get(json_object_get(m, "batch_indices"), n), (size_t)row);
         if (json_is_integer(r))
             s->row = json_integer_value(r);
     } else if (sscanf(key, "dataset_%lu_%n", &n, &used) == 1 && used > 0) {
@@ -170,8 +172,9 @@ static void resolve_source(json_t *m, const char *key, int64_t row, tka_diff_sid
 /* The row of a 1-D/2-D integer array holding the first difference: a
  * window of at most `max` ids around column `mark`, tokens when asked,
  * and the row's length without trailing pads. */
-static tka_status take_row(tka_arena *arena, const tka_array *a, int64_t row, int64_t mark, size_t max,
-                           int64_t pad, tka_id_to_token_fn to_token, void *ctx, tka_diff_side *s)
+static tka_status take_row(tka_arena *arena, const tka_array *a, int64_t row, int64_t mark,
+                           size_t max, int64_t pad, tka_id_to_token_fn to_token, void *ctx,
+                           tka_diff_side *s)
 {
     int64_t width = a->ndim == 2 ? a->shape[1] : a->shape[0];
     if (a->ndim == 2 && row >= a->shape[0])
@@ -311,32 +314,35 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
 
     if (!k->compared && k->error && strncmp(k->error, "TypeError", 9) == 0) {
         k->cause = TKA_CAUSE_DTYPE;
-        k->explanation = arena_printf(ar,
-                                      "dtype: numpy cannot subtract %s from %s, so reprod_log cannot "
-                                      "compare this key; store it as an integer type",
-                                      tka_dtype_name(b->dtype), tka_dtype_name(a->dtype));
+        k->explanation =
+            arena_printf(ar,
+                         "dtype: numpy cannot subtract %s from %s, so reprod_log cannot "
+                         "compare this key; store it as an integer type",
+                         tka_dtype_name(b->dtype), tka_dtype_name(a->dtype));
         return;
     }
     if (!k->compared && k->error && strstr(k->error, "zero-size")) {
         k->cause = TKA_CAUSE_SHAPE;
-        k->explanation = "shape: the arrays are empty, numpy has no maximum of nothing, so reprod_log "
-                         "raises; an empty batch or an empty row?";
+        k->explanation =
+            "shape: the arrays are empty, numpy has no maximum of nothing, so reprod_log "
+            "raises; an empty batch or an empty row?";
         return;
     }
     /* 0-d "length": the dataset sizes */
     if (a->ndim == 0 && b->ndim == 0 && strcmp(k->key, "length") == 0 && is_int(a->dtype) &&
         is_int(b->dtype)) {
         k->cause = TKA_CAUSE_OTHER_ROW;
-        k->explanation = arena_printf(ar,
-                                      "a different dataset: %" PRId64 " rows (first) vs %" PRId64
-                                      " (second); the data files differ (rows dropped or added?)%s",
-                                      int_at(a, 0), int_at(b, 0),
-                                      src_a && src_b && strcmp(src_a, src_b) ? " and have different names"
-                                                                              : "");
+        k->explanation =
+            arena_printf(ar,
+                         "a different dataset: %" PRId64 " rows (first) vs %" PRId64
+                         " (second); the data files differ (rows dropped or added?)%s",
+                         int_at(a, 0), int_at(b, 0),
+                         src_a && src_b && strcmp(src_a, src_b) ? " and have different names" : "");
         return;
     }
     /* different rows, by index or by text */
-    if (sa->row >= 0 && sb->row >= 0 && (sa->row != sb->row || (sa->text && sb->text && strcmp(sa->text, sb->text)))) {
+    if (sa->row >= 0 && sb->row >= 0 &&
+        (sa->row != sb->row || (sa->text && sb->text && strcmp(sa->text, sb->text)))) {
         k->cause = TKA_CAUSE_OTHER_ROW;
         if (sa->row != sb->row) {
             const char *pos = sa->batch_row >= 0 ? "batch row" : "it";
@@ -348,23 +354,25 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
                 "a different row: %s%s holds %s (first) but %s (second), so the rows come in a "
                 "different order: %s%s%s%s%s",
                 pos, br, where(sa, wa, sizeof wa), where(sb, wb, sizeof wb),
-                same_str(smp_a, smp_b) || !smp_a || !smp_b ? "check the sampler, its seed and the data files"
-                                                           : "the samplers differ, ",
+                same_str(smp_a, smp_b) || !smp_a || !smp_b
+                    ? "check the sampler, its seed and the data files"
+                    : "the samplers differ, ",
                 same_str(smp_a, smp_b) || !smp_a || !smp_b ? "" : smp_a,
                 same_str(smp_a, smp_b) || !smp_a || !smp_b ? "" : " (first) vs ",
                 same_str(smp_a, smp_b) || !smp_a || !smp_b ? "" : smp_b,
                 same_str(smp_a, smp_b) || !smp_a || !smp_b ? "" : " (second)");
         } else {
-            k->explanation = arena_printf(ar,
-                                          "a different row: %s holds different text on the two sides, so "
-                                          "the data files differ (a row dropped, inserted or edited "
-                                          "before it?)",
-                                          where(sa, wa, sizeof wa));
+            k->explanation =
+                arena_printf(ar,
+                             "a different row: %s holds different text on the two sides, so "
+                             "the data files differ (a row dropped, inserted or edited "
+                             "before it?)",
+                             where(sa, wa, sizeof wa));
         }
         return;
     }
-    bool ids = a->ndim == b->ndim && (a->ndim == 1 || a->ndim == 2) && is_int(a->dtype) && is_int(b->dtype) &&
-               ends_with(k->key, "input_ids") && sa->ids && sb->ids;
+    bool ids = a->ndim == b->ndim && (a->ndim == 1 || a->ndim == 2) && is_int(a->dtype) &&
+               is_int(b->dtype) && ends_with(k->key, "input_ids") && sa->ids && sb->ids;
     int64_t row = a->ndim == 2 && k->has_first ? k->first_index[0] : 0;
     bool rows_known = sa->row >= 0 && sb->row >= 0;
     if (ids) {
@@ -391,23 +399,28 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
         }
         k->cause = TKA_CAUSE_TOKENIZATION;
         if (same_tokens(sa, sb)) {
-            k->explanation = arena_printf(ar, "vocabulary: the same tokens, numbered differently by the "
-                                              "two vocabularies%s%s%s%s%s",
-                                          tok_a && tok_b && strcmp(tok_a, tok_b) ? " (" : "",
-                                          tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_a : "",
-                                          tok_a && tok_b && strcmp(tok_a, tok_b) ? " (first), " : "",
-                                          tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_b : "",
-                                          tok_a && tok_b && strcmp(tok_a, tok_b) ? " (second))" : "");
+            k->explanation =
+                arena_printf(ar,
+                             "vocabulary: the same tokens, numbered differently by the "
+                             "two vocabularies%s%s%s%s%s",
+                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (" : "",
+                             tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_a : "",
+                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (first), " : "",
+                             tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_b : "",
+                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (second))" : "");
             return;
         }
         char names[400] = "";
         if (tok_a && tok_b && strcmp(tok_a, tok_b))
-            snprintf(names, sizeof names, "; the dumps name different tokenizers: %s (first), %s (second)",
-                     tok_a, tok_b);
+            snprintf(names, sizeof names,
+                     "; the dumps name different tokenizers: %s (first), %s (second)", tok_a,
+                     tok_b);
         k->explanation = arena_printf(
-            ar, "%s tokenized differently: vocabulary, casing (do_lower_case) or "
-                          "normalization%s%s%s",
-            rows_known ? "the same row" : "the same row (as far as can be told: no metadata names the rows)",
+            ar,
+            "%s tokenized differently: vocabulary, casing (do_lower_case) or "
+            "normalization%s%s%s",
+            rows_known ? "the same row"
+                       : "the same row (as far as can be told: no metadata names the rows)",
             names, dtypes,
             rows_known ? "" : "; keep the pipeline's .json sidecars beside the dumps to know");
         return;
@@ -419,8 +432,9 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
     }
     if (a->dtype != b->dtype && k->compared && !k->diff.n_differ) {
         k->cause = TKA_CAUSE_DTYPE;
-        k->explanation = arena_printf(ar, "dtype: the values are equal, the dtypes are not: %s "
-                                                    "(first), %s (second)",
+        k->explanation = arena_printf(ar,
+                                      "dtype: the values are equal, the dtypes are not: %s "
+                                      "(first), %s (second)",
                                       tka_dtype_name(a->dtype), tka_dtype_name(b->dtype));
         return;
     }
@@ -441,7 +455,8 @@ static ptrdiff_t sibling_ids(const tka_explanation *e, const char *key)
         size_t prefix = strlen(key) - strlen(fields[f]);
         for (size_t i = 0; i < e->count; i++) {
             const char *k = e->keys[i].key;
-            if (strlen(k) == prefix + 9 && strncmp(k, key, prefix) == 0 && ends_with(k, "input_ids"))
+            if (strlen(k) == prefix + 9 && strncmp(k, key, prefix) == 0 &&
+                ends_with(k, "input_ids"))
                 return (ptrdiff_t)i;
         }
     }
@@ -451,9 +466,9 @@ static ptrdiff_t sibling_ids(const tka_explanation *e, const char *key)
 /* ------------------------------------------------------------ all keys */
 
 static tka_status explain_key(tka_explanation *e, const char *key, const tka_array *a,
-                              const tka_array *b, json_t *ma, json_t *mb, const tka_report_options *ro,
-                              const tka_explain_options *o, const tka_key_diff *done,
-                              tka_key_explanation *k, tka_error *err)
+                              const tka_array *b, json_t *ma, json_t *mb,
+                              const tka_report_options *ro, const tka_explain_options *o,
+                              const tka_key_diff *done, tka_key_explanation *k, tka_error *err)
 {
     memset(k, 0, sizeof *k);
     k->key = tka_arena_strndup(e->arena, key, strlen(key));
@@ -473,10 +488,11 @@ static tka_status explain_key(tka_explanation *e, const char *key, const tka_arr
         }
     if (!a || !b) {
         k->cause = TKA_CAUSE_MISSING;
-        k->explanation = a ? "missing: the key is only in the first dump (fewer rows, batches or fields "
-                             "logged on the second side?)"
-                           : "missing: the key is only in the second dump (fewer rows, batches or fields "
-                             "logged on the first side?)";
+        k->explanation =
+            a ? "missing: the key is only in the first dump (fewer rows, batches or fields "
+                "logged on the second side?)"
+              : "missing: the key is only in the second dump (fewer rows, batches or fields "
+                "logged on the first side?)";
         return TKA_OK;
     }
     json_t *pad = json_object_get(ma ? ma : mb, "pad_id");
@@ -513,8 +529,8 @@ static tka_status explain_key(tka_explanation *e, const char *key, const tka_arr
         k->a.value = k->diff.first_a;
         k->b.value = k->diff.first_b;
     } else if (!k->compared && a->ndim == b->ndim && a->ndim > 0 &&
-               first_difference_union(a, b, id_key && is_int(a->dtype) && is_int(b->dtype), k->pad_id,
-                                      k->first_index)) {
+               first_difference_union(a, b, id_key && is_int(a->dtype) && is_int(b->dtype),
+                                      k->pad_id, k->first_index)) {
         k->has_first = true;
         k->first_ndim = a->ndim;
         for (int s = 0; s < 2; s++) {
@@ -530,8 +546,8 @@ static tka_status explain_key(tka_explanation *e, const char *key, const tka_arr
     resolve_source(ma, key, row, &k->a);
     resolve_source(mb, key, row, &k->b);
     bool transposed = k->compared && k->diff.transposed;
-    if (a->ndim == b->ndim && (a->ndim == 1 || a->ndim == 2) && is_int(a->dtype) && is_int(b->dtype) &&
-        !transposed && k->has_first) {
+    if (a->ndim == b->ndim && (a->ndim == 1 || a->ndim == 2) && is_int(a->dtype) &&
+        is_int(b->dtype) && !transposed && k->has_first) {
         int64_t col = k->first_index[a->ndim - 1];
         size_t max = o && o->max_ids ? o->max_ids : 512;
         tka_id_to_token_fn fn[2] = {NULL, NULL};
@@ -545,8 +561,8 @@ static tka_status explain_key(tka_explanation *e, const char *key, const tka_arr
             }
         }
         for (int s = 0; s < 2; s++)
-            if (take_row(e->arena, arr[s], row, col, max, id_key ? k->pad_id : INT64_MIN, fn[s], ctx[s],
-                         side[s]) != TKA_OK)
+            if (take_row(e->arena, arr[s], row, col, max, id_key ? k->pad_id : INT64_MIN, fn[s],
+                         ctx[s], side[s]) != TKA_OK)
                 return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     }
     judge(e->arena, ma, mb, a, b, k);
@@ -589,8 +605,8 @@ tka_status tka_diff_explain_all(const tka_dict *a, const tka_dict *b, const tka_
         const tka_key_diff *done = first && o && o->diff ? tka_diff_at(o->diff, i) : NULL;
         if (done && strcmp(done->key, key) != 0)
             done = NULL;
-        st = explain_key(e, key, first ? tka_dict_at(a, i) : NULL, tka_dict_get(b, key), ma, mb, ro, o, done, k,
-                         err);
+        st = explain_key(e, key, first ? tka_dict_at(a, i) : NULL, tka_dict_get(b, key), ma, mb, ro,
+                         o, done, k, err);
         if (st == TKA_OK) {
             e->count++;
             e->passed = e->passed && k->passed;
@@ -605,8 +621,8 @@ tka_status tka_diff_explain_all(const tka_dict *a, const tka_dict *b, const tka_
         if (s < 0 || e->keys[s].passed || e->keys[s].cause == TKA_CAUSE_MISSING)
             continue;
         k->cause = e->keys[s].cause;
-            k->explanation = arena_printf(e->arena, "follows %s: %s", e->keys[s].key,
-                                      e->keys[s].explanation);
+        k->explanation =
+            arena_printf(e->arena, "follows %s: %s", e->keys[s].key, e->keys[s].explanation);
         if (!k->explanation)
             st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     }
@@ -706,7 +722,8 @@ static tka_status append_tokens(tka_buf *out, const tka_diff_side *s, int64_t ma
         if (st == TKA_OK && c == mark)
             st = tka_buf_append_str(out, ">>");
         if (st == TKA_OK)
-            st = tok ? tka_buf_append_str(out, tok) : tka_buf_printf(out, "<id %" PRId64 "?>", s->ids[i]);
+            st = tok ? tka_buf_append_str(out, tok)
+                     : tka_buf_printf(out, "<id %" PRId64 "?>", s->ids[i]);
         if (st == TKA_OK && c == mark)
             st = tka_buf_append_str(out, "<<");
     }
@@ -809,19 +826,24 @@ tka_status tka_key_explanation_format(const tka_key_explanation *k, size_t max_t
             st = tka_buf_printf(out, "batch row %" PRId64 " ", a->batch_row);
         const char *ta = a->source ? a->source : "", *tb = b->source ? b->source : "";
         if (st == TKA_OK && a->row == b->row && strcmp(ta, tb) == 0)
-            st = tka_buf_printf(out, "comes from dataset row %" PRId64 "%s%s on both sides\n", a->row,
-                                *ta ? " of " : "", ta);
-        else if (st == TKA_OK && b->row < 0)
-            st = tka_buf_printf(out, "comes from dataset row %" PRId64 "%s%s (first; unknown for the second)\n",
+            st = tka_buf_printf(out, "comes from dataset row %" PRId64 "%s%s on both sides\n",
                                 a->row, *ta ? " of " : "", ta);
+        else if (st == TKA_OK && b->row < 0)
+            st = tka_buf_printf(
+                out, "comes from dataset row %" PRId64 "%s%s (first; unknown for the second)\n",
+                a->row, *ta ? " of " : "", ta);
         else if (st == TKA_OK && a->row < 0)
-            st = tka_buf_printf(out, "comes from dataset row %" PRId64 "%s%s (second; unknown for the first)\n",
-                                b->row, *tb ? " of " : "", tb);
+            st = tka_buf_printf(
+                out, "comes from dataset row %" PRId64 "%s%s (second; unknown for the first)\n",
+                b->row, *tb ? " of " : "", tb);
         else if (st == TKA_OK)
-            st = tka_buf_printf(out, "comes from dataset row %" PRId64 "%s%s (first) and %" PRId64 "%s%s (second)\n",
+            st = tka_buf_printf(out,
+                                "comes from dataset row %" PRId64 "%s%s (first) and %" PRId64
+                                "%s%s (second)\n",
                                 a->row, *ta ? " of " : "", ta, b->row, *tb ? " of " : "", tb);
-        bool same_text = a->text && b->text && a->row == b->row && strcmp(a->text, b->text) == 0 &&
-                         ((!a->pair && !b->pair) || (a->pair && b->pair && strcmp(a->pair, b->pair) == 0));
+        bool same_text =
+            a->text && b->text && a->row == b->row && strcmp(a->text, b->text) == 0 &&
+            ((!a->pair && !b->pair) || (a->pair && b->pair && strcmp(a->pair, b->pair) == 0));
         if (st == TKA_OK && (same_text || !b->text))
             st = append_source_text(out, key, "", a);
         else if (st == TKA_OK && !a->text)

@@ -221,16 +221,11 @@ static tka_status append_json_value(tka_buf *out, const json_t *v, int depth)
         return st == TKA_OK ? tka_buf_append_char(out, ']') : st;
     case JSON_STRING:
         return tka_json_append_string(out, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        return tka_json_append_int(out, json_integer_value(v));
-    case JSON_REAL:
-        return append_float(out, json_real_value(v));
-    case JSON_TRUE:
-        return tka_buf_append_str(out, "true");
-    case JSON_FALSE:
-        return tka_buf_append_str(out, "false");
-    default:
-        return tka_buf_append_str(out, "null");
+    case JSON_INTEGER: return tka_json_append_int(out, json_integer_value(v));
+    case JSON_REAL: return append_float(out, json_real_value(v));
+    case JSON_TRUE: return tka_buf_append_str(out, "true");
+    case JSON_FALSE: return tka_buf_append_str(out, "false");
+    default: return tka_buf_append_str(out, "null");
     }
 }
 
@@ -381,7 +376,8 @@ static tka_status parse_element(jctx *c, const json_t *v, tka_array *a, size_t i
         int64_t x = json_integer_value(v);
         neg = x < 0;
         mag = neg ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
-    } else if (json_is_string(v) && json_string_value(v)[0] >= '0' && json_string_value(v)[0] <= '9') {
+    } else if (json_is_string(v) && json_string_value(v)[0] >= '0' &&
+               json_string_value(v)[0] <= '9') {
         errno = 0;
         char *end;
         mag = strtoull(json_string_value(v), &end, 10);
@@ -395,7 +391,9 @@ static tka_status parse_element(jctx *c, const json_t *v, tka_array *a, size_t i
     }
     size_t bits = tka_dtype_size(t) * 8;
     bool sgn = t <= TKA_DTYPE_INT64;
-    uint64_t max = sgn ? ((uint64_t)1 << (bits - 1)) - 1 : bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    uint64_t max = sgn          ? ((uint64_t)1 << (bits - 1)) - 1
+                   : bits == 64 ? UINT64_MAX
+                                : ((uint64_t)1 << bits) - 1;
     if ((neg && (!sgn || mag > max + 1)) || (!neg && mag > max))
         return jerr(c, ": integer out of range for ", tka_dtype_name(t));
     uint64_t u = neg ? (uint64_t)0 - mag : mag;
@@ -435,7 +433,8 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
         return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
     }
     json_error_t je;
-    json_t *root = changed ? json_loadb(fixed.data, fixed.len, 0, &je) : json_loadb(text, len, 0, &je);
+    json_t *root =
+        changed ? json_loadb(fixed.data, fixed.len, 0, &je) : json_loadb(text, len, 0, &je);
     tka_buf_free(&fixed);
     if (!root) { /* jansson quotes the offending input: escape it */
         char shown[sizeof je.text * 4];
@@ -448,7 +447,8 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
     json_t *entries = json_object_get(root, "entries");
     json_t *meta = json_object_get(root, "meta");
     if (!json_is_array(entries))
-        st = tka_error_set(err, TKA_ERR_FORMAT, "%s: not a dump mirror (no \"entries\" list)", name);
+        st =
+            tka_error_set(err, TKA_ERR_FORMAT, "%s: not a dump mirror (no \"entries\" list)", name);
     if (st == TKA_OK && meta) {
         tka_buf m = {0};
         if (!json_is_object(meta))
@@ -497,7 +497,8 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
             st = jerr(&c, "the shape holds more elements than the data can", "");
         if (st != TKA_OK)
             break;
-        a.data = tka_arena_calloc(dump_dict_arena(dict), count ? count : 1, tka_dtype_size(a.dtype));
+        a.data =
+            tka_arena_calloc(dump_dict_arena(dict), count ? count : 1, tka_dtype_size(a.dtype));
         if (!a.data) {
             st = tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
             break;

@@ -28,9 +28,9 @@ tka_status dump_npy_header(const tka_array *a, tka_buf *out)
 {
     tka_buf h = {0};
     bool fortran = dump_is_fortran(a);
-    tka_status st = tka_buf_printf(&h, "{'descr': '%c%s', 'fortran_order': %s, 'shape': ",
-                                   dump_order_char(a), dump_typestr(a->dtype),
-                                   fortran ? "True" : "False");
+    tka_status st =
+        tka_buf_printf(&h, "{'descr': '%c%s', 'fortran_order': %s, 'shape': ", dump_order_char(a),
+                       dump_typestr(a->dtype), fortran ? "True" : "False");
     if (st == TKA_OK)
         st = append_shape(&h, a->ndim, a->shape);
     if (st == TKA_OK)
@@ -159,8 +159,8 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
 {
     memset(h, 0, sizeof *h);
     if (len < 6 || memcmp(buf, "\x93NUMPY", 6) != 0)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte 0: not a .npy file (no \\x93NUMPY magic)",
-                             name);
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: byte 0: not a .npy file (no \\x93NUMPY magic)", name);
     if (len < 10)
         return tka_error_set(err, TKA_ERR_FORMAT,
                              "%s: byte %zu: truncated after the \\x93NUMPY magic (the version and "
@@ -175,8 +175,7 @@ tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const cha
         if (len < 12)
             return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: truncated .npy header", name,
                                  len);
-        hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 |
-               (size_t)buf[11] << 24;
+        hlen = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
         start = 12;
     } else {
         return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: byte 6: unsupported .npy version %u.%u",
@@ -289,9 +288,10 @@ tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char 
                              name, h.shape_offset, size);
     size_t avail = len - h.data_offset;
     if (avail < count * size)
-        return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: byte %zu: truncated: %zu bytes of array data expected, %zu present",
-                             name, h.data_offset, count * size, avail);
+        return tka_error_set(
+            err, TKA_ERR_FORMAT,
+            "%s: byte %zu: truncated: %zu bytes of array data expected, %zu present", name,
+            h.data_offset, count * size, avail);
     if (avail > count * size)
         return tka_error_set(err, TKA_ERR_FORMAT,
                              "%s: byte %zu: %zu unexpected bytes after the array data", name,

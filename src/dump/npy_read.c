@@ -26,9 +26,9 @@ typedef struct converted {
 typedef struct rctx {
     const char *name;
     tka_error *err;
-    tka_arena *arena;   /* the dict's: array data */
-    tka_arena *scratch; /* freed after the read */
-    const char *key;    /* for messages, may be NULL */
+    tka_arena *arena;         /* the dict's: array data */
+    tka_arena *scratch;       /* freed after the read */
+    const char *key;          /* for messages, may be NULL */
     size_t converted, budget; /* bytes of array data made, and the most allowed */
 } rctx;
 
@@ -52,7 +52,8 @@ static tka_status split_state(rctx *c, const pk_obj *arr, array_state *s)
     if (!st)
         return obj_error(c, arr, "array without state (no BUILD)");
     if (st->kind != PK_TUPLE || (st->u.seq.n != 5 && st->u.seq.n != 4))
-        return obj_error(c, st, "array state is not a (version, shape, dtype, fortran, data) tuple");
+        return obj_error(c, st,
+                         "array state is not a (version, shape, dtype, fortran, data) tuple");
     pk_obj *const *it = st->u.seq.items;
     if (st->u.seq.n == 5) {
         if (it[0]->kind != PK_INT || it[0]->u.i != 1)
@@ -122,7 +123,8 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
         char msg[160], shown[48];
         dump_shown(ts->u.s.p, ts->u.s.n, shown, sizeof shown);
         snprintf(msg, sizeof msg,
-                 "dtype '%s' is not supported (only bool, int8..64, uint8..64, float16/32/64)", shown);
+                 "dtype '%s' is not supported (only bool, int8..64, uint8..64, float16/32/64)",
+                 shown);
         return obj_error(c, s.dtype, msg);
     }
     TKA_TRY(read_shape(c, s.shape, a));
@@ -162,8 +164,9 @@ static tka_status numeric_array(rctx *c, const pk_obj *obj, tka_array *a, pk_obj
      * are not what numpy writes, and are bounded. */
     size_t need = count * size;
     if (need > c->budget - c->converted)
-        return obj_error(c, s.data, "arrays sharing one bytes object in different layouts would "
-                                    "need more memory than twice the file size (refused)");
+        return obj_error(c, s.data,
+                         "arrays sharing one bytes object in different layouts would "
+                         "need more memory than twice the file size (refused)");
     converted *v = tka_arena_alloc(c->scratch, sizeof *v, _Alignof(converted));
     a->data = tka_arena_alloc(c->arena, count ? need : 1, 8);
     if (!v || !a->data)
@@ -198,11 +201,17 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
     size_t end;
     size_t off = h->data_offset;
     tka_status st = pk_load(buf + off, len - off, off, name, scratch, &root, &end, err);
-    rctx c = {name, err, dump_dict_arena(dict), scratch, NULL, 0,
+    rctx c = {name,
+              err,
+              dump_dict_arena(dict),
+              scratch,
+              NULL,
+              0,
               len < SIZE_MAX / 4 ? 2 * len + (1u << 20) : SIZE_MAX};
     if (st == TKA_OK && off + end != len)
-        st = tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: %zu unexpected bytes after the pickle",
-                           name, off + end, len - off - end);
+        st = tka_error_set(err, TKA_ERR_FORMAT,
+                           "%s: byte %zu: %zu unexpected bytes after the pickle", name, off + end,
+                           len - off - end);
     array_state s;
     if (st == TKA_OK && root->kind != PK_ARRAY)
         st = obj_error(&c, root, "the pickle does not hold a numpy array");
@@ -216,10 +225,11 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
         st = obj_error(&c, s.dtype, "the outer array is not an object array");
     if (st == TKA_OK && s.shape->u.seq.n != 0)
         st = obj_error(&c, s.shape, "the outer object array is not 0-d");
-    if (st == TKA_OK &&
-        (s.data->kind != PK_LIST || s.data->u.seq.n != 1 || s.data->u.seq.items[0]->kind != PK_DICT))
-        st = obj_error(&c, s.data, "the object array does not hold one dict "
-                                   "(not a reprod_log / np.save(dict) file)");
+    if (st == TKA_OK && (s.data->kind != PK_LIST || s.data->u.seq.n != 1 ||
+                         s.data->u.seq.items[0]->kind != PK_DICT))
+        st = obj_error(&c, s.data,
+                       "the object array does not hold one dict "
+                       "(not a reprod_log / np.save(dict) file)");
     uint64_t dtype_ids = 0;
     seen_array *seen = NULL;
     size_t n_seen = 0, seen_cap = 0;
@@ -264,8 +274,8 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                     /* remember it by value: a later duplicate key may replace the entry */
                     if (n_seen == seen_cap) {
                         size_t cap = seen_cap ? 2 * seen_cap : 16;
-                        seen_array *grown = tka_arena_alloc(scratch, cap * sizeof *grown,
-                                                            _Alignof(seen_array));
+                        seen_array *grown =
+                            tka_arena_alloc(scratch, cap * sizeof *grown, _Alignof(seen_array));
                         if (!grown) {
                             st = tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", name);
                         } else {
@@ -276,7 +286,8 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                         }
                     }
                     if (st == TKA_OK) {
-                        seen[n_seen] = (seen_array){a, dump_dict_object_id(dict, (size_t)at), dt->tag};
+                        seen[n_seen] =
+                            (seen_array){a, dump_dict_object_id(dict, (size_t)at), dt->tag};
                         ((pk_obj *)v)->tag = ++n_seen;
                     }
                 }
@@ -355,7 +366,8 @@ tka_status tka_dump_parse(const void *data, size_t len, const char *name, tka_du
             i++;
         if (len >= 6 && memcmp(buf, "\x93NUMPY", 6) == 0)
             format = TKA_FORMAT_NPY;
-        else if (len >= 4 && (memcmp(buf, "PK\x03\x04", 4) == 0 || memcmp(buf, "PK\x05\x06", 4) == 0))
+        else if (len >= 4 &&
+                 (memcmp(buf, "PK\x03\x04", 4) == 0 || memcmp(buf, "PK\x05\x06", 4) == 0))
             format = TKA_FORMAT_NPZ;
         else if (i < len && buf[i] == '{')
             format = TKA_FORMAT_JSON;

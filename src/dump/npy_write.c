@@ -18,9 +18,9 @@
 #define FLUSH_AT (1u << 20)
 
 struct tka_reprod_writer {
-    tka_buf *out;      /* where bytes go: the caller's buffer or `filebuf` */
-    tka_buf filebuf;   /* file mode: staged bytes, flushed to `file` */
-    tka_buf pending;   /* the first item, held until we know whether a second follows */
+    tka_buf *out;    /* where bytes go: the caller's buffer or `filebuf` */
+    tka_buf filebuf; /* file mode: staged bytes, flushed to `file` */
+    tka_buf pending; /* the first item, held until we know whether a second follows */
     bool in_pending;
     tka_outfile *file; /* file mode: the output (committed on close) */
     uint64_t memo_next;
@@ -306,7 +306,8 @@ static tka_status put_array(tka_reprod_writer *w, const tka_array *a, int64_t *m
     if (!dm)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
     if (st == TKA_OK)
-        st = *dm >= 0 ? get(w, *dm) : put_dtype(w, dump_typestr(a->dtype), dump_order_char(a), 0, dm);
+        st = *dm >= 0 ? get(w, *dm)
+                      : put_dtype(w, dump_typestr(a->dtype), dump_order_char(a), 0, dm);
     if (st == TKA_OK)
         st = emit_op(w, dump_is_fortran(a) ? (char)0x88 : (char)0x89);
     /* DATA in the file's layout */

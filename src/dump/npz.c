@@ -73,8 +73,9 @@ tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
 {
     size_t n = tka_dict_size(dict);
     if (n > 0xffff)
-        return tka_error_set(err, TKA_ERR_LIMIT, "npz with more than 65535 members needs zip64 "
-                                                 "records, which are not written");
+        return tka_error_set(err, TKA_ERR_LIMIT,
+                             "npz with more than 65535 members needs zip64 "
+                             "records, which are not written");
     member *m = calloc(n ? n : 1, sizeof *m);
     tka_buf npy = {0}, name = {0};
     if (!m)
@@ -89,8 +90,9 @@ tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
             break;
         size_t offset = out->len - base;
         if (npy.len > 0xffffffffu || offset > 0xffffffffu) {
-            st = tka_error_set(err, TKA_ERR_LIMIT, "npz members or archives of 4 GiB or more "
-                                                   "are not written");
+            st = tka_error_set(err, TKA_ERR_LIMIT,
+                               "npz members or archives of 4 GiB or more "
+                               "are not written");
             break;
         }
         size_t klen = strlen(key);
@@ -98,8 +100,9 @@ tka_status tka_npz_encode(const tka_dict *dict, tka_buf *out, tka_error *err)
         for (size_t k = 0; k < klen; k++)
             if ((unsigned char)key[k] >= 0x80)
                 ascii = false;
-        m[i] = (member){offset, klen + 4, dump_crc32(0, npy.data, npy.len), (uint32_t)npy.len, key,
-                        ascii ? 0u : 0x800u};
+        m[i] = (member){
+            offset, klen + 4,           dump_crc32(0, npy.data, npy.len), (uint32_t)npy.len,
+            key,    ascii ? 0u : 0x800u};
         unsigned char h[30 + 20];
         le32(h, 0x04034b50u);
         le16(h + 4, 20);
@@ -242,8 +245,8 @@ static tka_status read_entry(const unsigned char *buf, size_t p, size_t cd_end, 
      * at one member are caught. */
     if (cd_off - loff - 30 < lnlen || lnlen != nlen || memcmp(buf + loff + 30, mname, nlen) != 0) {
         char lshown[256];
-        dump_shown(buf + loff + 30, cd_off - loff - 30 < lnlen ? cd_off - loff - 30 : lnlen,
-                   lshown, sizeof lshown);
+        dump_shown(buf + loff + 30, cd_off - loff - 30 < lnlen ? cd_off - loff - 30 : lnlen, lshown,
+                   sizeof lshown);
         return tka_error_set(err, TKA_ERR_FORMAT,
                              "%s: byte %u: member '%s': the local header names '%s' (file name "
                              "in directory and header differ)",
@@ -252,8 +255,8 @@ static tka_status read_entry(const unsigned char *buf, size_t p, size_t cd_end, 
     size_t data = (size_t)loff + 30 + lnlen + lxlen;
     if (data > cd_off || cd_off - data < usize)
         return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: byte %u: member '%s': data runs past the central directory",
-                             name, loff, shown);
+                             "%s: byte %u: member '%s': data runs past the central directory", name,
+                             loff, shown);
     *e = (zentry){p, loff, data, usize, mname, nlen, crc};
     *next = p + 46 + nlen + xlen + clen;
     return TKA_OK;
@@ -280,15 +283,18 @@ tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name,
     uint32_t entries = rd16(buf + eocd + 10), cd_size = rd32(buf + eocd + 12),
              cd_off = rd32(buf + eocd + 16);
     if (entries == 0xffff || cd_off == 0xffffffffu || cd_size == 0xffffffffu)
-        return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: zip64 archives are not supported",
-                             name, eocd);
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: zip64 archives are not supported", name, eocd);
     if (rd16(buf + eocd + 4) != 0 || rd16(buf + eocd + 6) != 0 || rd16(buf + eocd + 8) != entries)
-        return tka_error_set(err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: multi-disk ZIP archives are "
-                                                       "not supported", name, eocd);
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "%s: byte %zu: multi-disk ZIP archives are "
+                             "not supported",
+                             name, eocd);
     if ((uint64_t)cd_off + cd_size > eocd)
-        return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: byte %zu: central directory (%u bytes at %u) overlaps the end record",
-                             name, eocd, cd_size, cd_off);
+        return tka_error_set(
+            err, TKA_ERR_FORMAT,
+            "%s: byte %zu: central directory (%u bytes at %u) overlaps the end record", name, eocd,
+            cd_size, cd_off);
     if (entries == 0)
         return TKA_OK;
     /* Every entry is checked, and the members checked not to overlap,
@@ -325,9 +331,12 @@ tka_status dump_npz_read(const unsigned char *buf, size_t len, const char *name,
             }
         for (uint32_t i = 0; i < entries; i++)
             total += sorted[i].size;
-        if (st == TKA_OK && total > len) /* cannot happen after the overlap check; kept as the bound */
-            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: members declare %zu bytes, more than the "
-                                                    "%zu-byte file", name, total, len);
+        if (st == TKA_OK &&
+            total > len) /* cannot happen after the overlap check; kept as the bound */
+            st = tka_error_set(err, TKA_ERR_FORMAT,
+                               "%s: members declare %zu bytes, more than the "
+                               "%zu-byte file",
+                               name, total, len);
     }
     for (uint32_t i = 0; i < entries && st == TKA_OK; i++) {
         char shown[256], member_name[600];

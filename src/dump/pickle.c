@@ -373,7 +373,8 @@ static tka_status latin1_bytes(pk_vm *vm, pk_obj *args, pk_obj **out)
     pk_obj *enc = args->u.seq.items[1];
     if (!((enc->u.s.n == 6 && memcmp(enc->u.s.p, "latin1", 6) == 0) ||
           (enc->u.s.n == 7 && memcmp(enc->u.s.p, "latin-1", 7) == 0)))
-        return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "_codecs.encode with an encoding other than latin1");
+        return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s",
+                        "_codecs.encode with an encoding other than latin1");
     const unsigned char *s = (const unsigned char *)args->u.seq.items[0]->u.s.p;
     size_t n = args->u.seq.items[0]->u.s.n;
     unsigned char *b = tka_arena_alloc(vm->arena, n ? n : 1, 1);
@@ -388,7 +389,8 @@ static tka_status latin1_bytes(pk_vm *vm, pk_obj *args, pk_obj **out)
             b[k++] = (unsigned char)(((s[i] & 0x03) << 6) | (s[i + 1] & 0x3f));
             i += 2;
         } else {
-            return vm_error(vm, TKA_ERR_FORMAT, "%s", "latin1 text holds a code point above U+00FF");
+            return vm_error(vm, TKA_ERR_FORMAT, "%s",
+                            "latin1 text holds a code point above U+00FF");
         }
     }
     o->u.s.p = (const char *)b;
@@ -417,12 +419,11 @@ static tka_status do_reduce(pk_vm *vm)
         break;
     case PK_G_DTYPE:
         if (args->u.seq.n < 1 || args->u.seq.n > 3 || args->u.seq.items[0]->kind != PK_STR)
-            return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "numpy.dtype expects (typestr, align, copy)");
+            return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s",
+                            "numpy.dtype expects (typestr, align, copy)");
         o = new_obj(vm, PK_DTYPE);
         break;
-    case PK_G_ENCODE:
-        TKA_TRY(latin1_bytes(vm, args, &o));
-        break;
+    case PK_G_ENCODE: TKA_TRY(latin1_bytes(vm, args, &o)); break;
     case PK_G_BYTES:
         if (args->u.seq.n != 0)
             return vm_error(vm, TKA_ERR_UNSUPPORTED, "%s", "bytes(...) with arguments");
@@ -491,30 +492,18 @@ static tka_status step(pk_vm *vm, bool *stop)
             return vm_error(vm, TKA_ERR_FORMAT, "%s", "module and name must be strings");
         return resolve_global(vm, (const unsigned char *)k->u.s.p, k->u.s.n,
                               (const unsigned char *)v->u.s.p, v->u.s.n);
-    case 'q':
-        TKA_TRY(need(vm, 1));
-        return memo_put(vm, read_le(vm, 1));
-    case 'r':
-        TKA_TRY(need(vm, 4));
-        return memo_put(vm, read_le(vm, 4));
-    case 0x94:
-        return memo_put(vm, vm->memo_count);
-    case 'h':
-        TKA_TRY(need(vm, 1));
-        return memo_get(vm, read_le(vm, 1));
-    case 'j':
-        TKA_TRY(need(vm, 4));
-        return memo_get(vm, read_le(vm, 4));
+    case 'q': TKA_TRY(need(vm, 1)); return memo_put(vm, read_le(vm, 1));
+    case 'r': TKA_TRY(need(vm, 4)); return memo_put(vm, read_le(vm, 4));
+    case 0x94: return memo_put(vm, vm->memo_count);
+    case 'h': TKA_TRY(need(vm, 1)); return memo_get(vm, read_le(vm, 1));
+    case 'j': TKA_TRY(need(vm, 4)); return memo_get(vm, read_le(vm, 4));
     case '(':
         if (vm->nmarks == PK_MAX_MARKS)
             return vm_error(vm, TKA_ERR_LIMIT, "%s", "MARKs nested deeper than 64");
         vm->marks[vm->nmarks++] = vm->sp;
         return TKA_OK;
-    case 't':
-        TKA_TRY(pop_mark(vm, &from));
-        return make_tuple(vm, from);
-    case ')':
-        return push(vm, vm->empty_tuple);
+    case 't': TKA_TRY(pop_mark(vm, &from)); return make_tuple(vm, from);
+    case ')': return push(vm, vm->empty_tuple);
     case 0x85:
     case 0x86:
     case 0x87:
@@ -522,8 +511,7 @@ static tka_status step(pk_vm *vm, bool *stop)
         if (vm->sp - floor_sp(vm) < n)
             return vm_error(vm, TKA_ERR_FORMAT, "%s", "stack underflow");
         return make_tuple(vm, vm->sp - n);
-    case ']':
-        return push(vm, new_obj(vm, PK_LIST));
+    case ']': return push(vm, new_obj(vm, PK_LIST));
     case 'a':
         if ((st = pop(vm, &v)) != TKA_OK || (st = top(vm, &o)) != TKA_OK)
             return st;
@@ -538,8 +526,7 @@ static tka_status step(pk_vm *vm, bool *stop)
             st = seq_append(vm, vm->stack[from - 1], vm->stack[i]);
         vm->sp = from;
         return st;
-    case '}':
-        return push(vm, new_obj(vm, PK_DICT));
+    case '}': return push(vm, new_obj(vm, PK_DICT));
     case 's':
         if ((st = pop(vm, &v)) != TKA_OK || (st = pop(vm, &k)) != TKA_OK ||
             (st = top(vm, &o)) != TKA_OK)
@@ -581,12 +568,9 @@ static tka_status step(pk_vm *vm, bool *stop)
             o->u.i = (int64_t)u;
         }
         return push(vm, o);
-    case 'N':
-        return push(vm, vm->none);
-    case 0x88:
-        return push(vm, vm->t);
-    case 0x89:
-        return push(vm, vm->f);
+    case 'N': return push(vm, vm->none);
+    case 0x88: return push(vm, vm->t);
+    case 0x89: return push(vm, vm->f);
     case 'X':
     case 'B':
         TKA_TRY(need(vm, 4));
@@ -597,20 +581,17 @@ static tka_status step(pk_vm *vm, bool *stop)
         {
             uint64_t len = read_le(vm, 8);
             if (len > vm->len)
-                return vm_error(vm, TKA_ERR_FORMAT, "truncated: %s", "the argument runs past the end");
+                return vm_error(vm, TKA_ERR_FORMAT, "truncated: %s",
+                                "the argument runs past the end");
             return text_obj(vm, op == 0x8d ? PK_STR : PK_BYTES, (size_t)len);
         }
     case 0x8c:
     case 'C':
         TKA_TRY(need(vm, 1));
         return text_obj(vm, op == 0x8c ? PK_STR : PK_BYTES, (size_t)read_le(vm, 1));
-    case 'R':
-        return do_reduce(vm);
-    case 'b':
-        return do_build(vm);
-    case '.':
-        *stop = true;
-        return TKA_OK;
+    case 'R': return do_reduce(vm);
+    case 'b': return do_build(vm);
+    case '.': *stop = true; return TKA_OK;
     case 'S':
     case 'T':
     case 'U':
@@ -636,8 +617,9 @@ tka_status pk_load(const unsigned char *buf, size_t len, size_t base, const char
     bool stop = false;
     while (!stop) {
         if (vm.pos >= len)
-            return tka_error_set(err, TKA_ERR_FORMAT, "%s: byte %zu: truncated pickle (no STOP opcode)",
-                                 name, base + len);
+            return tka_error_set(err, TKA_ERR_FORMAT,
+                                 "%s: byte %zu: truncated pickle (no STOP opcode)", name,
+                                 base + len);
         TKA_TRY(step(&vm, &stop));
     }
     if (vm.nmarks)

@@ -16,7 +16,7 @@ typedef enum pk_kind {
     PK_NONE,
     PK_BOOL,
     PK_INT,
-    PK_STR,   /* UTF-8 text */
+    PK_STR, /* UTF-8 text */
     PK_BYTES,
     PK_TUPLE,
     PK_LIST,

@@ -16,7 +16,7 @@
 typedef struct worker {
     _Alignas(TKA_CACHE_LINE) tka_encoder *encoder;
     tka_arena *arena;
-    int32_t *out;            /* stored sequences of kept rows */
+    int32_t *out; /* stored sequences of kept rows */
     size_t out_used, out_cap;
     uint64_t tokens;
 } worker;
@@ -92,9 +92,9 @@ tka_status pool_chunk_add(pool_chunk *chunk, uint64_t row, uint64_t line, const 
     return TKA_OK;
 }
 
-tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *options,
-                           int threads, const bool fields[TKA_FIELD_SEQ_COUNT],
-                           encode_pool **out, tka_error *err)
+tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *options, int threads,
+                           const bool fields[TKA_FIELD_SEQ_COUNT], encode_pool **out,
+                           tka_error *err)
 {
     *out = NULL;
     if (threads < 1)

@@ -18,7 +18,7 @@ typedef struct pool_row {
     size_t text_off, text_len;
     size_t pair_off, pair_len;
     bool has_pair;
-    bool keep;          /* the dump needs its encoding */
+    bool keep; /* the dump needs its encoding */
     /* filled by encode_pool_run for kept rows */
     int worker;
     size_t out_off;
@@ -40,9 +40,9 @@ tka_status pool_chunk_add(pool_chunk *chunk, uint64_t row, uint64_t line, const 
 typedef struct encode_pool encode_pool;
 
 /* `fields` says which sequences of a kept row are stored. threads >= 1. */
-tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *options,
-                           int threads, const bool fields[TKA_FIELD_SEQ_COUNT],
-                           encode_pool **out, tka_error *err);
+tka_status encode_pool_new(const tka_tokenizer *tok, const tka_encode_options *options, int threads,
+                           const bool fields[TKA_FIELD_SEQ_COUNT], encode_pool **out,
+                           tka_error *err);
 void encode_pool_free(encode_pool *pool);
 
 /* Starts encoding every row of the chunk. With one thread nothing runs
@@ -58,8 +58,7 @@ void encode_pool_start(encode_pool *pool, pool_chunk *chunk);
 tka_status encode_pool_wait(encode_pool *pool, const char *file, tka_error *err);
 
 /* encode_pool_start + encode_pool_wait. */
-tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file,
-                           tka_error *err);
+tka_status encode_pool_run(encode_pool *pool, pool_chunk *chunk, const char *file, tka_error *err);
 
 /* Tokens produced by all runs so far, specials included. */
 uint64_t encode_pool_tokens(const encode_pool *pool);

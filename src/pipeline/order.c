@@ -64,8 +64,8 @@ static tka_status from_json_lists(const json_t *batches, const char *name, tka_o
                                      "%s: batch %zu, position %zu: expected a row index (an "
                                      "integer >= 0), got %s",
                                      name, b, i,
-                                     json_is_integer(v) ? "a negative integer"
-                                     : json_is_real(v)  ? "a real number"
+                                     json_is_integer(v)  ? "a negative integer"
+                                     : json_is_real(v)   ? "a real number"
                                      : json_is_string(v) ? "a string"
                                                          : "another JSON value");
             }
@@ -135,8 +135,8 @@ static tka_status parse_npy(const void *data, size_t len, const char *name, size
     tka_status st = tka_dump_parse(data, len, name, TKA_FORMAT_NPY, &dict, &kind, err);
     if (st != TKA_OK)
         return st;
-    const tka_array *a = kind == TKA_DUMP_ARRAY && tka_dict_size(dict) == 1 ? tka_dict_at(dict, 0)
-                                                                            : NULL;
+    const tka_array *a =
+        kind == TKA_DUMP_ARRAY && tka_dict_size(dict) == 1 ? tka_dict_at(dict, 0) : NULL;
     int64_t probe;
     if (!a || (a->ndim != 1 && a->ndim != 2) || (tka_array_count(a) && !element(a, 0, &probe)))
         st = tka_error_set(err, TKA_ERR_FORMAT,

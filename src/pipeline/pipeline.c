@@ -37,7 +37,8 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
 {
     const tka_pipeline_options *o = r->o;
     if (!o->data_path || !o->tokenizer || !o->dump_path)
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "the pipeline needs data, a tokenizer and a dump path");
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "the pipeline needs data, a tokenizer and a dump path");
     if (o->batch_size < 1)
         return tka_error_set(err, TKA_ERR_ARGUMENT, "batch size must be at least 1");
     tka_status st = tka_check_not_input(o->dump_path, o->data_path, err);
@@ -55,8 +56,9 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
     if (o->pad_token) {
         r->pad_id = tka_tokenizer_token_to_id(r->tok, o->pad_token, strlen(o->pad_token));
         if (r->pad_id < 0)
-            return tka_error_set(err, TKA_ERR_ARGUMENT, "pad token '%s' is not in the vocabulary of %s",
-                                 o->pad_token, tka_tokenizer_source(r->tok));
+            return tka_error_set(err, TKA_ERR_ARGUMENT,
+                                 "pad token '%s' is not in the vocabulary of %s", o->pad_token,
+                                 tka_tokenizer_source(r->tok));
     } else if (r->pad_id >= (int64_t)tka_tokenizer_vocab_size(r->tok)) {
         return tka_error_set(err, TKA_ERR_ARGUMENT, "pad id %d is outside the vocabulary (%zu ids)",
                              (int)r->pad_id, tka_tokenizer_vocab_size(r->tok));
@@ -66,7 +68,8 @@ static tka_status open_stages(run *r, tka_buf *warnings, tka_error *err)
      * column is selected exactly when the dataset opens with label_field). */
     TKA_TRY(pipeline_plan_fields(o, kind, o->dataset.label_field != NULL, &r->fields, err));
     tka_dataset_options dopt = o->dataset;
-    if (o->sampler.flavor == TKA_FLAVOR_TORCH) { /* HF datasets' csv builder reads 10000-row chunks */
+    if (o->sampler.flavor ==
+        TKA_FLAVOR_TORCH) { /* HF datasets' csv builder reads 10000-row chunks */
         dopt.chunking = TKA_CHUNKS_ROWS;
         dopt.chunk_rows = 10000;
     }

@@ -12,8 +12,8 @@
 #include "tokalign/dump.h"
 
 typedef struct dump_sink {
-    tka_dict *dict;               /* .npz / .json / sidecar with entries */
-    tka_reprod_writer *writer;    /* .npy: streamed key by key */
+    tka_dict *dict;            /* .npz / .json / sidecar with entries */
+    tka_reprod_writer *writer; /* .npy: streamed key by key */
     size_t keys;
 } dump_sink;
 
@@ -67,9 +67,7 @@ static tka_status add_item_label(dump_sink *s, const char *key, tka_label_kind k
         a.dtype = TKA_DTYPE_BOOL;
         a.data = &b;
         break;
-    default:
-        a.dtype = TKA_DTYPE_INT64;
-        a.data = &i;
+    default: a.dtype = TKA_DTYPE_INT64; a.data = &i;
     }
     return sink_add(s, key, &a, err);
 }
@@ -210,7 +208,8 @@ static char *build_meta(const run *r, const char *dump_sha256)
     else if (tka_sampler_describe(&spec, sampler, sizeof sampler) != TKA_OK)
         snprintf(sampler, sizeof sampler, "?");
     json_object_set_new(m, "source_tsv", json_string(base_name(o->data_path)));
-    json_object_set_new(m, "side", json_string(o->sampler.flavor == TKA_FLAVOR_PADDLE ? "paddle" : "torch"));
+    json_object_set_new(m, "side",
+                        json_string(o->sampler.flavor == TKA_FLAVOR_PADDLE ? "paddle" : "torch"));
     json_object_set_new(m, "tokenizer", json_string(o->tokenizer));
     json_object_set_new(m, "sampler", json_string(sampler));
     if (o->order_path)
@@ -259,10 +258,12 @@ static char *build_meta(const run *r, const char *dump_sha256)
         char id[32];
         snprintf(id, sizeof id, "%llu", (unsigned long long)e->row);
         json_object_set_new(one, "line", json_integer((json_int_t)e->line));
-        json_object_set_new(one, "text", json_stringn(r->store.texts.data + e->text_off, e->text_len));
+        json_object_set_new(one, "text",
+                            json_stringn(r->store.texts.data + e->text_off, e->text_len));
         if (e->has_pair)
-            json_object_set_new(one, "pair", json_stringn(r->store.texts.data + e->text_off + e->text_len,
-                                                          e->pair_len));
+            json_object_set_new(
+                one, "pair",
+                json_stringn(r->store.texts.data + e->text_off + e->text_len, e->pair_len));
         json_object_set_new(rows, id, one);
     }
     json_object_set_new(m, "source_rows", rows);

@@ -31,14 +31,14 @@ typedef struct field_plan {
 typedef struct batch_plan {
     bool sequential;
     uint64_t n;
-    size_t batch_size;     /* the longest batch */
+    size_t batch_size; /* the longest batch */
     size_t num_batches;
     tka_batches materialised;
-    tka_order order;       /* with options.order_path, instead of a sampler */
+    tka_order order; /* with options.order_path, instead of a sampler */
 } batch_plan;
 
 typedef struct label_plan {
-    tka_label_kind kind;  /* what the collator sees */
+    tka_label_kind kind; /* what the collator sees */
     size_t column;
 } label_plan;
 
@@ -46,7 +46,7 @@ typedef struct label_plan {
  * column's dtype is known. */
 typedef struct saved_label {
     uint64_t row;
-    tka_value raw;   /* text: offset into run.saved_text */
+    tka_value raw; /* text: offset into run.saved_text */
     size_t text_off;
 } saved_label;
 
@@ -57,14 +57,14 @@ typedef struct run {
     field_plan fields;
     label_plan labels;
     batch_plan batches;
-    tka_order order;       /* --order, read before the data so a bad file fails at once */
-    size_t logged;         /* batches written to the dump */
-    int64_t *items;        /* dataset items, deduplicated, in the requested order */
+    tka_order order; /* --order, read before the data so a bad file fails at once */
+    size_t logged;   /* batches written to the dump */
+    int64_t *items;  /* dataset items, deduplicated, in the requested order */
     size_t n_items;
     row_store store;
-    encode_pool *pool;     /* NULL when the encoder could not be made (encoder_error) */
-    int32_t pad_id;        /* resolved from pad_id / pad_token; -1: the tokenizer's */
-    int64_t max_length;    /* in effect (defaults applied); -1: none */
+    encode_pool *pool;  /* NULL when the encoder could not be made (encoder_error) */
+    int32_t pad_id;     /* resolved from pad_id / pad_token; -1: the tokenizer's */
+    int64_t max_length; /* in effect (defaults applied); -1: none */
     tka_pipeline_result *result;
     /* Single pass (sequential sampler): the row count, label dtype and
      * refused rows are decided after the rows are read, not before. */

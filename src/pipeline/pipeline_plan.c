@@ -16,7 +16,7 @@ tka_status pipeline_plan_fields(const tka_pipeline_options *o, tka_tokenizer_kin
 {
     static const char *wordpiece_default[] = {"input_ids", "token_type_ids", "labels", NULL};
     static const char *sentencepiece_default[] = {"input_ids", "attention_mask", "labels", NULL};
-    const char *const *names = o->fields[0] ? o->fields
+    const char *const *names = o->fields[0]                      ? o->fields
                                : kind == TKA_TOKENIZER_WORDPIECE ? wordpiece_default
                                                                  : sentencepiece_default;
     memset(plan, 0, sizeof *plan);
@@ -53,7 +53,6 @@ tka_status pipeline_plan_fields(const tka_pipeline_options *o, tka_tokenizer_kin
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the fields must include input_ids");
     return TKA_OK;
 }
-
 
 /* The longest batch: the batch size, or fewer when the run has fewer
  * indices (a batch size larger than the dataset is one short batch, as in
@@ -118,7 +117,6 @@ static tka_status plan_batches(const tka_pipeline_options *o, uint64_t n, tka_or
     return TKA_OK;
 }
 
-
 /* How each flavour types labels: torch gets HF datasets' per-10000-row-chunk
  * Arrow types (the first chunk decides; a different later chunk is cast,
  * which tokalign does not model, so it refuses); paddle converts every label
@@ -173,7 +171,9 @@ static tka_status choose_items(run *r, uint64_t n, tka_error *err)
     const tka_pipeline_options *o = r->o;
     /* fewer default items when the file has fewer rows */
     const int64_t *items = o->dataset_items ? o->dataset_items : default_items;
-    size_t n_items = o->dataset_items ? o->num_dataset_items : n < N_DEFAULT_ITEMS ? (size_t)n : N_DEFAULT_ITEMS;
+    size_t n_items = o->dataset_items      ? o->num_dataset_items
+                     : n < N_DEFAULT_ITEMS ? (size_t)n
+                                           : N_DEFAULT_ITEMS;
     r->items = malloc((n_items ? n_items : 1) * sizeof *r->items);
     if (!r->items)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");

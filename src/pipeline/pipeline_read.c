@@ -11,18 +11,15 @@ static tka_status read_label(const tka_pipeline_options *o, const label_plan *lp
                              const tka_value *v, row_store_entry *entry, tka_error *err)
 {
     switch (lp->kind) {
-    case TKA_LABEL_NONE:
-        return TKA_OK;
+    case TKA_LABEL_NONE: return TKA_OK;
     case TKA_LABEL_INT:
         if (o->sampler.flavor == TKA_FLAVOR_PADDLE)
             return tka_value_to_int64(v, o->data_path, &entry->label_int, err);
         entry->label_int = v->i;
         return TKA_OK;
-    case TKA_LABEL_BOOL:
-        entry->label_int = v->b;
-        return TKA_OK;
+    case TKA_LABEL_BOOL: entry->label_int = v->b; return TKA_OK;
     case TKA_LABEL_FLOAT:
-        entry->label_float = v->kind == TKA_VALUE_INT ? (double)v->i
+        entry->label_float = v->kind == TKA_VALUE_INT   ? (double)v->i
                              : v->kind == TKA_VALUE_NAN ? __builtin_nan("")
                                                         : v->f;
         return TKA_OK;
@@ -43,8 +40,8 @@ static tka_status refuse_text(const run *r, uint64_t line, uint64_t index, tka_v
                          "(transformers: AssertionError: text input must of type `str` (single "
                          "example), `List[str]` (batch or single pretokenized example) or "
                          "`List[List[str]]` (batch of pretokenized examples).)",
-                         r->o->data_path, (unsigned long long)line, (unsigned long long)index,
-                         what, why);
+                         r->o->data_path, (unsigned long long)line, (unsigned long long)index, what,
+                         why);
 }
 
 static tka_status check_text(const run *r, const tka_row *row, const tka_value *v, const char *what,
@@ -185,7 +182,7 @@ static void consider(row_failure *first, uint64_t row, int order, const tka_erro
  * error and the first chunk the tokenizer failed in. */
 typedef struct read_state {
     chunk_flow flow;
-    bool tokenize;      /* an encoder exists and has not failed yet */
+    bool tokenize; /* an encoder exists and has not failed yet */
     row_failure first;
     bool tok_failed;
     uint64_t tok_chunk; /* the chunk (row / CHUNK_ROWS) of the tokenizer failure */
@@ -254,7 +251,8 @@ static tka_status deferred_checks(run *r, row_failure *first, tka_error *err)
     /* Labels of the logged rows, in row order (the saved rows that turned out
      * not to be logged are skipped: the two-pass run never reads them). */
     uint64_t bs = r->batches.batch_size; /* saturating: a batch size may be 2^40 */
-    uint64_t logged_rows = r->logged && bs > UINT64_MAX / r->logged ? UINT64_MAX : (uint64_t)r->logged * bs;
+    uint64_t logged_rows =
+        r->logged && bs > UINT64_MAX / r->logged ? UINT64_MAX : (uint64_t)r->logged * bs;
     for (size_t i = 0; i < r->n_saved; i++) {
         saved_label *s = &r->saved[i];
         bool logged = s->row < logged_rows;
@@ -328,7 +326,8 @@ tka_status pipeline_read_rows(run *r, tka_buf *warnings, tka_error *err)
             r->result->rows_encoded++;
             bool nomem = false;
             row_store_entry *e = row_store_want(&r->store, row.index, &nomem);
-            if (nomem || (deferred && e && have_label && save_label(r, row.index, &row.label, err) != TKA_OK)) {
+            if (nomem || (deferred && e && have_label &&
+                          save_label(r, row.index, &row.label, err) != TKA_OK)) {
                 st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping logged rows");
                 goto out;
             }

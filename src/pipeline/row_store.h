@@ -19,7 +19,7 @@ typedef struct row_store_entry {
     bool stored;       /* the row was reached and encoded */
     int64_t label_int; /* TKA_LABEL_INT / TKA_LABEL_BOOL */
     double label_float;
-    uint64_t line;     /* physical line of the row in the TSV */
+    uint64_t line; /* physical line of the row in the TSV */
     /* the row's text (and pair) in the store's text buffer, when kept */
     size_t text_off, text_len, pair_len;
     bool has_text, has_pair;
@@ -28,18 +28,18 @@ typedef struct row_store_entry {
 typedef struct row_store {
     row_store_entry *entries; /* sorted by row, unique */
     size_t count;
-    size_t cursor;            /* next entry the streaming pass will reach */
+    size_t cursor; /* next entry the streaming pass will reach */
     /* Streaming mode (row_store_init_stream): entries are added as the rows
      * arrive, every row below `prefix` and the listed `items`. */
     bool streaming;
     uint64_t prefix;
-    uint64_t *items;          /* sorted, unique */
+    uint64_t *items; /* sorted, unique */
     size_t n_items, entries_cap;
-    int32_t *pool;            /* per entry: fields[0] values, fields[1] values, ... */
+    int32_t *pool; /* per entry: fields[0] values, fields[1] values, ... */
     uint64_t pool_used, pool_cap;
     bool field_present[TKA_FIELD_SEQ_COUNT];
-    size_t fields_per_row;    /* number of present fields */
-    tka_buf texts;            /* source texts of the rows (see row_store_keep_text) */
+    size_t fields_per_row; /* number of present fields */
+    tka_buf texts;         /* source texts of the rows (see row_store_keep_text) */
 } row_store;
 
 /* Rows whose text is kept for the dump's metadata: enough for any report a

@@ -22,9 +22,9 @@ static tka_status token_value(const json_t *v, const char *path, const char *key
                               bool *none, tka_error *err);
 
 typedef struct settings {
-    int lower;          /* -1 unset */
-    int strip_accents;  /* -1 unset (None) */
-    int chinese_chars;  /* -1 unset */
+    int lower;         /* -1 unset */
+    int strip_accents; /* -1 unset (None) */
+    int chinese_chars; /* -1 unset */
     char *named[SP_NAMED];
     bool none[SP_NAMED]; /* explicitly null: the tokenizer has no such token */
     char **additional;
@@ -86,8 +86,8 @@ static tka_status token_value(const json_t *v, const char *path, const char *key
         return TKA_OK;
     }
     if (!json_is_string(v))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: \"%s\" must be a string or {\"content\": ...}",
-                             path, key);
+        return tka_error_set(err, TKA_ERR_FORMAT,
+                             "%s: \"%s\" must be a string or {\"content\": ...}", path, key);
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (n == 0 || memchr(s, '\0', n) || !tka_utf8_valid(s, n, NULL))
@@ -147,8 +147,8 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
             if (st == TKA_OK)
                 st = flag_value(root, path, "strip_accents", &s->strip_accents, true, err);
             if (st == TKA_OK)
-                st = flag_value(root, path, "tokenize_chinese_chars", &s->chinese_chars, false,
-                                err);
+                st =
+                    flag_value(root, path, "tokenize_chinese_chars", &s->chinese_chars, false, err);
             int basic = 1;
             if (st == TKA_OK)
                 st = flag_value(root, path, "do_basic_tokenize", &basic, false, err);
@@ -196,13 +196,14 @@ static tka_status compile_special_regex(bert_model *m, tka_error *err)
     }
     int code;
     PCRE2_SIZE at;
-    m->special_re = pcre2_compile((PCRE2_SPTR)pattern.data, pattern.len, PCRE2_UTF, &code, &at, NULL);
+    m->special_re =
+        pcre2_compile((PCRE2_SPTR)pattern.data, pattern.len, PCRE2_UTF, &code, &at, NULL);
     tka_buf_free(&pattern);
     if (!m->special_re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "special tokens: cannot compile their regex: %s",
-                             (const char *)msg);
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "special tokens: cannot compile their regex: %s", (const char *)msg);
     }
     pcre2_jit_compile(m->special_re, PCRE2_JIT_COMPLETE); /* optional speed-up */
     return TKA_OK;
@@ -331,9 +332,18 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
 }
 
 static const tka_backend wordpiece_backend = {
-    "wordpiece",       model_free,       model_tokenize,        model_vocab_size,
-    model_id_to_token, model_token_to_id, model_special_id,      model_tokens_to_string,
-    model_tokenize_as, NULL,            NULL,             NULL,
+    "wordpiece",
+    model_free,
+    model_tokenize,
+    model_vocab_size,
+    model_id_to_token,
+    model_token_to_id,
+    model_special_id,
+    model_tokens_to_string,
+    model_tokenize_as,
+    NULL,
+    NULL,
+    NULL,
 };
 
 /* ------------------------------------------------------------ opening */
@@ -425,8 +435,11 @@ static tka_status build_specials(bert_model *m, const settings *s, const char *v
     static const struct {
         int named;
         tka_special which;
-    } map[] = {{SP_UNK, TKA_SPECIAL_UNK}, {SP_SEP, TKA_SPECIAL_SEP}, {SP_PAD, TKA_SPECIAL_PAD},
-               {SP_CLS, TKA_SPECIAL_CLS}, {SP_MASK, TKA_SPECIAL_MASK}};
+    } map[] = {{SP_UNK, TKA_SPECIAL_UNK},
+               {SP_SEP, TKA_SPECIAL_SEP},
+               {SP_PAD, TKA_SPECIAL_PAD},
+               {SP_CLS, TKA_SPECIAL_CLS},
+               {SP_MASK, TKA_SPECIAL_MASK}};
     for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
         const char *name = names[map[k].named];
         for (size_t i = 0; name && i < m->n_specials; i++)
@@ -496,8 +509,9 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
         if (options->do_lower_case >= 0)
             lower = options->do_lower_case;
         else if (lower < 0)
-            lower = files->known && files->known->do_lower_case >= 0 ? files->known->do_lower_case
-                                                                      : 1; /* BertTokenizer's default */
+            lower = files->known && files->known->do_lower_case >= 0
+                        ? files->known->do_lower_case
+                        : 1; /* BertTokenizer's default */
         m->lower = lower;
         m->strip_accents = s.strip_accents < 0 ? m->lower : s.strip_accents;
         m->chinese_chars = s.chinese_chars != 0;
@@ -512,7 +526,7 @@ tka_status tka_wordpiece_open(const tka_resolved *files, const tka_tokenizer_opt
     }
     for (int b = 0; b < 128; b++) {
         int cls = bert_char_class(b, m->compat, m->chinese_chars);
-        m->ascii_class[b] = m->whole_first[b]    ? ASCII_SLOW
+        m->ascii_class[b] = m->whole_first[b]   ? ASCII_SLOW
                             : cls == BERT_WORD  ? ASCII_WORD
                             : cls == BERT_SPACE ? ASCII_SPACE
                             : cls == BERT_PUNCT ? ASCII_PUNCT

@@ -75,8 +75,8 @@ tka_status bert_tokenize_as(const bert_model *m, tka_compat compat, const char *
                             unsigned flags, tka_tokens *out, tka_error *err);
 
 /* The same without the ASCII fast path: unit tests compare the two. */
-tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len,
-                                 unsigned flags, tka_tokens *out, tka_error *err);
+tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len, unsigned flags,
+                                 tka_tokens *out, tka_error *err);
 
 /* One word through WordPiece (wordpiece.c). `word` holds nbytes of UTF-8
  * that make nchars characters; orig[k] is the code-point offset of
@@ -92,8 +92,8 @@ tka_status bert_wordpiece_ascii(const bert_model *m, const uint8_t *word, size_t
                                 uint32_t orig_base, unsigned flags, tka_tokens *out);
 
 /* Appends one token of the vocabulary (or an added special token). */
-tka_status bert_push(const bert_model *m, int32_t id, uint32_t start, uint32_t end,
-                     unsigned flags, tka_tokens *out);
+tka_status bert_push(const bert_model *m, int32_t id, uint32_t start, uint32_t end, unsigned flags,
+                     tka_tokens *out);
 
 /* The string of an id: the vocabulary line, an added special token, or
  * NULL when out of range. Shadowed duplicates return the unknown token, as

@@ -29,10 +29,8 @@ static bool is_punct(int32_t cp, const utf8proc_property_t *p)
     case UTF8PROC_CATEGORY_PE:
     case UTF8PROC_CATEGORY_PI:
     case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
-        return true;
-    default:
-        return false;
+    case UTF8PROC_CATEGORY_PO: return true;
+    default: return false;
     }
 }
 
@@ -54,8 +52,7 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
     case UTF8PROC_CATEGORY_CC:
     case UTF8PROC_CATEGORY_CF:
     case UTF8PROC_CATEGORY_CS:
-    case UTF8PROC_CATEGORY_CO:
-        return BERT_DROP;
+    case UTF8PROC_CATEGORY_CO: return BERT_DROP;
     case UTF8PROC_CATEGORY_CN:
         /* COMPAT: Python's _is_control drops every category starting with
          * "C", unassigned code points and noncharacters included; the Rust
@@ -63,8 +60,7 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
         if (compat == TKA_COMPAT_SLOW)
             return BERT_DROP;
         break;
-    default:
-        break;
+    default: break;
     }
     /* Slow: clean_text turns Zs into " " and str.split() then also splits at
      * U+2028/U+2029 (isspace); fast: char::is_whitespace, the same set once

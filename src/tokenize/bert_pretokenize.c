@@ -19,13 +19,13 @@
 #define INLINE_CHARS 256
 
 typedef struct scratch {
-    int32_t *cp;      /* code points of the current whitespace token */
-    uint32_t *orig;   /* their offsets in the input */
-    size_t n, cap;    /* used / capacity of cp and orig */
-    int32_t *cp2;     /* second buffer for transformations */
+    int32_t *cp;    /* code points of the current whitespace token */
+    uint32_t *orig; /* their offsets in the input */
+    size_t n, cap;  /* used / capacity of cp and orig */
+    int32_t *cp2;   /* second buffer for transformations */
     uint32_t *orig2;
     size_t n2, cap2;
-    uint8_t *bytes;   /* UTF-8 of one word */
+    uint8_t *bytes; /* UTF-8 of one word */
     size_t cap_bytes;
     /* which of the arrays above live on the heap (they start inline and
      * the two character buffers swap roles) */
@@ -384,11 +384,8 @@ static tka_status tokenize_segment(ctx *c, const uint8_t *x, size_t len, uint32_
             cls = bert_char_class(cp, compat, m->chinese_chars);
         }
         switch (cls) {
-        case BERT_DROP:
-            break;
-        case BERT_SPACE:
-            TKA_TRY(flush_token(c));
-            break;
+        case BERT_DROP: break;
+        case BERT_SPACE: TKA_TRY(flush_token(c)); break;
         case BERT_CJK:
             TKA_TRY(flush_token(c));
             s->cp[0] = cp;
@@ -465,8 +462,8 @@ done:
     return st;
 }
 
-tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len,
-                                 unsigned flags, tka_tokens *out, tka_error *err)
+tka_status bert_tokenize_generic(const bert_model *m, const char *text, size_t len, unsigned flags,
+                                 tka_tokens *out, tka_error *err)
 {
     return tokenize_generic_as(m, m->compat, text, len, flags, out, err);
 }
@@ -510,15 +507,12 @@ tka_status bert_tokenize_as(const bert_model *m, tka_compat compat, const char *
             i = j;
             break;
         }
-        case ASCII_SPACE:
-            i++;
-            break;
+        case ASCII_SPACE: i++; break;
         case ASCII_PUNCT:
             st = bert_wordpiece_ascii(m, t + i, 1, (uint32_t)i, flags, out);
             i++;
             break;
-        default:
-            goto slow;
+        default: goto slow;
         }
         if (st != TKA_OK)
             return tka_error_set(err, st, "out of memory tokenizing");

@@ -143,9 +143,8 @@ bool bert_lower_text(const bert_model *m, const uint8_t *t, size_t len, tka_buf 
 {
     size_t ci = 0, nchar = 0;
     lt->len = 0;
-    pcre2_match_data *md = m->special_re
-                               ? pcre2_match_data_create_from_pattern(m->special_re, NULL)
-                               : NULL;
+    pcre2_match_data *md =
+        m->special_re ? pcre2_match_data_create_from_pattern(m->special_re, NULL) : NULL;
     if (m->special_re && !md)
         return false;
     bool ok = true;
@@ -178,7 +177,8 @@ bool bert_lower_text(const bert_model *m, const uint8_t *t, size_t len, tka_buf 
         if (!ok || s == len)
             break;
         size_t nc = tka_utf8_count((const char *)t + s, e - s); /* the special, verbatim */
-        ok = tka_buf_append(lt, t + s, e - s) == TKA_OK && map_reserve(map_out, map_cap, nchar + nc);
+        ok =
+            tka_buf_append(lt, t + s, e - s) == TKA_OK && map_reserve(map_out, map_cap, nchar + nc);
         for (size_t k = 0; ok && k < nc; k++)
             (*map_out)[nchar++] = (uint32_t)(ci + k);
         ci += nc;
@@ -197,4 +197,3 @@ bool bert_has_special_start(const bert_model *m, const uint8_t *t, size_t len)
             return true;
     return false;
 }
-

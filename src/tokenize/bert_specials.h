@@ -33,7 +33,7 @@ bool bert_split_fast(const bert_model *m, const uint8_t *x, size_t len, seglist 
 /* The text as tokenize() lowers it before splitting (special tokens left as
  * they are) into lt, with the input offset of each of its characters in
  * *map (grown as needed). False when out of memory. */
-bool bert_lower_text(const bert_model *m, const uint8_t *t, size_t len, tka_buf *lt,
-                     uint32_t **map, size_t *map_cap);
+bool bert_lower_text(const bert_model *m, const uint8_t *t, size_t len, tka_buf *lt, uint32_t **map,
+                     size_t *map_cap);
 
 #endif

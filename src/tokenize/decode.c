@@ -42,8 +42,8 @@ tka_status tka_clean_up_tokenization(const char *s, size_t len, tka_buf *out)
 {
     /* COMPAT: PreTrainedTokenizerBase.clean_up_tokenization, in its order. */
     static const char *const rules[][2] = {
-        {" .", "."},     {" ?", "?"},     {" !", "!"},     {" ,", ","},     {" ' ", "'"},
-        {" n't", "n't"}, {" 'm", "'m"},   {" 's", "'s"},   {" 've", "'ve"}, {" 're", "'re"},
+        {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+        {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
     };
     tka_buf a = {0}, b = {0};
     tka_status st = tka_buf_append(&a, s, len);
@@ -79,8 +79,8 @@ tka_status tka_decode(const tka_tokenizer *tok, const int32_t *ids, size_t n,
     if (tok->backend->decode) {
         /* COMPAT: tokenizer.json decodes as the Rust Tokenizer::decode: its decoder chain,
          * specials skipped by the added vocabulary's flag, no clean_up_tokenization. */
-        tka_status st = tok->backend->decode(tok->model, ids, n, options->skip_special_tokens, out,
-                                             err);
+        tka_status st =
+            tok->backend->decode(tok->model, ids, n, options->skip_special_tokens, out, err);
         return st;
     }
     int32_t *kept = malloc((n ? n : 1) * sizeof *kept);

@@ -269,8 +269,7 @@ static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, cons
 
 /* ------------------------------------------------------------ padding */
 
-static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
-                         tka_arena *arena)
+static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target, tka_arena *arena)
 {
     if (e->length >= target)
         return TKA_OK;
@@ -323,8 +322,7 @@ static size_t round_up(const tka_encoder *enc, size_t target)
 }
 
 /* Pads e (and, for the Rust side, its overflow encodings) to target. */
-static tka_status pad_all(const tka_encoder *enc, tka_encoding *e, size_t target,
-                          tka_arena *arena)
+static tka_status pad_all(const tka_encoder *enc, tka_encoding *e, size_t target, tka_arena *arena)
 {
     tka_status st = TKA_OK;
     for (size_t k = 0; k < e->n_overflowing && st == TKA_OK; k++)
@@ -469,8 +467,7 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
             return tka_error_set(err, TKA_ERR_REFERENCE, TKA_HF_TRUNCATION_TOO_SHORT);
         return window(t, tl - to_remove, stride, arena, err);
     }
-    default:
-        return TKA_OK;
+    default: return TKA_OK;
     }
 }
 
@@ -521,8 +518,7 @@ static tka_status slow_truncate(const tka_encoder *enc, size_t *ka, size_t *kb, 
         *k -= to_remove;
         return TKA_OK;
     }
-    default:
-        return TKA_OK;
+    default: return TKA_OK;
     }
 }
 
@@ -546,8 +542,8 @@ static tka_status adopt_fast_offsets(tka_encoder *enc, const char *text, size_t 
                                      tka_arena *arena)
 {
     bool has_pair = pair != NULL;
-    tka_status st = tka_tokenize_as(enc->tok, TKA_COMPAT_FAST, text, len, TKA_TOKENS_OFFSETS,
-                                    &enc->fa, NULL);
+    tka_status st =
+        tka_tokenize_as(enc->tok, TKA_COMPAT_FAST, text, len, TKA_TOKENS_OFFSETS, &enc->fa, NULL);
     if (st == TKA_OK && has_pair)
         st = tka_tokenize_as(enc->tok, TKA_COMPAT_FAST, pair, pair_len, TKA_TOKENS_OFFSETS,
                              &enc->fb, NULL);
@@ -590,8 +586,7 @@ static tka_status tokenize_one(tka_encoder *enc, const char *text, size_t len, t
 }
 
 tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, const char *pair,
-                              size_t pair_len, tka_arena *arena, tka_encoding *out,
-                              tka_error *err)
+                              size_t pair_len, tka_arena *arena, tka_encoding *out, tka_error *err)
 {
     memset(out, 0, sizeof *out);
     bool has_pair = pair != NULL;
@@ -599,8 +594,8 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
     if (be->encode) {
         /* tokenizer.json: the file's post-processor places special tokens and type ids;
          * padding is shared below. */
-        tka_status st = be->encode(enc->tok->model, &enc->o, text, len, pair, pair_len, arena, out,
-                                   err);
+        tka_status st =
+            be->encode(enc->tok->model, &enc->o, text, len, pair, pair_len, arena, out, err);
         if (st == TKA_OK && enc->o.padding != TKA_PAD_NONE) {
             size_t target =
                 enc->o.padding == TKA_PAD_MAX_LENGTH ? (size_t)enc->o.max_length : out->length;
@@ -632,8 +627,8 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
         /* COMPAT: `if ... max_length and total_len > max_length`: a
          * max_length of 0 is falsy and truncates nothing. */
         if (truncating && o->max_length > 0 && total > (size_t)o->max_length)
-            st = slow_truncate(enc, &ka, &kb, has_pair, total - (size_t)o->max_length, arena,
-                               &ovf, &nov);
+            st = slow_truncate(enc, &ka, &kb, has_pair, total - (size_t)o->max_length, arena, &ovf,
+                               &nov);
         if (st == TKA_OK && o->offsets && enc->wordpiece)
             st = adopt_fast_offsets(enc, text, len, pair, pair_len, ka, kb, arena);
         if (st == TKA_OK) {
@@ -702,9 +697,9 @@ tka_status tka_encoder_pad(const tka_encoder *enc, tka_encoding *v, size_t n, tk
     return TKA_OK;
 }
 
-tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options,
-                      const char *text, size_t len, const char *pair, size_t pair_len,
-                      tka_arena *arena, tka_encoding *out, tka_error *err)
+tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options, const char *text,
+                      size_t len, const char *pair, size_t pair_len, tka_arena *arena,
+                      tka_encoding *out, tka_error *err)
 {
     tka_encoder *enc;
     TKA_TRY(tka_encoder_new(tok, options, &enc, err));

@@ -20,11 +20,9 @@ static const tka_known_model known[] = {
     /* HF hub names: their tokenizer_config.json sets no do_lower_case, so
      * BertTokenizer's default (True) applies; a config file in the cache wins. */
     {"hfl/chinese-bert-wwm", TKA_TOKENIZER_WORDPIECE, 1, "vocab.txt", SHA_CHINESE,
-     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm",
-     "bert-base-chinese", NULL},
+     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm", "bert-base-chinese", NULL},
     {"hfl/chinese-bert-wwm-ext", TKA_TOKENIZER_WORDPIECE, 1, "vocab.txt", SHA_CHINESE,
-     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm-ext",
-     "bert-base-chinese", NULL},
+     "vocab/bert-base-chinese/vocab.txt", "hfl/chinese-bert-wwm-ext", "bert-base-chinese", NULL},
     /* PaddleNLP names (pretrained_init_configuration: do_lower_case False). */
     {"bert-wwm-chinese", TKA_TOKENIZER_WORDPIECE, 0, "vocab.txt", SHA_CHINESE,
      "vocab/bert-base-chinese/vocab.txt", NULL, "bert-base-chinese", NULL},
@@ -34,8 +32,8 @@ static const tka_known_model known[] = {
      * them out): from_pretrained's behaviour, </s> and <unk> never split. */
     {"google/reformer-crime-and-punishment", TKA_TOKENIZER_SENTENCEPIECE, -1, "spiece.model",
      "14478412faa9cfe39a1a77ddf447f2466ae5eabc3d389d73e2444cf47001e260",
-     "spm/reformer-crime-and-punishment/spiece.model", "google/reformer-crime-and-punishment",
-     NULL, "reformer"},
+     "spm/reformer-crime-and-punishment/spiece.model", "google/reformer-crime-and-punishment", NULL,
+     "reformer"},
     /* SentencePiece models of the mirror. */
     {"bpe320_republic", TKA_TOKENIZER_SENTENCEPIECE, -1, "spiece.model",
      "30da4d21b7526118ced87698d02c968fc42ed4dc43ccd6c78983d5d495332112",

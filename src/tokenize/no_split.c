@@ -102,8 +102,8 @@ tka_status tka_tokenize_no_split(const tka_tokenizer *tok, const char *text, siz
 {
     if (skip_space(text, 0, len) == len)
         return TKA_OK;
-    size_t seg = 0;          /* start of the current text piece */
-    uint32_t seg_cp = 0;     /* its code-point offset */
+    size_t seg = 0;      /* start of the current text piece */
+    uint32_t seg_cp = 0; /* its code-point offset */
     bool after_token = false;
     size_t i = 0;
     tka_status st = TKA_OK;
@@ -121,8 +121,8 @@ tka_status tka_tokenize_no_split(const tka_tokenizer *tok, const char *text, siz
         size_t end = trim_space(text, start, i);
         uint32_t cp_i = seg_cp + code_points(text, seg, i);
         if (end > start)
-            st = tokenize_piece(tok, text, start, end, seg_cp + code_points(text, seg, start), flags,
-                                out, err);
+            st = tokenize_piece(tok, text, start, end, seg_cp + code_points(text, seg, start),
+                                flags, out, err);
         size_t n = strlen(tok->no_split[t]);
         if (st == TKA_OK && (tka_tokens_reserve(out, 1, flags) != TKA_OK ||
                              tka_tokens_push(out, flags, tok->no_split_id[t], cp_i,
@@ -137,7 +137,7 @@ tka_status tka_tokenize_no_split(const tka_tokenizer *tok, const char *text, siz
         return st;
     size_t start = after_token ? skip_space(text, seg, len) : seg;
     if (start < len)
-        st = tokenize_piece(tok, text, start, len, seg_cp + code_points(text, seg, start), flags, out,
-                            err);
+        st = tokenize_piece(tok, text, start, len, seg_cp + code_points(text, seg, start), flags,
+                            out, err);
     return st;
 }

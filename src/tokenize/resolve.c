@@ -289,8 +289,8 @@ static bool valid_model_name(const char *name)
             part_len = 0;
             continue;
         }
-        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                  *c == '-' || *c == '_' || *c == '.';
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
         if (!ok)
             return false;
         part_len++;
@@ -315,8 +315,8 @@ static bool cached_file_matches(const char *file, const tka_known_model *known, 
 }
 
 static tka_status finish(tka_resolved *out, char *file, char *config_dir, const char *origin,
-                         tka_tokenizer_kind kind, const tka_known_model *by_name,
-                         tka_buf *warnings, tka_error *err)
+                         tka_tokenizer_kind kind, const tka_known_model *by_name, tka_buf *warnings,
+                         tka_error *err)
 {
     out->file = file;
     out->config_dir = config_dir;
@@ -378,8 +378,8 @@ static tka_status finish_dir(tka_resolved *out, char *file, char *dir, const cha
                              tka_buf *warnings, tka_error *err)
 {
     bool reformer = false;
-    tka_status st = kind == TKA_TOKENIZER_SENTENCEPIECE && dir ? dir_is_reformer(dir, &reformer, err)
-                                                              : TKA_OK;
+    tka_status st =
+        kind == TKA_TOKENIZER_SENTENCEPIECE && dir ? dir_is_reformer(dir, &reformer, err) : TKA_OK;
     if (st != TKA_OK) {
         free(file);
         free(dir);
@@ -387,7 +387,8 @@ static tka_status finish_dir(tka_resolved *out, char *file, char *dir, const cha
     }
     st = finish(out, file, dir, origin, kind, by_name, warnings, err);
     if (st == TKA_OK)
-        out->reformer = kind == TKA_TOKENIZER_SENTENCEPIECE && (reformer || known_reformer(by_name));
+        out->reformer =
+            kind == TKA_TOKENIZER_SENTENCEPIECE && (reformer || known_reformer(by_name));
     return st;
 }
 
@@ -477,8 +478,8 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
         if (known_name) {
             char *file = tka_path_join(mirror, known_name->mirror_path);
             if (file && tka_is_file(file)) {
-                tka_status st = finish(out, file, NULL, "mirror", known_name->kind, known_name,
-                                       warnings, err);
+                tka_status st =
+                    finish(out, file, NULL, "mirror", known_name->kind, known_name, warnings, err);
                 out->reformer = st == TKA_OK && known_reformer(known_name);
                 return st;
             }
@@ -502,10 +503,10 @@ tka_status tka_resolve(const char *spec, const char *mirror_dir, tka_resolved *o
             free(file);
         }
     }
-    return tka_error_set(err, TKA_ERR_NOT_FOUND,
-                         "tokenizer '%s' not found: not a file or directory, not in the HuggingFace "
-                         "hub cache, the PaddleNLP cache, tokalign's download cache or %s%s; set "
-                         "TOKALIGN_MIRROR, pass a path, or run `tokalign fetch %s`",
-                         spec, mirror ? "the mirror " : "a mirror (none is set)", mirror ? mirror : "",
-                         spec);
+    return tka_error_set(
+        err, TKA_ERR_NOT_FOUND,
+        "tokenizer '%s' not found: not a file or directory, not in the HuggingFace "
+        "hub cache, the PaddleNLP cache, tokalign's download cache or %s%s; set "
+        "TOKALIGN_MIRROR, pass a path, or run `tokalign fetch %s`",
+        spec, mirror ? "the mirror " : "a mirror (none is set)", mirror ? mirror : "", spec);
 }

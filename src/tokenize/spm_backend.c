@@ -55,9 +55,18 @@ static tka_status spm_tokens_to_string(const void *model, const int32_t *ids, si
 }
 
 static const tka_backend spm_backend = {
-    "sentencepiece",  spm_free,        spm_tokenize,         spm_vocab_size, spm_id_to_token,
-    spm_token_to_id,  spm_special_id,  spm_tokens_to_string, NULL,           NULL,
-    NULL,             NULL,
+    "sentencepiece",
+    spm_free,
+    spm_tokenize,
+    spm_vocab_size,
+    spm_id_to_token,
+    spm_token_to_id,
+    spm_special_id,
+    spm_tokens_to_string,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 /* unigram::Model::VerifyOutputsEquivalent's score of a space-joined
@@ -184,8 +193,8 @@ float tka_spm_get_piece_score(const tka_tokenizer *tok, int32_t id)
     return m->pieces[id].score;
 }
 
-tka_status tka_spm_normalize(const tka_tokenizer *tok, const char *text, size_t len,
-                             tka_buf *out, tka_error *err)
+tka_status tka_spm_normalize(const tka_tokenizer *tok, const char *text, size_t len, tka_buf *out,
+                             tka_error *err)
 {
     const spm_model *m = model_of(tok);
     if (!m)

@@ -6,14 +6,14 @@
 #include "tokenize/spm_model.h"
 
 typedef struct bpe_symbol {
-    int32_t prev, next; /* neighbours in the current segmentation, -1 at the ends */
+    int32_t prev, next;  /* neighbours in the current segmentation, -1 at the ends */
     uint32_t start, len; /* bytes of the normalized text; len 0 once merged away */
     int32_t node;        /* trie node reached by the text, -1 when no piece starts so */
     int32_t freeze;      /* user-defined symbols never merge */
 } bpe_symbol;
 
 typedef struct bpe_pair {
-    uint64_t key;  /* pair_key(score, left): larger pops first */
+    uint64_t key; /* pair_key(score, left): larger pops first */
     int32_t right;
     uint32_t size; /* bytes of left + right when the pair was found */
     int32_t node;  /* trie node of the merged text */
@@ -35,12 +35,12 @@ static inline uint64_t pair_key(float score, int32_t left)
     u = (u & 0x80000000u) ? ~u : u | 0x80000000u;
     if (score == 0.0f)
         u = 0x80000000u; /* -0.0 == +0.0 */
-    return (uint64_t)u << 32 | (uint32_t)~(uint32_t)left;
+    return (uint64_t)u << 32 | (uint32_t) ~(uint32_t)left;
 }
 
 static inline int32_t pair_left(const bpe_pair *p)
 {
-    return (int32_t)~(uint32_t)p->key;
+    return (int32_t) ~(uint32_t)p->key;
 }
 
 static void heap_push(bpe_pair *heap, size_t *n, bpe_pair p)
@@ -116,8 +116,8 @@ static void add_pair(bpe_state *s, int32_t left, int32_t right)
 
 /* The resegment step for one final symbol: PieceToId, and for an UNUSED
  * piece its recorded halves, recursively (with an explicit stack). */
-static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node,
-                 spm_result *out, size_t *n_out, uint32_t *stack)
+static void emit(const bpe_state *s, uint32_t start, uint32_t len, int32_t node, spm_result *out,
+                 size_t *n_out, uint32_t *stack)
 {
     const spm_model *m = s->m;
     size_t top = 0;
@@ -158,8 +158,7 @@ tka_status spm_bpe_encode(const spm_model *m, const char *text, size_t len, spm_
     /* At most len symbols; the agenda gets len - 1 pairs up front and at
      * most two per merge. */
     size_t n_pairs = 3 * len;
-    size_t bytes = len * sizeof(bpe_symbol) + n_pairs * sizeof(bpe_pair) +
-                   len * sizeof(spm_result);
+    size_t bytes = len * sizeof(bpe_symbol) + n_pairs * sizeof(bpe_pair) + len * sizeof(spm_result);
     if (m->has_unused)
         bytes += n_pairs * sizeof(bpe_rev) + 2 * len * sizeof(uint32_t);
     void *mem;

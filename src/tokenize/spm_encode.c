@@ -13,7 +13,8 @@ tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm
     *n_results = 0;
     if (len == 0)
         return TKA_OK;
-    if (len > SIZE_MAX / sizeof(spm_result) || !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
+    if (len > SIZE_MAX / sizeof(spm_result) ||
+        !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
     size_t n = 0;
     for (size_t pos = 0; pos < len;) {
@@ -23,8 +24,8 @@ tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm
             if (mb > len - pos)
                 mb = len - pos;
         }
-        (*results)[n++] = (spm_result){(uint32_t)pos, (uint32_t)mb,
-                                       spm_piece_to_id(m, text + pos, mb)};
+        (*results)[n++] =
+            (spm_result){(uint32_t)pos, (uint32_t)mb, spm_piece_to_id(m, text + pos, mb)};
         pos += mb;
     }
     *n_results = n;
@@ -155,8 +156,8 @@ tka_status spm_encode(const spm_model *m, const char *text, size_t len, unsigned
                 unsigned char b = (unsigned char)w[k];
                 char piece[6] = {'<', '0', 'x', hex_upper[b >> 4], hex_upper[b & 15], '>'};
                 bool last = k + 1 == r->len;
-                st = tka_tokens_push(out, flags, m->byte_id[b], begin, last ? end : begin, piece,
-                                     6);
+                st =
+                    tka_tokens_push(out, flags, m->byte_id[b], begin, last ? end : begin, piece, 6);
                 if (st != TKA_OK)
                     goto nomem;
             }

@@ -116,8 +116,8 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
         /* COMPAT: libsentencepiece indexes Unigram pieces and user-defined
          * symbols in Darts tries built from C strings, so it truncates a
          * piece at a NUL byte; such models are refused rather than guessed. */
-        if (has_nul(p->text) && (p->type == SPM_PIECE_USER_DEFINED ||
-                                 (is_normal && m->type == SPM_MODEL_UNIGRAM))) {
+        if (has_nul(p->text) &&
+            (p->type == SPM_PIECE_USER_DEFINED || (is_normal && m->type == SPM_MODEL_UNIGRAM))) {
             tka_error_set(err, TKA_ERR_UNSUPPORTED,
                           "%s: piece %d contains a NUL byte, which libsentencepiece truncates",
                           m->path, id);
@@ -174,8 +174,8 @@ static tka_status init_pieces(spm_model *m, tka_error *err)
     }
     st = tka_trie_build(&m->pieces_trie, normal, n_normal, TKA_TRIE_DUPS_ERROR, "piece", err);
     if (st == TKA_OK)
-        st = tka_trie_build(&m->reserved_trie, reserved, n_reserved, TKA_TRIE_DUPS_ERROR,
-                            "piece", err);
+        st = tka_trie_build(&m->reserved_trie, reserved, n_reserved, TKA_TRIE_DUPS_ERROR, "piece",
+                            err);
     if (st != TKA_OK) {
         tka_error_prefix(err, "%s: invalid SentencePiece model: ", m->path);
         goto done;

@@ -33,8 +33,8 @@ tka_status spm_charsmap_init(spm_charsmap *cm, spm_bytes blob, const char *what,
                              "is too short to hold its trie size",
                              what, blob.len);
     const unsigned char *p = (const unsigned char *)blob.data;
-    uint32_t trie_size = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                         (uint32_t)p[3] << 24;
+    uint32_t trie_size =
+        (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     if ((size_t)trie_size >= blob.len || (size_t)trie_size > blob.len - 4)
         return tka_error_set(err, TKA_ERR_FORMAT,
                              "%s: corrupt SentencePiece model: precompiled_charsmap trie size %u "
@@ -121,36 +121,33 @@ size_t spm_utf8_valid_len(const char *s, size_t len)
         return 0;
     if (u[0] < 0x80)
         return 1;
-#define TRAIL(x) (((x) & 0xc0) == 0x80)
+#define TRAIL(x) (((x)&0xc0) == 0x80)
     if (len >= 2 && (u[0] & 0xe0) == 0xc0) {
         uint32_t cp = ((uint32_t)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
         return TRAIL(u[1]) && cp >= 0x80 ? 2 : 0;
     }
     if (len >= 3 && (u[0] & 0xf0) == 0xe0) {
-        uint32_t cp = ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) |
-                      (u[2] & 0x3f);
-        return TRAIL(u[1]) && TRAIL(u[2]) && cp >= 0x800 && (cp < 0xd800 || cp >= 0xe000) ? 3
-                                                                                           : 0;
+        uint32_t cp =
+            ((uint32_t)(u[0] & 0x0f) << 12) | ((uint32_t)(u[1] & 0x3f) << 6) | (u[2] & 0x3f);
+        return TRAIL(u[1]) && TRAIL(u[2]) && cp >= 0x800 && (cp < 0xd800 || cp >= 0xe000) ? 3 : 0;
     }
     if (len >= 4 && (u[0] & 0xf8) == 0xf0) {
         uint32_t cp = ((uint32_t)(u[0] & 0x07) << 18) | ((uint32_t)(u[1] & 0x3f) << 12) |
                       ((uint32_t)(u[2] & 0x3f) << 6) | (u[3] & 0x3f);
-        return TRAIL(u[1]) && TRAIL(u[2]) && TRAIL(u[3]) && cp >= 0x10000 && cp <= 0x10ffff ? 4
-                                                                                            : 0;
+        return TRAIL(u[1]) && TRAIL(u[2]) && TRAIL(u[3]) && cp >= 0x10000 && cp <= 0x10ffff ? 4 : 0;
     }
 #undef TRAIL
     return 0;
 }
 
 static const char ascii_identity[128] = {
-    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,
-    16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,
-    32,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,
-    48,  49,  50,  51,  52,  53,  54,  55,  56,  57,  58,  59,  60,  61,  62,  63,
-    64,  65,  66,  67,  68,  69,  70,  71,  72,  73,  74,  75,  76,  77,  78,  79,
-    80,  81,  82,  83,  84,  85,  86,  87,  88,  89,  90,  91,  92,  93,  94,  95,
-    96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
-    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127};
+    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
+    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
+    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
+    57,  58,  59,  60,  61,  62,  63,  64,  65,  66,  67,  68,  69,  70,  71,  72,  73,  74,  75,
+    76,  77,  78,  79,  80,  81,  82,  83,  84,  85,  86,  87,  88,  89,  90,  91,  92,  93,  94,
+    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127};
 
 /* Fills the ASCII tables. A byte gets no fast path (ext all ones) when a
  * user-defined symbol starts with it or its rule points outside the pool. */
@@ -266,8 +263,8 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
             unsigned char b = (unsigned char)user[i].data[0];
             n->user_first[b >> 3] |= (uint8_t)(1u << (b & 7));
         }
-        st = tka_trie_build(&n->user, keys, n_user, TKA_TRIE_DUPS_ERROR, "user-defined symbol",
-                            err);
+        st =
+            tka_trie_build(&n->user, keys, n_user, TKA_TRIE_DUPS_ERROR, "user-defined symbol", err);
         free(keys);
         if (st != TKA_OK) {
             spm_normalizer_free(n);
@@ -473,19 +470,19 @@ tka_status spm_normalize(const spm_normalizer *n, const char *in, size_t len, bo
     uint32_t *map = out->map;
     size_t o = 0;
 
-#define ADD_SPACE()                                                                             \
-    do {                                                                                        \
-        if (n->escape_whitespaces) {                                                            \
-            memcpy(t + o, SPACE_SYMBOL, 3);                                                     \
-            if (want_map)                                                                       \
-                map[o] = map[o + 1] = map[o + 2] = (uint32_t)consumed;                          \
-            o += 3;                                                                             \
-        } else {                                                                                \
-            t[o] = ' ';                                                                         \
-            if (want_map)                                                                       \
-                map[o] = (uint32_t)consumed;                                                    \
-            o += 1;                                                                             \
-        }                                                                                       \
+#define ADD_SPACE()                                                    \
+    do {                                                               \
+        if (n->escape_whitespaces) {                                   \
+            memcpy(t + o, SPACE_SYMBOL, 3);                            \
+            if (want_map)                                              \
+                map[o] = map[o + 1] = map[o + 2] = (uint32_t)consumed; \
+            o += 3;                                                    \
+        } else {                                                       \
+            t[o] = ' ';                                                \
+            if (want_map)                                              \
+                map[o] = (uint32_t)consumed;                           \
+            o += 1;                                                    \
+        }                                                              \
     } while (0)
 
     if (!n->treat_whitespace_as_suffix && n->add_dummy_prefix)

@@ -37,7 +37,7 @@ size_t spm_charsmap_shortest(const spm_charsmap *cm, const char *s, size_t len, 
 typedef struct spm_normalizer {
     spm_charsmap charsmap;
     bool has_charsmap;
-    tka_trie user;        /* user-defined symbols (value 0); empty when none */
+    tka_trie user; /* user-defined symbols (value 0); empty when none */
     bool has_user;
     uint8_t user_first[32]; /* bitmap of the first bytes of user-defined symbols */
     bool add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces;

@@ -16,8 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2, WIRE_SGROUP = 3, WIRE_EGROUP = 4,
-       WIRE_FIXED32 = 5 };
+enum {
+    WIRE_VARINT = 0,
+    WIRE_FIXED64 = 1,
+    WIRE_LEN = 2,
+    WIRE_SGROUP = 3,
+    WIRE_EGROUP = 4,
+    WIRE_FIXED32 = 5
+};
 
 /* protobuf's own recursion limit for nested messages and groups. */
 #define PB_MAX_DEPTH 100
@@ -105,17 +111,14 @@ static tka_status pb_skip(pb_reader *r, const pb_tag *tag, const char *what, int
     uint32_t v32;
     size_t s, n;
     switch (tag->wire) {
-    case WIRE_VARINT:
-        return pb_varint(r, &v, what);
+    case WIRE_VARINT: return pb_varint(r, &v, what);
     case WIRE_FIXED64:
         if (r->end - r->pos < 8)
             return pb_fail(r, r->pos, what, "truncated 64-bit value");
         r->pos += 8;
         return TKA_OK;
-    case WIRE_LEN:
-        return pb_length(r, &s, &n, what);
-    case WIRE_FIXED32:
-        return pb_fixed32(r, &v32, what);
+    case WIRE_LEN: return pb_length(r, &s, &n, what);
+    case WIRE_FIXED32: return pb_fixed32(r, &v32, what);
     case WIRE_SGROUP:
         if (depth >= PB_MAX_DEPTH)
             return pb_fail(r, tag->at, what, "groups nested too deeply");
@@ -218,9 +221,14 @@ typedef struct field_spec {
     const char *name;
 } field_spec;
 
-#define FIELD(num, kind, type, member, name) {num, kind, offsetof(type, member), 0, 0, name}
+#define FIELD(num, kind, type, member, name)          \
+    {                                                 \
+        num, kind, offsetof(type, member), 0, 0, name \
+    }
 #define ENUM_FIELD(num, kind, type, member, lo, hi, name) \
-    {num, kind, offsetof(type, member), lo, hi, name}
+    {                                                     \
+        num, kind, offsetof(type, member), lo, hi, name   \
+    }
 
 /* Reads a message made of scalar fields into `msg`; unknown fields are skipped. */
 static tka_status parse_scalars(pb_reader *r, void *msg, const field_spec *fields, size_t n_fields,
@@ -311,12 +319,10 @@ static tka_status grow(void **items, size_t *cap, size_t count, size_t elem, con
         return TKA_OK;
     size_t n = *cap ? *cap * 2 : 64;
     if (n > SIZE_MAX / elem)
-        return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model",
-                             r->path);
+        return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model", r->path);
     void *p = realloc(*items, n * elem);
     if (!p)
-        return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model",
-                             r->path);
+        return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model", r->path);
     *items = p;
     *cap = n;
     return TKA_OK;
@@ -335,8 +341,8 @@ static tka_status parse_self_test(pb_reader *r, spm_proto *m)
             size_t s, n;
             st = pb_length(r, &s, &n, what);
             if (st == TKA_OK)
-                st = grow((void **)&m->samples, &m->cap_samples, m->n_samples,
-                          sizeof *m->samples, r);
+                st = grow((void **)&m->samples, &m->cap_samples, m->n_samples, sizeof *m->samples,
+                          r);
             if (st == TKA_OK) {
                 spm_proto_sample *sample = &m->samples[m->n_samples++];
                 memset(sample, 0, sizeof *sample);
@@ -406,12 +412,10 @@ static tka_status parse_model(pb_reader *r, spm_proto *m)
             break;
         case 3:
             m->normalizer.present = true;
-            st = parse_scalars(&sub, &m->normalizer, normalizer_fields,
-                               N_FIELDS(normalizer_fields), "ModelProto.normalizer_spec");
+            st = parse_scalars(&sub, &m->normalizer, normalizer_fields, N_FIELDS(normalizer_fields),
+                               "ModelProto.normalizer_spec");
             break;
-        case 4:
-            st = parse_self_test(&sub, m);
-            break;
+        case 4: st = parse_self_test(&sub, m); break;
         case 5:
             m->denormalizer.present = true;
             st = parse_scalars(&sub, &m->denormalizer, normalizer_fields,

@@ -180,8 +180,8 @@ static bool word_char(uint32_t c)
                c == '_';
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
-           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
-           k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC;
+           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
+           k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC;
 }
 
 static uint32_t last_char(const char *s, size_t end)
@@ -268,8 +268,8 @@ static tka_status split_one(const tj_added *a, int k, const tj_str *str, tj_spli
     return st;
 }
 
-tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalizer *norm,
-                          tj_ctx *cx, tj_regex_work *rw, tj_splits *in, tj_splits *out)
+tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalizer *norm, tj_ctx *cx,
+                          tj_regex_work *rw, tj_splits *in, tj_splits *out)
 {
     int k = normalized ? 1 : 0;
     bool any = a->any[k];

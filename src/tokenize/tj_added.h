@@ -39,8 +39,8 @@ void tj_added_free(tj_added *a);
 
 /* Splits `in` (splits without token) on added tokens of kind `normalized`; the normalizer
  * is applied first to the pieces when `norm` is given (extract_and_normalize's step 2). */
-tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalizer *norm,
-                          tj_ctx *cx, tj_regex_work *rw, tj_splits *in, tj_splits *out);
+tka_status tj_added_split(const tj_added *a, bool normalized, const tj_normalizer *norm, tj_ctx *cx,
+                          tj_regex_work *rw, tj_splits *in, tj_splits *out);
 
 const tj_added_token *tj_added_by_id(const tj_added *a, int32_t id);
 const tj_added_token *tj_added_by_content(const tj_added *a, const char *s, size_t len);

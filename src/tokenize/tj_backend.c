@@ -139,9 +139,9 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
                               const char *text, size_t len, const char *pair, size_t pair_len,
                               tka_arena *arena, tka_encoding *out, tka_error *err);
 
-static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text,
-                           size_t len, const char *pair, size_t pair_len, tka_arena *arena,
-                           tka_encoding *out, tka_error *err)
+static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text, size_t len,
+                           const char *pair, size_t pair_len, tka_arena *arena, tka_encoding *out,
+                           tka_error *err)
 {
     const tjb *b = m;
     enc_node *node = enc_get(b);
@@ -180,12 +180,12 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
             : tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len, o->add_special_tokens,
                                       max_length, how, left, stride, &node->e,
                                       o->overflow ? &node->ovf : NULL, err);
-    if (st != TKA_OK || (st = convert(b, &node->e, o, arena, out, err)) != TKA_OK ||
-        !o->overflow)
+    if (st != TKA_OK || (st = convert(b, &node->e, o, arena, out, err)) != TKA_OK || !o->overflow)
         return st;
     /* COMPAT: the Rust overflow encodings, padded as the main one (Encoding::pad recurses). */
     out->n_overflowing = node->ovf.n;
-    out->overflowing = tka_arena_alloc(arena, (node->ovf.n ? node->ovf.n : 1) * sizeof(tka_encoding), 8);
+    out->overflowing =
+        tka_arena_alloc(arena, (node->ovf.n ? node->ovf.n : 1) * sizeof(tka_encoding), 8);
     if (!out->overflowing)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     for (size_t k = 0; k < node->ovf.n && st == TKA_OK; k++)
@@ -211,10 +211,10 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
     }
     memset(out, 0, sizeof *out);
     out->length = n;
-#define ARR(f, T)                                                                                  \
-    do {                                                                                           \
-        if (!(out->f = tka_arena_alloc(arena, (target ? target : 1) * sizeof(T), 8)))              \
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");                   \
+#define ARR(f, T)                                                                     \
+    do {                                                                              \
+        if (!(out->f = tka_arena_alloc(arena, (target ? target : 1) * sizeof(T), 8))) \
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");       \
     } while (0)
     ARR(input_ids, int32_t);
     ARR(token_type_ids, int32_t);
@@ -343,9 +343,12 @@ tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,
     }
     /* Special tokens by their usual spellings (the file does not name roles). */
     static const char *names[TKA_SPECIAL_COUNT][4] = {
-        {"[UNK]", "<unk>", "<|endoftext|>", NULL}, {"[CLS]", "<s>", "<|begin_of_text|>", NULL},
-        {"[SEP]", "</s>", "<|end_of_text|>", NULL}, {"[PAD]", "<pad>", NULL, NULL},
-        {"[MASK]", "<mask>", NULL, NULL},           {"<s>", "<|begin_of_text|>", NULL, NULL},
+        {"[UNK]", "<unk>", "<|endoftext|>", NULL},
+        {"[CLS]", "<s>", "<|begin_of_text|>", NULL},
+        {"[SEP]", "</s>", "<|end_of_text|>", NULL},
+        {"[PAD]", "<pad>", NULL, NULL},
+        {"[MASK]", "<mask>", NULL, NULL},
+        {"<s>", "<|begin_of_text|>", NULL, NULL},
         {"</s>", "<|end_of_text|>", "<|endoftext|>", NULL}};
     for (int k = 0; k < TKA_SPECIAL_COUNT; k++) {
         b->special[k] = -1;

@@ -40,8 +40,8 @@ static void merge_insert(tj_bpe *b, int32_t left, int32_t right, uint32_t rank, 
  * continuing_subword_prefix cut off) must be in the vocabulary, as BpeBuilder::build
  * requires. */
 static tka_status add_merge(tj_model *m, const char *a, size_t la, const char *bs, size_t lb,
-                            uint32_t rank, size_t index, char **buf, size_t *cap,
-                            const char *path, tka_error *err)
+                            uint32_t rank, size_t index, char **buf, size_t *cap, const char *path,
+                            tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
     int32_t ia = tj_vocab_find(&m->vocab, a, la), ib = tj_vocab_find(&m->vocab, bs, lb);
@@ -49,8 +49,8 @@ static tka_status add_merge(tj_model *m, const char *a, size_t la, const char *b
         const char *t = ia < 0 ? a : bs;
         size_t lt = ia < 0 ? la : lb;
         return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: model.merges[%zu]: token \"%.*s\" is not in the vocabulary",
-                             path, index, (int)(lt > 64 ? 64 : lt), t);
+                             "%s: model.merges[%zu]: token \"%.*s\" is not in the vocabulary", path,
+                             index, (int)(lt > 64 ? 64 : lt), t);
     }
     if (lb < b->prefix_len)
         return tka_error_set(err, TKA_ERR_FORMAT,
@@ -77,8 +77,7 @@ static tka_status add_merge(tj_model *m, const char *a, size_t la, const char *b
     return TKA_OK;
 }
 
-static tka_status load_merges(tj_model *m, const json_t *merges, const char *path,
-                              tka_error *err)
+static tka_status load_merges(tj_model *m, const json_t *merges, const char *path, tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
     if (!json_is_array(merges))
@@ -114,9 +113,8 @@ static tka_status load_merges(tj_model *m, const json_t *merges, const char *pat
                                    path, i);
                 break;
             }
-            st = add_merge(m, json_string_value(x), json_string_length(x),
-                           json_string_value(y), json_string_length(y), rank++, i, &buf, &cap,
-                           path, err);
+            st = add_merge(m, json_string_value(x), json_string_length(x), json_string_value(y),
+                           json_string_length(y), rank++, i, &buf, &cap, path, err);
             continue;
         }
         if (!json_is_string(e)) {
@@ -139,8 +137,8 @@ static tka_status load_merges(tj_model *m, const json_t *merges, const char *pat
                                path, i, (int)(len > 64 ? 64 : len), s);
             break;
         }
-        st = add_merge(m, s, (size_t)(sp - s), sp + 1, len - (size_t)(sp + 1 - s), rank++, i,
-                       &buf, &cap, path, err);
+        st = add_merge(m, s, (size_t)(sp - s), sp + 1, len - (size_t)(sp + 1 - s), rank++, i, &buf,
+                       &cap, path, err);
     }
     free(buf);
     return st;
@@ -158,13 +156,11 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
     const json_t *dropout = json_object_get(j, "dropout");
     if (dropout && !json_is_null(dropout)) {
         if (!json_is_number(dropout))
-            return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.dropout: expected a number",
-                                 path);
+            return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.dropout: expected a number", path);
         double p = json_number_value(dropout);
         if (!(p >= 0.0 && p <= 1.0))
             return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s: model.dropout: %g is not a probability in [0, 1]", path,
-                                 p);
+                                 "%s: model.dropout: %g is not a probability in [0, 1]", path, p);
         /* COMPAT: BPE::tokenize treats Some(0.0) as no dropout. */
         if (p != 0.0)
             return tka_error_set(err, TKA_ERR_UNSUPPORTED,
@@ -174,10 +170,9 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
     }
     tka_status st;
     if ((st = tj_json_opt_string(j, "unk_token", path, &b->unk_token, &b->unk_len, err)) ||
-        (st = tj_json_opt_string(j, "continuing_subword_prefix", path, &b->prefix,
-                                 &b->prefix_len, err)) ||
-        (st = tj_json_opt_string(j, "end_of_word_suffix", path, &b->suffix, &b->suffix_len,
+        (st = tj_json_opt_string(j, "continuing_subword_prefix", path, &b->prefix, &b->prefix_len,
                                  err)) ||
+        (st = tj_json_opt_string(j, "end_of_word_suffix", path, &b->suffix, &b->suffix_len, err)) ||
         (st = tj_json_opt_bool(j, "fuse_unk", path, false, &b->fuse_unk, err)) ||
         (st = tj_json_opt_bool(j, "byte_fallback", path, false, &b->byte_fallback, err)) ||
         (st = tj_json_opt_bool(j, "ignore_merges", path, false, &b->ignore_merges, err)))

@@ -25,12 +25,12 @@ typedef enum dec_kind {
 
 struct tj_decoder {
     dec_kind kind;
-    char *a, *b;     /* WordPiece prefix, BPE suffix, Replace content, CTC pad + delimiter */
+    char *a, *b; /* WordPiece prefix, BPE suffix, Replace content, CTC pad + delimiter */
     size_t la, lb;
-    bool flag;       /* WordPiece/CTC cleanup; Metaspace: prepend_scheme is not "never" */
-    uint32_t cp;     /* Metaspace replacement, Strip content */
+    bool flag;   /* WordPiece/CTC cleanup; Metaspace: prepend_scheme is not "never" */
+    uint32_t cp; /* Metaspace replacement, Strip content */
     size_t start, stop;
-    tj_regex *re;    /* Replace */
+    tj_regex *re; /* Replace */
     tj_decoder **seq;
     size_t n_seq;
 };
@@ -143,10 +143,10 @@ static tka_status append_replaced(tka_buf *out, const char *s, size_t n, const c
 /* wordpiece::cleanup: a fixed series of replacements, each over the result of the last. */
 static tka_status cleanup(const char *s, size_t n, tka_buf *out, tka_buf *tmp)
 {
-    static const char *const rules[][2] = {
-        {" .", "."},   {" ?", "?"},   {" !", "!"},           {" ,", ","},
-        {" ' ", "'"},  {" n't", "n't"}, {" 'm", "'m"},       {" do not", " don't"},
-        {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+    static const char *const rules[][2] = {{" .", "."},     {" ?", "?"},           {" !", "!"},
+                                           {" ,", ","},     {" ' ", "'"},          {" n't", "n't"},
+                                           {" 'm", "'m"},   {" do not", " don't"}, {" 's", "'s"},
+                                           {" 've", "'ve"}, {" 're", "'re"}};
     tka_buf a = {0};
     tka_status st = tka_buf_append(&a, s, n);
     for (size_t r = 0; r < sizeof rules / sizeof rules[0] && st == TKA_OK; r++) {
@@ -256,10 +256,10 @@ static int fallback_byte(const char *s, size_t n)
     int v = 0;
     for (int k = 3; k < 5; k++) {
         char c = s[k];
-        int x = c >= '0' && c <= '9' ? c - '0'
+        int x = c >= '0' && c <= '9'   ? c - '0'
                 : c >= 'a' && c <= 'f' ? c - 'a' + 10
                 : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                : -1;
+                                       : -1;
         if (k == 3 && c == '+')
             continue;
         if (x < 0)
@@ -395,8 +395,7 @@ static tka_status step_ctc(const tj_decoder *d, toklist *in, toklist *out, tka_b
     return st;
 }
 
-static tka_status step(const tj_decoder *d, toklist *in, toklist *out, tka_buf *tmp,
-                       tka_error *err)
+static tka_status step(const tj_decoder *d, toklist *in, toklist *out, tka_buf *tmp, tka_error *err)
 {
     list_clear(out);
     tka_status st = TKA_OK;
@@ -413,35 +412,23 @@ static tka_status step(const tj_decoder *d, toklist *in, toklist *out, tka_buf *
         }
         list_close(out);
         break;
-    case D_BYTELEVEL:
-        st = step_bytelevel(in, out, tmp);
-        break;
-    case D_WORDPIECE:
-        st = step_wordpiece(d, in, out, tmp);
-        break;
-    case D_METASPACE:
-        st = step_metaspace(d, in, out);
-        break;
+    case D_BYTELEVEL: st = step_bytelevel(in, out, tmp); break;
+    case D_WORDPIECE: st = step_wordpiece(d, in, out, tmp); break;
+    case D_METASPACE: st = step_metaspace(d, in, out); break;
     case D_BPE:
         for (size_t i = 0; i < in->n && st == TKA_OK; i++) {
             if ((st = list_open(out)))
                 break;
             bool last = i + 1 == in->n;
-            st = append_replaced(&out->text, TOK(in, i), in->len[i], d->a, d->la,
-                                 last ? "" : " ", last ? 0 : 1);
+            st = append_replaced(&out->text, TOK(in, i), in->len[i], d->a, d->la, last ? "" : " ",
+                                 last ? 0 : 1);
             list_close(out);
         }
         break;
-    case D_BYTEFALLBACK:
-        st = step_bytefallback(in, out, tmp);
-        break;
-    case D_STRIP:
-        return step_strip(d, in, out, err);
-    case D_REPLACE:
-        return step_replace(d, in, out, err);
-    case D_CTC:
-        st = step_ctc(d, in, out, tmp);
-        break;
+    case D_BYTEFALLBACK: st = step_bytefallback(in, out, tmp); break;
+    case D_STRIP: return step_strip(d, in, out, err);
+    case D_REPLACE: return step_replace(d, in, out, err);
+    case D_CTC: st = step_ctc(d, in, out, tmp); break;
     case D_SEQUENCE: {
         toklist mid = {0};
         /* each child reads the last list and writes the other one (`in` is scratch too) */
@@ -533,8 +520,7 @@ static tka_status get_char(const json_t *j, const char *key, const char *where, 
     const uint8_t *s = (const uint8_t *)json_string_value(v);
     size_t n = json_string_length(v), k = 0;
     if (!s || n == 0 || tka_utf8_seq_len(s[0]) != n)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s.%s: expected a single character", where,
-                             key);
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s.%s: expected a single character", where, key);
     *out = (uint32_t)tka_utf8_decode(s, &k);
     return TKA_OK;
 }
@@ -545,8 +531,7 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
     if (!json_is_object(j))
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: %s: expected an object", path, where);
     if (depth > 64)
-        return tka_error_set(err, TKA_ERR_LIMIT, "%s: %s: decoders nested too deeply", path,
-                             where);
+        return tka_error_set(err, TKA_ERR_LIMIT, "%s: %s: decoders nested too deeply", path, where);
     const char *type = json_string_value(json_object_get(j, "type"));
     char w[512];
     snprintf(w, sizeof w, "%s: %s", path, where);
@@ -565,8 +550,8 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
             return st;
         const json_t *ps = json_object_get(j, "prepend_scheme");
         const char *scheme = ps ? json_string_value(ps) : "always";
-        if (!scheme || (strcmp(scheme, "always") && strcmp(scheme, "first") &&
-                        strcmp(scheme, "never")))
+        if (!scheme ||
+            (strcmp(scheme, "always") && strcmp(scheme, "first") && strcmp(scheme, "never")))
             return tka_error_set(err, TKA_ERR_FORMAT,
                                  "%s.prepend_scheme: expected \"always\", \"first\" or \"never\"",
                                  w);
@@ -600,14 +585,15 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
             return st;
         const json_t *p = json_object_get(j, "pattern");
         const json_t *lit = json_object_get(p, "String"), *rx = json_object_get(p, "Regex");
-        if (!json_is_object(p) || json_object_size(p) != 1 || !(json_is_string(lit) || json_is_string(rx)))
+        if (!json_is_object(p) || json_object_size(p) != 1 ||
+            !(json_is_string(lit) || json_is_string(rx)))
             return tka_error_set(err, TKA_ERR_FORMAT,
                                  "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", w);
         const json_t *pat = lit ? lit : rx;
         char where_re[600];
         snprintf(where_re, sizeof where_re, "%s.pattern", w);
-        st = tj_regex_new(json_string_value(pat), json_string_length(pat), lit != NULL,
-                          where_re, &d->re, err);
+        st = tj_regex_new(json_string_value(pat), json_string_length(pat), lit != NULL, where_re,
+                          &d->re, err);
     } else if (!strcmp(type, "CTC")) {
         d->kind = D_CTC;
         if (!(st = get_string(j, "pad_token", w, &d->a, &d->la, err)) &&
@@ -641,8 +627,7 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
     return st;
 }
 
-tka_status tj_decoder_from_json(const json_t *j, const char *path, tj_decoder **out,
-                                tka_error *err)
+tka_status tj_decoder_from_json(const json_t *j, const char *path, tj_decoder **out, tka_error *err)
 {
     *out = NULL;
     tj_decoder *d = calloc(1, sizeof *d);

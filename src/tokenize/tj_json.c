@@ -48,8 +48,7 @@ tka_status tj_get_string(const json_t *o, const char *key, const tj_where *w, co
     return TKA_OK;
 }
 
-tka_status tj_get_bool(const json_t *o, const char *key, const tj_where *w, bool *v,
-                       tka_error *err)
+tka_status tj_get_bool(const json_t *o, const char *key, const tj_where *w, bool *v, tka_error *err)
 {
     json_t *j = json_object_get(o, key);
     if (!j || json_is_null(j))

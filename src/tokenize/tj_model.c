@@ -126,12 +126,12 @@ void tj_vocab_free(tj_vocab *v)
     memset(v, 0, sizeof *v);
 }
 
-tka_status tj_vocab_from_object(tj_vocab *v, const json_t *obj, const char *path,
-                                const char *where, tka_error *err)
+tka_status tj_vocab_from_object(tj_vocab *v, const json_t *obj, const char *path, const char *where,
+                                tka_error *err)
 {
     if (!json_is_object(obj))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: %s: expected an object of token -> id",
-                             path, where);
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: %s: expected an object of token -> id", path,
+                             where);
     size_t n = json_object_size(obj);
     const char **toks = malloc((n ? n : 1) * sizeof *toks);
     uint32_t *lens = malloc((n ? n : 1) * sizeof *lens);
@@ -153,13 +153,13 @@ tka_status tj_vocab_from_object(tj_vocab *v, const json_t *obj, const char *path
         json_int_t id = json_is_integer(value) ? json_integer_value(value) : -1;
         if (id < 0 || id > (json_int_t)UINT32_MAX) {
             st = tka_error_set(err, TKA_ERR_FORMAT,
-                               "%s: %s[\"%.*s\"]: expected an id (an integer from 0 to %u)",
-                               path, where, (int)(key_len > 64 ? 64 : key_len), key, UINT32_MAX);
+                               "%s: %s[\"%.*s\"]: expected an id (an integer from 0 to %u)", path,
+                               where, (int)(key_len > 64 ? 64 : key_len), key, UINT32_MAX);
             goto done;
         }
         if (key_len >= UINT32_MAX || id >= INT32_MAX) {
-            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: %s[\"%.*s\"]: token or id too large",
-                               path, where, (int)(key_len > 64 ? 64 : key_len), key);
+            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: %s[\"%.*s\"]: token or id too large", path,
+                               where, (int)(key_len > 64 ? 64 : key_len), key);
             goto done;
         }
         toks[i] = key;
@@ -176,8 +176,8 @@ done:
     return st;
 }
 
-tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *path,
-                              char **out, size_t *len, tka_error *err)
+tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *path, char **out,
+                              size_t *len, tka_error *err)
 {
     *out = NULL;
     if (len)
@@ -186,8 +186,8 @@ tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *pa
     if (!v || json_is_null(v))
         return TKA_OK;
     if (!json_is_string(v))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.%s: expected a string or null",
-                             path, key);
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.%s: expected a string or null", path,
+                             key);
     size_t n = json_string_length(v);
     *out = malloc(n + 1);
     if (!*out)
@@ -266,18 +266,10 @@ tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out,
     m->serial = (uint64_t)atomic_fetch_add(&next_serial, 1);
     tka_status st;
     switch (m->kind) {
-    case TJ_BPE:
-        st = tj_bpe_load(m, j, path, err);
-        break;
-    case TJ_WORDPIECE:
-        st = tj_wordpiece_load(m, j, path, err);
-        break;
-    case TJ_UNIGRAM:
-        st = tj_unigram_load(m, j, path, err);
-        break;
-    default:
-        st = tj_wordlevel_load(m, j, path, err);
-        break;
+    case TJ_BPE: st = tj_bpe_load(m, j, path, err); break;
+    case TJ_WORDPIECE: st = tj_wordpiece_load(m, j, path, err); break;
+    case TJ_UNIGRAM: st = tj_unigram_load(m, j, path, err); break;
+    default: st = tj_wordlevel_load(m, j, path, err); break;
     }
     if (st != TKA_OK) {
         tj_model_free(m);
@@ -292,18 +284,10 @@ void tj_model_free(tj_model *m)
     if (!m)
         return;
     switch (m->kind) {
-    case TJ_BPE:
-        tj_bpe_free(&m->u.bpe);
-        break;
-    case TJ_WORDPIECE:
-        tj_wordpiece_free(&m->u.wp);
-        break;
-    case TJ_UNIGRAM:
-        tj_unigram_free(&m->u.uni);
-        break;
-    default:
-        tj_wordlevel_free(&m->u.wl);
-        break;
+    case TJ_BPE: tj_bpe_free(&m->u.bpe); break;
+    case TJ_WORDPIECE: tj_wordpiece_free(&m->u.wp); break;
+    case TJ_UNIGRAM: tj_unigram_free(&m->u.uni); break;
+    default: tj_wordlevel_free(&m->u.wl); break;
     }
     tj_vocab_free(&m->vocab);
     free(m);
@@ -346,8 +330,7 @@ static tj_cache_slot *cache_for(const tj_model *m, tj_work *w)
 }
 
 bool tj_cache_find(const tj_model *m, tj_work *w, const char *word, size_t len, tj_pieces *out,
-                   tj_cache_slot **slot, uint64_t *hash, tka_status *st,
-                   tka_error *err)
+                   tj_cache_slot **slot, uint64_t *hash, tka_status *st, tka_error *err)
 {
     *slot = NULL;
     if (len > TJ_CACHE_WORD)
@@ -406,14 +389,10 @@ tka_status tj_model_tokenize(const tj_model *m, tj_work *w, const char *word, si
     if (len >= UINT32_MAX)
         return tka_error_set(err, TKA_ERR_LIMIT, "word of %zu bytes is too long", len);
     switch (m->kind) {
-    case TJ_BPE:
-        return tj_bpe_tokenize(m, w, word, len, out, err);
-    case TJ_WORDPIECE:
-        return tj_wordpiece_tokenize(m, w, word, len, out, err);
-    case TJ_UNIGRAM:
-        return tj_unigram_tokenize(m, w, word, len, out, err);
-    default:
-        return tj_wordlevel_tokenize(m, word, len, out, err);
+    case TJ_BPE: return tj_bpe_tokenize(m, w, word, len, out, err);
+    case TJ_WORDPIECE: return tj_wordpiece_tokenize(m, w, word, len, out, err);
+    case TJ_UNIGRAM: return tj_unigram_tokenize(m, w, word, len, out, err);
+    default: return tj_wordlevel_tokenize(m, word, len, out, err);
     }
 }
 

@@ -10,12 +10,12 @@
 
 /* token <-> id of a "vocab" section. */
 typedef struct tj_vocab {
-    char *text;         /* every token, NUL-terminated, back to back */
-    uint32_t *tok_off;  /* per id: offset into text, UINT32_MAX when no token has the id */
-    uint32_t *tok_len;  /* per id: byte length */
-    size_t n_ids;       /* largest id + 1 */
-    size_t size;        /* entries given (Rust: vocab.len()) */
-    tka_trie trie;      /* token -> id */
+    char *text;        /* every token, NUL-terminated, back to back */
+    uint32_t *tok_off; /* per id: offset into text, UINT32_MAX when no token has the id */
+    uint32_t *tok_len; /* per id: byte length */
+    size_t n_ids;      /* largest id + 1 */
+    size_t size;       /* entries given (Rust: vocab.len()) */
+    tka_trie trie;     /* token -> id */
 } tj_vocab;
 
 static inline int32_t tj_vocab_find(const tj_vocab *v, const char *s, size_t len)
@@ -30,8 +30,8 @@ tka_status tj_vocab_build(tj_vocab *v, const char *const *toks, const uint32_t *
 void tj_vocab_free(tj_vocab *v);
 
 /* Reads a {"token": id, ...} object (BPE, WordPiece, WordLevel). */
-tka_status tj_vocab_from_object(tj_vocab *v, const json_t *obj, const char *path,
-                                const char *where, tka_error *err);
+tka_status tj_vocab_from_object(tj_vocab *v, const json_t *obj, const char *path, const char *where,
+                                tka_error *err);
 
 typedef enum tj_model_kind { TJ_BPE, TJ_WORDPIECE, TJ_UNIGRAM, TJ_WORDLEVEL } tj_model_kind;
 
@@ -45,13 +45,13 @@ typedef struct tj_merge {
 typedef struct tj_bpe {
     tj_merge *merges; /* open-addressing hash table, power-of-two size */
     size_t mask;
-    int shift;        /* 64 - log2(table size): the hash takes the product's high bits */
+    int shift;       /* 64 - log2(table size): the hash takes the product's high bits */
     char *unk_token; /* NULL when none */
     size_t unk_len;
     char *prefix, *suffix; /* continuing_subword_prefix, end_of_word_suffix (NULL when none) */
     size_t prefix_len, suffix_len;
     bool fuse_unk, byte_fallback, ignore_merges;
-    bool meta_chunks; /* words may be cut before each "▁" (tj_bpe_tokenize) */
+    bool meta_chunks;     /* words may be cut before each "▁" (tj_bpe_tokenize) */
     int32_t byte_id[256]; /* id of "<0xXX>", -1 when absent */
     int32_t char_id[256]; /* id of the one-byte token b (no prefix/suffix), -1 when absent */
 } tj_bpe;
@@ -66,8 +66,8 @@ typedef struct tj_wordpiece {
 } tj_wordpiece;
 
 typedef struct tj_unigram {
-    double *score;       /* per id */
-    int32_t unk_id;      /* -1 when none */
+    double *score;  /* per id */
+    int32_t unk_id; /* -1 when none */
     bool byte_fallback;
     double min_score;
     int32_t byte_id[256];
@@ -95,8 +95,8 @@ struct tj_model {
 struct tj_work {
     void *slot[TJ_WORK_SLOTS];
     size_t cap[TJ_WORK_SLOTS];
-    void *cache;           /* the cache of short words (tj_cache_*), NULL until first used */
-    uint64_t cache_owner;  /* serial of the model the cache holds words of */
+    void *cache;          /* the cache of short words (tj_cache_*), NULL until first used */
+    uint64_t cache_owner; /* serial of the model the cache holds words of */
 };
 /* At least `bytes` bytes of slot i (contents not kept), or NULL when out of memory. */
 void *tj_work_get(tj_work *w, int i, size_t bytes);
@@ -105,8 +105,8 @@ void *tj_work_get(tj_work *w, int i, size_t bytes);
 tka_status tj_pieces_reserve(tj_pieces *p, size_t extra, tka_error *err);
 
 /* Optional string field: NULL/null/absent -> *out NULL; a string -> a copy. */
-tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *path,
-                              char **out, size_t *len, tka_error *err);
+tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *path, char **out,
+                              size_t *len, tka_error *err);
 /* Optional boolean field (absent or null -> dflt). */
 tka_status tj_json_opt_bool(const json_t *obj, const char *key, const char *path, bool dflt,
                             bool *out, tka_error *err);
@@ -140,8 +140,7 @@ typedef struct tj_cache_slot {
 /* Looks word up: on a hit appends its pieces to out, sets *st and returns true; on a miss
  * returns false with *slot (NULL: not cacheable) and *hash for tj_cache_store. */
 bool tj_cache_find(const tj_model *m, tj_work *w, const char *word, size_t len, tj_pieces *out,
-                   tj_cache_slot **slot, uint64_t *hash, tka_status *st,
-                   tka_error *err);
+                   tj_cache_slot **slot, uint64_t *hash, tka_status *st, tka_error *err);
 /* Keeps the pieces out->items[first..] of word (when they fit and tile it). */
 void tj_cache_store(tj_cache_slot *slot, uint64_t hash, const char *word, size_t len,
                     const tj_pieces *out, size_t first);
@@ -153,7 +152,7 @@ tka_status tj_unigram_tokenize(const tj_model *m, tj_work *w, const char *word, 
 
 tka_status tj_wordlevel_load(tj_model *m, const json_t *j, const char *path, tka_error *err);
 void tj_wordlevel_free(tj_wordlevel *wl);
-tka_status tj_wordlevel_tokenize(const tj_model *m, const char *word, size_t len,
-                                 tj_pieces *out, tka_error *err);
+tka_status tj_wordlevel_tokenize(const tj_model *m, const char *word, size_t len, tj_pieces *out,
+                                 tka_error *err);
 
 #endif

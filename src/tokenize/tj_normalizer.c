@@ -95,8 +95,7 @@ static tka_status b64(const char *s, size_t len, unsigned char **out, size_t *n)
     return TKA_OK;
 }
 
-static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where *w,
-                             tka_error *err);
+static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where *w, tka_error *err);
 
 static tka_status push(tj_normalizer *nz, const nstep *s, tka_error *err)
 {
@@ -108,8 +107,7 @@ static tka_status push(tj_normalizer *nz, const nstep *s, tka_error *err)
     return TKA_OK;
 }
 
-static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where *w,
-                             tka_error *err)
+static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where *w, tka_error *err)
 {
     const char *type;
     tka_status st = tj_get_type(j, w, &type, err);
@@ -180,8 +178,8 @@ static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where 
         json_t *p = ps ? ps : pr;
         char wbuf[300];
         snprintf(wbuf, sizeof wbuf, "%s: %s", pw.file, pw.path);
-        if ((st = tj_regex_new(json_string_value(p), json_string_length(p), ps != NULL, wbuf,
-                               &s.re, err)) != TKA_OK)
+        if ((st = tj_regex_new(json_string_value(p), json_string_length(p), ps != NULL, wbuf, &s.re,
+                               err)) != TKA_OK)
             return st;
         if (!(s.content = strndup(c, s.content_len))) {
             tj_regex_free(s.re);
@@ -304,8 +302,8 @@ static bool keep_clean(uint32_t c)
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
     /* COMPAT: Rust's is_other (unicode_categories) has no Cn entry: unassigned code
      * points and noncharacters stay (as in bert_normalize.c's fast rules). */
-    return !(k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF ||
-             k == UTF8PROC_CATEGORY_CS || k == UTF8PROC_CATEGORY_CO);
+    return !(k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF || k == UTF8PROC_CATEGORY_CS ||
+             k == UTF8PROC_CATEGORY_CO);
 }
 
 static bool keep_not_mn(uint32_t c)
@@ -419,8 +417,8 @@ static tka_status unicode_nf(tj_ctx *cx, tj_str *str, utf8proc_option_t opts)
             k++;
         }
         utf8proc_uint8_t *o = NULL;
-        utf8proc_ssize_t ol = utf8proc_map((const utf8proc_uint8_t *)str->s + start, i - start,
-                                           &o, opts | UTF8PROC_STABLE);
+        utf8proc_ssize_t ol = utf8proc_map((const utf8proc_uint8_t *)str->s + start, i - start, &o,
+                                           opts | UTF8PROC_STABLE);
         if (ol < 0)
             return TKA_ERR_NOMEM;
         size_t m = 0;
@@ -524,8 +522,7 @@ static tka_status precompiled(tj_ctx *cx, const nstep *s, tj_str *str)
                 if (!tka_utf8_valid(rep, rl, NULL))
                     return TKA_ERR_FORMAT;
                 for (size_t q = 0; q < rl;)
-                    cx->chg[n++] =
-                        (tj_chg){(uint32_t)tka_utf8_decode((const uint8_t *)rep, &q), 0};
+                    cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode((const uint8_t *)rep, &q), 0};
                 long diff = (long)(n - first) - 1;
                 if (diff > 0)
                     for (long d = 0; d < diff; d++)
@@ -561,30 +558,14 @@ tka_status tj_normalize(const tj_normalizer *nz, tj_ctx *cx, tj_regex_work *rw, 
             if (st == TKA_OK && s->lowercase)
                 st = map_chars(cx, str, map_lower);
             break;
-        case N_NFC:
-            st = unicode_nf(cx, str, UTF8PROC_COMPOSE);
-            break;
-        case N_NFD:
-            st = unicode_nf(cx, str, UTF8PROC_DECOMPOSE);
-            break;
-        case N_NFKC:
-            st = unicode_nf(cx, str, UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
-            break;
-        case N_NFKD:
-            st = unicode_nf(cx, str, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT);
-            break;
-        case N_LOWERCASE:
-            st = map_chars(cx, str, map_lower);
-            break;
-        case N_STRIP:
-            st = strip(cx, str, s->left, s->right);
-            break;
-        case N_STRIP_ACCENTS:
-            st = filter(cx, str, keep_not_mark);
-            break;
-        case N_PREPEND:
-            st = tj_str_prepend(cx, str, s->prepend, s->prepend_len);
-            break;
+        case N_NFC: st = unicode_nf(cx, str, UTF8PROC_COMPOSE); break;
+        case N_NFD: st = unicode_nf(cx, str, UTF8PROC_DECOMPOSE); break;
+        case N_NFKC: st = unicode_nf(cx, str, UTF8PROC_COMPOSE | UTF8PROC_COMPAT); break;
+        case N_NFKD: st = unicode_nf(cx, str, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT); break;
+        case N_LOWERCASE: st = map_chars(cx, str, map_lower); break;
+        case N_STRIP: st = strip(cx, str, s->left, s->right); break;
+        case N_STRIP_ACCENTS: st = filter(cx, str, keep_not_mark); break;
+        case N_PREPEND: st = tj_str_prepend(cx, str, s->prepend, s->prepend_len); break;
         case N_REPLACE: {
             tj_matches m = {0};
             st = tj_regex_find(s->re, rw, str->s, str->len, false, &m, cx->err);
@@ -607,9 +588,7 @@ tka_status tj_normalize(const tj_normalizer *nz, tj_ctx *cx, tj_regex_work *rw, 
             tj_matches_free(&m);
             break;
         }
-        case N_PRECOMPILED:
-            st = precompiled(cx, s, str);
-            break;
+        case N_PRECOMPILED: st = precompiled(cx, s, str); break;
         case N_BYTELEVEL:
             /* Rust's ByteLevel normalizer: the pre-tokenizer's byte-to-char transform, on the
              * whole string (no prefix space, no regex). */

@@ -20,7 +20,7 @@ void tj_normalizer_free(tj_normalizer *n);
 tka_status tj_normalize(const tj_normalizer *n, tj_ctx *cx, tj_regex_work *rw, tj_str *str);
 
 /* Unicode helpers shared with the pre-tokenizers (Rust char predicates). */
-bool tj_is_whitespace(uint32_t c); /* char::is_whitespace (White_Space) */
+bool tj_is_whitespace(uint32_t c);  /* char::is_whitespace (White_Space) */
 bool tj_is_punctuation(uint32_t c); /* is_ascii_punctuation || P* */
 
 #endif

@@ -48,12 +48,12 @@ tka_status tj_enc_reserve(tj_enc *e, size_t extra)
     size_t cap = e->cap ? e->cap : 64;
     while (cap < need)
         cap *= 2;
-#define GROW(f)                                                                                    \
-    do {                                                                                           \
-        void *p = realloc(e->f, cap * sizeof *e->f);                                               \
-        if (!p)                                                                                    \
-            return TKA_ERR_NOMEM;                                                                  \
-        e->f = p;                                                                                  \
+#define GROW(f)                                      \
+    do {                                             \
+        void *p = realloc(e->f, cap * sizeof *e->f); \
+        if (!p)                                      \
+            return TKA_ERR_NOMEM;                    \
+        e->f = p;                                    \
     } while (0)
     GROW(ids);
     GROW(type_ids);
@@ -108,8 +108,8 @@ static tka_status pair_of(const json_t *j, const char *key, const tj_where *w, c
     json_t *v = json_object_get(j, key);
     tj_where kw = tj_at_key(w, key);
     json_t *a = json_array_get(v, 0), *b = json_array_get(v, 1);
-    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_string(a) ||
-        !json_is_integer(b) || json_integer_value(b) < 0 || json_integer_value(b) > INT32_MAX)
+    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_string(a) || !json_is_integer(b) ||
+        json_integer_value(b) < 0 || json_integer_value(b) > INT32_MAX)
         return tj_bad(err, &kw, "expected [\"token\", id]");
     *s = strdup(json_string_value(a));
     *id = (int32_t)json_integer_value(b);

@@ -40,7 +40,6 @@ void tj_post_free(tj_post *p);
 /* Number of special tokens added for one sequence or a pair (Rust's added_tokens). */
 size_t tj_post_added(const tj_post *p, bool pair);
 /* Processes a (and b, may be NULL) into out (cleared first). p may be NULL (no processor). */
-tka_status tj_post_process(const tj_post *p, tj_enc *a, tj_enc *b, bool add_special,
-                           tj_enc *out);
+tka_status tj_post_process(const tj_post *p, tj_enc *a, tj_enc *b, bool add_special, tj_enc *out);
 
 #endif

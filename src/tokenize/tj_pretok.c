@@ -53,8 +53,7 @@ struct tj_pretok {
     size_t n;
 };
 
-static tka_status behavior_of(const json_t *j, const tj_where *w, tj_behavior *b,
-                              tka_error *err)
+static tka_status behavior_of(const json_t *j, const tj_where *w, tj_behavior *b, tka_error *err)
 {
     json_t *v = json_object_get(j, "behavior");
     if (!v)
@@ -74,8 +73,9 @@ static tka_status behavior_of(const json_t *j, const tj_where *w, tj_behavior *b
             return TKA_OK;
         }
     tj_where bw = tj_at_key(w, "behavior");
-    return tj_bad(err, &bw, "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or "
-                            "Contiguous");
+    return tj_bad(err, &bw,
+                  "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or "
+                  "Contiguous");
 }
 
 static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, tka_error *err)
@@ -122,7 +122,8 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
             return st;
         tj_where rw = tj_at_key(w, "replacement");
         size_t bad;
-        if (rl == 0 || rl > 4 || !tka_utf8_valid(r, rl, &bad) || tka_utf8_seq_len((uint8_t)r[0]) != rl)
+        if (rl == 0 || rl > 4 || !tka_utf8_valid(r, rl, &bad) ||
+            tka_utf8_seq_len((uint8_t)r[0]) != rl)
             return tj_bad(err, &rw, "expected a single character");
         memcpy(s.rep, r, rl);
         s.rep_len = rl;
@@ -196,7 +197,8 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
         if ((st = tj_get_string(j, "delimiter", w, &d, &dl, err)) != TKA_OK)
             return st;
         tj_where dw = tj_at_key(w, "delimiter");
-        if (dl == 0 || dl > 4 || !tka_utf8_valid(d, dl, &bad) || tka_utf8_seq_len((uint8_t)d[0]) != dl)
+        if (dl == 0 || dl > 4 || !tka_utf8_valid(d, dl, &bad) ||
+            tka_utf8_seq_len((uint8_t)d[0]) != dl)
             return tj_bad(err, &dw, "expected a single character");
         size_t q = 0;
         s.delimiter = (uint32_t)tka_utf8_decode((const uint8_t *)d, &q);
@@ -226,8 +228,7 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
     return TKA_OK;
 }
 
-tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out,
-                               tka_error *err)
+tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out, tka_error *err)
 {
     *out = NULL;
     if (!j || json_is_null(j))
@@ -318,9 +319,8 @@ static bool is_word(uint32_t c)
                c == '_';
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
-           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
-           k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC ||
-           c == 0x200C || c == 0x200D;
+           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
+           k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D;
 }
 
 /* Rust's fixed_script: the script of c as the Unicode 9.0 table the Rust tokenizer ships
@@ -505,8 +505,7 @@ tka_status tj_bytelevel_chars(tj_ctx *cx, tj_str *str)
     return TKA_OK;
 }
 
-static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split *in,
-                        tj_splits *out)
+static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split *in, tj_splits *out)
 {
     tka_status st = TKA_OK;
     tj_str str = in->str;
@@ -545,12 +544,10 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
         if ((st = delimiter_matches(&str, s->delimiter, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
-    case P_FIXED_LENGTH:
-        return fixed_length_split(&str, s->length, out);
+    case P_FIXED_LENGTH: return fixed_length_split(&str, s->length, out);
     case P_SPLIT:
         w->m.n = 0;
-        if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, s->invert, &w->m, cx->err)) !=
-            TKA_OK)
+        if ((st = tj_regex_find(s->re, w->rw, str.s, str.len, s->invert, &w->m, cx->err)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, s->behavior, out);
     case P_METASPACE: {
@@ -576,7 +573,8 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
                 return st;
         }
         bool starts = str.len >= s->rep_len && !memcmp(str.s, s->rep, s->rep_len);
-        if (!starts && (s->scheme == PREPEND_ALWAYS || (s->scheme == PREPEND_FIRST && str.shift == 0)))
+        if (!starts &&
+            (s->scheme == PREPEND_ALWAYS || (s->scheme == PREPEND_FIRST && str.shift == 0)))
             if ((st = tj_str_prepend(cx, &str, s->rep, s->rep_len)) != TKA_OK)
                 return st;
         if (!s->split) {

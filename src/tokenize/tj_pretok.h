@@ -13,8 +13,7 @@
 
 typedef struct tj_pretok tj_pretok;
 
-tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out,
-                               tka_error *err);
+tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out, tka_error *err);
 void tj_pretok_free(tj_pretok *p);
 /* The regex of a pre-tokenizer that only splits on a regex (Isolated) and maps the bytes to
  * GPT-2 chars: ByteLevel(use_regex, no prefix space), or Sequence[Split(Regex, Isolated, not

@@ -24,7 +24,8 @@ struct tj_regex_work {
 
 /* COMPAT: Oniguruma's \s is Unicode White_Space; PCRE2's (UCP) is Z + \t\n\v\f\r, which
  * misses U+0085 and has U+180E in older tables. Spelled out so both agree. */
-#define WS_SET "\\t\\n\\x{0B}\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
+#define WS_SET \
+    "\\t\\n\\x{0B}\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
 static tka_status translate(const char *p, size_t len, tka_buf *out)
 {
@@ -81,8 +82,8 @@ enum { C_O, C_L, C_N, C_W }; /* other, letter, digit, white space */
 
 static const uint8_t cls[128] = {
     ['\t'] = C_W, ['\n'] = C_W, ['\v'] = C_W, ['\f'] = C_W, ['\r'] = C_W, [' '] = C_W,
-    ['0'] = C_N, ['1'] = C_N, ['2'] = C_N, ['3'] = C_N, ['4'] = C_N,
-    ['5'] = C_N, ['6'] = C_N, ['7'] = C_N, ['8'] = C_N, ['9'] = C_N,
+    ['0'] = C_N,  ['1'] = C_N,  ['2'] = C_N,  ['3'] = C_N,  ['4'] = C_N,  ['5'] = C_N,
+    ['6'] = C_N,  ['7'] = C_N,  ['8'] = C_N,  ['9'] = C_N,
 #define L2(a, b) [a] = C_L, [b] = C_L
     L2('A', 'a'), L2('B', 'b'), L2('C', 'c'), L2('D', 'd'), L2('E', 'e'), L2('F', 'f'),
     L2('G', 'g'), L2('H', 'h'), L2('I', 'i'), L2('J', 'j'), L2('K', 'k'), L2('L', 'l'),
@@ -306,8 +307,8 @@ tka_status tj_regex_find_pcre2(const tj_regex *re, tj_regex_work *w, const char 
          * PCRE2_ANCHORED, so the step after an empty match goes through pcre2_match */
         int rc = re->jit && flags == 0
                      ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, len, pos, 0, w->md, NULL)
-                     : pcre2_match(re->code, (PCRE2_SPTR)s, len, pos,
-                                   flags | PCRE2_NO_UTF_CHECK, w->md, NULL);
+                     : pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, flags | PCRE2_NO_UTF_CHECK,
+                                   w->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
             if (flags == 0)
                 break;

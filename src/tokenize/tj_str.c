@@ -233,9 +233,7 @@ tka_status tj_split_by(const tj_str *str, tj_matches *m, tj_behavior behavior, t
             v[i].is_match = 0;
         k = n;
         break;
-    case TJ_REMOVED:
-        k = n;
-        break;
+    case TJ_REMOVED: k = n; break;
     case TJ_CONTIGUOUS: {
         int prev = 0;
         for (size_t i = 0; i < n; i++) {

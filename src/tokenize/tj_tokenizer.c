@@ -198,7 +198,8 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
     }
     tj_where nw = tj_at_key(&w, "normalizer"), pw = tj_at_key(&w, "pre_tokenizer"),
              aw = tj_at_key(&w, "added_tokens"), ppw = tj_at_key(&w, "post_processor");
-    tka_status st = tj_normalizer_from_json(json_object_get(root, "normalizer"), &nw, &t->norm, err);
+    tka_status st =
+        tj_normalizer_from_json(json_object_get(root, "normalizer"), &nw, &t->norm, err);
     if (st == TKA_OK)
         st = tj_pretok_from_json(json_object_get(root, "pre_tokenizer"), &pw, &t->pre, err);
     if (st == TKA_OK)
@@ -247,8 +248,8 @@ tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *er
         long size = ftell(f);
         if (size > (long)TJ_MAX_FILE) {
             fclose(f);
-            return tka_error_set(err, TKA_ERR_LIMIT, "%s: %ld bytes exceeds the 1 GiB limit",
-                                 path, size);
+            return tka_error_set(err, TKA_ERR_LIMIT, "%s: %ld bytes exceeds the 1 GiB limit", path,
+                                 size);
         }
         cap = size > 0 ? (size_t)size + 1 : 0;
         rewind(f);
@@ -260,10 +261,9 @@ tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *er
             if (!p) {
                 free(buf);
                 fclose(f);
-                return tka_error_set(err, ncap > (size_t)TJ_MAX_FILE + 1 ? TKA_ERR_LIMIT
-                                                                       : TKA_ERR_NOMEM,
-                                     "%s: cannot hold the file in memory (1 GiB at most)",
-                                     path);
+                return tka_error_set(err,
+                                     ncap > (size_t)TJ_MAX_FILE + 1 ? TKA_ERR_LIMIT : TKA_ERR_NOMEM,
+                                     "%s: cannot hold the file in memory (1 GiB at most)", path);
             }
             buf = p;
             cap = ncap;
@@ -374,9 +374,9 @@ static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, con
  * none, or NFC on ASCII -- leaves it as it is): the regex's pieces, mapped to GPT-2 chars,
  * go straight to the model, with no aligned string, offsets or token strings. Sets *done
  * false (and does nothing) when the text needs the full path. */
-static tka_status encode_seq_ids(const tj_tokenizer *t, tj_state *s, const char *text,
-                                 size_t len, int32_t type_id, size_t limit, bool left,
-                                 tj_enc *out, bool *done, tka_error *err)
+static tka_status encode_seq_ids(const tj_tokenizer *t, tj_state *s, const char *text, size_t len,
+                                 int32_t type_id, size_t limit, bool left, tj_enc *out, bool *done,
+                                 tka_error *err)
 {
     *done = false;
     if (limit != SIZE_MAX && left)
@@ -432,8 +432,7 @@ static tka_status encode_seq_ids(const tj_tokenizer *t, tj_state *s, const char 
  * tokenize_with_limit: the model stops after the pre-token that brings the count to
  * max_length (counted from the end with `left`); added tokens count but never stop it. */
 static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *text, size_t len,
-                             int32_t type_id, size_t limit, bool left, tj_enc *out,
-                             tka_error *err)
+                             int32_t type_id, size_t limit, bool left, tj_enc *out, tka_error *err)
 {
     if (s->ids_only && t->fast_re) {
         bool done;
@@ -498,8 +497,8 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
 
 /* COMPAT: truncate_encodings: the length each sequence is truncated to (its own length
  * when untouched); max 0 truncates both to 0, whatever the strategy. */
-static tka_status truncate_lengths(size_t la, size_t lb, bool pair, size_t max,
-                                   tka_truncation how, size_t *na, size_t *nb, tka_error *err)
+static tka_status truncate_lengths(size_t la, size_t lb, bool pair, size_t max, tka_truncation how,
+                                   size_t *na, size_t *nb, tka_error *err)
 {
     *na = la;
     *nb = lb;
@@ -679,8 +678,8 @@ static tka_status truncate_and_process(const tj_tokenizer *t, tj_state *s, bool 
     size_t added = add_special ? tj_post_added(t->post, pair) : 0;
     size_t max = (size_t)max_length > added ? (size_t)max_length - added : 0;
     size_t na, nb;
-    tka_status st = truncate_lengths(s->a.n, pair ? s->b.n : 0, pair, max, truncation, &na, &nb,
-                                     err);
+    tka_status st =
+        truncate_lengths(s->a.n, pair ? s->b.n : 0, pair, max, truncation, &na, &nb, err);
     if (st != TKA_OK)
         return st;
     span *wa = NULL, *wb = NULL;
@@ -714,11 +713,10 @@ process:
     return TKA_OK;
 }
 
-static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len,
-                              const char *pair, size_t pair_len, bool add_special,
-                              int64_t max_length, tka_truncation truncation, bool left,
-                              size_t stride, tj_enc *out, tj_ovf *ovf, bool ids_only,
-                              tka_error *err);
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
+                              size_t pair_len, bool add_special, int64_t max_length,
+                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
+                              tj_ovf *ovf, bool ids_only, tka_error *err);
 
 tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size_t len,
                                    const char *pair, size_t pair_len, bool add_special,
@@ -738,11 +736,10 @@ tka_status tj_tokenizer_encode_ids(const tj_tokenizer *t, const char *text, size
                        stride, out, NULL, true, err);
 }
 
-static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len,
-                              const char *pair, size_t pair_len, bool add_special,
-                              int64_t max_length, tka_truncation truncation, bool left,
-                              size_t stride, tj_enc *out, tj_ovf *ovf, bool ids_only,
-                              tka_error *err)
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
+                              size_t pair_len, bool add_special, int64_t max_length,
+                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
+                              tj_ovf *ovf, bool ids_only, tka_error *err)
 {
     /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
      * tokens live in its arena) until the next encode into it. */
@@ -764,9 +761,9 @@ static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t le
      * max_length tokens (the first sequence not under OnlySecond). */
     bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
     size_t limit = limited ? (size_t)max_length : SIZE_MAX;
-    tka_status st = encode_seq(t, s, text, len, 0,
-                               truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit, left,
-                               &s->a, err);
+    tka_status st =
+        encode_seq(t, s, text, len, 0, truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit,
+                   left, &s->a, err);
     if (st != TKA_OK)
         tka_error_prefix(err, "text: ");
     if (st == TKA_OK && pair &&
@@ -844,8 +841,8 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
     json_error_t je;
     json_t *vocab = json_load_file(vocab_json, JSON_REJECT_DUPLICATES, &je);
     if (!vocab)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json,
-                             je.line, je.column, je.text);
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json, je.line,
+                             je.column, je.text);
     FILE *f = fopen(merges_txt, "rb");
     if (!f) {
         json_decref(vocab);
@@ -877,10 +874,10 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
     json_t *eot = json_object_get(vocab, "<|endoftext|>");
     json_t *added = json_array();
     if (st == TKA_OK && json_is_integer(eot))
-        json_array_append_new(added, json_pack("{s:O, s:s, s:b, s:b, s:b, s:b, s:b}", "id", eot,
-                                               "content", "<|endoftext|>", "single_word", 0,
-                                               "lstrip", 0, "rstrip", 0, "normalized", 1,
-                                               "special", 1));
+        json_array_append_new(added,
+                              json_pack("{s:O, s:s, s:b, s:b, s:b, s:b, s:b}", "id", eot, "content",
+                                        "<|endoftext|>", "single_word", 0, "lstrip", 0, "rstrip", 0,
+                                        "normalized", 1, "special", 1));
     json_t *model = json_pack("{s:s, s:n, s:n, s:s, s:s, s:b, s:b, s:b, s:O, s:O}", "type", "BPE",
                               "dropout", "unk_token", "continuing_subword_prefix", "",
                               "end_of_word_suffix", "", "fuse_unk", 0, "byte_fallback", 0,

@@ -54,13 +54,12 @@ tka_status tj_unigram_load(tj_model *m, const json_t *j, const char *path, tka_e
         const json_t *p = json_array_get(e, 0), *s = json_array_get(e, 1);
         if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(p) ||
             !json_is_number(s)) {
-            st = tka_error_set(err, TKA_ERR_FORMAT,
-                               "%s: model.vocab[%zu]: expected [piece, score]", path, i);
+            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: model.vocab[%zu]: expected [piece, score]",
+                               path, i);
             goto done;
         }
         if (json_string_length(p) >= UINT32_MAX) {
-            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: model.vocab[%zu]: piece too long", path,
-                               i);
+            st = tka_error_set(err, TKA_ERR_LIMIT, "%s: model.vocab[%zu]: piece too long", path, i);
             goto done;
         }
         toks[i] = json_string_value(p);

@@ -12,8 +12,8 @@ static tka_status required_string(const json_t *j, const char *key, const char *
 {
     const json_t *v = json_object_get(j, key);
     if (!json_is_string(v))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.%s: %s needs a string here", path,
-                             key, model);
+        return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.%s: %s needs a string here", path, key,
+                             model);
     return tj_json_opt_string(j, key, path, out, len, err);
 }
 
@@ -99,12 +99,11 @@ tka_status tj_wordpiece_tokenize(const tj_model *m, tj_work *w, const char *word
 tka_status tj_wordlevel_load(tj_model *m, const json_t *j, const char *path, tka_error *err)
 {
     tj_wordlevel *wl = &m->u.wl;
-    tka_status st = required_string(j, "unk_token", path, "WordLevel", &wl->unk_token,
-                                    &wl->unk_len, err);
+    tka_status st =
+        required_string(j, "unk_token", path, "WordLevel", &wl->unk_token, &wl->unk_len, err);
     if (st)
         return st;
-    return tj_vocab_from_object(&m->vocab, json_object_get(j, "vocab"), path, "model.vocab",
-                                err);
+    return tj_vocab_from_object(&m->vocab, json_object_get(j, "vocab"), path, "model.vocab", err);
 }
 
 void tj_wordlevel_free(tj_wordlevel *wl)
@@ -112,8 +111,8 @@ void tj_wordlevel_free(tj_wordlevel *wl)
     free(wl->unk_token);
 }
 
-tka_status tj_wordlevel_tokenize(const tj_model *m, const char *word, size_t len,
-                                 tj_pieces *out, tka_error *err)
+tka_status tj_wordlevel_tokenize(const tj_model *m, const char *word, size_t len, tj_pieces *out,
+                                 tka_error *err)
 {
     int32_t id = tj_vocab_find(&m->vocab, word, len);
     if (id >= 0)

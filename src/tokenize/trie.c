@@ -90,8 +90,7 @@ static tka_status find_free(builder *b, size_t i, size_t *out)
 }
 
 /* A base at which the slots of all nl labels (ascending) are free. */
-static tka_status place(builder *b, const uint8_t *labels, size_t nl, size_t max_used,
-                        size_t *base)
+static tka_status place(builder *b, const uint8_t *labels, size_t nl, size_t max_used, size_t *base)
 {
     size_t p = (size_t)labels[0] + 1; /* base >= 1: slot 0 is the root */
     for (int budget = PLACE_BUDGET; budget > 0; budget--, p++) {
@@ -243,8 +242,8 @@ tka_status tka_trie_build(tka_trie *trie, const tka_trie_key *keys, size_t n, tk
             }
             /* pushed in reverse, so children are laid out in byte order */
             for (size_t k = nl; k-- > 0;)
-                stack[top++] = (frame){(int32_t)(base + labels[k]), starts[k], starts[k + 1],
-                                       f.depth + 1};
+                stack[top++] =
+                    (frame){(int32_t)(base + labels[k]), starts[k], starts[k + 1], f.depth + 1};
         }
         if (top == 0)
             break;

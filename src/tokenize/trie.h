@@ -88,8 +88,8 @@ static inline int32_t tka_trie_find(const tka_trie *t, const char *s, size_t len
  * followed by k is a key and k is a prefix of s[0..len); its length in *match. -1 (and
  * *match 0) when there is none. Common-prefix search (every such key, shortest first) is
  * the same loop written out: tka_trie_child, then tka_trie_value at each step. */
-static inline int32_t tka_trie_longest(const tka_trie *t, int32_t from, const char *s,
-                                       size_t len, size_t *match)
+static inline int32_t tka_trie_longest(const tka_trie *t, int32_t from, const char *s, size_t len,
+                                       size_t *match)
 {
     int32_t node = from, best = -1;
     size_t best_len = 0;

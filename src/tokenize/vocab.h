@@ -12,16 +12,16 @@
 #include "tokenize/trie.h"
 
 typedef struct tka_vocab {
-    char *text;           /* every line, NUL-terminated, back to back */
-    uint32_t *start;      /* per id (= 0-based line index): offset into text */
-    uint32_t *len;        /* per id: byte length */
-    uint8_t *shadowed;    /* per id: 1 when a later line repeats this token */
-    size_t n_ids;         /* lines in the file */
-    size_t n_unique;      /* distinct tokens: HF's vocab_size = len(vocab) */
-    size_t n_duplicates;  /* lines whose token appeared on an earlier line */
-    size_t n_empty;       /* empty lines */
-    tka_trie whole;       /* token -> id (last line wins, like dict assignment) */
-    tka_trie cont;        /* "##" pieces without the prefix -> id */
+    char *text;          /* every line, NUL-terminated, back to back */
+    uint32_t *start;     /* per id (= 0-based line index): offset into text */
+    uint32_t *len;       /* per id: byte length */
+    uint8_t *shadowed;   /* per id: 1 when a later line repeats this token */
+    size_t n_ids;        /* lines in the file */
+    size_t n_unique;     /* distinct tokens: HF's vocab_size = len(vocab) */
+    size_t n_duplicates; /* lines whose token appeared on an earlier line */
+    size_t n_empty;      /* empty lines */
+    tka_trie whole;      /* token -> id (last line wins, like dict assignment) */
+    tka_trie cont;       /* "##" pieces without the prefix -> id */
 } tka_vocab;
 
 /* Reads `path`: strict UTF-8 (an error names the line and byte offset),

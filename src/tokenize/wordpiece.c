@@ -42,8 +42,8 @@ static inline tka_status push(const bert_model *m, int32_t id, uint32_t start, u
     return tka_tokens_push(out, flags, id, start, end, s, n);
 }
 
-tka_status bert_push(const bert_model *m, int32_t id, uint32_t start, uint32_t end,
-                     unsigned flags, tka_tokens *out)
+tka_status bert_push(const bert_model *m, int32_t id, uint32_t start, uint32_t end, unsigned flags,
+                     tka_tokens *out)
 {
     tka_status st = tka_tokens_reserve(out, 1, flags);
     if (st != TKA_OK)
@@ -92,8 +92,7 @@ static tka_status whole_word_unknown(const bert_model *m, size_t mark, size_t te
 }
 
 tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbytes, size_t nchars,
-                          const uint32_t *orig, uint32_t orig_base, unsigned flags,
-                          tka_tokens *out)
+                          const uint32_t *orig, uint32_t orig_base, unsigned flags, tka_tokens *out)
 {
     if (nchars == 0)
         return TKA_OK;

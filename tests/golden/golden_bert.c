@@ -212,10 +212,9 @@ static bool fields_equal(const json_t *o, const tka_encoding *e, bool attention)
 {
     return ints_equal(json_object_get(o, "input_ids"), e->input_ids, e->length) &&
            ints_equal(json_object_get(o, "token_type_ids"), e->token_type_ids, e->length) &&
-           (!attention || ints_equal(json_object_get(o, "attention_mask"), e->attention_mask,
-                                     e->length)) &&
-           ints_equal(json_object_get(o, "special_tokens_mask"), e->special_tokens_mask,
-                      e->length);
+           (!attention ||
+            ints_equal(json_object_get(o, "attention_mask"), e->attention_mask, e->length)) &&
+           ints_equal(json_object_get(o, "special_tokens_mask"), e->special_tokens_mask, e->length);
 }
 
 static void describe_encoding(char *buf, size_t cap, const tka_encoding *e)
@@ -260,11 +259,10 @@ static bool enc_row(json_t *row, size_t line, void *vctx)
     tka_error err[2];
     tka_status st[2];
     for (int mode = 0; mode < 2; mode++)
-        st[mode] = tka_encode(mode ? c->fast : c->slow, &o, json_string_value(text),
-                              json_string_length(text),
-                              json_is_string(pair) ? json_string_value(pair) : NULL,
-                              json_is_string(pair) ? json_string_length(pair) : 0, c->arena,
-                              &enc[mode], &err[mode]);
+        st[mode] = tka_encode(
+            mode ? c->fast : c->slow, &o, json_string_value(text), json_string_length(text),
+            json_is_string(pair) ? json_string_value(pair) : NULL,
+            json_is_string(pair) ? json_string_length(pair) : 0, c->arena, &enc[mode], &err[mode]);
     const json_t *fast = json_object_get(row, "fast");
     int src_line = strncmp(src, "edge_cases:", 11) == 0 && !strchr(src, '+') ? atoi(src + 11) : -1;
     /* encode rows carry no unicode_sensitive flag: take it from the
@@ -292,8 +290,8 @@ static bool enc_row(json_t *row, size_t line, void *vctx)
              * (encode.h), even where the two sides segment differently */
             const json_t *offs = json_object_get(row, "offsets");
             if (ok && offs)
-                ok = offsets_equal(offs, e) &&
-                     strings_equal(json_object_get(row, "tokens"), tok, e);
+                ok =
+                    offsets_equal(offs, e) && strings_equal(json_object_get(row, "tokens"), tok, e);
         } else if (fast && json_object_get(fast, "error")) {
             ok = st[1] == TKA_ERR_REFERENCE &&
                  strstr(err[1].message, json_string_value(json_object_get(fast, "error"))) != NULL;
@@ -352,11 +350,16 @@ int main(int argc, char **argv)
     };
     bool ok = true;
     for (size_t p = 0; p < sizeof plan / sizeof *plan; p++) {
-        tok_ctx c = {plan[p].model, NULL, NULL, open_model(plan[p].model, TKA_COMPAT_SLOW),
-                     open_model(plan[p].model, TKA_COMPAT_FAST), {0}};
+        tok_ctx c = {plan[p].model,
+                     NULL,
+                     NULL,
+                     open_model(plan[p].model, TKA_COMPAT_SLOW),
+                     open_model(plan[p].model, TKA_COMPAT_FAST),
+                     {0}};
         for (int s = 0; plan[p].sets[s]; s++) {
             char rel[256];
-            snprintf(rel, sizeof rel, "golden/tokenize/%s.%s.jsonl", plan[p].model, plan[p].sets[s]);
+            snprintf(rel, sizeof rel, "golden/tokenize/%s.%s.jsonl", plan[p].model,
+                     plan[p].sets[s]);
             char path[4096];
             snprintf(path, sizeof path, "%s", golden_path(shared, rel));
             c.set = plan[p].sets[s];

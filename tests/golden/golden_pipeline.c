@@ -25,30 +25,43 @@ typedef struct config {
 } config;
 
 static const config configs[] = {
-    {"bert_seq_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1, TKA_PAD_NONE},
-    {"bert_seq_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1, TKA_PAD_NONE},
-    {"bert_random42_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1, TKA_PAD_NONE},
-    {"bert_pdshuffle42_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_RANDOM, 4, 0, 42, 0, 0, -1, TKA_PAD_NONE},
-    {"bert_dist2r0_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1, TKA_PAD_NONE},
-    {"bert_dist2r1_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1, TKA_PAD_NONE},
-    {"bert_pddist2r0_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 0, -1, TKA_PAD_NONE},
-    {"bert_pddist2r1_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED, 4, 0, 0, 2, 1, -1, TKA_PAD_NONE},
-    {"reformer_seq_bs4_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2, TKA_PAD_NONE},
-    {"reformer_seq_bs4_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, 2, TKA_PAD_NONE},
-    {"reformer_seq_bs1_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2, TKA_PAD_NONE},
-    {"reformer_seq_bs1_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0, 0, 0, 2, TKA_PAD_NONE},
+    {"bert_seq_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0,
+     0, 0, -1, TKA_PAD_NONE},
+    {"bert_seq_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0,
+     0, 0, -1, TKA_PAD_NONE},
+    {"bert_random42_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_RANDOM, 4, 0, 42,
+     0, 0, -1, TKA_PAD_NONE},
+    {"bert_pdshuffle42_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_RANDOM, 4,
+     0, 42, 0, 0, -1, TKA_PAD_NONE},
+    {"bert_dist2r0_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0,
+     0, 2, 0, -1, TKA_PAD_NONE},
+    {"bert_dist2r1_bs4_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_DISTRIBUTED, 4, 0,
+     0, 2, 1, -1, TKA_PAD_NONE},
+    {"bert_pddist2r0_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED,
+     4, 0, 0, 2, 0, -1, TKA_PAD_NONE},
+    {"bert_pddist2r1_bs4_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_DISTRIBUTED,
+     4, 0, 0, 2, 1, -1, TKA_PAD_NONE},
+    {"reformer_seq_bs4_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0,
+     0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs4_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5,
+     0, 0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs1_torch", "bpe320_republic", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 1, 5, 0,
+     0, 0, 2, TKA_PAD_NONE},
+    {"reformer_seq_bs1_paddle", "bpe320_republic", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 1, 5,
+     0, 0, 0, 2, TKA_PAD_NONE},
     /* fixed-length padding: HF padding="max_length" / PaddleNLP pad_to_max_seq_len=True */
-    {"bert_seq_bs4_maxlen128_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1,
-     TKA_PAD_MAX_LENGTH},
-    {"bert_seq_bs4_maxlen128_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE, TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1,
-     TKA_PAD_MAX_LENGTH},
+    {"bert_seq_bs4_maxlen128_torch", "bert-base-uncased", TKA_FLAVOR_TORCH, TKA_SAMPLER_SEQUENTIAL,
+     4, 5, 0, 0, 0, -1, TKA_PAD_MAX_LENGTH},
+    {"bert_seq_bs4_maxlen128_paddle", "bert-base-uncased", TKA_FLAVOR_PADDLE,
+     TKA_SAMPLER_SEQUENTIAL, 4, 5, 0, 0, 0, -1, TKA_PAD_MAX_LENGTH},
 };
 
 static bool same_bytes(const char *a, const char *b)
 {
     tka_buf x = {0}, y = {0};
-    bool same = tka_read_file(a, 0, &x, NULL) == TKA_OK && tka_read_file(b, 0, &y, NULL) == TKA_OK &&
-                x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
+    bool same = tka_read_file(a, 0, &x, NULL) == TKA_OK &&
+                tka_read_file(b, 0, &y, NULL) == TKA_OK && x.len == y.len &&
+                memcmp(x.data, y.data, x.len) == 0;
     tka_buf_free(&x);
     tka_buf_free(&y);
     return same;
@@ -112,7 +125,8 @@ int main(int argc, char **argv)
             snprintf(dump, sizeof dump, "%s/%s.npy", dir, k->name);
             snprintf(side, sizeof side, "%s/%s.json", dir, k->name);
             snprintf(golden, sizeof golden, "%s/golden/pipeline/%s.npy", shared, k->name);
-            snprintf(golden_json, sizeof golden_json, "%s/golden/pipeline/%s.json", shared, k->name);
+            snprintf(golden_json, sizeof golden_json, "%s/golden/pipeline/%s.json", shared,
+                     k->name);
             o.dump_path = dump;
             tka_pipeline_result res;
             tka_error err;
@@ -122,7 +136,8 @@ int main(int argc, char **argv)
             snprintf(what, sizeof what, "%s (threads %d): %s", k->name, threads,
                      st == TKA_OK ? "differs" : err.message);
             golden_record(&bytes, st == TKA_OK && same_bytes(dump, golden), golden, 0, what);
-            golden_record(&mirrors, st == TKA_OK && same_mirror(side, golden_json, res.batches_logged),
+            golden_record(&mirrors,
+                          st == TKA_OK && same_mirror(side, golden_json, res.batches_logged),
                           golden_json, 0, what);
             unlink(dump);
             unlink(side);

@@ -89,8 +89,7 @@ static bool element_equals_json(const tka_array *a, size_t i, const json_t *v)
         return json_is_number(v) && json_number_value(v) == ((const double *)a->data)[i];
     case TKA_DTYPE_FLOAT32:
         return json_is_number(v) && json_number_value(v) == ((const float *)a->data)[i];
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -135,8 +134,10 @@ static void check_pipeline(golden_tally *t)
         for (size_t i = 0; i < json_array_size(entries) && i < tka_dict_size(d); i++) {
             json_t *e = json_array_get(entries, i);
             const tka_array *a = tka_dict_at(d, i);
-            bool ok = strcmp(json_string_value(json_object_get(e, "key")), tka_dict_key(d, i)) == 0 &&
-                      strcmp(json_string_value(json_object_get(e, "dtype")), tka_dtype_name(a->dtype)) == 0;
+            bool ok =
+                strcmp(json_string_value(json_object_get(e, "key")), tka_dict_key(d, i)) == 0 &&
+                strcmp(json_string_value(json_object_get(e, "dtype")), tka_dtype_name(a->dtype)) ==
+                    0;
             json_t *shape = json_object_get(e, "shape");
             ok = ok && json_array_size(shape) == a->ndim;
             for (unsigned k = 0; ok && k < a->ndim; k++)
@@ -194,7 +195,8 @@ static void check_example(golden_tally *t)
         for (int i = 0; ok && i < 28; i++)
             ok = ((const int64_t *)ids->data)[i] == i;
     }
-    golden_record(t, ok, "example_2key.npy", 0, "content is not input_ids=arange(28).reshape(4,7), loss=0.25f");
+    golden_record(t, ok, "example_2key.npy", 0,
+                  "content is not input_ids=arange(28).reshape(4,7), loss=0.25f");
     tka_dict_free(d);
 }
 
@@ -246,11 +248,10 @@ static void check_diff_cases(golden_tally *t)
         const char *name = json_string_value(json_object_get(cs, "case"));
         tka_error err;
         tka_dict *a = NULL, *b = NULL;
-        bool loaded =
-            tka_dump_read(join(dir, json_string_value(json_object_get(cs, "info1"))), TKA_FORMAT_AUTO,
-                          &a, NULL, &err) == TKA_OK &&
-            tka_dump_read(join(dir, json_string_value(json_object_get(cs, "info2"))), TKA_FORMAT_AUTO,
-                          &b, NULL, &err) == TKA_OK;
+        bool loaded = tka_dump_read(join(dir, json_string_value(json_object_get(cs, "info1"))),
+                                    TKA_FORMAT_AUTO, &a, NULL, &err) == TKA_OK &&
+                      tka_dump_read(join(dir, json_string_value(json_object_get(cs, "info2"))),
+                                    TKA_FORMAT_AUTO, &b, NULL, &err) == TKA_OK;
         json_t *runs = json_object_get(cs, "runs");
         for (size_t r = 0; r < json_array_size(runs); r++) {
             json_t *run = json_array_get(runs, r);
@@ -270,11 +271,12 @@ static void check_diff_cases(golden_tally *t)
                          json_string_value(json_object_get(run, "message")));
                 ok = ok && st == TKA_ERR_REFERENCE && strcmp(err.message, expect) == 0;
                 if (!ok)
-                    snprintf(what, sizeof what, "case %s run %zu: expected '%s', got '%s'", name,
-                             r, expect, st == TKA_OK ? "(no error)" : err.message);
+                    snprintf(what, sizeof what, "case %s run %zu: expected '%s', got '%s'", name, r,
+                             expect, st == TKA_OK ? "(no error)" : err.message);
             } else {
                 bool passed = false;
-                ok = ok && st == TKA_OK && tka_diff_report(diff, &opt, &log, &passed, &err) == TKA_OK;
+                ok = ok && st == TKA_OK &&
+                     tka_diff_report(diff, &opt, &log, &passed, &err) == TKA_OK;
                 tka_buf expect = {0}, expect_out = {0};
                 json_t *msgs = json_object_get(run, "log_messages");
                 for (size_t i = 0; i < json_array_size(msgs); i++)
@@ -282,7 +284,8 @@ static void check_diff_cases(golden_tally *t)
                 json_t *so = json_object_get(run, "stdout_before_log");
                 for (size_t i = 0; i < json_array_size(so); i++)
                     tka_buf_printf(&expect_out, "%s\n", json_string_value(json_array_get(so, i)));
-                const char *last = json_string_value(json_array_get(msgs, json_array_size(msgs) - 1));
+                const char *last =
+                    json_string_value(json_array_get(msgs, json_array_size(msgs) - 1));
                 ok = ok && log.len == expect.len && memcmp(log.data, expect.data, log.len) == 0 &&
                      out.len == expect_out.len &&
                      (out.len == 0 || memcmp(out.data, expect_out.data, out.len) == 0) &&

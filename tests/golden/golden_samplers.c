@@ -75,7 +75,8 @@ static void check_mt19937(void)
     golden_tally t = {0};
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(root, "cases"), i, c) {
+    json_array_foreach(json_object_get(root, "cases"), i, c)
+    {
         tka_mt19937 g;
         tka_mt19937_seed(&g, (uint32_t)geti(c, "seed"));
         int64_t got[10];
@@ -95,7 +96,8 @@ static void check_perms(const char *file, const char *label, bool numpy)
     golden_tally t = {0};
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(root, "cases"), i, c) {
+    json_array_foreach(json_object_get(root, "cases"), i, c)
+    {
         int64_t n = geti(c, "n");
         int64_t *perm = malloc((size_t)n * sizeof *perm);
         tka_mt19937 g;
@@ -109,8 +111,8 @@ static void check_perms(const char *file, const char *label, bool numpy)
             for (int v = 0; v < 2; v++) {
                 tka_torch_manual_seed(&g, (uint64_t)geti(c, "seed"));
                 tka_torch_randperm(&g, n, v ? TKA_TORCH_1_13 : TKA_TORCH_2, perm);
-                golden_record(&t, ids64_equal(json_object_get(c, "perm"), perm, (size_t)n), file,
-                              i, v ? "randperm (torch 1.13)" : "randperm (torch 2.x)");
+                golden_record(&t, ids64_equal(json_object_get(c, "perm"), perm, (size_t)n), file, i,
+                              v ? "randperm (torch 1.13)" : "randperm (torch 2.x)");
             }
         }
         free(perm);
@@ -126,26 +128,28 @@ static void check_torch_random_sampler(void)
     golden_tally t = {0};
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(root, "cases"), i, c) {
+    json_array_foreach(json_object_get(root, "cases"), i, c)
+    {
         int64_t n = geti(c, "n");
         uint64_t seed = (uint64_t)geti(c, "global_seed");
         int64_t *order = malloc((size_t)n * sizeof *order);
         uint64_t drawn = 0;
         tka_torch_random_sampler cfg = {.n = n, .global_seed = seed};
         bool ok = tka_torch_random_sampler_order(&cfg, order, &drawn, NULL) == TKA_OK;
-        golden_record(&t, ok && ids64_equal(json_object_get(c, "order_when_iterated_directly"),
-                                            order, (size_t)n),
-                      file, i, "order when iterated directly");
+        golden_record(
+            &t,
+            ok && ids64_equal(json_object_get(c, "order_when_iterated_directly"), order, (size_t)n),
+            file, i, "order when iterated directly");
         golden_record(&t, drawn == (uint64_t)geti(c, "sampler_seed_when_iterated_directly"), file,
                       i, "sampler seed when iterated directly");
         tka_mt19937 global;
         tka_torch_manual_seed(&global, seed);
-        golden_record(&t, tka_torch_random_int64(&global) == geti(c, "dataloader_base_seed"),
-                      file, i, "DataLoader base seed");
+        golden_record(&t, tka_torch_random_int64(&global) == geti(c, "dataloader_base_seed"), file,
+                      i, "DataLoader base seed");
         cfg.through_dataloader = true;
         ok = tka_torch_random_sampler_order(&cfg, order, &drawn, NULL) == TKA_OK;
-        golden_record(&t, ok && drawn == (uint64_t)geti(c, "sampler_seed_inside_dataloader"),
-                      file, i, "sampler seed inside DataLoader");
+        golden_record(&t, ok && drawn == (uint64_t)geti(c, "sampler_seed_inside_dataloader"), file,
+                      i, "sampler seed inside DataLoader");
         tka_sampler_spec spec;
         tka_sampler_spec_init(&spec, TKA_FLAVOR_TORCH, TKA_SAMPLER_RANDOM);
         spec.n = n;
@@ -170,7 +174,8 @@ static void check_torch_distributed(void)
     golden_tally t = {0};
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(root, "cases"), i, c) {
+    json_array_foreach(json_object_get(root, "cases"), i, c)
+    {
         int64_t w = geti(c, "num_replicas");
         json_t *ranks = json_object_get(c, "rank_indices");
         golden_record(&t, json_array_size(ranks) == (size_t)w, file, i, "rank count");
@@ -204,7 +209,8 @@ static void check_paddle(void)
     golden_tally t = {0};
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(root, "distributed_batch_sampler"), i, c) {
+    json_array_foreach(json_object_get(root, "distributed_batch_sampler"), i, c)
+    {
         int64_t w = geti(c, "num_replicas");
         json_t *ranks = json_object_get(c, "rank_batches");
         golden_record(&t, json_array_size(ranks) == (size_t)w, file, i, "rank count");
@@ -225,14 +231,15 @@ static void check_paddle(void)
             tka_batches_free(&b);
         }
     }
-    json_array_foreach(json_object_get(root, "random_sampler"), i, c) {
+    json_array_foreach(json_object_get(root, "random_sampler"), i, c)
+    {
         int64_t n = geti(c, "n");
         int64_t *order = malloc((size_t)n * sizeof *order);
         bool ok = tka_paddle_random_sampler_order(n, geti(c, "numpy_global_seed"), 0, false, 0,
                                                   order, NULL) == TKA_OK;
-        golden_record(&t, ok && ids64_equal(json_object_get(c, "random_sampler_order"), order,
-                                            (size_t)n),
-                      file, i, "RandomSampler order");
+        golden_record(
+            &t, ok && ids64_equal(json_object_get(c, "random_sampler_order"), order, (size_t)n),
+            file, i, "RandomSampler order");
         free(order);
         tka_sampler_spec spec;
         tka_sampler_spec_init(&spec, TKA_FLAVOR_PADDLE, TKA_SAMPLER_RANDOM);
@@ -242,11 +249,13 @@ static void check_paddle(void)
         spec.seed = geti(c, "numpy_global_seed");
         tka_batches b;
         ok = run_spec(&spec, &b, file, i);
-        golden_record(&t, ok && batches_equal(json_object_get(c, "batch_sampler_shuffle_bs4_batches"), &b),
-                      file, i, "BatchSampler(shuffle=True) batches");
+        golden_record(
+            &t, ok && batches_equal(json_object_get(c, "batch_sampler_shuffle_bs4_batches"), &b),
+            file, i, "BatchSampler(shuffle=True) batches");
         tka_batches_free(&b);
     }
-    json_array_foreach(json_object_get(root, "sequence_batch_sampler"), i, c) {
+    json_array_foreach(json_object_get(root, "sequence_batch_sampler"), i, c)
+    {
         for (int flavor = 0; flavor < 2; flavor++) {
             tka_sampler_spec spec;
             tka_sampler_spec_init(&spec, flavor ? TKA_FLAVOR_PADDLE : TKA_FLAVOR_TORCH,
@@ -303,8 +312,8 @@ static void check_pipeline_batches(void)
         json_t *length = json_array_get(json_object_get(root, "entries"), 0);
         spec.n = json_integer_value(json_object_get(length, "data"));
         spec.batch_size = geti(meta, "batch_size");
-        if (cases[i].seed >= 0 && !(cases[i].flavor == TKA_FLAVOR_PADDLE &&
-                                    cases[i].kind == TKA_SAMPLER_DISTRIBUTED)) {
+        if (cases[i].seed >= 0 &&
+            !(cases[i].flavor == TKA_FLAVOR_PADDLE && cases[i].kind == TKA_SAMPLER_DISTRIBUTED)) {
             spec.has_seed = true;
             spec.seed = cases[i].seed;
         }

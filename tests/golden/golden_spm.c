@@ -76,8 +76,8 @@ static bool check_row(json_t *row, size_t line, void *arg)
  * name (found in the mirror) and the bare spiece.model. */
 static bool check_reformer(const char *shared, size_t *checked, size_t *matched)
 {
-    static const char *const reformer_sets[] = {"special", "edge_cases", "demo", "botchan",
-                                                "the_republic", "cjk_heavy", "wagahaiwa"};
+    static const char *const reformer_sets[] = {"special",      "edge_cases", "demo",     "botchan",
+                                                "the_republic", "cjk_heavy",  "wagahaiwa"};
     char dir[4096], model[4200], mirror[4096];
     snprintf(dir, sizeof dir, "%s/data/spm/reformer-crime-and-punishment", shared);
     snprintf(model, sizeof model, "%s/spiece.model", dir);

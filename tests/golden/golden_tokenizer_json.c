@@ -37,8 +37,14 @@ typedef struct ctx {
     size_t field_bad[9];
 } ctx;
 
-static const char *fields[9] = {"ids", "tokens", "offsets", "type_ids", "special_tokens_mask",
-                                "attention_mask", "decoded", "decoded_skip",
+static const char *fields[9] = {"ids",
+                                "tokens",
+                                "offsets",
+                                "type_ids",
+                                "special_tokens_mask",
+                                "attention_mask",
+                                "decoded",
+                                "decoded_skip",
                                 "ids, type_ids and special_tokens_mask by the ids-only encode"};
 
 static bool ints_equal(const json_t *a, const int32_t *v, size_t n)
@@ -57,21 +63,20 @@ static bool row(json_t *r, size_t line, void *vc)
     json_t *text = json_object_get(r, "text"), *pair = json_object_get(r, "pair");
     bool add = json_is_true(json_object_get(r, "add_special_tokens"));
     tka_error err = {0};
-    tka_status st = tj_tokenizer_encode(
-        c->tok, json_string_value(text), json_string_length(text),
-        json_is_string(pair) ? json_string_value(pair) : NULL,
-        json_is_string(pair) ? json_string_length(pair) : 0, add, -1, TKA_TRUNCATE_NONE, &c->enc,
-        &err);
+    tka_status st = tj_tokenizer_encode(c->tok, json_string_value(text), json_string_length(text),
+                                        json_is_string(pair) ? json_string_value(pair) : NULL,
+                                        json_is_string(pair) ? json_string_length(pair) : 0, add,
+                                        -1, TKA_TRUNCATE_NONE, &c->enc, &err);
     bool ok[9] = {0};
     /* the ids-only path (tokalign encode --output-format ids) gives the same ids */
     if (tj_tokenizer_encode_ids(c->tok, json_string_value(text), json_string_length(text),
                                 json_is_string(pair) ? json_string_value(pair) : NULL,
                                 json_is_string(pair) ? json_string_length(pair) : 0, add, -1,
                                 TKA_TRUNCATE_NONE, false, 0, &c->ids_enc, &err) == TKA_OK)
-        ok[8] = ints_equal(json_object_get(r, "ids"), c->ids_enc.ids, c->ids_enc.n) &&
-                ints_equal(json_object_get(r, "type_ids"), c->ids_enc.type_ids, c->ids_enc.n) &&
-                ints_equal(json_object_get(r, "special_tokens_mask"), c->ids_enc.special,
-                           c->ids_enc.n);
+        ok[8] =
+            ints_equal(json_object_get(r, "ids"), c->ids_enc.ids, c->ids_enc.n) &&
+            ints_equal(json_object_get(r, "type_ids"), c->ids_enc.type_ids, c->ids_enc.n) &&
+            ints_equal(json_object_get(r, "special_tokens_mask"), c->ids_enc.special, c->ids_enc.n);
     if (st == TKA_OK) {
         tj_enc *e = &c->enc;
         ok[0] = ints_equal(json_object_get(r, "ids"), e->ids, e->n);
@@ -98,9 +103,9 @@ static bool row(json_t *r, size_t line, void *vc)
             c->buf.len = 0;
             json_t *want = json_object_get(r, skip ? "decoded_skip" : "decoded");
             if (tj_tokenizer_decode(c->tok, e->ids, e->n, skip, &c->buf, &err) == TKA_OK)
-                ok[6 + skip] = json_string_length(want) == c->buf.len &&
-                               !memcmp(json_string_value(want), c->buf.data ? c->buf.data : "",
-                                       c->buf.len);
+                ok[6 + skip] =
+                    json_string_length(want) == c->buf.len &&
+                    !memcmp(json_string_value(want), c->buf.data ? c->buf.data : "", c->buf.len);
         }
     }
     bool gap = false;
@@ -132,8 +137,8 @@ int main(int argc, char **argv)
     const char *shared = argc > 1 ? argv[1] : "../shared";
     static const char *models[] = {"bert-base-uncased-fast", "gpt2", "qwen3", "llama3", "llama2",
                                    "t5-style-unigram"};
-    static const char *sets[] = {"botchan", "cjk_heavy", "edge_cases", "pairs", "special",
-                                 "wagahaiwa"};
+    static const char *sets[] = {"botchan", "cjk_heavy", "edge_cases",
+                                 "pairs",   "special",   "wagahaiwa"};
     bool pass = true;
     size_t total = 0, total_ok = 0, gap_checked = 0, gap_matched = 0;
     for (size_t m = 0; m < sizeof models / sizeof *models; m++) {

@@ -65,8 +65,8 @@ static void check_pandas(const char *file, const char *tsv, const json_t *want)
             expect[--n] = '\0';
         bool ok = st != TKA_OK && strstr(err.message, expect) != NULL;
         char what[1400];
-        snprintf(what, sizeof what, "expected an error containing \"%.300s\", got %.1000s",
-                 expect, st == TKA_OK ? "success" : err.message);
+        snprintf(what, sizeof what, "expected an error containing \"%.300s\", got %.1000s", expect,
+                 st == TKA_OK ? "success" : err.message);
         golden_record(&t_errors, ok, file, 0, what);
         tka_dataset_free(ds);
         return;
@@ -79,7 +79,8 @@ static void check_pandas(const char *file, const char *tsv, const json_t *want)
     const json_t *columns = json_object_get(want, "columns");
     bool ok = json_array_size(columns) == tka_dataset_num_columns(ds);
     for (size_t c = 0; ok && c < json_array_size(columns); c++)
-        ok = strcmp(json_string_value(json_array_get(columns, c)), tka_dataset_column_name(ds, c)) == 0;
+        ok = strcmp(json_string_value(json_array_get(columns, c)),
+                    tka_dataset_column_name(ds, c)) == 0;
     golden_record(&t_pandas, ok, file, 0, "column names");
     const json_t *dtypes = json_object_get(want, "dtypes");
     for (size_t c = 0; c < tka_dataset_num_columns(ds); c++) {
@@ -147,8 +148,7 @@ static void check_glue(const char *file, const char *tsv, const json_t *want)
         golden_record(&t_glue, ok, file, i + 1, "GLUE row");
         i++;
     }
-    golden_record(&t_glue, st == TKA_END && i == json_array_size(want), file, 0,
-                  "GLUE row count");
+    golden_record(&t_glue, st == TKA_END && i == json_array_size(want), file, 0, "GLUE row count");
     tka_tsv_free(rd);
 }
 
@@ -191,8 +191,7 @@ static void check_demo(void)
             const json_t *w = json_array_get(rows, i);
             const json_t *s = json_object_get(w, "sentence");
             golden_record(&t_demo,
-                          row.text.kind == TKA_VALUE_STR &&
-                              row.text.len == json_string_length(s) &&
+                          row.text.kind == TKA_VALUE_STR && row.text.len == json_string_length(s) &&
                               memcmp(row.text.text, json_string_value(s), row.text.len) == 0,
                           file, i, "sentence");
             int64_t label;
@@ -227,7 +226,8 @@ int main(int argc, char **argv)
     struct dirent *e;
     while ((e = readdir(d)) && n < 256) {
         size_t len = strlen(e->d_name);
-        if (strncmp(e->d_name, "tricky_", 7) == 0 && len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
+        if (strncmp(e->d_name, "tricky_", 7) == 0 && len > 5 &&
+            strcmp(e->d_name + len - 5, ".json") == 0)
             names[n++] = strdup(e->d_name);
     }
     closedir(d);
@@ -243,7 +243,8 @@ int main(int argc, char **argv)
             free(names[i]);
             continue;
         }
-        snprintf(tsv, sizeof tsv, "%s/%s", dirbuf, json_string_value(json_object_get(root, "file")));
+        snprintf(tsv, sizeof tsv, "%s/%s", dirbuf,
+                 json_string_value(json_object_get(root, "file")));
         /* the .tsv holds exactly the bytes the JSON describes */
         tka_buf bytes = {0};
         tka_buf hex = {0};

@@ -16,8 +16,8 @@
 
 /* The backend's ids -> text step (the generic decode API lives in encode.h,
  * outside this module). */
-static tka_status decode_ids(const tka_tokenizer *tok, const int32_t *ids, size_t n,
-                                           tka_buf *out, tka_error *err)
+static tka_status decode_ids(const tka_tokenizer *tok, const int32_t *ids, size_t n, tka_buf *out,
+                             tka_error *err)
 {
     return tok->backend->tokens_to_string(tok->model, ids, n, out, err);
 }
@@ -109,7 +109,8 @@ int main(int argc, char **argv)
             tka_buf_free(&txt);
             free(ids);
         } else {
-            tka_buf_printf(&out, "{\"unk\": %d, \"bos\": %d, \"eos\": %d, \"pad\": %d, \"pieces\": [",
+            tka_buf_printf(&out,
+                           "{\"unk\": %d, \"bos\": %d, \"eos\": %d, \"pad\": %d, \"pieces\": [",
                            tka_tokenizer_special_id(tok, TKA_SPECIAL_UNK),
                            tka_tokenizer_special_id(tok, TKA_SPECIAL_BOS),
                            tka_tokenizer_special_id(tok, TKA_SPECIAL_EOS),

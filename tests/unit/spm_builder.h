@@ -173,14 +173,14 @@ typedef struct want_piece {
 } want_piece;
 
 /* Encodes text with strings and offsets and checks every piece against want. */
-static inline void expect_encoding(const spm_model *m, const char *text,
-                                   const want_piece *want, size_t n)
+static inline void expect_encoding(const spm_model *m, const char *text, const want_piece *want,
+                                   size_t n)
 {
     tka_tokens t = {0};
     tka_error err;
-    cr_assert_eq(spm_encode(m, text, strlen(text), TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t,
-                            &err),
-                 TKA_OK, "%s", err.message);
+    cr_assert_eq(
+        spm_encode(m, text, strlen(text), TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err),
+        TKA_OK, "%s", err.message);
     cr_assert_eq(t.count, n, "\"%s\": %zu pieces, want %zu", text, t.count, n);
     for (size_t i = 0; i < n; i++) {
         cr_expect_eq(t.ids[i], want[i].id, "\"%s\" piece %zu id", text, i);
@@ -195,10 +195,10 @@ static inline void expect_encoding(const spm_model *m, const char *text,
     tka_tokens_free(&t);
 }
 
-#define EXPECT(m, text, ...)                                                                    \
-    do {                                                                                        \
-        const want_piece w_[] = {__VA_ARGS__};                                                  \
-        expect_encoding((m), (text), w_, sizeof w_ / sizeof *w_);                               \
+#define EXPECT(m, text, ...)                                      \
+    do {                                                          \
+        const want_piece w_[] = {__VA_ARGS__};                    \
+        expect_encoding((m), (text), w_, sizeof w_ / sizeof *w_); \
     } while (0)
 
 #endif

@@ -20,7 +20,8 @@ static void assert_ints(const int32_t *got, size_t n, const int32_t *want, size_
         cr_assert_eq(got[i], want[i], "%s[%zu]: %d, expected %d", what, i, got[i], want[i]);
 }
 
-#define INTS(...) ((const int32_t[]){__VA_ARGS__}), (sizeof((const int32_t[]){__VA_ARGS__}) / sizeof(int32_t))
+#define INTS(...) \
+    ((const int32_t[]){__VA_ARGS__}), (sizeof((const int32_t[]){__VA_ARGS__}) / sizeof(int32_t))
 
 static tka_encoding enc(tka_tokenizer *tok, tka_encode_options *o, const char *a, const char *b,
                         tka_arena *arena)
@@ -155,7 +156,9 @@ Test(bert_encode, fast_truncation_and_errors)
  * and keeps U+2B820 U+2B821 as one word (its range starts at U+2B920). */
 #define LINE_218 "\xF0\xAB\xA0\x9F\xF0\xAB\xA0\xA0\xF0\xAB\xA0\xA1"
 /* U+FFFE is Cn: dropped in slow mode ("the"), kept in fast mode ([UNK]) */
-#define TH_FFFE_E "th\xEF\xBF\xBE" "e"
+#define TH_FFFE_E    \
+    "th\xEF\xBF\xBE" \
+    "e"
 
 static void assert_offsets(const tka_encoding *e, const uint32_t (*want)[2], size_t n,
                            const char *what)
@@ -167,8 +170,9 @@ static void assert_offsets(const tka_encoding *e, const uint32_t (*want)[2], siz
                   e->offset_ends[i], want[i][0], want[i][1]);
 }
 
-#define OFFS(...) ((const uint32_t[][2]){__VA_ARGS__}), \
-    (sizeof((const uint32_t[][2]){__VA_ARGS__}) / sizeof(uint32_t[2]))
+#define OFFS(...)                         \
+    ((const uint32_t[][2]){__VA_ARGS__}), \
+        (sizeof((const uint32_t[][2]){__VA_ARGS__}) / sizeof(uint32_t[2]))
 
 Test(bert_encode, slow_offsets_are_the_fast_tokenizers_when_ids_agree)
 {
@@ -270,9 +274,9 @@ Test(bert_encode, padding)
     cr_assert_eq(tka_encoder_new(tok, &o, &encoder, &err), TKA_OK);
     tka_encoding v[2];
     cr_assert_eq(tka_encoder_encode(encoder, "hello", 5, NULL, 0, arena, &v[0], &err), TKA_OK);
-    cr_assert_eq(tka_encoder_encode(encoder, "hello world , world", 19, NULL, 0, arena, &v[1],
-                                    &err),
-                 TKA_OK);
+    cr_assert_eq(
+        tka_encoder_encode(encoder, "hello world , world", 19, NULL, 0, arena, &v[1], &err),
+        TKA_OK);
     cr_assert_eq(tka_encoder_pad(encoder, v, 2, arena, &err), TKA_OK);
     cr_assert(v[0].length == 6 && v[1].length == 6);
     assert_ints(v[0].input_ids, 6, INTS(2, 5, 3, 0, 0, 0), "batch");
@@ -346,8 +350,7 @@ Test(bert_encode, option_checks_like_hf)
     tka_tokenizer_free(tok);
 }
 
-static const char *decoded(tka_tokenizer *tok, const int32_t *ids, size_t n, bool skip,
-                           bool clean)
+static const char *decoded(tka_tokenizer *tok, const int32_t *ids, size_t n, bool skip, bool clean)
 {
     static char buf[1024];
     tka_decode_options o;

@@ -15,7 +15,7 @@ Test(bert_tokenize, wordpiece_greedy_longest_match)
 {
     tka_tokenizer *tok = open_small(1, SLOW);
     cr_assert_str_eq(joined(tok, "unaffable"), "un ##aff ##able");
-    cr_assert_str_eq(joined(tok, "ab"), "ab");            /* longest first, not a ##b */
+    cr_assert_str_eq(joined(tok, "ab"), "ab"); /* longest first, not a ##b */
     cr_assert_str_eq(joined(tok, "abb"), "ab ##b");
     cr_assert_str_eq(joined(tok, "unaffablex"), "[UNK]"); /* any unmatched rest: whole word */
     cr_assert_str_eq(joined(tok, "Hello, World!"), "hello , world !");
@@ -56,13 +56,21 @@ Test(bert_tokenize, word_length_limit)
 Test(bert_tokenize, clean_text_and_accents)
 {
     tka_tokenizer *tok = open_small(1, SLOW);
-    cr_assert_str_eq(joined(tok, "a\xe2\x80\x8b" "b"), "ab");      /* ZWSP removed, word joined */
-    cr_assert_str_eq(joined(tok, "a\x01" "b"), "ab");              /* control removed */
-    cr_assert_str_eq(joined(tok, "a\xc2\xa0" "b"), "a b");        /* NBSP separates */
-    cr_assert_str_eq(joined(tok, "caf\xc3\xa9"), "cafe");         /* é -> e */
-    cr_assert_str_eq(joined(tok, "cafe\xcc\x81"), "cafe");        /* e + U+0301 */
+    cr_assert_str_eq(joined(tok, "a\xe2\x80\x8b"
+                                 "b"),
+                     "ab"); /* ZWSP removed, word joined */
+    cr_assert_str_eq(joined(tok, "a\x01"
+                                 "b"),
+                     "ab"); /* control removed */
+    cr_assert_str_eq(joined(tok, "a\xc2\xa0"
+                                 "b"),
+                     "a b");                               /* NBSP separates */
+    cr_assert_str_eq(joined(tok, "caf\xc3\xa9"), "cafe");  /* é -> e */
+    cr_assert_str_eq(joined(tok, "cafe\xcc\x81"), "cafe"); /* e + U+0301 */
     cr_assert_str_eq(joined(tok, "\xe4\xb8\xad\xe6\x96\x87"), "中 文");
-    cr_assert_str_eq(joined(tok, "a\xe4\xb8\xad" "b"), "a 中 b"); /* CJK isolated */
+    cr_assert_str_eq(joined(tok, "a\xe4\xb8\xad"
+                                 "b"),
+                     "a 中 b"); /* CJK isolated */
     tka_tokenizer_free(tok);
     tok = open_small(0, SLOW); /* cased: no lower-casing, no accent stripping */
     cr_assert_str_eq(joined(tok, "caf\xc3\xa9 Hello"), "[UNK] [UNK]");
@@ -110,9 +118,9 @@ Test(bert_tokenize, offsets_are_code_points_of_the_input)
     tka_tokens t = {0};
     /* "İ" lowers to two code points, both mapped to the one input character */
     const char *text = "\xc3\xa9 caf\xc3\xa9 \xc4\xb0 \xe4\xb8\xad!";
-    cr_assert_eq(tka_tokenize(tok, text, strlen(text), TKA_TOKENS_OFFSETS | TKA_TOKENS_STRINGS, &t,
-                              NULL),
-                 TKA_OK);
+    cr_assert_eq(
+        tka_tokenize(tok, text, strlen(text), TKA_TOKENS_OFFSETS | TKA_TOKENS_STRINGS, &t, NULL),
+        TKA_OK);
     /* é -> "e" is not in the vocab: [UNK]; cafe; i; 中; ! */
     cr_assert_eq(t.count, 5);
     uint32_t want[5][2] = {{0, 1}, {2, 6}, {7, 8}, {9, 10}, {10, 11}};
@@ -240,8 +248,7 @@ Test(bert_tokenize, tokenize_as_equals_a_tokenizer_opened_in_that_mode)
             }
         }
         cr_assert_gt(compared, 700);
-        cr_assert_gt(differ, 10, "%s: only %zu lines differ between the modes", models[m],
-                     differ);
+        cr_assert_gt(differ, 10, "%s: only %zu lines differ between the modes", models[m], differ);
         tka_tokenizer_free(tok[0]);
         tka_tokenizer_free(tok[1]);
     }

@@ -29,7 +29,8 @@ static void expect_row(const tka_batch_array *a, size_t row, const int64_t *want
 {
     cr_assert_eq(a->cols, n);
     for (size_t j = 0; j < n; j++)
-        cr_assert_eq(((int64_t *)a->data)[row * a->cols + j], want[j], "%s[%zu][%zu]", a->name, row, j);
+        cr_assert_eq(((int64_t *)a->data)[row * a->cols + j], want[j], "%s[%zu][%zu]", a->name, row,
+                     j);
 }
 
 Test(collate, paddle_pad_right_and_left)
@@ -106,10 +107,11 @@ Test(collate, hf_refuses_without_pad_token_even_for_one_item)
     tka_error err;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_ERR_REFERENCE);
     /* the exact text of reformer_collator_refusal.json */
-    cr_assert_str_eq(err.message,
-                     "Asking to pad but the tokenizer does not have a padding token. Please select a "
-                     "token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
-                     "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
+    cr_assert_str_eq(
+        err.message,
+        "Asking to pad but the tokenizer does not have a padding token. Please select a "
+        "token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
+        "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
     /* padding=False: equal lengths pass, ragged ones fail at tensor conversion */
     o.strategy = TKA_PAD_NONE;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_OK);

@@ -60,7 +60,8 @@ Test(status, messages_and_prefix)
     tka_error e;
     tka_error_clear(&e);
     cr_assert_eq(e.status, TKA_OK);
-    cr_assert_eq(tka_error_set(&e, TKA_ERR_FORMAT, "line %d, column %d: bad", 3, 7), TKA_ERR_FORMAT);
+    cr_assert_eq(tka_error_set(&e, TKA_ERR_FORMAT, "line %d, column %d: bad", 3, 7),
+                 TKA_ERR_FORMAT);
     tka_error_prefix(&e, "%s: ", "data.tsv");
     cr_assert_str_eq(e.message, "data.tsv: line 3, column 7: bad");
     cr_assert_eq(e.status, TKA_ERR_FORMAT);
@@ -87,7 +88,7 @@ Test(utf8, validation_matches_python_strict_decoder)
     cr_assert_eq(bad, 36);
     cr_assert(tka_utf8_valid("caf\xC3\xA9 \xE4\xB8\xAD \xF0\x9F\x98\x80", 14, NULL));
     cr_assert(tka_utf8_valid("\xEF\xBF\xBF\xF4\x8F\xBF\xBF", 7, NULL)); /* U+FFFF, U+10FFFF */
-    cr_assert_not(tka_utf8_valid("abc\xED\xA0\x80", 6, &bad));             /* surrogate */
+    cr_assert_not(tka_utf8_valid("abc\xED\xA0\x80", 6, &bad));          /* surrogate */
     cr_assert_eq(bad, 3);
     cr_assert_not(tka_utf8_valid("\xC0\xAF", 2, &bad)); /* overlong */
     cr_assert_eq(bad, 0);
@@ -162,8 +163,8 @@ static uint8_t random_byte(void)
  * must be rejected. */
 static size_t random_char(uint8_t *out)
 {
-    static const uint32_t edges[] = {0x7F,   0x80,    0x7FF,   0x800,   0xFFF,    0x1000,
-                                     0xD7FF, 0xD800,  0xDFFF,  0xE000,  0xFFFD,   0xFFFF,
+    static const uint32_t edges[] = {0x7F,    0x80,    0x7FF,   0x800,   0xFFF,    0x1000,
+                                     0xD7FF,  0xD800,  0xDFFF,  0xE000,  0xFFFD,   0xFFFF,
                                      0x10000, 0x3FFFF, 0x40000, 0xFFFFF, 0x100000, 0x10FFFF};
     uint32_t cp;
     switch (rnd(5)) {
@@ -251,7 +252,9 @@ Test(utf8, validation_equals_reference_on_random_and_mutated_bytes)
 
 Test(utf8, replacement_uses_maximal_subparts)
 {
-    check_replace("a\xE2\x82" "b", 4, "a" FFFD "b");
+    check_replace("a\xE2\x82"
+                  "b",
+                  4, "a" FFFD "b");
     check_replace("\xED\xA0\x80", 3, FFFD FFFD FFFD);
     check_replace("\xF0\x90\x80", 3, FFFD);
     check_replace("\xC0\xAF", 2, FFFD FFFD);

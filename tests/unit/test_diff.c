@@ -145,7 +145,8 @@ Test(diff, int64_wrap_in_the_fast_path)
     /* INT64_MAX - (-2) wraps to -(2**63 - 1); abs gives 2**63 - 1 */
     int64_t x[] = {INT64_MAX, INT64_MIN, 7}, y[] = {-2, 0, 7};
     int64_t shape[] = {3};
-    tka_dict *a = one("x", TKA_DTYPE_INT64, 1, shape, x), *b = one("x", TKA_DTYPE_INT64, 1, shape, y);
+    tka_dict *a = one("x", TKA_DTYPE_INT64, 1, shape, x),
+             *b = one("x", TKA_DTYPE_INT64, 1, shape, y);
     tka_diff *diff;
     tka_error err;
     cr_assert_eq(tka_diff_compare(a, b, &diff, NULL, &err), TKA_OK);
@@ -166,7 +167,8 @@ Test(diff, zero_d_value_based_promotion)
     int64_t five = 5;
     int8_t y[] = {-128};
     int64_t shape[] = {1};
-    tka_dict *a = one("x", TKA_DTYPE_INT64, 0, NULL, &five), *b = one("x", TKA_DTYPE_INT8, 1, shape, y);
+    tka_dict *a = one("x", TKA_DTYPE_INT64, 0, NULL, &five),
+             *b = one("x", TKA_DTYPE_INT8, 1, shape, y);
     tka_diff *diff;
     tka_error err;
     cr_assert_eq(tka_diff_compare(a, b, &diff, NULL, &err), TKA_OK);
@@ -204,7 +206,8 @@ Test(diff, promotion_table)
     uint64_t zeros[2] = {0, 0};
     int64_t shape[] = {1};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        tka_dict *a = one("k", cases[i].a, 1, shape, zeros), *b = one("k", cases[i].b, 1, shape, zeros);
+        tka_dict *a = one("k", cases[i].a, 1, shape, zeros),
+                 *b = one("k", cases[i].b, 1, shape, zeros);
         tka_diff *diff;
         tka_error err;
         cr_assert_eq(tka_diff_compare(a, b, &diff, NULL, &err), TKA_OK);
@@ -255,7 +258,8 @@ Test(report, methods_and_sticky_verdict)
     cr_assert_eq(tka_report_parse_methods("", &o, &err), TKA_ERR_ARGUMENT);
     double x[] = {0, 0, 3e-6}, y[] = {0, 0, 0};
     int64_t shape[] = {3};
-    tka_dict *a = one("x", TKA_DTYPE_FLOAT64, 1, shape, x), *b = one("x", TKA_DTYPE_FLOAT64, 1, shape, y);
+    tka_dict *a = one("x", TKA_DTYPE_FLOAT64, 1, shape, x),
+             *b = one("x", TKA_DTYPE_FLOAT64, 1, shape, y);
     tka_buf out = {0};
     bool passed = true;
     /* max fails, so the following min prints False although 0.0 passes */
@@ -305,14 +309,16 @@ Test(explain, first_difference_tokens_and_source_row)
     tka_dict *a = one("dataloader_1_input_ids", TKA_DTYPE_INT64, 2, shape, x);
     tka_dict *b = one("dataloader_1_input_ids", TKA_DTYPE_INT64, 2, shape, y);
     tka_explanation *ex;
-    char *text = explain_one(a, b, "{\"source_tsv\":\"demo.tsv\",\"batch_indices\":[[0,1],[7,3]]}", &ex);
-    cr_assert_str_eq(text,
-                     "dataloader_1_input_ids: 2 of 8 elements differ; first at [1, 2]: 6 (first) vs 5 (second)\n"
-                     "dataloader_1_input_ids: row 1 tokens, first: [CLS] the >>sat<< [SEP]\n"
-                     "dataloader_1_input_ids: row 1 tokens, second: [CLS] the >>dog<< <id 9?>\n"
-                     "dataloader_1_input_ids: batch row 1 comes from dataset row 3 of demo.tsv on both sides\n"
-                     "dataloader_1_input_ids: likely cause: the same row tokenized differently: vocabulary, "
-                     "casing (do_lower_case) or normalization\n");
+    char *text =
+        explain_one(a, b, "{\"source_tsv\":\"demo.tsv\",\"batch_indices\":[[0,1],[7,3]]}", &ex);
+    cr_assert_str_eq(
+        text,
+        "dataloader_1_input_ids: 2 of 8 elements differ; first at [1, 2]: 6 (first) vs 5 (second)\n"
+        "dataloader_1_input_ids: row 1 tokens, first: [CLS] the >>sat<< [SEP]\n"
+        "dataloader_1_input_ids: row 1 tokens, second: [CLS] the >>dog<< <id 9?>\n"
+        "dataloader_1_input_ids: batch row 1 comes from dataset row 3 of demo.tsv on both sides\n"
+        "dataloader_1_input_ids: likely cause: the same row tokenized differently: vocabulary, "
+        "casing (do_lower_case) or normalization\n");
     const tka_key_explanation *k = tka_explanation_at(ex, 0);
     cr_assert(!k->passed && k->compared && k->has_first);
     cr_assert_eq(k->cause, TKA_CAUSE_TOKENIZATION);
@@ -339,14 +345,19 @@ Test(explain, shape_mismatch_truncation_and_padding)
     char *text = explain_one(a, b, NULL, &ex);
     const tka_key_explanation *k = tka_explanation_at(ex, 0);
     cr_assert(!k->passed && !k->compared);
-    cr_assert_str_eq(k->error, "ValueError: operands could not be broadcast together with shapes (6,) (4,) ");
+    cr_assert_str_eq(k->error,
+                     "ValueError: operands could not be broadcast together with shapes (6,) (4,) ");
     cr_assert_eq(k->cause, TKA_CAUSE_TRUNCATION);
     cr_assert_eq(k->first_index[0], 3);
     cr_assert(k->a.has_value && k->b.has_value);
     cr_assert_eq(k->a.content_len, 6);
     cr_assert_eq(k->b.content_len, 4);
-    cr_assert(strstr(text, "dataset_0_input_ids: shapes (6,) (first) and (4,) (second); first difference at [3]: "
-                           "5 (first) vs 2 (second)\n"), "%s", text);
+    cr_assert(
+        strstr(
+            text,
+            "dataset_0_input_ids: shapes (6,) (first) and (4,) (second); first difference at [3]: "
+            "5 (first) vs 2 (second)\n"),
+        "%s", text);
     free(text);
     tka_explanation_free(ex);
     tka_dict_free(b);

@@ -52,8 +52,9 @@ Test(read, truncated_between_stat_and_read)
     cr_assert_eq(st, TKA_ERR_IO);
     cr_assert_null(got);
     char want[256];
-    snprintf(want, sizeof want, "%s: byte 4096: file truncated while being read (it had %zu bytes when opened)",
-             path, bytes.len);
+    snprintf(want, sizeof want,
+             "%s: byte 4096: file truncated while being read (it had %zu bytes when opened)", path,
+             bytes.len);
     cr_assert_str_eq(err.message, want);
     /* untouched, the same file reads */
     cr_assert_eq(truncate(path, 0), 0);
@@ -83,8 +84,12 @@ static void array_ref(tka_buf *b, bool first)
     PUT(b, "h\x00h\x01K\x00\x85h\x02\x87R");
     PUT(b, "(K\x01K\x04\x85h\x03\x89"); /* (1, (4,), dtype (memo 3), False, */
     if (first)
-        PUT(b, "B\x20\x00\x00\x00" "\x01\x00\x00\x00\x00\x00\x00\x00" "\x02\x00\x00\x00\x00\x00\x00\x00"
-               "\x03\x00\x00\x00\x00\x00\x00\x00" "\x04\x00\x00\x00\x00\x00\x00\x00" "q\x04");
+        PUT(b, "B\x20\x00\x00\x00"
+               "\x01\x00\x00\x00\x00\x00\x00\x00"
+               "\x02\x00\x00\x00\x00\x00\x00\x00"
+               "\x03\x00\x00\x00\x00\x00\x00\x00"
+               "\x04\x00\x00\x00\x00\x00\x00\x00"
+               "q\x04");
     else
         PUT(b, "h\x04");
     PUT(b, "tb"); /* ) BUILD */
@@ -101,22 +106,31 @@ static void memo_pickle(tka_buf *b)
     for (size_t i = 0; i < pad; i++)
         PUT(b, " ");
     PUT(b, "\n");
-    PUT(b, "\x80\x03" "cnumpy.core.multiarray\n_reconstruct\nq\x00" "cnumpy\nndarray\nq\x01"
-           "K\x00\x85" "C\x01" "bq\x02" "\x87R");
+    PUT(b, "\x80\x03"
+           "cnumpy.core.multiarray\n_reconstruct\nq\x00"
+           "cnumpy\nndarray\nq\x01"
+           "K\x00\x85"
+           "C\x01"
+           "bq\x02"
+           "\x87R");
     /* outer state: (1, (), dtype('O8'), False, [ {...} ]) */
     PUT(b, "(K\x01)cnumpy\ndtype\nq\x05X\x02\x00\x00\x00O8\x89\x88\x87R"
            "(K\x03X\x01\x00\x00\x00|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK?tb\x89]}(");
-    PUT(b, "X\x01\x00\x00\x00" "a");
+    PUT(b, "X\x01\x00\x00\x00"
+           "a");
     /* the first array also defines the i8 dtype as memo 3 */
     PUT(b, "h\x00h\x01K\x00\x85h\x02\x87R(K\x01K\x04\x85h\x05X\x02\x00\x00\x00i8\x89\x88\x87R"
            "q\x03(K\x03X\x01\x00\x00\x00<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89"
            "B\x20\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00"
            "\x03\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00q\x04tb");
-    PUT(b, "X\x01\x00\x00\x00" "b");
+    PUT(b, "X\x01\x00\x00\x00"
+           "b");
     array_ref(b, false);
-    PUT(b, "X\x01\x00\x00\x00" "c");
+    PUT(b, "X\x01\x00\x00\x00"
+           "c");
     array_ref(b, false);
-    PUT(b, "ua" "tb.");
+    PUT(b, "ua"
+           "tb.");
 }
 
 Test(pickle, memoised_bytes_are_shared_not_copied)
@@ -167,7 +181,8 @@ Test(json, stream_equals_buffer_and_stays_small)
     cr_assert_eq(c[1], whole.len);
     cr_assert_gt(c[0], 10, "streamed in pieces");
     cr_assert_lt(c[2], 80u << 10, "no piece much beyond 64 KiB");
-    const char *tail = "[[]],[[]]]},{\"key\":\"s\",\"dtype\":\"int64\",\"shape\":[2,3],\"data\":[[-3,-2,-1],[0,1,2]]}]}\n";
+    const char *tail =
+        "[[]],[[]]]},{\"key\":\"s\",\"dtype\":\"int64\",\"shape\":[2,3],\"data\":[[-3,-2,-1],[0,1,2]]}]}\n";
     cr_assert_str_eq(whole.data + whole.len - strlen(tail), tail);
     tka_buf_free(&whole);
     tka_dict_free(d);
@@ -218,7 +233,9 @@ Test(messages, shown_names_are_escaped)
     tka_dict *dict = NULL;
     tka_error err;
     memcpy(six, "\x93NUMPY", 6);
-    cr_assert_eq(tka_dump_parse(six, 6, "six.npy", TKA_FORMAT_AUTO, &dict, NULL, &err), TKA_ERR_FORMAT);
-    cr_assert_str_eq(err.message, "six.npy: byte 6: truncated after the \\x93NUMPY magic (the version "
-                                  "and header length need bytes 6 to 9)");
+    cr_assert_eq(tka_dump_parse(six, 6, "six.npy", TKA_FORMAT_AUTO, &dict, NULL, &err),
+                 TKA_ERR_FORMAT);
+    cr_assert_str_eq(err.message,
+                     "six.npy: byte 6: truncated after the \\x93NUMPY magic (the version "
+                     "and header length need bytes 6 to 9)");
 }

@@ -13,8 +13,9 @@
 
 #define ROWS 5000
 
-static const char *const words[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy",
-                                    "dog", "unaffable", "Ünïcödé", "中文", "hello,", "world!"};
+static const char *const words[] = {"the",  "quick",  "brown", "fox",       "jumps",
+                                    "over", "lazy",   "dog",   "unaffable", "Ünïcödé",
+                                    "中文", "hello,", "world!"};
 
 /* Row i's text: a few words picked from i, in the chunk's text buffer. */
 static void fill_chunk(pool_chunk *chunk, const size_t *bad, size_t nbad)
@@ -64,12 +65,13 @@ static void check_threads(const tka_tokenizer *tok, int threads)
             encode_pool_row_fields(pool, r, got);
             tka_arena_reset(arena);
             tka_encoding want;
-            cr_assert_eq(tka_encoder_encode(single, chunk.text.data + r->text_off, r->text_len, NULL, 0,
-                                            arena, &want, &err),
+            cr_assert_eq(tka_encoder_encode(single, chunk.text.data + r->text_off, r->text_len,
+                                            NULL, 0, arena, &want, &err),
                          TKA_OK);
             cr_assert_eq(r->length, want.length, "row %zu", i);
-            cr_assert_eq(memcmp(got[TKA_FIELD_INPUT_IDS], want.input_ids, want.length * sizeof(int32_t)), 0,
-                         "row %zu: input_ids differ with %d threads", i, threads);
+            cr_assert_eq(
+                memcmp(got[TKA_FIELD_INPUT_IDS], want.input_ids, want.length * sizeof(int32_t)), 0,
+                "row %zu: input_ids differ with %d threads", i, threads);
             cr_assert_eq(memcmp(got[TKA_FIELD_TOKEN_TYPE_IDS], want.token_type_ids,
                                 want.length * sizeof(int32_t)),
                          0, "row %zu: token_type_ids differ", i);

@@ -30,9 +30,9 @@ static void expect(const tka_tokenizer *tok, const char *text, const want *w, si
 {
     tka_tokens t = {0};
     tka_error err;
-    cr_assert_eq(tka_tokenize(tok, text, strlen(text), TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t,
-                              &err),
-                 TKA_OK, "%s", err.message);
+    cr_assert_eq(
+        tka_tokenize(tok, text, strlen(text), TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err),
+        TKA_OK, "%s", err.message);
     cr_assert_eq(t.count, n, "'%s': %zu tokens, expected %zu", text, t.count, n);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(t.text_len[i], strlen(w[i].piece), "'%s' token %zu", text, i);
@@ -55,14 +55,17 @@ Test(no_split, tokens_cut_whitespace_stripped_offsets_in_the_whole_text)
     cr_assert_str_eq(names[1], "<unk>");
     /* "x<unk>y  </s> é": é is 2 bytes, offsets count code points; each piece is
      * sentencepiece alone (its own "▁" prefix, zero-width) shifted into the text */
-    static const want w1[] = {{"\xe2\x96\x81", 258, 0, 0},  {"x", 297, 0, 1},
+    static const want w1[] = {{"\xe2\x96\x81", 258, 0, 0}, {"x", 297, 0, 1},
                               {"<unk>", 0, 1, 6},          {"\xe2\x96\x81y", 36, 6, 7},
                               {"</s>", 2, 9, 13},          {"\xe2\x96\x81", 258, 14, 14},
                               {"\xc3\xa9", 0, 14, 15}};
     expect(tok, "x<unk>y  </s> \xc3\xa9", w1, sizeof w1 / sizeof *w1);
     /* Python whitespace (U+3000, NBSP, tab) next to a token is stripped; adjacent tokens stay */
-    static const want w2[] = {{"</s>", 2, 2, 6}, {"</s>", 2, 6, 10}, {"<unk>", 0, 12, 17},
-                              {"\xe2\x96\x81", 258, 19, 19}, {"x", 297, 19, 20}};
+    static const want w2[] = {{"</s>", 2, 2, 6},
+                              {"</s>", 2, 6, 10},
+                              {"<unk>", 0, 12, 17},
+                              {"\xe2\x96\x81", 258, 19, 19},
+                              {"x", 297, 19, 20}};
     expect(tok, "\xe3\x80\x80\t</s></s>\xc2\xa0 <unk> \xc2\xa0x", w2, sizeof w2 / sizeof *w2);
     /* only whitespace: no tokens at all (split_on_tokens: not text.strip()) */
     expect(tok, " \xe3\x80\x80\t\n", NULL, 0);
@@ -74,8 +77,10 @@ Test(no_split, tokens_cut_whitespace_stripped_offsets_in_the_whole_text)
     for (size_t k = 0; k < sizeof plain / sizeof *plain; k++) {
         tka_tokens a = {0}, b = {0};
         tka_error err;
-        cr_assert_eq(tka_tokenize(tok, plain[k], strlen(plain[k]), TKA_TOKENS_OFFSETS, &a, &err), TKA_OK);
-        cr_assert_eq(tka_tokenize(bare, plain[k], strlen(plain[k]), TKA_TOKENS_OFFSETS, &b, &err), TKA_OK);
+        cr_assert_eq(tka_tokenize(tok, plain[k], strlen(plain[k]), TKA_TOKENS_OFFSETS, &a, &err),
+                     TKA_OK);
+        cr_assert_eq(tka_tokenize(bare, plain[k], strlen(plain[k]), TKA_TOKENS_OFFSETS, &b, &err),
+                     TKA_OK);
         cr_assert_eq(a.count, b.count, "'%s'", plain[k]);
         for (size_t i = 0; i < a.count; i++)
             cr_assert(a.ids[i] == b.ids[i] && a.starts[i] == b.starts[i] && a.ends[i] == b.ends[i],

@@ -219,7 +219,8 @@ Test(npy, plain_header_and_round_trip)
     tka_buf b = {0};
     tka_error err;
     cr_assert_eq(tka_npy_encode_array(&a, &b, &err), TKA_OK);
-    const char *hdr = "\x93NUMPY\x01\x00\x76\x00{'descr': '>i4', 'fortran_order': True, 'shape': (2, 3), }";
+    const char *hdr =
+        "\x93NUMPY\x01\x00\x76\x00{'descr': '>i4', 'fortran_order': True, 'shape': (2, 3), }";
     cr_assert_eq(memcmp(b.data, hdr, strlen(hdr)), 0);
     cr_assert_eq(b.len, 128 + 24);
     /* Fortran order, big-endian: 1, -4, -2, 5, 3, -6 */
@@ -227,7 +228,8 @@ Test(npy, plain_header_and_round_trip)
     cr_assert_eq((unsigned char)b.data[128 + 4], 0xff);
     cr_assert_eq((unsigned char)b.data[128 + 7], 0xfc);
     tka_dict *d;
-    cr_assert_eq(tka_dump_parse(b.data, b.len, "dir/arr.npy", TKA_FORMAT_AUTO, &d, NULL, &err), TKA_OK);
+    cr_assert_eq(tka_dump_parse(b.data, b.len, "dir/arr.npy", TKA_FORMAT_AUTO, &d, NULL, &err),
+                 TKA_OK);
     cr_assert_str_eq(tka_dict_key(d, 0), "arr");
     cr_assert_eq(memcmp(tka_dict_at(d, 0)->data, v, sizeof v), 0);
     tka_dict_free(d);
@@ -264,9 +266,12 @@ Test(npy, plain_header_and_round_trip)
         unsigned char len2[2] = {(unsigned char)hl, (unsigned char)(hl >> 8)};
         tka_buf_append(&f, len2, 2);
         tka_buf_append_str(&f, bad[i]);
-        tka_buf_append(&f, "\n" "000000000000", 13);
-        cr_assert_neq(tka_dump_parse(f.data, f.len, "b.npy", TKA_FORMAT_NPY, &d, NULL, &err), TKA_OK,
-                      "accepted %s", bad[i]);
+        tka_buf_append(&f,
+                       "\n"
+                       "000000000000",
+                       13);
+        cr_assert_neq(tka_dump_parse(f.data, f.len, "b.npy", TKA_FORMAT_NPY, &d, NULL, &err),
+                      TKA_OK, "accepted %s", bad[i]);
         cr_assert(strncmp(err.message, "b.npy: ", 7) == 0, "%s", err.message);
         tka_buf_free(&f);
     }
@@ -303,7 +308,8 @@ Test(npz, round_trip_and_corruption)
                  TKA_ERR_UNSUPPORTED);
     cr_assert(strstr(err.message, "compression method 8"), "%s", err.message);
     for (size_t n = 0; n < z.len; n++)
-        cr_assert_neq(tka_dump_parse(z.data, n, "z.npz", TKA_FORMAT_NPZ, &back, NULL, &err), TKA_OK);
+        cr_assert_neq(tka_dump_parse(z.data, n, "z.npz", TKA_FORMAT_NPZ, &back, NULL, &err),
+                      TKA_OK);
     tka_buf_free(&z);
     tka_dict_free(d);
 }
@@ -318,20 +324,21 @@ Test(json, mirror_round_trip_and_errors)
         "{\"key\":\"b\",\"dtype\":\"bool\",\"shape\":[2,0],\"data\":[[],[]]}]}\n";
     tka_dict *d;
     tka_error err;
-    cr_assert_eq(tka_dump_parse(text, strlen(text), "m.json", TKA_FORMAT_AUTO, &d, NULL, &err), TKA_OK,
-                 "%s", err.message);
+    cr_assert_eq(tka_dump_parse(text, strlen(text), "m.json", TKA_FORMAT_AUTO, &d, NULL, &err),
+                 TKA_OK, "%s", err.message);
     cr_assert(isnan(((float *)tka_dict_at(d, 0)->data)[0]));
     cr_assert_eq(((float *)tka_dict_at(d, 0)->data)[2], 0.1f);
     cr_assert_eq(*(uint64_t *)tka_dict_at(d, 1)->data, UINT64_MAX);
     cr_assert_eq(*(uint16_t *)tka_dict_at(d, 2)->data, 0x2e66);
     tka_buf out = {0};
     cr_assert_eq(tka_json_encode(d, "m.npy", &out, &err), TKA_OK);
-    cr_assert_str_eq(out.data,
-                     "{\"file\":\"m.npy\",\"meta\":{\"a\":1},\"entries\":["
-                     "{\"key\":\"f\",\"dtype\":\"float32\",\"shape\":[3],\"data\":[NaN,-Infinity,0.10000000149011612]},"
-                     "{\"key\":\"u\",\"dtype\":\"uint64\",\"shape\":[1],\"data\":[18446744073709551615]},"
-                     "{\"key\":\"h\",\"dtype\":\"float16\",\"shape\":[],\"data\":0.0999755859375},"
-                     "{\"key\":\"b\",\"dtype\":\"bool\",\"shape\":[2,0],\"data\":[[],[]]}]}\n");
+    cr_assert_str_eq(
+        out.data,
+        "{\"file\":\"m.npy\",\"meta\":{\"a\":1},\"entries\":["
+        "{\"key\":\"f\",\"dtype\":\"float32\",\"shape\":[3],\"data\":[NaN,-Infinity,0.10000000149011612]},"
+        "{\"key\":\"u\",\"dtype\":\"uint64\",\"shape\":[1],\"data\":[18446744073709551615]},"
+        "{\"key\":\"h\",\"dtype\":\"float16\",\"shape\":[],\"data\":0.0999755859375},"
+        "{\"key\":\"b\",\"dtype\":\"bool\",\"shape\":[2,0],\"data\":[[],[]]}]}\n");
     tka_buf_free(&out);
     tka_dict_free(d);
     struct {
@@ -352,8 +359,8 @@ Test(json, mirror_round_trip_and_errors)
         {"{\"entries\": [", "e.json: line 1, column 13: "},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        cr_assert_neq(tka_dump_parse(bad[i].text, strlen(bad[i].text), "e.json", TKA_FORMAT_JSON, &d,
-                                     NULL, &err),
+        cr_assert_neq(tka_dump_parse(bad[i].text, strlen(bad[i].text), "e.json", TKA_FORMAT_JSON,
+                                     &d, NULL, &err),
                       TKA_OK);
         cr_assert(strncmp(err.message, bad[i].message, strlen(bad[i].message)) == 0, "got: %s",
                   err.message);

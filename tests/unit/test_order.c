@@ -82,7 +82,8 @@ Test(order, npy_1d_cut_by_batch_size)
     npy_of(TKA_DTYPE_INT64, 1, (const int64_t[]){10}, idx, &npy);
     tka_order o;
     tka_error err;
-    cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_OK, "%s", err.message);
+    cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_OK, "%s",
+                 err.message);
     const int64_t *const want[] = {idx, idx + 4, idx + 8};
     expect_batches(&o, 3, want, (const size_t[]){4, 4, 2});
     tka_order_free(&o);
@@ -100,7 +101,8 @@ Test(order, npy_2d_int32_one_batch_per_row)
     npy_of(TKA_DTYPE_INT32, 2, (const int64_t[]){2, 3}, idx, &npy);
     tka_order o;
     tka_error err;
-    cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_OK, "%s", err.message);
+    cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_OK, "%s",
+                 err.message);
     static const int64_t b0[] = {1, 2, 3}, b1[] = {4, 5, 6};
     const int64_t *const want[] = {b0, b1};
     expect_batches(&o, 2, want, (const size_t[]){3, 3});
@@ -116,14 +118,16 @@ Test(order, npy_refusals)
     static const double reals[] = {1.0, 2.0};
     npy_of(TKA_DTYPE_FLOAT64, 1, (const int64_t[]){2}, reals, &npy);
     cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_ERR_FORMAT);
-    cr_assert(strstr(err.message, "o.npy: expected a 1-D (or 2-D: one batch per row) integer array"),
-              "%s", err.message);
+    cr_assert(
+        strstr(err.message, "o.npy: expected a 1-D (or 2-D: one batch per row) integer array"),
+        "%s", err.message);
     npy.len = 0;
     static const int64_t neg[] = {0, 1, 2, 3, 4, -5};
     npy_of(TKA_DTYPE_INT64, 1, (const int64_t[]){6}, neg, &npy);
     cr_assert_eq(tka_order_parse(npy.data, npy.len, "o.npy", 4, &o, &err), TKA_ERR_FORMAT);
-    cr_assert(strstr(err.message, "o.npy: batch 1, position 1: expected a row index (an integer >= 0), "
-                                  "got a negative integer"),
+    cr_assert(strstr(err.message,
+                     "o.npy: batch 1, position 1: expected a row index (an integer >= 0), "
+                     "got a negative integer"),
               "%s", err.message);
     npy.len = 0;
     static const uint64_t huge[] = {UINT64_MAX};
@@ -146,14 +150,24 @@ Test(order, json_refusals)
     expect_error("[[0, 1],\n [2,, 3]]", TKA_ERR_FORMAT, "o.json: line 2, column 5:");
     expect_error("", TKA_ERR_FORMAT, "o.json: line 1, column 0:");
     expect_error("7", TKA_ERR_FORMAT, "o.json: line 1, column 1:");
-    expect_error("[[0, \"1\"]]", TKA_ERR_FORMAT, "o.json: batch 0, position 1: expected a row index (an integer >= 0), got a string");
-    expect_error("[[0], [1, -2]]", TKA_ERR_FORMAT, "o.json: batch 1, position 1: expected a row index (an integer >= 0), got a negative integer");
-    expect_error("[[0], [1.0]]", TKA_ERR_FORMAT, "o.json: batch 1, position 0: expected a row index (an integer >= 0), got a real number");
-    expect_error("[[0], [[1]]]", TKA_ERR_FORMAT, "o.json: batch 1, position 0: expected a row index (an integer >= 0), got another JSON value");
-    expect_error("[[0], 1]", TKA_ERR_FORMAT, "o.json: batch 1: expected a list of row indices, got a scalar");
+    expect_error(
+        "[[0, \"1\"]]", TKA_ERR_FORMAT,
+        "o.json: batch 0, position 1: expected a row index (an integer >= 0), got a string");
+    expect_error(
+        "[[0], [1, -2]]", TKA_ERR_FORMAT,
+        "o.json: batch 1, position 1: expected a row index (an integer >= 0), got a negative integer");
+    expect_error(
+        "[[0], [1.0]]", TKA_ERR_FORMAT,
+        "o.json: batch 1, position 0: expected a row index (an integer >= 0), got a real number");
+    expect_error(
+        "[[0], [[1]]]", TKA_ERR_FORMAT,
+        "o.json: batch 1, position 0: expected a row index (an integer >= 0), got another JSON value");
+    expect_error("[[0], 1]", TKA_ERR_FORMAT,
+                 "o.json: batch 1: expected a list of row indices, got a scalar");
     expect_error("[[0], []]", TKA_ERR_FORMAT, "o.json: batch 1 is empty");
     expect_error("[]", TKA_ERR_FORMAT, "o.json: the order holds no batches");
-    expect_error("{\"tokalign_order\": 1}", TKA_ERR_FORMAT, "o.json: the JSON object has no \"batches\" list");
+    expect_error("{\"tokalign_order\": 1}", TKA_ERR_FORMAT,
+                 "o.json: the JSON object has no \"batches\" list");
     expect_error("{\"batches\": {\"0\": [1]}}", TKA_ERR_FORMAT, "has no \"batches\" list");
 }
 
@@ -164,8 +178,9 @@ Test(order, rows_checked_against_the_dataset)
     cr_assert_eq(parse("[[0, 1], [2, 3, 32]]", 4, &o, &err), TKA_OK);
     cr_assert_eq(tka_order_check_rows(&o, 33, "o.json", &err), TKA_OK);
     cr_assert_eq(tka_order_check_rows(&o, 32, "o.json", &err), TKA_ERR_ARGUMENT);
-    cr_assert_str_eq(err.message, "o.json: batch 1, position 2: row 32 is out of range (the dataset "
-                                  "has 32 rows: 0..31)");
+    cr_assert_str_eq(err.message,
+                     "o.json: batch 1, position 2: row 32 is out of range (the dataset "
+                     "has 32 rows: 0..31)");
     tka_order_free(&o);
 }
 

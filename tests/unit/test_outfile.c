@@ -70,7 +70,7 @@ Test(outfile, replaced_only_on_commit)
     char *before = slurp(path);
     cr_assert_str_eq(before, "old\n"); /* not yet */
     free(before);
-    cr_assert_eq(entries(), 2);        /* out.txt and its temporary */
+    cr_assert_eq(entries(), 2); /* out.txt and its temporary */
     char hex[65], want[65];
     tka_outfile_sha256(o, hex);
     tka_sha256_hex("new\n", 4, want); /* what went through tka_outfile_write */
@@ -162,7 +162,7 @@ Test(outfile, same_file_refused)
     tka_error err;
     cr_assert_eq(tka_check_not_input(b, a, &err), TKA_ERR_ARGUMENT);
     cr_assert(strstr(err.message, "refusing") != NULL);
-    cr_assert_eq(tka_check_not_input(c, a, NULL), TKA_OK);   /* does not exist yet */
+    cr_assert_eq(tka_check_not_input(c, a, NULL), TKA_OK); /* does not exist yet */
     cr_assert_eq(tka_check_not_input("-", a, NULL), TKA_OK);
     char fifo[128];
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);

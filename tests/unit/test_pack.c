@@ -18,8 +18,18 @@ Test(pack, missing_fields_follow_hf)
     int32_t out[12];
     memset(out, 0x55, sizeof out);
     cr_assert_eq(pack_fields(out, present, src, 3), 12);
-    const int32_t want[12] = {101, 2204, 102, /* token_type_ids */ 0, 0, 0,
-                              /* special_tokens_mask */ 0, 0, 0, /* attention_mask */ 1, 1, 1};
+    const int32_t want[12] = {101,
+                              2204,
+                              102,
+                              /* token_type_ids */ 0,
+                              0,
+                              0,
+                              /* special_tokens_mask */ 0,
+                              0,
+                              0,
+                              /* attention_mask */ 1,
+                              1,
+                              1};
     for (int i = 0; i < 12; i++)
         cr_expect_eq(out[i], want[i], "value %d: %d, want %d", i, out[i], want[i]);
 }

@@ -34,21 +34,32 @@ Test(pickle, refuses_foreign_globals_without_running_them)
 {
     tka_dict *d;
     tka_error err;
-    cr_assert_eq(parse(P("\x80\x03" "cos\nsystem\nX\x02\x00\x00\x00id\x85R."), &d, &err),
+    cr_assert_eq(parse(P("\x80\x03"
+                         "cos\nsystem\nX\x02\x00\x00\x00id\x85R."),
+                       &d, &err),
                  TKA_ERR_UNSUPPORTED);
     cr_assert_null(d);
-    cr_assert(strncmp(err.message, "x.npy: byte 130: pickle opcode 0x63 GLOBAL 'os system' is not allowed",
-                      69) == 0, "%s", err.message);
+    cr_assert(strncmp(err.message,
+                      "x.npy: byte 130: pickle opcode 0x63 GLOBAL 'os system' is not allowed",
+                      69) == 0,
+              "%s", err.message);
     /* protocol 4 STACK_GLOBAL */
-    cr_assert_eq(parse(P("\x80\x04\x8c\x08" "builtins\x8c\x04" "eval\x93."), &d, &err),
+    cr_assert_eq(parse(P("\x80\x04\x8c\x08"
+                         "builtins\x8c\x04"
+                         "eval\x93."),
+                       &d, &err),
                  TKA_ERR_UNSUPPORTED);
-    cr_assert(strstr(err.message, "byte 146: pickle opcode 0x93 STACK_GLOBAL 'builtins eval' is not allowed"),
+    cr_assert(strstr(err.message,
+                     "byte 146: pickle opcode 0x93 STACK_GLOBAL 'builtins eval' is not allowed"),
               "%s", err.message);
     /* object construction opcodes */
     cr_assert_eq(parse(P("\x80\x03(cnumpy\nndarray\no."), &d, &err), TKA_ERR_UNSUPPORTED);
     cr_assert(strstr(err.message, "byte 146: pickle opcode 0x6f OBJ:"), "%s", err.message);
     /* calling numpy.ndarray itself */
-    cr_assert_eq(parse(P("\x80\x03" "cnumpy\nndarray\n)R."), &d, &err), TKA_ERR_UNSUPPORTED);
+    cr_assert_eq(parse(P("\x80\x03"
+                         "cnumpy\nndarray\n)R."),
+                       &d, &err),
+                 TKA_ERR_UNSUPPORTED);
     cr_assert(strstr(err.message, "calling numpy.ndarray is not allowed"), "%s", err.message);
 }
 
@@ -63,8 +74,12 @@ Test(pickle, malformed_streams)
     } cases[] = {
         {P("\x80\x03h\x05."), "byte 130: pickle opcode 0x68 BINGET: memo key 5 was never stored"},
         {P("\x80\x03t."), "byte 130: pickle opcode 0x74 TUPLE: no MARK on the stack"},
-        {P("\x80\x03" "a."), "byte 130: pickle opcode 0x61 APPEND: stack underflow"},
-        {P("\x80\x03X\xff\xff\xff\x7f" "ab."), "byte 130: pickle opcode 0x58 BINUNICODE: truncated"},
+        {P("\x80\x03"
+           "a."),
+         "byte 130: pickle opcode 0x61 APPEND: stack underflow"},
+        {P("\x80\x03X\xff\xff\xff\x7f"
+           "ab."),
+         "byte 130: pickle opcode 0x58 BINUNICODE: truncated"},
         {P("\x80\x03K\x01K\x02"), "byte 134: truncated pickle (no STOP opcode)"},
         {P("\x80\x03K\x01K\x02."), "the stack must hold exactly one value at STOP"},
         {P("\x80\x03(K\x01."), "a MARK is still open at STOP"},
@@ -108,14 +123,22 @@ Test(pickle, deep_marks_are_limited)
 Test(pickle, protocol2_codecs_bytes_and_numpy2_names)
 {
     const char body[] =
-        "\x80\x02" "cnumpy._core.multiarray\n_reconstruct\nq\x00" "cnumpy\nndarray\nq\x01"
-        "K\x00\x85q\x02" "c_codecs\nencode\nq\x03X\x01\x00\x00\x00" "bq\x04X\x06\x00\x00\x00latin1q\x05\x86q\x06Rq\x07"
+        "\x80\x02"
+        "cnumpy._core.multiarray\n_reconstruct\nq\x00"
+        "cnumpy\nndarray\nq\x01"
+        "K\x00\x85q\x02"
+        "c_codecs\nencode\nq\x03X\x01\x00\x00\x00"
+        "bq\x04X\x06\x00\x00\x00latin1q\x05\x86q\x06Rq\x07"
         "\x87q\x08Rq\x09(K\x01)cnumpy\ndtype\nq\x0aX\x02\x00\x00\x00O8q\x0b\x89\x88\x87q\x0cRq\x0d"
-        "(K\x03X\x01\x00\x00\x00|q\x0eNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK?tq\x0f" "b\x89]q\x10}q\x11"
+        "(K\x03X\x01\x00\x00\x00|q\x0eNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK?tq\x0f"
+        "b\x89]q\x10}q\x11"
         "X\x01\x00\x00\x00kq\x12h\x00h\x01K\x00\x85q\x13h\x07\x87q\x14Rq\x15"
         "(K\x01K\x02\x85q\x16h\x0aX\x02\x00\x00\x00u1q\x17\x89\x88\x87q\x18Rq\x19"
-        "(K\x03h\x0eNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tq\x1a" "b\x89"
-        "h\x03X\x03\x00\x00\x00\xc3\xbf\x01q\x1bh\x05\x86q\x1cRq\x1dtq\x1e" "bsatq\x1f" "b.";
+        "(K\x03h\x0eNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tq\x1a"
+        "b\x89"
+        "h\x03X\x03\x00\x00\x00\xc3\xbf\x01q\x1bh\x05\x86q\x1cRq\x1dtq\x1e"
+        "bsatq\x1f"
+        "b.";
     tka_dict *d;
     tka_error err;
     cr_assert_eq(parse(body, sizeof body - 1, &d, &err), TKA_OK, "%s", err.message);

@@ -86,8 +86,9 @@ static void run_with_sampler_flavor(tka_flavor init_flavor, tka_flavor sampler_f
                      other, sizeof other);
     cr_assert_str_neq(want, other, "the two samplers must differ for this test to mean anything");
     cr_expect_not_null(strstr(meta.data, want), "expected %s in %s", want, meta.data);
-    cr_expect_not_null(strstr(meta.data, sampler_flavor == TKA_FLAVOR_PADDLE ? "\"side\":\"paddle\""
-                                                                             : "\"side\":\"torch\""),
+    cr_expect_not_null(strstr(meta.data, sampler_flavor == TKA_FLAVOR_PADDLE
+                                             ? "\"side\":\"paddle\""
+                                             : "\"side\":\"torch\""),
                        "wrong side in %s", meta.data);
     tka_buf_free(&meta);
 }

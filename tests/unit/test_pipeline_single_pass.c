@@ -106,8 +106,10 @@ static bool same_both_ways(const char *name, const tka_pipeline_options *o, outc
                          a->batches_logged, b->batches_logged, a->keys, b->keys);
             ok = false;
         }
-        if (ok && (one.dump.len != two.dump.len || memcmp(one.dump.data, two.dump.data, one.dump.len))) {
-            cr_log_error("%s: the dumps differ (%zu and %zu bytes)", name, one.dump.len, two.dump.len);
+        if (ok &&
+            (one.dump.len != two.dump.len || memcmp(one.dump.data, two.dump.data, one.dump.len))) {
+            cr_log_error("%s: the dumps differ (%zu and %zu bytes)", name, one.dump.len,
+                         two.dump.len);
             ok = false;
         }
     }
@@ -141,12 +143,20 @@ static void options(tka_pipeline_options *o, const char *tsv, tka_flavor flavor,
  * reads as a number (and a few it does not). */
 static void clean_case(uint64_t *st, tka_buf *b)
 {
-    static const char *const words[] = {"a", "good", "film", "bad", "\xc3\xa9t\xc3\xa9",
-                                        "\"quoted\"", "it's", "x y", "\xe4\xb8\xad\xe6\x96\x87"};
-    static const char *const odd[] = {"", "NA", "null", "12", "1.5", "True", "-3", "1e3",
-                                      "18446744073709551615", "nan", " 7"};
-    static const char *const labels[] = {"0", "1", "1", "0", " 1", "+1", "01", "1.0", "2",
-                                         "True", "false", "", "neg", "1e3", "-9223372036854775808"};
+    static const char *const words[] = {"a",
+                                        "good",
+                                        "film",
+                                        "bad",
+                                        "\xc3\xa9t\xc3\xa9",
+                                        "\"quoted\"",
+                                        "it's",
+                                        "x y",
+                                        "\xe4\xb8\xad\xe6\x96\x87"};
+    static const char *const odd[] = {
+        "", "NA", "null", "12", "1.5", "True", "-3", "1e3", "18446744073709551615", "nan", " 7"};
+    static const char *const labels[] = {"0",     "1",  "1",   "0",   " 1",
+                                         "+1",    "01", "1.0", "2",   "True",
+                                         "false", "",   "neg", "1e3", "-9223372036854775808"};
     b->len = 0;
     tka_buf_append_str(b, "sentence\tlabel\tsentence2\n");
     bool numeric_labels = pick(st, 4) != 0; /* else any label form */
@@ -155,8 +165,9 @@ static void clean_case(uint64_t *st, tka_buf *b)
             if (f)
                 tka_buf_append_char(b, '\t');
             if (f == 1) {
-                tka_buf_append_str(b, numeric_labels ? labels[pick(st, 2)]
-                                                     : labels[pick(st, sizeof labels / sizeof *labels)]);
+                tka_buf_append_str(b, numeric_labels
+                                          ? labels[pick(st, 2)]
+                                          : labels[pick(st, sizeof labels / sizeof *labels)]);
             } else if (pick(st, 100) == 0) {
                 tka_buf_append_str(b, odd[pick(st, sizeof odd / sizeof *odd)]);
             } else {
@@ -239,8 +250,9 @@ Test(pipeline_single_pass, generated_files, .timeout = 900)
         failed += compare_drawn_options(&state, tsv, "clean case", i);
     }
     cr_expect_eq(failed, 0);
-    fprintf(stderr, "pipeline single pass = two passes: %zu generated files (%zu tricky), %zu runs "
-                    "each way, %zu failing alike, %zu dumps identical\n",
+    fprintf(stderr,
+            "pipeline single pass = two passes: %zu generated files (%zu tricky), %zu runs "
+            "each way, %zu failing alike, %zu dumps identical\n",
             tricky + clean, tricky, runs, failures_seen, runs - failures_seen);
     tka_buf_free(&b);
     remove_dir();
@@ -288,8 +300,9 @@ Test(pipeline_single_pass, numeric_only_sentence_column)
         outcome one;
         cr_assert(same_both_ways("numeric sentences", &o, &one));
         expect_error(&one, TKA_ERR_REFERENCE, "case.tsv: line 2 (row 0): the sentence is a number");
-        cr_expect(strstr(one.warnings.data ? one.warnings.data : "", "text column 'sentence' is int64"),
-                  "warnings: %s", one.warnings.data);
+        cr_expect(
+            strstr(one.warnings.data ? one.warnings.data : "", "text column 'sentence' is int64"),
+            "warnings: %s", one.warnings.data);
         outcome_free(&one);
     }
     remove_dir();
@@ -321,7 +334,8 @@ Test(pipeline_single_pass, label_column_turns_float_at_row_50000, .timeout = 300
     cr_assert(same_both_ways("float label, paddle", &o, &one));
     cr_expect_eq(one.st, TKA_OK, "%s", one.err.message);
     cr_expect_eq(one.result.rows, 60000);
-    cr_expect(strstr(one.warnings.data ? one.warnings.data : "", "label column 'label' is float64"));
+    cr_expect(
+        strstr(one.warnings.data ? one.warnings.data : "", "label column 'label' is float64"));
     outcome_free(&one);
     /* and a logged row with the non-integer label itself: truncated, as
      * np.array([1.5], dtype="int64") does */
@@ -381,7 +395,8 @@ Test(pipeline_single_pass, decisions_at_the_end_of_the_pass, .timeout = 300)
     o.tokenizer_options.compat = TKA_COMPAT_FAST;
     o.max_length = 1;
     cr_assert(same_both_ways("encoder error in chunk 0", &o, &one));
-    expect_error(&one, TKA_ERR_ARGUMENT, "line 2 (row 0): max_length 1 is smaller than the 2 special tokens");
+    expect_error(&one, TKA_ERR_ARGUMENT,
+                 "line 2 (row 0): max_length 1 is smaller than the 2 special tokens");
     outcome_free(&one);
     remove_dir();
 }
@@ -434,7 +449,8 @@ Test(pipeline_single_pass, parser_error_wins_over_everything_found_earlier)
     options(&o, tsv, TKA_FLAVOR_TORCH, true);
     o.pad_id = -1;
     cr_assert(same_both_ways("missing pad token", &o, &one));
-    expect_error(&one, TKA_ERR_REFERENCE, "Asking to pad but the tokenizer does not have a padding token");
+    expect_error(&one, TKA_ERR_REFERENCE,
+                 "Asking to pad but the tokenizer does not have a padding token");
     outcome_free(&one);
     /* GLUE: a short row early, a field over csv's limit later */
     tka_buf b = {0};

@@ -26,7 +26,7 @@ typedef struct ctx {
     atomic_int ran;
     int threads;
     pthread_t owner;
-    bool owner_only; /* with one thread every task must run on the owner's */
+    bool owner_only;         /* with one thread every task must run on the owner's */
     uint64_t fail_a, fail_b; /* tasks that fail (UINT64_MAX: none) */
     int sleep_us;            /* per task, to let cancel find work pending */
 } ctx;
@@ -61,8 +61,7 @@ static tka_status work(void *p, int worker, void *t, tka_error *err)
     atomic_fetch_sub(&c->running, 1);
     atomic_fetch_sub(&c->in_use[worker], 1);
     if (k->index == c->fail_a || k->index == c->fail_b)
-        return tka_error_set(err, TKA_ERR_FORMAT, "task %llu is bad",
-                             (unsigned long long)k->index);
+        return tka_error_set(err, TKA_ERR_FORMAT, "task %llu is bad", (unsigned long long)k->index);
     return TKA_OK;
 }
 
@@ -79,8 +78,7 @@ static void ctx_init(ctx *c, int threads)
 
 /* Submits N tasks, keeping the pool full, and takes them back; returns how
  * many came back OK, with the error of the first failure in *err. */
-static size_t run_all(ctx *c, size_t max_pending, task *tasks, tka_status *st_out,
-                      tka_error *err)
+static size_t run_all(ctx *c, size_t max_pending, task *tasks, tka_status *st_out, tka_error *err)
 {
     tka_pool *pool;
     cr_assert_eq(tka_pool_new(c->threads, max_pending, work, c, &pool, err), TKA_OK);

@@ -44,7 +44,8 @@ static void setup(void)
     mkdir(at("paddle"), 0755);
     mkdir(at("paddle/models"), 0755);
     mkdir(at("paddle/models/bert-base-cased"), 0755);
-    write_text(at("paddle/models/bert-base-cased/bert-base-cased-vocab.txt"), "[PAD]\nnot the real one\n");
+    write_text(at("paddle/models/bert-base-cased/bert-base-cased-vocab.txt"),
+               "[PAD]\nnot the real one\n");
     mkdir(at("dir_spm"), 0755);
     write_text(at("dir_spm/spiece.model"), "\x0a\x05\x0a\x01x\x15");
     setenv("HF_HUB_CACHE", at("hub"), 1);
@@ -65,7 +66,8 @@ Test(resolve, hub_cache_follows_refs_main)
 {
     tka_resolved r;
     tka_error err;
-    cr_assert_eq(tka_resolve("org/tiny", "/nonexistent", &r, NULL, &err), TKA_OK, "%s", err.message);
+    cr_assert_eq(tka_resolve("org/tiny", "/nonexistent", &r, NULL, &err), TKA_OK, "%s",
+                 err.message);
     cr_assert(strstr(r.file, "snapshots/bbb/vocab.txt") != NULL, "%s", r.file);
     cr_assert_str_eq(r.origin, "hf-cache");
     cr_assert_eq(r.kind, TKA_TOKENIZER_WORDPIECE);
@@ -195,14 +197,15 @@ Test(resolve, reformer_models)
     tka_resolved_free(&r);
     write_text(at("dir_spm/config.json"), "{\"model_type\":\n \"reformer\",,}");
     cr_assert_eq(tka_resolve(at("dir_spm"), NULL, &r, NULL, &err), TKA_ERR_FORMAT);
-    cr_assert(strstr(err.message, "dir_spm/config.json: line 2, column ") != NULL, "%s", err.message);
+    cr_assert(strstr(err.message, "dir_spm/config.json: line 2, column ") != NULL, "%s",
+              err.message);
 
     const char *shared = getenv("TKA_SHARED");
     cr_assert_not_null(shared);
     char mirror[512], model[700];
     snprintf(mirror, sizeof mirror, "%s/data", shared);
-    cr_assert_eq(tka_resolve("google/reformer-crime-and-punishment", mirror, &r, NULL, &err), TKA_OK,
-                 "%s", err.message);
+    cr_assert_eq(tka_resolve("google/reformer-crime-and-punishment", mirror, &r, NULL, &err),
+                 TKA_OK, "%s", err.message);
     cr_assert(r.reformer);
     cr_assert_str_eq(r.origin, "mirror");
     cr_assert_str_eq(r.sha256, "14478412faa9cfe39a1a77ddf447f2466ae5eabc3d389d73e2444cf47001e260");

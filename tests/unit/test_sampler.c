@@ -62,7 +62,8 @@ Test(torch, randperm_inside_out_variant)
                17, "inside-out n=17 seed 42");
     /* Which branch each version takes around the threshold 0xffffffff / 20. */
     cr_expect_eq(TKA_TORCH_RANDPERM_INSIDE_OUT_MIN, 0xffffffffLL / 20);
-    cr_expect(!tka_torch_randperm_is_inside_out(TKA_TORCH_RANDPERM_INSIDE_OUT_MIN - 1, TKA_TORCH_2));
+    cr_expect(
+        !tka_torch_randperm_is_inside_out(TKA_TORCH_RANDPERM_INSIDE_OUT_MIN - 1, TKA_TORCH_2));
     cr_expect(tka_torch_randperm_is_inside_out(TKA_TORCH_RANDPERM_INSIDE_OUT_MIN, TKA_TORCH_2));
     cr_expect(!tka_torch_randperm_is_inside_out(TKA_TORCH_RANDPERM_INSIDE_OUT_MIN, TKA_TORCH_1_13));
     cr_expect(!tka_torch_randperm_is_inside_out(INT64_C(1) << 40, TKA_TORCH_1_13));
@@ -103,8 +104,8 @@ Test(torch, random_sampler_epochs_advance_the_global_generator)
         tka_torch_manual_seed(&gen, (uint64_t)seed);
         int64_t want[12], got[12];
         tka_torch_randperm(&gen, 12, TKA_TORCH_2, want);
-        tka_torch_random_sampler cfg = {.n = 12, .global_seed = 7, .through_dataloader = true,
-                                        .epoch = e};
+        tka_torch_random_sampler cfg = {
+            .n = 12, .global_seed = 7, .through_dataloader = true, .epoch = e};
         cr_assert_eq(tka_torch_random_sampler_order(&cfg, got, NULL, NULL), TKA_OK);
         expect_ids(got, want, 12, "epoch");
     }
@@ -128,8 +129,8 @@ Test(torch, random_sampler_with_generator_and_num_samples)
     }
     int64_t got[25];
     for (int pass = 0; pass < 2; pass++) {
-        tka_torch_random_sampler cfg = {.n = 10, .num_samples = 25, .has_generator = true,
-                                        .generator_seed = 3, .epoch = pass};
+        tka_torch_random_sampler cfg = {
+            .n = 10, .num_samples = 25, .has_generator = true, .generator_seed = 3, .epoch = pass};
         cr_assert_eq(tka_torch_random_sampler_length(&cfg), 25);
         cr_assert_eq(tka_torch_random_sampler_order(&cfg, got, NULL, NULL), TKA_OK);
         expect_ids(got, want + 25 * pass, 25, "num_samples=25");
@@ -143,8 +144,11 @@ Test(torch, random_sampler_with_replacement_uses_randint)
     int64_t want[40], got[40];
     for (int i = 0; i < 40; i++)
         want[i] = (int64_t)(tka_mt19937_next32(&g) % 6);
-    tka_torch_random_sampler cfg = {.n = 6, .num_samples = 40, .replacement = true,
-                                    .has_generator = true, .generator_seed = 11};
+    tka_torch_random_sampler cfg = {.n = 6,
+                                    .num_samples = 40,
+                                    .replacement = true,
+                                    .has_generator = true,
+                                    .generator_seed = 11};
     cr_assert_eq(tka_torch_random_sampler_order(&cfg, got, NULL, NULL), TKA_OK);
     expect_ids(got, want, 40, "replacement");
     /* randint above 2^32 takes a 64-bit draw */

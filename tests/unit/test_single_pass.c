@@ -168,8 +168,9 @@ static void single_pass(const char *name, const void *data, size_t len,
                 continue; /* not selected: NaN as delivered */
             tka_value raw = x->v;
             raw.text = cell_text(f, x);
-            cr_assert_eq(tka_dataset_convert(ds, col, c < nidx, f->rows[r].index, &raw, &x->v, &err),
-                         TKA_OK, "%s", err.message);
+            cr_assert_eq(
+                tka_dataset_convert(ds, col, c < nidx, f->rows[r].index, &raw, &x->v, &err), TKA_OK,
+                "%s", err.message);
         }
     }
     tka_dataset_free(ds);
@@ -196,8 +197,9 @@ static bool same_value(const frame *a, const cell *x, const frame *b, const cell
 static void describe(const frame *f, const cell *c, char *buf, size_t size)
 {
     const tka_value *v = &c->v;
-    snprintf(buf, size, "kind %d i %" PRId64 " u %" PRIu64 " f %.17g b %d '%.*s' at %" PRIu64
-                        ":%" PRIu64 " byte %" PRIu64 "%s",
+    snprintf(buf, size,
+             "kind %d i %" PRId64 " u %" PRIu64 " f %.17g b %d '%.*s' at %" PRIu64 ":%" PRIu64
+             " byte %" PRIu64 "%s",
              (int)v->kind, v->i, v->u, v->f, (int)v->b, (int)(v->len > 60 ? 60 : v->len),
              cell_text(f, c), v->line, v->column, v->offset, v->padded ? " padded" : "");
 }
@@ -225,14 +227,16 @@ static bool two_pass_matches(const char *name, const void *data, size_t len,
     if (st != TKA_OK) {
         t->errors++;
         if (b->count || b->summary.len) {
-            cr_log_error("%s: two-pass open fails (%s), the single pass read rows", name, err.message);
+            cr_log_error("%s: two-pass open fails (%s), the single pass read rows", name,
+                         err.message);
             return false;
         }
         return same_end(name, st, &err, b);
     }
     tka_buf summary = {0};
     put_summary(&summary, ds);
-    bool ok = summary.len == b->summary.len && memcmp(summary.data, b->summary.data, summary.len) == 0;
+    bool ok =
+        summary.len == b->summary.len && memcmp(summary.data, b->summary.data, summary.len) == 0;
     if (!ok)
         cr_log_error("%s: summaries differ:\ntwo-pass:\n%s\nsingle pass:\n%.*s", name, summary.data,
                      (int)b->summary.len, b->summary.data ? b->summary.data : "");
@@ -306,8 +310,9 @@ static bool two_pass_matches(const char *name, const void *data, size_t len,
             uint64_t fr = 0, fl = 0;
             tka_value_kind kind = TKA_VALUE_STR;
             tka_status fs = tka_dataset_first_non_string(ds, cols[k], &fr, &fl, &kind, NULL);
-            bool same = (fs == TKA_OK) == found[k] &&
-                        (!found[k] || (fr == first_row[k] && fl == first_line[k] && kind == first_kind[k]));
+            bool same =
+                (fs == TKA_OK) == found[k] &&
+                (!found[k] || (fr == first_row[k] && fl == first_line[k] && kind == first_kind[k]));
             if (!same)
                 cr_log_error("%s: first non-str cell %d: API %d row %" PRIu64 " kind %d; the rows: "
                              "%d row %" PRIu64 " kind %d",
@@ -352,8 +357,11 @@ static bool compare_all_options(const char *name, const void *data, size_t len, 
     static const struct {
         tka_chunking chunking;
         size_t rows;
-    } chunkings[] = {{TKA_CHUNKS_PANDAS, 0}, {TKA_CHUNKS_WHOLE, 0}, {TKA_CHUNKS_ROWS, 1},
-                     {TKA_CHUNKS_ROWS, 2}, {TKA_CHUNKS_ROWS, 3}};
+    } chunkings[] = {{TKA_CHUNKS_PANDAS, 0},
+                     {TKA_CHUNKS_WHOLE, 0},
+                     {TKA_CHUNKS_ROWS, 1},
+                     {TKA_CHUNKS_ROWS, 2},
+                     {TKA_CHUNKS_ROWS, 3}};
     bool ok = true;
     t->files++;
     for (int mode = 0; mode < 2; mode++)
@@ -515,7 +523,7 @@ Test(single_pass, types_across_blocks_and_chunks, .timeout = 600)
         size_t rows;
     } chunkings[] = {{TKA_CHUNKS_PANDAS, 0},
                      {TKA_CHUNKS_WHOLE, 0},
-                     {TKA_CHUNKS_ROWS, 10000},       /* HF datasets */
+                     {TKA_CHUNKS_ROWS, 10000},      /* HF datasets */
                      {TKA_CHUNKS_ROWS, BLOCK + 6}}; /* two blocks in the first chunk */
     /* Each file with the chunkings where its changes of type matter. */
     static const struct {
@@ -524,7 +532,8 @@ Test(single_pass, types_across_blocks_and_chunks, .timeout = 600)
         uint64_t rows;
         int chunkings;
     } files[] = {
-        {"numbers_then_words", numbers_then_words, BLOCK + 30, PANDAS | WHOLE | HF | TWO_BLOCK_CHUNK},
+        {"numbers_then_words", numbers_then_words, BLOCK + 30,
+         PANDAS | WHOLE | HF | TWO_BLOCK_CHUNK},
         {"numeric_sentences", numeric_sentences, BLOCK + 30, PANDAS | HF},
         {"late_nan", late_nan, BLOCK + 30, PANDAS | HF | TWO_BLOCK_CHUNK},
         {"uint_conflicts", uint_conflicts, BLOCK + 30, PANDAS | HF | TWO_BLOCK_CHUNK},

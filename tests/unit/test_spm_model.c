@@ -175,7 +175,9 @@ Test(spm_proto, malformed_wire_data)
         size_t len;
         const char *why;
     } cases[] = {
-        {"\x0a\x05" "ab", 4, "length past the end"},
+        {"\x0a\x05"
+         "ab",
+         4, "length past the end"},
         {"\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, "huge length"},
         {"\x08\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 12, "varint over 10 bytes"},
         {"\x00\x01", 2, "field number 0"},
@@ -339,7 +341,8 @@ Test(spm_model, corrupt_real_model_never_crashes)
             /* encoding with a damaged model must not crash either */
             tka_tokens t = {0};
             static const char text[] = "Hello world, \xe3\x81\x82\xef\xbd\xb1 \xe2\x91\xa0!";
-            tka_status st = spm_encode(m, text, sizeof text - 1, TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err);
+            tka_status st = spm_encode(m, text, sizeof text - 1,
+                                       TKA_TOKENS_STRINGS | TKA_TOKENS_OFFSETS, &t, &err);
             cr_assert(st == TKA_OK || st == TKA_ERR_FORMAT, "%s", err.message);
             tka_tokens_free(&t);
             spm_model_free(m);
@@ -374,13 +377,14 @@ Test(spm_model, shared_models_match_spm_models_json)
         cr_expect_eq(info.byte_fallback, json_is_true(json_object_get(want, "byte_fallback")));
         cr_expect_eq(info.treat_whitespace_as_suffix,
                      json_is_true(json_object_get(want, "treat_whitespace_as_suffix")));
-        cr_expect_eq(info.add_dummy_prefix, json_is_true(json_object_get(norm, "add_dummy_prefix")));
+        cr_expect_eq(info.add_dummy_prefix,
+                     json_is_true(json_object_get(norm, "add_dummy_prefix")));
         cr_expect_eq(info.remove_extra_whitespaces,
                      json_is_true(json_object_get(norm, "remove_extra_whitespaces")));
         cr_expect_eq(info.escape_whitespaces,
                      json_is_true(json_object_get(norm, "escape_whitespaces")));
-        cr_expect_eq(info.charsmap_bytes,
-                     (size_t)json_integer_value(json_object_get(norm, "precompiled_charsmap_bytes")));
+        cr_expect_eq(info.charsmap_bytes, (size_t)json_integer_value(
+                                              json_object_get(norm, "precompiled_charsmap_bytes")));
         const char *keys[] = {"unk_id", "bos_id", "eos_id", "pad_id"};
         tka_special which[] = {TKA_SPECIAL_UNK, TKA_SPECIAL_BOS, TKA_SPECIAL_EOS, TKA_SPECIAL_PAD};
         for (int k = 0; k < 4; k++)
@@ -390,7 +394,8 @@ Test(spm_model, shared_models_match_spm_models_json)
         /* every non-NORMAL piece, with its type; everything else NORMAL */
         json_t *special = json_object_get(want, "non_normal_pieces");
         size_t non_normal = 0;
-        const char *type_names[] = {"", "NORMAL", "UNKNOWN", "CONTROL", "USER_DEFINED", "UNUSED", "BYTE"};
+        const char *type_names[] = {"",       "NORMAL", "UNKNOWN", "CONTROL", "USER_DEFINED",
+                                    "UNUSED", "BYTE"};
         for (int32_t id = 0; id < (int32_t)info.piece_count; id++)
             non_normal += tka_spm_get_piece_type(tok, id) != TKA_SPM_PIECE_NORMAL;
         cr_expect_eq(non_normal, json_array_size(special));
@@ -422,7 +427,10 @@ Test(spm_model, self_test_samples_are_verified_at_open)
         tiny_model(&b, 2);
         tka_buf st = {0}, sample = {0};
         pbw_str(&sample, 1, "ab ba");
-        pbw_str(&sample, 2, good ? "\xe2\x96\x81 ab \xe2\x96\x81 b a" : "\xe2\x96\x81" "ab");
+        pbw_str(&sample, 2,
+                good ? "\xe2\x96\x81 ab \xe2\x96\x81 b a"
+                     : "\xe2\x96\x81"
+                       "ab");
         pbw_end(&st, 1, &sample);
         pbw_end(&b, 4, &st);
         char dir[] = "tka_selftest_XXXXXX"; /* in the working (build) directory */

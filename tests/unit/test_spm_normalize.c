@@ -14,9 +14,9 @@
 
 #define WS "\xe2\x96\x81"
 
-static const darts_rule rules[] = {
-    {"a", "b"}, {"ab", "X"}, {"c", ""}, {"d", " "}, {"e", "  e  "},
-    {"\xef\xbd\xb1", "A"}, {"abc", "[abc]"}};
+static const darts_rule rules[] = {{"a", "b"},      {"ab", "X"},    {"c", ""},
+                                   {"d", " "},      {"e", "  e  "}, {"\xef\xbd\xb1", "A"},
+                                   {"abc", "[abc]"}};
 
 typedef struct fixture {
     tka_buf blob;
@@ -34,8 +34,8 @@ static void make(fixture *f, bool dummy, bool extra, const spm_bytes *user, size
     f->spec.remove_extra_whitespaces = extra;
     f->spec.escape_whitespaces = true;
     tka_error err;
-    cr_assert_eq(spm_normalizer_init(&f->n, &f->spec, false, user, n_user, "t.model", &err),
-                 TKA_OK, "%s", err.message);
+    cr_assert_eq(spm_normalizer_init(&f->n, &f->spec, false, user, n_user, "t.model", &err), TKA_OK,
+                 "%s", err.message);
 }
 
 static void unmake(fixture *f)
@@ -143,7 +143,9 @@ Test(spm_normalize, user_defined_symbols_are_kept_verbatim)
     make(&f, true, true, user, 2);
     expect_norm(&f.n, "\xef\xbd\xb1", WS "A");
     expect_norm(&f.n, "\xef\xbd\xb1\xef\xbd\xb1", WS "\xef\xbd\xb1\xef\xbd\xb1");
-    expect_norm(&f.n, "\xef\xbd\xb1\xef\xbd\xb1\xef\xbd\xb1", WS "\xef\xbd\xb1\xef\xbd\xb1" "A");
+    expect_norm(&f.n, "\xef\xbd\xb1\xef\xbd\xb1\xef\xbd\xb1",
+                WS "\xef\xbd\xb1\xef\xbd\xb1"
+                   "A");
     expect_norm(&f.n, "aab", WS "bab");
     unmake(&f);
 }
@@ -158,7 +160,7 @@ Test(spm_normalize, ill_formed_utf8_becomes_one_replacement_per_byte)
     tka_error err;
     cr_assert_eq(spm_normalizer_init(&n, &spec, false, NULL, 0, "t", &err), TKA_OK);
     expect_norm(&n, "a\xe3\x81z", WS "a\xef\xbf\xbd\xef\xbf\xbdz");
-    expect_norm(&n, "\xc0\xaf", WS "\xef\xbf\xbd\xef\xbf\xbd");     /* overlong */
+    expect_norm(&n, "\xc0\xaf", WS "\xef\xbf\xbd\xef\xbf\xbd");                 /* overlong */
     expect_norm(&n, "\xed\xa0\x80", WS "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
     expect_norm(&n, "\xf4\x90\x80\x80", WS "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     expect_norm(&n, "\xef\xbf\xbd", WS "\xef\xbf\xbd");
@@ -208,8 +210,7 @@ Test(spm_normalize, corrupt_charsmaps_are_errors)
 }
 
 /* Normalizer of a shared model, read through the model reader. */
-static void shared_normalizer(const char *model, tka_buf *file, spm_proto *proto,
-                              spm_normalizer *n)
+static void shared_normalizer(const char *model, tka_buf *file, spm_proto *proto, spm_normalizer *n)
 {
     const char *shared = getenv("TKA_SHARED") ? getenv("TKA_SHARED") : "../shared";
     char path[4096];
@@ -227,17 +228,26 @@ Test(spm_normalize, real_nmt_nfkc_and_nfkc_maps)
         const char *in, *nmt, *nfkc;
     } cases[] = {
         {"Hello  World", WS "Hello" WS "World", WS "Hello" WS "World"},
-        {"\xef\xbd\xb1\xef\xbd\xb2 \xef\xbd\xb6\xef\xbe\x9e", WS "\xe3\x82\xa2\xe3\x82\xa4" WS "\xe3\x82\xac",
+        {"\xef\xbd\xb1\xef\xbd\xb2 \xef\xbd\xb6\xef\xbe\x9e",
+         WS "\xe3\x82\xa2\xe3\x82\xa4" WS "\xe3\x82\xac",
          WS "\xe3\x82\xa2\xe3\x82\xa4" WS "\xe3\x82\xac"},
         {"\xe2\x91\xa0\xe2\x91\xa1 \xef\xac\x81", WS "12" WS "fi", WS "12" WS "fi"},
         {"\xe2\x84\xab A\xcc\x8a", WS "\xc3\x85" WS "\xc3\x85", WS "\xc3\x85" WS "\xc3\x85"},
         {"x\ty\xe3\x80\x80z\xc2\xa0w", WS "x" WS "y" WS "z" WS "w", WS "x\ty" WS "z" WS "w"},
-        {"a\xe2\x80\x8b" "b\xef\xbb\xbf" "c", WS "a" WS "b" WS "c",
-         WS "a\xe2\x80\x8b" "b\xef\xbb\xbf" "c"},
+        {"a\xe2\x80\x8b"
+         "b\xef\xbb\xbf"
+         "c",
+         WS "a" WS "b" WS "c",
+         WS "a\xe2\x80\x8b"
+            "b\xef\xbb\xbf"
+            "c"},
         {WS "a " WS, WS "a", WS WS "a"},
         {"\x01x\x7fy", WS "xy", WS "\x01x\x7fy"},
-        {"\xe3\x8d\xbf \xe2\x84\x83", WS "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe" WS "\xc2\xb0" "C",
-         WS "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe" WS "\xc2\xb0" "C"},
+        {"\xe3\x8d\xbf \xe2\x84\x83",
+         WS "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe" WS "\xc2\xb0"
+            "C",
+         WS "\xe6\xa0\xaa\xe5\xbc\x8f\xe4\xbc\x9a\xe7\xa4\xbe" WS "\xc2\xb0"
+            "C"},
         {"\xe1\xba\x9b\xcc\xa3", WS "\xe1\xb9\xa1\xcc\xa3", WS "\xe1\xb9\xa1\xcc\xa3"},
     };
     tka_buf f1 = {0}, f2 = {0};
@@ -270,10 +280,10 @@ Test(spm_normalize, fast_paths_agree_with_the_trie_walk)
     for (int b = 0; b < 128; b++)
         slow.ascii_ext[b][0] = slow.ascii_ext[b][1] = ~(uint64_t)0;
     memset(slow.bmp_plain, 0, 65536 / 8);
-    static const uint32_t pool[] = {'a', 'Z', ' ', '\t', '\r', 0x01, 0x7f, '.', '0', 0xa0, 0x301,
-                                    0x3099, 0x309a, 0x304b, 0x30a6, 0xff76, 0xff9e, 0x4e00, 0x2581,
-                                    0x3000, 0x200b, 0xfeff, 0x2460, 0xfb01, 0x212b, 0x1d400,
-                                    0x1f600, 0xe9, 0x65, 0xac00, 0x1100, 0x1161};
+    static const uint32_t pool[] = {
+        'a',    'Z',    ' ',    '\t',    '\r',    0x01,   0x7f,   '.',    '0',    0xa0,   0x301,
+        0x3099, 0x309a, 0x304b, 0x30a6,  0xff76,  0xff9e, 0x4e00, 0x2581, 0x3000, 0x200b, 0xfeff,
+        0x2460, 0xfb01, 0x212b, 0x1d400, 0x1f600, 0xe9,   0x65,   0xac00, 0x1100, 0x1161};
     unsigned seed = 12345;
     spm_normalized a, b;
     spm_normalized_init(&a, NULL, 0, NULL, 0);

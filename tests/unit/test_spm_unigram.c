@@ -87,9 +87,9 @@ Test(spm_unigram, golden_dot_runs)
     };
     tka_tokens t = {0};
     for (size_t c = 0; c < 2; c++) {
-        cr_assert_eq(tka_tokenize(tok, cases[c].text, strlen(cases[c].text), TKA_TOKENS_STRINGS,
-                                  &t, &err),
-                     TKA_OK);
+        cr_assert_eq(
+            tka_tokenize(tok, cases[c].text, strlen(cases[c].text), TKA_TOKENS_STRINGS, &t, &err),
+            TKA_OK);
         size_t n = 0;
         while (n < 10 && cases[c].pieces[n])
             n++;

@@ -64,21 +64,33 @@ Test(tj_decoders, each_kind_as_rust)
            T("un", "##aff", "hello", ".", "do", "not"), "unaff hello . do not");
     expect("{\"type\":\"Metaspace\",\"replacement\":\"\xE2\x96\x81\",\"prepend_scheme\":\"always\","
            "\"split\":true}",
-           T("\xE2\x96\x81" "a\xE2\x96\x81" "b", "\xE2\x96\x81hello", "\xE2\x96\x81world\xE2\x96\x81x"),
+           T("\xE2\x96\x81"
+             "a\xE2\x96\x81"
+             "b",
+             "\xE2\x96\x81hello", "\xE2\x96\x81world\xE2\x96\x81x"),
            "ab hello world x");
     expect("{\"type\":\"Metaspace\",\"replacement\":\"\xE2\x96\x81\",\"prepend_scheme\":\"never\","
            "\"split\":true}",
-           T("\xE2\x96\x81" "a\xE2\x96\x81" "b", "\xE2\x96\x81hello"), " a b hello");
-    expect("{\"type\":\"BPEDecoder\",\"suffix\":\"</w>\"}", T("hel", "lo</w>", "world</w>", "x</w>"),
-           "hello world x");
+           T("\xE2\x96\x81"
+             "a\xE2\x96\x81"
+             "b",
+             "\xE2\x96\x81hello"),
+           " a b hello");
+    expect("{\"type\":\"BPEDecoder\",\"suffix\":\"</w>\"}",
+           T("hel", "lo</w>", "world</w>", "x</w>"), "hello world x");
     expect("{\"type\":\"ByteFallback\"}",
            T("<0x61>", "b", "<0xC3>", "<0xA9>", "<0xFF>", "c", "<0x+1>", "<0xe9>"),
-           "ab\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD");
+           "ab\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+           "c\xEF\xBF\xBD\xEF\xBF\xBD");
     expect("{\"type\":\"Fuse\"}", T("a", "b", " c"), "ab c");
     expect("{\"type\":\"Strip\",\"content\":\" \",\"start\":1,\"stop\":1}", T(" a ", "  b  ", "c"),
            "a b c");
     expect("{\"type\":\"Replace\",\"pattern\":{\"String\":\"\xE2\x96\x81\"},\"content\":\" \"}",
-           T("\xE2\x96\x81" "a", "b\xE2\x96\x81\xE2\x96\x81" "c"), " ab  c");
+           T("\xE2\x96\x81"
+             "a",
+             "b\xE2\x96\x81\xE2\x96\x81"
+             "c"),
+           " ab  c");
     expect("{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"[0-9]+\"},\"content\":\"#\"}",
            T("a12b3", "x"), "a#b#x");
     expect("{\"type\":\"CTC\",\"pad_token\":\"<pad>\",\"word_delimiter_token\":\"|\","
@@ -86,11 +98,12 @@ Test(tj_decoders, each_kind_as_rust)
            T("<pad>", "h", "h", "e", "<pad>", "l", "l", "<pad>", "l", "o", "|", "w", "o", "r", "l",
              "d", "."),
            "hello world.");
-    expect("{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"Replace\",\"pattern\":{\"String\":"
-           "\"\xE2\x96\x81\"},\"content\":\" \"},{\"type\":\"ByteFallback\"},{\"type\":\"Fuse\"},"
-           "{\"type\":\"Strip\",\"content\":\" \",\"start\":1,\"stop\":0}]}",
-           T("\xE2\x96\x81Hello", "\xE2\x96\x81", "<0xE6>", "<0x97>", "<0xA5>", "\xE2\x96\x81world"),
-           "Hello \xE6\x97\xA5 world");
+    expect(
+        "{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"Replace\",\"pattern\":{\"String\":"
+        "\"\xE2\x96\x81\"},\"content\":\" \"},{\"type\":\"ByteFallback\"},{\"type\":\"Fuse\"},"
+        "{\"type\":\"Strip\",\"content\":\" \",\"start\":1,\"stop\":0}]}",
+        T("\xE2\x96\x81Hello", "\xE2\x96\x81", "<0xE6>", "<0x97>", "<0xA5>", "\xE2\x96\x81world"),
+        "Hello \xE6\x97\xA5 world");
 }
 
 Test(tj_decoders, errors)
@@ -99,13 +112,14 @@ Test(tj_decoders, errors)
     decoder_from("{\"type\":\"Metaspace\",\"replacement\":\"ab\"}", TKA_ERR_FORMAT, "replacement");
     decoder_from("{\"type\":\"Metaspace\",\"replacement\":\"_\",\"add_prefix_space\":false}",
                  TKA_ERR_FORMAT, "add_prefix_space");
-    decoder_from("{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"Fuse\"},{\"type\":\"WordPiece\"}]}",
-                 TKA_ERR_FORMAT, "decoder.decoders[1]");
+    decoder_from(
+        "{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"Fuse\"},{\"type\":\"WordPiece\"}]}",
+        TKA_ERR_FORMAT, "decoder.decoders[1]");
     decoder_from("{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(\"},\"content\":\"\"}",
                  TKA_ERR_UNSUPPORTED, "decoder.pattern");
     /* Rust panics when Strip cuts past a token: a clear error here */
-    tj_decoder *d = decoder_from("{\"type\":\"Strip\",\"content\":\" \",\"start\":0,\"stop\":2}",
-                                 TKA_OK, NULL);
+    tj_decoder *d =
+        decoder_from("{\"type\":\"Strip\",\"content\":\" \",\"start\":0,\"stop\":2}", TKA_OK, NULL);
     const char *tok = " ";
     size_t len = 1;
     tka_buf out = {0};
@@ -121,9 +135,10 @@ Test(tj_decoders, real_files_decode_goldens)
 {
     const char *shared = getenv("TKA_SHARED");
     cr_assert_not_null(shared);
-    static const char *const names[] = {"gpt2", "llama3", "qwen3", "llama2", "t5-style-unigram",
-                                        "bert-base-uncased-fast"};
-    static const char *const sets[] = {"botchan", "wagahaiwa", "cjk_heavy", "edge_cases", "special"};
+    static const char *const names[] = {"gpt2",   "llama3",           "qwen3",
+                                        "llama2", "t5-style-unigram", "bert-base-uncased-fast"};
+    static const char *const sets[] = {"botchan", "wagahaiwa", "cjk_heavy", "edge_cases",
+                                       "special"};
     for (size_t k = 0; k < 6; k++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/data/tokenizers/%s/tokenizer.json", shared, names[k]);
@@ -135,8 +150,8 @@ Test(tj_decoders, real_files_decode_goldens)
         tka_error err = {0};
         cr_assert_eq(tj_model_from_json(json_object_get(root, "model"), path, &m, &err), TKA_OK,
                      "%s", err.message);
-        cr_assert_eq(tj_decoder_from_json(json_object_get(root, "decoder"), path, &d, &err),
-                     TKA_OK, "%s", err.message);
+        cr_assert_eq(tj_decoder_from_json(json_object_get(root, "decoder"), path, &d, &err), TKA_OK,
+                     "%s", err.message);
         size_t checked = 0, rows = 0;
         const char **toks = NULL;
         size_t *lens = NULL, cap = 0;

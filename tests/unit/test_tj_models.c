@@ -54,11 +54,12 @@ static void expect(const tj_model *m, const char *word, const char *want)
 
 Test(tj_bpe, merges_by_rank_then_leftmost)
 {
-    const char *forms[] = {
-        "{\"type\":\"BPE\",\"vocab\":" V1 ",\"merges\":[\"b c\",\"a b\",\"ab c\"]}",
-        "{\"type\":\"BPE\",\"vocab\":" V1 ",\"merges\":[[\"b\",\"c\"],[\"a\",\"b\"],[\"ab\",\"c\"]]}",
-        /* no type: a model with merges is BPE */
-        "{\"vocab\":" V1 ",\"merges\":[\"b c\",\"a b\",\"ab c\"]}"};
+    const char *forms[] = {"{\"type\":\"BPE\",\"vocab\":" V1
+                           ",\"merges\":[\"b c\",\"a b\",\"ab c\"]}",
+                           "{\"type\":\"BPE\",\"vocab\":" V1
+                           ",\"merges\":[[\"b\",\"c\"],[\"a\",\"b\"],[\"ab\",\"c\"]]}",
+                           /* no type: a model with merges is BPE */
+                           "{\"vocab\":" V1 ",\"merges\":[\"b c\",\"a b\",\"ab c\"]}"};
     for (size_t f = 0; f < 3; f++) {
         tj_model *m = model_from(forms[f], TKA_OK, NULL);
         cr_expect_str_eq(tj_model_type(m), "BPE");
@@ -81,9 +82,9 @@ Test(tj_bpe, merges_by_rank_then_leftmost)
 
 Test(tj_bpe, version_line_is_not_a_merge)
 {
-    tj_model *m = model_from(
-        "{\"type\":\"BPE\",\"vocab\":" V1 ",\"merges\":[\"#version: 0.2\",\"a b\",\"b c\"]}", TKA_OK,
-        NULL);
+    tj_model *m = model_from("{\"type\":\"BPE\",\"vocab\":" V1
+                             ",\"merges\":[\"#version: 0.2\",\"a b\",\"b c\"]}",
+                             TKA_OK, NULL);
     expect(m, "abc", "3@0-2 2@2-3");
     tj_model_free(m);
 }
@@ -164,8 +165,8 @@ Test(tj_bpe, refuses_what_it_cannot_reproduce)
     model_from("{\"type\":\"BPE\",\"vocab\":{\"a\":0}}", TKA_ERR_FORMAT, "merges");
     model_from("{\"type\":\"Nope\"}", TKA_ERR_UNSUPPORTED, "Nope");
     /* an unk_token missing from the vocabulary fails when it is needed, as in Rust */
-    tj_model *m = model_from("{\"type\":\"BPE\",\"vocab\":" V1 ",\"merges\":[],\"unk_token\":\"?\"}",
-                             TKA_OK, NULL);
+    tj_model *m = model_from(
+        "{\"type\":\"BPE\",\"vocab\":" V1 ",\"merges\":[],\"unk_token\":\"?\"}", TKA_OK, NULL);
     tj_work *w = tj_work_new();
     tj_pieces p = {0};
     tka_error err = {0};
@@ -190,11 +191,11 @@ Test(tj_bpe, metaspace_chunks)
     expect(cross, M M "a" M "a", "4@0-6 3@6-10 1@10-11");
     expect(cross, "a" M M, "3@0-4 0@4-7");
     tj_model_free(cross);
-    tj_model *chunks = model_from(
-        "{\"type\":\"BPE\",\"vocab\":{\"" M "\":0,\"a\":1,\"" M "a\":2,\"" M M "\":4,\"" M M
-        "a\":5,\"<unk>\":6},\"merges\":[\"" M " a\",\"" M " " M "\",\"" M M " a\"],"
-        "\"unk_token\":\"<unk>\",\"fuse_unk\":true}",
-        TKA_OK, NULL);
+    tj_model *chunks = model_from("{\"type\":\"BPE\",\"vocab\":{\"" M "\":0,\"a\":1,\"" M
+                                  "a\":2,\"" M M "\":4,\"" M M "a\":5,\"<unk>\":6},\"merges\":[\"" M
+                                  " a\",\"" M " " M "\",\"" M M " a\"],"
+                                  "\"unk_token\":\"<unk>\",\"fuse_unk\":true}",
+                                  TKA_OK, NULL);
     expect(chunks, M "a" M "a", "2@0-4 2@4-8");
     expect(chunks, M M "a" M "a", "0@0-3 2@3-7 2@7-11");
     expect(chunks, "a" M M, "1@0-1 4@1-7");
@@ -202,7 +203,8 @@ Test(tj_bpe, metaspace_chunks)
     tj_model_free(chunks);
 }
 
-#define WP "{\"[UNK]\":0,\"un\":1,\"##aff\":2,\"##able\":3,\"##a\":4,\"a\":5,\"\xC3\xA9\":6,\"##\xC3\xA9\":7}"
+#define WP \
+    "{\"[UNK]\":0,\"un\":1,\"##aff\":2,\"##able\":3,\"##a\":4,\"a\":5,\"\xC3\xA9\":6,\"##\xC3\xA9\":7}"
 
 Test(tj_wordpiece, longest_match_and_char_limit)
 {
@@ -226,7 +228,8 @@ Test(tj_wordpiece, longest_match_and_char_limit)
                "continuing_subword_prefix");
 }
 
-#define UV "[[\"<unk>\",0.0],[\"a\",-1.0],[\"b\",-2.0],[\"ab\",-1.5],[\"c\",-3.0],[\"<0x78>\",-5.0],[\"bc\",-4.0]]"
+#define UV \
+    "[[\"<unk>\",0.0],[\"a\",-1.0],[\"b\",-2.0],[\"ab\",-1.5],[\"c\",-3.0],[\"<0x78>\",-5.0],[\"bc\",-4.0]]"
 
 Test(tj_unigram, viterbi_fused_unknowns_and_byte_fallback)
 {
@@ -294,8 +297,8 @@ static tj_model *real_model(const char *name, json_t **root)
     cr_assert_not_null(*root, "%s: %s", path, je.text);
     tj_model *m = NULL;
     tka_error err = {0};
-    cr_assert_eq(tj_model_from_json(json_object_get(*root, "model"), path, &m, &err), TKA_OK,
-                 "%s", err.message);
+    cr_assert_eq(tj_model_from_json(json_object_get(*root, "model"), path, &m, &err), TKA_OK, "%s",
+                 err.message);
     free(path);
     return m;
 }
@@ -317,8 +320,8 @@ Test(tj_models_real, oracle_words)
     snprintf(path, sizeof path, "%s/tests/unit/data/tj_model_words.jsonl", source);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s", path);
-    static const char *const names[] = {"gpt2", "llama3", "qwen3", "llama2", "t5-style-unigram",
-                                        "bert-base-uncased-fast"};
+    static const char *const names[] = {"gpt2",   "llama3",           "qwen3",
+                                        "llama2", "t5-style-unigram", "bert-base-uncased-fast"};
     enum { N = sizeof names / sizeof names[0] };
     json_t *roots[N];
     tj_model *models[N];
@@ -342,13 +345,14 @@ Test(tj_models_real, oracle_words)
         const char *s = json_string_value(word);
         tka_error err = {0};
         p.count = 0;
-        cr_assert_eq(tj_model_tokenize(models[k], w, s, json_string_length(word), &p, &err),
-                     TKA_OK, "%s", err.message);
+        cr_assert_eq(tj_model_tokenize(models[k], w, s, json_string_length(word), &p, &err), TKA_OK,
+                     "%s", err.message);
         bool same = p.count == json_array_size(ids);
         for (size_t i = 0; same && i < p.count; i++) {
             json_t *o = json_array_get(offs, i);
             same = p.items[i].id == json_integer_value(json_array_get(ids, i)) &&
-                   (json_int_t)cp_of(s, p.items[i].start) == json_integer_value(json_array_get(o, 0)) &&
+                   (json_int_t)cp_of(s, p.items[i].start) ==
+                       json_integer_value(json_array_get(o, 0)) &&
                    (json_int_t)(p.items[i].end ? cp_of(s, p.items[i].end - 1) + 1 : 0) ==
                        json_integer_value(json_array_get(o, 1));
         }

@@ -69,9 +69,9 @@ static void same(const char *s, size_t len)
                     k++;
                 cr_assert_fail("pattern %zu on \"%.*s\" (%zu bytes): match %zu is [%u, %u) by "
                                "the scanner, [%u, %u) by PCRE2",
-                               i, (int)(len > 80 ? 80 : len), s, len, k,
-                               k < ma.n ? ma.v[k].s : 0, k < ma.n ? ma.v[k].e : 0,
-                               k < mb.n ? mb.v[k].s : 0, k < mb.n ? mb.v[k].e : 0);
+                               i, (int)(len > 80 ? 80 : len), s, len, k, k < ma.n ? ma.v[k].s : 0,
+                               k < ma.n ? ma.v[k].e : 0, k < mb.n ? mb.v[k].s : 0,
+                               k < mb.n ? mb.v[k].e : 0);
             }
             compared++;
         }
@@ -80,13 +80,66 @@ static void same(const char *s, size_t len)
 Test(tj_regex, hand_picked)
 {
     static const char *const cases[] = {
-        "", " ", "  ", "   x", "a", "'s", "'S", "'sam", "'ll", "'LL", "'lL", "'l", "'", "''s",
-        "don't", "DON'T", "I've", "we'Re", "x 's", " 's", "?'s", "hello world", "  hello",
-        "\t\tx", "\tx", "\nx", "\r\nx", " \n x", "a\n\n b", "a \n\n  \t", "  \n  x", "x  ",
-        "x \t", "123456789", " 12345", "a1b2", "1a", " !!! ", "!!!\n\n\r", " (x) ", "(x",
-        "\"Hello,\" she said.", "\v\f\x0b", "\x01\x02 \x1f\x7f", "a_b", "$100.00",
-        "...\r\n\r\n", " \r", "\r", "\n \n", "x\n", "x\n\n", "x \n", "it's 2026!",
-        "e.g. U.S.A.", "  '  s", "'\n", " '", "'s'", "'re've'm'd",
+        "",
+        " ",
+        "  ",
+        "   x",
+        "a",
+        "'s",
+        "'S",
+        "'sam",
+        "'ll",
+        "'LL",
+        "'lL",
+        "'l",
+        "'",
+        "''s",
+        "don't",
+        "DON'T",
+        "I've",
+        "we'Re",
+        "x 's",
+        " 's",
+        "?'s",
+        "hello world",
+        "  hello",
+        "\t\tx",
+        "\tx",
+        "\nx",
+        "\r\nx",
+        " \n x",
+        "a\n\n b",
+        "a \n\n  \t",
+        "  \n  x",
+        "x  ",
+        "x \t",
+        "123456789",
+        " 12345",
+        "a1b2",
+        "1a",
+        " !!! ",
+        "!!!\n\n\r",
+        " (x) ",
+        "(x",
+        "\"Hello,\" she said.",
+        "\v\f\x0b",
+        "\x01\x02 \x1f\x7f",
+        "a_b",
+        "$100.00",
+        "...\r\n\r\n",
+        " \r",
+        "\r",
+        "\n \n",
+        "x\n",
+        "x\n\n",
+        "x \n",
+        "it's 2026!",
+        "e.g. U.S.A.",
+        "  '  s",
+        "'\n",
+        " '",
+        "'s'",
+        "'re've'm'd",
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         same(cases[i], strlen(cases[i]));
@@ -113,8 +166,8 @@ Test(tj_regex, adversarial_and_random)
         size_t len = next_rand() % 24;
         bool random_ascii = it % 4 == 3;
         for (size_t k = 0; k < len; k++)
-            buf[k] = random_ascii ? (char)(next_rand() % 128)
-                                  : alpha[next_rand() % (sizeof alpha - 1)];
+            buf[k] =
+                random_ascii ? (char)(next_rand() % 128) : alpha[next_rand() % (sizeof alpha - 1)];
         same(buf, len);
     }
 }
@@ -132,8 +185,8 @@ Test(tj_regex, goldens_and_corpora)
     size_t texts = 0;
     for (size_t m = 0; m < 3; m++)
         for (size_t k = 0; k < 6; k++) {
-            snprintf(path, sizeof path, "%s/golden/tokenizer_json/%s.%s.jsonl", shared,
-                     models[m], sets[k]);
+            snprintf(path, sizeof path, "%s/golden/tokenizer_json/%s.%s.jsonl", shared, models[m],
+                     sets[k]);
             FILE *f = fopen(path, "rb");
             cr_assert(f, "cannot open %s", path);
             char *line = NULL;

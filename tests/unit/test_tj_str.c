@@ -30,8 +30,7 @@ TestSuite(tj_str, .init = setup, .fini = teardown);
 static void expect_al(const tj_str *s, const char *norm, const uint32_t (*al)[2], size_t n)
 {
     cr_assert_eq(s->len, strlen(norm));
-    cr_assert(memcmp(s->s, norm, s->len) == 0, "normalized %.*s, want %s", (int)s->len, s->s,
-              norm);
+    cr_assert(memcmp(s->s, norm, s->len) == 0, "normalized %.*s, want %s", (int)s->len, s->s, norm);
     cr_assert_eq(s->len, n);
     for (size_t i = 0; i < n; i++)
         cr_assert(s->al[i].s == al[i][0] && s->al[i].e == al[i][1],
@@ -53,7 +52,7 @@ Test(tj_str, removing_at_the_beginning)
     tj_chg ch[] = {{'Y', 0}, {'o', 0}, {' ', 0}, {'f', 0}, {'r', 0},
                    {'i', 0}, {'e', 0}, {'n', 0}, {'d', 0}};
     cr_assert_eq(tj_str_transform(&cx, &s, ch, 9, 3), TKA_OK);
-    static const uint32_t al[][2] = {{3, 4}, {4, 5},  {5, 6},  {6, 7},  {7, 8},
+    static const uint32_t al[][2] = {{3, 4}, {4, 5},  {5, 6},   {6, 7},  {7, 8},
                                      {8, 9}, {9, 10}, {10, 11}, {11, 12}};
     expect_al(&s, "Yo friend", al, 9);
 }
@@ -62,7 +61,8 @@ Test(tj_str, removing_in_the_middle)
 {
     /* Rust: transform_range(Original(3..10), [('_', 0), ('F', 0), ('R', -2)], 2) */
     tj_str s = from("Hello friend");
-    tj_chg ch[] = {{'H', 0}, {'e', 0}, {'l', -2}, {'_', 0}, {'F', 0}, {'R', -2}, {'n', 0}, {'d', 0}};
+    tj_chg ch[] = {{'H', 0}, {'e', 0},  {'l', -2}, {'_', 0},
+                   {'F', 0}, {'R', -2}, {'n', 0},  {'d', 0}};
     cr_assert_eq(tj_str_transform(&cx, &s, ch, 8, 0), TKA_OK);
     static const uint32_t al[][2] = {{0, 1}, {1, 2}, {2, 3},   {5, 6},
                                      {6, 7}, {7, 8}, {10, 11}, {11, 12}};
@@ -84,7 +84,10 @@ Test(tj_str, prepend_takes_the_first_char_alignment)
     cr_assert_eq(tj_str_prepend(&cx, &s, "\xe2\x96\x81", 3), TKA_OK);
     static const uint32_t al[][2] = {{0, 1}, {0, 1}, {0, 1}, {0, 1},
                                      {1, 2}, {2, 3}, {3, 4}, {4, 5}};
-    expect_al(&s, "\xe2\x96\x81" "2024 ", al, 8);
+    expect_al(&s,
+              "\xe2\x96\x81"
+              "2024 ",
+              al, 8);
 }
 
 Test(tj_str, replace_aligns_content_to_the_match_end)
@@ -166,9 +169,9 @@ Test(tj_str, added_tokens_lstrip_rstrip_single_word)
     cr_assert(t, "%s", err.message);
     tj_enc e = {0};
     const char *text = "a  <m>  b ax x";
-    cr_assert_eq(tj_tokenizer_encode(t, text, strlen(text), NULL, 0, true, -1, TKA_TRUNCATE_NONE,
-                                     &e, &err),
-                 TKA_OK);
+    cr_assert_eq(
+        tj_tokenizer_encode(t, text, strlen(text), NULL, 0, true, -1, TKA_TRUNCATE_NONE, &e, &err),
+        TKA_OK);
     /* "<m>" takes the spaces around it; "x" inside "ax" is not a single word. Ids as Rust
      * assigns them (npm tokenizers@0.23.2 on the same file): "<m>" the next after the
      * vocabulary (4, not the file's 9), "x" the model's 3 (not 8). */
@@ -176,8 +179,8 @@ Test(tj_str, added_tokens_lstrip_rstrip_single_word)
     static const uint32_t s[] = {0, 1, 8, 10, 13}, en[] = {1, 8, 9, 12, 14};
     cr_assert_eq(e.n, 5);
     for (size_t i = 0; i < 5; i++)
-        cr_assert(e.ids[i] == ids[i] && e.s[i] == s[i] && e.e[i] == en[i],
-                  "token %zu: %d [%u, %u)", i, e.ids[i], e.s[i], e.e[i]);
+        cr_assert(e.ids[i] == ids[i] && e.s[i] == s[i] && e.e[i] == en[i], "token %zu: %d [%u, %u)",
+                  i, e.ids[i], e.s[i], e.e[i]);
     cr_assert(e.tok_len[1] == 7 && !memcmp(e.tok[1], "  <m>  ", 7));
     tj_enc_free(&e);
     tj_tokenizer_free(t);
@@ -186,18 +189,20 @@ Test(tj_str, added_tokens_lstrip_rstrip_single_word)
 Test(tj_str, errors_name_file_and_path)
 {
     tka_error err = {0};
-    cr_assert_null(build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
-                         " \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\":"
-                         " \"NoSuchPreTokenizer\"}]}}",
-                         &err));
+    cr_assert_null(
+        build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
+              " \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\":"
+              " \"NoSuchPreTokenizer\"}]}}",
+              &err));
     cr_assert_eq(err.status, TKA_ERR_UNSUPPORTED);
     cr_assert(strstr(err.message, "inline.json: pre_tokenizer.pretokenizers[0]") &&
                   strstr(err.message, "NoSuchPreTokenizer"),
               "%s", err.message);
-    cr_assert_null(build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
-                         " \"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"(\"},"
-                         " \"content\": \"\"}}",
-                         &err));
+    cr_assert_null(
+        build("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}, \"unk_token\": \"?\"},"
+              " \"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"(\"},"
+              " \"content\": \"\"}}",
+              &err));
     cr_assert(strstr(err.message, "inline.json: normalizer.pattern") &&
                   strstr(err.message, "PCRE2"),
               "%s", err.message);

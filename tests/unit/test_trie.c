@@ -53,7 +53,7 @@ static void check_probe(const tka_trie *t, const tka_trie_key *keys, size_t n, c
 
 Test(trie, exact_lookup_and_last_wins)
 {
-    tka_trie_key keys[] = {{"b", 1, 10},   {"abc", 3, 11}, {"ab", 2, 12},         {"", 0, 13},
+    tka_trie_key keys[] = {{"b", 1, 10},   {"abc", 3, 11}, {"ab", 2, 12},          {"", 0, 13},
                            {"abd", 3, 14}, {"ab", 2, 15},  {"\xe4\xb8\xad", 3, 16}};
     tka_trie t;
     tka_error err;
@@ -91,19 +91,16 @@ Test(trie, duplicates_rejected)
     tka_trie_key keys[] = {{"ab", 2, 0}, {"a", 1, 1}, {"abc", 3, 2}, {"ab", 2, 3}, {"b", 1, 4}};
     tka_trie t;
     tka_error err;
-    cr_assert_eq(tka_trie_build(&t, keys, 5, TKA_TRIE_DUPS_ERROR, "piece", &err),
-                 TKA_ERR_FORMAT);
+    cr_assert_eq(tka_trie_build(&t, keys, 5, TKA_TRIE_DUPS_ERROR, "piece", &err), TKA_ERR_FORMAT);
     cr_assert_str_eq(err.message, "piece \"ab\" is defined twice");
     cr_assert_null(t.nodes, "nothing is left behind");
     tka_trie_free(&t);
     /* the empty key twice, and a duplicate among binary keys */
     tka_trie_key empty[] = {{"", 0, 0}, {"x", 1, 1}, {"", 0, 2}};
-    cr_assert_eq(tka_trie_build(&t, empty, 3, TKA_TRIE_DUPS_ERROR, "piece", &err),
-                 TKA_ERR_FORMAT);
+    cr_assert_eq(tka_trie_build(&t, empty, 3, TKA_TRIE_DUPS_ERROR, "piece", &err), TKA_ERR_FORMAT);
     cr_assert_str_eq(err.message, "piece \"\" is defined twice");
     tka_trie_key bin[] = {{"\x00\xff", 2, 0}, {"\x00", 1, 1}, {"\x00\xff", 2, 2}};
-    cr_assert_eq(tka_trie_build(&t, bin, 3, TKA_TRIE_DUPS_ERROR, "piece", &err),
-                 TKA_ERR_FORMAT);
+    cr_assert_eq(tka_trie_build(&t, bin, 3, TKA_TRIE_DUPS_ERROR, "piece", &err), TKA_ERR_FORMAT);
     /* distinct keys that are prefixes of one another are not duplicates */
     tka_trie_key ok[] = {{"a", 1, 0}, {"ab", 2, 1}, {"abc", 3, 2}, {"", 0, 3}};
     cr_assert_eq(tka_trie_build(&t, ok, 4, TKA_TRIE_DUPS_ERROR, "piece", &err), TKA_OK);
@@ -129,8 +126,7 @@ Test(trie, empty_sets_and_bad_values)
     cr_assert_eq(tka_trie_find(&t, "a", 1), -1);
     tka_trie_free(&t);
     tka_trie_key neg[] = {{"a", 1, 0}, {"b", 1, -1}};
-    cr_assert_eq(tka_trie_build(&t, neg, 2, TKA_TRIE_DUPS_LAST, "token", &err),
-                 TKA_ERR_ARGUMENT);
+    cr_assert_eq(tka_trie_build(&t, neg, 2, TKA_TRIE_DUPS_LAST, "token", &err), TKA_ERR_ARGUMENT);
     cr_assert_null(t.nodes);
 }
 

@@ -91,7 +91,8 @@ Test(pandas, bom_at_a_block_start_before_the_first_line_end)
     tka_buf b = {0};
     for (size_t i = 0; i < TKA_PANDAS_CHUNK_CHARS; i++)
         tka_buf_append_char(&b, 'a');
-    tka_buf_append_str(&b, "\xef\xbb\xbf" "b\tlabel\nx\t1\n");
+    tka_buf_append_str(&b, "\xef\xbb\xbf"
+                           "b\tlabel\nx\t1\n");
     tka_error err;
     tka_dataset *ds = open_ds(b.data, b.len, TKA_TSV_PANDAS, &err);
     cr_assert_not_null(ds, "%s", err.message);
@@ -375,7 +376,8 @@ Test(errors, positions_and_pandas_messages)
     const char *extra = "s\tl\na\t1\n\n\"q\nq\"\t1\nb\t1\tx\n";
     cr_expect_eq(read_all(extra, strlen(extra), TKA_TSV_PANDAS, &err, &n), TKA_ERR_FORMAT);
     /* physical line 6; pandas counts the blank line but not the newline in quotes: line 5 */
-    cr_expect(strstr(err.message, "mem.tsv: line 6, column 1 (byte 17)") != NULL, "%s", err.message);
+    cr_expect(strstr(err.message, "mem.tsv: line 6, column 1 (byte 17)") != NULL, "%s",
+              err.message);
     cr_expect(strstr(err.message, "Expected 2 fields in line 5, saw 3") != NULL, "%s", err.message);
     cr_expect_eq(n, 3);
 
@@ -483,7 +485,8 @@ Test(utf8, strict_replace_and_block_order)
 {
     tka_error err;
     size_t n;
-    const char *bad = "s\tl\nok\t1\nab\xff" "c\t0\n";
+    const char *bad = "s\tl\nok\t1\nab\xff"
+                      "c\t0\n";
     cr_expect_eq(read_all(bad, strlen(bad), TKA_TSV_GLUE, &err, &n), TKA_ERR_UTF8);
     cr_expect(strstr(err.message, "line 3, column 3 (byte 11)") != NULL, "%s", err.message);
     cr_expect(strstr(err.message, "UnicodeDecodeError") != NULL);
@@ -504,13 +507,15 @@ Test(utf8, strict_replace_and_block_order)
     tka_dataset_options_init(&o);
     o.tsv.utf8_errors = TKA_UTF8_REPLACE;
     o.label_field = NULL;
-    const char *rep = "sentence\nab\xff\xf0\x9f\x98" "c\n";
+    const char *rep = "sentence\nab\xff\xf0\x9f\x98"
+                      "c\n";
     tka_dataset *ds;
     cr_assert_eq(tka_dataset_open_memory("r.tsv", rep, strlen(rep), &o, &ds, &err), TKA_OK, "%s",
                  err.message);
     tka_row row;
     cr_assert_eq(tka_dataset_next(ds, &row, &err), TKA_OK);
-    expect_text(&row.text, "ab\xef\xbf\xbd\xef\xbf\xbd" "c");
+    expect_text(&row.text, "ab\xef\xbf\xbd\xef\xbf\xbd"
+                           "c");
     tka_dataset_free(ds);
 }
 
@@ -606,8 +611,8 @@ Test(labels, numpy_int64_conversion)
 {
     tka_error err;
     int64_t out;
-    tka_value v = {.kind = TKA_VALUE_FLOAT, .f = -1.7, .text = "-1.7", .len = 4, .line = 2,
-                   .column = 5};
+    tka_value v = {
+        .kind = TKA_VALUE_FLOAT, .f = -1.7, .text = "-1.7", .len = 4, .line = 2, .column = 5};
     cr_expect_eq(tka_value_to_int64(&v, "f.tsv", &out, &err), TKA_OK);
     cr_expect_eq(out, -1); /* np.array([-1.7], dtype="int64") -> [-1] */
     v.f = NAN;

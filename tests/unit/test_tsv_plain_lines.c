@@ -31,8 +31,9 @@ static size_t compare(const char *name, const char *data, size_t len)
         tka_utf8_errors e = replace ? TKA_UTF8_REPLACE : TKA_UTF8_STRICT;
         records += read_records(data, len, e, false, &direct);
         read_records(data, len, e, true, &libcsv);
-        cr_assert_eq(direct.len, libcsv.len, "%s (%s): the readings differ:\n--- direct\n%s\n--- libcsv\n%s",
-                     name, replace ? "replace" : "strict", direct.data, libcsv.data);
+        cr_assert_eq(direct.len, libcsv.len,
+                     "%s (%s): the readings differ:\n--- direct\n%s\n--- libcsv\n%s", name,
+                     replace ? "replace" : "strict", direct.data, libcsv.data);
         cr_assert(direct.len == 0 || memcmp(direct.data, libcsv.data, direct.len) == 0,
                   "%s (%s): the readings differ:\n--- direct\n%s\n--- libcsv\n%s", name,
                   replace ? "replace" : "strict", direct.data, libcsv.data);
@@ -63,8 +64,8 @@ Test(plain_lines, golden_tricky_files_and_demo)
     cr_assert_geq(tricky, 0, "cannot read %s", failed);
     cr_expect_geq(tricky, 30, "only %ld tricky files found", tricky);
     cr_expect_gt(t.records, 200, "only %zu records", t.records);
-    printf("plain lines, direct = libcsv: %ld golden tricky files + demo.tsv, %zu records\n", tricky,
-           t.records);
+    printf("plain lines, direct = libcsv: %ld golden tricky files + demo.tsv, %zu records\n",
+           tricky, t.records);
 }
 
 Test(plain_lines, generated_tricky_files)

@@ -27,19 +27,78 @@ static inline size_t pick(uint64_t *state, size_t n)
 /* The token mix of interop/test_tsv_pandas.py (quotes, line ends, NA strings,
  * numbers at the edges of int64 / uint64 / double, NUL, BOM, UTF-8). */
 static const char *const tokens[] = {
-    "a", "b c", "word", " ", "  ", "\t", "\"", "\"\"", "\"x\"", "\"a\tb\"", "\"line\nbreak\"",
-    "1", "0", "-1", "+1", " 1", "1 ", "01", "1.5", "1e3", ".5", "1.", "-0", "1e", "1e+",
-    "nan", "NaN", "NA", "null", "NULL", "n/a", "#N/A", "None", "", "True", "false", "TRUE",
-    "tRuE", "inf", "-inf", "Infinity", "+inf", "99999999999999999999", "18446744073709551615",
-    "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-    "-9223372036854775809", "\xef\xbb\xbf", "#", "\\", "1_0", "0x1", "e5", "1e400", "1e-400",
-    "12345678901234567.5", "0.1", "123456789012345678901234", " 2.5 ", "\x0b" "3", "4\x0c",
-    "\xc3\xa9t\xc3\xa9", "\xe4\xb8\xad\xe6\x96\x87", "-9223372036854775296",
+    "a",
+    "b c",
+    "word",
+    " ",
+    "  ",
+    "\t",
+    "\"",
+    "\"\"",
+    "\"x\"",
+    "\"a\tb\"",
+    "\"line\nbreak\"",
+    "1",
+    "0",
+    "-1",
+    "+1",
+    " 1",
+    "1 ",
+    "01",
+    "1.5",
+    "1e3",
+    ".5",
+    "1.",
+    "-0",
+    "1e",
+    "1e+",
+    "nan",
+    "NaN",
+    "NA",
+    "null",
+    "NULL",
+    "n/a",
+    "#N/A",
+    "None",
+    "",
+    "True",
+    "false",
+    "TRUE",
+    "tRuE",
+    "inf",
+    "-inf",
+    "Infinity",
+    "+inf",
+    "99999999999999999999",
+    "18446744073709551615",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "\xef\xbb\xbf",
+    "#",
+    "\\",
+    "1_0",
+    "0x1",
+    "e5",
+    "1e400",
+    "1e-400",
+    "12345678901234567.5",
+    "0.1",
+    "123456789012345678901234",
+    " 2.5 ",
+    "\x0b"
+    "3",
+    "4\x0c",
+    "\xc3\xa9t\xc3\xa9",
+    "\xe4\xb8\xad\xe6\x96\x87",
+    "-9223372036854775296",
 };
-static const char *const line_ends[] = {"\n", "\n", "\n", "\n", "\n", "\n", "\n", "\n", "\r\n", "\r", ""};
-static const char *const headers[] = {
-    "sentence\tlabel", "s\tl", "a\tb\tc", "x", "\tlabel", "x\tx\tx", "\"q\"\tl", "s \t l",
-    "a\ta.1\ta", "\t", "sentence\tlabel\t"};
+static const char *const line_ends[] = {"\n", "\n", "\n",   "\n", "\n", "\n",
+                                        "\n", "\n", "\r\n", "\r", ""};
+static const char *const headers[] = {"sentence\tlabel", "s\tl",    "a\tb\tc",          "x",
+                                      "\tlabel",         "x\tx\tx", "\"q\"\tl",         "s \t l",
+                                      "a\ta.1\ta",       "\t",      "sentence\tlabel\t"};
 
 static inline void random_number(uint64_t *st, tka_buf *b)
 {
@@ -68,8 +127,7 @@ static inline void random_token(uint64_t *st, tka_buf *b)
         } nul[] = {{"\0", 1}, {"a\0b", 3}, {"NA\0x", 4}};
         size_t k = pick(st, 3);
         tka_buf_append(b, nul[k].s, nul[k].len);
-    }
-    else
+    } else
         tka_buf_append_str(b, tokens[pick(st, sizeof tokens / sizeof *tokens)]);
 }
 

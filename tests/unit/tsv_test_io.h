@@ -30,9 +30,9 @@ static inline long tsv_records_as_text(const void *data, size_t len, const tka_t
     tka_status st;
     while ((st = tka_tsv_next(r, &rec, &err)) == TKA_OK) {
         n++;
-        tka_buf_printf(out, "%" PRIu64 " %" PRIu64 "-%" PRIu64 " @%" PRIu64 " p%" PRIu64 " %d:",
-                       rec.index, rec.line, rec.end_line, rec.offset, rec.pandas_line,
-                       (int)rec.has_nul);
+        tka_buf_printf(
+            out, "%" PRIu64 " %" PRIu64 "-%" PRIu64 " @%" PRIu64 " p%" PRIu64 " %d:", rec.index,
+            rec.line, rec.end_line, rec.offset, rec.pandas_line, (int)rec.has_nul);
         for (size_t i = 0; i < rec.num_fields; i++) {
             const tka_tsv_field *f = &rec.fields[i];
             tka_buf_printf(out, " %" PRIu64 ":%" PRIu64 ":%" PRIu64 "%c%c[%zu]", f->line, f->column,
@@ -50,7 +50,8 @@ static inline long tsv_records_as_text(const void *data, size_t len, const tka_t
  * data/demo_sst2_sentence/demo.tsv. Returns the number of tricky files, or
  * -1 when a directory or file cannot be read (*failed names it). */
 static inline long for_each_golden_tsv(const char *shared,
-                                       void (*fn)(const char *name, const tka_buf *bytes, void *ctx),
+                                       void (*fn)(const char *name, const tka_buf *bytes,
+                                                  void *ctx),
                                        void *ctx, char failed[4096])
 {
     char dir[4096];
