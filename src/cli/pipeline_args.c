@@ -117,6 +117,8 @@ static int parse_fields(const char *cmd, const char *text, cli_pipeline_args *a)
 
 int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipeline_args *a)
 {
+    if (!a)
+        return -1;
     tka_pipeline_options *o = &a->options;
     const char *opt = argv[*i], *v;
     int64_t n;

@@ -177,6 +177,7 @@ static tka_status choose_items(run *r, uint64_t n, tka_error *err)
     r->items = malloc((n_items ? n_items : 1) * sizeof *r->items);
     if (!r->items)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory");
+    r->n_items = 0;
     for (size_t i = 0; i < n_items; i++) {
         if (items[i] < 0 || (uint64_t)items[i] >= n)
             return tka_error_set(err, TKA_ERR_ARGUMENT,

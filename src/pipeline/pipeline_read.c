@@ -318,7 +318,6 @@ tka_status pipeline_read_rows(run *r, tka_buf *warnings, tka_error *err)
             /* GLUE's IndexError: the run stops at this row; the rows of the
              * unfinished chunk are never tokenized. */
             consider(&s.first, r->result->rows_encoded, 0, err);
-            st = TKA_OK;
             break;
         }
         report_progress(r, &row, end);

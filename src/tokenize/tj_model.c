@@ -344,7 +344,7 @@ bool tj_cache_find(const tj_model *m, tj_work *w, const char *word, size_t len, 
     *hash = h;
     for (int k = 0; k < 2; k++) {
         tj_cache_slot *x = &set[k];
-        if (x->hash != h || x->len != len || memcmp(x->word, word, len))
+        if (x->hash != h || x->len != len || memcmp(x->word, word, len) != 0)
             continue;
         if ((*st = tj_pieces_reserve(out, x->n, err)) != TKA_OK)
             return true;

@@ -33,7 +33,10 @@ typedef struct builder {
 
 static tka_status nomem(builder *b)
 {
-    return tka_error_set(b->err, TKA_ERR_NOMEM, "out of memory building the %s trie", b->what);
+    /* The status is returned as a constant, not as tka_error_set's result,
+     * so a reader (or the analyzer) sees every failed allocation end the build. */
+    tka_error_set(b->err, TKA_ERR_NOMEM, "out of memory building the %s trie", b->what);
+    return TKA_ERR_NOMEM;
 }
 
 /* Makes slots [0, need) exist, new ones free. */
