@@ -145,6 +145,16 @@ TKA_API tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, si
 TKA_API tka_status tka_encoder_pad(const tka_encoder *encoder, tka_encoding *encodings, size_t n,
                                    tka_arena *arena, tka_error *err);
 
+/* The same in parts, for a batch padded on several threads: the length
+ * tka_encoder_pad gives the n encodings of the whole batch (0 without
+ * padding), then tka_encoder_pad_to on each part, with that width and the
+ * part's own arena (one per thread), pads it exactly as tka_encoder_pad
+ * pads the batch. */
+TKA_API size_t tka_encoder_pad_width(const tka_encoder *encoder, const tka_encoding *encodings,
+                                     size_t n);
+TKA_API tka_status tka_encoder_pad_to(const tka_encoder *encoder, tka_encoding *encodings, size_t n,
+                                      size_t width, tka_arena *arena, tka_error *err);
+
 /* One-shot convenience: tka_encoder_new + encode + free. */
 TKA_API tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options,
                               const char *text, size_t len, const char *pair, size_t pair_len,

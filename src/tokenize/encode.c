@@ -676,11 +676,10 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
     return TKA_OK;
 }
 
-tka_status tka_encoder_pad(const tka_encoder *enc, tka_encoding *v, size_t n, tka_arena *arena,
-                           tka_error *err)
+size_t tka_encoder_pad_width(const tka_encoder *enc, const tka_encoding *v, size_t n)
 {
     if (enc->o.padding == TKA_PAD_NONE || n == 0)
-        return TKA_OK;
+        return 0;
     size_t target = 0;
     if (enc->o.padding == TKA_PAD_MAX_LENGTH)
         target = (size_t)enc->o.max_length;
@@ -688,13 +687,26 @@ tka_status tka_encoder_pad(const tka_encoder *enc, tka_encoding *v, size_t n, tk
         for (size_t i = 0; i < n; i++)
             if (v[i].length > target)
                 target = v[i].length;
-    target = round_up(enc, target);
+    return round_up(enc, target);
+}
+
+tka_status tka_encoder_pad_to(const tka_encoder *enc, tka_encoding *v, size_t n, size_t width,
+                              tka_arena *arena, tka_error *err)
+{
+    if (enc->o.padding == TKA_PAD_NONE)
+        return TKA_OK;
     for (size_t i = 0; i < n; i++) {
-        tka_status st = pad_all(enc, &v[i], target, arena);
+        tka_status st = pad_all(enc, &v[i], width, arena);
         if (st != TKA_OK)
             return tka_error_set(err, st, "out of memory padding");
     }
     return TKA_OK;
+}
+
+tka_status tka_encoder_pad(const tka_encoder *enc, tka_encoding *v, size_t n, tka_arena *arena,
+                           tka_error *err)
+{
+    return tka_encoder_pad_to(enc, v, n, tka_encoder_pad_width(enc, v, n), arena, err);
 }
 
 tka_status tka_encode(const tka_tokenizer *tok, const tka_encode_options *options, const char *text,

@@ -293,6 +293,62 @@ Test(bert_encode, padding)
     tka_tokenizer_free(tok);
 }
 
+Test(bert_encode, padding_in_parts_equals_padding_the_batch)
+{
+    /* tka_encoder_pad_width over the batch, then tka_encoder_pad_to on
+     * each part (what the Python binding's threads do) == tka_encoder_pad */
+    tka_tokenizer *tok = open_small(1, SLOW);
+    tka_arena *arena = tka_arena_new(0);
+    static const char *const texts[] = {"hello", "hello world , world", "world !"};
+    for (int side = 0; side < 2; side++)
+        for (int multiple = 0; multiple <= 4; multiple += 4) {
+            tka_encode_options o;
+            tka_encode_options_init(&o);
+            o.padding = TKA_PAD_LONGEST;
+            o.padding_side = side ? TKA_PAD_LEFT : TKA_PAD_RIGHT;
+            o.pad_to_multiple_of = multiple;
+            tka_encoder *encoder;
+            tka_error err;
+            cr_assert_eq(tka_encoder_new(tok, &o, &encoder, &err), TKA_OK);
+            tka_encoding whole[3], parts[3];
+            for (int i = 0; i < 3; i++) {
+                cr_assert_eq(tka_encoder_encode(encoder, texts[i], strlen(texts[i]), NULL, 0, arena,
+                                                &whole[i], &err),
+                             TKA_OK);
+                parts[i] = whole[i];
+            }
+            size_t width = tka_encoder_pad_width(encoder, parts, 3);
+            cr_assert_eq(width, multiple ? 8u : 6u);
+            cr_assert_eq(tka_encoder_pad(encoder, whole, 3, arena, &err), TKA_OK);
+            cr_assert_eq(tka_encoder_pad_to(encoder, parts + 1, 2, width, arena, &err), TKA_OK);
+            cr_assert_eq(tka_encoder_pad_to(encoder, parts, 1, width, arena, &err), TKA_OK);
+            for (int i = 0; i < 3; i++) {
+                cr_assert_eq(parts[i].length, width);
+                assert_ints(parts[i].input_ids, parts[i].length, whole[i].input_ids,
+                            whole[i].length, "input_ids");
+                assert_ints(parts[i].attention_mask, parts[i].length, whole[i].attention_mask,
+                            whole[i].length, "attention_mask");
+                assert_ints(parts[i].token_type_ids, parts[i].length, whole[i].token_type_ids,
+                            whole[i].length, "token_type_ids");
+            }
+            tka_encoder_free(encoder);
+        }
+    /* no padding: width 0, nothing changes */
+    tka_encode_options o;
+    tka_encode_options_init(&o);
+    tka_encoder *encoder;
+    tka_error err;
+    cr_assert_eq(tka_encoder_new(tok, &o, &encoder, &err), TKA_OK);
+    tka_encoding e;
+    cr_assert_eq(tka_encoder_encode(encoder, "hello", 5, NULL, 0, arena, &e, &err), TKA_OK);
+    cr_assert_eq(tka_encoder_pad_width(encoder, &e, 1), 0u);
+    cr_assert_eq(tka_encoder_pad_to(encoder, &e, 1, 9, arena, &err), TKA_OK);
+    cr_assert_eq(e.length, 3u);
+    tka_encoder_free(encoder);
+    tka_arena_free(arena);
+    tka_tokenizer_free(tok);
+}
+
 Test(bert_encode, option_checks_like_hf)
 {
     /* no pad token: HF's ValueError, word for word */
