@@ -596,13 +596,13 @@ class PreTrainedTokenizer:
             attention_mask=bool(return_attention_mask) or fast or bool(return_length),
             special_tokens_mask=bool(return_special_tokens_mask) or fast)
         lengths = r["lengths"]
-        if verbose and max_length is None and len(lengths) and int(lengths.max()) > self.model_max_length:
+        if verbose and max_length is None and r["max_row_length"] > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence
             self._warn_once(
                 "sequence-length-is-longer-than-the-specified-maximum",
                 "Token indices sequence length is longer than the specified maximum sequence length "
                 "for this model ({} > {}). Running this sequence through the model will result in "
-                "indexing errors".format(int(lengths.max()), self.model_max_length))
+                "indexing errors".format(r["max_row_length"], self.model_max_length))
         # fast: a text's overflow encodings are rows of their own after it
         # (PreTrainedTokenizerFast._batch_encode_plus), kept batched even for
         # one text
@@ -633,9 +633,11 @@ class PreTrainedTokenizer:
                 keys.append("attention_mask")
         out = BatchEncoding()
         n = len(lengths)
-        uniform = n > 0 and bool((lengths == lengths[0]).all())
-        bounds = np.concatenate(([0], np.cumsum(lengths)))
+        uniform = r["uniform"]
+        bounds = None  # row starts in the flat arrays, made when a key needs them
         for key in keys:
+            if bounds is None and (key == "length" or return_tensors != "np" or not uniform):
+                bounds = np.concatenate(([0], np.cumsum(lengths)))
             if key == "length":
                 cs = np.concatenate(([0], np.cumsum(r["attention_mask"])))
                 out[key] = (cs[bounds[1:]] - cs[bounds[:-1]]).tolist()

@@ -65,12 +65,26 @@ static PyObject *raise_tka(const tka_error *err)
 
 /* ---------------------------------------------------------------- Tokenizer */
 
+struct batch_job;
+
 typedef struct {
     PyObject_HEAD tka_tokenizer *tok;
+    /* The batch calls' thread pool, kept between calls (its threads wait
+     * idle): starting and joining threads on every call cost about as much
+     * as encoding a batch of a thousand short lines. One call at a time
+     * uses it (pool_busy, under the GIL); a concurrent call from another
+     * Python thread gets a pool of its own. */
+    tka_pool *pool;
+    int pool_threads;
+    pid_t pool_pid; /* a forked child has none of its parent's pool threads */
+    bool pool_busy;
+    struct batch_job *pool_job; /* the pool's context: the job of the call using it */
 } TokenizerObject;
 
 static void Tokenizer_dealloc(TokenizerObject *self)
 {
+    if (self->pool && self->pool_pid == getpid())
+        tka_pool_free(self->pool);
     tka_tokenizer_free(self->tok);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -257,6 +271,15 @@ static PyObject *Tokenizer_decode(TokenizerObject *self, PyObject *args, PyObjec
 
 /* ------------------------------------------------------------ batch encode */
 
+/* Where phase 2 writes: the result's numpy buffers (NULL: not asked for)
+ * and each row's place in them, laid out before the phase starts. */
+typedef struct batch_out {
+    int64_t *lengths, *ids, *tt, *am, *stm, *offs, *ovf, *ovf_len, *ntrunc, *sample;
+    size_t *row_at; /* text i's rows: [row_at[i], row_at[i + 1]) */
+    size_t *tok_at; /* row r's tokens: from tok_at[r] (padded lengths) */
+    size_t *ovf_at; /* row r's overflowing tokens: from ovf_at[r] */
+} batch_out;
+
 typedef struct batch_job {
     const tka_tokenizer *tok;
     const tka_encode_options *opt;
@@ -267,6 +290,10 @@ typedef struct batch_job {
     tka_encoder *
         *encoders;      /* one per pool worker (encoders are not thread-safe; the tokenizer is) */
     tka_arena **arenas; /* one per pool worker; the encodings live there */
+    int phase;          /* 1: encode; 2: pad to `width` and write into `out` */
+    size_t width;       /* tka_encoder_pad_width of the whole batch */
+    bool overflow;      /* a fast encoding's overflow encodings are rows of their own */
+    batch_out out;
 } batch_job;
 
 /* A block of rows, one tka_pool task: a thread that hits long rows does
@@ -278,28 +305,75 @@ typedef struct batch_block {
     size_t start;
 } batch_block;
 
+/* Row r of the output (the k-th of text i's: 0 its encoding, then its
+ * overflow encodings) into the numpy buffers. */
+static void write_row(const batch_out *o, size_t r, size_t i, const tka_encoding *e)
+{
+    size_t at = o->tok_at[r];
+    o->lengths[r] = (int64_t)e->length;
+    for (size_t j = 0; j < e->length; j++)
+        o->ids[at + j] = e->input_ids[j];
+    if (o->tt)
+        for (size_t j = 0; j < e->length; j++)
+            o->tt[at + j] = e->token_type_ids[j];
+    if (o->am)
+        for (size_t j = 0; j < e->length; j++)
+            o->am[at + j] = e->attention_mask[j];
+    if (o->stm)
+        for (size_t j = 0; j < e->length; j++)
+            o->stm[at + j] = e->special_tokens_mask[j];
+    if (o->offs)
+        for (size_t j = 0; j < e->length; j++) {
+            o->offs[2 * (at + j)] = e->offset_starts ? e->offset_starts[j] : 0;
+            o->offs[2 * (at + j) + 1] = e->offset_ends ? e->offset_ends[j] : 0;
+        }
+    if (o->ovf) {
+        for (size_t j = 0; j < e->n_overflowing_tokens; j++)
+            o->ovf[o->ovf_at[r] + j] = e->overflowing_tokens[j];
+        o->ovf_len[r] = (int64_t)e->n_overflowing_tokens;
+        o->ntrunc[r] = e->num_truncated_tokens;
+    }
+    if (o->sample)
+        o->sample[r] = (int64_t)i;
+}
+
+/* Phase 1 encodes the block's rows; phase 2 pads them (the batch's width,
+ * in this worker's arena) and writes them into the result: everything per
+ * row runs on the pool, only the layout between the phases is serial. */
 static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
 {
-    batch_job *j = ctx;
+    batch_job *j = *(batch_job **)ctx;
     size_t start = ((batch_block *)task)->start;
     size_t end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
+    if (j->phase == 1) {
+        for (size_t i = start; i < end; i++) {
+            tka_status st =
+                tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i], j->pair[i],
+                                   j->pair_len[i], j->arenas[worker], &j->enc[i], err);
+            if (st != TKA_OK)
+                return st;
+        }
+        return TKA_OK;
+    }
+    tka_status st = tka_encoder_pad_to(j->encoders[worker], &j->enc[start], end - start, j->width,
+                                       j->arenas[worker], err);
+    if (st != TKA_OK)
+        return st;
     for (size_t i = start; i < end; i++) {
-        tka_status st =
-            tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i], j->pair[i],
-                               j->pair_len[i], j->arenas[worker], &j->enc[i], err);
-        if (st != TKA_OK)
-            return st;
+        const tka_encoding *e = &j->enc[i];
+        size_t r = j->out.row_at[i];
+        write_row(&j->out, r++, i, e);
+        for (size_t k = 0; j->overflow && k < e->n_overflowing; k++)
+            write_row(&j->out, r++, i, &e->overflowing[k]);
     }
     return TKA_OK;
 }
 
-/* Encodes every row on `threads` threads (the caller's among them); the
- * first failing row's error in *err. */
-static tka_status batch_run(batch_job *j, int threads, batch_block *blocks, size_t n_blocks,
-                            tka_error *err)
+/* Runs every block through the pool (the caller's thread among its
+ * workers); the first failing row's error in *err. */
+static tka_status batch_run(tka_pool *pool, batch_block *blocks, size_t n_blocks, tka_error *err)
 {
-    tka_pool *pool;
-    tka_status st = tka_pool_new(threads, 4 * (size_t)threads, batch_work, j, &pool, err);
+    tka_status st = TKA_OK;
     size_t submitted = 0;
     while (st == TKA_OK) {
         while (submitted < n_blocks && tka_pool_submit(pool, &blocks[submitted], NULL) == TKA_OK)
@@ -307,7 +381,6 @@ static tka_status batch_run(batch_job *j, int threads, batch_block *blocks, size
         void *done;
         st = tka_pool_next(pool, &done, err);
     }
-    tka_pool_free(pool);
     return st == TKA_END ? TKA_OK : st;
 }
 
@@ -344,11 +417,6 @@ static bool utf8_items(PyObject *seq, size_t n, const char **s, size_t *len, boo
     return true;
 }
 
-static PyObject *new_i64(npy_intp n)
-{
-    return PyArray_SimpleNew(1, &n, NPY_INT64);
-}
-
 static int set_array(PyObject *d, const char *key, PyObject *a)
 {
     if (!a)
@@ -363,7 +431,8 @@ static int set_array(PyObject *d, const char *key, PyObject *a)
  * offsets, overflow, num_threads, token_type_ids, attention_mask,
  * special_tokens_mask) -> dict of flat int64 arrays plus
  * "lengths" (tokens per row): row i is [sum(lengths[:i]), +lengths[i]). With
- * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch.
+ * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch;
+ * "uniform" (bool) says so and "max_row_length" (int) is max(lengths).
  * With overflow, a fast encoding's overflow encodings are rows of their own
  * after it, and "overflow_to_sample_mapping" gives each row's text. */
 static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, PyObject *kw)
@@ -462,13 +531,15 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         threads = 1;
     if (threads > 64)
         threads = 64;
-    if ((size_t)threads > n_blocks)
-        threads = n_blocks > 0 ? (int)n_blocks : 1;
+    if (n_blocks <= 1)
+        threads = 1; /* the caller's thread alone: no pool threads to wake */
     job.encoders = calloc((size_t)threads, sizeof *job.encoders);
     job.arenas = calloc((size_t)threads, sizeof *job.arenas);
-    tka_arena *pad_arena = tka_arena_new(0);
+    tka_pool *pool = NULL;
+    bool kept_pool = false; /* pool is self->pool, kept for the next call */
+    size_t *layout = NULL;
     bool alloc_ok = job.text && job.pair && job.text_len && job.pair_len && job.enc && blocks &&
-                    job.encoders && job.arenas && pad_arena;
+                    job.encoders && job.arenas;
     for (int t = 0; alloc_ok && t < threads; t++) {
         job.arenas[t] = tka_arena_new(1u << 20);
         alloc_ok = job.arenas[t] != NULL;
@@ -489,142 +560,150 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
             goto done;
         }
     }
-    tka_status st, pad_st = TKA_OK;
-    tka_error err, pad_err;
-    tka_encoder *padder = NULL;
-    Py_BEGIN_ALLOW_THREADS st = batch_run(&job, threads, blocks, n_blocks, &err);
-    if (st == TKA_OK && o.padding != TKA_PAD_NONE) {
-        pad_st = tka_encoder_new(job.tok, &o, &padder, &pad_err);
-        if (pad_st == TKA_OK)
-            pad_st = tka_encoder_pad(padder, job.enc, n, pad_arena, &pad_err);
-        tka_encoder_free(padder);
+    /* Phase 1 (pool, no GIL): encode. Then the layout (serial, O(rows)):
+     * the rows, each text's encoding followed (overflow, fast) by its
+     * overflow encodings, as PreTrainedTokenizerFast._batch_encode_plus
+     * stacks them, and where each row's padded tokens go. Then, with the GIL,
+     * the numpy arrays; phase 2 (pool, no GIL) pads and writes every row
+     * straight into them. */
+    tka_status st;
+    tka_error err;
+    size_t n_rows = n, total = 0, total_ovf = 0;
+    bool has_tt = want_tt && n > 0;
+    batch_job *job_ptr = &job; /* the context of a pool of this call's own */
+    batch_job **pool_ctx = &job_ptr;
+    kept_pool = threads > 1 && !self->pool_busy;
+    if (kept_pool) {
+        if (self->pool && (self->pool_threads != threads || self->pool_pid != getpid())) {
+            if (self->pool_pid == getpid())
+                tka_pool_free(self->pool);
+            /* else the parent's: its threads are not in this process, so it
+             * cannot be joined; it is left as it is */
+            self->pool = NULL;
+        }
+        self->pool_busy = true;
+        self->pool_job = &job;
+        pool_ctx = &self->pool_job;
+        pool = self->pool;
     }
-    Py_END_ALLOW_THREADS if (st != TKA_OK)
-    {
+    PyThreadState *ts = PyEval_SaveThread();
+    st = pool ? TKA_OK
+              : tka_pool_new(threads, 4 * (size_t)threads, batch_work, pool_ctx, &pool, &err);
+    if (st == TKA_OK) {
+        job.phase = 1;
+        st = batch_run(pool, blocks, n_blocks, &err);
+    }
+    if (st == TKA_OK) {
+        job.width = tka_encoder_pad_width(job.encoders[0], job.enc, n);
+        job.overflow = overflow;
+        for (size_t i = 0; overflow && i < n; i++)
+            n_rows += job.enc[i].n_overflowing;
+        layout = malloc((n + 1 + 2 * (n_rows + 1)) * sizeof *layout);
+        if (!layout)
+            st = tka_error_set(&err, TKA_ERR_NOMEM, "out of memory");
+    }
+    if (st == TKA_OK) {
+        batch_out *bo = &job.out;
+        bo->row_at = layout;
+        bo->tok_at = layout + n + 1;
+        bo->ovf_at = bo->tok_at + n_rows + 1;
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++) {
+            const tka_encoding *e = &job.enc[i];
+            bo->row_at[i] = r;
+            for (size_t k = 0; k <= (overflow ? e->n_overflowing : 0); k++, r++) {
+                const tka_encoding *x = k ? &e->overflowing[k - 1] : e;
+                bo->tok_at[r] = total;
+                bo->ovf_at[r] = total_ovf;
+                /* tka_encoder_pad_to: shorter rows become width long */
+                total += x->length > job.width ? x->length : job.width;
+                total_ovf += x->n_overflowing_tokens;
+                has_tt &= x->token_type_ids != NULL;
+            }
+        }
+        bo->row_at[n] = r;
+    }
+    PyEval_RestoreThread(ts);
+    if (st != TKA_OK) {
         raise_tka(&err);
         goto done;
     }
-    if (pad_st != TKA_OK) {
-        raise_tka(&pad_err);
-        goto done;
-    }
 
-    /* Rows: each encoding, followed (overflow, fast) by its overflow
-     * encodings, as PreTrainedTokenizerFast._batch_encode_plus stacks them;
-     * row_sample maps each row to its text (overflow_to_sample_mapping). */
-    size_t n_rows = n;
-    if (overflow)
-        for (size_t i = 0; i < n; i++)
-            n_rows += job.enc[i].n_overflowing;
-    const tka_encoding **rows = n_rows > n ? malloc(n_rows * sizeof *rows) : NULL;
-    if (n_rows > n && !rows) {
-        PyErr_NoMemory();
-        goto done;
+    enum { A_LEN, A_IDS, A_TT, A_AM, A_STM, A_OFFS, A_OVF, A_OVF_LEN, A_NTRUNC, A_SAMPLE, A_N };
+    static const char *const keys[A_N] = {"lengths",
+                                          "input_ids",
+                                          "token_type_ids",
+                                          "attention_mask",
+                                          "special_tokens_mask",
+                                          "offset_mapping",
+                                          "overflowing_tokens",
+                                          "overflow_lengths",
+                                          "num_truncated_tokens",
+                                          "overflow_to_sample_mapping"};
+    PyObject *arr[A_N] = {0};
+    const bool wanted[A_N] = {true,    true,     has_tt,   want_am,  want_stm,
+                              offsets, overflow, overflow, overflow, overflow};
+    const size_t count[A_N] = {n_rows, total,     total,  total,  total,
+                               total,  total_ovf, n_rows, n_rows, n_rows};
+    bool arrays_ok = true;
+    for (int a = 0; a < A_N && arrays_ok; a++) {
+        if (!wanted[a])
+            continue;
+        npy_intp dims[2] = {(npy_intp)count[a], 2};
+        arr[a] = PyArray_SimpleNew(a == A_OFFS ? 2 : 1, dims, NPY_INT64);
+        arrays_ok = arr[a] != NULL;
     }
-    PyObject *sample = overflow ? new_i64((npy_intp)n_rows) : NULL;
-    if (overflow && !sample) {
-        free(rows);
-        goto done;
+    if (arrays_ok) {
+        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,   &job.out.tt,  &job.out.am,
+                              &job.out.stm,     &job.out.offs,  &job.out.ovf, &job.out.ovf_len,
+                              &job.out.ntrunc,  &job.out.sample};
+        for (int a = 0; a < A_N; a++)
+            *dst[a] = arr[a] ? PyArray_DATA((PyArrayObject *)arr[a]) : NULL;
+        ts = PyEval_SaveThread();
+        job.phase = 2;
+        st = batch_run(pool, blocks, n_blocks, &err);
+        PyEval_RestoreThread(ts);
+        if (st != TKA_OK)
+            raise_tka(&err);
+        else
+            result = PyDict_New();
     }
-    int64_t *psm = sample ? PyArray_DATA((PyArrayObject *)sample) : NULL;
-    for (size_t i = 0, r = 0; i < n; i++) {
-        if (rows)
-            rows[r] = &job.enc[i];
-        if (psm)
-            psm[r] = (int64_t)i;
-        r++;
-        for (size_t k = 0; rows && k < job.enc[i].n_overflowing; k++, r++) {
-            rows[r] = &job.enc[i].overflowing[k];
-            psm[r] = (int64_t)i;
+    /* Row lengths summarised for the Python side (no pass over the array
+     * there): the longest row, and whether all rows have one length. */
+    if (result) {
+        size_t longest = 0, first = 0;
+        bool uniform = n_rows > 0;
+        for (size_t r = 0; r < n_rows; r++) {
+            size_t len = (size_t)job.out.lengths[r];
+            longest = len > longest ? len : longest;
+            if (r == 0)
+                first = len;
+            uniform &= len == first;
         }
+        PyObject *lo = PyLong_FromSize_t(longest);
+        if (!lo || PyDict_SetItemString(result, "max_row_length", lo) < 0 ||
+            PyDict_SetItemString(result, "uniform", uniform ? Py_True : Py_False) < 0)
+            Py_CLEAR(result);
+        Py_XDECREF(lo);
     }
-#define ROW(r) (rows ? rows[r] : &job.enc[r])
-
-    /* Sizes, then the numpy arrays, then the copy (GIL released). */
-    size_t total = 0, total_ovf = 0;
-    bool has_tt = want_tt && n_rows > 0 && ROW(0)->token_type_ids != NULL;
-    for (size_t i = 0; i < n_rows; i++) {
-        total += ROW(i)->length;
-        total_ovf += ROW(i)->n_overflowing_tokens;
-        has_tt &= ROW(i)->token_type_ids != NULL;
+    for (int a = 0; a < A_N; a++) {
+        if (!arr[a])
+            continue;
+        if (!result)
+            Py_DECREF(arr[a]);
+        else if (set_array(result, keys[a], arr[a]) < 0) /* takes the reference */
+            Py_CLEAR(result);
     }
-    result = PyDict_New();
-    PyObject *lengths = new_i64((npy_intp)n_rows), *iid = new_i64((npy_intp)total);
-    PyObject *tt = has_tt ? new_i64((npy_intp)total) : NULL;
-    PyObject *am = want_am ? new_i64((npy_intp)total) : NULL;
-    PyObject *stm = want_stm ? new_i64((npy_intp)total) : NULL;
-    PyObject *offs = NULL, *ovf = NULL, *ovf_len = NULL, *ntrunc = NULL;
-    if (offsets) {
-        npy_intp dims[2] = {(npy_intp)total, 2};
-        offs = PyArray_SimpleNew(2, dims, NPY_INT64);
-    }
-    if (overflow) {
-        ovf = new_i64((npy_intp)total_ovf);
-        ovf_len = new_i64((npy_intp)n_rows);
-        ntrunc = new_i64((npy_intp)n_rows);
-    }
-    if (!result || !lengths || !iid || (has_tt && !tt) || (want_am && !am) || (want_stm && !stm) ||
-        (offsets && !offs) || (overflow && (!ovf || !ovf_len || !ntrunc))) {
-        Py_XDECREF(lengths);
-        Py_XDECREF(iid);
-        Py_XDECREF(tt);
-        Py_XDECREF(am);
-        Py_XDECREF(stm);
-        Py_XDECREF(offs);
-        Py_XDECREF(ovf);
-        Py_XDECREF(ovf_len);
-        Py_XDECREF(ntrunc);
-        Py_XDECREF(sample);
-        Py_CLEAR(result);
-        free(rows);
-        goto done;
-    }
-    int64_t *pl = PyArray_DATA((PyArrayObject *)lengths), *pi = PyArray_DATA((PyArrayObject *)iid);
-    int64_t *pt = tt ? PyArray_DATA((PyArrayObject *)tt) : NULL;
-    int64_t *pa = am ? PyArray_DATA((PyArrayObject *)am) : NULL;
-    int64_t *ps = stm ? PyArray_DATA((PyArrayObject *)stm) : NULL;
-    int64_t *po = offs ? PyArray_DATA((PyArrayObject *)offs) : NULL;
-    int64_t *pv = ovf ? PyArray_DATA((PyArrayObject *)ovf) : NULL;
-    int64_t *pvl = ovf_len ? PyArray_DATA((PyArrayObject *)ovf_len) : NULL;
-    int64_t *pnt = ntrunc ? PyArray_DATA((PyArrayObject *)ntrunc) : NULL;
-    Py_BEGIN_ALLOW_THREADS size_t k = 0, kv = 0;
-    for (size_t i = 0; i < n_rows; i++) {
-        const tka_encoding *e = ROW(i);
-        pl[i] = (int64_t)e->length;
-        for (size_t j = 0; j < e->length; j++, k++) {
-            pi[k] = e->input_ids[j];
-            if (pt)
-                pt[k] = e->token_type_ids[j];
-            if (pa)
-                pa[k] = e->attention_mask[j];
-            if (ps)
-                ps[k] = e->special_tokens_mask[j];
-            if (po) {
-                po[2 * k] = e->offset_starts ? e->offset_starts[j] : 0;
-                po[2 * k + 1] = e->offset_ends ? e->offset_ends[j] : 0;
-            }
-        }
-        if (pv) {
-            for (size_t j = 0; j < e->n_overflowing_tokens; j++)
-                pv[kv++] = e->overflowing_tokens[j];
-            pvl[i] = (int64_t)e->n_overflowing_tokens;
-            pnt[i] = e->num_truncated_tokens;
-        }
-    }
-    Py_END_ALLOW_THREADS if (set_array(result, "lengths", lengths) < 0 ||
-                             set_array(result, "input_ids", iid) < 0 ||
-                             (tt && set_array(result, "token_type_ids", tt) < 0) ||
-                             (am && set_array(result, "attention_mask", am) < 0) ||
-                             (stm && set_array(result, "special_tokens_mask", stm) < 0) ||
-                             (offs && set_array(result, "offset_mapping", offs) < 0) ||
-                             (ovf && (set_array(result, "overflowing_tokens", ovf) < 0 ||
-                                      set_array(result, "overflow_lengths", ovf_len) < 0 ||
-                                      set_array(result, "num_truncated_tokens", ntrunc) < 0 ||
-                                      set_array(result, "overflow_to_sample_mapping", sample) < 0)))
-        Py_CLEAR(result);
-    free(rows);
-#undef ROW
 done:
+    if (kept_pool) {
+        self->pool = pool;
+        self->pool_threads = threads;
+        self->pool_pid = getpid();
+        self->pool_busy = false;
+        self->pool_job = NULL;
+    } else {
+        tka_pool_free(pool);
+    }
     for (int t = 0; t < threads; t++) {
         if (job.encoders)
             tka_encoder_free(job.encoders[t]);
@@ -634,7 +713,7 @@ done:
     free(job.encoders);
     free(job.arenas);
     free(blocks);
-    tka_arena_free(pad_arena);
+    free(layout);
     free(job.text);
     free(job.pair);
     free(job.text_len);

@@ -39,3 +39,83 @@ def test_a_bad_row_in_the_middle_raises_and_the_tokenizer_goes_on(threads):
     r = t._tok.encode_batch(good_texts, good_pairs, max_length=16, truncation="only_second",
                             num_threads=threads)
     assert len(r["lengths"]) == 300
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("side,multiple", [("right", 0), ("left", 8)])
+def test_padding_and_overflow_rows_written_by_the_threads(threads, side, multiple):
+    # padding and the writing into numpy run per block on the pool: every
+    # block padded to the whole batch's width, overflow rows after their text
+    t = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased", compat="fast")
+    texts, pairs = batch(3000)
+    texts[1500] = "a much longer text than the others " * 3
+    kw = dict(max_length=24, truncation="longest_first", stride=2, overflow=True, padding="longest",
+              padding_side=side, pad_to_multiple_of=multiple, offsets=True)
+    one = t._tok.encode_batch(texts, pairs, num_threads=1, **kw)
+    many = t._tok.encode_batch(texts, pairs, num_threads=threads, **kw)
+    assert list(one) == list(many)
+    for k in one:
+        assert np.array_equal(one[k], many[k]), k
+    width = 24  # the longest row, already a multiple of 8
+    assert (one["lengths"] == width).all() and one["uniform"] and one["max_row_length"] == width
+    assert len(one["lengths"]) > 3000  # overflow rows
+    ids = one["input_ids"].reshape(-1, width)
+    pad_col = 0 if side == "left" else -1
+    assert (ids[:, pad_col] == 0).any() and (ids[one["attention_mask"].reshape(-1, width)[:, pad_col] == 0, pad_col] == 0).all()
+
+
+def test_uneven_rows_summary():
+    t = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased")
+    r = t._tok.encode_batch(["a", "a b c", "a b"], num_threads=2)
+    assert r["lengths"].tolist() == [3, 5, 4] and not r["uniform"] and r["max_row_length"] == 5
+    r = t._tok.encode_batch([], num_threads=2)
+    assert len(r["lengths"]) == 0 and not r["uniform"] and r["max_row_length"] == 0
+
+
+def test_concurrent_calls_from_python_threads():
+    # one call uses the tokenizer's kept pool, a concurrent one gets its own
+    import threading
+
+    t = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased", num_threads=2)
+    texts, pairs = batch(4000)
+    want = t._tok.encode_batch(texts, pairs, num_threads=1)
+    got, errors = [], []
+
+    def run():
+        try:
+            for _ in range(3):
+                got.append(t._tok.encode_batch(texts, pairs, num_threads=2))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors and len(got) == 9
+    for r in got:
+        assert all(np.array_equal(want[k], r[k]) for k in want)
+
+
+def test_a_forked_child_encodes_on_threads_of_its_own():
+    # the kept pool's threads are not in a forked child (torch DataLoader
+    # workers): the child must still encode, on a pool it starts itself
+    import os
+
+    t = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased", num_threads=2)
+    texts, pairs = batch(2000)
+    want = t._tok.encode_batch(texts, pairs, num_threads=2)
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            r = t._tok.encode_batch(texts, pairs, num_threads=2)
+            r2 = t._tok.encode_batch(texts, pairs, num_threads=2)
+            code = 0 if all(np.array_equal(want[k], r[k]) and np.array_equal(want[k], r2[k]) for k in want) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    r = t._tok.encode_batch(texts, pairs, num_threads=2)
+    assert all(np.array_equal(want[k], r[k]) for k in want)
