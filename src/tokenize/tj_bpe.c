@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "tokenize/tj_bulk.h"
 #include "tokenize/tj_model_impl.h"
 
 #define EMPTY_KEY UINT64_MAX
@@ -44,7 +45,10 @@ static tka_status add_merge(tj_model *m, const char *a, size_t la, const char *b
                             tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
-    int32_t ia = tj_vocab_find(&m->vocab, a, la), ib = tj_vocab_find(&m->vocab, bs, lb);
+    const tka_trie *trie = &m->vocab.trie;
+    /* a + b without a prefix: the walk of b goes on from a's node */
+    int32_t na = trie->nodes ? tka_trie_walk(trie, TKA_TRIE_ROOT, a, la) : -1;
+    int32_t ia = na < 0 ? -1 : tka_trie_value(trie, na), ib = tj_vocab_find(&m->vocab, bs, lb);
     if (ia < 0 || ib < 0) {
         const char *t = ia < 0 ? a : bs;
         size_t lt = ia < 0 ? la : lb;
@@ -57,32 +61,86 @@ static tka_status add_merge(tj_model *m, const char *a, size_t la, const char *b
                              "%s: model.merges[%zu]: \"%.*s\" is shorter than the "
                              "continuing_subword_prefix",
                              path, index, (int)(lb > 64 ? 64 : lb), bs);
-    size_t ln = la + lb - b->prefix_len;
-    if (ln > *cap) {
-        char *p = realloc(*buf, ln);
-        if (!p)
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
-        *buf = p;
-        *cap = ln;
+    int32_t id;
+    if (b->prefix_len == 0) {
+        int32_t nab = tka_trie_walk(trie, na, bs, lb);
+        id = nab < 0 ? -1 : tka_trie_value(trie, nab);
+    } else {
+        size_t ln = la + lb - b->prefix_len;
+        if (ln > *cap) {
+            char *p = realloc(*buf, ln);
+            if (!p)
+                return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
+            *buf = p;
+            *cap = ln;
+        }
+        memcpy(*buf, a, la);
+        memcpy(*buf + la, bs + b->prefix_len, lb - b->prefix_len);
+        id = tj_vocab_find(&m->vocab, *buf, ln);
     }
-    memcpy(*buf, a, la);
-    memcpy(*buf + la, bs + b->prefix_len, lb - b->prefix_len);
-    int32_t id = tj_vocab_find(&m->vocab, *buf, ln);
-    if (id < 0)
+    if (id < 0) {
+        int lx = (int)(la > 64 ? 64 : la),
+            ly = (int)(lb - b->prefix_len > 64 ? 64 : lb - b->prefix_len);
+        if (lx + ly > 64)
+            ly = 64 - lx;
         return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: model.merges[%zu]: merged token \"%.*s\" is not in the "
+                             "%s: model.merges[%zu]: merged token \"%.*s%.*s\" is not in the "
                              "vocabulary",
-                             path, index, (int)(ln > 64 ? 64 : ln), *buf);
+                             path, index, lx, a, ly, bs + b->prefix_len);
+    }
     merge_insert(b, ia, ib, rank, id);
     return TKA_OK;
 }
 
-static tka_status load_merges(tj_model *m, const json_t *merges, const char *path, tka_error *err)
+/* The entries of model.merges: jansson values, or the strings tj_bulk_scan read. */
+typedef struct merge_list {
+    const json_t *json;
+    const tj_bulk *bulk;
+} merge_list;
+
+static size_t list_size(const merge_list *l)
+{
+    return l->bulk ? l->bulk->n_merges : json_array_size(l->json);
+}
+
+/* COMPAT: serde's untagged MergeType tries a list of pairs first, then a list of "a b"
+ * strings; a mixed list is neither. */
+static bool list_pairs(const merge_list *l)
+{
+    return l->bulk ? l->bulk->merge_pairs : json_is_array(json_array_get(l->json, 0));
+}
+
+/* Entry i: 2 for a pair of strings (*x, *y), 1 for a string (*x), 0 for anything else. */
+static int list_entry(const merge_list *l, size_t i, tj_bulk_str *x, tj_bulk_str *y)
+{
+    if (l->bulk) {
+        if (!l->bulk->merge_pairs) {
+            *x = l->bulk->merges[i];
+            return 1;
+        }
+        *x = l->bulk->merges[2 * i];
+        *y = l->bulk->merges[2 * i + 1];
+        return 2;
+    }
+    const json_t *e = json_array_get(l->json, i);
+    if (json_is_string(e)) {
+        *x = (tj_bulk_str){json_string_value(e), (uint32_t)json_string_length(e)};
+        return 1;
+    }
+    const json_t *a = json_array_get(e, 0), *b = json_array_get(e, 1);
+    if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(a) || !json_is_string(b))
+        return 0;
+    *x = (tj_bulk_str){json_string_value(a), (uint32_t)json_string_length(a)};
+    *y = (tj_bulk_str){json_string_value(b), (uint32_t)json_string_length(b)};
+    return 2;
+}
+
+static tka_status load_merges(tj_model *m, const merge_list *list, const char *path, tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
-    if (!json_is_array(merges))
+    if (!list->bulk && !json_is_array(list->json))
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: model.merges: expected a list", path);
-    size_t n = json_array_size(merges);
+    size_t n = list_size(list);
     size_t slots = 16;
     int bits = 4;
     while (slots < 2 * n)
@@ -94,38 +152,34 @@ static tka_status load_merges(tj_model *m, const json_t *merges, const char *pat
     for (size_t i = 0; i < slots; i++)
         b->merges[i].key = EMPTY_KEY;
     b->mask = slots - 1;
-    /* COMPAT: serde's untagged MergeType tries a list of pairs first, then a list of
-     * "a b" strings; a mixed list is neither. */
-    bool pairs = n > 0 && json_is_array(json_array_get(merges, 0));
+    bool pairs = n > 0 && list_pairs(list);
     char *buf = NULL;
     size_t cap = 0;
     uint32_t rank = 0;
     tka_status st = TKA_OK;
     for (size_t i = 0; i < n && st == TKA_OK; i++) {
-        const json_t *e = json_array_get(merges, i);
+        tj_bulk_str x = {0}, y = {0};
+        int kind = list_entry(list, i, &x, &y);
         if (pairs) {
-            const json_t *x = json_array_get(e, 0), *y = json_array_get(e, 1);
-            if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(x) ||
-                !json_is_string(y)) {
+            if (kind != 2) {
                 st = tka_error_set(err, TKA_ERR_FORMAT,
                                    "%s: model.merges[%zu]: expected a pair of strings like the "
                                    "entries before it",
                                    path, i);
                 break;
             }
-            st = add_merge(m, json_string_value(x), json_string_length(x), json_string_value(y),
-                           json_string_length(y), rank++, i, &buf, &cap, path, err);
+            st = add_merge(m, x.s, x.len, y.s, y.len, rank++, i, &buf, &cap, path, err);
             continue;
         }
-        if (!json_is_string(e)) {
+        if (kind != 1) {
             st = tka_error_set(err, TKA_ERR_FORMAT,
                                "%s: model.merges[%zu]: expected a string \"a b\" like the "
                                "entries before it",
                                path, i);
             break;
         }
-        const char *s = json_string_value(e);
-        size_t len = json_string_length(e);
+        const char *s = x.s;
+        size_t len = x.len;
         /* COMPAT: convert_merges_to_hashmap skips "#version" lines before ranking */
         if (len >= 8 && !memcmp(s, "#version", 8))
             continue;
@@ -150,7 +204,8 @@ static bool after_meta(const char *s, size_t k)
     return k >= 3 && !memcmp(s + k - 3, META, 3);
 }
 
-tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error *err)
+tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tj_bulk *bulk,
+                       tka_error *err)
 {
     tj_bpe *b = &m->u.bpe;
     const json_t *dropout = json_object_get(j, "dropout");
@@ -190,8 +245,12 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
     if (!vocab || !merges)
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: model: BPE needs \"vocab\" and \"merges\"",
                              path);
-    if ((st = tj_vocab_from_object(&m->vocab, vocab, path, "model.vocab", err)))
+    if (bulk) {
+        m->vocab = bulk->vocab; /* built by tj_bulk_scan from the same entries */
+        memset(&bulk->vocab, 0, sizeof bulk->vocab);
+    } else if ((st = tj_vocab_from_object(&m->vocab, vocab, path, "model.vocab", err))) {
         return st;
+    }
     for (int c = 0; c < 256; c++) {
         char code[8];
         snprintf(code, sizeof code, "<0x%02X>", c);
@@ -199,7 +258,7 @@ tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error
         char one = (char)c;
         b->char_id[c] = c < 0x80 ? tj_vocab_find(&m->vocab, &one, 1) : -1;
     }
-    if ((st = load_merges(m, merges, path, err)))
+    if ((st = load_merges(m, &(merge_list){merges, bulk}, path, err)))
         return st;
     /* see tj_bpe_tokenize: chunking before a run of "▁" is exact when "▁" is a token, no
      * token has a "▁" right after another char ("▁▁" is fine), and no prefix or suffix is

@@ -70,6 +70,12 @@ void *tj_work_get(tj_work *w, int i, size_t bytes)
 tka_status tj_vocab_build(tj_vocab *v, const char *const *toks, const uint32_t *lens,
                           const int32_t *ids, size_t n, tka_error *err)
 {
+    return tj_vocab_build_dups(v, toks, lens, ids, n, TKA_TRIE_DUPS_LAST, err);
+}
+
+tka_status tj_vocab_build_dups(tj_vocab *v, const char *const *toks, const uint32_t *lens,
+                               const int32_t *ids, size_t n, tka_trie_dups dups, tka_error *err)
+{
     memset(v, 0, sizeof *v);
     size_t total = 0, max_id = 0;
     for (size_t i = 0; i < n; i++) {
@@ -107,7 +113,7 @@ tka_status tj_vocab_build(tj_vocab *v, const char *const *toks, const uint32_t *
     }
     for (size_t i = 0; i < n; i++)
         keys[i] = (tka_trie_key){toks[i], lens[i], ids[i]};
-    tka_status st = tka_trie_build(&v->trie, keys, n, TKA_TRIE_DUPS_LAST, "vocabulary", err);
+    tka_status st = tka_trie_build(&v->trie, keys, n, dups, "vocabulary", err);
     free(keys);
     if (st != TKA_OK) {
         tj_vocab_free(v);
@@ -250,6 +256,12 @@ static int kind_of(const json_t *j, const char *path, tka_error *err)
 
 tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out, tka_error *err)
 {
+    return tj_model_from_json_bulk(j, path, NULL, out, err);
+}
+
+tka_status tj_model_from_json_bulk(const json_t *j, const char *path, struct tj_bulk *bulk,
+                                   tj_model **out, tka_error *err)
+{
     *out = NULL;
     if (!path)
         path = "tokenizer.json";
@@ -258,6 +270,9 @@ tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out,
     int kind = kind_of(j, path, err);
     if (kind < 0)
         return err ? err->status : TKA_ERR_FORMAT;
+    if (bulk && kind != TJ_BPE) /* tj_bulk_scan reads BPE models only */
+        return tka_error_set(err, TKA_ERR_ARGUMENT,
+                             "%s: model: scanned sections of a non-BPE model", path);
     tj_model *m = calloc(1, sizeof *m);
     if (!m)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", path);
@@ -266,7 +281,7 @@ tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out,
     m->serial = (uint64_t)atomic_fetch_add(&next_serial, 1);
     tka_status st;
     switch (m->kind) {
-    case TJ_BPE: st = tj_bpe_load(m, j, path, err); break;
+    case TJ_BPE: st = tj_bpe_load(m, j, path, bulk, err); break;
     case TJ_WORDPIECE: st = tj_wordpiece_load(m, j, path, err); break;
     case TJ_UNIGRAM: st = tj_unigram_load(m, j, path, err); break;
     default: st = tj_wordlevel_load(m, j, path, err); break;

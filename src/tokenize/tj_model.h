@@ -32,6 +32,11 @@ void tj_work_free(tj_work *w); /* accepts NULL */
  * messages (e.g. "tokenizer.json: model.merges[12]: ..."). Non-null dropout -> TKA_ERR_UNSUPPORTED. */
 tka_status tj_model_from_json(const json_t *model, const char *path, tj_model **out,
                               tka_error *err);
+/* The same for a BPE model whose vocab and merges were read by tj_bulk_scan (j holds them as
+ * {} and []); takes bulk's vocabulary. */
+struct tj_bulk;
+tka_status tj_model_from_json_bulk(const json_t *model, const char *path, struct tj_bulk *bulk,
+                                   tj_model **out, tka_error *err);
 void tj_model_free(tj_model *m); /* accepts NULL */
 
 /* Appends to `out` the tokens of one pre-token (`word`: normalized UTF-8 bytes). Does not clear `out`. */

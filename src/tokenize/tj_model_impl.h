@@ -27,6 +27,9 @@ static inline int32_t tj_vocab_find(const tj_vocab *v, const char *s, size_t len
  * last id, an id listed twice names its last token. */
 tka_status tj_vocab_build(tj_vocab *v, const char *const *toks, const uint32_t *lens,
                           const int32_t *ids, size_t n, tka_error *err);
+/* The same, where a token listed twice is as `dups` says (tj_vocab_build: the last). */
+tka_status tj_vocab_build_dups(tj_vocab *v, const char *const *toks, const uint32_t *lens,
+                               const int32_t *ids, size_t n, tka_trie_dups dups, tka_error *err);
 void tj_vocab_free(tj_vocab *v);
 
 /* Reads a {"token": id, ...} object (BPE, WordPiece, WordLevel). */
@@ -111,7 +114,9 @@ tka_status tj_json_opt_string(const json_t *obj, const char *key, const char *pa
 tka_status tj_json_opt_bool(const json_t *obj, const char *key, const char *path, bool dflt,
                             bool *out, tka_error *err);
 
-tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, tka_error *err);
+/* bulk: NULL, or the scanned vocab and merges (tj_bulk.h) standing for the {} and [] of j */
+tka_status tj_bpe_load(tj_model *m, const json_t *j, const char *path, struct tj_bulk *bulk,
+                       tka_error *err);
 void tj_bpe_free(tj_bpe *b);
 tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size_t len,
                            tj_pieces *out, tka_error *err);

@@ -12,6 +12,7 @@
 #include "tokalign/text.h"
 #include "tokenize/backend.h"
 #include "tokenize/tj_added.h"
+#include "tokenize/tj_bulk.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
 #include "tokenize/tj_model.h"
@@ -182,6 +183,12 @@ const tj_file_options *tj_tokenizer_file_options(const tj_tokenizer *t)
 tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
                                   tka_error *err)
 {
+    return tj_tokenizer_from_json_bulk(root, path, NULL, out, err);
+}
+
+tka_status tj_tokenizer_from_json_bulk(const json_t *root, const char *path, tj_bulk *bulk,
+                                       tj_tokenizer **out, tka_error *err)
+{
     *out = NULL;
     tj_where w = {path, {0}};
     if (!json_is_object(root))
@@ -203,7 +210,7 @@ tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_token
     if (st == TKA_OK)
         st = tj_pretok_from_json(json_object_get(root, "pre_tokenizer"), &pw, &t->pre, err);
     if (st == TKA_OK)
-        st = tj_model_from_json(model, path, &t->model, err);
+        st = tj_model_from_json_bulk(model, path, bulk, &t->model, err);
     if (st == TKA_OK)
         t->unigram = !strcmp(tj_model_type(t->model), "Unigram");
     if (st == TKA_OK)
@@ -285,9 +292,33 @@ tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *er
         free(buf);
         return tka_error_set(err, TKA_ERR_IO, "%s: read error", path);
     }
-    json_error_t je;
-    json_t *root = json_loadb(buf ? buf : "", n, JSON_REJECT_DUPLICATES, &je);
+    tka_status st = tj_tokenizer_from_buffer(buf ? buf : "", n, path, out, err);
     free(buf);
+    return st;
+}
+
+tka_status tj_tokenizer_from_buffer(const char *buf, size_t n, const char *path, tj_tokenizer **out,
+                                    tka_error *err)
+{
+    *out = NULL;
+    json_error_t je;
+    tj_bulk bulk;
+    if (tj_bulk_scan(buf, n, &bulk)) {
+        /* jansson reads the rest; should it refuse it, the whole file goes through jansson
+         * below for the message and position of the original */
+        size_t sn = 0;
+        char *spliced = tj_bulk_splice(buf, n, &bulk, &sn);
+        json_t *root = spliced ? json_loadb(spliced, sn, JSON_REJECT_DUPLICATES, &je) : NULL;
+        free(spliced);
+        if (root) {
+            tka_status st = tj_tokenizer_from_json_bulk(root, path, &bulk, out, err);
+            json_decref(root);
+            tj_bulk_free(&bulk);
+            return st;
+        }
+        tj_bulk_free(&bulk);
+    }
+    json_t *root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
     if (!root)
         return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", path, je.line,
                              je.column, je.text);

@@ -14,7 +14,15 @@ typedef struct tj_tokenizer tj_tokenizer;
 /* From a parsed tokenizer.json (root object); `path` names the file in errors. */
 tka_status tj_tokenizer_from_json(const json_t *root, const char *path, tj_tokenizer **out,
                                   tka_error *err);
-/* Reads and parses the file (size-bounded) then builds it. */
+/* The same with a BPE model's vocab and merges read by tj_bulk_scan (root holds {} and []). */
+struct tj_bulk;
+tka_status tj_tokenizer_from_json_bulk(const json_t *root, const char *path, struct tj_bulk *bulk,
+                                       tj_tokenizer **out, tka_error *err);
+/* A tokenizer.json in memory: its bulk sections through tj_bulk_scan when it can, the rest
+ * (or the whole, and every malformed file) through jansson. */
+tka_status tj_tokenizer_from_buffer(const char *buf, size_t n, const char *path, tj_tokenizer **out,
+                                    tka_error *err);
+/* Reads the file (size-bounded) then tj_tokenizer_from_buffer. */
 tka_status tj_tokenizer_load(const char *path, tj_tokenizer **out, tka_error *err);
 /* A GPT-2 style directory (vocab.json + merges.txt) built as HF builds its tokenizer.json. */
 tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
