@@ -196,7 +196,7 @@ static bool string(scanner *sc, tj_bulk_str *out)
 static bool literal(scanner *sc, const char *word)
 {
     size_t n = strlen(word);
-    if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, word, n))
+    if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, word, n) != 0)
         return false;
     sc->p += n;
     return true;

@@ -35,7 +35,7 @@ tka_status tj_model_from_json(const json_t *model, const char *path, tj_model **
 /* The same for a BPE model whose vocab and merges were read by tj_bulk_scan (j holds them as
  * {} and []); takes bulk's vocabulary. */
 struct tj_bulk;
-tka_status tj_model_from_json_bulk(const json_t *model, const char *path, struct tj_bulk *bulk,
+tka_status tj_model_from_json_bulk(const json_t *j, const char *path, struct tj_bulk *bulk,
                                    tj_model **out, tka_error *err);
 void tj_model_free(tj_model *m); /* accepts NULL */
 
