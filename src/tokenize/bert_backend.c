@@ -271,7 +271,7 @@ static int32_t model_special_id(const void *model, tka_special which)
 
 static bool is_space_cp(int32_t cp)
 {
-    return bert_produced_class(cp) == BERT_SPACE;
+    return bert_produced_class(cp, TKA_COMPAT_SLOW) == BERT_SPACE; /* Python's isspace() */
 }
 
 /* COMPAT: BertTokenizer.convert_tokens_to_string:

@@ -1,7 +1,10 @@
-/* BERT character rules from utf8proc properties (no hand-written tables). */
+/* BERT character rules from utf8proc properties (no hand-written tables; Rust's
+ * Unicode 8.0 differences come from the generated rust_unicode8_table.h). */
 #include "tokenize/bert_normalize.h"
 
 #include <utf8proc.h>
+
+#include "tokenize/rust_unicode8.h"
 
 /* COMPAT: transformers' BasicTokenizer._is_chinese_char ranges. The Rust
  * BertNormalizer (tokenizers) starts the Extension C-F range at U+2B920
@@ -16,12 +19,22 @@ static bool is_cjk(int32_t cp, tka_compat compat)
 }
 
 /* COMPAT: _is_punctuation counts every non-alphanumeric ASCII character
- * (e.g. "$", "^", "`") as punctuation, not only category P. */
-static bool is_punct(int32_t cp, const utf8proc_property_t *p)
+ * (e.g. "$", "^", "`") as punctuation, not only category P (Rust's
+ * is_bert_punc: is_ascii_punctuation too). */
+static bool is_ascii_punct(int32_t cp)
 {
-    if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
-        (cp >= 123 && cp <= 126))
+    return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
+           (cp >= 123 && cp <= 126);
+}
+
+/* Punctuation under `compat`: category P for Python, the Unicode 8.0 one for
+ * Rust (rust_unicode8.h). */
+static bool is_punct(int32_t cp, const utf8proc_property_t *p, tka_compat compat)
+{
+    if (is_ascii_punct(cp))
         return true;
+    if (compat == TKA_COMPAT_FAST)
+        return rust8_class(cp, p->category) & RUST8_PUNCT;
     switch (p->category) {
     case UTF8PROC_CATEGORY_PC:
     case UTF8PROC_CATEGORY_PD:
@@ -48,19 +61,22 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
     if (cp == '\t' || cp == '\n' || cp == '\r')
         return BERT_SPACE;
     const utf8proc_property_t *p = utf8proc_get_property(cp);
-    switch (p->category) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CS:
-    case UTF8PROC_CATEGORY_CO: return BERT_DROP;
-    case UTF8PROC_CATEGORY_CN:
-        /* COMPAT: Python's _is_control drops every category starting with
-         * "C", unassigned code points and noncharacters included; the Rust
-         * is_control keeps Cn. */
-        if (compat == TKA_COMPAT_SLOW)
+    if (compat == TKA_COMPAT_FAST) {
+        /* COMPAT: the Rust is_control (is_other: Cc, Cf, Co in Unicode 8.0,
+         * rust_unicode8.h) keeps Cn, so also every character assigned since. */
+        if (rust8_class(cp, p->category) & RUST8_OTHER)
             return BERT_DROP;
-        break;
-    default: break;
+    } else {
+        switch (p->category) {
+        case UTF8PROC_CATEGORY_CC:
+        case UTF8PROC_CATEGORY_CF:
+        case UTF8PROC_CATEGORY_CS:
+        case UTF8PROC_CATEGORY_CO:
+        /* COMPAT: Python's _is_control drops every category starting with
+         * "C", unassigned code points and noncharacters included. */
+        case UTF8PROC_CATEGORY_CN: return BERT_DROP;
+        default: break;
+        }
     }
     /* Slow: clean_text turns Zs into " " and str.split() then also splits at
      * U+2028/U+2029 (isspace); fast: char::is_whitespace, the same set once
@@ -69,17 +85,17 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
         return BERT_SPACE;
     if (chinese_chars && is_cjk(cp, compat))
         return BERT_CJK;
-    if (is_punct(cp, p))
+    if (is_punct(cp, p, compat))
         return BERT_PUNCT;
     return BERT_WORD;
 }
 
-int bert_produced_class(int32_t cp)
+int bert_produced_class(int32_t cp, tka_compat compat)
 {
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     if (py_isspace(p) || p->category == UTF8PROC_CATEGORY_ZL || p->category == UTF8PROC_CATEGORY_ZP)
         return BERT_SPACE;
-    if (is_punct(cp, p))
+    if (is_punct(cp, p, compat))
         return BERT_PUNCT;
     return BERT_WORD;
 }
@@ -121,7 +137,10 @@ int bert_combining_class(int32_t cp)
     return utf8proc_get_property(cp)->combining_class;
 }
 
-bool bert_is_mn(int32_t cp)
+bool bert_is_mn(int32_t cp, tka_compat compat)
 {
-    return utf8proc_get_property(cp)->category == UTF8PROC_CATEGORY_MN;
+    int category = utf8proc_get_property(cp)->category;
+    if (compat == TKA_COMPAT_FAST)
+        return rust8_class(cp, category) & RUST8_MN; /* COMPAT: is_mark_nonspacing, 8.0 */
+    return category == UTF8PROC_CATEGORY_MN;
 }

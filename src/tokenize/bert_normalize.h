@@ -1,5 +1,6 @@
 /* Character rules of HF's BasicTokenizer / Rust BertNormalizer, all derived
- * from utf8proc: clean-up classes, CJK ranges, full lower-casing, NFD. */
+ * from utf8proc (Rust's Unicode 8.0 view: rust_unicode8.h): clean-up classes,
+ * CJK ranges, full lower-casing, NFD. */
 #ifndef TKA_TOKENIZE_BERT_NORMALIZE_H
 #define TKA_TOKENIZE_BERT_NORMALIZE_H
 
@@ -25,7 +26,7 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars);
 
 /* The class of a character produced by lower-casing / accent stripping:
  * only punctuation and whitespace splitting apply to those. */
-int bert_produced_class(int32_t cp);
+int bert_produced_class(int32_t cp, tka_compat compat);
 
 /* Python's str.lower() / Rust's char::to_lowercase() for one code point
  * (full case mapping, no context): writes 1 or more code points to out
@@ -40,7 +41,8 @@ int bert_decompose(int32_t cp, int32_t *out, int cap);
 /* Canonical combining class (for the reordering step of NFD). */
 int bert_combining_class(int32_t cp);
 
-/* True for general category Mn (what _run_strip_accents drops). */
-bool bert_is_mn(int32_t cp);
+/* True for general category Mn (what _run_strip_accents drops; for Rust, Mn
+ * in Unicode 8.0). */
+bool bert_is_mn(int32_t cp, tka_compat compat);
 
 #endif

@@ -177,7 +177,7 @@ static tka_status emit_word(ctx *c, size_t first, size_t last)
                           s->orig[first], c->flags, c->out);
 }
 
-static int produced_class(int32_t cp)
+static int produced_class(int32_t cp, tka_compat compat)
 {
     if (cp < 0x80) {
         if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
@@ -187,7 +187,7 @@ static int produced_class(int32_t cp)
             return BERT_SPACE;
         return BERT_WORD;
     }
-    return bert_produced_class(cp);
+    return bert_produced_class(cp, compat);
 }
 
 /* Lower-cases cp[0..n) into the second buffer and swaps. */
@@ -262,7 +262,7 @@ static tka_status strip_accents(ctx *c)
     }
     size_t w = 0;
     for (size_t k = 0; k < s->n2; k++) {
-        if (bert_is_mn(s->cp2[k]))
+        if (bert_is_mn(s->cp2[k], c->compat))
             continue;
         s->cp2[w] = s->cp2[k];
         s->orig2[w++] = s->orig2[k];
@@ -343,7 +343,7 @@ static tka_status flush_token(ctx *c)
      * (whitespace_tokenize of the joined words) or punctuation. */
     size_t start = 0;
     for (size_t k = 0; k < s->n; k++) {
-        int cls = produced_class(s->cp[k]);
+        int cls = produced_class(s->cp[k], c->compat);
         if (cls == BERT_WORD)
             continue;
         TKA_TRY(emit_word(c, start, k));

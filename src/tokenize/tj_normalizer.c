@@ -8,6 +8,7 @@
 
 #include "core/utf8.h"
 #include "tokalign/text.h"
+#include "tokenize/rust_unicode8.h"
 #include "tokenize/spm_normalize.h"
 #include "tokenize/tj_pretok.h"
 
@@ -54,8 +55,8 @@ bool tj_is_punctuation(uint32_t c)
     if (c < 0x80)
         return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
                (c >= 123 && c <= 126);
-    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    return k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO;
+    /* COMPAT: unicode_categories' is_punctuation, Unicode 8.0 (rust_unicode8.h) */
+    return rust8_class((int32_t)c, utf8proc_category((utf8proc_int32_t)c)) & RUST8_PUNCT;
 }
 
 /* ------------------------------------------------------------ loading */
@@ -299,16 +300,16 @@ static bool keep_clean(uint32_t c)
         return false;
     if (c == '\t' || c == '\n' || c == '\r')
         return true;
-    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    /* COMPAT: Rust's is_other (unicode_categories) has no Cn entry: unassigned code
-     * points and noncharacters stay (as in bert_normalize.c's fast rules). */
-    return !(k == UTF8PROC_CATEGORY_CC || k == UTF8PROC_CATEGORY_CF || k == UTF8PROC_CATEGORY_CS ||
-             k == UTF8PROC_CATEGORY_CO);
+    /* COMPAT: Rust's is_other (unicode_categories, Unicode 8.0: rust_unicode8.h) has no
+     * Cn entry: unassigned code points, noncharacters and characters assigned since 8.0
+     * stay (as in bert_normalize.c's fast rules). */
+    return !(rust8_class((int32_t)c, utf8proc_category((utf8proc_int32_t)c)) & RUST8_OTHER);
 }
 
 static bool keep_not_mn(uint32_t c)
 {
-    return utf8proc_category((utf8proc_int32_t)c) != UTF8PROC_CATEGORY_MN;
+    /* COMPAT: is_mark_nonspacing, Unicode 8.0 (rust_unicode8.h) */
+    return !(rust8_class((int32_t)c, utf8proc_category((utf8proc_int32_t)c)) & RUST8_MN);
 }
 
 static bool keep_not_mark(uint32_t c)

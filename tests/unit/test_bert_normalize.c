@@ -99,6 +99,37 @@ Test(bert_normalize, decomposition)
     cr_assert_eq(bert_decompose(0x212B, out, 8), 2); /* Angstrom sign -> A + ring */
     cr_assert_eq(bert_combining_class(0x0301), 230);
     cr_assert_eq(bert_combining_class(0x0323), 220);
-    cr_assert(bert_is_mn(0x0301));
-    cr_assert(!bert_is_mn('a'));
+    cr_assert(bert_is_mn(0x0301, SLOW));
+    cr_assert(bert_is_mn(0x0301, FAST));
+    cr_assert(!bert_is_mn('a', SLOW));
+    cr_assert(!bert_is_mn('a', FAST));
+}
+
+/* COMPAT: the Rust side sees Unicode 8.0 categories (rust_unicode8.h); the
+ * slow side keeps utf8proc's. One character of each kind of difference. */
+Test(bert_normalize, rust_unicode8_classes)
+{
+    /* assigned after 8.0: unassigned for Rust, so a word character */
+    cr_assert_eq(bert_char_class(0x2E55, FAST, true), BERT_WORD); /* Ps, 14.0 */
+    cr_assert_eq(bert_char_class(0x061D, FAST, true), BERT_WORD); /* Po, 14.0 */
+    cr_assert_eq(bert_char_class(0x061D, SLOW, true), BERT_PUNCT);
+    cr_assert_eq(bert_char_class(0x0890, FAST, true), BERT_WORD); /* Cf, 14.0 */
+    cr_assert_eq(bert_char_class(0x0890, SLOW, true), BERT_DROP);
+    cr_assert_eq(bert_char_class(0x11F00, FAST, true), BERT_WORD); /* Mn, 15.0 */
+    cr_assert(!bert_is_mn(0x07FD, FAST));                          /* Mn, 11.0 */
+    cr_assert(bert_is_mn(0x07FD, SLOW));
+    /* category changed since 8.0: Rust keeps the old one */
+    cr_assert_eq(bert_char_class(0x166D, FAST, true), BERT_PUNCT); /* So, Po in 8.0 */
+    cr_assert_eq(bert_char_class(0x166D, SLOW, true), BERT_WORD);
+    cr_assert_eq(bert_produced_class(0x166D, FAST), BERT_PUNCT);
+    cr_assert_eq(bert_produced_class(0x166D, SLOW), BERT_WORD);
+    cr_assert(bert_is_mn(0x1734, FAST)); /* Mc, Mn in 8.0 */
+    cr_assert(!bert_is_mn(0x1734, SLOW));
+    cr_assert_eq(bert_char_class(0x111C9, FAST, true), BERT_PUNCT); /* Mn, Po in 8.0 */
+    cr_assert(!bert_is_mn(0x111C9, FAST));
+    cr_assert(bert_is_mn(0x111C9, SLOW));
+    /* unchanged characters of the same categories */
+    cr_assert_eq(bert_char_class(0x00A1, FAST, true), BERT_PUNCT);
+    cr_assert_eq(bert_char_class(0x200B, FAST, true), BERT_DROP);
+    cr_assert(bert_is_mn(0x0300, FAST));
 }
