@@ -8,12 +8,13 @@ cd "$(dirname "$0")/.."
 mode=${1:-demo}
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# Build and test dependencies, all from Debian 12.
+# Build and test dependencies, all from Debian 12 (nodejs and npm: tests/cli/test_rust_unicode8.sh
+# installs the npm package unicode-8.0.0 into the build tree to regenerate a table).
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy
           libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev libicu-dev
           curl python3 python3-numpy python3-sentencepiece python3-pandas time
           python3-dev python3-pytest python3-torch python3-dask python3-distributed
-          python3-setuptools python3-pip python3-venv chromium)
+          python3-setuptools python3-pip python3-venv chromium nodejs npm)
 
 install_missing() {
   local missing=()

@@ -42,32 +42,24 @@ for path in sorted(glob.glob(sys.argv[2] + ".*.jsonl")):
 import json, sys
 rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
 want, enc, dec, decs = (rd(p) for p in sys.argv[1:5])
-# The documented Unicode 8.0 gap lines (golden_tokenizer_json.c, docs/tokenizer_json.md):
-# counted apart, and they must still differ.
-gaps = {295, 296, 297, 298, 299, 300, 301, 306} if sys.argv[5] == "bert-base-uncased-fast" else set()
-bad, gap_rows, gap_match = [], 0, 0
+bad = []
 for w, e, d, s in zip(want, enc, dec, decs):
     ok = (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
           and e["attention_mask"] == w["attention_mask"]
           and e["special_tokens_mask"] == w["special_tokens_mask"]
           and e["offsets"] == w["offsets"] and d["text"] == w["decoded"]
           and s["text"] == w["decoded_skip"])
-    if w["_set"] == "edge_cases" and w["i"] in gaps:
-        gap_rows += 1
-        gap_match += ok
-    elif not ok:
+    if not ok:
         bad.append("%s:%d" % (w["_set"], w["i"]))
-n = len(want) - gap_rows
-# a documented gap that starts to match is a failure too (update the list and the notes)
-print(n, len(enc), len(dec), len(decs), n - len(bad) - gap_match, gap_rows, bad[:5])
+n = len(want)
+print(n, len(enc), len(dec), len(decs), n - len(bad), bad[:5])
 PY
 )
-    read -r n n_enc n_dec n_decs matched gaps bad <<<"$result"
-    total=$((n + gaps))
-    if [ "$total" = "$n_enc" ] && [ "$total" = "$n_dec" ] && [ "$total" = "$n_decs" ] && [ "$n" = "$matched" ]; then
-      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched (documented Unicode 8.0 gaps apart: $gaps, still differing)"
+    read -r n n_enc n_dec n_decs matched bad <<<"$result"
+    if [ "$n" = "$n_enc" ] && [ "$n" = "$n_dec" ] && [ "$n" = "$n_decs" ] && [ "$n" = "$matched" ]; then
+      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched"
     else
-      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched, gaps $gaps (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
+      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
       fail=1
     fi
   done

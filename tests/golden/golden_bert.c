@@ -13,49 +13,15 @@
 
 static const char *shared;
 
-/* Lines whose fast (Rust) result comes only from the Unicode 8.0 tables of
- * the `unicode_categories` crate (DISAGREEMENTS.md, causes "character
- * assigned after Unicode 8.0" and "general category changed since Unicode
- * 8.0"). tokalign takes categories from utf8proc only, so in --compat fast
- * these lines keep the current-Unicode result; they are counted apart and
- * must be exactly these. */
-typedef struct known_gap {
-    const char *model, *set;
-    int line;
-} known_gap;
-
-static const known_gap fast_unicode8_gaps[] = {
-    {"bert-base-uncased", "edge_cases", 295}, {"bert-base-uncased", "edge_cases", 296},
-    {"bert-base-uncased", "edge_cases", 297}, {"bert-base-uncased", "edge_cases", 298},
-    {"bert-base-uncased", "edge_cases", 299}, {"bert-base-uncased", "edge_cases", 300},
-    {"bert-base-uncased", "edge_cases", 301}, {"bert-base-uncased", "edge_cases", 306},
-    {"bert-base-cased", "edge_cases", 295},   {"bert-base-cased", "edge_cases", 297},
-    {"bert-base-cased", "edge_cases", 298},   {"bert-base-cased", "edge_cases", 299},
-    {"bert-base-cased", "edge_cases", 300},   {"bert-base-chinese", "edge_cases", 295},
-    {"bert-base-chinese", "edge_cases", 297}, {"bert-base-chinese", "edge_cases", 298},
-    {"bert-base-chinese", "edge_cases", 299}, {"bert-base-chinese", "edge_cases", 300},
-};
-
-static bool is_fast_gap(const char *model, const char *set, int line)
-{
-    for (size_t i = 0; i < sizeof fast_unicode8_gaps / sizeof *fast_unicode8_gaps; i++)
-        if (strcmp(fast_unicode8_gaps[i].model, model) == 0 &&
-            strcmp(fast_unicode8_gaps[i].set, set) == 0 && fast_unicode8_gaps[i].line == line)
-            return true;
-    return false;
-}
-
 typedef struct tally_set {
     golden_tally main;      /* rows that must match */
     golden_tally sensitive; /* unicode_sensitive rows (Python 14.0 vs utf8proc 15.0) */
-    golden_tally gaps;      /* documented Unicode 8.0 lines of the Rust side */
 } tally_set;
 
 static tally_set slow_tok, fast_tok, slow_enc, fast_enc;
-static size_t unexpected_gap_match;
 
 typedef struct tok_ctx {
-    const char *model, *set, *file;
+    const char *model, *file;
     tka_tokenizer *slow, *fast;
     tka_tokens tokens;
 } tok_ctx;
@@ -124,12 +90,6 @@ static bool tok_row(json_t *row, size_t line, void *vctx)
             /* Counted apart; a difference is expected (utf8proc 15.0 assigns
              * what Python 14.0 drops as unassigned) and reported. */
             record_sensitive(&ts->sensitive, ok, c->file, line, what);
-        } else if (mode && is_fast_gap(c->model, c->set, i)) {
-            ts->gaps.checked++;
-            if (ok) {
-                ts->gaps.matched++;
-                unexpected_gap_match++;
-            }
         } else {
             golden_record(&ts->main, ok, c->file, line, what);
         }
@@ -320,12 +280,6 @@ static bool enc_row(json_t *row, size_t line, void *vctx)
         tally_set *ts = mode ? &fast_enc : &slow_enc;
         if (sensitive && !mode) {
             record_sensitive(&ts->sensitive, ok, c->file, line, what);
-        } else if (mode && src_line > 0 && is_fast_gap(c->model, "edge_cases", src_line)) {
-            ts->gaps.checked++;
-            if (ok) {
-                ts->gaps.matched++;
-                unexpected_gap_match++;
-            }
         } else {
             golden_record(&ts->main, ok, c->file, line, what);
         }
@@ -352,7 +306,6 @@ int main(int argc, char **argv)
     for (size_t p = 0; p < sizeof plan / sizeof *plan; p++) {
         tok_ctx c = {plan[p].model,
                      NULL,
-                     NULL,
                      open_model(plan[p].model, TKA_COMPAT_SLOW),
                      open_model(plan[p].model, TKA_COMPAT_FAST),
                      {0}};
@@ -362,7 +315,6 @@ int main(int argc, char **argv)
                      plan[p].sets[s]);
             char path[4096];
             snprintf(path, sizeof path, "%s", golden_path(shared, rel));
-            c.set = plan[p].sets[s];
             c.file = path;
             size_t before_s = slow_tok.main.checked, before_f = fast_tok.main.checked;
             if (!golden_each_row(path, tok_row, &c))
@@ -397,14 +349,5 @@ int main(int argc, char **argv)
            "encode checked %zu, matched %zu\n",
            slow_tok.sensitive.checked, slow_tok.sensitive.matched, slow_enc.sensitive.checked,
            slow_enc.sensitive.matched);
-    printf("documented --compat fast gaps (Rust's Unicode 8.0 tables): tokenize checked %zu, "
-           "differ %zu; encode checked %zu, differ %zu\n",
-           fast_tok.gaps.checked, fast_tok.gaps.checked - fast_tok.gaps.matched,
-           fast_enc.gaps.checked, fast_enc.gaps.checked - fast_enc.gaps.matched);
-    if (unexpected_gap_match) {
-        printf("FAIL: %zu documented gap row(s) now match: update the gap list and the notes\n",
-               unexpected_gap_match);
-        ok = false;
-    }
     return ok ? 0 : 1;
 }

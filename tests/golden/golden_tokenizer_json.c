@@ -8,29 +8,9 @@
 #include "common.h"
 #include "tokenize/tj_tokenizer.h"
 
-/* Lines whose Rust result comes only from the Unicode 8.0 tables of the `unicode_categories`
- * crate (is_punctuation / is_other / is_mark_nonspacing of BertNormalizer and
- * BertPreTokenizer): the same characters and lines as the BERT --compat fast gaps of
- * golden_bert.c (see ../shared DISAGREEMENTS.md: "character assigned after Unicode 8.0",
- * "general category changed since Unicode 8.0"). tokalign takes categories from utf8proc
- * only, so these keep the current-Unicode result; they are checked, counted apart, and
- * must be exactly these (one that starts to match fails the test). */
-typedef struct known_gap {
-    const char *model, *set;
-    size_t line;
-} known_gap;
-
-static const known_gap unicode8_gaps[] = {
-    {"bert-base-uncased-fast", "edge_cases", 295}, {"bert-base-uncased-fast", "edge_cases", 296},
-    {"bert-base-uncased-fast", "edge_cases", 297}, {"bert-base-uncased-fast", "edge_cases", 298},
-    {"bert-base-uncased-fast", "edge_cases", 299}, {"bert-base-uncased-fast", "edge_cases", 300},
-    {"bert-base-uncased-fast", "edge_cases", 301}, {"bert-base-uncased-fast", "edge_cases", 306},
-};
-
 typedef struct ctx {
     tj_tokenizer *tok;
-    golden_tally tally, gaps;
-    const char *model, *set;
+    golden_tally tally;
     const char *file;
     tj_enc enc, ids_enc;
     tka_buf buf;
@@ -108,26 +88,16 @@ static bool row(json_t *r, size_t line, void *vc)
                     !memcmp(json_string_value(want), c->buf.data ? c->buf.data : "", c->buf.len);
         }
     }
-    bool gap = false;
-    for (size_t g = 0; g < sizeof unicode8_gaps / sizeof *unicode8_gaps; g++)
-        gap |= !strcmp(unicode8_gaps[g].model, c->model) && !strcmp(unicode8_gaps[g].set, c->set) &&
-               unicode8_gaps[g].line == line;
     bool all = true;
     char what[1400] = "";
     for (int f = 0; f < 9; f++)
         if (!ok[f]) {
-            if (!gap)
-                c->field_bad[f]++;
+            c->field_bad[f]++;
             if (all)
                 snprintf(what, sizeof what, "%s%s%.1100s", fields[f], st != TKA_OK ? ": " : "",
                          st != TKA_OK ? err.message : "");
             all = false;
         }
-    if (gap) {
-        c->gaps.checked++;
-        c->gaps.matched += all;
-        return true;
-    }
     golden_record(&c->tally, all, c->file, line, what);
     return true;
 }
@@ -140,7 +110,7 @@ int main(int argc, char **argv)
     static const char *sets[] = {"botchan", "cjk_heavy", "edge_cases",
                                  "pairs",   "special",   "wagahaiwa"};
     bool pass = true;
-    size_t total = 0, total_ok = 0, gap_checked = 0, gap_matched = 0;
+    size_t total = 0, total_ok = 0;
     for (size_t m = 0; m < sizeof models / sizeof *models; m++) {
         char rel[256];
         snprintf(rel, sizeof rel, "data/tokenizers/%s/tokenizer.json", models[m]);
@@ -156,9 +126,6 @@ int main(int argc, char **argv)
             snprintf(rel, sizeof rel, "golden/tokenizer_json/%s.%s.jsonl", models[m], sets[s]);
             const char *path = golden_path(shared, rel);
             memset(&c.tally, 0, sizeof c.tally);
-            memset(&c.gaps, 0, sizeof c.gaps);
-            c.model = models[m];
-            c.set = sets[s];
             c.file = rel;
             if (!golden_each_row(path, row, &c))
                 pass = false;
@@ -167,8 +134,6 @@ int main(int argc, char **argv)
             pass &= golden_report(&c.tally, label);
             total += c.tally.checked;
             total_ok += c.tally.matched;
-            gap_checked += c.gaps.checked;
-            gap_matched += c.gaps.matched;
         }
         for (int f = 0; f < 9; f++)
             if (c.field_bad[f])
@@ -179,16 +144,5 @@ int main(int argc, char **argv)
         tj_tokenizer_free(c.tok);
     }
     printf("tokenizer_json total: checked %zu, matched %zu\n", total, total_ok);
-    printf("documented gaps (Rust's Unicode 8.0 category tables, as golden_bert's --compat fast): "
-           "checked %zu, differ %zu\n",
-           gap_checked, gap_checked - gap_matched);
-    if (gap_matched) {
-        printf("FAIL: %zu documented gap row(s) now match: update the gap list and the notes\n",
-               gap_matched);
-        pass = false;
-    }
-    return pass && total + gap_checked == 17934 &&
-                   gap_checked == sizeof unicode8_gaps / sizeof *unicode8_gaps
-               ? 0
-               : 1;
+    return pass && total == 17934 && total_ok == total ? 0 : 1;
 }
