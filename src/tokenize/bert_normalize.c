@@ -27,14 +27,10 @@ static bool is_ascii_punct(int32_t cp)
            (cp >= 123 && cp <= 126);
 }
 
-/* Punctuation under `compat`: category P for Python, the Unicode 8.0 one for
- * Rust (rust_unicode8.h). */
-static bool is_punct(int32_t cp, const utf8proc_property_t *p, tka_compat compat)
+static bool is_punct(int32_t cp, const utf8proc_property_t *p)
 {
     if (is_ascii_punct(cp))
         return true;
-    if (compat == TKA_COMPAT_FAST)
-        return rust8_class(cp, p->category) & RUST8_PUNCT;
     switch (p->category) {
     case UTF8PROC_CATEGORY_PC:
     case UTF8PROC_CATEGORY_PD:
@@ -54,6 +50,32 @@ static bool py_isspace(const utf8proc_property_t *p)
            p->bidi_class == UTF8PROC_BIDI_CLASS_S || p->bidi_class == UTF8PROC_BIDI_CLASS_WS;
 }
 
+/* Slow: clean_text turns Zs into " " and str.split() then also splits at
+ * U+2028/U+2029 (isspace); fast: char::is_whitespace, the same set once
+ * control characters are gone. */
+static bool is_space(const utf8proc_property_t *p)
+{
+    return py_isspace(p) || p->category == UTF8PROC_CATEGORY_ZL ||
+           p->category == UTF8PROC_CATEGORY_ZP;
+}
+
+/* The Rust rules: its is_control (is_other) and is_punctuation see Unicode
+ * 8.0 (rust_unicode8.h). */
+static int fast_class(int32_t cp, const utf8proc_property_t *p, bool chinese_chars)
+{
+    /* COMPAT: is_other is Cc, Cf, Co in 8.0: Cn stays, so does every
+     * character assigned since */
+    if (rust8_is(cp, p->category, RUST8_OTHER))
+        return BERT_DROP;
+    if (is_space(p))
+        return BERT_SPACE;
+    if (chinese_chars && is_cjk(cp, TKA_COMPAT_FAST))
+        return BERT_CJK;
+    if (is_ascii_punct(cp) || rust8_is(cp, p->category, RUST8_PUNCT))
+        return BERT_PUNCT;
+    return BERT_WORD;
+}
+
 int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
 {
     if (cp == 0 || cp == 0xFFFD)
@@ -61,31 +83,23 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
     if (cp == '\t' || cp == '\n' || cp == '\r')
         return BERT_SPACE;
     const utf8proc_property_t *p = utf8proc_get_property(cp);
-    if (compat == TKA_COMPAT_FAST) {
-        /* COMPAT: the Rust is_control (is_other: Cc, Cf, Co in Unicode 8.0,
-         * rust_unicode8.h) keeps Cn, so also every character assigned since. */
-        if (rust8_class(cp, p->category) & RUST8_OTHER)
-            return BERT_DROP;
-    } else {
-        switch (p->category) {
-        case UTF8PROC_CATEGORY_CC:
-        case UTF8PROC_CATEGORY_CF:
-        case UTF8PROC_CATEGORY_CS:
-        case UTF8PROC_CATEGORY_CO:
-        /* COMPAT: Python's _is_control drops every category starting with
-         * "C", unassigned code points and noncharacters included. */
-        case UTF8PROC_CATEGORY_CN: return BERT_DROP;
-        default: break;
-        }
+    if (compat == TKA_COMPAT_FAST)
+        return fast_class(cp, p, chinese_chars);
+    switch (p->category) {
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO:
+    /* COMPAT: Python's _is_control drops every category starting with "C",
+     * unassigned code points and noncharacters included. */
+    case UTF8PROC_CATEGORY_CN: return BERT_DROP;
+    default: break;
     }
-    /* Slow: clean_text turns Zs into " " and str.split() then also splits at
-     * U+2028/U+2029 (isspace); fast: char::is_whitespace, the same set once
-     * control characters are gone. */
-    if (py_isspace(p) || p->category == UTF8PROC_CATEGORY_ZL || p->category == UTF8PROC_CATEGORY_ZP)
+    if (is_space(p))
         return BERT_SPACE;
     if (chinese_chars && is_cjk(cp, compat))
         return BERT_CJK;
-    if (is_punct(cp, p, compat))
+    if (is_punct(cp, p))
         return BERT_PUNCT;
     return BERT_WORD;
 }
@@ -93,9 +107,10 @@ int bert_char_class(int32_t cp, tka_compat compat, bool chinese_chars)
 int bert_produced_class(int32_t cp, tka_compat compat)
 {
     const utf8proc_property_t *p = utf8proc_get_property(cp);
-    if (py_isspace(p) || p->category == UTF8PROC_CATEGORY_ZL || p->category == UTF8PROC_CATEGORY_ZP)
+    if (is_space(p))
         return BERT_SPACE;
-    if (is_punct(cp, p, compat))
+    if (compat == TKA_COMPAT_FAST ? is_ascii_punct(cp) || rust8_is(cp, p->category, RUST8_PUNCT)
+                                  : is_punct(cp, p))
         return BERT_PUNCT;
     return BERT_WORD;
 }
@@ -139,8 +154,7 @@ int bert_combining_class(int32_t cp)
 
 bool bert_is_mn(int32_t cp, tka_compat compat)
 {
-    int category = utf8proc_get_property(cp)->category;
-    if (compat == TKA_COMPAT_FAST)
-        return rust8_class(cp, category) & RUST8_MN; /* COMPAT: is_mark_nonspacing, 8.0 */
-    return category == UTF8PROC_CATEGORY_MN;
+    if (compat == TKA_COMPAT_FAST) /* COMPAT: is_mark_nonspacing, Unicode 8.0 */
+        return rust8_is(cp, utf8proc_get_property(cp)->category, RUST8_MN);
+    return utf8proc_get_property(cp)->category == UTF8PROC_CATEGORY_MN;
 }

@@ -1,52 +1,35 @@
-/* Rust tokenizer character classes: utf8proc's category corrected by the generated table. */
-#include "tokenize/rust_unicode8.h"
-
+/* Rust tokenizer character classes: the search in the generated Unicode 8.0 table. */
 #include <stddef.h>
-#include <utf8proc.h>
+#include <stdint.h>
 
 typedef struct rust8_range {
     int32_t first, last;
     unsigned char flags; /* RUST8_* in Unicode 8.0 */
 } rust8_range;
 
-#include "tokenize/rust_unicode8_table.h"
+#define RUST8_TABLE_DATA /* rust_unicode8_table.h: the arrays too, in this file only */
+#include "tokenize/rust_unicode8.h"
 
-static unsigned from_category(int category)
+unsigned rust8_lookup(int32_t cp, int category)
 {
-    switch (category) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CS:
-    case UTF8PROC_CATEGORY_CO: return RUST8_OTHER;
-    case UTF8PROC_CATEGORY_MN: return RUST8_MN;
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO: return RUST8_PUNCT;
-    default: return 0;
+    unsigned current = rust8_from_category(category);
+    /* most characters of those categories (CJK and fullwidth punctuation, combining
+     * accents...) are in blocks without a listed code point */
+    uint32_t word = (uint32_t)cp >> 13;
+    if (word >= sizeof rust8_blocks / sizeof *rust8_blocks ||
+        !(rust8_blocks[word] >> ((uint32_t)cp >> 8 & 31) & 1u))
+        return current;
+    size_t lo = 0, hi = sizeof rust8_ranges / sizeof *rust8_ranges;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < rust8_ranges[mid].first)
+            hi = mid;
+        else if (cp > rust8_ranges[mid].last)
+            lo = mid + 1;
+        else
+            return rust8_ranges[mid].flags;
     }
-}
-
-unsigned rust8_class(int32_t cp, int category)
-{
-    /* Only characters of a category that occurs in the table can be in it: letters,
-     * digits, ASCII and most text never reach the search. */
-    if (category >= 0 && category < 32 && (RUST8_CATEGORY_MASK >> category & 1u)) {
-        size_t lo = 0, hi = sizeof rust8_ranges / sizeof *rust8_ranges;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (cp < rust8_ranges[mid].first)
-                hi = mid;
-            else if (cp > rust8_ranges[mid].last)
-                lo = mid + 1;
-            else
-                return rust8_ranges[mid].flags;
-        }
-    }
-    return from_category(category);
+    return current;
 }
 
 const char *rust8_table_unicode_version(void)

@@ -2,7 +2,9 @@
 #ifndef TKA_TOKENIZE_RUST_UNICODE8_H
 #define TKA_TOKENIZE_RUST_UNICODE8_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <utf8proc.h>
 
 /* COMPAT: the Rust tokenizer (the reference of `--compat fast` and of every tokenizer.json)
  * classifies with the `unicode_categories` crate 0.1.1, whose tables are Unicode 8.0:
@@ -20,10 +22,49 @@ enum {
     RUST8_PUNCT = 4  /* is_punctuation (split off by BertPreTokenizer / Punctuation) */
 };
 
-/* The RUST8_* predicates that hold for cp in the Rust tokenizer; `category` is cp's
- * utf8proc_category_t (callers have it at hand). Surrogates count as RUST8_OTHER, as in
- * the rules that used utf8proc alone (a Rust char is never one). */
-unsigned rust8_class(int32_t cp, int category);
+/* after the flags its ranges are made of */
+#include "tokenize/rust_unicode8_table.h"
+
+/* The RUST8_* predicates utf8proc's category gives (Cs counts as control, as in the rules
+ * that used utf8proc alone; a Rust char is never a surrogate). Bit masks over the category
+ * numbers, so that a caller testing one flag compiles to one shift and test. */
+#define RUST8_CATS_OTHER                                                                    \
+    (1u << UTF8PROC_CATEGORY_CC | 1u << UTF8PROC_CATEGORY_CF | 1u << UTF8PROC_CATEGORY_CS | \
+     1u << UTF8PROC_CATEGORY_CO)
+#define RUST8_CATS_PUNCT                                                                    \
+    (1u << UTF8PROC_CATEGORY_PC | 1u << UTF8PROC_CATEGORY_PD | 1u << UTF8PROC_CATEGORY_PS | \
+     1u << UTF8PROC_CATEGORY_PE | 1u << UTF8PROC_CATEGORY_PI | 1u << UTF8PROC_CATEGORY_PF | \
+     1u << UTF8PROC_CATEGORY_PO)
+static inline unsigned rust8_from_category(int category)
+{
+    return (RUST8_CATS_OTHER >> category & 1u) * RUST8_OTHER |
+           (category == UTF8PROC_CATEGORY_MN) * RUST8_MN |
+           (RUST8_CATS_PUNCT >> category & 1u) * RUST8_PUNCT;
+}
+
+/* The table search, for a code point of a category that occurs in the table: its 8.0
+ * predicates, or its category's if it is not listed. */
+unsigned rust8_lookup(int32_t cp, int category);
+
+/* Whether the Rust predicate `flag` (one RUST8_*) holds for cp; `category` is cp's
+ * utf8proc_category_t (callers have it at hand). Inline: code points below the first
+ * listed one (ASCII, Latin, Greek, Cyrillic...) and categories absent from the table
+ * (letters, digits, spaces...) never leave this function, and the test of the category
+ * compiles to a shift and a bit test. */
+static inline bool rust8_is(int32_t cp, int category, unsigned flag)
+{
+    if (cp >= RUST8_FIRST_CP && (RUST8_CATEGORY_MASK >> category & 1u))
+        return rust8_lookup(cp, category) & flag;
+    return rust8_from_category(category) & flag;
+}
+
+/* All the RUST8_* predicates that hold for cp (for tests and callers needing several). */
+static inline unsigned rust8_class(int32_t cp, int category)
+{
+    if (cp >= RUST8_FIRST_CP && (RUST8_CATEGORY_MASK >> category & 1u))
+        return rust8_lookup(cp, category);
+    return rust8_from_category(category);
+}
 
 /* The Unicode version of the utf8proc the table was generated against. */
 const char *rust8_table_unicode_version(void);

@@ -2,12 +2,24 @@
  * and utf8proc 2.8.0 (Unicode 15.0.0): do not edit. */
 /* The code points whose Rust `unicode_categories` predicates (Unicode 8.0) differ
  * from the ones utf8proc's category gives; each range lists what holds in 8.0. */
+#ifndef TKA_TOKENIZE_RUST_UNICODE8_TABLE_H
+#define TKA_TOKENIZE_RUST_UNICODE8_TABLE_H
 
 #define RUST8_UTF8PROC_UNICODE "15.0.0"
 /* utf8proc categories of those code points (Cf Mc Mn Pd Pe Po Ps So) */
 #define RUST8_CATEGORY_MASK 0x0844e0c0u
-/* 117 ranges, 568 code points; one a line (generated layout) */
+/* the first of them (ASCII, Latin, Greek, Cyrillic... are below) */
+#define RUST8_FIRST_CP 0x061D
+
+#ifdef RUST8_TABLE_DATA
 /* clang-format off */
+/* Blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13
+ * (none beyond the last word). */
+static const uint32_t rust8_blocks[16] = {
+    0x2dc07fc0, 0x00004000, 0x00000000, 0x00000000, 0x00000000, 0x00000300, 0x00000000, 0x00000000,
+    0xff5fe000, 0x00108000, 0x00000000, 0x0000c000, 0x00000000, 0x00000000, 0x00008000, 0x00000217,
+};
+/* 117 ranges, 568 code points */
 static const rust8_range rust8_ranges[] = {
     {0x061D, 0x061D, 0},
     {0x07FD, 0x07FD, 0},
@@ -128,3 +140,6 @@ static const rust8_range rust8_ranges[] = {
     {0x1E95E, 0x1E95F, 0},
 };
 /* clang-format on */
+#endif
+
+#endif
