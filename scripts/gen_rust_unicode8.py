@@ -114,12 +114,13 @@ def main():
         f"#define RUST8_CATEGORY_MASK 0x{mask:08x}u",
         "/* the first of them (ASCII, Latin, Greek, Cyrillic... are below) */",
         f"#define RUST8_FIRST_CP 0x{ranges[0][0]:04X}",
+        "/* blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13",
+        " * of rust8_blocks (none beyond the last word) */",
+        f"#define RUST8_BLOCK_WORDS {len(blocks)}",
         "",
         "#ifdef RUST8_TABLE_DATA",
         "/* clang-format off */",
-        "/* Blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13",
-        " * (none beyond the last word). */",
-        f"static const uint32_t rust8_blocks[{len(blocks)}] = {{",
+        "const uint32_t rust8_blocks[RUST8_BLOCK_WORDS] = {",
     ]
     for i in range(0, len(blocks), 8):
         lines.append("    " + " ".join(f"0x{w:08x}," for w in blocks[i:i + 8]))

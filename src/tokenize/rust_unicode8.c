@@ -12,13 +12,6 @@ typedef struct rust8_range {
 
 unsigned rust8_lookup(int32_t cp, int category)
 {
-    unsigned current = rust8_from_category(category);
-    /* most characters of those categories (CJK and fullwidth punctuation, combining
-     * accents...) are in blocks without a listed code point */
-    uint32_t word = (uint32_t)cp >> 13;
-    if (word >= sizeof rust8_blocks / sizeof *rust8_blocks ||
-        !(rust8_blocks[word] >> ((uint32_t)cp >> 8 & 31) & 1u))
-        return current;
     size_t lo = 0, hi = sizeof rust8_ranges / sizeof *rust8_ranges;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -29,7 +22,12 @@ unsigned rust8_lookup(int32_t cp, int category)
         else
             return rust8_ranges[mid].flags;
     }
-    return current;
+    return rust8_from_category(category);
+}
+
+bool rust8_has(int32_t cp, unsigned flag)
+{
+    return rust8_is(cp, utf8proc_category(cp), flag);
 }
 
 const char *rust8_table_unicode_version(void)

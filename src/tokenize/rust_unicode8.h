@@ -42,26 +42,40 @@ static inline unsigned rust8_from_category(int category)
            (RUST8_CATS_PUNCT >> category & 1u) * RUST8_PUNCT;
 }
 
-/* The table search, for a code point of a category that occurs in the table: its 8.0
- * predicates, or its category's if it is not listed. */
+/* The generated bitmap of the 256-code-point blocks holding a listed code point. */
+extern const uint32_t rust8_blocks[RUST8_BLOCK_WORDS];
+
+/* Whether cp may be listed: at or after the first listed code point, of a category that
+ * occurs in the table and in a block that holds one. Letters, digits, spaces, ASCII, CJK
+ * punctuation, combining accents... are not. */
+static inline bool rust8_maybe_listed(int32_t cp, int category)
+{
+    return cp >= RUST8_FIRST_CP && (RUST8_CATEGORY_MASK >> category & 1u) &&
+           (uint32_t)cp >> 13 < RUST8_BLOCK_WORDS &&
+           (rust8_blocks[(uint32_t)cp >> 13] >> ((uint32_t)cp >> 8 & 31) & 1u);
+}
+
+/* The table search: the 8.0 predicates of cp, or its category's if it is not listed. */
 unsigned rust8_lookup(int32_t cp, int category);
 
 /* Whether the Rust predicate `flag` (one RUST8_*) holds for cp; `category` is cp's
- * utf8proc_category_t (callers have it at hand). Inline: code points below the first
- * listed one (ASCII, Latin, Greek, Cyrillic...) and categories absent from the table
- * (letters, digits, spaces...) never leave this function, and the test of the category
- * compiles to a shift and a bit test. */
+ * utf8proc_category_t (callers have it at hand). Inline, and most characters never reach
+ * the search; testing the category compiles to a shift and a bit test. */
 static inline bool rust8_is(int32_t cp, int category, unsigned flag)
 {
-    if (cp >= RUST8_FIRST_CP && (RUST8_CATEGORY_MASK >> category & 1u))
+    if (rust8_maybe_listed(cp, category))
         return rust8_lookup(cp, category) & flag;
     return rust8_from_category(category) & flag;
 }
 
+/* rust8_is for a caller without the category at hand (out of line: a tail call keeps the
+ * caller's ASCII path free of a stack frame). */
+bool rust8_has(int32_t cp, unsigned flag);
+
 /* All the RUST8_* predicates that hold for cp (for tests and callers needing several). */
 static inline unsigned rust8_class(int32_t cp, int category)
 {
-    if (cp >= RUST8_FIRST_CP && (RUST8_CATEGORY_MASK >> category & 1u))
+    if (rust8_maybe_listed(cp, category))
         return rust8_lookup(cp, category);
     return rust8_from_category(category);
 }

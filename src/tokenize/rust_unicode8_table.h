@@ -10,12 +10,13 @@
 #define RUST8_CATEGORY_MASK 0x0844e0c0u
 /* the first of them (ASCII, Latin, Greek, Cyrillic... are below) */
 #define RUST8_FIRST_CP 0x061D
+/* blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13
+ * of rust8_blocks (none beyond the last word) */
+#define RUST8_BLOCK_WORDS 16
 
 #ifdef RUST8_TABLE_DATA
 /* clang-format off */
-/* Blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13
- * (none beyond the last word). */
-static const uint32_t rust8_blocks[16] = {
+const uint32_t rust8_blocks[RUST8_BLOCK_WORDS] = {
     0x2dc07fc0, 0x00004000, 0x00000000, 0x00000000, 0x00000000, 0x00000300, 0x00000000, 0x00000000,
     0xff5fe000, 0x00108000, 0x00000000, 0x0000c000, 0x00000000, 0x00000000, 0x00008000, 0x00000217,
 };

@@ -56,7 +56,7 @@ bool tj_is_punctuation(uint32_t c)
         return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
                (c >= 123 && c <= 126);
     /* COMPAT: unicode_categories' is_punctuation, Unicode 8.0 (rust_unicode8.h) */
-    return rust8_is((int32_t)c, utf8proc_category((utf8proc_int32_t)c), RUST8_PUNCT);
+    return rust8_has((int32_t)c, RUST8_PUNCT);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -300,6 +300,8 @@ static bool keep_clean(uint32_t c)
         return false;
     if (c == '\t' || c == '\n' || c == '\r')
         return true;
+    if (c < 0x80)
+        return c >= 0x20 && c != 0x7F; /* ASCII's Cc: 0x00-0x1F, 0x7F */
     /* COMPAT: Rust's is_other (unicode_categories, Unicode 8.0: rust_unicode8.h) has no
      * Cn entry: unassigned code points, noncharacters and characters assigned since 8.0
      * stay (as in bert_normalize.c's fast rules). */
@@ -308,8 +310,8 @@ static bool keep_clean(uint32_t c)
 
 static bool keep_not_mn(uint32_t c)
 {
-    /* COMPAT: is_mark_nonspacing, Unicode 8.0 (rust_unicode8.h) */
-    return !rust8_is((int32_t)c, utf8proc_category((utf8proc_int32_t)c), RUST8_MN);
+    /* COMPAT: is_mark_nonspacing, Unicode 8.0 (rust_unicode8.h); ASCII has no Mn */
+    return c < 0x80 || !rust8_is((int32_t)c, utf8proc_category((utf8proc_int32_t)c), RUST8_MN);
 }
 
 static bool keep_not_mark(uint32_t c)
