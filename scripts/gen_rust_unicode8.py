@@ -117,6 +117,7 @@ def main():
         "/* blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13",
         " * of rust8_blocks (none beyond the last word) */",
         f"#define RUST8_BLOCK_WORDS {len(blocks)}",
+        "extern const uint32_t rust8_blocks[RUST8_BLOCK_WORDS];",
         "",
         "#ifdef RUST8_TABLE_DATA",
         "/* clang-format off */",

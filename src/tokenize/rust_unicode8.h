@@ -42,9 +42,6 @@ static inline unsigned rust8_from_category(int category)
            (RUST8_CATS_PUNCT >> category & 1u) * RUST8_PUNCT;
 }
 
-/* The generated bitmap of the 256-code-point blocks holding a listed code point. */
-extern const uint32_t rust8_blocks[RUST8_BLOCK_WORDS];
-
 /* Whether cp may be listed: at or after the first listed code point, of a category that
  * occurs in the table and in a block that holds one. Letters, digits, spaces, ASCII, CJK
  * punctuation, combining accents... are not. */

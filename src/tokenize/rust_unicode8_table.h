@@ -13,6 +13,7 @@
 /* blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13
  * of rust8_blocks (none beyond the last word) */
 #define RUST8_BLOCK_WORDS 16
+extern const uint32_t rust8_blocks[RUST8_BLOCK_WORDS];
 
 #ifdef RUST8_TABLE_DATA
 /* clang-format off */
