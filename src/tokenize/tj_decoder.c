@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
+#include "tokenize/tj_pretok.h"
 #include "tokenize/tj_regex.h"
 
 typedef enum dec_kind {
@@ -546,27 +547,13 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
             st = get_bool(j, "cleanup", w, &d->flag, err);
     } else if (!strcmp(type, "Metaspace")) {
         d->kind = D_METASPACE;
-        if ((st = get_char(j, "replacement", w, &d->cp, err)))
+        tj_where mw = {path, {0}};
+        snprintf(mw.path, sizeof mw.path, "%s", where);
+        tj_metaspace m;
+        if ((st = tj_metaspace_from_json(j, &mw, &m, err)))
             return st;
-        const json_t *ps = json_object_get(j, "prepend_scheme");
-        const char *scheme = ps ? json_string_value(ps) : "always";
-        if (!scheme ||
-            (strcmp(scheme, "always") && strcmp(scheme, "first") && strcmp(scheme, "never")))
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s.prepend_scheme: expected \"always\", \"first\" or \"never\"",
-                                 w);
-        d->flag = strcmp(scheme, "never") != 0;
-        const json_t *aps = json_object_get(j, "add_prefix_space");
-        if (json_is_false(aps)) {
-            /* COMPAT: Metaspace's deserializer: add_prefix_space false means "never" and
-             * contradicts any other scheme */
-            if (d->flag)
-                return tka_error_set(err, TKA_ERR_FORMAT,
-                                     "%s: add_prefix_space does not match declared "
-                                     "prepend_scheme",
-                                     w);
-            d->flag = false;
-        }
+        d->cp = m.rep_cp;
+        d->flag = m.scheme != TJ_PREPEND_NEVER;
     } else if (!strcmp(type, "BPEDecoder")) {
         d->kind = D_BPE;
         st = get_string(j, "suffix", w, &d->a, &d->la, err);

@@ -30,8 +30,6 @@ typedef enum {
     P_FIXED_LENGTH
 } ptype;
 
-typedef enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER } prepend_scheme;
-
 typedef struct pstep {
     ptype type;
     bool add_prefix_space, use_regex; /* ByteLevel */
@@ -39,13 +37,9 @@ typedef struct pstep {
     tj_behavior behavior;             /* Split, Punctuation */
     bool invert;                      /* Split */
     bool individual_digits;           /* Digits */
-    char rep[8];                      /* Metaspace replacement */
-    size_t rep_len;
-    uint32_t rep_cp;
-    prepend_scheme scheme;
-    bool split;
-    uint32_t delimiter; /* CharDelimiterSplit */
-    size_t length;      /* FixedLength: chars per piece */
+    tj_metaspace meta;                /* Metaspace */
+    uint32_t delimiter;               /* CharDelimiterSplit */
+    size_t length;                    /* FixedLength: chars per piece */
 } pstep;
 
 struct tj_pretok {
@@ -76,6 +70,56 @@ static tka_status behavior_of(const json_t *j, const tj_where *w, tj_behavior *b
     return tj_bad(err, &bw,
                   "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or "
                   "Contiguous");
+}
+
+tka_status tj_metaspace_from_json(const json_t *j, const tj_where *w, tj_metaspace *m,
+                                  tka_error *err)
+{
+    static const struct {
+        const char *name;
+        tj_prepend_scheme scheme;
+    } schemes[] = {
+        {"always", TJ_PREPEND_ALWAYS}, {"first", TJ_PREPEND_FIRST}, {"never", TJ_PREPEND_NEVER}};
+    memset(m, 0, sizeof *m);
+    const char *r;
+    size_t rl;
+    tka_status st = tj_get_string(j, "replacement", w, &r, &rl, err);
+    if (st != TKA_OK)
+        return st;
+    tj_where rw = tj_at_key(w, "replacement");
+    size_t bad;
+    if (rl == 0 || rl > sizeof m->rep || !tka_utf8_valid(r, rl, &bad) ||
+        tka_utf8_seq_len((uint8_t)r[0]) != rl)
+        return tj_bad(err, &rw, "expected a single character");
+    memcpy(m->rep, r, rl);
+    m->rep_len = rl;
+    size_t q = 0;
+    m->rep_cp = (uint32_t)tka_utf8_decode((const uint8_t *)r, &q);
+    /* COMPAT: serde's default ("always") only for a missing key: null is refused. */
+    m->scheme = TJ_PREPEND_ALWAYS;
+    json_t *ps = json_object_get(j, "prepend_scheme");
+    if (ps) {
+        const char *v = json_string_value(ps);
+        size_t i = 0;
+        while (i < sizeof schemes / sizeof *schemes && !(v && !strcmp(v, schemes[i].name)))
+            i++;
+        if (i == sizeof schemes / sizeof *schemes) {
+            tj_where pw = tj_at_key(w, "prepend_scheme");
+            return tj_bad(err, &pw, "expected \"always\", \"first\" or \"never\"");
+        }
+        m->scheme = schemes[i].scheme;
+    }
+    bool aps = true;
+    if ((st = tj_get_bool(j, "add_prefix_space", w, &aps, err)) != TKA_OK)
+        return st;
+    /* COMPAT: Metaspace's deserializer: add_prefix_space false means "never" and contradicts
+     * any other scheme, the default "always" included. */
+    if (!aps && m->scheme != TJ_PREPEND_NEVER) {
+        tj_where aw = tj_at_key(w, "add_prefix_space");
+        return tj_bad(err, &aw, "add_prefix_space does not match declared prepend_scheme");
+    }
+    m->split = true;
+    return tj_get_bool(j, "split", w, &m->split, err);
 }
 
 static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, tka_error *err)
@@ -116,49 +160,7 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
             return st;
     } else if (!strcmp(type, "Metaspace")) {
         s.type = P_METASPACE;
-        const char *r;
-        size_t rl;
-        if ((st = tj_get_string(j, "replacement", w, &r, &rl, err)) != TKA_OK)
-            return st;
-        tj_where rw = tj_at_key(w, "replacement");
-        size_t bad;
-        if (rl == 0 || rl > 4 || !tka_utf8_valid(r, rl, &bad) ||
-            tka_utf8_seq_len((uint8_t)r[0]) != rl)
-            return tj_bad(err, &rw, "expected a single character");
-        memcpy(s.rep, r, rl);
-        s.rep_len = rl;
-        size_t q = 0;
-        s.rep_cp = (uint32_t)tka_utf8_decode((const uint8_t *)r, &q);
-        s.scheme = PREPEND_ALWAYS;
-        s.split = true;
-        json_t *ps = json_object_get(j, "prepend_scheme");
-        if (ps && !json_is_null(ps)) {
-            const char *v = json_string_value(ps);
-            if (v && !strcmp(v, "always"))
-                s.scheme = PREPEND_ALWAYS;
-            else if (v && !strcmp(v, "first"))
-                s.scheme = PREPEND_FIRST;
-            else if (v && !strcmp(v, "never"))
-                s.scheme = PREPEND_NEVER;
-            else {
-                tj_where pw = tj_at_key(w, "prepend_scheme");
-                return tj_bad(err, &pw, "expected \"always\", \"first\" or \"never\"");
-            }
-        }
-        bool aps = true;
-        json_t *a = json_object_get(j, "add_prefix_space");
-        if (a && !json_is_null(a)) {
-            if ((st = tj_get_bool(j, "add_prefix_space", w, &aps, err)) != TKA_OK)
-                return st;
-            /* COMPAT: Metaspace's deserializer: add_prefix_space false needs "never". */
-            if (!aps && ps && !json_is_null(ps) && s.scheme != PREPEND_NEVER) {
-                tj_where aw = tj_at_key(w, "add_prefix_space");
-                return tj_bad(err, &aw, "add_prefix_space does not match declared prepend_scheme");
-            }
-            if (!aps)
-                s.scheme = PREPEND_NEVER;
-        }
-        if ((st = tj_get_bool(j, "split", w, &s.split, err)) != TKA_OK)
+        if ((st = tj_metaspace_from_json(j, w, &s.meta, err)) != TKA_OK)
             return st;
     } else if (!strcmp(type, "Split")) {
         s.type = P_SPLIT;
@@ -272,10 +274,13 @@ const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p)
 
 /* ------------------------------------------------------------ char patterns */
 
-typedef bool (*charpred)(uint32_t c);
+/* A char predicate and what it reads (the delimiter of CharDelimiterSplit, ...). */
+typedef bool (*charpred)(uint32_t c, const void *ctx);
 
-/* Rust's Pattern for Fn(char) -> bool: each matching char is one match. */
-static tka_status char_matches(const tj_str *s, charpred f, tj_matches *m)
+/* Rust's Pattern for a char or an Fn(char) -> bool: each matching char is one match. The
+ * one splitter of every char-class pre-tokenizer (BERT, WhitespaceSplit, Punctuation, Digits,
+ * CharDelimiterSplit, Metaspace). */
+static tka_status char_matches(const tj_str *s, charpred f, const void *ctx, tj_matches *m)
 {
     m->n = 0;
     if (s->len == 0)
@@ -285,7 +290,7 @@ static tka_status char_matches(const tj_str *s, charpred f, tj_matches *m)
     for (size_t i = 0; i < s->len && st == TKA_OK;) {
         size_t b = i;
         uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &i);
-        if (f(c)) {
+        if (f(c, ctx)) {
             if (last < b)
                 st = tj_matches_push(m, last, (uint32_t)b, 0);
             if (st == TKA_OK)
@@ -296,11 +301,6 @@ static tka_status char_matches(const tj_str *s, charpred f, tj_matches *m)
     if (st == TKA_OK && last < s->len)
         st = tj_matches_push(m, last, s->len, 0);
     return st;
-}
-
-static bool is_ws(uint32_t c)
-{
-    return tj_is_whitespace(c);
 }
 
 static bool is_numeric(uint32_t c)
@@ -321,6 +321,31 @@ static bool is_word(uint32_t c)
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
            (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
            k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D;
+}
+
+/* The predicates char_matches takes. */
+static bool whitespace_pred(uint32_t c, const void *ctx)
+{
+    (void)ctx;
+    return tj_is_whitespace(c);
+}
+
+static bool punctuation_pred(uint32_t c, const void *ctx)
+{
+    (void)ctx;
+    return tj_is_punctuation(c);
+}
+
+static bool numeric_pred(uint32_t c, const void *ctx)
+{
+    (void)ctx;
+    return is_numeric(c);
+}
+
+/* ctx: the uint32_t char to split on */
+static bool char_pred(uint32_t c, const void *ctx)
+{
+    return c == *(const uint32_t *)ctx;
 }
 
 /* Rust's fixed_script: the script of c as the Unicode 9.0 table the Rust tokenizer ships
@@ -381,29 +406,6 @@ static tka_status script_matches(const tj_str *s, tj_matches *m)
     }
     if (st == TKA_OK && from < s->len)
         st = tj_matches_push(m, from, s->len, started ? 0 : 1);
-    return st;
-}
-
-/* CharDelimiterSplit: Rust's Pattern for char, each occurrence of the delimiter one match. */
-static tka_status delimiter_matches(const tj_str *s, uint32_t delim, tj_matches *m)
-{
-    m->n = 0;
-    if (s->len == 0)
-        return tj_matches_push(m, 0, 0, 0);
-    uint32_t last = 0;
-    tka_status st = TKA_OK;
-    for (size_t i = 0; i < s->len && st == TKA_OK;) {
-        size_t b = i;
-        if ((uint32_t)tka_utf8_decode((const uint8_t *)s->s, &i) == delim) {
-            if (last < b)
-                st = tj_matches_push(m, last, (uint32_t)b, 0);
-            if (st == TKA_OK)
-                st = tj_matches_push(m, (uint32_t)b, (uint32_t)i, 1);
-            last = (uint32_t)i;
-        }
-    }
-    if (st == TKA_OK && last < s->len)
-        st = tj_matches_push(m, last, s->len, 0);
     return st;
 }
 
@@ -513,10 +515,10 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
     case P_BERT: {
         tj_splits *tmp = &w->tmp;
         tmp->n = 0;
-        if ((st = char_matches(&str, is_ws, &w->m)) == TKA_OK)
+        if ((st = char_matches(&str, whitespace_pred, NULL, &w->m)) == TKA_OK)
             st = tj_split_by(&str, &w->m, TJ_REMOVED, tmp);
         for (size_t i = 0; i < tmp->n && st == TKA_OK; i++)
-            if ((st = char_matches(&tmp->v[i].str, tj_is_punctuation, &w->m)) == TKA_OK)
+            if ((st = char_matches(&tmp->v[i].str, punctuation_pred, NULL, &w->m)) == TKA_OK)
                 st = tj_split_by(&tmp->v[i].str, &w->m, TJ_ISOLATED, out);
         return st;
     }
@@ -525,15 +527,15 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
     case P_WHITESPACE_SPLIT:
-        if ((st = char_matches(&str, is_ws, &w->m)) != TKA_OK)
+        if ((st = char_matches(&str, whitespace_pred, NULL, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
     case P_PUNCTUATION:
-        if ((st = char_matches(&str, tj_is_punctuation, &w->m)) != TKA_OK)
+        if ((st = char_matches(&str, punctuation_pred, NULL, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, s->behavior, out);
     case P_DIGITS:
-        if ((st = char_matches(&str, is_numeric, &w->m)) != TKA_OK)
+        if ((st = char_matches(&str, numeric_pred, NULL, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, s->individual_digits ? TJ_ISOLATED : TJ_CONTIGUOUS, out);
     case P_UNICODE_SCRIPTS:
@@ -541,7 +543,7 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
     case P_CHAR_DELIMITER:
-        if ((st = delimiter_matches(&str, s->delimiter, &w->m)) != TKA_OK)
+        if ((st = char_matches(&str, char_pred, &s->delimiter, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, TJ_REMOVED, out);
     case P_FIXED_LENGTH: return fixed_length_split(&str, s->length, out);
@@ -567,39 +569,22 @@ static tka_status apply(const pstep *s, tj_ctx *cx, tj_pretok_work *w, tj_split 
                     r[2 * k + 1] = i + 1;
                     k++;
                 }
-            st = tj_str_replace(cx, &str, r, k, s->rep, s->rep_len);
+            st = tj_str_replace(cx, &str, r, k, s->meta.rep, s->meta.rep_len);
             free(r);
             if (st != TKA_OK)
                 return st;
         }
-        bool starts = str.len >= s->rep_len && !memcmp(str.s, s->rep, s->rep_len);
+        const tj_metaspace *ms = &s->meta;
+        bool starts = str.len >= ms->rep_len && !memcmp(str.s, ms->rep, ms->rep_len);
         if (!starts &&
-            (s->scheme == PREPEND_ALWAYS || (s->scheme == PREPEND_FIRST && str.shift == 0)))
-            if ((st = tj_str_prepend(cx, &str, s->rep, s->rep_len)) != TKA_OK)
+            (ms->scheme == TJ_PREPEND_ALWAYS || (ms->scheme == TJ_PREPEND_FIRST && str.shift == 0)))
+            if ((st = tj_str_prepend(cx, &str, ms->rep, ms->rep_len)) != TKA_OK)
                 return st;
-        if (!s->split) {
+        if (!ms->split) {
             tj_split sp = {str, -1};
             return str.len ? tj_splits_push(out, &sp) : TKA_OK;
         }
-        /* char pattern == replacement */
-        w->m.n = 0;
-        uint32_t last = 0;
-        if (str.len == 0)
-            st = tj_matches_push(&w->m, 0, 0, 0);
-        for (uint32_t i = 0; i < str.len && st == TKA_OK;) {
-            if (i + s->rep_len <= str.len && !memcmp(str.s + i, s->rep, s->rep_len)) {
-                if (last < i)
-                    st = tj_matches_push(&w->m, last, i, 0);
-                if (st == TKA_OK)
-                    st = tj_matches_push(&w->m, i, i + (uint32_t)s->rep_len, 1);
-                i += (uint32_t)s->rep_len;
-                last = i;
-            } else
-                i += (uint32_t)tka_utf8_seq_len((uint8_t)str.s[i]);
-        }
-        if (st == TKA_OK && last < str.len)
-            st = tj_matches_push(&w->m, last, str.len, 0);
-        if (st != TKA_OK)
+        if ((st = char_matches(&str, char_pred, &ms->rep_cp, &w->m)) != TKA_OK)
             return st;
         return tj_split_by(&str, &w->m, TJ_MERGED_WITH_NEXT, out);
     }

@@ -11,6 +11,21 @@
 #include "tokenize/tj_regex.h"
 #include "tokenize/tj_str.h"
 
+/* Metaspace's settings. One Rust struct is both the pre-tokenizer and the decoder of that
+ * name, with one deserializer: both read them here. The replacement char; prepend_scheme
+ * "always" (the default), "first" or "never"; add_prefix_space false, allowed only with
+ * "never"; split (default true). */
+typedef enum { TJ_PREPEND_ALWAYS, TJ_PREPEND_FIRST, TJ_PREPEND_NEVER } tj_prepend_scheme;
+typedef struct tj_metaspace {
+    char rep[4]; /* the replacement's UTF-8 bytes */
+    size_t rep_len;
+    uint32_t rep_cp;
+    tj_prepend_scheme scheme;
+    bool split;
+} tj_metaspace;
+tka_status tj_metaspace_from_json(const json_t *j, const tj_where *w, tj_metaspace *m,
+                                  tka_error *err);
+
 typedef struct tj_pretok tj_pretok;
 
 tka_status tj_pretok_from_json(const json_t *j, const tj_where *w, tj_pretok **out, tka_error *err);
