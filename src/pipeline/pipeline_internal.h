@@ -102,6 +102,21 @@ size_t pipeline_batch_rows(const batch_plan *p, size_t b, const int64_t **rows, 
  * order the two-pass run meets them, whichever mode reads. */
 tka_status pipeline_read_rows(run *r, tka_buf *warnings, tka_error *err);
 
+/* A row error, placed where the two-pass run meets it: at a row, and within
+ * the row in check order. */
+typedef struct row_failure {
+    bool set;
+    uint64_t row;
+    int order; /* 0 GLUE IndexError (reading the row), 1 text, 2 pair, 3 label */
+    tka_error error;
+} row_failure;
+
+/* The single pass's checks, made once the final column types are known: the
+ * text and pair cells the reference refuses, then the labels of the logged
+ * rows, each placed in *first where the two-pass run would have met it. A
+ * failure to make the checks (the dataset cannot answer) is returned. */
+tka_status pipeline_deferred_checks(run *r, row_failure *first, tka_error *err);
+
 /* ---- pipeline_emit.c: the dump and its sidecar */
 
 tka_status pipeline_write_dump(run *r, tka_error *err);

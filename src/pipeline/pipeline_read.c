@@ -159,15 +159,6 @@ static tka_status save_label(run *r, uint64_t row, const tka_value *v, tka_error
     return TKA_OK;
 }
 
-/* A row error, placed where the two-pass run meets it: at a row, and within
- * the row in check order. */
-typedef struct row_failure {
-    bool set;
-    uint64_t row;
-    int order; /* 0 GLUE IndexError (reading the row), 1 text, 2 pair, 3 label */
-    tka_error error;
-} row_failure;
-
 static void consider(row_failure *first, uint64_t row, int order, const tka_error *e)
 {
     if (first->set && (first->row < row || (first->row == row && first->order <= order)))
@@ -231,19 +222,20 @@ static bool row_checks_fail(run *r, const tka_row *row, bool have_pair, row_stor
     return first->set;
 }
 
-/* The single pass's checks, made once the final column types are known: the
- * text and pair cells the reference refuses, then the labels of the logged
- * rows, each placed where the two-pass run would have met it. */
-static tka_status deferred_checks(run *r, row_failure *first, tka_error *err)
+tka_status pipeline_deferred_checks(run *r, row_failure *first, tka_error *err)
 {
     size_t watched[2] = {tka_dataset_text_column(r->ds), tka_dataset_pair_column(r->ds)};
     static const char *const what[2] = {"sentence", "pair text"};
     for (int k = 0; k < 2; k++) {
         uint64_t row, line;
         tka_value_kind kind;
-        if (watched[k] == SIZE_MAX ||
-            tka_dataset_first_non_string(r->ds, watched[k], &row, &line, &kind, NULL) != TKA_OK)
+        if (watched[k] == SIZE_MAX)
             continue;
+        tka_status st = tka_dataset_first_non_string(r->ds, watched[k], &row, &line, &kind, err);
+        if (st == TKA_ERR_NOT_FOUND)
+            continue; /* every cell of the column is a str */
+        if (st != TKA_OK)
+            return st;
         tka_error e;
         refuse_text(r, line, row, kind, what[k], &e);
         consider(first, row, 1 + k, &e);
@@ -362,7 +354,7 @@ tka_status pipeline_read_rows(run *r, tka_buf *warnings, tka_error *err)
     }
     if (deferred) {
         TKA_TRY_GOTO(st, pipeline_plan_count(r, warnings, err), out);
-        TKA_TRY_GOTO(st, deferred_checks(r, &s.first, err), out);
+        TKA_TRY_GOTO(st, pipeline_deferred_checks(r, &s.first, err), out);
     }
     st = first_error(&s, err);
 out:

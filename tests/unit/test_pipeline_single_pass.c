@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/io.h"
+#include "pipeline/pipeline_internal.h"
 #include "tokalign/pipeline.h"
 #include "tsv_cases.h"
 
@@ -466,4 +467,30 @@ Test(pipeline_single_pass, parser_error_wins_over_everything_found_earlier)
     expect_error(&one, TKA_ERR_REFERENCE, "field larger than field limit (131072)");
     outcome_free(&one);
     remove_dir();
+}
+
+/* The deferred checks ask the dataset for the first text cell that is not a
+ * str; when the dataset cannot answer (here: the pass has not reached the
+ * end), that failure and its message come out, not "every cell is a str". */
+Test(pipeline_single_pass, deferred_checks_report_a_failed_lookup)
+{
+    static const char tsv[] = "sentence\tlabel\nhello\t1\n";
+    tka_dataset_options o;
+    tka_dataset_options_init(&o);
+    o.single_pass = true;
+    tka_dataset *ds = NULL;
+    tka_error err = {0};
+    cr_assert_eq(tka_dataset_open_memory("case.tsv", tsv, sizeof tsv - 1, &o, &ds, &err), TKA_OK,
+                 "%s", err.message);
+    run r;
+    memset(&r, 0, sizeof r);
+    r.ds = ds;
+    row_failure first;
+    memset(&first, 0, sizeof first);
+    tka_status st = pipeline_deferred_checks(&r, &first, &err);
+    cr_expect_eq(st, TKA_ERR_ARGUMENT, "status %d (%s)", st, err.message);
+    cr_expect_not_null(strstr(err.message, "case.tsv: the first non-string cell is known"), "%s",
+                       err.message);
+    cr_expect(!first.set);
+    tka_dataset_free(ds);
 }
