@@ -26,26 +26,43 @@ typedef enum tka_status {
 
 #define TKA_ERROR_MESSAGE_MAX 1024
 
-/* An error report: the status and a human-readable message. Functions that
- * take a `tka_error *` fill it on failure; passing NULL is allowed.
+/* Which reference error a TKA_ERR_REFERENCE report is, for those a caller
+ * may act on (offer a remedy, raise the reference's exception itself); a
+ * program tests this code, never the message text. TKA_REF_NONE for every
+ * other report. */
+typedef enum tka_ref_error {
+    TKA_REF_NONE = 0,
+    TKA_REF_NO_PAD_TOKEN /* transformers: padding asked, the tokenizer has no pad token */
+} tka_ref_error;
+
+/* An error report: the status, which reference error it is (if listed above)
+ * and a human-readable message. Functions that take a `tka_error *` fill it
+ * on failure; passing NULL is allowed.
  * Ownership and threads: the caller's (usually on the stack); one per thread. */
 typedef struct tka_error {
     tka_status status;
+    tka_ref_error ref;
     char message[TKA_ERROR_MESSAGE_MAX];
 } tka_error;
 
 /* Short stable name of a status ("format error", ...). Never NULL. */
 TKA_API const char *tka_status_name(tka_status status);
 
-/* Clears an error report (status TKA_OK, empty message). Accepts NULL. */
+/* The reference's own text for `ref` (e.g. transformers' "Asking to pad but
+ * the tokenizer does not have a padding token. ..."), for a binding that
+ * raises that error itself; "" for TKA_REF_NONE. Static storage, never NULL. */
+TKA_API const char *tka_ref_message(tka_ref_error ref);
+
+/* Clears an error report (status TKA_OK, TKA_REF_NONE, empty message). Accepts NULL. */
 TKA_API void tka_error_clear(tka_error *err);
 
-/* Sets status and a printf-style message; returns `status` so callers can
- * `return tka_error_set(err, TKA_ERR_IO, "...")`. Accepts err == NULL. */
+/* Sets status and a printf-style message (ref: TKA_REF_NONE); returns `status`
+ * so callers can `return tka_error_set(err, TKA_ERR_IO, "...")`. Accepts
+ * err == NULL. */
 TKA_API tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
     TKA_PRINTF(3, 4);
 
-/* Prepends context ("file.tsv: ") to an existing message, keeping its status. */
+/* Prepends context ("file.tsv: ") to an existing message, keeping its status and ref. */
 TKA_API tka_status tka_error_prefix(tka_error *err, const char *fmt, ...) TKA_PRINTF(2, 3);
 
 #ifdef __cplusplus

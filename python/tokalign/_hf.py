@@ -34,11 +34,8 @@ _MAX_INPUT_SIZES = {
 _PADDINGS = ("longest", "max_length", "do_not_pad")
 _TRUNCATIONS = ("only_first", "only_second", "longest_first", "do_not_truncate")
 
-_PAD_ERROR = (
-    "Asking to pad but the tokenizer does not have a padding token. "
-    "Please select a token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
-    "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`."
-)
+# transformers' missing-pad-token ValueError: the library's text (src/core/ref_messages.h).
+_PAD_ERROR = _tokalign.HF_NO_PAD_TOKEN
 
 
 def _default_threads():

@@ -1358,8 +1358,11 @@ PyMODINIT_FUNC PyInit__tokalign(void)
         return NULL;
     TkaError = PyErr_NewException("tokalign._tokalign.Error", PyExc_RuntimeError, NULL);
     Py_INCREF(&TokenizerType);
+    /* A reference text the package raises itself (_hf.py): the library's one copy. */
+    const char *no_pad = tka_ref_message(TKA_REF_NO_PAD_TOKEN);
     if (PyModule_AddObject(m, "Tokenizer", (PyObject *)&TokenizerType) < 0 ||
-        PyModule_AddObject(m, "Error", TkaError) < 0) {
+        PyModule_AddObject(m, "Error", TkaError) < 0 ||
+        PyModule_AddStringConstant(m, "HF_NO_PAD_TOKEN", no_pad) < 0) {
         Py_DECREF(m);
         return NULL;
     }

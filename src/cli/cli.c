@@ -27,7 +27,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 const char *cli_remedy(const tka_error *err)
 {
     /* HF's missing-pad-token ValueError names its Python remedies; ours follow. */
-    if (err->status == TKA_ERR_REFERENCE && strstr(err->message, "does not have a padding token"))
+    if (err->status == TKA_ERR_REFERENCE && err->ref == TKA_REF_NO_PAD_TOKEN)
         return " tokalign: give the pad token with --pad-id N or --pad-token PIECE (e.g. "
                "--pad-token '</s>', Reformer's eos, as tokenizer.pad_token = tokenizer.eos_token).";
     return "";

@@ -134,7 +134,7 @@ static tka_status collate_hf(const tka_batch_items *items, const tka_collate_opt
     /* COMPAT: the missing-pad-token check comes first, before any length is
      * looked at, so even a batch of one or of equal lengths is refused. */
     if (strategy != TKA_PAD_NONE && o->pad_token_id < 0)
-        return tka_error_set(err, TKA_ERR_REFERENCE, "%s", TKA_HF_NO_PAD_TOKEN);
+        return tka_error_set_ref(err, TKA_REF_NO_PAD_TOKEN, "");
     if (strategy == TKA_PAD_MAX_LENGTH) {
         target = o->max_length > 0 ? o->max_length : o->model_max_length;
         if (target <= 0) /* COMPAT: an unbounded model_max_length only warns and pads nothing */

@@ -4,8 +4,12 @@
 #ifndef TOKALIGN_CORE_REF_MESSAGES_H
 #define TOKALIGN_CORE_REF_MESSAGES_H
 
+#include "tokalign/status.h"
+
 /* COMPAT: transformers 4.9.1 PreTrainedTokenizerBase (ValueError), raised by
- * tokenizer(..., padding=...) (encode.c) and tokenizer.pad (collate.c). */
+ * tokenizer(..., padding=...) (encode.c) and tokenizer.pad (collate.c); the
+ * text of TKA_REF_NO_PAD_TOKEN (tka_ref_message, which the Python package
+ * raises too). Set it with tka_error_set_ref. */
 #define TKA_HF_NO_PAD_TOKEN                                                                        \
     "Asking to pad but the tokenizer does not have a padding token. Please select a token to use " \
     "as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new pad token "    \
@@ -21,5 +25,10 @@
  * message of its own); printf arguments: stride, max_len (size_t). */
 #define TKA_RUST_STRIDE_PANIC \
     "stride (%zu) must be smaller than the truncated length (%zu): the Rust tokenizer panics here"
+
+/* Sets the reference error `ref`: status TKA_ERR_REFERENCE, err->ref, and
+ * the message `prefix` (e.g. "ValueError: ") + tka_ref_message(ref). Accepts
+ * err == NULL; returns TKA_ERR_REFERENCE. */
+tka_status tka_error_set_ref(tka_error *err, tka_ref_error ref, const char *prefix);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ref_messages.h"
+
 const char *tka_status_name(tka_status status)
 {
     switch (status) {
@@ -23,11 +25,29 @@ const char *tka_status_name(tka_status status)
     return "unknown status";
 }
 
+const char *tka_ref_message(tka_ref_error ref)
+{
+    switch (ref) {
+    case TKA_REF_NONE: return "";
+    case TKA_REF_NO_PAD_TOKEN: return TKA_HF_NO_PAD_TOKEN;
+    }
+    return "";
+}
+
+tka_status tka_error_set_ref(tka_error *err, tka_ref_error ref, const char *prefix)
+{
+    tka_error_set(err, TKA_ERR_REFERENCE, "%s%s", prefix, tka_ref_message(ref));
+    if (err)
+        err->ref = ref;
+    return TKA_ERR_REFERENCE;
+}
+
 void tka_error_clear(tka_error *err)
 {
     if (!err)
         return;
     err->status = TKA_OK;
+    err->ref = TKA_REF_NONE;
     err->message[0] = '\0';
 }
 
@@ -36,6 +56,7 @@ tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...
     if (!err)
         return status;
     err->status = status;
+    err->ref = TKA_REF_NONE;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);

@@ -70,7 +70,7 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
                       ? tka_tokenizer_special_id(tok, TKA_SPECIAL_PAD)
                       : -1;
     if (o->padding != TKA_PAD_NONE && pad < 0)
-        return tka_error_set(err, TKA_ERR_REFERENCE, "ValueError: %s", TKA_HF_NO_PAD_TOKEN);
+        return tka_error_set_ref(err, TKA_REF_NO_PAD_TOKEN, "ValueError: ");
     if (o->padding == TKA_PAD_MAX_LENGTH && o->max_length < 0)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
                              "padding to max_length needs a max_length (tokalign does not guess "

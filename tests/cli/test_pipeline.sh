@@ -89,7 +89,7 @@ refuses "dataset item out of range" 2 "dataset item 40 is out of range" \
   --data "$DEMO" --tokenizer bert-base-uncased --dump "$tmp/x.npy" --dataset-items 40
 refuses "missing column (pandas KeyError)" 3 "no text column named 'nope'" \
   --data "$DEMO" --tokenizer bert-base-uncased --dump "$tmp/x.npy" --text-field nope
-refuses "Reformer, torch: HF's missing pad token" 3 "Asking to pad but the tokenizer does not have a padding token" \
+refuses "Reformer, torch: HF's missing pad token, then the remedy" 3 "Asking to pad but the tokenizer does not have a padding token. Please select a token to use as \`pad_token\` \`(tokenizer.pad_token = tokenizer.eos_token e.g.)\` or add a new pad token via \`tokenizer.add_special_tokens({'pad_token': '[PAD]'})\`. tokalign: give the pad token with --pad-id N or --pad-token PIECE" \
   --data "$DEMO" --tokenizer google/reformer-crime-and-punishment --dump "$tmp/x.npy"
 refuses "Reformer, paddle: Pad needs a pad id" 2 "give one explicitly (--pad-id)" \
   --data "$DEMO" --tokenizer google/reformer-crime-and-punishment --flavor paddle --dump "$tmp/x.npy"

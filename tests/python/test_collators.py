@@ -92,3 +92,18 @@ def test_paddlenlp_call_options():
     assert isinstance(batch, list) and batch[0]["input_ids"] == [101, 1037, 1038, 102]
     with pytest.raises(ValueError, match="Input sequence are too long for max_length"):
         tok("a b c d e", max_seq_len=4, truncation_strategy="do_not_truncate")
+
+
+def test_missing_pad_token_is_transformers_text():
+    # transformers 4.9.1's exact ValueError, raised by the package's own check (tokenizer
+    # call) and by the library (collator); both come from the library's one copy.
+    want = ("Asking to pad but the tokenizer does not have a padding token. Please select a token to use "
+            "as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new pad token via "
+            "`tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.")
+    spm = tokalign.AutoTokenizer.from_pretrained(os.path.join(SHARED, "data", "spm", "bpe320_republic.model"))
+    with pytest.raises(ValueError) as raised:
+        spm(["a b", "a"], padding=True)
+    assert str(raised.value) == want
+    with pytest.raises(ValueError) as raised:
+        tokalign.DataCollatorWithPadding(spm)([dict(spm(s)) for s in ["a b", "a"]])
+    assert str(raised.value) == want

@@ -374,6 +374,8 @@ Test(bert_encode, option_checks_like_hf)
                      "Please select a token to use as `pad_token` `(tokenizer.pad_token = "
                      "tokenizer.eos_token e.g.)` or add a new pad token via "
                      "`tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
+    cr_assert_eq(err.ref, TKA_REF_NO_PAD_TOKEN);
+    cr_assert_str_eq(err.message + strlen("ValueError: "), tka_ref_message(TKA_REF_NO_PAD_TOKEN));
     o.pad_id = 3; /* an explicit pad id makes it work */
     cr_assert_eq(tka_encoder_new(tok, &o, &e, &err), TKA_OK);
     tka_encoder_free(e);

@@ -112,12 +112,16 @@ Test(collate, hf_refuses_without_pad_token_even_for_one_item)
         "Asking to pad but the tokenizer does not have a padding token. Please select a "
         "token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
         "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.");
+    /* known by its code (the CLI's remedy, the Python package's own check), not its text */
+    cr_assert_eq(err.ref, TKA_REF_NO_PAD_TOKEN);
+    cr_assert_str_eq(tka_ref_message(err.ref), err.message);
     /* padding=False: equal lengths pass, ragged ones fail at tensor conversion */
     o.strategy = TKA_PAD_NONE;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_OK);
     it.count = 3;
     cr_assert_eq(tka_collate(&it, &o, arena, &b, &err), TKA_ERR_REFERENCE);
     cr_assert(strstr(err.message, "Unable to create tensor") == err.message);
+    cr_assert_eq(err.ref, TKA_REF_NONE); /* another reference error: no code of its own */
     tka_arena_free(arena);
 }
 
