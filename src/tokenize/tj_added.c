@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "core/utf8.h"
 #include "tokenize/tj_model.h"
@@ -172,18 +171,6 @@ const tj_added_token *tj_added_by_content(const tj_added *a, const char *s, size
     return NULL;
 }
 
-/* Rust regex \w (Unicode). */
-static bool word_char(uint32_t c)
-{
-    if (c < 0x80)
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               c == '_';
-    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
-           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
-           k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC;
-}
-
 static uint32_t last_char(const char *s, size_t end)
 {
     size_t b = end;
@@ -223,10 +210,10 @@ static tka_status split_one(const tj_added *a, int k, const tj_str *str, tj_spli
         size_t start = at, stop = at + x->pattern_len;
         from = stop; /* the matcher resumes after the raw match */
         if (x->single_word) {
-            bool start_space = start == 0 || !word_char(last_char(s, start));
+            bool start_space = start == 0 || !tj_is_word_char(last_char(s, start));
             size_t q = stop;
             bool stop_space =
-                stop == len || !word_char((uint32_t)tka_utf8_decode((const uint8_t *)s, &q));
+                stop == len || !tj_is_word_char((uint32_t)tka_utf8_decode((const uint8_t *)s, &q));
             if (!start_space || !stop_space)
                 continue;
         }

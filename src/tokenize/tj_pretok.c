@@ -311,16 +311,17 @@ static bool is_numeric(uint32_t c)
     return k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_NO;
 }
 
-/* Rust regex's Unicode \w: alphabetic, marks, decimal digits, connector punctuation. */
-static bool is_word(uint32_t c)
+bool tj_is_word_char(uint32_t c)
 {
     if (c < 0x80)
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                c == '_';
+    /* Alphabetic is the letters, Nl and Other_Alphabetic (some So, e.g. circled letters):
+     * ICU has the property, utf8proc only the categories. */
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
-           (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
-           k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_PC || c == 0x200C || c == 0x200D;
+    return (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
+           k == UTF8PROC_CATEGORY_PC || u_hasBinaryProperty((UChar32)c, UCHAR_ALPHABETIC) ||
+           u_hasBinaryProperty((UChar32)c, UCHAR_JOIN_CONTROL);
 }
 
 /* The predicates char_matches takes. */
@@ -440,7 +441,7 @@ static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
     while (i < s->len && st == TKA_OK) {
         size_t b = i, j = i;
         uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &j);
-        int cls = is_word(c) ? 1 : tj_is_whitespace(c) ? 0 : 2;
+        int cls = tj_is_word_char(c) ? 1 : tj_is_whitespace(c) ? 0 : 2;
         if (cls == 0) {
             i = j;
             continue;
@@ -449,7 +450,7 @@ static tka_status whitespace_matches(const tj_str *s, tj_matches *m)
         while (e < s->len) {
             size_t t = e;
             uint32_t d = (uint32_t)tka_utf8_decode((const uint8_t *)s->s, &t);
-            int dc = is_word(d) ? 1 : tj_is_whitespace(d) ? 0 : 2;
+            int dc = tj_is_word_char(d) ? 1 : tj_is_whitespace(d) ? 0 : 2;
             if (dc != cls)
                 break;
             e = t;

@@ -49,6 +49,10 @@ tka_status tj_pretokenize(const tj_pretok *p, tj_ctx *cx, tj_pretok_work *w, tj_
  * (shared by the ByteLevel pre-tokenizer and the ByteLevel normalizer). */
 tka_status tj_bytelevel_chars(tj_ctx *cx, tj_str *str);
 
+/* Rust regex's Unicode \w (Alphabetic, marks, Nd, Pc, Join_Control): the Whitespace
+ * pre-tokenizer's classes and the word boundaries of single_word added tokens. */
+bool tj_is_word_char(uint32_t c);
+
 /* The GPT-2 pre-tokenization ByteLevel applies with use_regex (for vocab.json + merges.txt). */
 extern const char tj_gpt2_pattern[];
 

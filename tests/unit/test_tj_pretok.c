@@ -2,14 +2,17 @@
  * Digits, CharDelimiterSplit, Metaspace) against the splits HuggingFace's Rust tokenizer (npm
  * tokenizers 0.23.2, PreTokenizer.preTokenizeString) gives, and the Metaspace settings the
  * pre-tokenizer and the decoder of that name accept or refuse alike, as Rust's one
- * deserializer does. */
+ * deserializer does; Rust regex's \w, shared by the Whitespace pre-tokenizer and the
+ * single_word added tokens. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "tokenize/tj_decoder.h"
 #include "tokenize/tj_pretok.h"
+#include "tokenize/tj_tokenizer.h"
 
 typedef struct {
     const char *pretok, *text;
@@ -186,4 +189,74 @@ Test(tj_pretok, metaspace_settings_as_rust_in_both_places)
                                settings[k].refusal);
         tj_decoder_free(d);
     }
+}
+
+/* Rust regex's \w on chars where the letter categories are not the answer: Other_Alphabetic
+ * symbols (circled and squared letters), a mark, Join_Control, Nl, Pc; the oracle's verdicts
+ * (the Whitespace pre-tokenizer keeps "a" c "b" in one piece exactly when c is \w). Over
+ * every code point assigned in Unicode 15 (ICU 72) the function and the oracle agree; the
+ * chars new in Unicode 16 are not \w here. */
+Test(tj_pretok, word_chars_as_rust_regex)
+{
+    static const struct {
+        uint32_t c;
+        bool word;
+    } chars[] = {{0x24B6, true},  {0x1F130, true}, {0x1F150, true}, {0x0345, true},
+                 {0x200C, true},  {0x200D, true},  {0x2160, true},  {0x203F, true},
+                 {0x0663, true},  {0x00AA, true},  {0x02B0, true},  {'_', true},
+                 {0x00B7, false}, {0x2460, false}, {' ', false},    {',', false}};
+    tj_pretok *p = pretok_from("{\"type\":\"Whitespace\"}", TKA_OK, NULL);
+    for (size_t k = 0; k < sizeof chars / sizeof *chars; k++) {
+        cr_expect_eq(tj_is_word_char(chars[k].c), chars[k].word, "U+%04X", chars[k].c);
+        char text[8] = "a";
+        size_t n = 1 + tka_utf8_encode((int32_t)chars[k].c, (uint8_t *)text + 1);
+        text[n++] = 'b';
+        tka_arena *arena = tka_arena_new(0);
+        tka_error err = {0};
+        tj_ctx cx = {.arena = arena, .err = &err};
+        tj_pretok_work w;
+        memset(&w, 0, sizeof w);
+        tj_splits sp = {0};
+        tj_split whole = {{0}, -1};
+        cr_assert_eq(tj_str_from(&cx, text, (uint32_t)n, 0, &whole.str), TKA_OK);
+        cr_assert_eq(tj_splits_push(&sp, &whole), TKA_OK);
+        cr_assert_eq(tj_pretokenize(p, &cx, &w, &sp), TKA_OK, "%s", err.message);
+        cr_expect_eq(sp.n == 1, chars[k].word, "U+%04X: %zu pieces", chars[k].c, sp.n);
+        tj_splits_free(&sp);
+        tj_splits_free(&w.spare);
+        tj_splits_free(&w.tmp);
+        tj_matches_free(&w.m);
+        free(cx.chg);
+        tka_arena_free(arena);
+    }
+    tj_pretok_free(p);
+}
+
+/* A single_word added token is not matched after a \w char: ZWJ and a circled letter are
+ * \w, a middle dot is not (npm tokenizers 0.23.2 on the same file gives these ids). */
+Test(tj_pretok, single_word_boundaries_as_rust)
+{
+    static const char json[] =
+        "{\"model\": {\"type\": \"WordLevel\", \"unk_token\": \"?\", \"vocab\": {\"?\": 0, "
+        "\"x\": 1}}, \"pre_tokenizer\": {\"type\": \"WhitespaceSplit\"}, \"added_tokens\": "
+        "[{\"id\": 1, \"content\": \"x\", \"special\": false, \"single_word\": true, "
+        "\"normalized\": true}]}";
+    json_error_t je;
+    json_t *root = json_loads(json, 0, &je);
+    cr_assert_not_null(root, "%s", je.text);
+    tj_tokenizer *t = NULL;
+    tka_error err = {0};
+    cr_assert_eq(tj_tokenizer_from_json(root, "inline.json", &t, &err), TKA_OK, "%s", err.message);
+    json_decref(root);
+    const char text[] = "\xE2\x80\x8Dx \xE2\x92\xB6x \xC2\xB7x \xCD\x85x";
+    tj_enc e = {0};
+    cr_assert_eq(
+        tj_tokenizer_encode(t, text, strlen(text), NULL, 0, true, -1, TKA_TRUNCATE_NONE, &e, &err),
+        TKA_OK, "%s", err.message);
+    static const int32_t ids[] = {0, 0, 0, 1, 0};
+    cr_assert_eq(e.n, 5, "%zu tokens", (size_t)e.n);
+    for (size_t i = 0; i < 5; i++)
+        cr_expect_eq(e.ids[i], ids[i], "token %zu: id %d, Rust %d", i, e.ids[i], ids[i]);
+    tj_enc_free(&e);
+    tj_tokenizer_free(t);
 }
