@@ -48,7 +48,7 @@ for m in TKA_API TKA_PRINTF; do
 done
 
 checked=$((checked + 1))
-if grep -n 'TKA_ERR_NOT_FOUND' "$INC"/*.h | grep -iE 'end|no more'; then
+if grep -hn 'TKA_ERR_NOT_FOUND' "$INC"/*.h | grep -iE 'end|no more'; then
   echo "FAIL: a header still ends a stream with TKA_ERR_NOT_FOUND"; fail=1
 fi
 
