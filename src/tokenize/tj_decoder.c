@@ -513,19 +513,6 @@ static tka_status get_count(const json_t *j, const char *key, const char *where,
     return TKA_OK;
 }
 
-/* A JSON string holding exactly one char (serde's char). */
-static tka_status get_char(const json_t *j, const char *key, const char *where, uint32_t *out,
-                           tka_error *err)
-{
-    const json_t *v = json_object_get(j, key);
-    const uint8_t *s = (const uint8_t *)json_string_value(v);
-    size_t n = json_string_length(v), k = 0;
-    if (!s || n == 0 || tka_utf8_seq_len(s[0]) != n)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s.%s: expected a single character", where, key);
-    *out = (uint32_t)tka_utf8_decode(s, &k);
-    return TKA_OK;
-}
-
 static tka_status load(tj_decoder *d, const json_t *j, const char *path, const char *where,
                        int depth, tka_error *err)
 {
@@ -536,6 +523,8 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
     const char *type = json_string_value(json_object_get(j, "type"));
     char w[512];
     snprintf(w, sizeof w, "%s: %s", path, where);
+    tj_where tw = {path, {0}}; /* the same place for the tj_json.h readers */
+    snprintf(tw.path, sizeof tw.path, "%s", where);
     tka_status st = TKA_OK;
     if (!type)
         return tka_error_set(err, TKA_ERR_FORMAT, "%s.type: expected a decoder name", w);
@@ -547,10 +536,8 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
             st = get_bool(j, "cleanup", w, &d->flag, err);
     } else if (!strcmp(type, "Metaspace")) {
         d->kind = D_METASPACE;
-        tj_where mw = {path, {0}};
-        snprintf(mw.path, sizeof mw.path, "%s", where);
         tj_metaspace m;
-        if ((st = tj_metaspace_from_json(j, &mw, &m, err)))
+        if ((st = tj_metaspace_from_json(j, &tw, &m, err)))
             return st;
         d->cp = m.rep_cp;
         d->flag = m.scheme != TJ_PREPEND_NEVER;
@@ -563,24 +550,14 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
         d->kind = D_FUSE;
     } else if (!strcmp(type, "Strip")) {
         d->kind = D_STRIP;
-        if (!(st = get_char(j, "content", w, &d->cp, err)) &&
+        if (!(st = tj_get_char(j, "content", &tw, &d->cp, err)) &&
             !(st = get_count(j, "start", w, &d->start, err)))
             st = get_count(j, "stop", w, &d->stop, err);
     } else if (!strcmp(type, "Replace")) {
         d->kind = D_REPLACE;
         if ((st = get_string(j, "content", w, &d->a, &d->la, err)))
             return st;
-        const json_t *p = json_object_get(j, "pattern");
-        const json_t *lit = json_object_get(p, "String"), *rx = json_object_get(p, "Regex");
-        if (!json_is_object(p) || json_object_size(p) != 1 ||
-            !(json_is_string(lit) || json_is_string(rx)))
-            return tka_error_set(err, TKA_ERR_FORMAT,
-                                 "%s.pattern: expected {\"String\": ...} or {\"Regex\": ...}", w);
-        const json_t *pat = lit ? lit : rx;
-        char where_re[600];
-        snprintf(where_re, sizeof where_re, "%s.pattern", w);
-        st = tj_regex_new(json_string_value(pat), json_string_length(pat), lit != NULL, where_re,
-                          &d->re, err);
+        st = tj_regex_from_json(j, "pattern", &tw, &d->re, err);
     } else if (!strcmp(type, "CTC")) {
         d->kind = D_CTC;
         if (!(st = get_string(j, "pad_token", w, &d->a, &d->la, err)) &&

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
+#include "tokalign/text.h"
+
 tj_where tj_at_key(const tj_where *w, const char *key)
 {
     tj_where r = {w->file, {0}};
@@ -45,6 +48,23 @@ tka_status tj_get_string(const json_t *o, const char *key, const tj_where *w, co
     *s = json_string_value(v);
     if (len)
         *len = json_string_length(v);
+    return TKA_OK;
+}
+
+tka_status tj_get_char(const json_t *o, const char *key, const tj_where *w, uint32_t *cp,
+                       tka_error *err)
+{
+    const char *s;
+    size_t len, bad, k = 0;
+    tka_status st = tj_get_string(o, key, w, &s, &len, err);
+    if (st != TKA_OK)
+        return st;
+    if (len == 0 || len > 4 || !tka_utf8_valid(s, len, &bad) ||
+        tka_utf8_seq_len((uint8_t)s[0]) != len) {
+        tj_where k_w = tj_at_key(w, key);
+        return tj_bad(err, &k_w, "expected a single character");
+    }
+    *cp = (uint32_t)tka_utf8_decode((const uint8_t *)s, &k);
     return TKA_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tokalign/status.h"
 
@@ -25,6 +26,9 @@ tka_status tj_unsupported(tka_error *err, const tj_where *w, const char *type);
 /* Required object member of a given kind; error when missing or mistyped. */
 tka_status tj_get_string(const json_t *o, const char *key, const tj_where *w, const char **s,
                          size_t *len, tka_error *err);
+/* Required string holding exactly one char (Rust's char): its code point. */
+tka_status tj_get_char(const json_t *o, const char *key, const tj_where *w, uint32_t *cp,
+                       tka_error *err);
 /* Optional boolean: *v keeps its default when absent or null. */
 tka_status tj_get_bool(const json_t *o, const char *key, const tj_where *w, bool *v,
                        tka_error *err);

@@ -171,16 +171,7 @@ static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where 
         const char *c;
         if ((st = tj_get_string(j, "content", w, &c, &s.content_len, err)) != TKA_OK)
             return st;
-        json_t *pat = json_object_get(j, "pattern");
-        tj_where pw = tj_at_key(w, "pattern");
-        json_t *ps = json_object_get(pat, "String"), *pr = json_object_get(pat, "Regex");
-        if (!json_is_string(ps) && !json_is_string(pr))
-            return tj_bad(err, &pw, "expected {\"String\": ...} or {\"Regex\": ...}");
-        json_t *p = ps ? ps : pr;
-        char wbuf[300];
-        snprintf(wbuf, sizeof wbuf, "%s: %s", pw.file, pw.path);
-        if ((st = tj_regex_new(json_string_value(p), json_string_length(p), ps != NULL, wbuf, &s.re,
-                               err)) != TKA_OK)
+        if ((st = tj_regex_from_json(j, "pattern", w, &s.re, err)) != TKA_OK)
             return st;
         if (!(s.content = strndup(c, s.content_len))) {
             tj_regex_free(s.re);

@@ -81,20 +81,10 @@ tka_status tj_metaspace_from_json(const json_t *j, const tj_where *w, tj_metaspa
     } schemes[] = {
         {"always", TJ_PREPEND_ALWAYS}, {"first", TJ_PREPEND_FIRST}, {"never", TJ_PREPEND_NEVER}};
     memset(m, 0, sizeof *m);
-    const char *r;
-    size_t rl;
-    tka_status st = tj_get_string(j, "replacement", w, &r, &rl, err);
+    tka_status st = tj_get_char(j, "replacement", w, &m->rep_cp, err);
     if (st != TKA_OK)
         return st;
-    tj_where rw = tj_at_key(w, "replacement");
-    size_t bad;
-    if (rl == 0 || rl > sizeof m->rep || !tka_utf8_valid(r, rl, &bad) ||
-        tka_utf8_seq_len((uint8_t)r[0]) != rl)
-        return tj_bad(err, &rw, "expected a single character");
-    memcpy(m->rep, r, rl);
-    m->rep_len = rl;
-    size_t q = 0;
-    m->rep_cp = (uint32_t)tka_utf8_decode((const uint8_t *)r, &q);
+    m->rep_len = tka_utf8_encode((int32_t)m->rep_cp, (uint8_t *)m->rep);
     /* COMPAT: serde's default ("always") only for a missing key: null is refused. */
     m->scheme = TJ_PREPEND_ALWAYS;
     json_t *ps = json_object_get(j, "prepend_scheme");
@@ -164,12 +154,6 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
             return st;
     } else if (!strcmp(type, "Split")) {
         s.type = P_SPLIT;
-        json_t *pat = json_object_get(j, "pattern");
-        json_t *ps = json_object_get(pat, "String"), *pr = json_object_get(pat, "Regex");
-        tj_where pw = tj_at_key(w, "pattern");
-        if (!json_is_string(ps) && !json_is_string(pr))
-            return tj_bad(err, &pw, "expected {\"String\": ...} or {\"Regex\": ...}");
-        json_t *v = ps ? ps : pr;
         if ((st = behavior_of(j, w, &s.behavior, err)) != TKA_OK ||
             (st = tj_get_bool(j, "invert", w, &s.invert, err)) != TKA_OK)
             return st;
@@ -177,9 +161,7 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
             tj_where bw = tj_at_key(w, "behavior");
             return tj_bad(err, &bw, "missing");
         }
-        snprintf(where, sizeof where, "%s: %s", pw.file, pw.path);
-        if ((st = tj_regex_new(json_string_value(v), json_string_length(v), ps != NULL, where,
-                               &s.re, err)) != TKA_OK)
+        if ((st = tj_regex_from_json(j, "pattern", w, &s.re, err)) != TKA_OK)
             return st;
     } else if (!strcmp(type, "Punctuation")) {
         s.type = P_PUNCTUATION;
@@ -194,16 +176,8 @@ static tka_status parse_step(tj_pretok *p, const json_t *j, const tj_where *w, t
         s.type = P_UNICODE_SCRIPTS;
     } else if (!strcmp(type, "CharDelimiterSplit")) {
         s.type = P_CHAR_DELIMITER;
-        const char *d;
-        size_t dl, bad;
-        if ((st = tj_get_string(j, "delimiter", w, &d, &dl, err)) != TKA_OK)
+        if ((st = tj_get_char(j, "delimiter", w, &s.delimiter, err)) != TKA_OK)
             return st;
-        tj_where dw = tj_at_key(w, "delimiter");
-        if (dl == 0 || dl > 4 || !tka_utf8_valid(d, dl, &bad) ||
-            tka_utf8_seq_len((uint8_t)d[0]) != dl)
-            return tj_bad(err, &dw, "expected a single character");
-        size_t q = 0;
-        s.delimiter = (uint32_t)tka_utf8_decode((const uint8_t *)d, &q);
     } else if (!strcmp(type, "FixedLength")) {
         s.type = P_FIXED_LENGTH;
         s.length = 5; /* Rust's default_length */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tokalign/text.h"
+#include "tokenize/tj_json.h"
 
 /* The pre-tokenizer patterns every byte-level file uses, recognised byte for byte. */
 typedef enum { SCAN_NONE, SCAN_GPT2, SCAN_LLAMA3, SCAN_QWEN } scan_kind;
@@ -248,6 +249,21 @@ tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const cha
     re->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
     *out = re;
     return TKA_OK;
+}
+
+tka_status tj_regex_from_json(const json_t *o, const char *key, const tj_where *w, tj_regex **out,
+                              tka_error *err)
+{
+    json_t *p = json_object_get(o, key);
+    tj_where pw = tj_at_key(w, key);
+    json_t *lit = json_object_get(p, "String"), *rx = json_object_get(p, "Regex");
+    if (!json_is_object(p) || json_object_size(p) != 1 ||
+        !(json_is_string(lit) || json_is_string(rx)))
+        return tj_bad(err, &pw, "expected {\"String\": ...} or {\"Regex\": ...}");
+    json_t *v = lit ? lit : rx;
+    char where[300];
+    snprintf(where, sizeof where, "%s: %s", pw.file, pw.path);
+    return tj_regex_new(json_string_value(v), json_string_length(v), lit != NULL, where, out, err);
 }
 
 void tj_regex_free(tj_regex *re)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "tokalign/status.h"
+#include "tokenize/tj_json.h"
 #include "tokenize/tj_str.h"
 
 typedef struct tj_regex tj_regex;
@@ -16,6 +17,10 @@ typedef struct tj_regex tj_regex;
 tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
                         tj_regex **out, tka_error *err);
 void tj_regex_free(tj_regex *re);
+/* The pattern in member `key` of `o` as tokenizer.json writes one (Split, Replace):
+ * {"String": literal} or {"Regex": regex}, exactly one key (Rust's enum), compiled. */
+tka_status tj_regex_from_json(const json_t *o, const char *key, const tj_where *w, tj_regex **out,
+                              tka_error *err);
 
 /* Per-thread match data. */
 typedef struct tj_regex_work tj_regex_work;

@@ -260,3 +260,68 @@ Test(tj_pretok, single_word_boundaries_as_rust)
     tj_enc_free(&e);
     tj_tokenizer_free(t);
 }
+
+/* A pattern (Split, Replace) and a char (CharDelimiterSplit, Metaspace, Strip) are read by
+ * one reader each, wherever they stand: what Rust refuses (npm tokenizers 0.23.2: "expected
+ * map with a single key", a string of two chars) is refused in every place. */
+Test(tj_pretok, patterns_and_chars_as_rust_in_every_place)
+{
+    static const char *const places[] = {
+        /* each followed by the pattern and "}" */
+        "\"pre_tokenizer\": {\"type\": \"Split\", \"behavior\": \"Isolated\", \"pattern\": ",
+        "\"normalizer\": {\"type\": \"Replace\", \"content\": \"x\", \"pattern\": ",
+        "\"decoder\": {\"type\": \"Replace\", \"content\": \"x\", \"pattern\": "};
+    static const struct {
+        const char *pattern;
+        bool ok;
+    } patterns[] = {{"{\"Regex\": \"a+\"}", true},
+                    {"{\"String\": \"a\"}", true},
+                    {"{\"String\": \"a\", \"Regex\": \"b\"}", false},
+                    {"{\"String\": \"a\", \"x\": 1}", false},
+                    {"{}", false},
+                    {"{\"String\": 1}", false}};
+    static const struct {
+        const char *component;
+        bool ok;
+    } chars[] = {
+        {"\"pre_tokenizer\": {\"type\": \"CharDelimiterSplit\", \"delimiter\": \"\xE6\x97\xA5\"}",
+         true},
+        {"\"pre_tokenizer\": {\"type\": \"CharDelimiterSplit\", \"delimiter\": \"ab\"}", false},
+        {"\"pre_tokenizer\": {\"type\": \"CharDelimiterSplit\", \"delimiter\": \"\"}", false},
+        {"\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"ab\"}", false},
+        {"\"decoder\": {\"type\": \"Strip\", \"content\": \"ab\", \"start\": 0, \"stop\": 0}",
+         false},
+        {"\"decoder\": {\"type\": \"Strip\", \"content\": \" \", \"start\": 0, \"stop\": 0}",
+         true}};
+    for (size_t k = 0; k < 3 * (sizeof patterns / sizeof *patterns) + sizeof chars / sizeof *chars;
+         k++) {
+        char component[400], json[600];
+        bool ok;
+        if (k < 3 * (sizeof patterns / sizeof *patterns)) {
+            snprintf(component, sizeof component, "%s%s}", places[k % 3], patterns[k / 3].pattern);
+            ok = patterns[k / 3].ok;
+        } else {
+            size_t c = k - 3 * (sizeof patterns / sizeof *patterns);
+            snprintf(component, sizeof component, "%s", chars[c].component);
+            ok = chars[c].ok;
+        }
+        snprintf(json, sizeof json,
+                 "{\"model\": {\"type\": \"WordLevel\", \"unk_token\": \"?\", \"vocab\": {\"?\": "
+                 "0}}, %s}",
+                 component);
+        json_error_t je;
+        json_t *root = json_loads(json, 0, &je);
+        cr_assert_not_null(root, "%s: %s", json, je.text);
+        tj_tokenizer *t = NULL;
+        tka_error err = {0};
+        tka_status st = tj_tokenizer_from_json(root, "inline.json", &t, &err);
+        json_decref(root);
+        cr_expect_eq(st == TKA_OK, ok, "%s: status %d (%s)", component, st, err.message);
+        if (!ok)
+            cr_expect(st == TKA_ERR_FORMAT &&
+                          (strstr(err.message, "expected {\"String\": ...} or {\"Regex\": ...}") ||
+                           strstr(err.message, "expected a single character")),
+                      "%s: %s", component, err.message);
+        tj_tokenizer_free(t);
+    }
+}
