@@ -13,9 +13,6 @@
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_normalizer.h"
 
-const char tj_gpt2_pattern[] =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
 typedef enum {
     P_BERT,
     P_BYTELEVEL,

@@ -53,7 +53,4 @@ tka_status tj_bytelevel_chars(tj_ctx *cx, tj_str *str);
  * pre-tokenizer's classes and the word boundaries of single_word added tokens. */
 bool tj_is_word_char(uint32_t c);
 
-/* The GPT-2 pre-tokenization ByteLevel applies with use_regex (for vocab.json + merges.txt). */
-extern const char tj_gpt2_pattern[];
-
 #endif

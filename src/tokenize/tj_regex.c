@@ -70,7 +70,7 @@ static tka_status translate(const char *p, size_t len, tka_buf *out)
  * On ASCII the classes are: \s (the WS_SET above) = \t \n \v \f \r and space,
  * \p{L} = A-Z a-z, \p{N} = 0-9, and everything else "other". */
 
-static const char gpt2_pattern[] =
+const char tj_gpt2_pattern[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 static const char llama3_pattern[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
@@ -204,7 +204,7 @@ static scan_kind scan_of(const char *p, size_t len, bool literal)
         const char *p;
         size_t len;
         scan_kind k;
-    } known[] = {{gpt2_pattern, sizeof gpt2_pattern - 1, SCAN_GPT2},
+    } known[] = {{tj_gpt2_pattern, sizeof tj_gpt2_pattern - 1, SCAN_GPT2},
                  {llama3_pattern, sizeof llama3_pattern - 1, SCAN_LLAMA3},
                  {qwen_pattern, sizeof qwen_pattern - 1, SCAN_QWEN}};
     for (size_t i = 0; !literal && i < sizeof known / sizeof *known; i++)

@@ -12,6 +12,10 @@
 
 typedef struct tj_regex tj_regex;
 
+/* GPT-2's pre-tokenizer pattern: what ByteLevel applies with use_regex (and a vocab.json +
+ * merges.txt tokenizer), and one of the patterns tj_regex_find scans by hand on ASCII. */
+extern const char tj_gpt2_pattern[];
+
 /* Compiles `pattern` (a regex, or a literal string when `literal`). `where` names the
  * file and JSON path in errors. */
 tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
