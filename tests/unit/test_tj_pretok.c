@@ -113,35 +113,43 @@ static tj_pretok *pretok_from(const char *json, tka_status want, const char *wan
     return p;
 }
 
+/* Pre-tokenizes text[0..len) with p; the pieces joined by '|' in got; their count. */
+static size_t pieces_of(const tj_pretok *p, const char *text, size_t len, char *got, size_t cap)
+{
+    tka_arena *arena = tka_arena_new(0);
+    tka_error err = {0};
+    tj_ctx cx = {.arena = arena, .err = &err};
+    tj_pretok_work w;
+    memset(&w, 0, sizeof w);
+    tj_splits sp = {0};
+    tj_split whole = {{0}, -1};
+    cr_assert_eq(tj_str_from(&cx, text, (uint32_t)len, 0, &whole.str), TKA_OK);
+    cr_assert_eq(tj_splits_push(&sp, &whole), TKA_OK);
+    cr_assert_eq(tj_pretokenize(p, &cx, &w, &sp), TKA_OK, "%s", err.message);
+    size_t used = 0, n = sp.n;
+    got[0] = '\0';
+    for (size_t i = 0; i < sp.n && used < cap; i++)
+        used += (size_t)snprintf(got + used, cap - used, "%s%.*s", i ? "|" : "",
+                                 (int)sp.v[i].str.len, sp.v[i].str.s);
+    tj_splits_free(&sp);
+    tj_splits_free(&w.spare);
+    tj_splits_free(&w.tmp);
+    tj_matches_free(&w.m);
+    free(cx.chg);
+    tka_arena_free(arena);
+    return n;
+}
+
 Test(tj_pretok, char_class_splits_as_rust)
 {
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         const split_case *c = &cases[k];
         tj_pretok *p = pretok_from(c->pretok, TKA_OK, NULL);
-        tka_arena *arena = tka_arena_new(0);
-        tka_error err = {0};
-        tj_ctx cx = {.arena = arena, .err = &err};
-        tj_pretok_work w;
-        memset(&w, 0, sizeof w);
-        tj_splits sp = {0};
-        tj_split whole = {{0}, -1};
-        cr_assert_eq(tj_str_from(&cx, c->text, (uint32_t)strlen(c->text), 0, &whole.str), TKA_OK);
-        cr_assert_eq(tj_splits_push(&sp, &whole), TKA_OK);
-        cr_assert_eq(tj_pretokenize(p, &cx, &w, &sp), TKA_OK, "%s", err.message);
-        char got[256] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < sp.n; i++)
-            used += (size_t)snprintf(got + used, sizeof got - used, "%s%.*s", i ? "|" : "",
-                                     (int)sp.v[i].str.len, sp.v[i].str.s);
-        cr_expect(sp.n == c->n && strcmp(got, c->pieces) == 0,
-                  "%s on \"%s\": %zu pieces \"%s\", Rust gives %zu \"%s\"", c->pretok, c->text,
-                  sp.n, got, c->n, c->pieces);
-        tj_splits_free(&sp);
-        tj_splits_free(&w.spare);
-        tj_splits_free(&w.tmp);
-        tj_matches_free(&w.m);
-        free(cx.chg);
-        tka_arena_free(arena);
+        char got[256];
+        size_t n = pieces_of(p, c->text, strlen(c->text), got, sizeof got);
+        cr_expect(n == c->n && strcmp(got, c->pieces) == 0,
+                  "%s on \"%s\": %zu pieces \"%s\", Rust gives %zu \"%s\"", c->pretok, c->text, n,
+                  got, c->n, c->pieces);
         tj_pretok_free(p);
     }
 }
@@ -211,23 +219,9 @@ Test(tj_pretok, word_chars_as_rust_regex)
         char text[8] = "a";
         size_t n = 1 + tka_utf8_encode((int32_t)chars[k].c, (uint8_t *)text + 1);
         text[n++] = 'b';
-        tka_arena *arena = tka_arena_new(0);
-        tka_error err = {0};
-        tj_ctx cx = {.arena = arena, .err = &err};
-        tj_pretok_work w;
-        memset(&w, 0, sizeof w);
-        tj_splits sp = {0};
-        tj_split whole = {{0}, -1};
-        cr_assert_eq(tj_str_from(&cx, text, (uint32_t)n, 0, &whole.str), TKA_OK);
-        cr_assert_eq(tj_splits_push(&sp, &whole), TKA_OK);
-        cr_assert_eq(tj_pretokenize(p, &cx, &w, &sp), TKA_OK, "%s", err.message);
-        cr_expect_eq(sp.n == 1, chars[k].word, "U+%04X: %zu pieces", chars[k].c, sp.n);
-        tj_splits_free(&sp);
-        tj_splits_free(&w.spare);
-        tj_splits_free(&w.tmp);
-        tj_matches_free(&w.m);
-        free(cx.chg);
-        tka_arena_free(arena);
+        char got[64];
+        size_t pieces = pieces_of(p, text, n, got, sizeof got);
+        cr_expect_eq(pieces == 1, chars[k].word, "U+%04X: %zu pieces", chars[k].c, pieces);
     }
     tj_pretok_free(p);
 }
