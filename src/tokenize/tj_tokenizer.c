@@ -400,6 +400,28 @@ static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, con
     return st;
 }
 
+/* Reverses the tokens [a, b) of e, every field. */
+static void enc_reverse(tj_enc *e, size_t a, size_t b)
+{
+#define SWAP(T, f)         \
+    do {                   \
+        T x_ = e->f[i];    \
+        e->f[i] = e->f[j]; \
+        e->f[j] = x_;      \
+    } while (0)
+    for (size_t i = a, j = b; i + 1 < j; i++) {
+        j--;
+        SWAP(int32_t, ids);
+        SWAP(int32_t, type_ids);
+        SWAP(int32_t, special);
+        SWAP(uint32_t, s);
+        SWAP(uint32_t, e);
+        SWAP(const char *, tok);
+        SWAP(uint32_t, tok_len);
+    }
+#undef SWAP
+}
+
 /* encode_seq for ids only, when the pipeline allows it (t->fast_re) and the text holds no
  * byte that starts an added token (then no added token splits it, and the normalizer --
  * none, or NFC on ASCII -- leaves it as it is): the regex's pieces, mapped to GPT-2 chars,
@@ -490,33 +512,30 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
         st = tj_added_split(&t->added, true, t->norm, cx, s->pw.rw, &s->s2, &s->s1);
     if (st == TKA_OK)
         st = tj_pretokenize(t->pre, cx, &s->pw, &s->s1);
-    size_t first = 0;
     if (st == TKA_OK && limit != SIZE_MAX && left) {
-        /* counted from the end, then emitted in order */
+        /* Counted from the end: each split's tokens are appended reversed, so reversing
+         * the whole once at the end gives them in order (each split is encoded once). */
         size_t total = 0;
-        first = s->s1.n;
         for (size_t i = s->s1.n; i-- > 0 && st == TKA_OK;) {
-            first = i;
-            if (s->s1.v[i].added >= 0) {
-                total++;
-                continue;
-            }
-            out->n = 0;
+            size_t before = out->n;
             st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
-            total += out->n;
-            if (total >= limit)
+            enc_reverse(out, before, out->n);
+            total += out->n - before;
+            if (s->s1.v[i].added < 0 && total >= limit)
                 break;
         }
-        out->n = 0;
+        enc_reverse(out, 0, out->n);
+        goto done;
     }
     size_t total = 0;
-    for (size_t i = first; i < s->s1.n && st == TKA_OK; i++) {
+    for (size_t i = 0; i < s->s1.n && st == TKA_OK; i++) {
         size_t before = out->n;
         st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
         total += out->n - before;
         if (limit != SIZE_MAX && !left && s->s1.v[i].added < 0 && total >= limit)
             break;
     }
+done:
     if (st != TKA_OK && st != TKA_ERR_NOMEM && err && err->status == st)
         return st;
     if (st == TKA_ERR_NOMEM)
