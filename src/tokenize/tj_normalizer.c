@@ -258,6 +258,14 @@ void tj_normalizer_free(tj_normalizer *nz)
     free(nz);
 }
 
+bool tj_normalizer_text_only(const tj_normalizer *nz)
+{
+    for (size_t i = 0; nz && i < nz->n; i++)
+        if (nz->steps[i].type == N_BYTELEVEL)
+            return false;
+    return true;
+}
+
 void tj_normalizer_drop_fast_paths(tj_normalizer *nz)
 {
     for (size_t i = 0; nz && i < nz->n; i++)
@@ -460,27 +468,38 @@ static tka_status unicode_nf(tj_ctx *cx, tj_str *str, utf8proc_option_t opts)
 
 static tka_status strip(tj_ctx *cx, tj_str *str, bool left, bool right)
 {
-    size_t nch = count_chars(str), lead = 0, trail = 0;
-    tka_status st = tj_chg_reserve(cx, nch + 1);
+    /* Only the ends are read: a string with no whitespace there is left as it is. */
+    const uint8_t *u = (const uint8_t *)str->s;
+    size_t lead = 0, lb = 0, trail = 0, tb = str->len; /* chars and bytes stripped */
+    if (left)
+        while (lb < str->len) {
+            size_t i = lb;
+            if (!tj_is_whitespace((uint32_t)tka_utf8_decode(u, &i)))
+                break;
+            lb = i;
+            lead++;
+        }
+    if (right) /* all whitespace: stripped from the left only */
+        while (tb > lb) {
+            size_t b = tb - 1, i;
+            while (b > lb && (u[b] & 0xC0) == 0x80)
+                b--;
+            i = b;
+            if (!tj_is_whitespace((uint32_t)tka_utf8_decode(u, &i)))
+                break;
+            tb = b;
+            trail++;
+        }
+    if (lead == 0 && trail == 0)
+        return TKA_OK;
+    tka_status st = tj_chg_reserve(cx, tb - lb + 1);
     if (st != TKA_OK)
         return st;
     size_t n = 0;
-    for (size_t i = 0; i < str->len;) {
-        uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)str->s, &i);
-        cx->chg[n++] = (tj_chg){c, 0};
-    }
-    if (left)
-        while (lead < n && tj_is_whitespace(cx->chg[lead].cp))
-            lead++;
-    if (right)
-        while (trail < n - lead && tj_is_whitespace(cx->chg[n - 1 - trail].cp))
-            trail++;
-    if (lead == 0 && trail == 0)
-        return TKA_OK;
-    if (lead == n) /* all whitespace */
-        trail = 0;
+    for (size_t i = lb; i < tb;)
+        cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode(u, &i), 0};
     /* The changes of the kept chars are 0 (Rust's -trailing lands on no later char). */
-    return tj_str_transform(cx, str, cx->chg + lead, n - lead - trail, lead);
+    return tj_str_transform(cx, str, cx->chg, n, lead);
 }
 
 /* Whether cp starts no charsmap rule (known from the table, so no walk is needed). */
