@@ -553,7 +553,8 @@ static tka_status encode_seq_meta_ids(const tj_tokenizer *t, tj_state *s, const 
     bool stopped = false; /* the model stops after the word that reaches the limit */
     for (size_t i = 0; i < str.len && !stopped;) {
         size_t adv = tka_utf8_seq_len(u[i]);
-        bool cut = u[i] == ' ' || (str.len - i >= rl && !memcmp(str.s + i, rep, rl));
+        bool cut = u[i] == ' ' ||
+                   (u[i] == (uint8_t)rep[0] && str.len - i >= rl && !memcmp(str.s + i, rep, rl));
         if (cut) {
             adv = u[i] == ' ' ? 1 : rl;
             if (wl && t->meta_split) {
