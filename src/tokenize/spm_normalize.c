@@ -110,7 +110,8 @@ tka_status spm_charsmap_init(spm_charsmap *cm, spm_bytes blob, const char *what,
     cm->n_units = n_units;
     if (!charsmap_plain(cm)) {
         spm_charsmap_free(cm);
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", what);
+        tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", what);
+        return TKA_ERR_NOMEM;
     }
     return TKA_OK;
 }
