@@ -42,7 +42,8 @@ static void add(spm_model *m)
                               &err) == TKA_OK);
     for (int b = 0; b < 128; b++)
         slow[n_models].ascii_ext[b][0] = slow[n_models].ascii_ext[b][1] = ~(uint64_t)0;
-    memset(slow[n_models].bmp_plain, 0, 65536 / 8);
+    if (slow[n_models].charsmap.plain) /* without a charsmap every char is plain */
+        memset(slow[n_models].charsmap.plain, 0, 65536 / 8);
     models[n_models++] = m;
 }
 

@@ -24,6 +24,51 @@ static inline uint32_t da_offset(uint32_t u)
     return (u >> 10) << ((u & (1u << 9)) >> 6);
 }
 
+/* Fills cm->plain: cp is plain when the Darts walk along its UTF-8 bytes leaves the
+ * trie inside the character without passing a rule. */
+static bool charsmap_plain(spm_charsmap *cm)
+{
+    cm->plain = calloc(65536 / 64, sizeof *cm->plain);
+    if (!cm->plain)
+        return false;
+    const uint32_t *u = cm->units;
+    size_t nu = cm->n_units;
+    for (uint32_t cp = 0; cp < 0x10000; cp++) {
+        if (cp >= 0xd800 && cp < 0xe000)
+            continue;
+        unsigned char b[3];
+        size_t len;
+        if (cp < 0x80) {
+            b[0] = (unsigned char)cp;
+            len = 1;
+        } else if (cp < 0x800) {
+            b[0] = (unsigned char)(0xc0 | cp >> 6);
+            b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+            len = 2;
+        } else {
+            b[0] = (unsigned char)(0xe0 | cp >> 12);
+            b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+            b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+            len = 3;
+        }
+        bool plain = false;
+        size_t id = da_offset(u[0]);
+        for (size_t i = 0; i < len; i++) {
+            id ^= b[i];
+            if (id >= nu || da_label(u[id]) != b[i]) {
+                plain = true; /* left the trie before any rule matched */
+                break;
+            }
+            if (da_has_leaf(u[id]))
+                break; /* a rule ends inside or at this character */
+            id ^= da_offset(u[id]);
+        }
+        if (plain)
+            cm->plain[cp >> 6] |= (uint64_t)1 << (cp & 63);
+    }
+    return true;
+}
+
 tka_status spm_charsmap_init(spm_charsmap *cm, spm_bytes blob, const char *what, tka_error *err)
 {
     memset(cm, 0, sizeof *cm);
@@ -63,6 +108,11 @@ tka_status spm_charsmap_init(spm_charsmap *cm, spm_bytes blob, const char *what,
             (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
     }
     cm->n_units = n_units;
+    if (!charsmap_plain(cm)) {
+        spm_charsmap_free(cm);
+        tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", what);
+        return TKA_ERR_NOMEM;
+    }
     return TKA_OK;
 }
 
@@ -71,6 +121,7 @@ void spm_charsmap_free(spm_charsmap *cm)
     if (!cm)
         return;
     free(cm->units);
+    free(cm->plain);
     memset(cm, 0, sizeof *cm);
 }
 
@@ -193,50 +244,6 @@ static void init_ascii(spm_normalizer *n)
     }
 }
 
-/* Fills bmp_plain: cp is plain when the Darts walk along its UTF-8 bytes
- * leaves the trie inside the character without passing a rule. */
-static bool init_bmp(spm_normalizer *n)
-{
-    n->bmp_plain = calloc(65536 / 64, sizeof *n->bmp_plain);
-    if (!n->bmp_plain)
-        return false;
-    const uint32_t *u = n->charsmap.units;
-    size_t nu = n->charsmap.n_units;
-    for (uint32_t cp = 0x80; cp < 0x10000; cp++) {
-        if (cp >= 0xd800 && cp < 0xe000)
-            continue;
-        unsigned char b[3];
-        size_t len;
-        if (cp < 0x800) {
-            b[0] = (unsigned char)(0xc0 | cp >> 6);
-            b[1] = (unsigned char)(0x80 | (cp & 0x3f));
-            len = 2;
-        } else {
-            b[0] = (unsigned char)(0xe0 | cp >> 12);
-            b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-            b[2] = (unsigned char)(0x80 | (cp & 0x3f));
-            len = 3;
-        }
-        bool plain = !n->has_charsmap;
-        if (!plain) {
-            size_t id = da_offset(u[0]);
-            for (size_t i = 0; i < len; i++) {
-                id ^= b[i];
-                if (id >= nu || da_label(u[id]) != b[i]) {
-                    plain = true; /* left the trie before any rule matched */
-                    break;
-                }
-                if (da_has_leaf(u[id]))
-                    break; /* a rule ends inside or at this character */
-                id ^= da_offset(u[id]);
-            }
-        }
-        if (plain)
-            n->bmp_plain[cp >> 6] |= (uint64_t)1 << (cp & 63);
-    }
-    return true;
-}
-
 tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *spec,
                                bool treat_whitespace_as_suffix, const spm_bytes *user,
                                size_t n_user, const char *path, tka_error *err)
@@ -273,10 +280,6 @@ tka_status spm_normalizer_init(spm_normalizer *n, const spm_proto_normalizer *sp
         n->has_user = true;
     }
     init_ascii(n);
-    if (!init_bmp(n)) {
-        spm_normalizer_free(n);
-        return tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", path);
-    }
     return TKA_OK;
 }
 
@@ -286,8 +289,6 @@ void spm_normalizer_free(spm_normalizer *n)
         return;
     spm_charsmap_free(&n->charsmap);
     tka_trie_free(&n->user);
-    free(n->bmp_plain);
-    n->bmp_plain = NULL;
     n->has_charsmap = n->has_user = false;
 }
 
@@ -358,7 +359,7 @@ static tka_status norm_prefix(const spm_normalizer *n, const char *s, size_t len
             cp = (uint32_t)(b & 0x0f) << 12 | (uint32_t)(q[1] & 0x3f) << 6 | (q[2] & 0x3f);
             cl = cp >= 0x800 && (cp < 0xd800 || cp >= 0xe000) ? 3 : 0;
         }
-        if (cl && (n->bmp_plain[cp >> 6] >> (cp & 63) & 1)) {
+        if (cl && (!n->has_charsmap || spm_charsmap_plain(&n->charsmap, cp))) {
             p->text = s;
             p->len = p->consumed = cl;
             return TKA_OK;

@@ -19,7 +19,18 @@ typedef struct spm_charsmap {
     size_t n_units;
     const char *pool; /* replacement strings, each ending with NUL */
     size_t pool_len;
+    /* Bit cp (U+0000..U+FFFF) set when cp starts no rule: the trie walk along its UTF-8
+     * bytes leaves the trie inside the char without passing a rule, so the char is copied
+     * as is whatever follows it, under the longest match (SentencePiece) as under the
+     * shortest (the Rust tokenizer's Precompiled). */
+    uint64_t *plain;
 } spm_charsmap;
+
+/* Whether cp starts no rule (cp < 0x10000; a char above is never known plain). */
+static inline bool spm_charsmap_plain(const spm_charsmap *cm, uint32_t cp)
+{
+    return cp < 0x10000 && (cm->plain[cp >> 6] >> (cp & 63) & 1);
+}
 
 /* Decodes the blob of NormalizerSpec.precompiled_charsmap: a 4-byte
  * little-endian trie size, the trie units, then the replacement pool.
@@ -49,9 +60,8 @@ typedef struct spm_normalizer {
     const char *ascii_repl[128];
     uint8_t ascii_repl_len[128];
     uint64_t ascii_ext[128][2];
-    /* Non-ASCII fast path: bit cp set when cp (U+0080..U+FFFF) starts no
-     * charsmap rule, so it is copied as is whatever follows. */
-    uint64_t *bmp_plain;
+    /* The non-ASCII fast path is the charsmap's plain table (every char is plain
+     * without a charsmap). */
     const char *path; /* for error messages */
 } spm_normalizer;
 

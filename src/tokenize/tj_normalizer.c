@@ -34,7 +34,9 @@ typedef struct nstep {
     tj_regex *re;                                       /* Replace */
     char *content, *prepend;                            /* Replace / Prepend */
     size_t content_len, prepend_len;
-    spm_charsmap cm; /* Precompiled */
+    spm_charsmap cm;           /* Precompiled */
+    uint64_t one_byte_rule[2]; /* Precompiled: ASCII bytes with a rule of their own */
+    bool slow;                 /* Precompiled without its fast paths (tests) */
     unsigned char *blob;
 } nstep;
 
@@ -193,6 +195,12 @@ static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where 
             free(s.blob);
             return st;
         }
+        for (unsigned c = 0; c < 128; c++) {
+            char one = (char)c;
+            uint32_t v;
+            if (spm_charsmap_shortest(&s.cm, &one, 1, &v))
+                s.one_byte_rule[c >> 6] |= (uint64_t)1 << (c & 63);
+        }
     } else
         return tj_unsupported(err, w, type);
     st = push(nz, &s, err);
@@ -239,6 +247,20 @@ void tj_normalizer_free(tj_normalizer *nz)
     }
     free(nz->steps);
     free(nz);
+}
+
+bool tj_normalizer_text_only(const tj_normalizer *nz)
+{
+    for (size_t i = 0; nz && i < nz->n; i++)
+        if (nz->steps[i].type == N_BYTELEVEL)
+            return false;
+    return true;
+}
+
+void tj_normalizer_drop_fast_paths(tj_normalizer *nz)
+{
+    for (size_t i = 0; nz && i < nz->n; i++)
+        nz->steps[i].slow = true;
 }
 
 /* ------------------------------------------------------------ transformations */
@@ -437,44 +459,86 @@ static tka_status unicode_nf(tj_ctx *cx, tj_str *str, utf8proc_option_t opts)
 
 static tka_status strip(tj_ctx *cx, tj_str *str, bool left, bool right)
 {
-    size_t nch = count_chars(str), lead = 0, trail = 0;
-    tka_status st = tj_chg_reserve(cx, nch + 1);
+    /* Only the ends are read: a string with no whitespace there is left as it is. */
+    const uint8_t *u = (const uint8_t *)str->s;
+    size_t lead = 0, lb = 0, trail = 0, tb = str->len; /* chars and bytes stripped */
+    if (left)
+        while (lb < str->len) {
+            size_t i = lb;
+            if (!tj_is_whitespace((uint32_t)tka_utf8_decode(u, &i)))
+                break;
+            lb = i;
+            lead++;
+        }
+    if (right) /* all whitespace: stripped from the left only */
+        while (tb > lb) {
+            size_t b = tb - 1, i;
+            while (b > lb && (u[b] & 0xC0) == 0x80)
+                b--;
+            i = b;
+            if (!tj_is_whitespace((uint32_t)tka_utf8_decode(u, &i)))
+                break;
+            tb = b;
+            trail++;
+        }
+    if (lead == 0 && trail == 0)
+        return TKA_OK;
+    tka_status st = tj_chg_reserve(cx, tb - lb + 1);
     if (st != TKA_OK)
         return st;
     size_t n = 0;
-    for (size_t i = 0; i < str->len;) {
-        uint32_t c = (uint32_t)tka_utf8_decode((const uint8_t *)str->s, &i);
-        cx->chg[n++] = (tj_chg){c, 0};
-    }
-    if (left)
-        while (lead < n && tj_is_whitespace(cx->chg[lead].cp))
-            lead++;
-    if (right)
-        while (trail < n - lead && tj_is_whitespace(cx->chg[n - 1 - trail].cp))
-            trail++;
-    if (lead == 0 && trail == 0)
-        return TKA_OK;
-    if (lead == n) /* all whitespace */
-        trail = 0;
+    for (size_t i = lb; i < tb;)
+        cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode(u, &i), 0};
     /* The changes of the kept chars are 0 (Rust's -trailing lands on no later char). */
-    return tj_str_transform(cx, str, cx->chg + lead, n - lead - trail, lead);
+    return tj_str_transform(cx, str, cx->chg, n, lead);
+}
+
+/* Whether cp starts no charsmap rule (known from the table, so no walk is needed). */
+static inline bool plain(const nstep *s, uint32_t cp)
+{
+    return !s->slow && spm_charsmap_plain(&s->cm, cp);
+}
+
+/* Whether u[g] is an ASCII char that is a grapheme cluster by itself (followed by the end
+ * or by another ASCII char: between two ASCII chars there is always a cluster break but in
+ * CR LF) and has no rule of its own. Such a char is copied as is: the rules looked up for
+ * a cluster never reach past its end. */
+static inline bool plain_ascii(const nstep *s, const uint8_t *u, size_t g, size_t len)
+{
+    uint8_t b = u[g];
+    if (b >= 0x80 || s->slow || (s->one_byte_rule[b >> 6] >> (b & 63) & 1))
+        return false;
+    return g + 1 == len || (u[g + 1] < 0x80 && !(b == '\r' && u[g + 1] == '\n'));
 }
 
 static tka_status precompiled(tj_ctx *cx, const nstep *s, tj_str *str)
 {
+    const uint8_t *u = (const uint8_t *)str->s;
+    /* Fast path: a text of plain ASCII chars stays as it is (no cluster to find, no rule
+     * to look up); the general loop starts at the first other char, a cluster start. */
+    size_t g0 = 0;
+    while (g0 < str->len && plain_ascii(s, u, g0, str->len))
+        g0++;
+    if (g0 == str->len)
+        return TKA_OK;
     tka_status st = tj_chg_reserve(cx, 8 * (size_t)str->len + 8);
     if (st != TKA_OK)
         return st;
     size_t n = 0;
     bool modified = false;
-    const uint8_t *u = (const uint8_t *)str->s;
+    for (; n < g0; n++)
+        cx->chg[n] = (tj_chg){u[n], 0};
     /* COMPAT: Precompiled::normalize: per grapheme cluster; a cluster under 6 bytes with a
      * rule is replaced whole (the rule of its SHORTEST matching prefix, Darts' first
      * result), else char by char. */
-    for (size_t g = 0; g < str->len;) {
+    for (size_t g = g0; g < str->len;) {
+        if (plain_ascii(s, u, g, str->len)) {
+            cx->chg[n++] = (tj_chg){u[g++], 0};
+            continue;
+        }
         size_t ge = g;
         utf8proc_int32_t state = 0;
-        int32_t prev = tka_utf8_decode(u, &ge);
+        int32_t prev = tka_utf8_decode(u, &ge), prev0 = prev;
         while (ge < str->len) {
             size_t t = ge;
             int32_t c = tka_utf8_decode(u, &t);
@@ -484,11 +548,10 @@ static tka_status precompiled(tj_ctx *cx, const nstep *s, tj_str *str)
             ge = t;
         }
         uint32_t v;
-        size_t cand[2][2] = {{g, ge}, {0, 0}};
-        (void)cand;
         bool done = false;
-        if (ge - g < 6 && spm_charsmap_shortest(&s->cm, str->s + g, ge - g, &v) > 0 &&
-            v < s->cm.pool_len) {
+        /* a cluster whose first char starts no rule has no whole-cluster rule */
+        if (ge - g < 6 && !plain(s, (uint32_t)prev0) &&
+            spm_charsmap_shortest(&s->cm, str->s + g, ge - g, &v) > 0 && v < s->cm.pool_len) {
             const char *rep = s->cm.pool + v;
             size_t old_chars = 0;
             for (size_t b = g; b < ge; b++)
@@ -508,8 +571,10 @@ static tka_status precompiled(tj_ctx *cx, const nstep *s, tj_str *str)
             done = true;
         }
         for (size_t b = g; !done && b < ge;) {
-            size_t cl = tka_utf8_seq_len(u[b]);
-            if (spm_charsmap_shortest(&s->cm, str->s + b, cl, &v) == cl && v < s->cm.pool_len) {
+            size_t cl = tka_utf8_seq_len(u[b]), at = b;
+            uint32_t cp = (uint32_t)tka_utf8_decode(u, &at);
+            if (!plain(s, cp) && spm_charsmap_shortest(&s->cm, str->s + b, cl, &v) == cl &&
+                v < s->cm.pool_len) {
                 /* only a rule for the whole char applies (transform(part)) */
                 const char *rep = s->cm.pool + v;
                 size_t first = n, rl = strlen(rep);
@@ -524,10 +589,8 @@ static tka_status precompiled(tj_ctx *cx, const nstep *s, tj_str *str)
                 else if (diff < 0 && n > 0)
                     cx->chg[n - 1].change += (int32_t)diff;
                 modified = true;
-            } else {
-                size_t q = b;
-                cx->chg[n++] = (tj_chg){(uint32_t)tka_utf8_decode(u, &q), 0};
-            }
+            } else
+                cx->chg[n++] = (tj_chg){cp, 0};
             b += cl;
         }
         g = ge;

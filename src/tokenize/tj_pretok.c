@@ -243,6 +243,20 @@ const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p)
                : NULL;
 }
 
+bool tj_pretok_metaspace(const tj_pretok *p, const char **rep, size_t *rep_len, bool *prepend,
+                         bool *split)
+{
+    /* "first" reads where the normalized text starts in the original: not known here */
+    if (!p || p->n != 1 || p->steps[0].type != P_METASPACE || p->steps[0].scheme == PREPEND_FIRST)
+        return false;
+    const pstep *m = &p->steps[0];
+    *rep = m->rep;
+    *rep_len = m->rep_len;
+    *prepend = m->scheme == PREPEND_ALWAYS;
+    *split = m->split;
+    return true;
+}
+
 /* ------------------------------------------------------------ char patterns */
 
 /* A char predicate and what it reads (the delimiter of CharDelimiterSplit, ...). */

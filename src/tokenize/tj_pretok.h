@@ -35,6 +35,12 @@ void tj_pretok_free(tj_pretok *p);
  * inverted), ByteLevel(no regex, no prefix space)] as llama3 and qwen ship; else NULL. */
 const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p);
 
+/* The settings of a pre-tokenizer that is one Metaspace with prepend_scheme "always" or
+ * "never": its replacement (UTF-8 of one char), whether a text that does not start with it
+ * gets it prepended ("always"), whether it splits; false for any other pre-tokenizer. */
+bool tj_pretok_metaspace(const tj_pretok *p, const char **rep, size_t *rep_len, bool *prepend,
+                         bool *split);
+
 /* Scratch: regex match data and spare vectors. */
 typedef struct tj_pretok_work {
     tj_regex_work *rw;

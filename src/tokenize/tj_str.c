@@ -34,6 +34,8 @@ tka_status tj_str_from(tj_ctx *cx, const char *text, uint32_t len, uint32_t base
 
 tj_str tj_str_slice(const tj_str *str, uint32_t s, uint32_t e)
 {
+    if (!str->al)
+        return (tj_str){str->s + s, NULL, e - s, str->shift};
     tj_str r = {str->s + s, str->al + s, e - s, e > s ? str->al[s].s : str->shift};
     return r;
 }
@@ -73,8 +75,19 @@ tka_status tj_str_transform(tj_ctx *cx, tj_str *str, const tj_chg *ch, size_t n,
     for (size_t i = 0; i < n; i++)
         cap += ch[i].cp < 0x80 ? 1 : ch[i].cp < 0x800 ? 2 : ch[i].cp < 0x10000 ? 3 : 4;
     char *s = alloc(cx, cap + 1, 1);
+    if (!s)
+        return TKA_ERR_NOMEM;
+    if (!str->al) { /* no alignments: the chars alone */
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++)
+            o += tka_utf8_encode((int32_t)ch[i].cp, (uint8_t *)s + o);
+        s[o] = 0;
+        str->s = s;
+        str->len = (uint32_t)o;
+        return TKA_OK;
+    }
     tj_al *al = alloc(cx, cap, sizeof *al);
-    if (!s || !al)
+    if (!al)
         return TKA_ERR_NOMEM;
     const uint8_t *old = (const uint8_t *)str->s;
     size_t idx = 0;
@@ -120,26 +133,30 @@ tka_status tj_str_replace(tj_ctx *cx, tj_str *str, const uint32_t *m, size_t n_m
         removed += m[2 * k + 1] - m[2 * k];
     size_t cap = str->len - removed + n_matches * content_len;
     char *s = alloc(cx, cap + 1, 1);
-    tj_al *al = alloc(cx, cap, sizeof *al);
-    if (!s || !al)
+    tj_al *al = str->al ? alloc(cx, cap, sizeof *al) : NULL; /* none without alignments */
+    if (!s || (str->al && !al))
         return TKA_ERR_NOMEM;
     size_t o = 0, last = 0;
     for (size_t k = 0; k < n_matches; k++) {
         uint32_t ms = m[2 * k], me = m[2 * k + 1];
         memcpy(s + o, str->s + last, ms - last);
-        memcpy(al + o, str->al + last, (ms - last) * sizeof *al);
+        if (al)
+            memcpy(al + o, str->al + last, (ms - last) * sizeof *al);
         o += ms - last;
-        /* COMPAT: replace: every char of the content is an insertion after the removed
-         * match, so all share the alignment of the match's last byte. */
-        tj_al a = me < 1 ? (tj_al){str->shift, str->shift} : str->al[me - 1];
         memcpy(s + o, content, content_len);
-        for (size_t b = 0; b < content_len; b++)
-            al[o + b] = a;
+        if (al) {
+            /* COMPAT: replace: every char of the content is an insertion after the removed
+             * match, so all share the alignment of the match's last byte. */
+            tj_al a = me < 1 ? (tj_al){str->shift, str->shift} : str->al[me - 1];
+            for (size_t b = 0; b < content_len; b++)
+                al[o + b] = a;
+        }
         o += content_len;
         last = me;
     }
     memcpy(s + o, str->s + last, str->len - last);
-    memcpy(al + o, str->al + last, (str->len - last) * sizeof *al);
+    if (al)
+        memcpy(al + o, str->al + last, (str->len - last) * sizeof *al);
     o += str->len - last;
     s[o] = 0;
     str->s = s;
@@ -157,16 +174,18 @@ tka_status tj_str_prepend(tj_ctx *cx, tj_str *str, const char *p, size_t len)
      * the first char (its last byte's). */
     uint32_t first = (uint32_t)tka_utf8_seq_len((uint8_t)str->s[0]);
     char *s = alloc(cx, str->len + len + 1, 1);
-    tj_al *al = alloc(cx, str->len + len, sizeof *al);
-    if (!s || !al)
+    tj_al *al = str->al ? alloc(cx, str->len + len, sizeof *al) : NULL;
+    if (!s || (str->al && !al))
         return TKA_ERR_NOMEM;
     memcpy(s, p, len);
-    for (size_t b = 0; b < len; b++)
-        al[b] = str->al[0];
     memcpy(s + len, str->s, str->len);
-    for (uint32_t b = 0; b < first; b++)
-        al[len + b] = str->al[first - 1];
-    memcpy(al + len + first, str->al + first, (str->len - first) * sizeof *al);
+    if (al) {
+        for (size_t b = 0; b < len; b++)
+            al[b] = str->al[0];
+        for (uint32_t b = 0; b < first; b++)
+            al[len + b] = str->al[first - 1];
+        memcpy(al + len + first, str->al + first, (str->len - first) * sizeof *al);
+    }
     s[len + str->len] = 0;
     str->s = s;
     str->al = al;

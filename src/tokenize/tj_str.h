@@ -17,7 +17,9 @@ typedef struct tj_al {
 
 /* A NormalizedString (or a slice of one). Alignments are absolute; `shift` is the absolute
  * original offset of the slice (Rust's original_shift), used where Rust gives (0, 0)
- * relative to the slice. Storage lives in the encode call's arena. */
+ * relative to the slice. Storage lives in the encode call's arena. A string whose `al` is
+ * NULL keeps no alignments (the ids-only path): transform, replace, prepend and slice
+ * then work on the bytes alone. */
 typedef struct tj_str {
     char *s;
     tj_al *al;

@@ -52,6 +52,12 @@ struct tj_tokenizer {
     const tj_regex *fast_re;
     bool fast_nfc;
     bool added_first[256]; /* some added token (pattern) starts with this byte */
+    /* The ids-only path of Metaspace pipelines (encode_seq_meta_ids): set when the
+     * pre-tokenizer is one Metaspace ("always" or "never") and the normalizer runs on a
+     * string without alignments. */
+    bool meta_ids, meta_prepend, meta_split;
+    const char *meta_rep; /* the replacement char (the pre-tokenizer's storage) */
+    size_t meta_rep_len;
 };
 
 static void state_free(tj_state *s)
@@ -234,6 +240,9 @@ tka_status tj_tokenizer_from_json_bulk(const json_t *root, const char *path, tj_
     for (int k = 0; k < 2; k++)
         for (int c = 0; c < 256; c++)
             t->added_first[c] |= t->added.count[k][c] > 0;
+    t->meta_ids = tj_normalizer_text_only(t->norm) &&
+                  tj_pretok_metaspace(t->pre, &t->meta_rep, &t->meta_rep_len, &t->meta_prepend,
+                                      &t->meta_split);
     *out = t;
     return TKA_OK;
 }
@@ -400,6 +409,28 @@ static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, con
     return st;
 }
 
+/* Reverses the tokens [a, b) of e, every field. */
+static void enc_reverse(tj_enc *e, size_t a, size_t b)
+{
+#define SWAP(T, f)         \
+    do {                   \
+        T x_ = e->f[i];    \
+        e->f[i] = e->f[j]; \
+        e->f[j] = x_;      \
+    } while (0)
+    for (size_t i = a, j = b; i + 1 < j; i++) {
+        j--;
+        SWAP(int32_t, ids);
+        SWAP(int32_t, type_ids);
+        SWAP(int32_t, special);
+        SWAP(uint32_t, s);
+        SWAP(uint32_t, e);
+        SWAP(const char *, tok);
+        SWAP(uint32_t, tok_len);
+    }
+#undef SWAP
+}
+
 /* encode_seq for ids only, when the pipeline allows it (t->fast_re) and the text holds no
  * byte that starts an added token (then no added token splits it, and the normalizer --
  * none, or NFC on ASCII -- leaves it as it is): the regex's pieces, mapped to GPT-2 chars,
@@ -459,6 +490,93 @@ static tka_status encode_seq_ids(const tj_tokenizer *t, tj_state *s, const char 
     return TKA_OK;
 }
 
+/* The ids of the model's pieces of the word s->word[0..wl) appended to out. */
+static tka_status meta_word(const tj_tokenizer *t, tj_state *s, size_t wl, int32_t type_id,
+                            tj_enc *out, size_t *total, tka_error *err)
+{
+    s->pieces.count = 0;
+    tka_status st = tj_model_tokenize(t->model, s->mw, s->word, wl, &s->pieces, err);
+    for (size_t q = 0; q < s->pieces.count && st == TKA_OK; q++)
+        st = tj_enc_push(out, s->pieces.items[q].id, type_id, 0, 0, 0, NULL, 0);
+    *total += s->pieces.count;
+    return st;
+}
+
+/* encode_seq for ids only when the pre-tokenizer is one Metaspace (t->meta_ids) and no added
+ * token can start in the text, raw or normalized: the text is normalized without alignments
+ * and cut before each space or replacement char (Metaspace turns a space into one, then
+ * splits before each, MergedWithNext); each word, the replacement first, goes to the model.
+ * Sets *done false when the text needs the full path (which also gives any error the
+ * message it has there). */
+static tka_status encode_seq_meta_ids(const tj_tokenizer *t, tj_state *s, const char *text,
+                                      size_t len, int32_t type_id, size_t limit, bool left,
+                                      tj_enc *out, bool *done, tka_error *err)
+{
+    *done = false;
+    if (limit != SIZE_MAX && left)
+        return TKA_OK;
+    const uint8_t *u = (const uint8_t *)text;
+    for (size_t i = 0; i < len; i++)
+        if (t->added_first[u[i]])
+            return TKA_OK;
+    tj_ctx *cx = &s->cx;
+    cx->err = err;
+    tj_str str = {tka_arena_alloc(s->arena, len + 1, 1), NULL, (uint32_t)len, 0};
+    if (!str.s)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    memcpy(str.s, text, len);
+    str.s[len] = 0;
+    if (t->norm && tj_normalize(t->norm, cx, s->pw.rw, &str) != TKA_OK)
+        return TKA_OK;
+    u = (const uint8_t *)str.s;
+    for (size_t i = 0; i < str.len; i++)
+        if (t->added_first[u[i]])
+            return TKA_OK;
+    const char *rep = t->meta_rep;
+    size_t rl = t->meta_rep_len;
+    size_t need = rl * ((size_t)str.len + 1) + 1; /* every char a replacement, at worst */
+    if (need > s->word_cap) {
+        char *p = realloc(s->word, need);
+        if (!p)
+            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+        s->word = p;
+        s->word_cap = need;
+    }
+    out->n = 0;
+    size_t wl = 0, total = 0;
+    bool starts = str.len && (u[0] == ' ' || (str.len >= rl && !memcmp(str.s, rep, rl)));
+    if (str.len && !starts && t->meta_prepend) {
+        memcpy(s->word, rep, rl);
+        wl = rl;
+    }
+    tka_status st = TKA_OK;
+    bool stopped = false; /* the model stops after the word that reaches the limit */
+    for (size_t i = 0; i < str.len && !stopped;) {
+        size_t adv = tka_utf8_seq_len(u[i]);
+        bool cut = u[i] == ' ' ||
+                   (u[i] == (uint8_t)rep[0] && str.len - i >= rl && !memcmp(str.s + i, rep, rl));
+        if (cut) {
+            adv = u[i] == ' ' ? 1 : rl;
+            if (wl && t->meta_split) {
+                if ((st = meta_word(t, s, wl, type_id, out, &total, err)) != TKA_OK)
+                    break;
+                wl = 0;
+                if ((stopped = limit != SIZE_MAX && total >= limit))
+                    break;
+            }
+        }
+        memcpy(s->word + wl, cut ? rep : str.s + i, cut ? rl : adv);
+        wl += cut ? rl : adv;
+        i += adv;
+    }
+    if (st == TKA_OK && wl && !stopped)
+        st = meta_word(t, s, wl, type_id, out, &total, err);
+    if (st == TKA_ERR_NOMEM)
+        return tka_error_set(err, st, "out of memory encoding");
+    *done = st == TKA_OK; /* else the full path gives the error its message */
+    return TKA_OK;
+}
+
 /* limit: SIZE_MAX, or the truncation max_length: COMPAT: PreTokenizedString::
  * tokenize_with_limit: the model stops after the pre-token that brings the count to
  * max_length (counted from the end with `left`); added tokens count but never stop it. */
@@ -468,6 +586,12 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
     if (s->ids_only && t->fast_re) {
         bool done;
         tka_status st = encode_seq_ids(t, s, text, len, type_id, limit, left, out, &done, err);
+        if (st != TKA_OK || done)
+            return st;
+    }
+    if (s->ids_only && t->meta_ids) {
+        bool done;
+        tka_status st = encode_seq_meta_ids(t, s, text, len, type_id, limit, left, out, &done, err);
         if (st != TKA_OK || done)
             return st;
     }
@@ -490,33 +614,30 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
         st = tj_added_split(&t->added, true, t->norm, cx, s->pw.rw, &s->s2, &s->s1);
     if (st == TKA_OK)
         st = tj_pretokenize(t->pre, cx, &s->pw, &s->s1);
-    size_t first = 0;
     if (st == TKA_OK && limit != SIZE_MAX && left) {
-        /* counted from the end, then emitted in order */
+        /* Counted from the end: each split's tokens are appended reversed, so reversing
+         * the whole once at the end gives them in order (each split is encoded once). */
         size_t total = 0;
-        first = s->s1.n;
         for (size_t i = s->s1.n; i-- > 0 && st == TKA_OK;) {
-            first = i;
-            if (s->s1.v[i].added >= 0) {
-                total++;
-                continue;
-            }
-            out->n = 0;
+            size_t before = out->n;
             st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
-            total += out->n;
-            if (total >= limit)
+            enc_reverse(out, before, out->n);
+            total += out->n - before;
+            if (s->s1.v[i].added < 0 && total >= limit)
                 break;
         }
-        out->n = 0;
+        enc_reverse(out, 0, out->n);
+        goto done;
     }
     size_t total = 0;
-    for (size_t i = first; i < s->s1.n && st == TKA_OK; i++) {
+    for (size_t i = 0; i < s->s1.n && st == TKA_OK; i++) {
         size_t before = out->n;
         st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
         total += out->n - before;
         if (limit != SIZE_MAX && !left && s->s1.v[i].added < 0 && total >= limit)
             break;
     }
+done:
     if (st != TKA_OK && st != TKA_ERR_NOMEM && err && err->status == st)
         return st;
     if (st == TKA_ERR_NOMEM)

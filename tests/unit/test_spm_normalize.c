@@ -279,7 +279,8 @@ Test(spm_normalize, fast_paths_agree_with_the_trie_walk)
                  TKA_OK);
     for (int b = 0; b < 128; b++)
         slow.ascii_ext[b][0] = slow.ascii_ext[b][1] = ~(uint64_t)0;
-    memset(slow.bmp_plain, 0, 65536 / 8);
+    cr_assert_not_null(slow.charsmap.plain);
+    memset(slow.charsmap.plain, 0, 65536 / 8);
     static const uint32_t pool[] = {
         'a',    'Z',    ' ',    '\t',    '\r',    0x01,   0x7f,   '.',    '0',    0xa0,   0x301,
         0x3099, 0x309a, 0x304b, 0x30a6,  0xff76,  0xff9e, 0x4e00, 0x2581, 0x3000, 0x200b, 0xfeff,
