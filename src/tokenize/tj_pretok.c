@@ -247,12 +247,13 @@ bool tj_pretok_metaspace(const tj_pretok *p, const char **rep, size_t *rep_len, 
                          bool *split)
 {
     /* "first" reads where the normalized text starts in the original: not known here */
-    if (!p || p->n != 1 || p->steps[0].type != P_METASPACE || p->steps[0].scheme == PREPEND_FIRST)
+    if (!p || p->n != 1 || p->steps[0].type != P_METASPACE ||
+        p->steps[0].meta.scheme == TJ_PREPEND_FIRST)
         return false;
-    const pstep *m = &p->steps[0];
+    const tj_metaspace *m = &p->steps[0].meta;
     *rep = m->rep;
     *rep_len = m->rep_len;
-    *prepend = m->scheme == PREPEND_ALWAYS;
+    *prepend = m->scheme == TJ_PREPEND_ALWAYS;
     *split = m->split;
     return true;
 }
