@@ -63,35 +63,22 @@ check_tidy() {
   # that includes it, so findings are de-duplicated.
   xargs -P "$jobs" -n 1 "$clang_tidy" -p "$build" --quiet < "$tmp/sources" \
     > "$tmp/out" 2> "$tmp/err" || true
-  # Findings as "path: warning: message [check]": relative to the source
-  # tree (the CLI's headers are seen through its build-tree links) and
-  # without line numbers, so that they match the baseline across edits.
+  # Findings as "path:line:col: warning: message [check]", relative to the
+  # source tree (the CLI's headers are seen through its build-tree links).
   grep -E '^[^ ].*:[0-9]+:[0-9]+: (warning|error):' "$tmp/out" |
-    sed -E 's#^.*/include/cli/#src/cli/#; s#^([^ ]*/)?((src|include)/[^:]+):[0-9]+:[0-9]+: #\2: #' |
+    sed -E 's#^.*/include/cli/#src/cli/#; s#^([^ ]*/)?((src|include)/[^:]+:[0-9]+:[0-9]+: )#\2#' |
     LC_ALL=C sort -u > "$tmp/findings" || true
-  # Known findings not fixed yet, listed one per line in
-  # scripts/tidy-baseline.txt (the list only shrinks): they are counted,
-  # they do not fail the check; any other finding does.
-  grep -v '^#' scripts/tidy-baseline.txt | LC_ALL=C sort -u > "$tmp/baseline"
-  LC_ALL=C comm -23 "$tmp/findings" "$tmp/baseline" > "$tmp/new"
-  local known stale
-  known=$(LC_ALL=C comm -12 "$tmp/findings" "$tmp/baseline" | wc -l)
-  stale=$(LC_ALL=C comm -13 "$tmp/findings" "$tmp/baseline" | wc -l)
-  # A fixed finding leaves the list at once, so that it cannot come back unseen.
-  if [ "$stale" -ne 0 ]; then
-    LC_ALL=C comm -13 "$tmp/findings" "$tmp/baseline"
-    echo "style: $stale entries of scripts/tidy-baseline.txt no longer found: remove them"
-    return 1
-  fi
-  if [ -s "$tmp/new" ] || grep -q 'Error while processing' "$tmp/err"; then
-    cat "$tmp/new"
+  # There is no list of tolerated findings: fix the code, or, for a genuine
+  # false positive, put NOLINTNEXTLINE(check-name) with the reason above the
+  # line, or disable the check in .clang-tidy with the reason.
+  if [ -s "$tmp/findings" ] || grep -q 'Error while processing' "$tmp/err"; then
+    cat "$tmp/findings"
     grep -A3 'Error while processing' "$tmp/err" || true
-    echo "style: clang-tidy: $(wc -l < "$tmp/new") new finding(s) in $(wc -l < "$tmp/sources") files" \
-         "(and $known known ones in scripts/tidy-baseline.txt)"
+    echo "style: clang-tidy: $(wc -l < "$tmp/findings") finding(s) in $(wc -l < "$tmp/sources") files" \
+         "($clang_tidy -p $build FILE shows the analyzer's path to each)"
     return 1
   fi
-  echo "style: clang-tidy: $(wc -l < "$tmp/sources") files, no new finding" \
-       "($known known ones in scripts/tidy-baseline.txt)"
+  echo "style: clang-tidy: $(wc -l < "$tmp/sources") files, no finding"
 }
 
 case "$mode" in

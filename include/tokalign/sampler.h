@@ -157,29 +157,33 @@ typedef enum tka_sampler_kind {
 } tka_sampler_kind;
 
 /* Everything that decides the batches of one epoch. Start from
- * tka_sampler_spec_init() and set what the reference call sets. */
+ * tka_sampler_spec_init() and set what the reference call sets (fields by
+ * name: their order is not part of the API; the flags come last to keep the
+ * struct small). */
 typedef struct tka_sampler_spec {
     tka_sampler_kind kind;
     tka_flavor flavor;
     int64_t n;          /* dataset length */
     int64_t batch_size; /* >= 1 */
-    bool drop_last;     /* the batch-level drop_last (DataLoader / BatchSampler) */
     /* random: torch.manual_seed / np.random.seed value (required, since both
      * frameworks seed their global generator from the OS otherwise);
-     * torch distributed: DistributedSampler(seed=). */
-    bool has_seed;
+     * torch distributed: DistributedSampler(seed=). Read when has_seed. */
     int64_t seed;
-    bool has_generator_seed; /* torch random: RandomSampler(generator=g), g.manual_seed(...) */
+    /* torch random: RandomSampler(generator=g), g.manual_seed(generator_seed).
+     * Read when has_generator_seed. */
     uint64_t generator_seed;
+    int64_t num_samples;  /* random: 0 = n */
+    int64_t num_replicas; /* distributed (default 1) */
+    int64_t rank;         /* distributed (default 0) */
+    int64_t epoch;        /* pass number / set_epoch value (default 0) */
+    tka_torch_version torch_version;
+    bool drop_last; /* the batch-level drop_last (DataLoader / BatchSampler) */
+    bool has_seed;
+    bool has_generator_seed;
     bool through_dataloader; /* torch random: the DataLoader's base-seed draw (default true) */
-    int64_t num_samples;     /* random: 0 = n */
     bool replacement;        /* random */
-    int64_t num_replicas;    /* distributed (default 1) */
-    int64_t rank;            /* distributed (default 0) */
     bool shuffle;            /* distributed (torch default true, Paddle default false) */
     bool shard_drop_last;    /* torch distributed: DistributedSampler(drop_last=) */
-    int64_t epoch;           /* pass number / set_epoch value (default 0) */
-    tka_torch_version torch_version;
 } tka_sampler_spec;
 
 /* Index batches: batch i is indices[i * batch_size ..] with length

@@ -61,6 +61,12 @@ TKA_API void tka_error_clear(tka_error *err);
  * err == NULL. */
 TKA_API tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
     TKA_PRINTF(3, 4);
+#ifdef __clang_analyzer__
+/* clang's static analyzer (clang-tidy) sees one source file at a time: this
+ * tells it what the comment above says, that the call returns `status`, so
+ * that it does not follow a failed call as if it had returned TKA_OK. */
+#define tka_error_set(err, status, ...) (tka_error_set((err), (status), __VA_ARGS__), (status))
+#endif
 
 /* Prepends context ("file.tsv: ") to an existing message, keeping its status and ref. */
 TKA_API tka_status tka_error_prefix(tka_error *err, const char *fmt, ...) TKA_PRINTF(2, 3);

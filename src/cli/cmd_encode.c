@@ -344,7 +344,7 @@ static int write_batches(shared *sh, FILE *out, bool final)
         }
         for (size_t i = 0; i < ci; i++)
             free_kept(q->chunks[i]);
-        memmove(q->chunks, q->chunks + ci, (q->n - ci) * sizeof *q->chunks);
+        memmove(q->chunks, q->chunks + ci, (q->n - ci) * sizeof(kept *));
         q->n -= ci;
         q->first = ki;
     }
@@ -363,7 +363,7 @@ static int take_chunk(void *p, void *user, FILE *out)
         return CLI_EXIT_OK;
     if (q->n == q->cap) {
         size_t cap = q->cap ? 2 * q->cap : 8;
-        kept **c = realloc(q->chunks, cap * sizeof *c);
+        kept **c = realloc(q->chunks, cap * sizeof(kept *));
         if (!c) {
             free_kept(k);
             fprintf(stderr, "tokalign encode: error: out of memory\n");

@@ -60,7 +60,8 @@ int cmd_show(int argc, char **argv)
     }
     if (!input)
         return cli_usage_error("show", "missing the dump file");
-    if (strcmp(to, "json") && strcmp(to, "npy") && strcmp(to, "npz") && strcmp(to, "array"))
+    if (strcmp(to, "json") != 0 && strcmp(to, "npy") != 0 && strcmp(to, "npz") != 0 &&
+        strcmp(to, "array") != 0)
         return cli_usage_error("show", "--to expects json, npy, npz or array, got '%s'", to);
     bool binary = strcmp(to, "json") != 0;
     if (binary && (!output || strcmp(output, "-") == 0))

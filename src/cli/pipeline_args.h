@@ -27,19 +27,19 @@ void cli_pipeline_args_init(cli_pipeline_args *args);
 
 /* 1 when argv[*i] (and its value) was a pipeline option, 0 when not, -1 after
  * a usage error. */
-int cli_pipeline_arg(const char *command, int argc, char **argv, int *i, cli_pipeline_args *args);
+int cli_pipeline_arg(const char *cmd, int argc, char **argv, int *i, cli_pipeline_args *a);
 
 /* Builds the pipeline options (data and dump paths left NULL). Returns
  * CLI_EXIT_OK or CLI_EXIT_USAGE (message printed). */
-int cli_pipeline_options(const char *command, const cli_pipeline_args *args,
-                         const cli_sampler_args *sampler, tka_pipeline_options *out);
+int cli_pipeline_options(const char *cmd, const cli_pipeline_args *a, const cli_sampler_args *sa,
+                         tka_pipeline_options *o);
 
 /* Runs the pipeline, prints its warnings on stderr, and on failure reports
  * the error ("tokalign COMMAND: [SIDE side: ]error: ..."). Returns
  * CLI_EXIT_OK, CLI_EXIT_USAGE for an option that cannot apply (a missing
  * seed, a row beyond the file, a field the tokenizer lacks), as `order`
  * does, or CLI_EXIT_ERROR. `side` may be NULL. */
-int cli_run_pipeline(const char *command, const char *side, const tka_pipeline_options *options,
+int cli_run_pipeline(const char *cmd, const char *side, const tka_pipeline_options *o,
                      tka_pipeline_result *result);
 
 extern const char cli_pipeline_help[];

@@ -55,11 +55,11 @@ static void print(cli_progress *p, double t, bool final)
         n += snprintf(line + n, sizeof line - (size_t)n, ", %.1f MB/s", rate);
     if (n > 0 && (size_t)n < sizeof line) {
         if (final) {
-            n += snprintf(line + n, sizeof line - (size_t)n, ", done in %.1f s", secs);
+            snprintf(line + n, sizeof line - (size_t)n, ", done in %.1f s", secs);
         } else if (p->total && p->bytes && rate > 0) {
             double eta = ((double)(p->total - p->bytes) / 1e6) / rate;
             unsigned long e = (unsigned long)(eta + 0.5);
-            n += snprintf(line + n, sizeof line - (size_t)n, ", ETA %lu:%02lu", e / 60, e % 60);
+            snprintf(line + n, sizeof line - (size_t)n, ", ETA %lu:%02lu", e / 60, e % 60);
         }
     }
     if (p->tty) /* rewrite the line in place, clearing what a longer one left */

@@ -193,7 +193,7 @@ static tka_status run_line(worker *w, const char *line, size_t len, chunk *c, tk
         rec.len = json_string_length(t);
         if (in->pair_field) {
             const json_t *p = json_object_get(obj, in->pair_field);
-            if (p && json_is_string(p)) {
+            if (json_is_string(p)) { /* NULL when absent */
                 rec.pair = json_string_value(p);
                 rec.pair_len = json_string_length(p);
             } else if (p && !json_is_null(p)) {
@@ -309,7 +309,7 @@ static bool deliver(run_state *rs, chunk *c)
         const char *name =
             rs->in->path && strcmp(rs->in->path, "-") != 0 ? rs->in->path : "<stdin>";
         fprintf(stderr, "tokalign %s: error: %s: line %llu: %s\n", rs->command, name,
-                (unsigned long long)(rs->line_base + c->err_line),
+                (unsigned long long)rs->line_base + c->err_line,
                 c->err.message[0] ? c->err.message : tka_status_name(c->st));
         rs->exit_code = CLI_EXIT_ERROR;
         return false;

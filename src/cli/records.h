@@ -68,7 +68,7 @@ static inline void cli_put_int(char **p, int64_t v)
     int n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     while (u >= 100) {
-        unsigned r = (unsigned)(u % 100);
+        size_t r = (size_t)(u % 100);
         u /= 100;
         tmp[n++] = pairs[2 * r + 1];
         tmp[n++] = pairs[2 * r];

@@ -106,21 +106,21 @@ int cli_sampler_arg(const char *command, int argc, char **argv, int *i, cli_samp
         }
         return 1;
     }
-    bool *flag = strcmp(a, "--drop-last") == 0         ? &s->drop_last
-                 : strcmp(a, "--shard-drop-last") == 0 ? &s->shard_drop_last
-                 : strcmp(a, "--replacement") == 0     ? &s->replacement
-                 : strcmp(a, "--no-dataloader") == 0   ? &s->no_dataloader
-                                                       : NULL;
-    if (flag) {
-        *flag = true;
-        return 1;
-    }
-    if (strcmp(a, "--shuffle") == 0 || strcmp(a, "--no-shuffle") == 0) {
+    if (strcmp(a, "--drop-last") == 0) {
+        s->drop_last = true;
+    } else if (strcmp(a, "--shard-drop-last") == 0) {
+        s->shard_drop_last = true;
+    } else if (strcmp(a, "--replacement") == 0) {
+        s->replacement = true;
+    } else if (strcmp(a, "--no-dataloader") == 0) {
+        s->no_dataloader = true;
+    } else if (strcmp(a, "--shuffle") == 0 || strcmp(a, "--no-shuffle") == 0) {
         s->shuffle_set = true;
         s->shuffle = strcmp(a, "--shuffle") == 0;
-        return 1;
+    } else {
+        return 0;
     }
-    return 0;
+    return 1;
 }
 
 int cli_sampler_spec(const char *command, const cli_sampler_args *s, bool require_kind,

@@ -63,11 +63,7 @@ char *tka_path_join(const char *dir, const char *name)
     char *p = malloc(a + b + 2);
     if (!p)
         return NULL;
-    memcpy(p, dir, a);
-    size_t n = a;
-    if (a && dir[a - 1] != '/')
-        p[n++] = '/';
-    memcpy(p + n, name, b + 1);
+    snprintf(p, a + b + 2, "%s%s%s", dir, a && dir[a - 1] != '/' ? "/" : "", name);
     return p;
 }
 

@@ -35,19 +35,19 @@ typedef struct tka_outfile tka_outfile;
 
 tka_status tka_outfile_open(const char *path, tka_outfile **out, tka_error *err);
 /* The stream to write to (stdio buffering); its errors are caught on commit. */
-FILE *tka_outfile_stream(tka_outfile *f);
+FILE *tka_outfile_stream(tka_outfile *o);
 /* fwrite with the error named; the bytes also feed the file's SHA-256. */
-tka_status tka_outfile_write(tka_outfile *f, const void *data, size_t len, tka_error *err);
+tka_status tka_outfile_write(tka_outfile *o, const void *data, size_t len, tka_error *err);
 /* Lower-case hex SHA-256 of the bytes given to tka_outfile_write so far. */
-void tka_outfile_sha256(const tka_outfile *f, char hex[65]);
+void tka_outfile_sha256(const tka_outfile *o, char hex[65]);
 /* The path the output is committed to (after following a link). */
-const char *tka_outfile_path(const tka_outfile *f);
+const char *tka_outfile_path(const tka_outfile *o);
 /* Flushes, checks every error (write, fflush, fsync, fclose), renames into
  * place. The outfile must still be freed. On failure nothing is replaced. */
-tka_status tka_outfile_commit(tka_outfile *f, tka_error *err);
+tka_status tka_outfile_commit(tka_outfile *o, tka_error *err);
 /* Accepts NULL; an uncommitted file's temporary is removed (the target is
  * untouched). */
-void tka_outfile_free(tka_outfile *f);
+void tka_outfile_free(tka_outfile *o);
 /* Unlinks every temporary file still open; only async-signal-safe calls,
  * for a SIGINT/SIGTERM handler (the CLI installs one). */
 void tka_outfile_remove_temps(void);

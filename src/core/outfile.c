@@ -169,7 +169,7 @@ void tka_outfile_sha256(const tka_outfile *o, char hex[65])
     tka_sha256 copy = o->sha;
     uint8_t d[32];
     tka_sha256_final(&copy, d);
-    for (int i = 0; i < 32; i++) {
+    for (size_t i = 0; i < 32; i++) {
         hex[2 * i] = "0123456789abcdef"[d[i] >> 4];
         hex[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
     }

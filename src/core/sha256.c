@@ -22,7 +22,7 @@ static uint32_t rotr(uint32_t x, int n)
 static void compress(uint32_t s[8], const uint8_t *p)
 {
     uint32_t w[64];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
                (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
@@ -96,7 +96,7 @@ void tka_sha256_final(tka_sha256 *ctx, uint8_t digest[32])
     for (int i = 0; i < 8; i++)
         len_be[i] = (uint8_t)(bits >> (56 - 8 * i));
     tka_sha256_update(ctx, len_be, 8);
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         digest[4 * i] = (uint8_t)(ctx->state[i] >> 24);
         digest[4 * i + 1] = (uint8_t)(ctx->state[i] >> 16);
         digest[4 * i + 2] = (uint8_t)(ctx->state[i] >> 8);
@@ -111,6 +111,6 @@ void tka_sha256_hex(const void *data, size_t len, char hex[65])
     tka_sha256_init(&ctx);
     tka_sha256_update(&ctx, data, len);
     tka_sha256_final(&ctx, digest);
-    for (int i = 0; i < 32; i++)
+    for (size_t i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }

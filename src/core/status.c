@@ -51,7 +51,8 @@ void tka_error_clear(tka_error *err)
     err->message[0] = '\0';
 }
 
-tka_status tka_error_set(tka_error *err, tka_status status, const char *fmt, ...)
+/* The name in parentheses: status.h defines a macro of it for the analyzer. */
+tka_status(tka_error_set)(tka_error *err, tka_status status, const char *fmt, ...)
 {
     if (!err)
         return status;

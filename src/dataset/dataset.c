@@ -913,8 +913,8 @@ tka_status tka_dataset_first_non_string(const tka_dataset *ds, size_t column, ui
             switch (t.dtype) {
             case TKA_COLUMN_INT64: v.kind = TKA_VALUE_INT; break;
             case TKA_COLUMN_UINT64: v.kind = TKA_VALUE_UINT; break;
-            case TKA_COLUMN_BOOL: v.kind = TKA_VALUE_BOOL; break;
-            case TKA_COLUMN_OBJECT: v.kind = TKA_VALUE_BOOL; break; /* PF_OBJ_BOOL */
+            case TKA_COLUMN_BOOL:
+            case TKA_COLUMN_OBJECT: v.kind = TKA_VALUE_BOOL; break; /* object: PF_OBJ_BOOL */
             case TKA_COLUMN_FLOAT64:
                 /* pandas' NaN sentinel for int64 blocks upcast because of NaN */
                 v.kind = t.flavor == PF_FLOAT_FROM_INT && c->first_int_ok &&

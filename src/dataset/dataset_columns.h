@@ -11,8 +11,8 @@
 
 /* The names of the header's fields. pandas: cut at NUL, "" -> "Unnamed: i",
  * duplicates mangled to "x.1", "x.2" (pandas 1.5's mangle_dupe_cols). GLUE:
- * the strings as read. *names (n entries) is freed with column_names_free. */
-tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file, char ***names,
+ * the strings as read. *out (n entries) is freed with column_names_free. */
+tka_status column_names(const tka_tsv_record *header, bool pandas, const char *file, char ***out,
                         tka_error *err);
 void column_names_free(char **names, size_t n);
 

@@ -168,15 +168,12 @@ static bool resolve_space_line(tka_tsv_reader *r)
     return true;
 }
 
-/* Feeds `prefix` (a closing or doubled quote, may be "") then the terminator
- * byte c, and moves past it. */
-static bool feed_terminator(tka_tsv_reader *r, const char *prefix, unsigned char c)
+/* Feeds a closing quote when `quote`, then the terminator byte c, and moves
+ * past it. */
+static bool feed_terminator(tka_tsv_reader *r, bool quote, unsigned char c)
 {
-    char buf[3];
-    size_t n = strlen(prefix);
-    memcpy(buf, prefix, n);
-    buf[n++] = (char)c;
-    if (!feed(r, buf, n))
+    const char buf[2] = {'"', (char)c};
+    if (!feed(r, quote ? buf : buf + 1, quote ? 2 : 1))
         return false;
     tsv_advance(r, 1);
     if (c == '\t') {
@@ -404,7 +401,7 @@ static void pandas_pump(tka_tsv_reader *r)
                     r->state = P_QUOTED;
                 }
             } else if (c == '\t' || c == '\n' || c == '\r') {
-                feed_terminator(r, "", c); /* an empty field */
+                feed_terminator(r, false, c); /* an empty field */
             } else {
                 r->state = P_UNQUOTED;
             }
@@ -416,7 +413,7 @@ static void pandas_pump(tka_tsv_reader *r)
                 if (feed(r, s, k))
                     tsv_advance_inline(r, k);
             } else {
-                feed_terminator(r, "", c);
+                feed_terminator(r, false, c);
             }
             break;
         case P_QUOTED:
@@ -437,7 +434,7 @@ static void pandas_pump(tka_tsv_reader *r)
                     r->state = P_QUOTED;
                 }
             } else if (c == '\t' || c == '\n' || c == '\r') {
-                feed_terminator(r, "\"", c);
+                feed_terminator(r, true, c);
             } else {
                 /* COMPAT: pandas appends text after the closing quote as
                  * unquoted text ("a"b"c" -> ab"c"); the held quote is dropped. */
@@ -454,7 +451,7 @@ static void pandas_pump(tka_tsv_reader *r)
                 if (feed(r, "\"\"", 2)) /* a literal quote, doubled for libcsv */
                     tsv_advance(r, 1);
             } else {
-                feed_terminator(r, "\"", c);
+                feed_terminator(r, true, c);
             }
             break;
         case P_AFTER_CR:
@@ -466,7 +463,7 @@ static void pandas_pump(tka_tsv_reader *r)
                  * empty field; libcsv does the same with a TAB at row start. */
                 r->start_after_lone_cr = true;
                 begin_record(r, &r->pos);
-                feed_terminator(r, "", c);
+                feed_terminator(r, false, c);
             } else {
                 r->start_after_lone_cr = true;
                 r->state = P_RECORD_START;

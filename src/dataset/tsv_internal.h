@@ -32,11 +32,8 @@ struct tka_tsv_reader {
 
     /* ---- source (tsv_source.c) */
     FILE *file;
-    bool own_file;
     const unsigned char *mem;
     size_t mem_len, mem_pos;
-    bool src_eof;
-    unsigned char hold[4]; /* an incomplete UTF-8 sequence at the end of the last read */
     size_t hold_len;
     unsigned char *raw; /* read buffer */
     /* Decoded, well-formed UTF-8 not yet tokenized: win.data[win_pos..win.len). */
@@ -45,14 +42,17 @@ struct tka_tsv_reader {
     uint64_t win_end_chars; /* characters in the stream up to win.len */
     size_t win_ascii_from;  /* win.data[win_ascii_from..win.len) is all ASCII (characters
                                = bytes there) */
-    bool chunk_lookahead;   /* pandas: decode each 262144-character block before reading it */
-    bool utf8_bad;          /* strict mode: the window ends where invalid input starts */
     uint64_t utf8_bad_at;   /* stream offset of the first invalid byte */
+    unsigned char hold[4];  /* an incomplete UTF-8 sequence at the end of the last read */
     unsigned char utf8_bad_byte;
+    bool own_file;
+    bool src_eof;
+    bool chunk_lookahead; /* pandas: decode each 262144-character block before reading it */
+    bool utf8_bad;        /* strict mode: the window ends where invalid input starts */
 
     /* ---- position of win[win_pos] */
-    tsv_pos pos;
     bool after_cr; /* physical line counting: the previous byte was a CR */
+    tsv_pos pos;
 
     /* ---- the record being assembled and the one handed out */
     tka_buf rec_bytes;
@@ -64,27 +64,27 @@ struct tka_tsv_reader {
     tsv_pos rec_start; /* where the current record started */
     uint64_t rec_end_line;
     tsv_pos field_start;
-    bool rec_ready;    /* a complete record waits in rec_bytes/meta */
-    bool finished;     /* end of input handled */
     tka_error failure; /* sticky error */
     bool failed;
+    bool rec_ready; /* a complete record waits in rec_bytes/meta */
+    bool finished;  /* end of input handled */
 
     /* ---- pandas tokenizer state (tsv.c) */
-    void *csv;                   /* struct csv_parser, kept opaque outside tsv.c */
-    bool plain_lines_via_libcsv; /* see plain_line() in tsv.c; for tests */
-    int state;
-    bool field_quoted;
-    uint64_t file_lines;      /* pandas' file_lines */
-    size_t expected_fields;   /* pandas' ex_fields: fields of the previous record */
-    bool start_after_lone_cr; /* the current line follows a lone-CR line end */
-    uint64_t restart_chars;   /* pandas restarts tokenizing here (after its header read) */
-    size_t ws_count;          /* spaces held at the start of a line */
+    void *csv;              /* struct csv_parser, kept opaque outside tsv.c */
+    uint64_t file_lines;    /* pandas' file_lines */
+    size_t expected_fields; /* pandas' ex_fields: fields of the previous record */
+    uint64_t restart_chars; /* pandas restarts tokenizing here (after its header read) */
+    size_t ws_count;        /* spaces held at the start of a line */
     tsv_pos ws_start;
     /* A plain line fed to libcsv in one piece (plain_line): where each of its
      * fields starts, handed to the field callbacks in order. */
     tsv_pos *line_starts;
     size_t line_fields, line_next, line_cap;
+    int state;
     bool line_active;
+    bool plain_lines_via_libcsv; /* see plain_line() in tsv.c; for tests */
+    bool field_quoted;
+    bool start_after_lone_cr; /* the current line follows a lone-CR line end */
 
     /* ---- GLUE state (tsv_glue.c) */
     tka_buf glue_field; /* the field being read */

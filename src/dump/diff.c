@@ -103,14 +103,14 @@ static tka_dtype min_scalar_type(const tka_array *a, bool *small_unsigned)
     int64_t s;
     bool neg = false;
     switch (a->dtype) {
-    case TKA_DTYPE_INT8: s = *(const int8_t *)p; break;
+    case TKA_DTYPE_INT8: s = (int64_t)(*(const int8_t *)p); break; /* sign-extended */
     case TKA_DTYPE_INT16: s = *(const int16_t *)p; break;
     case TKA_DTYPE_INT32: s = *(const int32_t *)p; break;
     case TKA_DTYPE_INT64: s = *(const int64_t *)p; break;
-    case TKA_DTYPE_UINT8: s = 0, u = *(const uint8_t *)p; goto unsigned_value;
-    case TKA_DTYPE_UINT16: s = 0, u = *(const uint16_t *)p; goto unsigned_value;
-    case TKA_DTYPE_UINT32: s = 0, u = *(const uint32_t *)p; goto unsigned_value;
-    default: s = 0, u = *(const uint64_t *)p; goto unsigned_value;
+    case TKA_DTYPE_UINT8: u = *(const uint8_t *)p; goto unsigned_value;
+    case TKA_DTYPE_UINT16: u = *(const uint16_t *)p; goto unsigned_value;
+    case TKA_DTYPE_UINT32: u = *(const uint32_t *)p; goto unsigned_value;
+    default: u = *(const uint64_t *)p; goto unsigned_value;
     }
     neg = s < 0;
     if (neg) {
@@ -417,10 +417,9 @@ static bool fast_same_type(const tka_array *a, const tka_array *b, tka_dtype rt,
 #define FAST_LOOP(T, STORE_T, DIFF)          \
     {                                        \
         const T *x = a->data, *y = b->data;  \
-        STORE_T *o = d;                      \
         for (size_t k = 0; k < count; k++) { \
             STORE_T v = DIFF;                \
-            o[k] = v;                        \
+            ((STORE_T *)d)[k] = v;           \
             if (!(v == 0)) {                 \
                 if (first == SIZE_MAX)       \
                     first = k;               \

@@ -72,7 +72,7 @@ typedef struct npy_header {
 
 /* Parses the header at the start of buf; errors name `name` and a byte offset. */
 tka_status dump_npy_parse_header(const unsigned char *buf, size_t len, const char *name,
-                                 npy_header *out, tka_error *err);
+                                 npy_header *h, tka_error *err);
 
 /* Reads one plain numeric .npy array (header + raw data) into `dict` under `key`. */
 tka_status dump_npy_read_array(const unsigned char *buf, size_t len, const char *name,

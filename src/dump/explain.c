@@ -1,6 +1,8 @@
 /* Beyond reprod_log: every key compared on its own and, for a failing one,
  * where it first differs, the tokens and dataset rows behind it and the
  * likely cause (a different row, tokenization, truncation, padding, dtype). */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,12 +132,23 @@ static const char *meta_string(json_t *m, const char *name)
 /* The dataset row behind element row `row` of `key`: dataloader_B_* rows
  * are meta.batch_indices[B][row], dataset_I_* keys name row I (tokalign's
  * dumps) or meta.dataset_indices[I] (the goldens' mirrors). */
+/* True when key is PREFIX N _..., N decimal digits that fit *n. */
+static bool key_number(const char *key, const char *prefix, unsigned long *n)
+{
+    size_t len = strlen(prefix);
+    if (strncmp(key, prefix, len) != 0 || !isdigit((unsigned char)key[len]))
+        return false;
+    char *end;
+    errno = 0;
+    *n = strtoul(key + len, &end, 10);
+    return errno == 0 && *end == '_';
+}
+
 static void resolve_source(json_t *m, const char *key, int64_t row, tka_diff_side *s)
 {
     s->row = s->line = s->batch_row = -1;
     unsigned long n;
-    int used = 0;
-    bool loader = sscanf(key, "dataloader_%lu_%n", &n, &used) == 1 && used > 0;
+    bool loader = key_number(key, "dataloader_", &n);
     if (loader)
         s->batch_row = row;
     if (!m)
@@ -146,7 +159,7 @@ static void resolve_source(json_t *m, const char *key, int64_t row, tka_diff_sid
             json_array_get(json_array_get(json_object_get(m, "batch_indices"), n), (size_t)row);
         if (json_is_integer(r))
             s->row = json_integer_value(r);
-    } else if (sscanf(key, "dataset_%lu_%n", &n, &used) == 1 && used > 0) {
+    } else if (key_number(key, "dataset_", &n)) {
         if (json_is_true(json_object_get(m, "dataset_keys_name_rows"))) {
             s->row = (int64_t)n;
         } else {
@@ -281,7 +294,7 @@ static bool same_tokens(const tka_diff_side *a, const tka_diff_side *b)
         return false;
     size_t n = a->n_ids < b->n_ids ? a->n_ids : b->n_ids;
     for (size_t i = 0; i < n && (int64_t)i + a->ids_from < (int64_t)a->content_len; i++)
-        if (!a->tokens[i] || !b->tokens[i] || strcmp(a->tokens[i], b->tokens[i]))
+        if (!a->tokens[i] || !b->tokens[i] || strcmp(a->tokens[i], b->tokens[i]) != 0)
             return false;
     return true;
 }
@@ -332,17 +345,17 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
     if (a->ndim == 0 && b->ndim == 0 && strcmp(k->key, "length") == 0 && is_int(a->dtype) &&
         is_int(b->dtype)) {
         k->cause = TKA_CAUSE_OTHER_ROW;
-        k->explanation =
-            arena_printf(ar,
-                         "a different dataset: %" PRId64 " rows (first) vs %" PRId64
-                         " (second); the data files differ (rows dropped or added?)%s",
-                         int_at(a, 0), int_at(b, 0),
-                         src_a && src_b && strcmp(src_a, src_b) ? " and have different names" : "");
+        k->explanation = arena_printf(
+            ar,
+            "a different dataset: %" PRId64 " rows (first) vs %" PRId64
+            " (second); the data files differ (rows dropped or added?)%s",
+            int_at(a, 0), int_at(b, 0),
+            src_a && src_b && strcmp(src_a, src_b) != 0 ? " and have different names" : "");
         return;
     }
     /* different rows, by index or by text */
     if (sa->row >= 0 && sb->row >= 0 &&
-        (sa->row != sb->row || (sa->text && sb->text && strcmp(sa->text, sb->text)))) {
+        (sa->row != sb->row || (sa->text && sb->text && strcmp(sa->text, sb->text) != 0))) {
         k->cause = TKA_CAUSE_OTHER_ROW;
         if (sa->row != sb->row) {
             const char *pos = sa->batch_row >= 0 ? "batch row" : "it";
@@ -398,20 +411,18 @@ static void judge(tka_arena *ar, json_t *ma, json_t *mb, const tka_array *a, con
             return;
         }
         k->cause = TKA_CAUSE_TOKENIZATION;
+        bool named_apart = tok_a && tok_b && strcmp(tok_a, tok_b) != 0;
         if (same_tokens(sa, sb)) {
-            k->explanation =
-                arena_printf(ar,
-                             "vocabulary: the same tokens, numbered differently by the "
-                             "two vocabularies%s%s%s%s%s",
-                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (" : "",
-                             tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_a : "",
-                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (first), " : "",
-                             tok_a && tok_b && strcmp(tok_a, tok_b) ? tok_b : "",
-                             tok_a && tok_b && strcmp(tok_a, tok_b) ? " (second))" : "");
+            k->explanation = arena_printf(ar,
+                                          "vocabulary: the same tokens, numbered differently by "
+                                          "the two vocabularies%s%s%s%s%s",
+                                          named_apart ? " (" : "", named_apart ? tok_a : "",
+                                          named_apart ? " (first), " : "", named_apart ? tok_b : "",
+                                          named_apart ? " (second))" : "");
             return;
         }
         char names[400] = "";
-        if (tok_a && tok_b && strcmp(tok_a, tok_b))
+        if (named_apart)
             snprintf(names, sizeof names,
                      "; the dumps name different tokenizers: %s (first), %s (second)", tok_a,
                      tok_b);
@@ -875,7 +886,7 @@ static bool file_sha256(const char *path, char hex[65])
     fclose(f);
     uint8_t d[32];
     tka_sha256_final(&ctx, d);
-    for (int i = 0; i < 32; i++)
+    for (size_t i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
     return ok;
 }

@@ -32,13 +32,19 @@ typedef struct rctx {
     size_t converted, budget; /* bytes of array data made, and the most allowed */
 } rctx;
 
-static tka_status obj_error(rctx *c, const pk_obj *o, const char *what)
+static void obj_report(rctx *c, const pk_obj *o, const char *what)
 {
     if (c->key)
-        return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%s': %s", c->name,
-                             o->offset, c->key, what);
-    return tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: %s", c->name, o->offset, what);
+        tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: key '%s': %s", c->name, o->offset,
+                      c->key, what);
+    else
+        tka_error_set(c->err, TKA_ERR_UNSUPPORTED, "%s: byte %zu: %s", c->name, o->offset, what);
 }
+
+/* Reports `what` at object o and evaluates to TKA_ERR_UNSUPPORTED: a macro,
+ * so that the failure is plain where it is returned, also to the static
+ * analyzer (which stops following calls a few levels deep). */
+#define obj_error(c, o, what) (obj_report((c), (o), (what)), TKA_ERR_UNSUPPORTED)
 
 /* The pieces of an ndarray's pickled state, accepting numpy's version-1
  * 5-tuple and the older 4-tuple without the version. */
@@ -250,7 +256,10 @@ tka_status dump_reprod_read(const unsigned char *buf, size_t len, const char *na
                 break;
             }
             tka_array a;
-            if (v->tag) { /* the same array object under an earlier key */
+            /* The same array object under an earlier key: its tag is its
+             * 1-based index in seen (a dtype object's tag is a dtype id, and
+             * a dtype is no array value). */
+            if (v->kind == PK_ARRAY && v->tag != 0 && v->tag <= n_seen) {
                 const seen_array *sa = &seen[v->tag - 1];
                 st = dump_dict_insert_object(dict, k->u.s.p, k->u.s.n, &sa->array, sa->object_id,
                                              err);

@@ -106,10 +106,10 @@ static const char *opcode_name(unsigned char op)
     }
 }
 
-static tka_status vm_error(pk_vm *vm, tka_status st, const char *fmt, ...)
+static void vm_report(pk_vm *vm, tka_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static tka_status vm_error(pk_vm *vm, tka_status st, const char *fmt, ...)
+static void vm_report(pk_vm *vm, tka_status st, const char *fmt, ...)
 {
     unsigned char op = vm->buf[vm->op_pos];
     char what[512];
@@ -117,9 +117,14 @@ static tka_status vm_error(pk_vm *vm, tka_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return tka_error_set(vm->err, st, "%s: byte %zu: pickle opcode 0x%02x %s: %s", vm->name,
-                         vm->base + vm->op_pos, op, opcode_name(op), what);
+    tka_error_set(vm->err, st, "%s: byte %zu: pickle opcode 0x%02x %s: %s", vm->name,
+                  vm->base + vm->op_pos, op, opcode_name(op), what);
 }
+
+/* Reports the error at the current opcode and evaluates to `st`: a macro, so
+ * that the failure status is plain where it is returned (the static analyzer
+ * does not follow variadic calls). */
+#define vm_error(vm, st, ...) (vm_report((vm), (st), __VA_ARGS__), (st))
 
 static tka_status nomem(pk_vm *vm)
 {
@@ -160,11 +165,11 @@ static tka_status push(pk_vm *vm, pk_obj *o)
         if (vm->stack_cap >= PK_MAX_STACK)
             return vm_error(vm, TKA_ERR_LIMIT, "the stack exceeds %s entries", "16M");
         size_t cap = vm->stack_cap ? vm->stack_cap * 2 : 64;
-        pk_obj **s = tka_arena_alloc(vm->arena, cap * sizeof *s, _Alignof(pk_obj *));
+        pk_obj **s = tka_arena_alloc(vm->arena, cap * sizeof(pk_obj *), _Alignof(pk_obj *));
         if (!s)
             return nomem(vm);
         if (vm->sp)
-            memcpy(s, vm->stack, vm->sp * sizeof *s);
+            memcpy(s, vm->stack, vm->sp * sizeof(pk_obj *));
         vm->stack = s;
         vm->stack_cap = cap;
     }
@@ -207,11 +212,11 @@ static tka_status seq_append(pk_vm *vm, pk_obj *seq, pk_obj *item)
 {
     if (seq->u.seq.n == seq->u.seq.cap) {
         size_t cap = seq->u.seq.cap ? seq->u.seq.cap * 2 : 4;
-        pk_obj **items = tka_arena_alloc(vm->arena, cap * sizeof *items, _Alignof(pk_obj *));
+        pk_obj **items = tka_arena_alloc(vm->arena, cap * sizeof(pk_obj *), _Alignof(pk_obj *));
         if (!items)
             return nomem(vm);
         if (seq->u.seq.n)
-            memcpy(items, seq->u.seq.items, seq->u.seq.n * sizeof *items);
+            memcpy(items, seq->u.seq.items, seq->u.seq.n * sizeof(pk_obj *));
         seq->u.seq.items = items;
         seq->u.seq.cap = cap;
     }
@@ -225,13 +230,13 @@ static tka_status dict_set(pk_vm *vm, pk_obj *d, pk_obj *k, pk_obj *v)
         return vm_error(vm, TKA_ERR_FORMAT, "%s", "the target is not a dict");
     if (d->u.dict.n == d->u.dict.cap) {
         size_t cap = d->u.dict.cap ? d->u.dict.cap * 2 : 8;
-        pk_obj **keys = tka_arena_alloc(vm->arena, cap * sizeof *keys, _Alignof(pk_obj *));
-        pk_obj **vals = tka_arena_alloc(vm->arena, cap * sizeof *vals, _Alignof(pk_obj *));
+        pk_obj **keys = tka_arena_alloc(vm->arena, cap * sizeof(pk_obj *), _Alignof(pk_obj *));
+        pk_obj **vals = tka_arena_alloc(vm->arena, cap * sizeof(pk_obj *), _Alignof(pk_obj *));
         if (!keys || !vals)
             return nomem(vm);
         if (d->u.dict.n) {
-            memcpy(keys, d->u.dict.keys, d->u.dict.n * sizeof *keys);
-            memcpy(vals, d->u.dict.vals, d->u.dict.n * sizeof *vals);
+            memcpy(keys, d->u.dict.keys, d->u.dict.n * sizeof(pk_obj *));
+            memcpy(vals, d->u.dict.vals, d->u.dict.n * sizeof(pk_obj *));
         }
         d->u.dict.keys = keys;
         d->u.dict.vals = vals;
@@ -273,11 +278,11 @@ static tka_status memo_put(pk_vm *vm, uint64_t idx)
         size_t cap = vm->memo_cap ? vm->memo_cap : 256;
         while (cap <= idx)
             cap *= 2;
-        pk_obj **m = tka_arena_calloc(vm->arena, cap, sizeof *m);
+        pk_obj **m = tka_arena_calloc(vm->arena, cap, sizeof(pk_obj *));
         if (!m)
             return nomem(vm);
         if (vm->memo_cap)
-            memcpy(m, vm->memo, vm->memo_cap * sizeof *m);
+            memcpy(m, vm->memo, vm->memo_cap * sizeof(pk_obj *));
         vm->memo = m;
         vm->memo_cap = cap;
     }

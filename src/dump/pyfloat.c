@@ -25,6 +25,8 @@ static bool bump(char *digits, size_t n, int delta)
 
 static bool round_trips(const char *digits, size_t n, int exp10, double v)
 {
+    if (n == 0) /* no digits: cannot happen after %e, which prints one first */
+        return false;
     char s[48];
     snprintf(s, sizeof s, "%c.%.*se%d", digits[0], (int)(n - 1), digits + 1, exp10);
     return strtod(s, NULL) == v;
@@ -44,7 +46,7 @@ static size_t shortest(double v, char *digits, int *exp10)
         for (const char *c = s; *c && *c != 'e'; c++)
             if (*c >= '0' && *c <= '9')
                 digits[n++] = *c;
-        int e = atoi(strchr(s, 'e') + 1);
+        int e = (int)strtol(strchr(s, 'e') + 1, NULL, 10);
         if (round_trips(digits, n, e, v)) {
             *exp10 = e;
             return n;
@@ -69,7 +71,7 @@ static size_t shortest(double v, char *digits, int *exp10)
     for (const char *c = s; *c && *c != 'e'; c++)
         if (*c >= '0' && *c <= '9')
             digits[n++] = *c;
-    *exp10 = atoi(strchr(s, 'e') + 1);
+    *exp10 = (int)strtol(strchr(s, 'e') + 1, NULL, 10);
     return n;
 }
 

@@ -108,7 +108,7 @@ static tka_status parse_json(const void *data, size_t len, const char *name, tka
 static bool element(const tka_array *a, size_t i, int64_t *v)
 {
     switch (a->dtype) {
-    case TKA_DTYPE_INT8: *v = ((const int8_t *)a->data)[i]; return true;
+    case TKA_DTYPE_INT8: *v = (int64_t)((const int8_t *)a->data)[i]; return true;
     case TKA_DTYPE_INT16: *v = ((const int16_t *)a->data)[i]; return true;
     case TKA_DTYPE_INT32: *v = ((const int32_t *)a->data)[i]; return true;
     case TKA_DTYPE_INT64: *v = ((const int64_t *)a->data)[i]; return true;
@@ -159,8 +159,8 @@ static tka_status parse_npy(const void *data, size_t len, const char *name, size
     if (st == TKA_OK)
         st = alloc_order(out, count, (count + per - 1) / per, name, err);
     for (size_t i = 0; st == TKA_OK && i < count; i++) {
-        element(a, i, &out->rows[i]);
-        if (out->rows[i] < 0) {
+        /* element() succeeds: the dtype passed the probe above */
+        if (!element(a, i, &out->rows[i]) || out->rows[i] < 0) {
             st = tka_error_set(err, TKA_ERR_FORMAT,
                                "%s: batch %zu, position %zu: expected a row index (an integer "
                                ">= 0), got a %s",

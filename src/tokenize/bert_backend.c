@@ -293,7 +293,6 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
         if (st == TKA_OK)
             st = tka_buf_append(&joined, s, len);
     }
-    size_t start = 0, end = joined.len;
     /* replace(" ##", "") scans left to right without overlaps; strip()
      * then removes Python whitespace at both ends. */
     size_t w = 0;
@@ -304,7 +303,7 @@ static tka_status model_tokens_to_string(const void *model, const int32_t *ids, 
         }
         joined.data[w++] = joined.data[r++];
     }
-    end = w;
+    size_t start = 0, end = w;
     const uint8_t *u = (const uint8_t *)joined.data;
     while (st == TKA_OK && start < end) {
         size_t i = start;

@@ -34,7 +34,7 @@ struct tj_model;
  * only a hint there): the model's id of the content when it has one, else the next id after
  * the model's vocabulary; a repeated content updates the earlier token. */
 tka_status tj_added_from_json(const json_t *list, const tj_where *w, const tj_normalizer *norm,
-                              const struct tj_model *model, tj_added *out, tka_error *err);
+                              const struct tj_model *model, tj_added *a, tka_error *err);
 void tj_added_free(tj_added *a);
 
 /* Splits `in` (splits without token) on added tokens of kind `normalized`; the normalizer

@@ -514,7 +514,7 @@ tka_status tj_bpe_tokenize(const tj_model *m, tj_work *w, const char *word, size
     size_t start = 0;
     while (start < len) {
         size_t end = start + 1;
-        while (end + 3 <= len && (memcmp(word + end, META, 3) || after_meta(word, end)))
+        while (end + 3 <= len && (memcmp(word + end, META, 3) != 0 || after_meta(word, end)))
             end++;
         if (end + 3 > len)
             end = len;

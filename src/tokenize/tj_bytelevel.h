@@ -17,6 +17,6 @@ static inline const char *tj_bytelevel_char(uint8_t b, size_t *len)
     return tj_bytelevel_utf8[b];
 }
 /* The byte a code point stands for, or -1 when it is not one of the 256. */
-int tj_bytelevel_byte(uint32_t codepoint);
+int tj_bytelevel_byte(uint32_t cp);
 
 #endif

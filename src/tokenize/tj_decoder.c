@@ -251,7 +251,7 @@ static tka_status step_metaspace(const tj_decoder *d, toklist *in, toklist *out)
 /* One "<0xXX>" token's byte, or -1. */
 static int fallback_byte(const char *s, size_t n)
 {
-    if (n != 6 || memcmp(s, "<0x", 3) || s[5] != '>')
+    if (n != 6 || memcmp(s, "<0x", 3) != 0 || s[5] != '>')
         return -1;
     /* COMPAT: u8::from_str_radix(.., 16) takes either case, and a leading '+' */
     int v = 0;
@@ -569,7 +569,7 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
         if (!json_is_array(list))
             return tka_error_set(err, TKA_ERR_FORMAT, "%s.decoders: expected a list", w);
         size_t n = json_array_size(list);
-        d->seq = calloc(n ? n : 1, sizeof *d->seq);
+        d->seq = calloc(n ? n : 1, sizeof(tj_decoder *));
         if (!d->seq)
             return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", w);
         for (size_t i = 0; i < n && st == TKA_OK; i++) {

@@ -11,8 +11,9 @@
 #include "tokalign/text.h"
 
 typedef struct tj_decoder tj_decoder;
-/* `decoder` may be NULL or json null: then tokens are joined with " " (Rust's default). */
-tka_status tj_decoder_from_json(const json_t *decoder, const char *path, tj_decoder **out,
+/* `j` (the "decoder" object) may be NULL or json null: then tokens are joined with " " (Rust's
+ * default). */
+tka_status tj_decoder_from_json(const json_t *j, const char *path, tj_decoder **out,
                                 tka_error *err);
 void tj_decoder_free(tj_decoder *d); /* accepts NULL */
 tka_status tj_decoder_decode(const tj_decoder *d, const char *const *tokens, const size_t *lens,

@@ -30,8 +30,7 @@ void tj_work_free(tj_work *w); /* accepts NULL */
 
 /* Builds the model from the "model" object of a tokenizer.json. `path` only names the file in
  * messages (e.g. "tokenizer.json: model.merges[12]: ..."). Non-null dropout -> TKA_ERR_UNSUPPORTED. */
-tka_status tj_model_from_json(const json_t *model, const char *path, tj_model **out,
-                              tka_error *err);
+tka_status tj_model_from_json(const json_t *j, const char *path, tj_model **out, tka_error *err);
 /* The same for a BPE model whose vocab and merges were read by tj_bulk_scan (j holds them as
  * {} and []); takes bulk's vocabulary. */
 struct tj_bulk;

@@ -146,7 +146,7 @@ static tka_status template_of(ppstep *s, const json_t *list, const tj_where *w, 
                 return tj_bad(err, &iw, "a Sequence id must be \"A\" or \"B\"");
         } else {
             size_t k = 0;
-            while (k < s->n_sp && strcmp(s->sp[k].name, name))
+            while (k < s->n_sp && strcmp(s->sp[k].name, name) != 0)
                 k++;
             if (k == s->n_sp)
                 return tj_bad(err, &iw, "special token missing from special_tokens");

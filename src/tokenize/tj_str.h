@@ -67,8 +67,8 @@ tka_status tj_chg_reserve(tj_ctx *cx, size_t n);
  * NormalizedString::replace. */
 tka_status tj_str_replace(tj_ctx *cx, tj_str *str, const uint32_t *m, size_t n_matches,
                           const char *content, size_t content_len);
-/* Prepends s (Rust's NormalizedString::prepend; nothing for an empty string). */
-tka_status tj_str_prepend(tj_ctx *cx, tj_str *str, const char *s, size_t len);
+/* Prepends p (Rust's NormalizedString::prepend; nothing for an empty string). */
+tka_status tj_str_prepend(tj_ctx *cx, tj_str *str, const char *p, size_t len);
 /* Original range of normalized bytes [s, e) (Rust's convert_offsets + the slice shift). */
 void tj_str_orig(const tj_str *str, uint32_t s, uint32_t e, uint32_t *os, uint32_t *oe);
 

@@ -95,7 +95,8 @@ static void array_ref(tka_buf *b, bool first)
     PUT(b, "tb"); /* ) BUILD */
 }
 
-static void memo_pickle(tka_buf *b)
+/* With dtype_as_b, the value of key b is the i8 dtype object itself (memo 3). */
+static void memo_pickle(tka_buf *b, bool dtype_as_b)
 {
     const char *hdr = "{'descr': '|O', 'fortran_order': False, 'shape': (), }";
     size_t hl = strlen(hdr) + 1, pad = 64 - (10 + hl) % 64;
@@ -125,7 +126,10 @@ static void memo_pickle(tka_buf *b)
            "\x03\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00\x00q\x04tb");
     PUT(b, "X\x01\x00\x00\x00"
            "b");
-    array_ref(b, false);
+    if (dtype_as_b)
+        PUT(b, "h\x03");
+    else
+        array_ref(b, false);
     PUT(b, "X\x01\x00\x00\x00"
            "c");
     array_ref(b, false);
@@ -136,7 +140,7 @@ static void memo_pickle(tka_buf *b)
 Test(pickle, memoised_bytes_are_shared_not_copied)
 {
     tka_buf b = {0};
-    memo_pickle(&b);
+    memo_pickle(&b, false);
     tka_dict *d = NULL;
     tka_error err;
     cr_assert_eq(tka_dump_parse(b.data, b.len, "memo.npy", TKA_FORMAT_AUTO, &d, NULL, &err), TKA_OK,
@@ -149,6 +153,22 @@ Test(pickle, memoised_bytes_are_shared_not_copied)
     /* distinct array objects still: not the same object id */
     cr_assert_neq(dump_dict_object_id(d, 0), dump_dict_object_id(d, 1));
     tka_dict_free(d);
+    tka_buf_free(&b);
+}
+
+/* The dtype object carries a dtype id in its tag, which the reader must not
+ * take for the index of an array met under an earlier key. */
+Test(pickle, dtype_value_is_not_an_earlier_array)
+{
+    tka_buf b = {0};
+    memo_pickle(&b, true);
+    tka_dict *d = NULL;
+    tka_error err;
+    cr_assert_eq(tka_dump_parse(b.data, b.len, "memo.npy", TKA_FORMAT_AUTO, &d, NULL, &err),
+                 TKA_ERR_UNSUPPORTED);
+    cr_assert_null(d);
+    cr_assert(strstr(err.message, "memo.npy: byte ") == err.message, "%s", err.message);
+    cr_assert(strstr(err.message, ": key 'b': value is not a numpy array"), "%s", err.message);
     tka_buf_free(&b);
 }
 
