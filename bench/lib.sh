@@ -4,6 +4,7 @@
 # build (BUILD, default build/), out (bench/out, git-ignored), runs (RUNS, default 3),
 # and works from $root. Paths given in TKA_SHARED and BUILD are relative to where the
 # bench is started.
+# shellcheck shell=bash disable=SC2034 # (the variables set here are for the scripts that source it)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 shared=$(cd "${TKA_SHARED:-$root/../shared}" && pwd)

@@ -8,6 +8,7 @@
 # byte-identical. Reports MB/s (best of RUNS), peak RSS and the ratios.
 #   bash bench/bert/run.sh            # SIZE_MB=60 RUNS=3 by default
 #   SIZE_MB=20 RUNS=1 bash bench/bert/run.sh
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/../lib.sh"
 vocab=$shared/data/vocab/bert-base-uncased/vocab.txt
 

@@ -8,6 +8,7 @@
 # rows/s, MB/s, peak RSS, and pipeline / tokenizer for 1 and 2 threads; and the
 # peak RSS at SMALL_ROWS rows to show memory does not grow with the file.
 #   bash bench/pipeline/run.sh                 # ROWS=1000000 SMALL_ROWS=100000 RUNS=3
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/../lib.sh"
 rows=${ROWS:-1000000}
 small=${SMALL_ROWS:-100000}

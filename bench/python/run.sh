@@ -9,6 +9,7 @@
 #   3. Dask: 2 worker processes vs 1 on a LocalCluster, and the overhead
 #      against the same work in one process.
 #   bash bench/python/run.sh          # SIZE_MB=20 RUNS=3
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/../lib.sh"
 here=$root/bench/python
 py=/usr/bin/python3

@@ -3,6 +3,7 @@
 # side by side in one run (single thread, same corpora, same line split;
 # a checksum of all ids shows both did the same work).
 #   bash bench/spm/run.sh [MIN_SECONDS]     (needs g++ and libsentencepiece-dev)
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/../lib.sh"
 min_seconds=${1:-1.0}
 out=$out/spm

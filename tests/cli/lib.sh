@@ -3,6 +3,7 @@
 # (kept with KEEP=1), and the one set of assertions. Each assertion prints
 # "ok   NAME" or "FAIL NAME" (with what differs); `finish` prints
 # "TEST: checked N, matched M" and exits 1 on any failure, or when nothing was checked.
+# shellcheck shell=bash disable=SC2034 # (the variables set here are for the scripts that source it)
 : "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_SOURCE:?}" "${TKA_PYTHON:?}"
 T=$TOKALIGN
 S=$TKA_SHARED

@@ -6,6 +6,7 @@
 # TKA_API / TKA_PRINTF have a plain fallback; and no header describes the end
 # of a stream as TKA_ERR_NOT_FOUND (it is TKA_END).
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 INC=$TKA_SOURCE/include/tokalign
 

@@ -6,6 +6,7 @@
 # arguments, so the script's real command lines are checked without a full build;
 # then a real ctest in a build without tests shows that --no-tests=error fails.
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 real_ctest=$(command -v ctest)
 mkdir -p "$tmp/bin" "$tmp/src/scripts" "$tmp/src/demo_sst2_sentence"

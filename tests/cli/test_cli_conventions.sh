@@ -8,6 +8,7 @@
 # unknown options; a command that accepts it stops at one of those instead
 # of naming the offered option as unknown.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$HERE/../../src/cli

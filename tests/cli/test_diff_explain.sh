@@ -4,9 +4,9 @@
 # padding. Checks reprod_log's own output stays as it was, the --json fields,
 # the stderr explanation and the exit codes.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 PY=$TKA_PYTHON
-is() { [ "$1" -eq "$2" ] && echo 0 || echo 1; }
 
 # jq-like assertions on the --json document: q FILE 'python expression on d' EXPECTED
 q() {
@@ -38,7 +38,7 @@ check_rc "one-batch dump" $?
 
 # 0. a passing diff: exit 0, JSON says so
 "$T" diff unc.npy unc.npy --json >pass.out.json 2>err
-check_rc "same dump passes" $(is $? 0)
+check "same dump passes" 0 $?
 q pass.out.json 'd["passed"], d["exception"], d["report"][-1], all(e["passed"] for e in d["keys"]), len(d["keys"])' \
   '[true, null, "diff check passed", true, 13]'
 q pass.out.json 'k["dataset_1_input_ids"]' \
@@ -47,7 +47,7 @@ q pass.out.json 'k["dataset_1_input_ids"]' \
 
 # 1. vocabulary: cased vs uncased. reprod_log's exception text stays as it was
 "$T" diff unc.npy cased.npy >out 2>err
-check_rc "cased vs uncased exits 1" $(is $? 1)
+check "cased vs uncased exits 1" 1 $?
 [ ! -s out ]; check_rc "reprod_log raised: nothing on stdout" $?
 [ "$(head -2 err)" = "tokalign diff: error: ValueError: operands could not be broadcast together with shapes (10,) (10,) " ] 2>/dev/null ||
   [ "$(head -1 err)" = "tokalign diff: error: ValueError: operands could not be broadcast together with shapes (24,) (26,) " ]
@@ -60,7 +60,7 @@ check_rc "tokenization named with both tokenizers" $?
 grep -qxF 'tokalign diff: dataset_1_input_ids: dataset row 1 (line 3): "unflinchingly bleak and desperate "' err
 check_rc "source row text on stderr" $?
 "$T" diff unc.npy cased.npy --json >cased.out.json 2>err
-check_rc "--json exits 1 too" $(is $? 1)
+check "--json exits 1 too" 1 $?
 q cased.out.json 'd["passed"], d["exception"], d["report"], d["printed"]' \
   '[false, "ValueError: operands could not be broadcast together with shapes (24,) (26,) ", [], []]'
 q cased.out.json '[k["dataset_2_input_ids"][f] for f in ("passed", "value", "values", "shape_a", "shape_b", "first_difference", "cause", "error")]' \
@@ -81,7 +81,7 @@ check_rc "--tokenizer: tokens around the first difference" $?
 
 # 2. a dropped row: the data files differ
 "$T" diff unc.npy drop.npy --json >drop.out.json 2>/dev/null
-check_rc "dropped row exits 1" $(is $? 1)
+check "dropped row exits 1" 1 $?
 q drop.out.json '[k["length"][f] for f in ("passed", "value", "first_difference", "cause")]' \
   '[false, 1.0, {"index": [], "a": 32, "b": 31}, "other_row"]'
 q drop.out.json '[k["dataset_1_input_ids"][f] for f in ("shape_a", "shape_b", "cause")]' '[[10], [24], "other_row"]'
@@ -90,7 +90,7 @@ q drop.out.json 'k["dataset_1_input_ids"]["source_b"]["text"], k["dataset_1_inpu
 
 # 3. shuffled order: random sampler vs sequential
 "$T" diff unc.npy rand.npy --json >rand.out.json 2>/dev/null
-check_rc "shuffled order exits 1" $(is $? 1)
+check "shuffled order exits 1" 1 $?
 q rand.out.json '[k["dataloader_0_input_ids"][f] for f in ("shape_a", "shape_b", "first_difference", "cause")]' \
   '[[4, 28], [4, 26], {"index": [1, 1], "a": 4895, "b": 2017}, "other_row"]'
 q rand.out.json 'k["dataloader_0_input_ids"]["source_a"]["row"], k["dataloader_0_input_ids"]["source_b"]["row"], k["dataloader_0_input_ids"]["source_b"]["batch_row"]' '[1, 8, 1]'
@@ -100,20 +100,20 @@ q rand.out.json 'k["dataset_1_input_ids"]["passed"]' 'true'
 
 # 4. truncation: --max-length 16 on the second side
 "$T" diff unc.npy trunc.npy --json >trunc.out.json 2>/dev/null
-check_rc "truncation exits 1" $(is $? 1)
+check "truncation exits 1" 1 $?
 q trunc.out.json '[k["dataset_2_input_ids"][f] for f in ("shape_a", "shape_b", "first_difference", "cause", "explanation")]' \
   '[[24], [16], {"index": [15], "a": 1037, "b": 102}, "truncation", "truncation: the same tokens, but the second side stops after 16 and the first after 24; the max length or truncation differs"]'
 q trunc.out.json 'k["dataset_1_input_ids"]["passed"]' 'true'
 
 # 5. padding: pad_to_multiple_of 16 on the second side
 "$T" diff unc.npy pad16.npy --json >pad.out.json 2>/dev/null
-check_rc "padding exits 1" $(is $? 1)
+check "padding exits 1" 1 $?
 q pad.out.json '[k["dataloader_0_input_ids"][f] for f in ("shape_a", "shape_b", "first_difference", "cause")]' \
   '[[4, 28], [4, 32], {"index": [0, 28], "a": null, "b": 0}, "padding"]'
 
 # 6. missing keys: reprod_log's AssertionError, a difference (exit 1)
 "$T" diff unc.npy fewer.npy >out 2>err
-check_rc "missing key exits 1" $(is $? 1)
+check "missing key exits 1" 1 $?
 [ "$(head -1 err)" = "tokalign diff: error: AssertionError: k in data1 but not found in data2" ]
 check_rc "AssertionError text unchanged" $?
 grep -qxF 'tokalign diff: dataloader_1_input_ids: likely cause: missing: the key is only in the first dump (fewer rows, batches or fields logged on the second side?)' err
@@ -123,22 +123,22 @@ q fewer.out.json '[k["dataloader_1_labels"][f] for f in ("passed", "value", "sha
 
 # 7. exit codes of --json runs on bad input and usage
 "$T" diff unc.npy missing.npy --json >out 2>/dev/null
-check_rc "unreadable input exits 3" $(is $? 3)
+check "unreadable input exits 3" 3 $?
 [ ! -s out ]; check_rc "no JSON for unreadable input" $?
 "$T" diff unc.npy --json >/dev/null 2>&1
-check_rc "one file exits 2" $(is $? 2)
+check "one file exits 2" 2 $?
 "$T" diff unc.npy cased.npy --tokenizer a --tokenizer b --tokenizer c >/dev/null 2>&1
-check_rc "three --tokenizer exit 2" $(is $? 2)
+check "three --tokenizer exit 2" 2 $?
 "$T" diff "$S/golden/reprod_log/diff_bool_error_1.npy" "$S/golden/reprod_log/diff_bool_error_2.npy" --json >bool.out.json 2>/dev/null
-check_rc "bool arrays exit 3" $(is $? 3)
+check "bool arrays exit 3" 3 $?
 q bool.out.json 'd["passed"], d["keys"][0]["value"], d["keys"][0]["cause"]' '[false, null, "dtype"]'
 
 # 8. a failing, comparable diff keeps its report lines and -o writes them
 "$T" diff unc.npy drop.npy --method all -o logs/d.txt >/dev/null 2>&1
-check_rc "-o with a raising diff exits 1" $(is $? 1)
+check "-o with a raising diff exits 1" 1 $?
 [ ! -e logs/d.txt ]; check_rc "no log where reprod_log raises" $?
 "$T" diff "$S/golden/reprod_log/diff_one_token_differs_1.npy" "$S/golden/reprod_log/diff_one_token_differs_2.npy" -o logs/d.txt >out 2>/dev/null
-check_rc "-o with a failing diff exits 1" $(is $? 1)
+check "-o with a failing diff exits 1" 1 $?
 cmp -s out logs/d.txt || [ "$(sed 's/^\[[^]]*\]//' out)" = "$(sed 's/^\[[^]]*\]//' logs/d.txt)" ]
 check_rc "-o file holds the report" $?
 

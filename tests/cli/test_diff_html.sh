@@ -3,6 +3,7 @@
 # (Debian's chromium, headless) renders the per-key table, the verdict, the
 # two token rows with the first difference highlighted and the source text.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 
@@ -24,7 +25,7 @@ check_rc "dumps" $?
 
 "$T" diff unc.npy cased.npy --tokenizer bert-base-uncased --tokenizer bert-base-cased --html "$tmp/report/diff.html" \
   >out 2>err
-check_rc "failing diff with --html exits 1" $(( $? == 1 ? 0 : 1 ))
+check "failing diff with --html exits 1" 1 $?
 [ -s report/diff.html ]; check_rc "page written (directories created)" $?
 ! grep -qiE '(src|href)="(https?:)?//|<script|<link|@import|url\(' report/diff.html
 check_rc "no external assets, no scripts" $?

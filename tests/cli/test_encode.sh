@@ -4,6 +4,7 @@
 # without a pad token), ids output, threads, and every encode golden row
 # through the CLI (grouped by max_length and strategy).
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$(echo 'Hello, world!' | $T encode --tokenizer bert-base-uncased --offsets)

@@ -2,6 +2,7 @@
 # tokalign fetch: download through $HF_ENDPOINT (a file:// hub here), hash check,
 # and that `--tokenizer NAME` then finds the download in tokalign's cache.
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 hub=$tmp/hub/bert-base-cased/resolve/main
 mkdir -p "$hub" "$tmp/hub/bert-base-uncased/resolve/main"

@@ -4,6 +4,7 @@
 # (killed after a deadline) and in memory (peak RSS of that child from
 # wait4, plus RLIMIT_AS in release builds), and the bounds are asserted.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 "$TKA_PYTHON" - "$TOKALIGN" "$TKA_SOURCE/tests/tools" "$tmp" <<'PY'
 import os, resource, signal, subprocess, sys, threading, time

@@ -5,6 +5,7 @@
 #   batch 1000 records, datasets.map's): 4x the input, same peak;
 # - one 20 MB TSV line: read and pipeline peak at a small multiple of the line.
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 rss() { /usr/bin/time -f %M -o "$tmp/rss" "$@"; local rc=$?; tail -1 "$tmp/rss"; return $rc; }
 # In a sanitizer build, ASan holds freed blocks in a quarantine (256 MB by

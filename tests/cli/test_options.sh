@@ -5,6 +5,7 @@
 # the dataset is one short batch in bounded memory, and a tokenizer name cannot
 # climb out of the caches or the mirror with "..".
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 pipe() { "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased -q "$@"; }

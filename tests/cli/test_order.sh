@@ -2,6 +2,7 @@
 # CLI test of `tokalign order`: exact JSON output, the batch order of every
 # golden/pipeline dump, output files and the refusals.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # 1. exact output: samplers.md §2.5 worked example (torch.manual_seed(0), DataLoader, B=4)

@@ -5,6 +5,7 @@
 # command; SIGINT/SIGTERM leave no temporary files; a sidecar of another run is
 # recognised by its dump_sha256 and ignored. Crafted inputs are built here.
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 pipe() { "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased -q "$@"; }

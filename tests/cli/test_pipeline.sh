@@ -3,6 +3,7 @@
 # step-2 log, thread-count independence, output formats, and clear refusals of
 # bad input (naming file, line and column) with non-zero exits.
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # 1. demo: both sides, the diff report equal to reprod_log's real Step2 log

@@ -5,6 +5,7 @@
 # and stdout never changes. On a terminal (script(1)'s pty) it is on by
 # default and rewrites one line.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 

@@ -2,6 +2,7 @@
 # CLI test of `tokalign read`: exact JSON for golden files, warnings on stderr,
 # errors (exit 3, file:line:column and pandas' message), bounded memory.
 set -u
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 g=$TKA_SHARED/golden/tsv
 cp "$g/tricky_quote_reopen.tsv" "$tmp/q.tsv"

@@ -3,6 +3,7 @@
 # (pieces, tokens and ids), Reformer's missing pad token, --pad-id /
 # --pad-token, and decode.
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # Every row of every spm golden through the CLI (JSONL in, compared field by field).

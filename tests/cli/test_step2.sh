@@ -3,6 +3,7 @@
 # pipeline, fixed-length padding (--padding max_length / --pad-to-max-seq-len), and
 # --order (one framework's batch order in the other's pipeline).
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 G=$TKA_SHARED/golden/pipeline
 

@@ -4,6 +4,7 @@
 # the same message, exit code and output before it whatever the thread count;
 # a write failure with chunks in flight exits at once (no deadlock).
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # about 2.4 MB (about ten 256 KiB chunks) of plain lines, an invalid UTF-8

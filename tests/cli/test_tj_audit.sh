@@ -8,6 +8,7 @@
 # padding options with overflow), every row through `encode --offsets` and `decode`.
 # The answers in tests/cli/tj_audit/expected/ were made by make_expected.sh (see its header).
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 A=$TKA_SOURCE/tests/cli/tj_audit
 "$TKA_PYTHON" "$A/variants.py" "$TKA_SHARED/data/tokenizers" "$TKA_SHARED/data/corpora" "$tmp"

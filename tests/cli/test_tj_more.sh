@@ -5,6 +5,7 @@
 # ../shared/oracle/tokenizer_json/tj_oracle.js). Every row through `encode --offsets`
 # and `decode` (with and without --skip-special-tokens).
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 F=$TKA_SOURCE/tests/cli/tj_more
 

@@ -3,6 +3,7 @@
 # JSONL input, invalid UTF-8, threads, bad tokenizer files, and the golden
 # rows of the demo and edge-case sets through the CLI.
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$(echo 'Hello, world!' | $T tokenize --tokenizer bert-base-uncased)

@@ -5,6 +5,7 @@
 # (vocab.json + merges.txt) against the tokenizer.json HF builds from it; --compat fast
 # choosing tokenizer.json beside a vocab.txt; errors naming the file and JSON path.
 set -euo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 G=$TKA_SHARED/golden/tokenizer_json
 D=$TKA_SHARED/data/tokenizers

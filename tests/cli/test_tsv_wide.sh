@@ -4,6 +4,7 @@
 # are hashed (issue 12, item 4: it used to take about 85 minutes). The bounds are
 # CPU seconds and peak RSS, asserted; generous enough for a sanitizer build.
 set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 n=1000000
 "$TKA_PYTHON" - "$tmp/wide.tsv" $n <<'PY'
