@@ -8,21 +8,11 @@
 # rows/s, MB/s, peak RSS, and pipeline / tokenizer for 1 and 2 threads; and the
 # peak RSS at SMALL_ROWS rows to show memory does not grow with the file.
 #   bash bench/pipeline/run.sh                 # ROWS=1000000 SMALL_ROWS=100000 RUNS=3
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-shared=${TKA_SHARED:-$root/../shared}
-build=${BUILD:-$root/build}
-out=$root/bench/out
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../lib.sh"
 rows=${ROWS:-1000000}
 small=${SMALL_ROWS:-100000}
-runs=${RUNS:-3}
-mkdir -p "$out"
-if [ ! -x "$build/tokalign" ] || ! grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-cmake --build "$build" -j 2 --target tokalign_cli >/dev/null
-tokalign=$build/tokalign
+bench_cli
 export TOKALIGN_MIRROR=${TOKALIGN_MIRROR:-$shared/data}
 
 # A TSV pandas reads as plain rows: CR stripped, TABs in text become spaces,
@@ -46,19 +36,13 @@ bytes=$(stat -c %s "$big")
 text_bytes=$(stat -c %s "$out/pipeline_${rows}.txt")
 echo "TSV: $big ($rows rows, $bytes bytes); sentences alone: $text_bytes bytes"
 
-measure() { # name rows bytes command...
-  local name=$1 n=$2 b=$3 best="" rss=0
+measure() { # name rows bytes command...: one table row; sets rps_NAME
+  local name=$1 n=$2 b=$3 rps
   shift 3
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" > /dev/null
-    read -r t m < "$out/time.txt"
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  local rps
+  best_of "$@" > /dev/null
   rps=$(awk "BEGIN{printf \"%.0f\", $n / $best}")
   printf '%-30s %7.2f s %10s rows/s %7.1f MB/s %6d MB peak RSS\n' "$name" "$best" "$rps" \
-    "$(awk "BEGIN{print $b / 1e6 / $best}")" $((rss / 1024))
+    "$(awk "BEGIN{print $b / 1e6 / $best}")" $((peak_rss / 1024))
   eval "rps_$name=$rps"
 }
 echo "runs per measurement: $runs (best elapsed time kept); bert-base-uncased, max_length 128"
@@ -87,4 +71,4 @@ for th in 1 2; do
 done
 # shellcheck disable=SC2154
 awk "BEGIN{printf \"reformer pipeline / tokenizer rows/s: %.2fx with 1 thread, %.2fx with 2 threads\n\", $rps_reformer_pipeline_1t / $rps_reformer_tokenizer_1t, $rps_reformer_pipeline_2t / $rps_reformer_tokenizer_2t}"
-echo "(machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(machine: $(nproc) cores, load average $(load_average))"

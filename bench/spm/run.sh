@@ -3,25 +3,20 @@
 # side by side in one run (single thread, same corpora, same line split;
 # a checksum of all ids shows both did the same work).
 #   bash bench/spm/run.sh [MIN_SECONDS]     (needs g++ and libsentencepiece-dev)
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-shared=${TKA_SHARED:-../shared}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../lib.sh"
 min_seconds=${1:-1.0}
-out=bench/out/spm
+out=$out/spm
 mkdir -p "$out"
 pkg-config --exists sentencepiece || {
   echo "bench/spm: libsentencepiece-dev is needed (apt-get install libsentencepiece-dev g++)" >&2
   exit 1
 }
 
-if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
-  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
-  cmake --build build-bench -j 2 --target tokalign_static >/dev/null
-fi
+bench_static
 g++ -O2 -std=c++17 -o "$out/sp_bench" bench/spm/sp_bench.cc $(pkg-config --cflags --libs sentencepiece)
-libs=$(pkg-config --libs libutf8proc libpcre2-8 jansson icu-uc)
-gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -o "$out/tka_bench" bench/spm/tka_bench.c \
-  build-bench/libtokalign.a $libs -lcsv -lpthread -lm
+# shellcheck disable=SC2086
+gcc $static_cflags -o "$out/tka_bench" bench/spm/tka_bench.c $static_libs
 
 printf '%-30s %-24s %12s %12s %8s  %s\n' model corpus "sp MB/s" "tokalign MB/s" speedup ids
 run() { # model corpus

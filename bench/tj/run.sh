@@ -16,45 +16,19 @@
 # The models alone: single thread, CPU time, on the words of botchan as the real pipelines
 # hand them over: byte-level pre-tokens for gpt2/llama3/qwen3 (GPT-2 regex +
 # bytes_to_unicode), whole "▁"-joined lines for llama2, "▁"-prefixed words for the Unigram.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-shared=${TKA_SHARED:-../shared}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../lib.sh"
 mode=${1:-all}
 seconds=${2:-2}
-out=bench/out/tj
+out=$out/tj
 mkdir -p "$out"
 if [ "$mode" != models ]; then
-  size_mb=${SIZE_MB:-4}
-  runs=${RUNS:-3}
-  build=${BUILD:-build}
-  if [ ! -x "$build/tokalign" ] || ! grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$build/CMakeCache.txt" 2>/dev/null; then
-    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  fi
-  cmake --build "$build" -j 2 --target tokalign_cli >/dev/null
-  tokalign=$build/tokalign
-  # the references, in the git-ignored bench/node_modules
-  [ -d bench/node_modules/tokenizers ] && [ -d bench/node_modules/tiktoken ] \
-    || npm install --no-save --no-audit --no-fund --prefix bench tokenizers@0.23.2 tiktoken@1.0.22 >/dev/null
-  corpus=$out/en_${size_mb}mb.txt
-  if [ ! -s "$corpus" ]; then
-    : > "$corpus"
-    while [ "$(stat -c %s "$corpus")" -lt $((size_mb * 1000000)) ]; do
-      cat "$shared/data/corpora/botchan.txt" "$shared/data/corpora/the_republic.txt" >> "$corpus"
-    done
-  fi
-  bytes=$(stat -c %s "$corpus")
-  lines=$(wc -l < "$corpus")
+  bench_cli
+  bench_npm tokenizers@0.23.2 tiktoken@1.0.22
+  bench_corpus "${SIZE_MB:-4}"
   echo "corpus: $corpus ($bytes bytes, $lines lines); best elapsed time of $runs runs"
-  echo "(machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "(machine: $(nproc) cores, load average before: $(load_average))"
   : > "$out/empty.txt"
-  best_of() { # command... -> sets $best (elapsed seconds, best of $runs)
-    best=""
-    for _ in $(seq "$runs"); do
-      /usr/bin/time -f '%e' -o "$out/time.txt" "$@"
-      t=$(tail -n 1 "$out/time.txt")
-      if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    done
-  }
   # measure INPUT_ARG_INDEX command... : the command on an empty file, then on the corpus
   # (start-up + loading the tokenizer). Sets $mbs (end to end) and $emb (encoding alone:
   # the corpus over the difference).
@@ -80,7 +54,7 @@ if [ "$mode" != models ]; then
   fail=0
   for m in ${MODELS:-gpt2 llama3 qwen3 llama2 t5-style-unigram}; do
     tj=$shared/data/tokenizers/$m/tokenizer.json
-    measure 3 node bench/tj/rust_tj.js "$tj" "$corpus" "$out/$m.rust.ids"; rust=$mbs; rust_e=$emb; rust_l=$load
+    measure 4 node bench/lib/rust_tokenizers.js json "$tj" "$corpus" "$out/$m.rust.ids"; rust=$mbs; rust_e=$emb; rust_l=$load
     measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 1 --output "$out/$m.tka1.ids"; t1=$mbs; t1_e=$emb; t1_l=$load
     measure 5 "$tokalign" encode --tokenizer "$tj" --input "$corpus" --output-format ids --threads 2 --output "$out/$m.tka2.ids"; t2=$mbs; t2_e=$emb
     cmp -s "$out/$m.rust.ids" "$out/$m.tka1.ids" && cmp -s "$out/$m.tka1.ids" "$out/$m.tka2.ids" \
@@ -101,16 +75,13 @@ if [ "$mode" != models ]; then
     printf 'gpt2: tokalign 1 thread / tiktoken: %s encoding alone, %s end to end\n' \
       "$(ratio "$g1_e" "$tik_e")" "$(ratio "$g1" "$tik")"
   fi
-  echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "(load average after: $(load_average))"
   [ "$mode" = all ] || exit 0
   echo
 fi
-if [ ! -f build-bench/libtokalign.a ] || [ -n "$(find src include -newer build-bench/libtokalign.a -print -quit)" ]; then
-  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DTKA_TESTS=OFF >/dev/null
-  cmake --build build-bench -j 2 --target tokalign >/dev/null
-fi
-gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -o "$out/tj_model_run" bench/tj/tj_model_run.c \
-  build-bench/libtokalign.a $(pkg-config --libs libutf8proc libpcre2-8 jansson icu-uc) -lcsv -lpthread -lm
+bench_static
+# shellcheck disable=SC2086
+gcc $static_cflags -Isrc -o "$out/tj_model_run" bench/tj/tj_model_run.c $static_libs
 python3 - "$shared/data/corpora/botchan.txt" "$out" <<'PY'
 import json, re, sys
 text = open(sys.argv[1], encoding='utf-8').read()

@@ -6,16 +6,15 @@
 # TKA_API / TKA_PRINTF have a plain fallback; and no header describes the end
 # of a stream as TKA_ERR_NOT_FOUND (it is TKA_END).
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-INC=$HERE/../../include/tokalign
-fail=0 checked=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+INC=$TKA_SOURCE/include/tokalign
 
 # Types that need the note: opaque handles, and the struct a *_free takes.
 types=$( (grep -ho 'typedef struct \(tka_[a-z0-9_]*\) \1;' "$INC"/*.h | awk '{print $3}'
           grep -ho 'TKA_API void tka_[a-z0-9_]*_free(\(const \)\?tka_[a-z0-9_]* \*' "$INC"/*.h |
             sed 's/.*(\(const \)\?\(tka_[a-z0-9_]*\) \*$/\2/') | sort -u)
 for t in $types; do
-  checked=$((checked + 1))
   # The comment block that ends right above the typedef that names the type.
   found=$(awk -v t="$t" '
     /^\/\*/ { block = "" ; inblock = 1 }
@@ -28,29 +27,22 @@ for t in $types; do
     }
     !inblock && !/^typedef / && !/^$/ { last = "" }
   ' "$INC"/*.h)
-  if [ "$found" != yes ]; then
-    echo "FAIL: $t: no 'Ownership and threads:' note above its typedef (${found:-no typedef})"
-    fail=1
-  fi
+  if [ "$found" = yes ]; then ok "$t: an 'Ownership and threads:' note above its typedef"
+  else bad "$t: no 'Ownership and threads:' note above its typedef (${found:-no typedef})"; fi
 done
 
 # Compiler-specific spellings only in export.h.
-checked=$((checked + 1))
 if grep -nE '__attribute__|__declspec|__builtin_|__restrict|__extension__|__inline|_Pragma|#pragma' \
      "$INC"/*.h "$INC"/version.h.in | grep -v '/export\.h:'; then
-  echo "FAIL: compiler-specific attribute outside export.h"; fail=1
-fi
+  bad "compiler-specific attribute outside export.h"
+else ok "compiler-specific attributes only in export.h"; fi
 # export.h: each attribute macro also has a definition without one.
 for m in TKA_API TKA_PRINTF; do
-  checked=$((checked + 1))
   plain=$(grep -cE "^#define $m(\(fmt_index, first_arg\))?\$" "$INC/export.h")
-  [ "$plain" -ge 1 ] || { echo "FAIL: export.h has no plain fallback for $m"; fail=1; }
+  [ "$plain" -ge 1 ] && ok "export.h: a plain fallback for $m" || bad "export.h has no plain fallback for $m"
 done
 
-checked=$((checked + 1))
 if grep -hn 'TKA_ERR_NOT_FOUND' "$INC"/*.h | grep -iE 'end|no more'; then
-  echo "FAIL: a header still ends a stream with TKA_ERR_NOT_FOUND"; fail=1
-fi
-
-[ $fail -eq 0 ] || exit 1
-echo "checked $checked, matched $checked"
+  bad "a header still ends a stream with TKA_ERR_NOT_FOUND"
+else ok "no header ends a stream with TKA_ERR_NOT_FOUND"; fi
+finish

@@ -6,12 +6,8 @@
 # arguments, so the script's real command lines are checked without a full build;
 # then a real ctest in a build without tests shows that --no-tests=error fails.
 set -uo pipefail
-: "${TKA_SOURCE:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 real_ctest=$(command -v ctest)
 mkdir -p "$tmp/bin" "$tmp/src/scripts" "$tmp/src/demo_sst2_sentence"
 cp "$TKA_SOURCE/scripts/bootstrap.sh" "$tmp/src/scripts/"
@@ -42,4 +38,4 @@ strict=$(grep "^ctest" "$tmp/log" | grep -c -- "--no-tests=error")
 mkdir "$tmp/empty" && printf 'enable_testing()\n' > "$tmp/empty/CTestTestfile.cmake"
 (cd "$tmp/empty" && "$real_ctest" --no-tests=error >/dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && ok "ctest --no-tests=error on a build without tests: exit $rc" || bad "an empty ctest run passed"
-exit $fail
+finish

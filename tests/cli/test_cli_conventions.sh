@@ -8,28 +8,17 @@
 # unknown options; a command that accepts it stops at one of those instead
 # of naming the offered option as unknown.
 set -u
-T=${TOKALIGN:?}
-S=${TKA_SHARED:?}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$HERE/../../src/cli
-W=$(mktemp -d "${TMPDIR:-/tmp}/tka_cli_conv.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-checked=0
-failed=0
 
-check() { # check NAME CONDITION-EXIT-CODE
-  checked=$((checked + 1))
-  if [ "$2" -ne 0 ]; then
-    failed=$((failed + 1))
-    echo "FAIL: $1" >&2
-  fi
-}
 
-cd "$W" || exit 1
+cd "$tmp" || exit 1
 mapfile -t candidates < <(grep -ohE '"-(-[a-z][a-z0-9-]*|[a-zA-Z])"' "$SRC"/*.c | tr -d '"' | sort -u |
   grep -vxE -- '--help|-h|--version')
 [ "${#candidates[@]}" -gt 60 ]
-check "found the CLI's option strings (${#candidates[@]})" $?
+check_rc "found the CLI's option strings (${#candidates[@]})" $?
 
 accepted() { # accepted CMD OPTION: the parser takes OPTION
   local err
@@ -59,49 +48,47 @@ wait
 for c in "${commands[@]}"; do
   read -r n missing <"probe.$c"
   [ -n "$n" ] && [ -z "$missing" ]
-  check "$c: the $n option strings its --help does not name are refused${missing:+ (accepted: $missing)}" $?
+  check_rc "$c: the $n option strings its --help does not name are refused${missing:+ (accepted: $missing)}" $?
 done
 
 # The probe itself: an option a command does not take is seen as not taken,
 # one it takes as taken.
 ! accepted show --seed && accepted pipeline --seed && accepted diff --json
-check "probe tells accepted from unknown options" $?
+check_rc "probe tells accepted from unknown options" $?
 
 # -o / --output everywhere a command writes a file (old names stay aliases)
 for c in tokenize encode decode fetch pipeline order read demo diff show; do
   accepted "$c" -o && accepted "$c" --output
-  check "$c takes -o and --output" $?
+  check_rc "$c takes -o and --output" $?
 done
 accepted pipeline --dump && accepted order --out && accepted read --out && accepted demo --out &&
   accepted diff --log && accepted fetch --dest
-check "old output names stay as aliases" $?
+check_rc "old output names stay as aliases" $?
 
-DATA=$S/data/demo_sst2_sentence/demo.tsv
-"$T" pipeline --data "$DATA" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 -o a.npy 2>/dev/null &&
-  "$T" pipeline --data "$DATA" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 --output b.npy 2>/dev/null &&
-  "$T" pipeline --data "$DATA" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 --dump c.npy 2>/dev/null &&
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 -o a.npy 2>/dev/null &&
+  "$T" pipeline --data "$DEMO" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 --output b.npy 2>/dev/null &&
+  "$T" pipeline --data "$DEMO" --tokenizer bert-base-cased --num-batches 1 --dataset-items 0 --dump c.npy 2>/dev/null &&
   cmp -s a.npy b.npy && cmp -s a.npy c.npy
-check "pipeline: -o, --output and --dump write the same dump" $?
-"$T" read "$DATA" -o r1.json 2>/dev/null && "$T" read "$DATA" --out r2.json 2>/dev/null && cmp -s r1.json r2.json
-check "read: -o and --out" $?
+check_rc "pipeline: -o, --output and --dump write the same dump" $?
+"$T" read "$DEMO" -o r1.json 2>/dev/null && "$T" read "$DEMO" --out r2.json 2>/dev/null && cmp -s r1.json r2.json
+check_rc "read: -o and --out" $?
 
 # --do-lower-case true|false: the same meaning in tokenize and pipeline
 echo "Hello World" | "$T" tokenize --tokenizer bert-base-cased --do-lower-case true >t1.jsonl 2>/dev/null
 echo "Hello World" | "$T" tokenize --tokenizer bert-base-cased --do-lower-case false >t2.jsonl 2>/dev/null
 [ "$(cat t1.jsonl)" = '{"tokens": ["hello", "world"], "ids": [19082, 1362]}' ] &&
   [ "$(cat t2.jsonl)" = '{"tokens": ["Hello", "World"], "ids": [8667, 1291]}' ]
-check "tokenize --do-lower-case true / false" $?
+check_rc "tokenize --do-lower-case true / false" $?
 printf 'sentence\tlabel\nHello World\t1\nA Cased Row\t0\n' >cased.tsv
 pl() { "$T" pipeline --data cased.tsv --batch-size 2 --num-batches 1 --dataset-items 0 "$@" 2>/dev/null; }
 pl --tokenizer bert-base-cased --do-lower-case true -o p1.npy && pl --tokenizer bert-base-cased --lower -o p2.npy &&
   pl --tokenizer bert-base-cased -o p3.npy && cmp -s p1.npy p2.npy && ! cmp -s p1.npy p3.npy
-check "pipeline --do-lower-case true == --lower, and it matters" $?
+check_rc "pipeline --do-lower-case true == --lower, and it matters" $?
 pl --tokenizer bert-base-uncased --do-lower-case false -o p4.npy && pl --tokenizer bert-base-uncased --no-lower -o p5.npy &&
   pl --tokenizer bert-base-uncased -o p6.npy && cmp -s p4.npy p5.npy && ! cmp -s p4.npy p6.npy
-check "pipeline --do-lower-case false == --no-lower, and it matters" $?
-"$T" pipeline --data "$DATA" --tokenizer bert-base-uncased --do-lower-case maybe -o x.npy 2>err
+check_rc "pipeline --do-lower-case false == --no-lower, and it matters" $?
+"$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --do-lower-case maybe -o x.npy 2>err
 [ $? -eq 2 ] && grep -qF -- "--do-lower-case expects true or false, got 'maybe'" err
-check "pipeline --do-lower-case maybe is a usage error" $?
+check_rc "pipeline --do-lower-case maybe is a usage error" $?
 
-echo "$([ $failed -eq 0 ] && echo PASS || echo FAIL) cli conventions: checked $checked, matched $((checked - failed))"
-[ $failed -eq 0 ]
+finish

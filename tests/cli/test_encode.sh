@@ -4,15 +4,8 @@
 # without a pad token), ids output, threads, and every encode golden row
 # through the CLI (grouped by max_length and strategy).
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name expected actual
-  if [ "$2" == "$3" ]; then echo "ok   $1"; else
-    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 out=$(echo 'Hello, world!' | $T encode --tokenizer bert-base-uncased --offsets)
 check "single, offsets" '{"input_ids": [101, 7592, 1010, 2088, 999, 102], "token_type_ids": [0, 0, 0, 0, 0, 0], "attention_mask": [1, 1, 1, 1, 1, 1], "special_tokens_mask": [1, 0, 0, 0, 0, 1], "offsets": [[0, 0], [0, 5], [5, 6], [7, 12], [12, 13], [0, 0]]}' "$out"
@@ -150,4 +143,4 @@ EOF
   check "golden encode.$model through the CLI: checked $c, matched $m ($a unicode_sensitive apart)" "$c" "$m"
 done
 
-exit $fail
+finish

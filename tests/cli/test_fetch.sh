@@ -1,43 +1,43 @@
 #!/usr/bin/env bash
 # tokalign fetch: download through $HF_ENDPOINT (a file:// hub here), hash check,
 # and that `--tokenizer NAME` then finds the download in tokalign's cache.
-set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-hub=$work/hub/bert-base-cased/resolve/main
-mkdir -p "$hub" "$work/hub/bert-base-uncased/resolve/main"
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+hub=$tmp/hub/bert-base-cased/resolve/main
+mkdir -p "$hub" "$tmp/hub/bert-base-uncased/resolve/main"
 cp "$TKA_SHARED/data/vocab/bert-base-cased/vocab.txt" "$hub/"
 # a vocabulary that is not the expected one, to see the hash warning
-printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n' > "$work/hub/bert-base-uncased/resolve/main/vocab.txt"
-export HF_ENDPOINT="file://$work/hub" TOKALIGN_CACHE="$work/cache" HF_HUB_CACHE="$work/none" PPNLP_HOME="$work/none"
+printf '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n' > "$tmp/hub/bert-base-uncased/resolve/main/vocab.txt"
+export HF_ENDPOINT="file://$tmp/hub" TOKALIGN_CACHE="$tmp/cache" HF_HUB_CACHE="$tmp/none" PPNLP_HOME="$tmp/none"
 
 out=$("$TOKALIGN" fetch bert-base-cased)
-case "$out" in *"sha256 eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02"*) ;; *) echo "unexpected: $out"; exit 1;; esac
-cmp "$hub/vocab.txt" "$work/cache/bert-base-cased/vocab.txt"
+check_rc "fetch bert-base-cased" $?
+case "$out" in *"sha256 eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02"*) ok "fetch names the SHA-256";;
+  *) bad "fetch output: $out";; esac
+check_cmd "the download is in the cache" cmp "$hub/vocab.txt" "$tmp/cache/bert-base-cased/vocab.txt"
 
 # a file with the wrong SHA-256 never enters the cache: an error naming both hashes
-set +e
-err=$("$TOKALIGN" fetch bert-base-uncased 2>&1 >/dev/null); rc=$?
-set -e
-[ $rc -eq 3 ] || { echo "wrong hash: exit $rc"; exit 1; }
-case "$err" in *"error"*"expected 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3; not stored"*) ;; *) echo "no hash error: $err"; exit 1;; esac
-[ ! -e "$work/cache/bert-base-uncased" ] || { echo "mismatching file kept:"; ls -la "$work/cache/bert-base-uncased"; exit 1; }
+err=$("$TOKALIGN" fetch bert-base-uncased 2>&1 >/dev/null)
+check "wrong hash: exit" 3 $?
+case "$err" in *"error"*"expected 07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3; not stored"*) ok "wrong hash: both hashes named";;
+  *) bad "no hash error: $err";; esac
+check_cmd "wrong hash: nothing kept" test ! -e "$tmp/cache/bert-base-uncased"
 
 # a mismatching file already in the cache (planted, or from an older tokalign) is
 # never used: --tokenizer NAME warns and falls through to the mirror
-mkdir -p "$work/cache/bert-base-uncased"
-cp "$work/hub/bert-base-uncased/resolve/main/vocab.txt" "$work/cache/bert-base-uncased/vocab.txt"
-out=$(echo "hello world" | "$TOKALIGN" tokenize --tokenizer bert-base-uncased 2>"$work/w")
-grep -q "warning: ignoring $work/cache/bert-base-uncased/vocab.txt from tokalign's download cache" "$work/w" \
-    || { echo "no warning about the planted cache file:"; cat "$work/w"; exit 1; }
-[ "$out" = '{"tokens": ["hello", "world"], "ids": [7592, 2088]}' ] || { echo "planted vocabulary used: $out"; exit 1; }
-rm -r "$work/cache/bert-base-uncased"
+mkdir -p "$tmp/cache/bert-base-uncased"
+cp "$tmp/hub/bert-base-uncased/resolve/main/vocab.txt" "$tmp/cache/bert-base-uncased/vocab.txt"
+out=$(echo "hello world" | "$TOKALIGN" tokenize --tokenizer bert-base-uncased 2>"$tmp/w")
+check_cmd "a planted cache file: warned about" grep -q \
+  "warning: ignoring $tmp/cache/bert-base-uncased/vocab.txt from tokalign's download cache" "$tmp/w"
+check "a planted cache file: the mirror's vocabulary used" '{"tokens": ["hello", "world"], "ids": [7592, 2088]}' "$out"
+rm -r "$tmp/cache/bert-base-uncased"
 
 # over HTTP from 127.0.0.1: a server that accepts and never answers is cut off by
 # --timeout (the whole transfer, not only the connect), leaving nothing behind;
 # a server that serves the wrong bytes is refused; the right bytes are stored.
-"$TKA_PYTHON" - "$work" <<'PY' &
+"$TKA_PYTHON" - "$tmp" <<'PY' &
 import http.server, os, socket, sys, threading, time
 work = sys.argv[1]
 class H(http.server.BaseHTTPRequestHandler):
@@ -66,42 +66,43 @@ os.rename(os.path.join(work, "port.tmp"), os.path.join(work, "port"))
 s.serve_forever()
 PY
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -e "$work/port" ] && break; sleep 0.1; done
-port=$(cat "$work/port")
-export HF_ENDPOINT="http://127.0.0.1:$port" TOKALIGN_CACHE="$work/cache2"
-echo wrong > "$work/mode"
+trap 'kill $server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do [ -e "$tmp/port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+export HF_ENDPOINT="http://127.0.0.1:$port" TOKALIGN_CACHE="$tmp/cache2"
+echo wrong > "$tmp/mode"
 start=$(date +%s)
-set +e
-"$TOKALIGN" fetch bert-base-uncased --timeout 2 2>"$work/e5"; rc5=$?
-set -e
+"$TOKALIGN" fetch bert-base-uncased --timeout 2 2>"$tmp/e5"
+check "stalled server: exit" 3 $?
 elapsed=$(( $(date +%s) - start ))
-[ $rc5 -eq 3 ] && grep -q "downloading http://127.0.0.1:$port/bert-base-uncased/resolve/main/vocab.txt failed" "$work/e5" \
-    || { echo "stalled server: exit $rc5"; cat "$work/e5"; exit 1; }
-[ $elapsed -le 10 ] || { echo "stalled server held fetch for $elapsed s (--timeout 2)"; exit 1; }
-[ ! -e "$work/cache2/bert-base-uncased" ] || { echo "debris after a timeout:"; ls -la "$work/cache2/bert-base-uncased"; exit 1; }
-set +e
-"$TOKALIGN" fetch bert-base-cased 2>"$work/e6"; rc6=$?
-set -e
-[ $rc6 -eq 3 ] && grep -q "expected eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02; not stored" "$work/e6" \
-    || { echo "wrong bytes over HTTP: exit $rc6"; cat "$work/e6"; exit 1; }
-[ ! -e "$work/cache2/bert-base-cased" ] || { echo "wrong bytes kept"; exit 1; }
-echo right > "$work/mode"
+check_cmd "stalled server: the download named" grep -q \
+  "downloading http://127.0.0.1:$port/bert-base-uncased/resolve/main/vocab.txt failed" "$tmp/e5"
+check_cmd "stalled server: cut off by --timeout 2 ($elapsed s)" test "$elapsed" -le 10
+check_cmd "stalled server: no debris" test ! -e "$tmp/cache2/bert-base-uncased"
+"$TOKALIGN" fetch bert-base-cased 2>"$tmp/e6"
+check "wrong bytes over HTTP: exit" 3 $?
+check_cmd "wrong bytes over HTTP: the hash named" grep -q \
+  "expected eeaa9875b23b04b4c54ef759d03db9d1ba1554838f8fb26c5d96fa551df93d02; not stored" "$tmp/e6"
+check_cmd "wrong bytes over HTTP: nothing kept" test ! -e "$tmp/cache2/bert-base-cased"
+echo right > "$tmp/mode"
 "$TOKALIGN" fetch bert-base-cased >/dev/null
-cmp "$hub/vocab.txt" "$work/cache2/bert-base-cased/vocab.txt"
-[ "$(ls -A "$work/cache2/bert-base-cased")" = vocab.txt ] || { echo "debris:"; ls -A "$work/cache2/bert-base-cased"; exit 1; }
-export HF_ENDPOINT="file://$work/hub" TOKALIGN_CACHE="$work/cache"
+check_rc "the right bytes over HTTP" $?
+check_cmd "the right bytes stored" cmp "$hub/vocab.txt" "$tmp/cache2/bert-base-cased/vocab.txt"
+check "no debris beside them" vocab.txt "$(ls -A "$tmp/cache2/bert-base-cased")"
+export HF_ENDPOINT="file://$tmp/hub" TOKALIGN_CACHE="$tmp/cache"
 
 # unknown name, mirror-only name, missing file on the hub: non-zero exits with messages
-set +e
-"$TOKALIGN" fetch no-such-model 2>"$work/e1"; rc1=$?
-"$TOKALIGN" fetch bpe320_republic 2>"$work/e2"; rc2=$?
-HF_ENDPOINT="file://$work/empty" "$TOKALIGN" fetch hfl/chinese-bert-wwm 2>"$work/e3"; rc3=$?
-"$TOKALIGN" fetch 2>/dev/null; rc4=$?
-set -e
-[ $rc1 -eq 3 ] && grep -q "not a known name" "$work/e1"
-[ $rc2 -eq 3 ] && grep -q "not published on the HuggingFace hub" "$work/e2"
-[ $rc3 -eq 3 ] && grep -q "downloading file://.*chinese-bert-wwm/resolve/main/vocab.txt failed" "$work/e3"
-[ ! -e "$work/cache/hfl/chinese-bert-wwm" ]   # a failed download leaves no directory behind
-[ $rc4 -eq 2 ]
-echo "fetch: all checks passed"
+"$TOKALIGN" fetch no-such-model 2>"$tmp/e1"
+check "unknown name: exit" 3 $?
+check_cmd "unknown name: message" grep -q "not a known name" "$tmp/e1"
+"$TOKALIGN" fetch bpe320_republic 2>"$tmp/e2"
+check "mirror-only name: exit" 3 $?
+check_cmd "mirror-only name: message" grep -q "not published on the HuggingFace hub" "$tmp/e2"
+HF_ENDPOINT="file://$tmp/empty" "$TOKALIGN" fetch hfl/chinese-bert-wwm 2>"$tmp/e3"
+check "missing file on the hub: exit" 3 $?
+check_cmd "missing file on the hub: message" grep -q \
+  "downloading file://.*chinese-bert-wwm/resolve/main/vocab.txt failed" "$tmp/e3"
+check_cmd "a failed download leaves no directory behind" test ! -e "$tmp/cache/hfl/chinese-bert-wwm"
+"$TOKALIGN" fetch 2>/dev/null
+check "no name: usage error" 2 $?
+finish

@@ -4,10 +4,9 @@
 # (killed after a deadline) and in memory (peak RSS of that child from
 # wait4, plus RLIMIT_AS in release builds), and the bounds are asserted.
 set -u
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-exec "$TKA_PYTHON" - "$TOKALIGN" "$TKA_SOURCE/tests/tools" "$tmp" <<'PY'
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+"$TKA_PYTHON" - "$TOKALIGN" "$TKA_SOURCE/tests/tools" "$tmp" <<'PY'
 import os, resource, signal, subprocess, sys, threading, time
 tokalign, tools, tmp = sys.argv[1:4]
 sys.path.insert(0, tools)

@@ -5,13 +5,8 @@
 #   batch 1000 records, datasets.map's): 4x the input, same peak;
 # - one 20 MB TSV line: read and pipeline peak at a small multiple of the line.
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 rss() { /usr/bin/time -f %M -o "$tmp/rss" "$@"; local rc=$?; tail -1 "$tmp/rss"; return $rc; }
 # In a sanitizer build, ASan holds freed blocks in a quarantine (256 MB by
 # default), which would be measured as if tokalign kept them: keep it small.
@@ -53,4 +48,4 @@ r=$(rss "$T" read "$tmp/line.tsv" --out "$tmp/read.json") || bad "read"
 [ "$r" -lt $((line_kb * 5 + 30000)) ] && ok "read, a ${line_kb} KB line: peak ${r} KB (< 5x + 30 MB)" || bad "read peak $r KB"
 r=$(rss "$T" pipeline --data "$tmp/line.tsv" --tokenizer bert-base-uncased -q --dump "$tmp/p.npy") || bad "pipeline"
 [ "$r" -lt $((line_kb * 10 + 30000)) ] && ok "pipeline, a ${line_kb} KB line: peak ${r} KB (< 10x + 30 MB)" || bad "pipeline peak $r KB"
-exit $fail
+finish

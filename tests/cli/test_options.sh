@@ -5,14 +5,8 @@
 # the dataset is one short batch in bounded memory, and a tokenizer name cannot
 # climb out of the caches or the mirror with "..".
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}"
-T=$TOKALIGN
-DEMO=$TKA_SHARED/data/demo_sst2_sentence/demo.tsv
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 pipe() { "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased -q "$@"; }
 
@@ -57,4 +51,4 @@ for name in "a/../../outside" "bert-base-uncased/../../../outside" "a/b/c" "a/./
   [ $rc -ne 0 ] && grep -q "not a model name" ../e.txt && ok "--tokenizer '$name' refused" || { bad "--tokenizer '$name' (rc $rc)"; cat ../e.txt; }
 done
 cd ..
-exit $fail
+finish

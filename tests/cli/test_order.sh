@@ -2,15 +2,8 @@
 # CLI test of `tokalign order`: exact JSON output, the batch order of every
 # golden/pipeline dump, output files and the refusals.
 set -u
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-checked=0 matched=0
-check() { # check NAME COMMAND...  (the command's exit status decides)
-  local name=$1; shift
-  checked=$((checked + 1))
-  if "$@"; then matched=$((matched + 1)); else echo "FAIL: $name" >&2; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # 1. exact output: samplers.md §2.5 worked example (torch.manual_seed(0), DataLoader, B=4)
 cat > "$tmp/want.json" <<'JSON'
@@ -32,9 +25,9 @@ cat > "$tmp/want.json" <<'JSON'
 }
 JSON
 "$TOKALIGN" order --sampler random --flavor torch --n 10 --batch-size 4 --seed 0 > "$tmp/got.json"
-check "exact stdout" cmp -s "$tmp/want.json" "$tmp/got.json"
+check_cmd "exact stdout" cmp -s "$tmp/want.json" "$tmp/got.json"
 "$TOKALIGN" order --sampler random --flavor torch --n 10 --batch-size 4 --seed 0 --out "$tmp/file.json"
-check "--out file equals stdout" cmp -s "$tmp/want.json" "$tmp/file.json"
+check_cmd "--out file equals stdout" cmp -s "$tmp/want.json" "$tmp/file.json"
 
 # 2. every golden/pipeline dump's meta.batch_indices
 same_batches() { # same_batches GOLDEN.json ORDER.json
@@ -48,8 +41,8 @@ PY
 while read -r golden args; do
   # shellcheck disable=SC2086
   "$TOKALIGN" order $args --n 32 --out "$tmp/o.json" \
-    && check "$golden" same_batches "$TKA_SHARED/golden/pipeline/$golden" "$tmp/o.json" \
-    || check "$golden (command failed)" false
+    && check_cmd "$golden" same_batches "$TKA_SHARED/golden/pipeline/$golden" "$tmp/o.json" \
+    || check_cmd "$golden (command failed)" false
 done <<'CASES'
 bert_seq_bs4_torch.json         --sampler sequential --flavor torch --batch-size 4
 bert_seq_bs4_paddle.json        --sampler sequential --flavor paddle --batch-size 4
@@ -65,8 +58,8 @@ CASES
 # the length can come from the TSV itself (pandas rows of demo.tsv: 32)
 "$TOKALIGN" order --sampler random --flavor paddle --batch-size 4 --seed 42 \
   --data "$TKA_SHARED/data/demo_sst2_sentence/demo.tsv" --out "$tmp/d.json" \
-  && check "--data demo.tsv" same_batches "$TKA_SHARED/golden/pipeline/bert_pdshuffle42_bs4_paddle.json" "$tmp/d.json" \
-  || check "--data demo.tsv (command failed)" false
+  && check_cmd "--data demo.tsv" same_batches "$TKA_SHARED/golden/pipeline/bert_pdshuffle42_bs4_paddle.json" "$tmp/d.json" \
+  || check_cmd "--data demo.tsv (command failed)" false
 
 # 3. refusals: exit status and the message
 refuses() { # refuses WANT_RC WANT_TEXT ARGS...
@@ -76,21 +69,21 @@ refuses() { # refuses WANT_RC WANT_TEXT ARGS...
   [ "$rc" -eq "$want_rc" ] && grep -qF -- "$want_text" "$tmp/err" && [ ! -s "$tmp/out" ] \
     || { echo "  rc=$rc stderr: $(cat "$tmp/err")" >&2; return 1; }
 }
-check "random needs a seed" refuses 2 "needs a seed" --sampler random --flavor torch --n 5 --batch-size 2
-check "unknown output format" refuses 2 "unknown output format; use .json or .npy" \
+check_cmd "random needs a seed" refuses 2 "needs a seed" --sampler random --flavor torch --n 5 --batch-size 2
+check_cmd "unknown output format" refuses 2 "unknown output format; use .json or .npy" \
   --sampler sequential --flavor torch --n 5 --batch-size 2 --out "$tmp/x.txt"
-check "bad rank" refuses 3 "Invalid rank 2, rank should be in the interval [0, 1]" \
+check_cmd "bad rank" refuses 3 "Invalid rank 2, rank should be in the interval [0, 1]" \
   --sampler distributed --flavor torch --n 5 --batch-size 2 --world-size 2 --rank 2
-check "numpy seed range" refuses 3 "Seed must be between 0 and 2**32 - 1" \
+check_cmd "numpy seed range" refuses 3 "Seed must be between 0 and 2**32 - 1" \
   --sampler random --flavor paddle --n 5 --batch-size 2 --seed -1
-check "rank on a random sampler" refuses 2 "apply to --sampler distributed" \
+check_cmd "rank on a random sampler" refuses 2 "apply to --sampler distributed" \
   --sampler random --flavor torch --n 5 --batch-size 2 --seed 1 --rank 1
-check "unknown option" refuses 2 "unknown option '--bogus'" --bogus
-check "batch size 0" refuses 2 "--batch-size expects an integer" \
+check_cmd "unknown option" refuses 2 "unknown option '--bogus'" --bogus
+check_cmd "batch size 0" refuses 2 "--batch-size expects an integer" \
   --sampler sequential --flavor torch --n 5 --batch-size 0
-check "paddle distributed has no seed" refuses 2 "takes no seed" \
+check_cmd "paddle distributed has no seed" refuses 2 "takes no seed" \
   --sampler distributed --flavor paddle --n 5 --batch-size 2 --seed 3
-check "no file left behind" test ! -e "$tmp/x.txt"
+check_cmd "no file left behind" test ! -e "$tmp/x.txt"
 
 # 4. .npy output: numpy loads the flat order, equal to the JSON batches
 npy_matches_json() { # ARGS...: the same sampler written both ways
@@ -104,19 +97,18 @@ assert got.dtype == np.int64 and got.ndim == 1, (got.dtype, got.shape)
 assert got.tolist() == want, (got.tolist(), want)
 PY
 }
-check ".npy: torch random" npy_matches_json --sampler random --flavor torch --n 10 --batch-size 4 --seed 0
-check ".npy: paddle distributed, drop_last" npy_matches_json --sampler distributed --flavor paddle \
+check_cmd ".npy: torch random" npy_matches_json --sampler random --flavor torch --n 10 --batch-size 4 --seed 0
+check_cmd ".npy: paddle distributed, drop_last" npy_matches_json --sampler distributed --flavor paddle \
   --n 11 --batch-size 3 --world-size 2 --rank 1 --shuffle --drop-last
-check "--n and --data" refuses 2 "either --n or --data" --sampler sequential --flavor torch \
+check_cmd "--n and --data" refuses 2 "either --n or --data" --sampler sequential --flavor torch \
   --n 3 --data "$TKA_SHARED/data/demo_sst2_sentence/demo.tsv" --batch-size 2
 printf 's\tl\na\t1\t2\nb\t1\t2\t3\n' > "$tmp/bad.tsv"
-check "--data with a malformed TSV" refuses 3 "Expected 3 fields in line 3, saw 4" \
+check_cmd "--data with a malformed TSV" refuses 3 "Expected 3 fields in line 3, saw 4" \
   --sampler sequential --flavor torch --data "$tmp/bad.tsv" --batch-size 2
 
 # 4. --help documents the JSON shape and has examples
 "$TOKALIGN" order --help > "$tmp/help"
-check "--help exit 0 with examples" grep -q '^examples:' "$tmp/help"
-check "--help states the JSON shape" grep -qF '"batches": [[i, i, ...], ...]' "$tmp/help"
+check_cmd "--help exit 0 with examples" grep -q '^examples:' "$tmp/help"
+check_cmd "--help states the JSON shape" grep -qF '"batches": [[i, i, ...], ...]' "$tmp/help"
 
-echo "order CLI: checked $checked, matched $matched"
-[ "$checked" -eq "$matched" ] && [ "$checked" -gt 0 ]
+finish

@@ -5,14 +5,8 @@
 # command; SIGINT/SIGTERM leave no temporary files; a sidecar of another run is
 # recognised by its dump_sha256 and ignored. Crafted inputs are built here.
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-DEMO=$TKA_SHARED/data/demo_sst2_sentence/demo.tsv
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 pipe() { "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased -q "$@"; }
 pipe --dump ref.npy || bad "reference run"
@@ -136,4 +130,4 @@ sed -i 's/"file":"s1.npy"/"file":"s2.npy"/' s2.json
 grep -q "note: ignoring the sidecar: s2.json: records dump_sha256 .* but s2.npy has another content" mixed.txt \
   && ok "a sidecar of another run: ignored with a note" || { bad "mixed pair not detected"; cat mixed.txt; }
 
-exit $fail
+finish

@@ -3,22 +3,15 @@
 # step-2 log, thread-count independence, output formats, and clear refusals of
 # bad input (naming file, line and column) with non-zero exits.
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-DEMO=$TKA_SHARED/data/demo_sst2_sentence/demo.tsv
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # 1. demo: both sides, the diff report equal to reprod_log's real Step2 log
 #    (timestamps aside), data_diff.log written, exit 0.
 (cd "$tmp" && "$T" demo --data "$DEMO" --out demo > report.txt 2> demo.err); rc=$?
 [ $rc -eq 0 ] && ok "demo exits 0" || { bad "demo exit $rc"; cat "$tmp/demo.err"; }
-strip() { sed -E 's/^\[[0-9]{4}\/[0-9]{2}\/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\] root INFO: //' "$1"; }
-if diff <(strip "$tmp/report.txt") <(strip "$TKA_SHARED/data/reprod_log_samples/Step2_data_diff_log.txt") >/dev/null &&
-   grep -qE '^\[[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\] root INFO: diff check passed$' "$tmp/report.txt"; then
+if diff <(log_body < "$tmp/report.txt") <(log_body < "$S/data/reprod_log_samples/Step2_data_diff_log.txt") >/dev/null &&
+   grep -qE "${log_re}diff check passed\$" "$tmp/report.txt"; then
   ok "demo report = Step2_data_diff_log.txt, line for line (63 lines)"
 else bad "demo report differs from Step2_data_diff_log.txt"; fi
 cmp -s "$tmp/report.txt" "$tmp/demo/data_diff.log" && ok "demo log file = stdout" || bad "data_diff.log differs from stdout"
@@ -162,4 +155,4 @@ refuses "dataset item beyond the rows (known at the end of the pass)" 2 \
   --data "$tmp/late_float.tsv" --tokenizer bert-base-uncased --flavor paddle --dataset-items 1,60000 \
   --dump "$tmp/x.npy"
 [ ! -e "$tmp/x.npy" ] && ok "no dump left behind by a failed single pass" || bad "a failed single pass left x.npy"
-exit $fail
+finish

@@ -2,15 +2,8 @@
 # CLI test of `tokalign read`: exact JSON for golden files, warnings on stderr,
 # errors (exit 3, file:line:column and pandas' message), bounded memory.
 set -u
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-checked=0 matched=0
-check() {
-  local name=$1; shift
-  checked=$((checked + 1))
-  if "$@"; then matched=$((matched + 1)); else echo "FAIL: $name" >&2; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 g=$TKA_SHARED/golden/tsv
 cp "$g/tricky_quote_reopen.tsv" "$tmp/q.tsv"
 
@@ -24,14 +17,14 @@ cat > "$tmp/want.json" <<'JSON'
  "index": [0, 1]}
 JSON
 (cd "$tmp" && "$TOKALIGN" read q.tsv > got.json 2> err.txt)
-check "exact JSON" cmp -s "$tmp/want.json" "$tmp/got.json"
-check "warnings on stderr" grep -q "2 field(s) start with a double quote" "$tmp/err.txt"
+check_cmd "exact JSON" cmp -s "$tmp/want.json" "$tmp/got.json"
+check_cmd "warnings on stderr" grep -q "2 field(s) start with a double quote" "$tmp/err.txt"
 (cd "$tmp" && "$TOKALIGN" read q.tsv --mode glue --jsonl > glue.jsonl 2> /dev/null)
 printf '%s\n' '["\"a\"b\"c\"", "1"]' '["\"x\"\"y\"", "0"]' > "$tmp/want.jsonl"
-check "GLUE rows (JSON Lines)" cmp -s <(tail -n +2 "$tmp/glue.jsonl") "$tmp/want.jsonl"
+check_cmd "GLUE rows (JSON Lines)" cmp -s <(tail -n +2 "$tmp/glue.jsonl") "$tmp/want.jsonl"
 
 # 2. every golden frame through the CLI equals the golden JSON (pandas part)
-check "golden frames via the CLI" "$TKA_PYTHON" - "$TOKALIGN" "$g" <<'PY'
+check_cmd "golden frames via the CLI" "$TKA_PYTHON" - "$TOKALIGN" "$g" <<'PY'
 import glob, json, os, subprocess, sys
 tokalign, gdir = sys.argv[1], sys.argv[2]
 bad = 0
@@ -61,23 +54,23 @@ fails() { # fails WANT_TEXT ARGS...
   local rc=$?
   [ "$rc" -eq 3 ] && grep -qF -- "$want" "$tmp/err" || { echo "  rc=$rc: $(cat "$tmp/err")" >&2; return 1; }
 }
-check "EOF inside string" fails "line 3, column 1 (byte 25): a quoted field is never closed" "$g/tricky_runaway_to_eof.tsv"
-check "extra field" fails "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3" "$g/tricky_extra_field_nonempty.tsv"
-check "KeyError for a header with spaces" fails "no text column named 'sentence' (columns: 'sentence ', ' label'); pandas raises KeyError" "$g/tricky_header_spaces.tsv"
+check_cmd "EOF inside string" fails "line 3, column 1 (byte 25): a quoted field is never closed" "$g/tricky_runaway_to_eof.tsv"
+check_cmd "extra field" fails "Error tokenizing data. C error: Expected 2 fields in line 3, saw 3" "$g/tricky_extra_field_nonempty.tsv"
+check_cmd "KeyError for a header with spaces" fails "no text column named 'sentence' (columns: 'sentence ', ' label'); pandas raises KeyError" "$g/tricky_header_spaces.tsv"
 printf 'sentence\tlabel\nok\t1\nbad \xff here\t0\n' > "$tmp/u.tsv"
-check "invalid UTF-8" fails "u.tsv: line 3, column 5 (byte 24): invalid UTF-8 (byte 0xff)" "$tmp/u.tsv"
+check_cmd "invalid UTF-8" fails "u.tsv: line 3, column 5 (byte 24): invalid UTF-8 (byte 0xff)" "$tmp/u.tsv"
 "$TOKALIGN" read "$tmp/u.tsv" --errors replace --jsonl > "$tmp/r.jsonl" 2> /dev/null
-check "--errors replace" grep -qF '["bad � here", 0]' "$tmp/r.jsonl"
+check_cmd "--errors replace" grep -qF '["bad � here", 0]' "$tmp/r.jsonl"
 "$TOKALIGN" read "$tmp/u.tsv" --encoding-errors replace --jsonl > "$tmp/r2.jsonl" 2> /dev/null
-check "--encoding-errors is an alias" cmp -s "$tmp/r.jsonl" "$tmp/r2.jsonl"
+check_cmd "--encoding-errors is an alias" cmp -s "$tmp/r.jsonl" "$tmp/r2.jsonl"
 : > "$tmp/empty.tsv"
-check "empty file" fails "EmptyDataError: No columns to parse from file" "$tmp/empty.tsv"
-check "missing file" fails "cannot open" "$tmp/nope.tsv"
+check_cmd "empty file" fails "EmptyDataError: No columns to parse from file" "$tmp/empty.tsv"
+check_cmd "missing file" fails "cannot open" "$tmp/nope.tsv"
 "$TOKALIGN" read > /dev/null 2>&1
-check "no FILE is a usage error" test $? -eq 2
+check_cmd "no FILE is a usage error" test $? -eq 2
 
 # 4. bounded memory: 400k rows (two pandas read blocks) use about what 50k rows use
-check "peak memory does not grow with the file" "$TKA_PYTHON" - "$TOKALIGN" "$TKA_SHARED" "$tmp" <<'PY'
+check_cmd "peak memory does not grow with the file" "$TKA_PYTHON" - "$TOKALIGN" "$TKA_SHARED" "$tmp" <<'PY'
 import os, resource, subprocess, sys
 tokalign, shared, tmp = sys.argv[1:4]
 lines = open(os.path.join(shared, "data/demo_sst2_sentence/demo.tsv"), encoding="utf-8").read().splitlines()
@@ -100,5 +93,4 @@ print("peak RSS KiB: 50k rows %d, 400k rows %d" % tuple(peaks))
 sys.exit(0 if peaks[1] < 64 * 1024 and peaks[1] - peaks[0] < 8 * 1024 else 1)
 PY
 
-echo "read CLI: checked $checked, matched $matched"
-[ "$checked" -eq "$matched" ] && [ "$checked" -gt 0 ]
+finish

@@ -3,15 +3,8 @@
 # (pieces, tokens and ids), Reformer's missing pad token, --pad-id /
 # --pad-token, and decode.
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name expected actual
-  if [ "$2" == "$3" ]; then echo "ok   $1"; else
-    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Every row of every spm golden through the CLI (JSONL in, compared field by field).
 for golden in "$TKA_SHARED"/golden/tokenize/spm.*.jsonl; do
@@ -30,9 +23,9 @@ PY
 )
   read -r n_want n_got bad <<<"$result"
   if [ "$n_want" = "$n_got" ] && [ "$bad" = "[]" ]; then
-    echo "ok   $name: checked $n_want, matched $n_want"
+    ok "$name: checked $n_want, matched $n_want"
   else
-    echo "FAIL $name: $n_want rows expected, $n_got written, first mismatching lines $bad"; fail=1
+    bad "$name: $n_want rows expected, $n_got written, first mismatching lines $bad"
   fi
 done
 
@@ -67,9 +60,9 @@ PY
       *) label="$name via the name $spec" ;;
     esac
     if [ "$n_want" = "$n_got" ] && [ "$bad" = "[]" ]; then
-      echo "ok   $label: checked $n_want, matched $n_want ($n_differ rows where the two differ)"
+      ok "$label: checked $n_want, matched $n_want ($n_differ rows where the two differ)"
     else
-      echo "FAIL $label: $n_want rows expected, $n_got written, first mismatching rows $bad"; fail=1
+      bad "$label: $n_want rows expected, $n_got written, first mismatching rows $bad"
     fi
   done
 done
@@ -97,4 +90,4 @@ check "--pad-token names a piece" '{"input_ids": [17, 39681, 36694, 0, 0], "atte
 out=$(echo '5 271 0 168 258' | $T decode --tokenizer bpe320_republic)
 check "decode: unknown id as the unk surface" '{"text": "am ⁇ lie"}' "$out"
 
-exit $fail
+finish

@@ -3,15 +3,9 @@
 # pipeline, fixed-length padding (--padding max_length / --pad-to-max-seq-len), and
 # --order (one framework's batch order in the other's pipeline).
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-DEMO=$TKA_SHARED/data/demo_sst2_sentence/demo.tsv
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 G=$TKA_SHARED/golden/pipeline
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
 
 # 1. The Reformer step-2 pipeline on the real model (google/reformer-crime-and-punishment,
 #    from_pretrained's tokenizer), both flavors, every batch: dataset items are the ids of
@@ -185,4 +179,4 @@ orders "--order: an object without batches" 3 'has no "batches" list' '{"tokalig
 "$T" pipeline --data "$DEMO" --tokenizer bert-base-uncased --order "$tmp/none.json" --dump "$tmp/x.npy" -q 2> "$tmp/err"; rc=$?
 [ $rc -eq 3 ] && grep -qF "none.json" "$tmp/err" && ok "--order: a missing file is named" || bad "--order missing file (exit $rc)"
 
-exit $fail
+finish

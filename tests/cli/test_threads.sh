@@ -4,15 +4,8 @@
 # the same message, exit code and output before it whatever the thread count;
 # a write failure with chunks in flight exits at once (no deadlock).
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name expected actual
-  if [ "$2" == "$3" ]; then echo "ok   $1"; else
-    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # about 2.4 MB (about ten 256 KiB chunks) of plain lines, an invalid UTF-8
 # byte on line 21000 (chunk 6 or so), a second one later
@@ -58,4 +51,4 @@ if [ -w /dev/full ]; then
       "3|tokalign encode: error: write failed: No space left on device" "$rc|$(printf '%s' "$err" | head -n 1)"
   done
 fi
-exit $fail
+finish

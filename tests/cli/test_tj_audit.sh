@@ -8,18 +8,16 @@
 # padding options with overflow), every row through `encode --offsets` and `decode`.
 # The answers in tests/cli/tj_audit/expected/ were made by make_expected.sh (see its header).
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 A=$TKA_SOURCE/tests/cli/tj_audit
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
 "$TKA_PYTHON" "$A/variants.py" "$TKA_SHARED/data/tokenizers" "$TKA_SHARED/data/corpora" "$tmp"
-"$TKA_PYTHON" "$A/check.py" "$TOKALIGN" "$tmp" "$A/expected" || fail=1
+check_cmd "every variant as the Rust tokenizer" "$TKA_PYTHON" "$A/check.py" "$TOKALIGN" "$tmp" "$A/expected"
 # --help states the directory rule (slow file by default, --compat fast picks tokenizer.json).
 help=$("$TOKALIGN" tokenize --help | tr -s ' \n' ' ')
 case "$help" in
   *"directory with both a slow file (vocab.txt, .model) and tokenizer.json opens the slow one, or tokenizer.json with --compat fast"*)
-    echo "ok   --help: the directory rule";;
-  *) echo "FAIL --help does not state the directory rule"; fail=1;;
+    ok "--help: the directory rule";;
+  *) bad "--help does not state the directory rule";;
 esac
-exit $fail
+finish

@@ -3,15 +3,8 @@
 # JSONL input, invalid UTF-8, threads, bad tokenizer files, and the golden
 # rows of the demo and edge-case sets through the CLI.
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name expected actual
-  if [ "$2" == "$3" ]; then echo "ok   $1"; else
-    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 out=$(echo 'Hello, world!' | $T tokenize --tokenizer bert-base-uncased)
 check "json shape" '{"tokens": ["hello", ",", "world", "!"], "ids": [7592, 1010, 2088, 999]}' "$out"
@@ -113,4 +106,4 @@ EOF
   done
 done
 
-exit $fail
+finish

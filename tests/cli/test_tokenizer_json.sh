@@ -5,64 +5,40 @@
 # (vocab.json + merges.txt) against the tokenizer.json HF builds from it; --compat fast
 # choosing tokenizer.json beside a vocab.txt; errors naming the file and JSON path.
 set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-T=$TOKALIGN
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # name expected actual
-  if [ "$2" == "$3" ]; then echo "ok   $1"; else
-    echo "FAIL $1"; echo "  expected: $2"; echo "  actual:   $3"; fail=1; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 G=$TKA_SHARED/golden/tokenizer_json
 D=$TKA_SHARED/data/tokenizers
 
-for model in bert-base-uncased-fast gpt2 qwen3 llama3 llama2 t5-style-unigram; do
-  for specials in true false; do
-    "$TKA_PYTHON" -c '
-import glob, json, os, sys
-want = sys.argv[1] == "true"
-for path in sorted(glob.glob(sys.argv[2] + ".*.jsonl")):
-    for l in open(path, encoding="utf-8"):
-        r = json.loads(l)
-        if r["add_special_tokens"] == want:
-            r["_set"] = os.path.basename(path).split(".")[-2]
-            print(json.dumps(r, ensure_ascii=False))' "$specials" "$G/$model" > "$tmp/rows.jsonl"
-    flag=""; [ "$specials" = false ] && flag="--no-special-tokens"
-    $T encode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/rows.jsonl" \
-       --input-format jsonl --text-field text --pair-field pair --offsets --threads 2 \
-       $flag > "$tmp/enc.jsonl"
-    $T encode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/rows.jsonl" \
-       --input-format jsonl --text-field text --pair-field pair --output-format ids \
-       $flag > "$tmp/ids.txt"
-    $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" > "$tmp/dec.jsonl"
-    $T decode --tokenizer "$D/$model/tokenizer.json" --input "$tmp/ids.txt" \
-       --skip-special-tokens > "$tmp/decs.jsonl"
-    result=$("$TKA_PYTHON" - "$tmp/rows.jsonl" "$tmp/enc.jsonl" "$tmp/dec.jsonl" "$tmp/decs.jsonl" "$model" <<'PY'
-import json, sys
-rd = lambda p: [json.loads(l) for l in open(p, encoding="utf-8") if l.strip()]
-want, enc, dec, decs = (rd(p) for p in sys.argv[1:5])
-bad = []
-for w, e, d, s in zip(want, enc, dec, decs):
-    ok = (e["input_ids"] == w["ids"] and e["token_type_ids"] == w["type_ids"]
-          and e["attention_mask"] == w["attention_mask"]
-          and e["special_tokens_mask"] == w["special_tokens_mask"]
-          and e["offsets"] == w["offsets"] and d["text"] == w["decoded"]
-          and s["text"] == w["decoded_skip"])
-    if not ok:
-        bad.append("%s:%d" % (w["_set"], w["i"]))
-n = len(want)
-print(n, len(enc), len(dec), len(decs), n - len(bad), bad[:5])
+# MODEL's golden rows (every set), add_special_tokens true, then false, through the CLI with
+# --threads 2 (tests/tools/tj_compare.py).
+golden_rows() {
+  "$TKA_PYTHON" - "$TKA_SOURCE/tests/tools" "$T" "$G/$1" "$D/$1/tokenizer.json" "$1" "$tmp" <<'PY'
+import glob, os, sys
+sys.path.insert(0, sys.argv[1])
+import tj_compare as C
+tokalign, golden, tj, model, tmp = sys.argv[2:7]
+rows = []
+for path in sorted(glob.glob(golden + ".*.jsonl")):
+    for r in C.read_jsonl(path):
+        r["_set"] = os.path.basename(path).split(".")[-2]
+        rows.append(r)
+failed = False
+for sp in (True, False):
+    want = [r for r in rows if r["add_special_tokens"] == sp]
+    run = C.run_cli(tokalign, tj, want, sp, tmp, ["--threads", "2"])
+    bad = ["%s:%d" % (w["_set"], w["i"]) for k, w in enumerate(want) if not C.row_matches(run, k, w)]
+    written = (len(run.enc), len(run.dec or []), len(run.decs or []))
+    good = not bad and written == (len(want),) * 3
+    print("%s %s add_special_tokens=%s: checked %d, matched %d%s" % (
+        "ok  " if good else "FAIL", model, str(sp).lower(), len(want), len(want) - len(bad),
+        "" if good else ", written %d/%d/%d, first differing rows %s" % (written + (bad[:5],))))
+    failed = failed or not good
+sys.exit(1 if failed else 0)
 PY
-)
-    read -r n n_enc n_dec n_decs matched bad <<<"$result"
-    if [ "$n" = "$n_enc" ] && [ "$n" = "$n_dec" ] && [ "$n" = "$n_decs" ] && [ "$n" = "$matched" ]; then
-      echo "ok   $model add_special_tokens=$specials: checked $n, matched $matched"
-    else
-      echo "FAIL $model add_special_tokens=$specials: checked $n, matched $matched (written $n_enc/$n_dec/$n_decs), first differing rows $bad"
-      fail=1
-    fi
-  done
+}
+for model in bert-base-uncased-fast gpt2 qwen3 llama3 llama2 t5-style-unigram; do
+  check_cmd "$model: every golden row" golden_rows "$model"
 done
 
 # GPT-2's slow files open like the tokenizer.json built from them.
@@ -110,13 +86,13 @@ set +e
 msg=$(echo hi | $T tokenize --tokenizer "$tmp/bad.json" 2>&1); rc=$?
 set -e
 check "unknown normalizer type exits non-zero" 1 "$([ $rc -ne 0 ] && echo 1 || echo 0)"
-case "$msg" in *bad.json*normalizer*Lowercase2*) echo "ok   unknown normalizer named with its path";;
-  *) echo "FAIL unknown normalizer message: $msg"; fail=1;; esac
+case "$msg" in *bad.json*normalizer*Lowercase2*) ok "unknown normalizer named with its path";;
+  *) bad "unknown normalizer message: $msg";; esac
 printf '{"model": {"type": "BPE", "vocab": {}, ' > "$tmp/trunc.json"
 set +e
 msg=$(echo hi | $T tokenize --tokenizer "$tmp/trunc.json" 2>&1); rc=$?
 set -e
-case "$msg" in *trunc.json*line*) echo "ok   truncated JSON: $msg";;
-  *) echo "FAIL truncated JSON message: $msg"; fail=1;; esac
+case "$msg" in *trunc.json*line*) ok "truncated JSON: $msg";;
+  *) bad "truncated JSON message: $msg";; esac
 
-exit $fail
+finish

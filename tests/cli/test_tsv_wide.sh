@@ -4,12 +4,8 @@
 # are hashed (issue 12, item 4: it used to take about 85 minutes). The bounds are
 # CPU seconds and peak RSS, asserted; generous enough for a sanitizer build.
 set -uo pipefail
-: "${TOKALIGN:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fail=1; }
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 n=1000000
 "$TKA_PYTHON" - "$tmp/wide.tsv" $n <<'PY'
 import sys
@@ -37,4 +33,4 @@ assert names[2] == "col0" and names[2 + n // 2] == "col0.1", (names[2], names[2 
 assert names[-1] == "col%d.1" % ((n - 3) % (n // 2)), names[-1]
 assert len(set(names)) == n
 PY
-exit $fail
+finish

@@ -9,33 +9,20 @@ the CLI must fail with an error; the others are not checked.
 """
 import json, os, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import tj_compare as C  # noqa: E402
+
 T, VDIR, EDIR = sys.argv[1:4]
-FIELDS = (("input_ids", "ids"), ("token_type_ids", "type_ids"), ("attention_mask", "attention_mask"),
-          ("special_tokens_mask", "special_tokens_mask"), ("offsets", "offsets"))
 
 
-def rd(path):
-    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-
-
-def run(args, inp=None):
-    p = subprocess.run([T] + args, input=inp, capture_output=True, text=True, encoding="utf-8")
-    return p.returncode, p.stdout, p.stderr
-
-
-def same(e, w):
-    return all(e.get(a) == w[b] for a, b in FIELDS)
-
-
-def main():
-    rows = rd(os.path.join(VDIR, "rows.jsonl"))
+def main(tmp):
+    rows = C.read_jsonl(os.path.join(VDIR, "rows.jsonl"))
     total = matched = 0
     bad_all = []
-    tmp = tempfile.mkdtemp()
-    for m in rd(os.path.join(VDIR, "manifest.jsonl")):
+    for m in C.read_jsonl(os.path.join(VDIR, "manifest.jsonl")):
         name, kind = m["name"], m["kind"]
         tj = os.path.join(VDIR, name + ".json")
-        exp = rd(os.path.join(EDIR, name + ".jsonl"))
+        exp = C.read_jsonl(os.path.join(EDIR, name + ".jsonl"))
         header, exp = exp[0], exp[1:]
         assert "made_by" in header and len(exp) == len(rows), name
         checked = ok = errors = 0
@@ -48,11 +35,12 @@ def main():
                 if "error" in exp[i] and refused < 3:  # Rust refuses this row: so must the CLI
                     refused += 1
                     checked += 1
-                    code, _, err = run(["encode", "--tokenizer", tj, "--input-format", "jsonl",
+                    p = subprocess.run([T, "encode", "--tokenizer", tj, "--input-format", "jsonl",
                                         "--text-field", "text", "--pair-field", "pair"]
                                        + ([] if sp else ["--no-special-tokens"]) + m.get("cli", []),
-                                       json.dumps(rows[i], ensure_ascii=False) + "\n")
-                    if code != 0 and "error" in err:
+                                       input=json.dumps(rows[i], ensure_ascii=False) + "\n",
+                                       capture_output=True, text=True, encoding="utf-8")
+                    if p.returncode != 0 and "error" in p.stderr:
                         ok += 1
                         errors += 1
                     else:
@@ -61,38 +49,14 @@ def main():
                 assert len(good) == len(idx), name
             if not good:
                 continue
-            inp = os.path.join(tmp, "in.jsonl")
-            with open(inp, "w", encoding="utf-8") as f:
-                for i in good:
-                    f.write(json.dumps(rows[i], ensure_ascii=False) + "\n")
-            base = ["--tokenizer", tj, "--input", inp, "--input-format", "jsonl", "--text-field", "text",
-                    "--pair-field", "pair"] + ([] if sp else ["--no-special-tokens"])
             opts = (["--batch-size", str(m["batch"])] if kind == "batch" else m.get("cli", []))
-            code, out, err = run(["encode", "--offsets"] + base + opts)
-            enc = [json.loads(l) for l in out.split("\n") if l] if code == 0 else []
-            dec = decs = [None] * len(good)
-            if kind == "rows" and code == 0:
-                _, ids, _ = run(["encode", "--output-format", "ids"] + base + opts)  # the ids-only path
-                idsf = os.path.join(tmp, "ids.txt")
-                open(idsf, "w").write(ids)
-                idl = [[int(x) for x in l.split()] for l in ids.split("\n")[:len(good)]]
-                dec = [json.loads(l)["text"] for l in run(["decode", "--tokenizer", tj, "--input", idsf])[1].split("\n") if l]
-                decs = [json.loads(l)["text"] for l in
-                        run(["decode", "--tokenizer", tj, "--input", idsf, "--skip-special-tokens"])[1].split("\n") if l]
-            if code != 0:
-                print("  %s: the CLI failed: %s" % (name, err.strip()[:300]))
+            # batches: runs of the subset, only the encodings are compared; rows: decode too
+            run = C.run_cli(T, tj, [rows[i] for i in good], sp, tmp, opts, decode=kind == "rows")
+            if run.code != 0:
+                print("  %s: the CLI failed: %s" % (name, run.err.strip()[:300]))
             for k, i in enumerate(good):
                 checked += 1
-                w = exp[i]
-                e = enc[k] if k < len(enc) else {}
-                good_row = same(e, w)
-                if good_row and "overflowing" in w:
-                    eo = e.get("overflowing", [])
-                    good_row = len(eo) == len(w["overflowing"]) and all(same(a, b) for a, b in zip(eo, w["overflowing"]))
-                if good_row and kind == "rows":
-                    good_row = k < len(dec) and dec[k] == w["decoded"] and decs[k] == w["decoded_skip"] \
-                        and k < len(idl) and idl[k] == w["ids"]
-                if good_row:
+                if C.row_matches(run, k, exp[i]):
                     ok += 1
                 else:
                     bad.append(i)
@@ -106,4 +70,5 @@ def main():
     sys.exit(1 if bad_all or total != matched else 0)
 
 
-main()
+with tempfile.TemporaryDirectory() as scratch:
+    main(scratch)
