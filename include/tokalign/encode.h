@@ -53,6 +53,8 @@ typedef struct tka_encode_options {
                                    return_token_type_ids=True: A 0, B 1 (all 0 without
                                    special tokens); WordPiece and tokenizer.json always
                                    have them */
+    bool word_ids;           /* fill word_ids (see tka_encoding); fast-compat WordPiece and
+                                   tokenizer.json only (TKA_ERR_UNSUPPORTED otherwise) */
 } tka_encode_options;
 
 /* max_length -1, no truncation, stride 0, no padding, right side, the
@@ -113,6 +115,13 @@ typedef struct tka_encoding {
     const char *token_text;
     uint32_t *text_start, *text_len;
     uint32_t pad_text_start, pad_text_len;
+    /* With options.word_ids: the Rust tokenizer's Encoding word ids (what transformers'
+     * BatchEncoding.word_ids() returns): the index of the pre-tokenizer split a token
+     * comes from within its own sequence (text and text_pair both count from 0), a split
+     * being a pre-token of the normalized text or an added token met in it; -1 (None)
+     * for the special tokens the post-processor adds and for padding. Overflow
+     * encodings keep the indices of their tokens. */
+    int32_t *word_ids;
 } tka_encoding;
 
 /* Ownership and threads: owned by the caller of tka_encoder_new, freed with

@@ -116,6 +116,8 @@ static inline tka_status tka_tokens_push(tka_tokens *t, unsigned flags, int32_t 
         t->starts[i] = start;
         t->ends[i] = end;
     }
+    if (flags & TKA_TOKENS_WORDS)
+        t->words[i] = t->n_words; /* the word ends with tka_tokens_end_word */
     if (flags & TKA_TOKENS_STRINGS) {
         if (t->text_cap - t->text_used < text_len) {
             tka_status st = tka_tokens_reserve_text(t, text_len);
@@ -130,6 +132,13 @@ static inline tka_status tka_tokens_push(tka_tokens *t, unsigned flags, int32_t 
     }
     t->count = i + 1;
     return TKA_OK;
+}
+
+/* Closes the current word (TKA_TOKENS_WORDS): the next token starts the next one. */
+static inline void tka_tokens_end_word(tka_tokens *t, unsigned flags)
+{
+    if (flags & TKA_TOKENS_WORDS)
+        t->n_words++;
 }
 
 #endif

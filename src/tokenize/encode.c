@@ -103,7 +103,14 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
         free(e);
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the tokenizer has no [CLS] / [SEP] token");
     }
-    e->flags = (o->offsets ? TKA_TOKENS_OFFSETS : 0u) | (o->strings ? TKA_TOKENS_STRINGS : 0u);
+    if (o->word_ids && !e->fast && !e->json) {
+        free(e);
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "word ids are those of the Rust (fast) tokenizers: open a BERT "
+                             "vocabulary with compat fast, or a tokenizer.json");
+    }
+    e->flags = (o->offsets ? TKA_TOKENS_OFFSETS : 0u) | (o->strings ? TKA_TOKENS_STRINGS : 0u) |
+               (o->word_ids ? TKA_TOKENS_WORDS : 0u);
     *out = e;
     return TKA_OK;
 }
@@ -203,6 +210,8 @@ static tka_status alloc_encoding(const tka_encoder *enc, tka_encoding *e, size_t
     if (enc->o.strings && (!(e->text_start = arena_array(arena, n, sizeof(uint32_t))) ||
                            !(e->text_len = arena_array(arena, n, sizeof(uint32_t)))))
         return TKA_ERR_NOMEM;
+    if (enc->o.word_ids && !(e->word_ids = arena_array(arena, n, sizeof(int32_t))))
+        return TKA_ERR_NOMEM;
     return TKA_OK;
 }
 
@@ -212,7 +221,7 @@ typedef struct writer {
 } writer;
 
 static void put(writer *w, int32_t id, int32_t type, int32_t special, uint32_t s, uint32_t end,
-                size_t text_at, uint32_t text_n)
+                size_t text_at, uint32_t text_n, int32_t word)
 {
     tka_encoding *e = w->e;
     size_t i = w->i++;
@@ -229,13 +238,16 @@ static void put(writer *w, int32_t id, int32_t type, int32_t special, uint32_t s
         e->text_start[i] = (uint32_t)text_at;
         e->text_len[i] = text_n;
     }
+    if (e->word_ids)
+        e->word_ids[i] = word;
 }
 
 static void put_tokens(writer *w, const tka_tokens *t, range r, int32_t type, size_t text_base)
 {
     for (size_t k = r.s; k < r.e; k++)
         put(w, t->ids[k], type, 0, t->starts ? t->starts[k] : 0, t->ends ? t->ends[k] : 0,
-            t->text_start ? text_base + t->text_start[k] : 0, t->text_len ? t->text_len[k] : 0);
+            t->text_start ? text_base + t->text_start[k] : 0, t->text_len ? t->text_len[k] : 0,
+            w->e->word_ids ? (int32_t)t->words[k] : -1);
 }
 
 /* [CLS] A [SEP] (B [SEP]) for WordPiece with special tokens, A (B)
@@ -255,14 +267,14 @@ static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, cons
     e->pad_text_len = bl->pad_n;
     writer w = {e, 0};
     if (specials)
-        put(&w, enc->cls, 0, 1, 0, 0, bl->cls, bl->cls_n);
+        put(&w, enc->cls, 0, 1, 0, 0, bl->cls, bl->cls_n, -1);
     put_tokens(&w, &enc->a, a, 0, 0);
     if (specials)
-        put(&w, enc->sep, 0, 1, 0, 0, bl->sep, bl->sep_n);
+        put(&w, enc->sep, 0, 1, 0, 0, bl->sep, bl->sep_n, -1);
     if (b) {
         put_tokens(&w, &enc->b, *b, enc->o.add_special_tokens ? 1 : pair_type, bl->b_base);
         if (specials)
-            put(&w, enc->sep, 1, 1, 0, 0, bl->sep, bl->sep_n);
+            put(&w, enc->sep, 1, 1, 0, 0, bl->sep, bl->sep_n, -1);
     }
     return TKA_OK;
 }
@@ -293,6 +305,10 @@ static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
         memcpy(p.text_start + at, e->text_start, n * sizeof(uint32_t));
         memcpy(p.text_len + at, e->text_len, n * sizeof(uint32_t));
     }
+    if (!e->word_ids)
+        p.word_ids = NULL;
+    if (p.word_ids)
+        memcpy(p.word_ids + at, e->word_ids, n * sizeof(int32_t));
     /* COMPAT: _pad: input_ids += [pad_token_id], token_type_ids +=
      * [pad_token_type_id], special_tokens_mask += [1], attention_mask += [0];
      * the Rust side pads offsets with (0, 0). */
@@ -308,6 +324,8 @@ static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
             p.text_start[k] = e->pad_text_start;
             p.text_len[k] = e->pad_text_len;
         }
+        if (p.word_ids)
+            p.word_ids[k] = -1;
     }
     *e = p;
     return TKA_OK;

@@ -172,9 +172,10 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
         left = fo->trunc_left;
         stride = (size_t)fo->stride;
     }
-    /* a caller that reads no offsets, strings or overflow gets the ids-only encoding */
+    /* a caller that reads no offsets, strings, overflow or word ids gets the ids-only
+     * encoding */
     tka_status st =
-        !o->offsets && !o->strings && !o->overflow
+        !o->offsets && !o->strings && !o->overflow && !o->word_ids
             ? tj_tokenizer_encode_ids(b->t, text, len, pair, pair_len, o->add_special_tokens,
                                       max_length, how, left, stride, &node->e, err)
             : tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len, o->add_special_tokens,
@@ -228,6 +229,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
         ARR(text_start, uint32_t);
         ARR(text_len, uint32_t);
     }
+    if (o->word_ids)
+        ARR(word_ids, int32_t);
 #undef ARR
     for (size_t i = 0; i < n; i++)
         bytes += ebuf->tok_len[i];
@@ -249,6 +252,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
             out->offset_starts[i] = ebuf->s[i];
             out->offset_ends[i] = ebuf->e[i];
         }
+        if (o->word_ids)
+            out->word_ids[i] = ebuf->words[i];
         if (txt) {
             memcpy(txt + at, ebuf->tok[i], ebuf->tok_len[i]);
             out->text_start[i] = (uint32_t)at;
@@ -273,6 +278,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
                 memmove(out->text_start + d, out->text_start, n * sizeof(uint32_t));
                 memmove(out->text_len + d, out->text_len, n * sizeof(uint32_t));
             }
+            if (o->word_ids)
+                memmove(out->word_ids + d, out->word_ids, n * sizeof(int32_t));
         }
         for (size_t i = at0; i < at0 + d; i++) {
             out->input_ids[i] = fo->pad_id;
@@ -281,6 +288,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
             out->special_tokens_mask[i] = 1;
             if (o->offsets)
                 out->offset_starts[i] = out->offset_ends[i] = 0;
+            if (o->word_ids)
+                out->word_ids[i] = -1;
             if (txt) {
                 out->text_start[i] = (uint32_t)at;
                 out->text_len[i] = (uint32_t)pad_len;

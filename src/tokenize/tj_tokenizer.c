@@ -362,11 +362,13 @@ static void to_chars(const tj_state *s, size_t len, uint32_t *os, uint32_t *oe)
     *oe = ce;
 }
 
-/* The tokens of one pre-token split (an added token, or the model's pieces) into out. */
+/* The tokens of one pre-token split (an added token, or the model's pieces) into out;
+ * `word`: the split's index, their word id (PreTokenizedString::into_encoding). */
 static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, const tj_split *sp,
-                             int32_t type_id, tj_enc *out, tka_error *err)
+                             int32_t type_id, int32_t word, tj_enc *out, tka_error *err)
 {
     uint32_t os, oe;
+    out->word = word;
     if (sp->added >= 0) {
         const tj_added_token *x = &t->added.v[sp->added];
         tj_str_orig(&sp->str, 0, sp->str.len, &os, &oe);
@@ -502,7 +504,7 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
                 continue;
             }
             out->n = 0;
-            st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+            st = emit_split(t, s, len, &s->s1.v[i], type_id, 0, out, err);
             total += out->n;
             if (total >= limit)
                 break;
@@ -512,7 +514,9 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
     size_t total = 0;
     for (size_t i = first; i < s->s1.n && st == TKA_OK; i++) {
         size_t before = out->n;
-        st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+        /* COMPAT: tokenize_with_limit (Left) drains the splits before `first`: the
+         * word ids count from the first one kept */
+        st = emit_split(t, s, len, &s->s1.v[i], type_id, (int32_t)(i - first), out, err);
         total += out->n - before;
         if (limit != SIZE_MAX && !left && s->s1.v[i].added < 0 && total >= limit)
             break;
@@ -607,9 +611,11 @@ static tka_status slice_into(tj_enc *dst, const tj_enc *src, span r, bool overfl
     dst->n = 0;
     dst->overflow = overflow;
     tka_status st = tj_enc_reserve(dst, r.e - r.s);
-    for (size_t i = r.s; i < r.e && st == TKA_OK; i++)
+    for (size_t i = r.s; i < r.e && st == TKA_OK; i++) {
+        dst->word = src->words[i];
         st = tj_enc_push(dst, src->ids[i], src->type_ids[i], src->special[i], src->s[i], src->e[i],
                          src->tok[i], src->tok_len[i]);
+    }
     return st;
 }
 
@@ -624,6 +630,7 @@ static void keep_span(tj_enc *e, span r)
         memmove(e->e, e->e + r.s, n * sizeof *e->e);
         memmove(e->tok, e->tok + r.s, n * sizeof *e->tok);
         memmove(e->tok_len, e->tok_len + r.s, n * sizeof *e->tok_len);
+        memmove(e->words, e->words + r.s, n * sizeof *e->words);
     }
     e->n = r.e - r.s;
 }
