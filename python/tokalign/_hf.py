@@ -10,6 +10,7 @@ arrays; return_tensors="np" with uniform lengths reshapes them without a copy.
 import collections
 import logging
 import os
+import warnings
 
 import numpy as np
 
@@ -45,11 +46,15 @@ def _default_threads():
     return max(1, min(os.cpu_count() or 1, 16))
 
 
+class TokenSpan(collections.namedtuple("TokenSpan", ["start", "end"])):
+    """transformers' TokenSpan: [start, end) of the tokens of a word."""
+
+
 class Encoding:
     """One row of a fast-compat batch, as tokenizers.Encoding shows it
     (ids, type_ids, tokens, offsets, attention_mask, special_tokens_mask,
-    overflowing, sequence_ids, n_sequences), built from the batch arrays on
-    access."""
+    word_ids, overflowing, sequence_ids, n_sequences), built from the batch
+    arrays on access."""
 
     def __init__(self, tokenizer, fields, n_sequences, overflowing=()):
         self._tokenizer = tokenizer
@@ -62,6 +67,32 @@ class Encoding:
     attention_mask = property(lambda s: list(s._fields["attention_mask"]))
     special_tokens_mask = property(lambda s: list(s._fields["special_tokens_mask"]))
     offsets = property(lambda s: [tuple(p) for p in s._fields["offset_mapping"]])
+    # the Rust Encoding's words: the pre-tokenizer split of each token, None for the
+    # special tokens the post-processor adds and for padding (C: -1)
+    word_ids = property(lambda s: [None if w < 0 else w for w in s._fields["word_ids"]])
+    words = word_ids
+
+    def token_to_word(self, token_index):
+        # COMPAT: Encoding::token_to_word: None past the end and for specials / padding
+        w = self._fields["word_ids"]
+        return w[token_index] if 0 <= token_index < len(w) and w[token_index] >= 0 else None
+
+    def word_to_tokens(self, word_index, sequence_index=0):
+        """COMPAT: Encoding::word_to_tokens: within the tokens of the sequence
+        (all tokens when it has none), up to the first token of a later word, the
+        span of those of word_index; None when there are none."""
+        seq = self.sequence_ids
+        idx = [i for i, q in enumerate(seq) if q == sequence_index]
+        lo, hi = (idx[0], idx[-1] + 1) if idx else (0, len(seq))
+        start = end = None
+        for i in range(lo, hi):
+            w = self._fields["word_ids"][i]
+            if w > word_index:  # take_while(w <= Some(word)): None (-1) passes
+                break
+            if w == word_index:
+                start = i if start is None else start
+                end = i + 1
+        return None if start is None else (start, end)
 
     @property
     def tokens(self):
@@ -156,6 +187,52 @@ class BatchEncoding(collections.UserDict):
             raise ValueError("sequence_ids() is not available when using Python-based tokenizers")
         return self._encodings[batch_index].sequence_ids
 
+    def words(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("words() is not available when using Python-based tokenizers")
+        warnings.warn(
+            "`BatchEncoding.words()` property is deprecated and should be replaced with the identical, "
+            "but more self-explanatory `BatchEncoding.word_ids()` property.",
+            FutureWarning,
+        )
+        return self.word_ids(batch_index)
+
+    def word_ids(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("word_ids() is not available when using Python-based tokenizers")
+        return self._encodings[batch_index].word_ids
+
+    def token_to_word(self, batch_or_token_index, token_index=None):
+        if not self._encodings:
+            raise ValueError("token_to_word() is not available when using Python based tokenizers")
+        if token_index is not None:
+            batch_index = batch_or_token_index
+        else:
+            batch_index = 0
+            token_index = batch_or_token_index
+        # COMPAT: 4.9.1 reads self._batch_size / self._seq_len, which BatchEncoding does
+        # not have: a negative index raises AttributeError (from __getattr__)
+        if batch_index < 0:
+            batch_index = self._batch_size + batch_index
+        if token_index < 0:
+            token_index = self._seq_len + token_index
+        return self._encodings[batch_index].token_to_word(token_index)
+
+    def word_to_tokens(self, batch_or_word_index, word_index=None, sequence_index=0):
+        if not self._encodings:
+            raise ValueError("word_to_tokens() is not available when using Python based tokenizers")
+        if word_index is not None:
+            batch_index = batch_or_word_index
+        else:
+            batch_index = 0
+            word_index = batch_or_word_index
+        if batch_index < 0:
+            batch_index = self._batch_size + batch_index
+        if word_index < 0:
+            word_index = self._seq_len + word_index
+        span = self._encodings[batch_index].word_to_tokens(word_index, sequence_index)
+        return TokenSpan(*span) if span is not None else None
+
     def convert_to_tensors(self, tensor_type=None, prepend_batch_axis=False):
         if tensor_type is None:
             return self
@@ -213,7 +290,8 @@ class _Encodings:
     def _one(self, i):
         s, e = self._bounds[i], self._bounds[i + 1]
         fields = {k: v[s:e].tolist() for k, v in self._r.items()
-                  if k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping")}
+                  if k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping",
+                           "word_ids")}
         return Encoding(self._tokenizer, fields, self._n_seq)
 
     def __getitem__(self, i):
@@ -594,7 +672,7 @@ class PreTrainedTokenizer:
             # fast: every field, for the Encoding of each row
             token_type_ids=bool(return_token_type_ids) or fast,
             attention_mask=bool(return_attention_mask) or fast or bool(return_length),
-            special_tokens_mask=bool(return_special_tokens_mask) or fast)
+            special_tokens_mask=bool(return_special_tokens_mask) or fast, word_ids=fast)
         lengths = r["lengths"]
         if verbose and max_length is None and r["max_row_length"] > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence

@@ -275,6 +275,7 @@ static PyObject *Tokenizer_decode(TokenizerObject *self, PyObject *args, PyObjec
  * and each row's place in them, laid out before the phase starts. */
 typedef struct batch_out {
     int64_t *lengths, *ids, *tt, *am, *stm, *offs, *ovf, *ovf_len, *ntrunc, *sample;
+    int64_t *words; /* word ids, -1 for None */
     size_t *row_at; /* text i's rows: [row_at[i], row_at[i + 1]) */
     size_t *tok_at; /* row r's tokens: from tok_at[r] (padded lengths) */
     size_t *ovf_at; /* row r's overflowing tokens: from ovf_at[r] */
@@ -327,6 +328,9 @@ static void write_row(const batch_out *o, size_t r, size_t i, const tka_encoding
             o->offs[2 * (at + j)] = e->offset_starts ? e->offset_starts[j] : 0;
             o->offs[2 * (at + j) + 1] = e->offset_ends ? e->offset_ends[j] : 0;
         }
+    if (o->words)
+        for (size_t j = 0; j < e->length; j++)
+            o->words[at + j] = e->word_ids ? e->word_ids[j] : -1;
     if (o->ovf) {
         for (size_t j = 0; j < e->n_overflowing_tokens; j++)
             o->ovf[o->ovf_at[r] + j] = e->overflowing_tokens[j];
@@ -429,7 +433,7 @@ static int set_array(PyObject *d, const char *key, PyObject *a)
 /* encode_batch(texts, pairs=None, *, add_special_tokens, max_length,
  * truncation, stride, padding, pad_to_multiple_of, padding_side, pad_id,
  * offsets, overflow, num_threads, token_type_ids, attention_mask,
- * special_tokens_mask) -> dict of flat int64 arrays plus
+ * special_tokens_mask, word_ids) -> dict of flat int64 arrays plus
  * "lengths" (tokens per row): row i is [sum(lengths[:i]), +lengths[i]). With
  * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch;
  * "uniform" (bool) says so and "max_row_length" (int) is max(lengths).
@@ -453,16 +457,19 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
                             "token_type_ids",
                             "attention_mask",
                             "special_tokens_mask",
+                            "word_ids",
                             NULL};
     PyObject *texts, *pairs = Py_None, *trunc_o = NULL, *pad_o = NULL, *side_o = NULL;
     int add_special = 1, offsets = 0, overflow = 0, threads = 1;
     int want_tt = 1, want_am = 1, want_stm = 1; /* arrays not asked for are not built */
+    int want_words = 0;                         /* word ids (-1: None), fast tokenizers */
     long long max_length = -1, stride = 0, multiple = 0;
     int pad_id = -1;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(
-                            args, kw, "O|O$pLULULUippippp", names, &texts, &pairs, &add_special,
-                            &max_length, &trunc_o, &stride, &pad_o, &multiple, &side_o, &pad_id,
-                            &offsets, &overflow, &threads, &want_tt, &want_am, &want_stm))
+    if (!ready(self) ||
+        !PyArg_ParseTupleAndKeywords(args, kw, "O|O$pLULULUippipppp", names, &texts, &pairs,
+                                     &add_special, &max_length, &trunc_o, &stride, &pad_o,
+                                     &multiple, &side_o, &pad_id, &offsets, &overflow, &threads,
+                                     &want_tt, &want_am, &want_stm, &want_words))
         return NULL;
     tka_encode_options o;
     tka_encode_options_init(&o);
@@ -494,6 +501,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     o.offsets = offsets;
     o.overflow = overflow;
     o.type_ids = want_tt; /* SentencePiece: only when asked (return_token_type_ids=True) */
+    o.word_ids = want_words;
 
     /* Tuples, not the caller's lists: they hold a reference to every str
      * whose UTF-8 buffer the threads read while the GIL is released, so
@@ -629,7 +637,20 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         goto done;
     }
 
-    enum { A_LEN, A_IDS, A_TT, A_AM, A_STM, A_OFFS, A_OVF, A_OVF_LEN, A_NTRUNC, A_SAMPLE, A_N };
+    enum {
+        A_LEN,
+        A_IDS,
+        A_TT,
+        A_AM,
+        A_STM,
+        A_OFFS,
+        A_OVF,
+        A_OVF_LEN,
+        A_NTRUNC,
+        A_SAMPLE,
+        A_WORDS,
+        A_N
+    };
     static const char *const keys[A_N] = {"lengths",
                                           "input_ids",
                                           "token_type_ids",
@@ -639,12 +660,13 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
                                           "overflowing_tokens",
                                           "overflow_lengths",
                                           "num_truncated_tokens",
-                                          "overflow_to_sample_mapping"};
+                                          "overflow_to_sample_mapping",
+                                          "word_ids"};
     PyObject *arr[A_N] = {0};
-    const bool wanted[A_N] = {true,    true,     has_tt,   want_am,  want_stm,
-                              offsets, overflow, overflow, overflow, overflow};
-    const size_t count[A_N] = {n_rows, total,     total,  total,  total,
-                               total,  total_ovf, n_rows, n_rows, n_rows};
+    const bool wanted[A_N] = {true,     true,     has_tt,   want_am,  want_stm,  offsets,
+                              overflow, overflow, overflow, overflow, want_words};
+    const size_t count[A_N] = {n_rows,    total,  total,  total,  total, total,
+                               total_ovf, n_rows, n_rows, n_rows, total};
     bool arrays_ok = true;
     for (int a = 0; a < A_N && arrays_ok; a++) {
         if (!wanted[a])
@@ -654,9 +676,9 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         arrays_ok = arr[a] != NULL;
     }
     if (arrays_ok) {
-        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,   &job.out.tt,  &job.out.am,
-                              &job.out.stm,     &job.out.offs,  &job.out.ovf, &job.out.ovf_len,
-                              &job.out.ntrunc,  &job.out.sample};
+        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,    &job.out.tt,   &job.out.am,
+                              &job.out.stm,     &job.out.offs,   &job.out.ovf,  &job.out.ovf_len,
+                              &job.out.ntrunc,  &job.out.sample, &job.out.words};
         for (int a = 0; a < A_N; a++)
             *dst[a] = arr[a] ? PyArray_DATA((PyArrayObject *)arr[a]) : NULL;
         ts = PyEval_SaveThread();
