@@ -146,6 +146,19 @@ TKA_API tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, si
                                       const char *pair, size_t pair_len, tka_arena *arena,
                                       tka_encoding *out, tka_error *err);
 
+/* Pre-tokenized input: words[0..n) (and pair_words[0..pair_n) when pair_words is not
+ * NULL), as a fast tokenizer encodes them for transformers' is_split_into_words=True.
+ * COMPAT: Rust's encode_single_sequence(PreTokenized): each word goes alone through the
+ * added tokens, normalizer, pre-tokenizer and model -- with truncation on, each word's model
+ * stops once it holds max_length tokens -- and its tokens get the word's position as word
+ * id and offsets within the word; then truncation, special tokens and padding as for a
+ * text. Fast-compat WordPiece and tokenizer.json only (TKA_ERR_UNSUPPORTED otherwise). */
+TKA_API tka_status tka_encoder_encode_words(tka_encoder *encoder, const char *const *words,
+                                            const size_t *lens, size_t n,
+                                            const char *const *pair_words, const size_t *pair_lens,
+                                            size_t pair_n, tka_arena *arena, tka_encoding *out,
+                                            tka_error *err);
+
 /* Pads encodings of one batch the way tokenizer(batch, padding=...) does:
  * to the longest of the n encodings (or to max_length), rounded up to
  * pad_to_multiple_of; longer ones are left as they are. Uses the encoder's

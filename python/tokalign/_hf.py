@@ -528,9 +528,9 @@ class PreTrainedTokenizer:
         pieces never span a space), checked against 4.9.1 on 6 992 word lists
         (tests/python/oracle/gen_split_words.py), the only differences being
         code points unassigned in Python's Unicode 14, as in the goldens."""
-        if self.compat == "fast" or self.kind not in ("wordpiece", "sentencepiece"):
-            raise NotImplementedError("tokalign: is_split_into_words is bound for compat='slow' BERT and "
-                                      "SentencePiece tokenizers only")
+        if self.kind not in ("wordpiece", "sentencepiece"):
+            raise NotImplementedError("tokalign: is_split_into_words is bound for BERT, SentencePiece and "
+                                      "tokenizer.json tokenizers only")
 
         def join(x):
             if isinstance(x, str):
@@ -566,6 +566,16 @@ class PreTrainedTokenizer:
                 isinstance(text_pair[0], (list, tuple)) and (len(text_pair[0]) == 0 or isinstance(text_pair[0][0], str))))), (
             "text input must of type `str` (single example), `List[str]` (batch or single pretokenized "
             "example) or `List[List[str]]` (batch of pretokenized examples).")
+        if is_split_into_words and self.compat == "fast":
+            return self._call_words(text, text_pair, add_special_tokens=add_special_tokens, padding=padding,
+                                    truncation=truncation, max_length=max_length, stride=stride,
+                                    pad_to_multiple_of=pad_to_multiple_of, return_tensors=return_tensors,
+                                    return_token_type_ids=return_token_type_ids,
+                                    return_attention_mask=return_attention_mask,
+                                    return_overflowing_tokens=return_overflowing_tokens,
+                                    return_special_tokens_mask=return_special_tokens_mask,
+                                    return_offsets_mapping=return_offsets_mapping, return_length=return_length,
+                                    verbose=verbose)
         if is_split_into_words:
             text, text_pair = self._join_words(text, text_pair)
         args = dict(add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
@@ -590,6 +600,28 @@ class PreTrainedTokenizer:
                 return self._encode(text, None, batched=True, **args)
             return self.batch_encode_plus(text, **args)
         return self.encode_plus(text, text_pair, **args)
+
+    def _call_words(self, text, text_pair, **args):
+        """is_split_into_words=True of PreTrainedTokenizerFast (4.9.1): the words go to
+        the Rust tokenizer as a pre-tokenized sequence (encode_batch(..., is_pretokenized=
+        True)); each word is encoded alone, its tokens get its position as word id and
+        offsets within the word (tka_encoder_encode_words)."""
+        def words(x):
+            if not all(isinstance(w, str) for w in x):
+                raise TypeError("tokalign: is_split_into_words takes lists of str")
+            return list(x)
+
+        if isinstance(text, (list, tuple)) and text and isinstance(text[0], (list, tuple)):
+            if text_pair is not None and len(text) != len(text_pair):
+                raise ValueError(f"batch length of `text`: {len(text)} does not match batch length of "
+                                 f"`text_pair`: {len(text_pair)}.")
+            pairs = None if text_pair is None else [words(p) for p in text_pair]
+            return self._encode([words(t) for t in text], pairs, batched=True, split_words=True, **args)
+        if isinstance(text, str) or (text_pair is not None and isinstance(text_pair, str)):
+            raise TypeError("tokalign: with is_split_into_words a text is a list of words")
+        # COMPAT: _encode_plus: `[(text, text_pair)] if text_pair else [text]`: an empty pair is none
+        return self._encode([words(text)], [words(text_pair)] if text_pair else None, batched=False,
+                            split_words=True, **args)
 
     def encode(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
                max_length=None, stride=0, return_tensors=None, **kwargs):
@@ -616,7 +648,7 @@ class PreTrainedTokenizer:
     def _encode(self, texts, pairs, batched, add_special_tokens=True, padding=False, truncation=False, max_length=None,
                 stride=0, pad_to_multiple_of=None, return_tensors=None, return_token_type_ids=None,
                 return_attention_mask=None, return_overflowing_tokens=False, return_special_tokens_mask=False,
-                return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
+                return_offsets_mapping=False, return_length=False, verbose=True, split_words=False, **kwargs):
         padding_strategy, truncation_strategy, max_length = self._get_padding_truncation_strategies(
             padding, truncation, max_length, pad_to_multiple_of, verbose)
         fast = self.compat == "fast"
@@ -672,7 +704,7 @@ class PreTrainedTokenizer:
             # fast: every field, for the Encoding of each row
             token_type_ids=bool(return_token_type_ids) or fast,
             attention_mask=bool(return_attention_mask) or fast or bool(return_length),
-            special_tokens_mask=bool(return_special_tokens_mask) or fast, word_ids=fast)
+            special_tokens_mask=bool(return_special_tokens_mask) or fast, word_ids=fast, words=split_words)
         lengths = r["lengths"]
         if verbose and max_length is None and r["max_row_length"] > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence

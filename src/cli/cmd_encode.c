@@ -179,8 +179,8 @@ static tka_status append_words(tka_buf *out, const int32_t *v, size_t n)
             *p++ = ' ';
         }
         if (v[i] < 0) {
-            memcpy(p, "null", 4);
-            p += 4;
+            for (const char *k = "null"; *k; k++)
+                *p++ = *k;
         } else
             cli_put_int(&p, v[i]);
     }

@@ -344,6 +344,7 @@ static const tka_backend wordpiece_backend = {
     NULL,
     NULL,
     NULL,
+    NULL,
 };
 
 /* ------------------------------------------------------------ opening */

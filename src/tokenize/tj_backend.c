@@ -137,7 +137,8 @@ static tka_status b_tokens_to_string(const void *m, const int32_t *ids, size_t n
 
 static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
-                              tka_arena *arena, tka_encoding *out, tka_error *err);
+                              const tka_word_input *words, tka_arena *arena, tka_encoding *out,
+                              tka_error *err);
 
 static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text, size_t len,
                            const char *pair, size_t pair_len, tka_arena *arena, tka_encoding *out,
@@ -147,7 +148,20 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     enc_node *node = enc_get(b);
     if (!node)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
-    tka_status st = encode_with(b, node, o, text, len, pair, pair_len, arena, out, err);
+    tka_status st = encode_with(b, node, o, text, len, pair, pair_len, NULL, arena, out, err);
+    enc_put(b, node);
+    return st;
+}
+
+static tka_status b_encode_words(const void *m, const tka_encode_options *o,
+                                 const tka_word_input *in, tka_arena *arena, tka_encoding *out,
+                                 tka_error *err)
+{
+    const tjb *b = m;
+    enc_node *node = enc_get(b);
+    if (!node)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    tka_status st = encode_with(b, node, o, NULL, 0, NULL, 0, in, arena, out, err);
     enc_put(b, node);
     return st;
 }
@@ -155,9 +169,11 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
 static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_options *o,
                           tka_arena *arena, tka_encoding *out, tka_error *err);
 
+/* words: pre-tokenized input (text and pair unused), or NULL. */
 static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
-                              tka_arena *arena, tka_encoding *out, tka_error *err)
+                              const tka_word_input *words, tka_arena *arena, tka_encoding *out,
+                              tka_error *err)
 {
     /* The file's truncation / padding sections apply when the caller sets none (as the
      * Rust tokenizer built from the file would). */
@@ -175,7 +191,9 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
     /* a caller that reads no offsets, strings, overflow or word ids gets the ids-only
      * encoding */
     tka_status st =
-        !o->offsets && !o->strings && !o->overflow && !o->word_ids
+        words ? tj_tokenizer_encode_words(b->t, words, o->add_special_tokens, max_length, how, left,
+                                          stride, &node->e, o->overflow ? &node->ovf : NULL, err)
+        : !o->offsets && !o->strings && !o->overflow && !o->word_ids
             ? tj_tokenizer_encode_ids(b->t, text, len, pair, pair_len, o->add_special_tokens,
                                       max_length, how, left, stride, &node->e, err)
             : tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len, o->add_special_tokens,
@@ -334,6 +352,7 @@ static const tka_backend tj_backend = {
     .encode = b_encode,
     .decode = b_decode,
     .file_padding = b_file_padding,
+    .encode_words = b_encode_words,
 };
 
 tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,

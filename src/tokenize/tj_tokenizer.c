@@ -29,6 +29,7 @@ typedef struct tj_state {
     tj_pieces pieces;
     tj_splits s1, s2;
     tj_enc a, b;
+    tj_enc w; /* one pre-tokenized word */
     uint32_t *b2c;
     size_t b2c_cap;
     bool ids_only; /* the caller wants ids, type ids and special marks only */
@@ -70,6 +71,7 @@ static void state_free(tj_state *s)
     tj_splits_free(&s->s2);
     tj_enc_free(&s->a);
     tj_enc_free(&s->b);
+    tj_enc_free(&s->w);
     free(s->b2c);
     free(s->word);
     free(s);
@@ -774,13 +776,9 @@ tka_status tj_tokenizer_encode_ids(const tj_tokenizer *t, const char *text, size
                        stride, out, NULL, true, err);
 }
 
-static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
-                              size_t pair_len, bool add_special, int64_t max_length,
-                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
-                              tj_ovf *ovf, bool ids_only, tka_error *err)
+/* The state that goes with `out` (made on its first use with t). */
+static tj_state *out_state(const tj_tokenizer *t, tj_enc *out)
 {
-    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
-     * tokens live in its arena) until the next encode into it. */
     tj_state *s = out->owner_of == t ? out->owner : NULL;
     if (!s) {
         if (out->owner && out->owner_free)
@@ -788,12 +786,78 @@ static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t le
         out->owner = NULL;
         out->owner_of = NULL;
         if (!(s = state_get()))
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+            return NULL;
         out->owner = s;
         out->owner_of = t;
         out->owner_free = state_release;
     }
     tka_arena_reset(s->arena);
+    return s;
+}
+
+/* COMPAT: encode_single_sequence(PreTokenized): each word alone (its own offsets, added
+ * tokens, normalizer, pre-tokenizer, model stopped at `limit`), its tokens with its
+ * position as word id, merged as Encoding::merge(.., false) does (offsets not shifted). */
+static tka_status encode_words_seq(const tj_tokenizer *t, tj_state *s, const char *const *w,
+                                   const size_t *l, size_t n, int32_t type_id, size_t limit,
+                                   bool left, tj_enc *out, tka_error *err)
+{
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        tka_status st = encode_seq(t, s, w[i], l[i], type_id, limit, left, &s->w, err);
+        if (st != TKA_OK) {
+            tka_error_prefix(err, "word %zu: ", i);
+            return st;
+        }
+        const tj_enc *x = &s->w;
+        out->word = (int32_t)i;
+        st = tj_enc_reserve(out, x->n);
+        for (size_t k = 0; k < x->n && st == TKA_OK; k++)
+            st = tj_enc_push(out, x->ids[k], x->type_ids[k], x->special[k], x->s[k], x->e[k],
+                             x->tok[k], x->tok_len[k]);
+        if (st != TKA_OK)
+            return tka_error_set(err, st, "out of memory encoding");
+    }
+    return TKA_OK;
+}
+
+tka_status tj_tokenizer_encode_words(const tj_tokenizer *t, const tka_word_input *in,
+                                     bool add_special, int64_t max_length,
+                                     tka_truncation truncation, bool left, size_t stride,
+                                     tj_enc *out, tj_ovf *ovf, tka_error *err)
+{
+    tj_state *s = out_state(t, out);
+    if (!s)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    s->ids_only = false;
+    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
+    size_t limit = limited ? (size_t)max_length : SIZE_MAX;
+    bool pair = in->pair_words != NULL;
+    tka_status st = encode_words_seq(t, s, in->words, in->lens, in->n, 0,
+                                     truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit,
+                                     left, &s->a, err);
+    if (st != TKA_OK)
+        tka_error_prefix(err, "text: ");
+    if (st == TKA_OK && pair &&
+        (st = encode_words_seq(t, s, in->pair_words, in->pair_lens, in->pair_n, 1, limit, left,
+                               &s->b, err)) != TKA_OK)
+        tka_error_prefix(err, "text_pair: ");
+    if (st == TKA_OK)
+        st = truncate_and_process(t, s, pair, add_special, max_length, truncation, left, stride,
+                                  out, ovf, err);
+    return st;
+}
+
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
+                              size_t pair_len, bool add_special, int64_t max_length,
+                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
+                              tj_ovf *ovf, bool ids_only, tka_error *err)
+{
+    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
+     * tokens live in its arena) until the next encode into it. */
+    tj_state *s = out_state(t, out);
+    if (!s)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     s->ids_only = ids_only;
     /* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
      * max_length tokens (the first sequence not under OnlySecond). */
