@@ -742,10 +742,13 @@ static tka_status tokenize_words(tka_encoder *enc, const char *const *w, const s
         if ((st = tka_tokens_reserve(t, keep, flags)) != TKA_OK)
             return tka_error_set(err, st, "out of memory encoding");
         t->n_words = (uint32_t)i;
-        for (size_t k = 0; k < keep && st == TKA_OK; k++)
-            st = tka_tokens_push(
-                t, flags, x->ids[k], x->starts ? x->starts[k] : 0, x->ends ? x->ends[k] : 0,
-                x->text ? x->text + x->text_start[k] : NULL, x->text_start ? x->text_len[k] : 0);
+        for (size_t k = 0; k < keep && st == TKA_OK; k++) {
+            /* token strings only with TKA_TOKENS_STRINGS (then x->text holds them) */
+            bool txt = x->text != NULL && x->text_start != NULL;
+            st = tka_tokens_push(t, flags, x->ids[k], x->starts ? x->starts[k] : 0,
+                                 x->ends ? x->ends[k] : 0, txt ? x->text + x->text_start[k] : "",
+                                 txt ? x->text_len[k] : 0);
+        }
         if (st != TKA_OK)
             return tka_error_set(err, st, "out of memory encoding");
     }
