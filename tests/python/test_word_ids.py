@@ -20,10 +20,9 @@ with open(os.path.join(HERE, "oracle", "word_ids.json"), encoding="utf-8") as f:
 _sets = {}
 
 
-# Lines where tokalign's ids differ from the Rust tokenizer's Unicode 8.0 category tables
-# (tests/golden/golden_tokenizer_json.c, ../shared DISAGREEMENTS.md): no word ids to compare
-# there; they are counted apart and must be exactly these.
-UNICODE8_GAPS = {("bert-base-uncased-fast", "edge_cases", i) for i in (295, 296, 297, 298, 299, 300, 301, 306)}
+# No line's ids differ from the Rust tokenizer's any more (Rust's Unicode 8.0 classes are
+# reproduced): every row is compared.
+UNICODE8_GAPS = set()
 
 
 # Same ids, other words: U+31350 (CJK Extension H, assigned in Unicode 15.0) is \p{L} to the
