@@ -53,6 +53,8 @@ typedef struct tka_encode_options {
                                    return_token_type_ids=True: A 0, B 1 (all 0 without
                                    special tokens); WordPiece and tokenizer.json always
                                    have them */
+    bool word_ids;           /* fill word_ids (see tka_encoding); fast-compat WordPiece and
+                                   tokenizer.json only (TKA_ERR_UNSUPPORTED otherwise) */
 } tka_encode_options;
 
 /* max_length -1, no truncation, stride 0, no padding, right side, the
@@ -113,6 +115,13 @@ typedef struct tka_encoding {
     const char *token_text;
     uint32_t *text_start, *text_len;
     uint32_t pad_text_start, pad_text_len;
+    /* With options.word_ids: the Rust tokenizer's Encoding word ids (what transformers'
+     * BatchEncoding.word_ids() returns): the index of the pre-tokenizer split a token
+     * comes from within its own sequence (text and text_pair both count from 0), a split
+     * being a pre-token of the normalized text or an added token met in it; -1 (None)
+     * for the special tokens the post-processor adds and for padding. Overflow
+     * encodings keep the indices of their tokens. */
+    int32_t *word_ids;
 } tka_encoding;
 
 /* Ownership and threads: owned by the caller of tka_encoder_new, freed with
@@ -136,6 +145,19 @@ TKA_API void tka_encoder_free(tka_encoder *encoder);
 TKA_API tka_status tka_encoder_encode(tka_encoder *encoder, const char *text, size_t len,
                                       const char *pair, size_t pair_len, tka_arena *arena,
                                       tka_encoding *out, tka_error *err);
+
+/* Pre-tokenized input: words[0..n) (and pair_words[0..pair_n) when pair_words is not
+ * NULL), as a fast tokenizer encodes them for transformers' is_split_into_words=True.
+ * COMPAT: Rust's encode_single_sequence(PreTokenized): each word goes alone through the
+ * added tokens, normalizer, pre-tokenizer and model -- with truncation on, each word's model
+ * stops once it holds max_length tokens -- and its tokens get the word's position as word
+ * id and offsets within the word; then truncation, special tokens and padding as for a
+ * text. Fast-compat WordPiece and tokenizer.json only (TKA_ERR_UNSUPPORTED otherwise). */
+TKA_API tka_status tka_encoder_encode_words(tka_encoder *encoder, const char *const *words,
+                                            const size_t *lens, size_t n,
+                                            const char *const *pair_words, const size_t *pair_lens,
+                                            size_t pair_n, tka_arena *arena, tka_encoding *out,
+                                            tka_error *err);
 
 /* Pads encodings of one batch the way tokenizer(batch, padding=...) does:
  * to the longest of the n encodings (or to max_length), rounded up to

@@ -117,9 +117,15 @@ typedef struct tka_tokens {
     char *text;
     size_t text_used, text_cap;
     size_t capacity;
+    /* With TKA_TOKENS_WORDS (WordPiece only): words[i] is the index of the pre-tokenizer
+     * word token i comes from, counted from 0 over the whole text -- a special token met
+     * in the text is a word of its own (the Rust tokenizer's Encoding word ids);
+     * n_words is the number of words so far. */
+    uint32_t *words;
+    uint32_t n_words;
 } tka_tokens;
 
-enum { TKA_TOKENS_OFFSETS = 1u << 0, TKA_TOKENS_STRINGS = 1u << 1 };
+enum { TKA_TOKENS_OFFSETS = 1u << 0, TKA_TOKENS_STRINGS = 1u << 1, TKA_TOKENS_WORDS = 1u << 2 };
 
 TKA_API void tka_tokens_free(tka_tokens *tokens);
 /* Sets count to 0 and keeps the storage. */

@@ -10,6 +10,7 @@ arrays; return_tensors="np" with uniform lengths reshapes them without a copy.
 import collections
 import logging
 import os
+import warnings
 
 import numpy as np
 
@@ -42,11 +43,15 @@ def _default_threads():
     return max(1, min(os.cpu_count() or 1, 16))
 
 
+class TokenSpan(collections.namedtuple("TokenSpan", ["start", "end"])):
+    """transformers' TokenSpan: [start, end) of the tokens of a word."""
+
+
 class Encoding:
     """One row of a fast-compat batch, as tokenizers.Encoding shows it
     (ids, type_ids, tokens, offsets, attention_mask, special_tokens_mask,
-    overflowing, sequence_ids, n_sequences), built from the batch arrays on
-    access."""
+    word_ids, overflowing, sequence_ids, n_sequences), built from the batch
+    arrays on access."""
 
     def __init__(self, tokenizer, fields, n_sequences, overflowing=()):
         self._tokenizer = tokenizer
@@ -59,6 +64,32 @@ class Encoding:
     attention_mask = property(lambda s: list(s._fields["attention_mask"]))
     special_tokens_mask = property(lambda s: list(s._fields["special_tokens_mask"]))
     offsets = property(lambda s: [tuple(p) for p in s._fields["offset_mapping"]])
+    # the Rust Encoding's words: the pre-tokenizer split of each token, None for the
+    # special tokens the post-processor adds and for padding (C: -1)
+    word_ids = property(lambda s: [None if w < 0 else w for w in s._fields["word_ids"]])
+    words = word_ids
+
+    def token_to_word(self, token_index):
+        # COMPAT: Encoding::token_to_word: None past the end and for specials / padding
+        w = self._fields["word_ids"]
+        return w[token_index] if 0 <= token_index < len(w) and w[token_index] >= 0 else None
+
+    def word_to_tokens(self, word_index, sequence_index=0):
+        """COMPAT: Encoding::word_to_tokens: within the tokens of the sequence
+        (all tokens when it has none), up to the first token of a later word, the
+        span of those of word_index; None when there are none."""
+        seq = self.sequence_ids
+        idx = [i for i, q in enumerate(seq) if q == sequence_index]
+        lo, hi = (idx[0], idx[-1] + 1) if idx else (0, len(seq))
+        start = end = None
+        for i in range(lo, hi):
+            w = self._fields["word_ids"][i]
+            if w > word_index:  # take_while(w <= Some(word)): None (-1) passes
+                break
+            if w == word_index:
+                start = i if start is None else start
+                end = i + 1
+        return None if start is None else (start, end)
 
     @property
     def tokens(self):
@@ -153,6 +184,52 @@ class BatchEncoding(collections.UserDict):
             raise ValueError("sequence_ids() is not available when using Python-based tokenizers")
         return self._encodings[batch_index].sequence_ids
 
+    def words(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("words() is not available when using Python-based tokenizers")
+        warnings.warn(
+            "`BatchEncoding.words()` property is deprecated and should be replaced with the identical, "
+            "but more self-explanatory `BatchEncoding.word_ids()` property.",
+            FutureWarning,
+        )
+        return self.word_ids(batch_index)
+
+    def word_ids(self, batch_index=0):
+        if not self._encodings:
+            raise ValueError("word_ids() is not available when using Python-based tokenizers")
+        return self._encodings[batch_index].word_ids
+
+    def token_to_word(self, batch_or_token_index, token_index=None):
+        if not self._encodings:
+            raise ValueError("token_to_word() is not available when using Python based tokenizers")
+        if token_index is not None:
+            batch_index = batch_or_token_index
+        else:
+            batch_index = 0
+            token_index = batch_or_token_index
+        # COMPAT: 4.9.1 reads self._batch_size / self._seq_len, which BatchEncoding does
+        # not have: a negative index raises AttributeError (from __getattr__)
+        if batch_index < 0:
+            batch_index = self._batch_size + batch_index
+        if token_index < 0:
+            token_index = self._seq_len + token_index
+        return self._encodings[batch_index].token_to_word(token_index)
+
+    def word_to_tokens(self, batch_or_word_index, word_index=None, sequence_index=0):
+        if not self._encodings:
+            raise ValueError("word_to_tokens() is not available when using Python based tokenizers")
+        if word_index is not None:
+            batch_index = batch_or_word_index
+        else:
+            batch_index = 0
+            word_index = batch_or_word_index
+        if batch_index < 0:
+            batch_index = self._batch_size + batch_index
+        if word_index < 0:
+            word_index = self._seq_len + word_index
+        span = self._encodings[batch_index].word_to_tokens(word_index, sequence_index)
+        return TokenSpan(*span) if span is not None else None
+
     def convert_to_tensors(self, tensor_type=None, prepend_batch_axis=False):
         if tensor_type is None:
             return self
@@ -210,7 +287,8 @@ class _Encodings:
     def _one(self, i):
         s, e = self._bounds[i], self._bounds[i + 1]
         fields = {k: v[s:e].tolist() for k, v in self._r.items()
-                  if k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping")}
+                  if k in ("input_ids", "token_type_ids", "attention_mask", "special_tokens_mask", "offset_mapping",
+                           "word_ids")}
         return Encoding(self._tokenizer, fields, self._n_seq)
 
     def __getitem__(self, i):
@@ -447,9 +525,9 @@ class PreTrainedTokenizer:
         pieces never span a space), checked against 4.9.1 on 6 992 word lists
         (tests/python/oracle/gen_split_words.py), the only differences being
         code points unassigned in Python's Unicode 14, as in the goldens."""
-        if self.compat == "fast" or self.kind not in ("wordpiece", "sentencepiece"):
-            raise NotImplementedError("tokalign: is_split_into_words is bound for compat='slow' BERT and "
-                                      "SentencePiece tokenizers only")
+        if self.kind not in ("wordpiece", "sentencepiece"):
+            raise NotImplementedError("tokalign: is_split_into_words is bound for BERT, SentencePiece and "
+                                      "tokenizer.json tokenizers only")
 
         def join(x):
             if isinstance(x, str):
@@ -485,6 +563,16 @@ class PreTrainedTokenizer:
                 isinstance(text_pair[0], (list, tuple)) and (len(text_pair[0]) == 0 or isinstance(text_pair[0][0], str))))), (
             "text input must of type `str` (single example), `List[str]` (batch or single pretokenized "
             "example) or `List[List[str]]` (batch of pretokenized examples).")
+        if is_split_into_words and self.compat == "fast":
+            return self._call_words(text, text_pair, add_special_tokens=add_special_tokens, padding=padding,
+                                    truncation=truncation, max_length=max_length, stride=stride,
+                                    pad_to_multiple_of=pad_to_multiple_of, return_tensors=return_tensors,
+                                    return_token_type_ids=return_token_type_ids,
+                                    return_attention_mask=return_attention_mask,
+                                    return_overflowing_tokens=return_overflowing_tokens,
+                                    return_special_tokens_mask=return_special_tokens_mask,
+                                    return_offsets_mapping=return_offsets_mapping, return_length=return_length,
+                                    verbose=verbose)
         if is_split_into_words:
             text, text_pair = self._join_words(text, text_pair)
         args = dict(add_special_tokens=add_special_tokens, padding=padding, truncation=truncation,
@@ -509,6 +597,28 @@ class PreTrainedTokenizer:
                 return self._encode(text, None, batched=True, **args)
             return self.batch_encode_plus(text, **args)
         return self.encode_plus(text, text_pair, **args)
+
+    def _call_words(self, text, text_pair, **args):
+        """is_split_into_words=True of PreTrainedTokenizerFast (4.9.1): the words go to
+        the Rust tokenizer as a pre-tokenized sequence (encode_batch(..., is_pretokenized=
+        True)); each word is encoded alone, its tokens get its position as word id and
+        offsets within the word (tka_encoder_encode_words)."""
+        def words(x):
+            if not all(isinstance(w, str) for w in x):
+                raise TypeError("tokalign: is_split_into_words takes lists of str")
+            return list(x)
+
+        if isinstance(text, (list, tuple)) and text and isinstance(text[0], (list, tuple)):
+            if text_pair is not None and len(text) != len(text_pair):
+                raise ValueError(f"batch length of `text`: {len(text)} does not match batch length of "
+                                 f"`text_pair`: {len(text_pair)}.")
+            pairs = None if text_pair is None else [words(p) for p in text_pair]
+            return self._encode([words(t) for t in text], pairs, batched=True, split_words=True, **args)
+        if isinstance(text, str) or (text_pair is not None and isinstance(text_pair, str)):
+            raise TypeError("tokalign: with is_split_into_words a text is a list of words")
+        # COMPAT: _encode_plus: `[(text, text_pair)] if text_pair else [text]`: an empty pair is none
+        return self._encode([words(text)], [words(text_pair)] if text_pair else None, batched=False,
+                            split_words=True, **args)
 
     def encode(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=False,
                max_length=None, stride=0, return_tensors=None, **kwargs):
@@ -535,7 +645,7 @@ class PreTrainedTokenizer:
     def _encode(self, texts, pairs, batched, add_special_tokens=True, padding=False, truncation=False, max_length=None,
                 stride=0, pad_to_multiple_of=None, return_tensors=None, return_token_type_ids=None,
                 return_attention_mask=None, return_overflowing_tokens=False, return_special_tokens_mask=False,
-                return_offsets_mapping=False, return_length=False, verbose=True, **kwargs):
+                return_offsets_mapping=False, return_length=False, verbose=True, split_words=False, **kwargs):
         padding_strategy, truncation_strategy, max_length = self._get_padding_truncation_strategies(
             padding, truncation, max_length, pad_to_multiple_of, verbose)
         fast = self.compat == "fast"
@@ -591,7 +701,7 @@ class PreTrainedTokenizer:
             # fast: every field, for the Encoding of each row
             token_type_ids=bool(return_token_type_ids) or fast,
             attention_mask=bool(return_attention_mask) or fast or bool(return_length),
-            special_tokens_mask=bool(return_special_tokens_mask) or fast)
+            special_tokens_mask=bool(return_special_tokens_mask) or fast, word_ids=fast, words=split_words)
         lengths = r["lengths"]
         if verbose and max_length is None and r["max_row_length"] > self.model_max_length:
             # COMPAT: _eventual_warn_about_too_long_sequence

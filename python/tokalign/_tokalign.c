@@ -275,6 +275,7 @@ static PyObject *Tokenizer_decode(TokenizerObject *self, PyObject *args, PyObjec
  * and each row's place in them, laid out before the phase starts. */
 typedef struct batch_out {
     int64_t *lengths, *ids, *tt, *am, *stm, *offs, *ovf, *ovf_len, *ntrunc, *sample;
+    int64_t *words; /* word ids, -1 for None */
     size_t *row_at; /* text i's rows: [row_at[i], row_at[i + 1]) */
     size_t *tok_at; /* row r's tokens: from tok_at[r] (padded lengths) */
     size_t *ovf_at; /* row r's overflowing tokens: from ovf_at[r] */
@@ -294,6 +295,11 @@ typedef struct batch_job {
     size_t width;       /* tka_encoder_pad_width of the whole batch */
     bool overflow;      /* a fast encoding's overflow encodings are rows of their own */
     batch_out out;
+    /* is_split_into_words: row i's words are word[wfirst[i] .. + wcount[i]) (its pair's
+     * from pfirst / pcount), into one flat array */
+    bool words;
+    const char **word;
+    size_t *word_len, *wfirst, *wcount, *pfirst, *pcount;
 } batch_job;
 
 /* A block of rows, one tka_pool task: a thread that hits long rows does
@@ -327,6 +333,9 @@ static void write_row(const batch_out *o, size_t r, size_t i, const tka_encoding
             o->offs[2 * (at + j)] = e->offset_starts ? e->offset_starts[j] : 0;
             o->offs[2 * (at + j) + 1] = e->offset_ends ? e->offset_ends[j] : 0;
         }
+    if (o->words)
+        for (size_t j = 0; j < e->length; j++)
+            o->words[at + j] = e->word_ids ? e->word_ids[j] : -1;
     if (o->ovf) {
         for (size_t j = 0; j < e->n_overflowing_tokens; j++)
             o->ovf[o->ovf_at[r] + j] = e->overflowing_tokens[j];
@@ -348,8 +357,15 @@ static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
     if (j->phase == 1) {
         for (size_t i = start; i < end; i++) {
             tka_status st =
-                tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i], j->pair[i],
-                                   j->pair_len[i], j->arenas[worker], &j->enc[i], err);
+                j->words ? tka_encoder_encode_words(j->encoders[worker], j->word + j->wfirst[i],
+                                                    j->word_len + j->wfirst[i], j->wcount[i],
+                                                    j->pcount ? j->word + j->pfirst[i] : NULL,
+                                                    j->pcount ? j->word_len + j->pfirst[i] : NULL,
+                                                    j->pcount ? j->pcount[i] : 0, j->arenas[worker],
+                                                    &j->enc[i], err)
+                         : tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i],
+                                              j->pair[i], j->pair_len[i], j->arenas[worker],
+                                              &j->enc[i], err);
             if (st != TKA_OK)
                 return st;
         }
@@ -417,6 +433,51 @@ static bool utf8_items(PyObject *seq, size_t n, const char **s, size_t *len, boo
     return true;
 }
 
+/* is_split_into_words: each row of tseq (and pseq) a sequence of str, turned into a
+ * tuple kept in `keep` (their UTF-8 is read without the GIL) and laid into the job's flat
+ * word arrays. */
+static bool word_rows(batch_job *j, PyObject *tseq, PyObject *pseq, size_t n, PyObject *keep)
+{
+    size_t total = 0;
+    for (int side = 0; side < (pseq ? 2 : 1); side++) {
+        PyObject *seq = side ? pseq : tseq;
+        for (size_t i = 0; i < n; i++) {
+            PyObject *row = PySequence_Tuple(PySequence_Fast_GET_ITEM(seq, (Py_ssize_t)i));
+            if (!row || PyList_Append(keep, row) < 0) {
+                Py_XDECREF(row);
+                return false;
+            }
+            total += (size_t)PyTuple_GET_SIZE(row);
+            Py_DECREF(row);
+        }
+    }
+    size_t a = n ? n : 1;
+    j->word = calloc(total ? total : 1, sizeof *j->word);
+    j->word_len = calloc(total ? total : 1, sizeof *j->word_len);
+    j->wfirst = calloc(a, sizeof *j->wfirst);
+    j->wcount = calloc(a, sizeof *j->wcount);
+    if (pseq) {
+        j->pfirst = calloc(a, sizeof *j->pfirst);
+        j->pcount = calloc(a, sizeof *j->pcount);
+    }
+    if (!j->word || !j->word_len || !j->wfirst || !j->wcount ||
+        (pseq && (!j->pfirst || !j->pcount))) {
+        PyErr_NoMemory();
+        return false;
+    }
+    size_t at = 0;
+    for (size_t r = 0; r < (size_t)PyList_GET_SIZE(keep); r++) {
+        PyObject *row = PyList_GET_ITEM(keep, (Py_ssize_t)r);
+        size_t i = r % n, m = (size_t)PyTuple_GET_SIZE(row);
+        *(r < n ? &j->wfirst[i] : &j->pfirst[i]) = at;
+        *(r < n ? &j->wcount[i] : &j->pcount[i]) = m;
+        if (!utf8_items(row, m, j->word + at, j->word_len + at, false))
+            return false;
+        at += m;
+    }
+    return true;
+}
+
 static int set_array(PyObject *d, const char *key, PyObject *a)
 {
     if (!a)
@@ -429,7 +490,7 @@ static int set_array(PyObject *d, const char *key, PyObject *a)
 /* encode_batch(texts, pairs=None, *, add_special_tokens, max_length,
  * truncation, stride, padding, pad_to_multiple_of, padding_side, pad_id,
  * offsets, overflow, num_threads, token_type_ids, attention_mask,
- * special_tokens_mask) -> dict of flat int64 arrays plus
+ * special_tokens_mask, word_ids) -> dict of flat int64 arrays plus
  * "lengths" (tokens per row): row i is [sum(lengths[:i]), +lengths[i]). With
  * uniform lengths (padding) input_ids.reshape(n, L) is the padded batch;
  * "uniform" (bool) says so and "max_row_length" (int) is max(lengths).
@@ -453,16 +514,21 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
                             "token_type_ids",
                             "attention_mask",
                             "special_tokens_mask",
+                            "word_ids",
+                            "words",
                             NULL};
     PyObject *texts, *pairs = Py_None, *trunc_o = NULL, *pad_o = NULL, *side_o = NULL;
     int add_special = 1, offsets = 0, overflow = 0, threads = 1;
     int want_tt = 1, want_am = 1, want_stm = 1; /* arrays not asked for are not built */
+    int want_words = 0;                         /* word ids (-1: None), fast tokenizers */
+    int split_words = 0;                        /* rows are lists of words */
     long long max_length = -1, stride = 0, multiple = 0;
     int pad_id = -1;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(
-                            args, kw, "O|O$pLULULUippippp", names, &texts, &pairs, &add_special,
-                            &max_length, &trunc_o, &stride, &pad_o, &multiple, &side_o, &pad_id,
-                            &offsets, &overflow, &threads, &want_tt, &want_am, &want_stm))
+    if (!ready(self) ||
+        !PyArg_ParseTupleAndKeywords(args, kw, "O|O$pLULULUippippppp", names, &texts, &pairs,
+                                     &add_special, &max_length, &trunc_o, &stride, &pad_o,
+                                     &multiple, &side_o, &pad_id, &offsets, &overflow, &threads,
+                                     &want_tt, &want_am, &want_stm, &want_words, &split_words))
         return NULL;
     tka_encode_options o;
     tka_encode_options_init(&o);
@@ -494,6 +560,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     o.offsets = offsets;
     o.overflow = overflow;
     o.type_ids = want_tt; /* SentencePiece: only when asked (return_token_type_ids=True) */
+    o.word_ids = want_words;
 
     /* Tuples, not the caller's lists: they hold a reference to every str
      * whose UTF-8 buffer the threads read while the GIL is released, so
@@ -514,6 +581,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         }
     }
     PyObject *result = NULL;
+    PyObject *keep = PyList_New(0); /* the word tuples of is_split_into_words */
     batch_job job;
     memset(&job, 0, sizeof job);
     job.tok = self->tok;
@@ -539,7 +607,7 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     bool kept_pool = false; /* pool is self->pool, kept for the next call */
     size_t *layout = NULL;
     bool alloc_ok = job.text && job.pair && job.text_len && job.pair_len && job.enc && blocks &&
-                    job.encoders && job.arenas;
+                    job.encoders && job.arenas && keep;
     for (int t = 0; alloc_ok && t < threads; t++) {
         job.arenas[t] = tka_arena_new(1u << 20);
         alloc_ok = job.arenas[t] != NULL;
@@ -550,8 +618,10 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     }
     for (size_t b = 0; b < n_blocks; b++)
         blocks[b].start = b * BLOCK_ROWS;
-    if (!utf8_items(tseq, n, job.text, job.text_len, false) ||
-        (pseq && !utf8_items(pseq, n, job.pair, job.pair_len, false)))
+    job.words = split_words;
+    if (split_words ? !word_rows(&job, tseq, pseq, n, keep)
+                    : (!utf8_items(tseq, n, job.text, job.text_len, false) ||
+                       (pseq && !utf8_items(pseq, n, job.pair, job.pair_len, false))))
         goto done;
     for (int t = 0; t < threads; t++) {
         tka_error enc_err;
@@ -629,7 +699,20 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         goto done;
     }
 
-    enum { A_LEN, A_IDS, A_TT, A_AM, A_STM, A_OFFS, A_OVF, A_OVF_LEN, A_NTRUNC, A_SAMPLE, A_N };
+    enum {
+        A_LEN,
+        A_IDS,
+        A_TT,
+        A_AM,
+        A_STM,
+        A_OFFS,
+        A_OVF,
+        A_OVF_LEN,
+        A_NTRUNC,
+        A_SAMPLE,
+        A_WORDS,
+        A_N
+    };
     static const char *const keys[A_N] = {"lengths",
                                           "input_ids",
                                           "token_type_ids",
@@ -639,12 +722,13 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
                                           "overflowing_tokens",
                                           "overflow_lengths",
                                           "num_truncated_tokens",
-                                          "overflow_to_sample_mapping"};
+                                          "overflow_to_sample_mapping",
+                                          "word_ids"};
     PyObject *arr[A_N] = {0};
-    const bool wanted[A_N] = {true,    true,     has_tt,   want_am,  want_stm,
-                              offsets, overflow, overflow, overflow, overflow};
-    const size_t count[A_N] = {n_rows, total,     total,  total,  total,
-                               total,  total_ovf, n_rows, n_rows, n_rows};
+    const bool wanted[A_N] = {true,     true,     has_tt,   want_am,  want_stm,  offsets,
+                              overflow, overflow, overflow, overflow, want_words};
+    const size_t count[A_N] = {n_rows,    total,  total,  total,  total, total,
+                               total_ovf, n_rows, n_rows, n_rows, total};
     bool arrays_ok = true;
     for (int a = 0; a < A_N && arrays_ok; a++) {
         if (!wanted[a])
@@ -654,9 +738,9 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
         arrays_ok = arr[a] != NULL;
     }
     if (arrays_ok) {
-        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,   &job.out.tt,  &job.out.am,
-                              &job.out.stm,     &job.out.offs,  &job.out.ovf, &job.out.ovf_len,
-                              &job.out.ntrunc,  &job.out.sample};
+        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,    &job.out.tt,   &job.out.am,
+                              &job.out.stm,     &job.out.offs,   &job.out.ovf,  &job.out.ovf_len,
+                              &job.out.ntrunc,  &job.out.sample, &job.out.words};
         for (int a = 0; a < A_N; a++)
             *dst[a] = arr[a] ? PyArray_DATA((PyArrayObject *)arr[a]) : NULL;
         ts = PyEval_SaveThread();
@@ -719,6 +803,13 @@ done:
     free(job.text_len);
     free(job.pair_len);
     free(job.enc);
+    free(job.word);
+    free(job.word_len);
+    free(job.wfirst);
+    free(job.wcount);
+    free(job.pfirst);
+    free(job.pcount);
+    Py_XDECREF(keep);
     Py_DECREF(tseq);
     Py_XDECREF(pseq);
     return result;

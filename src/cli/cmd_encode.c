@@ -18,6 +18,7 @@ static const char *const USAGE =
     "tokenizer(text, text_pair, ...) of HuggingFace transformers 4.9.1 returns them:\n"
     "  {\"input_ids\": [...], \"token_type_ids\": [...], \"attention_mask\": [...],\n"
     "   \"special_tokens_mask\": [...], \"offsets\"?: [[start, end], ...],\n"
+    "   \"word_ids\"?: [...],\n"
     "   \"overflowing_tokens\"?: [...], \"num_truncated_tokens\"?: N}\n"
     "WordPiece adds [CLS] A [SEP] (B [SEP]); SentencePiece (ReformerTokenizer) adds nothing,\n"
     "concatenates pairs and has no token_type_ids. Offsets are code-point [start, end) in\n"
@@ -52,6 +53,10 @@ static const char *const USAGE =
     "                           pad token when the tokenizer has none (Reformer) or another\n"
     "  --no-special-tokens      add_special_tokens=False\n"
     "  --offsets                write offsets\n"
+    "  --word-ids               write word_ids: the Rust tokenizer's word of each token (the\n"
+    "                           pre-tokenizer split, added tokens met in the text included;\n"
+    "                           null for special tokens and padding), as BatchEncoding.\n"
+    "                           word_ids() gives it; --compat fast and tokenizer.json only\n"
     "  --output-format F        jsonl (default) | ids: the input ids space-separated, one\n"
     "                           line per record\n"
     "\n"
@@ -160,6 +165,31 @@ static tka_status append_u32_pairs(tka_buf *out, const uint32_t *a, const uint32
     return TKA_OK;
 }
 
+/* word ids: -1 is null (None) */
+static tka_status append_words(tka_buf *out, const int32_t *v, size_t n)
+{
+    tka_status st = tka_buf_reserve(out, n * 13 + 2);
+    if (st != TKA_OK)
+        return st;
+    char *p = out->data + out->len;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        if (v[i] < 0) {
+            for (const char *k = "null"; *k; k++)
+                *p++ = *k;
+        } else
+            cli_put_int(&p, v[i]);
+    }
+    *p++ = ']';
+    out->len = (size_t)(p - out->data);
+    out->data[out->len] = '\0';
+    return TKA_OK;
+}
+
 static tka_status append_ints(tka_buf *out, const int32_t *v, size_t n)
 {
     tka_status st = tka_buf_reserve(out, n * 13 + 2);
@@ -203,6 +233,11 @@ static tka_status append_fields(tka_buf *out, const tka_encoding *e, const share
         st = tka_buf_append_str(out, ", \"offsets\": ");
         if (st == TKA_OK)
             st = append_u32_pairs(out, e->offset_starts, e->offset_ends, e->length);
+    }
+    if (st == TKA_OK && sh->o.word_ids) {
+        st = tka_buf_append_str(out, ", \"word_ids\": ");
+        if (st == TKA_OK)
+            st = append_words(out, e->word_ids, e->length);
     }
     return st;
 }
@@ -422,6 +457,10 @@ int cmd_encode(int argc, char **argv)
         const char *arg = argv[i];
         if (strcmp(arg, "--offsets") == 0) {
             sh.o.offsets = true;
+            continue;
+        }
+        if (strcmp(arg, "--word-ids") == 0) {
+            sh.o.word_ids = true;
             continue;
         }
         if (strcmp(arg, "--overflow") == 0) {

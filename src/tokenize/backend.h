@@ -11,6 +11,17 @@
 #include "tokalign/text.h"
 #include "tokalign/tokenizer.h"
 
+/* Pre-tokenized words of one encode call (tka_encoder_encode_words); pair_words NULL: no
+ * pair. */
+typedef struct tka_word_input {
+    const char *const *words;
+    const size_t *lens;
+    size_t n;
+    const char *const *pair_words;
+    const size_t *pair_lens;
+    size_t pair_n;
+} tka_word_input;
+
 typedef struct tka_backend {
     const char *name;
     void (*free)(void *model);
@@ -43,6 +54,11 @@ typedef struct tka_backend {
     /* tokenizer.json only (may be NULL): the padding the file asks for where the caller
      * sets none and it is a batch padding (BatchLongest); Fixed is applied by encode. */
     void (*file_padding)(const void *model, tka_encode_options *o);
+    /* tokenizer.json only (NULL otherwise): `encode` of pre-tokenized words
+     * (tka_encoder_encode_words). */
+    tka_status (*encode_words)(const void *model, const tka_encode_options *o,
+                               const tka_word_input *in, tka_arena *arena, tka_encoding *out,
+                               tka_error *err);
 } tka_backend;
 
 /* Each family's constructor. `files` says which file to read and where a
@@ -116,6 +132,8 @@ static inline tka_status tka_tokens_push(tka_tokens *t, unsigned flags, int32_t 
         t->starts[i] = start;
         t->ends[i] = end;
     }
+    if (flags & TKA_TOKENS_WORDS)
+        t->words[i] = t->n_words; /* the word ends with tka_tokens_end_word */
     if (flags & TKA_TOKENS_STRINGS) {
         if (t->text_cap - t->text_used < text_len) {
             tka_status st = tka_tokens_reserve_text(t, text_len);
@@ -130,6 +148,13 @@ static inline tka_status tka_tokens_push(tka_tokens *t, unsigned flags, int32_t 
     }
     t->count = i + 1;
     return TKA_OK;
+}
+
+/* Closes the current word (TKA_TOKENS_WORDS): the next token starts the next one. */
+static inline void tka_tokens_end_word(tka_tokens *t, unsigned flags)
+{
+    if (flags & TKA_TOKENS_WORDS)
+        t->n_words++;
 }
 
 #endif

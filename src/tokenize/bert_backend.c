@@ -343,6 +343,7 @@ static const tka_backend wordpiece_backend = {
     NULL,
     NULL,
     NULL,
+    NULL,
 };
 
 /* ------------------------------------------------------------ opening */

@@ -103,7 +103,14 @@ tka_status tka_encoder_new(const tka_tokenizer *tok, const tka_encode_options *o
         free(e);
         return tka_error_set(err, TKA_ERR_ARGUMENT, "the tokenizer has no [CLS] / [SEP] token");
     }
-    e->flags = (o->offsets ? TKA_TOKENS_OFFSETS : 0u) | (o->strings ? TKA_TOKENS_STRINGS : 0u);
+    if (o->word_ids && !e->fast && !e->json) {
+        free(e);
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "word ids are those of the Rust (fast) tokenizers: open a BERT "
+                             "vocabulary with compat fast, or a tokenizer.json");
+    }
+    e->flags = (o->offsets ? TKA_TOKENS_OFFSETS : 0u) | (o->strings ? TKA_TOKENS_STRINGS : 0u) |
+               (o->word_ids ? TKA_TOKENS_WORDS : 0u);
     *out = e;
     return TKA_OK;
 }
@@ -203,6 +210,8 @@ static tka_status alloc_encoding(const tka_encoder *enc, tka_encoding *e, size_t
     if (enc->o.strings && (!(e->text_start = arena_array(arena, n, sizeof(uint32_t))) ||
                            !(e->text_len = arena_array(arena, n, sizeof(uint32_t)))))
         return TKA_ERR_NOMEM;
+    if (enc->o.word_ids && !(e->word_ids = arena_array(arena, n, sizeof(int32_t))))
+        return TKA_ERR_NOMEM;
     return TKA_OK;
 }
 
@@ -212,7 +221,7 @@ typedef struct writer {
 } writer;
 
 static void put(writer *w, int32_t id, int32_t type, int32_t special, uint32_t s, uint32_t end,
-                size_t text_at, uint32_t text_n)
+                size_t text_at, uint32_t text_n, int32_t word)
 {
     tka_encoding *e = w->e;
     size_t i = w->i++;
@@ -229,13 +238,16 @@ static void put(writer *w, int32_t id, int32_t type, int32_t special, uint32_t s
         e->text_start[i] = (uint32_t)text_at;
         e->text_len[i] = text_n;
     }
+    if (e->word_ids)
+        e->word_ids[i] = word;
 }
 
 static void put_tokens(writer *w, const tka_tokens *t, range r, int32_t type, size_t text_base)
 {
     for (size_t k = r.s; k < r.e; k++)
         put(w, t->ids[k], type, 0, t->starts ? t->starts[k] : 0, t->ends ? t->ends[k] : 0,
-            t->text_start ? text_base + t->text_start[k] : 0, t->text_len ? t->text_len[k] : 0);
+            t->text_start ? text_base + t->text_start[k] : 0, t->text_len ? t->text_len[k] : 0,
+            w->e->word_ids ? (int32_t)t->words[k] : -1);
 }
 
 /* [CLS] A [SEP] (B [SEP]) for WordPiece with special tokens, A (B)
@@ -255,14 +267,14 @@ static tka_status assemble(const tka_encoder *enc, const blob *bl, range a, cons
     e->pad_text_len = bl->pad_n;
     writer w = {e, 0};
     if (specials)
-        put(&w, enc->cls, 0, 1, 0, 0, bl->cls, bl->cls_n);
+        put(&w, enc->cls, 0, 1, 0, 0, bl->cls, bl->cls_n, -1);
     put_tokens(&w, &enc->a, a, 0, 0);
     if (specials)
-        put(&w, enc->sep, 0, 1, 0, 0, bl->sep, bl->sep_n);
+        put(&w, enc->sep, 0, 1, 0, 0, bl->sep, bl->sep_n, -1);
     if (b) {
         put_tokens(&w, &enc->b, *b, enc->o.add_special_tokens ? 1 : pair_type, bl->b_base);
         if (specials)
-            put(&w, enc->sep, 1, 1, 0, 0, bl->sep, bl->sep_n);
+            put(&w, enc->sep, 1, 1, 0, 0, bl->sep, bl->sep_n, -1);
     }
     return TKA_OK;
 }
@@ -293,6 +305,10 @@ static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
         memcpy(p.text_start + at, e->text_start, n * sizeof(uint32_t));
         memcpy(p.text_len + at, e->text_len, n * sizeof(uint32_t));
     }
+    if (!e->word_ids)
+        p.word_ids = NULL;
+    if (p.word_ids)
+        memcpy(p.word_ids + at, e->word_ids, n * sizeof(int32_t));
     /* COMPAT: _pad: input_ids += [pad_token_id], token_type_ids +=
      * [pad_token_type_id], special_tokens_mask += [1], attention_mask += [0];
      * the Rust side pads offsets with (0, 0). */
@@ -308,6 +324,8 @@ static tka_status pad_to(const tka_encoder *enc, tka_encoding *e, size_t target,
             p.text_start[k] = e->pad_text_start;
             p.text_len[k] = e->pad_text_len;
         }
+        if (p.word_ids)
+            p.word_ids[k] = -1;
     }
     *e = p;
     return TKA_OK;
@@ -419,8 +437,9 @@ void tka_rust_longest_first_pair(size_t la, size_t lb, size_t max, size_t *na, s
 
 /* ta / tb: the token arrays of A and B (the encoder's own, or in slow mode
  * the fast segmentation used for offsets). */
+/* cut: the early exit of a text's sequences (pre-tokenized words were cut word by word). */
 static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, const tka_tokens *tb,
-                                seqstate *a, seqstate *b, bool pair, tka_arena *arena,
+                                seqstate *a, seqstate *b, bool pair, bool cut, tka_arena *arena,
                                 tka_error *err)
 {
     const tka_encode_options *o = &enc->o;
@@ -432,8 +451,9 @@ static tka_status fast_truncate(const tka_encoder *enc, const tka_tokens *ta, co
      * or after max_length; only then is the sequence windowed at
      * max_length minus the special tokens. The tokens past the cut are in
      * no overflow (seen in every fast_overflowing row of the goldens). */
-    a->main.e = word_cut(enc, ta, a->main.e, ml);
-    if (pair)
+    if (cut)
+        a->main.e = word_cut(enc, ta, a->main.e, ml);
+    if (cut && pair)
         b->main.e = word_cut(enc, tb, b->main.e, ml);
     if (ml < added)
         return tka_error_set(err, TKA_ERR_ARGUMENT,
@@ -554,7 +574,7 @@ static tka_status adopt_fast_offsets(tka_encoder *enc, const char *text, size_t 
     seqstate a = {{0, enc->fa.count}, NULL, 0, 0}, b = {{0, enc->fb.count}, NULL, 0, 0};
     const tka_encode_options *o = &enc->o;
     if (o->truncation != TKA_TRUNCATE_NONE && o->max_length >= 0) {
-        st = fast_truncate(enc, &enc->fa, &enc->fb, &a, &b, has_pair, arena, NULL);
+        st = fast_truncate(enc, &enc->fa, &enc->fb, &a, &b, has_pair, true, arena, NULL);
         if (st != TKA_OK) /* the fast tokenizer raises: it has no offsets to give */
             return st == TKA_ERR_NOMEM ? st : TKA_OK;
     }
@@ -575,6 +595,47 @@ static tka_status adopt_fast_offsets(tka_encoder *enc, const char *text, size_t 
 }
 
 /* ------------------------------------------------------------ encode */
+
+/* The Rust side once A (and B) are tokenized into enc->a / enc->b: truncation (cut: the
+ * early exit of a text's sequences), overflow, special tokens, padding. */
+static tka_status encode_fast(tka_encoder *enc, const blob *bl, bool has_pair, bool cut,
+                              tka_arena *arena, tka_encoding *out, tka_error *err)
+{
+    const tka_encode_options *o = &enc->o;
+    size_t la = enc->a.count, lb = has_pair ? enc->b.count : 0;
+    bool truncating = o->truncation != TKA_TRUNCATE_NONE && o->max_length >= 0;
+    tka_status st;
+    seqstate a = {{0, la}, NULL, 0, 0}, b = {{0, lb}, NULL, 0, 0};
+    if (truncating &&
+        (st = fast_truncate(enc, &enc->a, &enc->b, &a, &b, has_pair, cut, arena, err)) != TKA_OK)
+        return st == TKA_ERR_NOMEM ? tka_error_set(err, st, "out of memory encoding") : st;
+    st = assemble(enc, bl, a.main, has_pair ? &b.main : NULL, 1, arena, out);
+    if (st == TKA_OK && o->overflow) {
+        /* COMPAT: Encoding::merge_with order: each overflow of A with B,
+         * then with each overflow of B; then A with each overflow of B. */
+        size_t n = has_pair ? a.n_ovf * (1 + b.n_ovf) + b.n_ovf : a.n_ovf;
+        out->overflowing = arena_array(arena, n, sizeof *out->overflowing);
+        if (!out->overflowing)
+            st = TKA_ERR_NOMEM;
+        size_t k = 0;
+        for (size_t i = 0; i < a.n_ovf && st == TKA_OK; i++) {
+            st = assemble(enc, bl, a.ovf[i], has_pair ? &b.main : NULL, 1, arena,
+                          &out->overflowing[k++]);
+            for (size_t j = 0; has_pair && j < b.n_ovf && st == TKA_OK; j++)
+                st = assemble(enc, bl, a.ovf[i], &b.ovf[j], 1, arena, &out->overflowing[k++]);
+        }
+        for (size_t j = 0; has_pair && j < b.n_ovf && st == TKA_OK; j++)
+            st = assemble(enc, bl, a.main, &b.ovf[j], 1, arena, &out->overflowing[k++]);
+        out->n_overflowing = k;
+    }
+    if (st == TKA_OK && o->padding != TKA_PAD_NONE) {
+        size_t target = o->padding == TKA_PAD_MAX_LENGTH ? (size_t)o->max_length : out->length;
+        st = pad_all(enc, out, round_up(enc, target), arena);
+    }
+    if (st != TKA_OK)
+        return tka_error_set(err, st, "out of memory encoding");
+    return TKA_OK;
+}
 
 static tka_status tokenize_one(tka_encoder *enc, const char *text, size_t len, tka_tokens *t,
                                const char *which, tka_error *err)
@@ -643,29 +704,7 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
                 st = TKA_ERR_NOMEM;
         }
     } else {
-        seqstate a = {{0, la}, NULL, 0, 0}, b = {{0, lb}, NULL, 0, 0};
-        if (truncating &&
-            (st = fast_truncate(enc, &enc->a, &enc->b, &a, &b, has_pair, arena, err)) != TKA_OK)
-            return st == TKA_ERR_NOMEM ? tka_error_set(err, st, "out of memory encoding") : st;
-        st = assemble(enc, &bl, a.main, has_pair ? &b.main : NULL, 1, arena, out);
-        if (st == TKA_OK && o->overflow) {
-            /* COMPAT: Encoding::merge_with order: each overflow of A with B,
-             * then with each overflow of B; then A with each overflow of B. */
-            size_t n = has_pair ? a.n_ovf * (1 + b.n_ovf) + b.n_ovf : a.n_ovf;
-            out->overflowing = arena_array(arena, n, sizeof *out->overflowing);
-            if (!out->overflowing)
-                st = TKA_ERR_NOMEM;
-            size_t k = 0;
-            for (size_t i = 0; i < a.n_ovf && st == TKA_OK; i++) {
-                st = assemble(enc, &bl, a.ovf[i], has_pair ? &b.main : NULL, 1, arena,
-                              &out->overflowing[k++]);
-                for (size_t j = 0; has_pair && j < b.n_ovf && st == TKA_OK; j++)
-                    st = assemble(enc, &bl, a.ovf[i], &b.ovf[j], 1, arena, &out->overflowing[k++]);
-            }
-            for (size_t j = 0; has_pair && j < b.n_ovf && st == TKA_OK; j++)
-                st = assemble(enc, &bl, a.main, &b.ovf[j], 1, arena, &out->overflowing[k++]);
-            out->n_overflowing = k;
-        }
+        return encode_fast(enc, &bl, has_pair, true, arena, out, err);
     }
     if (st == TKA_OK && o->padding != TKA_PAD_NONE) {
         size_t target = o->padding == TKA_PAD_MAX_LENGTH ? (size_t)o->max_length : out->length;
@@ -674,6 +713,81 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
     if (st != TKA_OK)
         return tka_error_set(err, st, "out of memory encoding");
     return TKA_OK;
+}
+
+/* Words one by one into t (tka_encoder_encode_words), each word's tokens carrying its
+ * position as word id; with truncation, each word stops at its first pre-token that starts
+ * at or after max_length tokens (COMPAT: tokenize_with_limit runs per word). */
+static tka_status tokenize_words(tka_encoder *enc, const char *const *w, const size_t *l, size_t n,
+                                 tka_tokens *t, const char *which, tka_error *err)
+{
+    const tka_encode_options *o = &enc->o;
+    unsigned flags = enc->flags | TKA_TOKENS_WORDS;
+    size_t limit =
+        o->truncation != TKA_TRUNCATE_NONE && o->max_length >= 0 ? (size_t)o->max_length : SIZE_MAX;
+    tka_tokens_clear(t);
+    tka_tokens *x = &enc->fa;
+    for (size_t i = 0; i < n; i++) {
+        tka_status st = tka_tokenize(enc->tok, w[i], l[i], flags, x, err);
+        if (st != TKA_OK) {
+            tka_error_prefix(err, "%s word %zu: ", which, i);
+            return st;
+        }
+        size_t keep = x->count;
+        for (size_t k = limit > 1 ? limit : 1; k < x->count && limit != SIZE_MAX; k++)
+            if (x->words[k] != x->words[k - 1]) {
+                keep = k;
+                break;
+            }
+        if ((st = tka_tokens_reserve(t, keep, flags)) != TKA_OK)
+            return tka_error_set(err, st, "out of memory encoding");
+        t->n_words = (uint32_t)i;
+        for (size_t k = 0; k < keep && st == TKA_OK; k++) {
+            /* token strings only with TKA_TOKENS_STRINGS (then x->text holds them) */
+            bool txt = x->text != NULL && x->text_start != NULL;
+            st = tka_tokens_push(t, flags, x->ids[k], x->starts ? x->starts[k] : 0,
+                                 x->ends ? x->ends[k] : 0, txt ? x->text + x->text_start[k] : "",
+                                 txt ? x->text_len[k] : 0);
+        }
+        if (st != TKA_OK)
+            return tka_error_set(err, st, "out of memory encoding");
+    }
+    return TKA_OK;
+}
+
+tka_status tka_encoder_encode_words(tka_encoder *enc, const char *const *words, const size_t *lens,
+                                    size_t n, const char *const *pair_words,
+                                    const size_t *pair_lens, size_t pair_n, tka_arena *arena,
+                                    tka_encoding *out, tka_error *err)
+{
+    memset(out, 0, sizeof *out);
+    bool has_pair = pair_words != NULL;
+    const tka_backend *be = enc->tok->backend;
+    if (enc->json && be->encode_words) {
+        tka_word_input in = {words, lens, n, pair_words, pair_lens, pair_n};
+        tka_status st = be->encode_words(enc->tok->model, &enc->o, &in, arena, out, err);
+        if (st == TKA_OK && enc->o.padding != TKA_PAD_NONE) {
+            size_t target =
+                enc->o.padding == TKA_PAD_MAX_LENGTH ? (size_t)enc->o.max_length : out->length;
+            if ((st = pad_all(enc, out, round_up(enc, target), arena)) != TKA_OK)
+                return tka_error_set(err, st, "out of memory encoding");
+        }
+        return st;
+    }
+    if (!enc->fast)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "pre-tokenized words are encoded as the Rust (fast) tokenizers do: "
+                             "open a BERT vocabulary with compat fast, or a tokenizer.json");
+    TKA_TRY(tokenize_words(enc, words, lens, n, &enc->a, "text", err));
+    if (has_pair)
+        TKA_TRY(tokenize_words(enc, pair_words, pair_lens, pair_n, &enc->b, "text_pair", err));
+    else
+        tka_tokens_clear(&enc->b);
+    blob bl;
+    tka_status st = make_blob(enc, has_pair, arena, &bl);
+    if (st != TKA_OK)
+        return tka_error_set(err, st, "out of memory encoding");
+    return encode_fast(enc, &bl, has_pair, false, arena, out, err);
 }
 
 size_t tka_encoder_pad_width(const tka_encoder *enc, const tka_encoding *v, size_t n)

@@ -67,6 +67,7 @@ static const tka_backend spm_backend = {
     NULL,
     NULL,
     NULL,
+    NULL,
 };
 
 /* unigram::Model::VerifyOutputsEquivalent's score of a space-joined

@@ -137,7 +137,8 @@ static tka_status b_tokens_to_string(const void *m, const int32_t *ids, size_t n
 
 static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
-                              tka_arena *arena, tka_encoding *out, tka_error *err);
+                              const tka_word_input *words, tka_arena *arena, tka_encoding *out,
+                              tka_error *err);
 
 static tka_status b_encode(const void *m, const tka_encode_options *o, const char *text, size_t len,
                            const char *pair, size_t pair_len, tka_arena *arena, tka_encoding *out,
@@ -147,7 +148,20 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
     enc_node *node = enc_get(b);
     if (!node)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
-    tka_status st = encode_with(b, node, o, text, len, pair, pair_len, arena, out, err);
+    tka_status st = encode_with(b, node, o, text, len, pair, pair_len, NULL, arena, out, err);
+    enc_put(b, node);
+    return st;
+}
+
+static tka_status b_encode_words(const void *m, const tka_encode_options *o,
+                                 const tka_word_input *in, tka_arena *arena, tka_encoding *out,
+                                 tka_error *err)
+{
+    const tjb *b = m;
+    enc_node *node = enc_get(b);
+    if (!node)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    tka_status st = encode_with(b, node, o, NULL, 0, NULL, 0, in, arena, out, err);
     enc_put(b, node);
     return st;
 }
@@ -155,9 +169,11 @@ static tka_status b_encode(const void *m, const tka_encode_options *o, const cha
 static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_options *o,
                           tka_arena *arena, tka_encoding *out, tka_error *err);
 
+/* words: pre-tokenized input (text and pair unused), or NULL. */
 static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_options *o,
                               const char *text, size_t len, const char *pair, size_t pair_len,
-                              tka_arena *arena, tka_encoding *out, tka_error *err)
+                              const tka_word_input *words, tka_arena *arena, tka_encoding *out,
+                              tka_error *err)
 {
     /* The file's truncation / padding sections apply when the caller sets none (as the
      * Rust tokenizer built from the file would). */
@@ -172,9 +188,12 @@ static tka_status encode_with(const tjb *b, enc_node *node, const tka_encode_opt
         left = fo->trunc_left;
         stride = (size_t)fo->stride;
     }
-    /* a caller that reads no offsets, strings or overflow gets the ids-only encoding */
+    /* a caller that reads no offsets, strings, overflow or word ids gets the ids-only
+     * encoding */
     tka_status st =
-        !o->offsets && !o->strings && !o->overflow
+        words ? tj_tokenizer_encode_words(b->t, words, o->add_special_tokens, max_length, how, left,
+                                          stride, &node->e, o->overflow ? &node->ovf : NULL, err)
+        : !o->offsets && !o->strings && !o->overflow && !o->word_ids
             ? tj_tokenizer_encode_ids(b->t, text, len, pair, pair_len, o->add_special_tokens,
                                       max_length, how, left, stride, &node->e, err)
             : tj_tokenizer_encode_ovf(b->t, text, len, pair, pair_len, o->add_special_tokens,
@@ -228,6 +247,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
         ARR(text_start, uint32_t);
         ARR(text_len, uint32_t);
     }
+    if (o->word_ids)
+        ARR(word_ids, int32_t);
 #undef ARR
     for (size_t i = 0; i < n; i++)
         bytes += ebuf->tok_len[i];
@@ -249,6 +270,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
             out->offset_starts[i] = ebuf->s[i];
             out->offset_ends[i] = ebuf->e[i];
         }
+        if (o->word_ids)
+            out->word_ids[i] = ebuf->words[i];
         if (txt) {
             memcpy(txt + at, ebuf->tok[i], ebuf->tok_len[i]);
             out->text_start[i] = (uint32_t)at;
@@ -273,6 +296,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
                 memmove(out->text_start + d, out->text_start, n * sizeof(uint32_t));
                 memmove(out->text_len + d, out->text_len, n * sizeof(uint32_t));
             }
+            if (o->word_ids)
+                memmove(out->word_ids + d, out->word_ids, n * sizeof(int32_t));
         }
         for (size_t i = at0; i < at0 + d; i++) {
             out->input_ids[i] = fo->pad_id;
@@ -281,6 +306,8 @@ static tka_status convert(const tjb *b, const tj_enc *ebuf, const tka_encode_opt
             out->special_tokens_mask[i] = 1;
             if (o->offsets)
                 out->offset_starts[i] = out->offset_ends[i] = 0;
+            if (o->word_ids)
+                out->word_ids[i] = -1;
             if (txt) {
                 out->text_start[i] = (uint32_t)at;
                 out->text_len[i] = (uint32_t)pad_len;
@@ -325,6 +352,7 @@ static const tka_backend tj_backend = {
     .encode = b_encode,
     .decode = b_decode,
     .file_padding = b_file_padding,
+    .encode_words = b_encode_words,
 };
 
 tka_status tka_tokenizer_json_open(const char *path, const char *gpt2_merges,

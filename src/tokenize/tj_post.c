@@ -62,6 +62,7 @@ tka_status tj_enc_reserve(tj_enc *e, size_t extra)
     GROW(e);
     GROW(tok);
     GROW(tok_len);
+    GROW(words);
 #undef GROW
     e->cap = cap;
     return TKA_OK;
@@ -83,6 +84,7 @@ tka_status tj_enc_push(tj_enc *e, int32_t id, int32_t type_id, int32_t special, 
     e->e[i] = end;
     e->tok[i] = tok;
     e->tok_len[i] = tok_len;
+    e->words[i] = e->word;
     return TKA_OK;
 }
 
@@ -97,6 +99,7 @@ void tj_enc_free(tj_enc *e)
     free(e->e);
     free(e->tok);
     free(e->tok_len);
+    free(e->words);
     memset(e, 0, sizeof *e);
 }
 
@@ -366,14 +369,17 @@ static void trim_offsets(tj_enc *e, bool add_prefix_space)
 static tka_status append(tj_enc *out, const tj_enc *x, int type_override, int32_t type_id)
 {
     tka_status st = tj_enc_reserve(out, x->n);
-    for (size_t i = 0; i < x->n && st == TKA_OK; i++)
+    for (size_t i = 0; i < x->n && st == TKA_OK; i++) {
+        out->word = x->words[i];
         st = tj_enc_push(out, x->ids[i], type_override ? type_id : x->type_ids[i], x->special[i],
                          x->s[i], x->e[i], x->tok[i], x->tok_len[i]);
+    }
     return st;
 }
 
 static tka_status push_special(tj_enc *out, int32_t id, const char *tok, int32_t type_id)
 {
+    out->word = -1; /* COMPAT: the processor's special tokens belong to no word */
     return tj_enc_push(out, id, type_id, 1, 0, 0, tok, (uint32_t)strlen(tok));
 }
 

@@ -9,7 +9,7 @@
 
 #include "tokenize/tj_json.h"
 
-/* An encoding under construction (Rust's Encoding without words / overflow). Token
+/* An encoding under construction (Rust's Encoding without overflow). Token
  * strings point at storage that outlives the call (vocabulary, added tokens, arena). */
 typedef struct tj_enc {
     size_t n, cap;
@@ -17,6 +17,9 @@ typedef struct tj_enc {
     uint32_t *s, *e; /* code-point offsets */
     const char **tok;
     uint32_t *tok_len;
+    /* Rust's Encoding::words (-1: None); tj_enc_push stamps `word` on each token it adds. */
+    int32_t *words;
+    int32_t word;
     /* The encoder's scratch that some token strings point into (kept with the encoding
      * until the next encode into it or tj_enc_free; set by tj_tokenizer_encode). */
     /* A piece of Rust's Encoding::overflowing: its type ids stay those of the model

@@ -29,6 +29,7 @@ typedef struct tj_state {
     tj_pieces pieces;
     tj_splits s1, s2;
     tj_enc a, b;
+    tj_enc w; /* one pre-tokenized word */
     uint32_t *b2c;
     size_t b2c_cap;
     bool ids_only; /* the caller wants ids, type ids and special marks only */
@@ -76,6 +77,7 @@ static void state_free(tj_state *s)
     tj_splits_free(&s->s2);
     tj_enc_free(&s->a);
     tj_enc_free(&s->b);
+    tj_enc_free(&s->w);
     free(s->b2c);
     free(s->word);
     free(s);
@@ -371,11 +373,13 @@ static void to_chars(const tj_state *s, size_t len, uint32_t *os, uint32_t *oe)
     *oe = ce;
 }
 
-/* The tokens of one pre-token split (an added token, or the model's pieces) into out. */
+/* The tokens of one pre-token split (an added token, or the model's pieces) into out;
+ * `word`: the split's index, their word id (PreTokenizedString::into_encoding). */
 static tka_status emit_split(const tj_tokenizer *t, tj_state *s, size_t len, const tj_split *sp,
-                             int32_t type_id, tj_enc *out, tka_error *err)
+                             int32_t type_id, int32_t word, tj_enc *out, tka_error *err)
 {
     uint32_t os, oe;
+    out->word = word;
     if (sp->added >= 0) {
         const tj_added_token *x = &t->added.v[sp->added];
         tj_str_orig(&sp->str, 0, sp->str.len, &os, &oe);
@@ -427,6 +431,7 @@ static void enc_reverse(tj_enc *e, size_t a, size_t b)
         SWAP(uint32_t, e);
         SWAP(const char *, tok);
         SWAP(uint32_t, tok_len);
+        SWAP(int32_t, words);
     }
 #undef SWAP
 }
@@ -617,22 +622,27 @@ static tka_status encode_seq(const tj_tokenizer *t, tj_state *s, const char *tex
     if (st == TKA_OK && limit != SIZE_MAX && left) {
         /* Counted from the end: each split's tokens are appended reversed, so reversing
          * the whole once at the end gives them in order (each split is encoded once). */
-        size_t total = 0;
+        size_t total = 0, first = 0;
         for (size_t i = s->s1.n; i-- > 0 && st == TKA_OK;) {
             size_t before = out->n;
-            st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+            first = i;
+            st = emit_split(t, s, len, &s->s1.v[i], type_id, (int32_t)i, out, err);
             enc_reverse(out, before, out->n);
             total += out->n - before;
             if (s->s1.v[i].added < 0 && total >= limit)
                 break;
         }
         enc_reverse(out, 0, out->n);
+        /* COMPAT: tokenize_with_limit (Left) drains the splits before `first`: the word
+         * ids count from the first one kept */
+        for (size_t k = 0; k < out->n; k++)
+            out->words[k] -= (int32_t)first;
         goto done;
     }
     size_t total = 0;
     for (size_t i = 0; i < s->s1.n && st == TKA_OK; i++) {
         size_t before = out->n;
-        st = emit_split(t, s, len, &s->s1.v[i], type_id, out, err);
+        st = emit_split(t, s, len, &s->s1.v[i], type_id, (int32_t)i, out, err);
         total += out->n - before;
         if (limit != SIZE_MAX && !left && s->s1.v[i].added < 0 && total >= limit)
             break;
@@ -728,9 +738,11 @@ static tka_status slice_into(tj_enc *dst, const tj_enc *src, span r, bool overfl
     dst->n = 0;
     dst->overflow = overflow;
     tka_status st = tj_enc_reserve(dst, r.e - r.s);
-    for (size_t i = r.s; i < r.e && st == TKA_OK; i++)
+    for (size_t i = r.s; i < r.e && st == TKA_OK; i++) {
+        dst->word = src->words[i];
         st = tj_enc_push(dst, src->ids[i], src->type_ids[i], src->special[i], src->s[i], src->e[i],
                          src->tok[i], src->tok_len[i]);
+    }
     return st;
 }
 
@@ -748,6 +760,7 @@ static void keep_span(tj_enc *e, span r)
         memmove(e->e, e->e + r.s, n * sizeof *e->e);
         memmove(e->tok, e->tok + r.s, n * sizeof *e->tok);
         memmove(e->tok_len, e->tok_len + r.s, n * sizeof *e->tok_len);
+        memmove(e->words, e->words + r.s, n * sizeof *e->words);
     }
     e->n = r.e - r.s;
 }
@@ -891,13 +904,9 @@ tka_status tj_tokenizer_encode_ids(const tj_tokenizer *t, const char *text, size
                        stride, out, NULL, true, err);
 }
 
-static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
-                              size_t pair_len, bool add_special, int64_t max_length,
-                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
-                              tj_ovf *ovf, bool ids_only, tka_error *err)
+/* The state that goes with `out` (made on its first use with t). */
+static tj_state *out_state(const tj_tokenizer *t, tj_enc *out)
 {
-    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
-     * tokens live in its arena) until the next encode into it. */
     tj_state *s = out->owner_of == t ? out->owner : NULL;
     if (!s) {
         if (out->owner && out->owner_free)
@@ -905,12 +914,78 @@ static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t le
         out->owner = NULL;
         out->owner_of = NULL;
         if (!(s = state_get()))
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+            return NULL;
         out->owner = s;
         out->owner_of = t;
         out->owner_free = state_release;
     }
     tka_arena_reset(s->arena);
+    return s;
+}
+
+/* COMPAT: encode_single_sequence(PreTokenized): each word alone (its own offsets, added
+ * tokens, normalizer, pre-tokenizer, model stopped at `limit`), its tokens with its
+ * position as word id, merged as Encoding::merge(.., false) does (offsets not shifted). */
+static tka_status encode_words_seq(const tj_tokenizer *t, tj_state *s, const char *const *w,
+                                   const size_t *l, size_t n, int32_t type_id, size_t limit,
+                                   bool left, tj_enc *out, tka_error *err)
+{
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        tka_status st = encode_seq(t, s, w[i], l[i], type_id, limit, left, &s->w, err);
+        if (st != TKA_OK) {
+            tka_error_prefix(err, "word %zu: ", i);
+            return st;
+        }
+        const tj_enc *x = &s->w;
+        out->word = (int32_t)i;
+        st = tj_enc_reserve(out, x->n);
+        for (size_t k = 0; k < x->n && st == TKA_OK; k++)
+            st = tj_enc_push(out, x->ids[k], x->type_ids[k], x->special[k], x->s[k], x->e[k],
+                             x->tok[k], x->tok_len[k]);
+        if (st != TKA_OK)
+            return tka_error_set(err, st, "out of memory encoding");
+    }
+    return TKA_OK;
+}
+
+tka_status tj_tokenizer_encode_words(const tj_tokenizer *t, const tka_word_input *in,
+                                     bool add_special, int64_t max_length,
+                                     tka_truncation truncation, bool left, size_t stride,
+                                     tj_enc *out, tj_ovf *ovf, tka_error *err)
+{
+    tj_state *s = out_state(t, out);
+    if (!s)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
+    s->ids_only = false;
+    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
+    size_t limit = limited ? (size_t)max_length : SIZE_MAX;
+    bool pair = in->pair_words != NULL;
+    tka_status st = encode_words_seq(t, s, in->words, in->lens, in->n, 0,
+                                     truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit,
+                                     left, &s->a, err);
+    if (st != TKA_OK)
+        tka_error_prefix(err, "text: ");
+    if (st == TKA_OK && pair &&
+        (st = encode_words_seq(t, s, in->pair_words, in->pair_lens, in->pair_n, 1, limit, left,
+                               &s->b, err)) != TKA_OK)
+        tka_error_prefix(err, "text_pair: ");
+    if (st == TKA_OK)
+        st = truncate_and_process(t, s, pair, add_special, max_length, truncation, left, stride,
+                                  out, ovf, err);
+    return st;
+}
+
+static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t len, const char *pair,
+                              size_t pair_len, bool add_special, int64_t max_length,
+                              tka_truncation truncation, bool left, size_t stride, tj_enc *out,
+                              tj_ovf *ovf, bool ids_only, tka_error *err)
+{
+    /* The scratch stays with `out` (token strings of Unigram pieces and stripped added
+     * tokens live in its arena) until the next encode into it. */
+    tj_state *s = out_state(t, out);
+    if (!s)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     s->ids_only = ids_only;
     /* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
      * max_length tokens (the first sequence not under OnlySecond). */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "tokalign/encode.h"
+#include "tokenize/backend.h"
 #include "tokenize/tj_post.h"
 
 typedef struct tj_tokenizer tj_tokenizer;
@@ -57,6 +58,11 @@ tka_status tj_tokenizer_encode_ovf(const tj_tokenizer *t, const char *text, size
                                    const char *pair, size_t pair_len, bool add_special,
                                    int64_t max_length, tka_truncation truncation, bool left,
                                    size_t stride, tj_enc *out, tj_ovf *ovf, tka_error *err);
+/* tj_tokenizer_encode_ovf for pre-tokenized words (tka_encoder_encode_words). */
+tka_status tj_tokenizer_encode_words(const tj_tokenizer *t, const tka_word_input *in,
+                                     bool add_special, int64_t max_length,
+                                     tka_truncation truncation, bool left, size_t stride,
+                                     tj_enc *out, tj_ovf *ovf, tka_error *err);
 /* The file's own "truncation" and "padding" sections (defaults when the caller sets none). */
 /* tj_tokenizer_encode_ovf without overflow for a caller that reads only ids, type ids,
  * special and attention marks: `out` gets offsets 0 and no token strings (tok NULL, length

@@ -202,6 +202,9 @@ tka_status tka_tokenize(const tka_tokenizer *tok, const char *text, size_t len, 
 {
     tka_tokens_clear(out);
     TKA_TRY(check_text(text, len, err));
+    if ((flags & TKA_TOKENS_WORDS) && tok->kind != TKA_TOKENIZER_WORDPIECE)
+        return tka_error_set(err, TKA_ERR_UNSUPPORTED,
+                             "word indices (TKA_TOKENS_WORDS) are defined for WordPiece only");
     if (tok->n_no_split)
         return tka_tokenize_no_split(tok, text, len, flags, out, err);
     return tok->backend->tokenize(tok->model, text, len, flags, out, err);
@@ -235,6 +238,7 @@ void tka_tokens_free(tka_tokens *t)
     free(t->text_start);
     free(t->text_len);
     free(t->text);
+    free(t->words);
     memset(t, 0, sizeof *t);
 }
 
@@ -242,6 +246,7 @@ void tka_tokens_clear(tka_tokens *t)
 {
     t->count = 0;
     t->text_used = 0;
+    t->n_words = 0;
 }
 
 static int grow(void **p, size_t n, size_t elem)
@@ -259,9 +264,11 @@ tka_status tka_tokens_reserve(tka_tokens *t, size_t extra, unsigned flags)
         return TKA_ERR_NOMEM;
     size_t need = t->count + extra;
     /* Arrays requested for the first time must cover the current count too. */
-    int have_offsets = t->starts != NULL, have_strings = t->text_start != NULL;
+    int have_offsets = t->starts != NULL, have_strings = t->text_start != NULL,
+        have_words = t->words != NULL;
     if (need <= t->capacity && (!(flags & TKA_TOKENS_OFFSETS) || have_offsets) &&
-        (!(flags & TKA_TOKENS_STRINGS) || have_strings))
+        (!(flags & TKA_TOKENS_STRINGS) || have_strings) &&
+        (!(flags & TKA_TOKENS_WORDS) || have_words))
         return TKA_OK;
     size_t cap = t->capacity > need ? t->capacity : (t->capacity ? t->capacity : 64);
     while (cap < need)
@@ -278,6 +285,9 @@ tka_status tka_tokens_reserve(tka_tokens *t, size_t extra, unsigned flags)
             !grow((void **)&t->text_len, cap, sizeof *t->text_len))
             return TKA_ERR_NOMEM;
     }
+    if (((flags & TKA_TOKENS_WORDS) || have_words) &&
+        !grow((void **)&t->words, cap, sizeof *t->words))
+        return TKA_ERR_NOMEM;
     t->capacity = cap;
     return TKA_OK;
 }

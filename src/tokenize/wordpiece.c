@@ -46,9 +46,10 @@ tka_status bert_push(const bert_model *m, int32_t id, uint32_t start, uint32_t e
                      tka_tokens *out)
 {
     tka_status st = tka_tokens_reserve(out, 1, flags);
-    if (st != TKA_OK)
-        return st;
-    return push(m, id, start, end, flags, out);
+    if (st == TKA_OK)
+        st = push(m, id, start, end, flags, out);
+    tka_tokens_end_word(out, flags); /* a special or never_split token is a word */
+    return st;
 }
 
 static inline bool is_continuation(uint8_t b)
@@ -88,7 +89,9 @@ static tka_status whole_word_unknown(const bert_model *m, size_t mark, size_t te
     out->text_used = text_mark;
     uint32_t s, e;
     span(orig, orig_base, 0, nchars - 1, &s, &e);
-    return push(m, m->unk_id, s, e, flags, out);
+    tka_status st = push(m, m->unk_id, s, e, flags, out);
+    tka_tokens_end_word(out, flags);
+    return st;
 }
 
 tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbytes, size_t nchars,
@@ -131,6 +134,7 @@ tka_status bert_wordpiece(const bert_model *m, const uint8_t *word, size_t nbyte
         k = best_k;
         b = best_b;
     }
+    tka_tokens_end_word(out, flags);
     return TKA_OK;
 }
 
@@ -168,5 +172,6 @@ tka_status bert_wordpiece_ascii(const bert_model *m, const uint8_t *word, size_t
             return st;
         k = best_k;
     }
+    tka_tokens_end_word(out, flags);
     return TKA_OK;
 }

@@ -143,4 +143,15 @@ EOF
   check "golden encode.$model through the CLI: checked $c, matched $m ($a unicode_sensitive apart)" "$c" "$m"
 done
 
+# --word-ids: the Rust Encoding's word ids (values from npm tokenizers@0.23.2's getWordIds):
+# an added token in the text is a word, the processor's specials are null; overflow rows
+# keep their words
+out=$(printf 'Hello, [SEP] world!\n' | $T encode --tokenizer bert-base-uncased --compat fast --word-ids)
+check "word ids, fast BERT" '{"input_ids": [101, 7592, 1010, 102, 2088, 999, 102], "token_type_ids": [0, 0, 0, 0, 0, 0, 0], "attention_mask": [1, 1, 1, 1, 1, 1, 1], "special_tokens_mask": [1, 0, 0, 0, 0, 0, 1], "word_ids": [null, 0, 1, 2, 3, 4, null]}' "$out"
+out=$(printf '{"t":"Hello <|endoftext|> world","p":"x y"}\n' | $T encode --tokenizer "$TKA_SHARED/data/tokenizers/gpt2/tokenizer.json" \
+  --input-format jsonl --text-field t --pair-field p --word-ids --max-length 4 --stride 1 --overflow)
+check "word ids, tokenizer.json pair with overflow" '{"input_ids": [15496, 220, 87, 331], "token_type_ids": [0, 0, 1, 1], "attention_mask": [1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0], "word_ids": [0, 1, 0, 1], "overflowing": [{"input_ids": [220, 50256, 87, 331], "token_type_ids": [0, 0, 1, 1], "attention_mask": [1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0], "word_ids": [1, 2, 0, 1]}, {"input_ids": [50256, 995, 87, 331], "token_type_ids": [0, 0, 1, 1], "attention_mask": [1, 1, 1, 1], "special_tokens_mask": [0, 0, 0, 0], "word_ids": [2, 3, 0, 1]}]}' "$out"
+rc=0; err=$(echo x | $T encode --tokenizer bert-base-uncased --word-ids 2>&1 >/dev/null) || rc=$?
+check "word ids refused for slow BERT (exit 3)" "3: tokalign encode: error: word ids are those of the Rust (fast) tokenizers: open a BERT vocabulary with compat fast, or a tokenizer.json" "$rc: $err"
+
 finish

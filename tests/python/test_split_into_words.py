@@ -65,5 +65,4 @@ def test_batches_and_errors():
     with pytest.raises(ValueError, match=r"Input \[\] is not valid. Should be a string or a list/tuple of strings "
                                          r"when `is_split_into_words=True`."):
         t([[]] * 2, is_split_into_words=True)
-    with pytest.raises(NotImplementedError):
-        tokalign.AutoTokenizer.from_pretrained("bert-base-uncased", compat="fast")(["a"], is_split_into_words=True)
+    # compat="fast": test_split_words_fast.py
