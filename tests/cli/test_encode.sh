@@ -154,4 +154,15 @@ check "word ids, tokenizer.json pair with overflow" '{"input_ids": [15496, 220, 
 rc=0; err=$(echo x | $T encode --tokenizer bert-base-uncased --word-ids 2>&1 >/dev/null) || rc=$?
 check "word ids refused for slow BERT (exit 3)" "3: tokalign encode: error: word ids are those of the Rust (fast) tokenizers: open a BERT vocabulary with compat fast, or a tokenizer.json" "$rc: $err"
 
+# Word ids under the file's own Left truncation (values from npm tokenizers@0.23.2): Rust
+# drains the splits before the first one kept, so word ids count from it.
+"$TKA_PYTHON" -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+j["truncation"] = {"direction": "Left", "max_length": 5, "strategy": "LongestFirst", "stride": 0}
+json.dump(j, open(sys.argv[2], "w"))' "$S/data/tokenizers/gpt2/tokenizer.json" "$tmp/gpt2_left.json"
+out=$(printf 'Hello there my good friend, how are you today?\nHello <|endoftext|> world and more words here\n' |
+  $T encode --tokenizer "$tmp/gpt2_left.json" --word-ids | tr -d ' ')
+check "word ids, tokenizer.json Left truncation" '{"input_ids":[703,389,345,1909,30],"token_type_ids":[0,0,0,0,0],"attention_mask":[1,1,1,1,1],"special_tokens_mask":[0,0,0,0,0],"word_ids":[0,1,2,3,4]}
+{"input_ids":[995,290,517,2456,994],"token_type_ids":[0,0,0,0,0],"attention_mask":[1,1,1,1,1],"special_tokens_mask":[0,0,0,0,0],"word_ids":[0,1,2,3,4]}' "$out"
+
 finish
