@@ -30,5 +30,10 @@
  * the message `prefix` (e.g. "ValueError: ") + tka_ref_message(ref). Accepts
  * err == NULL; returns TKA_ERR_REFERENCE. */
 tka_status tka_error_set_ref(tka_error *err, tka_ref_error ref, const char *prefix);
+#ifdef __clang_analyzer__
+/* As for tka_error_set (status.h): the analyzer sees one file at a time. */
+#define tka_error_set_ref(err, ref, prefix) \
+    (tka_error_set_ref((err), (ref), (prefix)), TKA_ERR_REFERENCE)
+#endif
 
 #endif

@@ -34,7 +34,7 @@ const char *tka_ref_message(tka_ref_error ref)
     return "";
 }
 
-tka_status tka_error_set_ref(tka_error *err, tka_ref_error ref, const char *prefix)
+tka_status(tka_error_set_ref)(tka_error *err, tka_ref_error ref, const char *prefix)
 {
     tka_error_set(err, TKA_ERR_REFERENCE, "%s%s", prefix, tka_ref_message(ref));
     if (err)

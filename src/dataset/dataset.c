@@ -74,27 +74,29 @@ struct tka_dataset {
     tka_column_dtype *col_dtypes;   /* width: the dtype of each raw column */
 
     /* The typing pass (two-pass open, or the single pass itself), row by row. */
-    bool seen_first; /* the first data row fixed width and units */
-    bool have_unit;  /* cur_unit holds rows */
     size_t cur_unit, cur_group;
     pandas_infer *cur_inf;         /* width: inference state of cur_unit */
     field_scan *scan;              /* width: the record being typed, each field's C-string
                                 length and NA test, computed once for every use */
     tka_column_dtype *merged_prev; /* width: merge of the ended units of cur_group */
-    bool merged_valid;
-    uint64_t prev_end; /* last line of the previous record (blank-line notes) */
-    bool typed;        /* dtypes final: two passes after open, single pass at its end */
+    uint64_t prev_end;             /* last line of the previous record (blank-line notes) */
 
     tka_buf warnings;
     divergence_note div[DIV_COUNT];
     divergence_note sel_na, label_any, label_noncanon;
     uint64_t next_row;      /* second pass */
-    bool at_data;           /* second pass: header consumed */
     tka_tsv_record current; /* the record of the row last returned */
     size_t current_unit, current_group;
-    bool has_current;
-    bool row_failed; /* single pass: a deferred row error (sticky) */
     tka_error row_error;
+
+    /* Flags, together at the end (no padding between them). */
+    bool seen_first;   /* typing: the first data row fixed width and units */
+    bool have_unit;    /* typing: cur_unit holds rows */
+    bool merged_valid; /* typing: merged_prev holds a merge */
+    bool typed;        /* dtypes final: two passes after open, single pass at its end */
+    bool at_data;      /* second pass: header consumed */
+    bool has_current;  /* current holds a row */
+    bool row_failed;   /* single pass: a deferred row error (sticky, in row_error) */
 };
 
 const char *tka_column_dtype_name(tka_column_dtype dtype)
