@@ -8,13 +8,12 @@ cd "$(dirname "$0")/.."
 mode=${1:-demo}
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# Build and test dependencies, all from Debian 12 (nodejs and npm: tests/cli/test_rust_unicode8.sh
-# installs the npm package unicode-8.0.0 into the build tree to regenerate a table).
+# Build and test dependencies, all from Debian 12.
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy
           libutf8proc-dev libcsv-dev libpcre2-dev libjansson-dev libcriterion-dev libicu-dev
           curl python3 python3-numpy python3-sentencepiece python3-pandas time
           python3-dev python3-pytest python3-torch python3-dask python3-distributed
-          python3-setuptools python3-pip python3-venv chromium nodejs npm)
+          python3-setuptools python3-pip python3-venv chromium)
 
 install_missing() {
   local missing=()
@@ -38,6 +37,10 @@ build() { # build DIR [cmake options...]
 }
 
 install_missing "${packages[@]}"
+# npm for tests/cli/test_rust_unicode8.sh (it installs the npm package unicode-8.0.0 into the
+# build tree to regenerate a table) and the benchmarks: Debian's nodejs + npm, unless a node
+# that ships its own npm (e.g. NodeSource's, which conflicts with Debian's npm) is there.
+command -v npm >/dev/null || install_missing nodejs npm
 
 case "$mode" in
   build)
@@ -62,7 +65,6 @@ case "$mode" in
   bench)
     # the reference tools: libsentencepiece's C++ encoder, npm tokenizers (Rust), npm tiktoken
     install_missing g++ libsentencepiece-dev time
-    command -v npm >/dev/null || install_missing nodejs npm
     build build -DTKA_TESTS=ON
     bash bench/bert/run.sh
     bash bench/spm/run.sh
