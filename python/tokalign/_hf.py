@@ -344,6 +344,16 @@ class PreTrainedTokenizer:
             self.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
             self._specials = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
                               "cls_token": "[CLS]", "mask_token": "[MASK]"}
+        elif self.kind == "json":
+            # PreTrainedTokenizerFast over a tokenizer.json: the base class's input names; the
+            # special tokens are those the file declares (its added special tokens the library
+            # recognises as unk/cls/sep/pad/mask/bos/eos)
+            self.model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
+            self._specials = {}
+            for role, i in info["special_ids"].items():
+                token = self._tok.id_to_token(i) if i >= 0 else None
+                if token is not None:
+                    self._specials[role + "_token"] = token
         else:
             # ReformerTokenizer: eos and unk only; no pad token unless one is set
             self.model_input_names = ["input_ids", "attention_mask"]

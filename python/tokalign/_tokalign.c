@@ -147,9 +147,11 @@ static PyObject *Tokenizer_info(TokenizerObject *self, PyObject *unused)
     }
     if (!sp)
         return NULL;
+    tka_tokenizer_kind kind = tka_tokenizer_get_kind(t);
     return Py_BuildValue("{s:s,s:s,s:s,s:s,s:n,s:N}", "kind",
-                         tka_tokenizer_get_kind(t) == TKA_TOKENIZER_WORDPIECE ? "wordpiece"
-                                                                              : "sentencepiece",
+                         kind == TKA_TOKENIZER_WORDPIECE ? "wordpiece"
+                         : kind == TKA_TOKENIZER_JSON    ? "json"
+                                                         : "sentencepiece",
                          "compat", tka_tokenizer_get_compat(t) == TKA_COMPAT_FAST ? "fast" : "slow",
                          "source", tka_tokenizer_source(t), "warnings", tka_tokenizer_warnings(t),
                          "vocab_size", (Py_ssize_t)tka_tokenizer_vocab_size(t), "special_ids", sp);

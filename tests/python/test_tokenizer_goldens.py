@@ -167,3 +167,25 @@ def test_reformer_goldens():
         tok.pad_token = None
     assert checked == 7621 and special == 253
     print("reformer: %d rows (%d where from_pretrained differs from plain sentencepiece)" % (checked, special))
+
+
+TJ_MODELS = ["bert-base-uncased-fast", "gpt2", "llama2", "llama3", "qwen3", "t5-style-unigram"]
+TJ_SETS = ["botchan", "cjk_heavy", "edge_cases", "pairs", "special", "wagahaiwa"]
+
+
+@pytest.mark.parametrize("model", TJ_MODELS)
+def test_tokenizer_json_goldens(model):
+    """Every tokenizer.json golden row (HF's Rust tokenizer) through AutoTokenizer's call:
+    input_ids, token_type_ids (PreTrainedTokenizerFast returns them by default) and
+    attention_mask, with and without special tokens."""
+    tok = open_tok(os.path.join(SHARED, "data", "tokenizers", model, "tokenizer.json"), "fast")
+    assert tok.model_input_names == ["input_ids", "token_type_ids", "attention_mask"]
+    checked = bad = 0
+    for s in TJ_SETS:
+        for r in read_jsonl(os.path.join(SHARED, "golden", "tokenizer_json", "%s.%s.jsonl" % (model, s))):
+            enc = tok(r["text"], r.get("pair"), add_special_tokens=r["add_special_tokens"])
+            got = (enc["input_ids"], enc["token_type_ids"], enc["attention_mask"])
+            checked += 1
+            bad += got != (r["ids"], r["type_ids"], r["attention_mask"])
+    print("tokenizer.json %s through AutoTokenizer: checked %d, matched %d" % (model, checked, checked - bad))
+    assert checked > 0 and bad == 0
