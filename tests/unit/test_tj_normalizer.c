@@ -115,8 +115,9 @@ static bool agree_with(const tj_normalizer *f, const tj_normalizer *sl, const ch
         cr_assert(a.al[i].s == b.al[i].s && a.al[i].e == b.al[i].e,
                   "\"%.*s\": byte %u aligned to (%u, %u), want (%u, %u)", (int)len, text, i,
                   a.al[i].s, a.al[i].e, b.al[i].s, b.al[i].e);
+    bool changed = a.len != len || memcmp(a.s, text, len) != 0; /* a.s lives in the arena */
     tka_arena_reset(arena);
-    return a.len != len || memcmp(a.s, text, len) != 0;
+    return changed;
 }
 
 static bool agree(const char *text, size_t len)
