@@ -350,6 +350,19 @@ static tka_status pad_all(const tka_encoder *enc, tka_encoding *e, size_t target
     return pad_to(enc, e, target, arena);
 }
 
+/* The padding the options ask for (none, longest = this encoding's length, max_length),
+ * rounded up to pad_to_multiple_of; a failure is out of memory, set in err. */
+static tka_status pad_as_asked(const tka_encoder *enc, tka_encoding *out, tka_arena *arena,
+                               tka_error *err)
+{
+    const tka_encode_options *o = &enc->o;
+    if (o->padding == TKA_PAD_NONE)
+        return TKA_OK;
+    size_t target = o->padding == TKA_PAD_MAX_LENGTH ? (size_t)o->max_length : out->length;
+    tka_status st = pad_all(enc, out, round_up(enc, target), arena);
+    return st == TKA_OK ? TKA_OK : tka_error_set(err, st, "out of memory encoding");
+}
+
 /* ------------------------------------------------------------ truncation */
 
 typedef struct seqstate {
@@ -628,13 +641,9 @@ static tka_status encode_fast(tka_encoder *enc, const blob *bl, bool has_pair, b
             st = assemble(enc, bl, a.main, &b.ovf[j], 1, arena, &out->overflowing[k++]);
         out->n_overflowing = k;
     }
-    if (st == TKA_OK && o->padding != TKA_PAD_NONE) {
-        size_t target = o->padding == TKA_PAD_MAX_LENGTH ? (size_t)o->max_length : out->length;
-        st = pad_all(enc, out, round_up(enc, target), arena);
-    }
     if (st != TKA_OK)
         return tka_error_set(err, st, "out of memory encoding");
-    return TKA_OK;
+    return pad_as_asked(enc, out, arena, err);
 }
 
 static tka_status tokenize_one(tka_encoder *enc, const char *text, size_t len, tka_tokens *t,
@@ -657,13 +666,7 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
          * padding is shared below. */
         tka_status st =
             be->encode(enc->tok->model, &enc->o, text, len, pair, pair_len, arena, out, err);
-        if (st == TKA_OK && enc->o.padding != TKA_PAD_NONE) {
-            size_t target =
-                enc->o.padding == TKA_PAD_MAX_LENGTH ? (size_t)enc->o.max_length : out->length;
-            if ((st = pad_all(enc, out, round_up(enc, target), arena)) != TKA_OK)
-                return tka_error_set(err, st, "out of memory encoding");
-        }
-        return st;
+        return st == TKA_OK ? pad_as_asked(enc, out, arena, err) : st;
     }
     tka_status st = tokenize_one(enc, text, len, &enc->a, "text", err);
     if (st == TKA_OK && has_pair)
@@ -679,40 +682,34 @@ tka_status tka_encoder_encode(tka_encoder *enc, const char *text, size_t len, co
     size_t la = enc->a.count, lb = enc->b.count;
     bool truncating = o->truncation != TKA_TRUNCATE_NONE && o->max_length >= 0;
 
-    if (!enc->fast) {
-        size_t nspec = enc->wordpiece && o->add_special_tokens ? (has_pair ? 3 : 2) : 0;
-        size_t total = la + lb + nspec;
-        size_t ka = la, kb = lb;
-        int32_t *ovf = NULL;
-        size_t nov = 0;
-        /* COMPAT: `if ... max_length and total_len > max_length`: a
-         * max_length of 0 is falsy and truncates nothing. */
-        if (truncating && o->max_length > 0 && total > (size_t)o->max_length)
-            st = slow_truncate(enc, &ka, &kb, has_pair, total - (size_t)o->max_length, arena, &ovf,
-                               &nov);
-        if (st == TKA_OK && o->offsets && enc->wordpiece)
-            st = adopt_fast_offsets(enc, text, len, pair, pair_len, ka, kb, arena);
-        if (st == TKA_OK) {
-            range ra = {0, ka}, rb = {0, kb};
-            st = assemble(enc, &bl, ra, has_pair ? &rb : NULL, 0, arena, out);
-        }
-        if (st == TKA_OK && o->overflow && o->max_length >= 0) {
-            out->overflowing_tokens = ovf ? ovf : arena_array(arena, 0, sizeof *ovf);
-            out->n_overflowing_tokens = nov;
-            out->num_truncated_tokens = (int64_t)total - o->max_length;
-            if (!out->overflowing_tokens)
-                st = TKA_ERR_NOMEM;
-        }
-    } else {
+    if (enc->fast)
         return encode_fast(enc, &bl, has_pair, true, arena, out, err);
+    size_t nspec = enc->wordpiece && o->add_special_tokens ? (has_pair ? 3 : 2) : 0;
+    size_t total = la + lb + nspec;
+    size_t ka = la, kb = lb;
+    int32_t *ovf = NULL;
+    size_t nov = 0;
+    /* COMPAT: `if ... max_length and total_len > max_length`: a
+     * max_length of 0 is falsy and truncates nothing. */
+    if (truncating && o->max_length > 0 && total > (size_t)o->max_length)
+        st = slow_truncate(enc, &ka, &kb, has_pair, total - (size_t)o->max_length, arena, &ovf,
+                           &nov);
+    if (st == TKA_OK && o->offsets && enc->wordpiece)
+        st = adopt_fast_offsets(enc, text, len, pair, pair_len, ka, kb, arena);
+    if (st == TKA_OK) {
+        range ra = {0, ka}, rb = {0, kb};
+        st = assemble(enc, &bl, ra, has_pair ? &rb : NULL, 0, arena, out);
     }
-    if (st == TKA_OK && o->padding != TKA_PAD_NONE) {
-        size_t target = o->padding == TKA_PAD_MAX_LENGTH ? (size_t)o->max_length : out->length;
-        st = pad_all(enc, out, round_up(enc, target), arena);
+    if (st == TKA_OK && o->overflow && o->max_length >= 0) {
+        out->overflowing_tokens = ovf ? ovf : arena_array(arena, 0, sizeof *ovf);
+        out->n_overflowing_tokens = nov;
+        out->num_truncated_tokens = (int64_t)total - o->max_length;
+        if (!out->overflowing_tokens)
+            st = TKA_ERR_NOMEM;
     }
     if (st != TKA_OK)
         return tka_error_set(err, st, "out of memory encoding");
-    return TKA_OK;
+    return pad_as_asked(enc, out, arena, err);
 }
 
 /* Words one by one into t (tka_encoder_encode_words), each word's tokens carrying its
@@ -766,13 +763,7 @@ tka_status tka_encoder_encode_words(tka_encoder *enc, const char *const *words, 
     if (enc->json && be->encode_words) {
         tka_word_input in = {words, lens, n, pair_words, pair_lens, pair_n};
         tka_status st = be->encode_words(enc->tok->model, &enc->o, &in, arena, out, err);
-        if (st == TKA_OK && enc->o.padding != TKA_PAD_NONE) {
-            size_t target =
-                enc->o.padding == TKA_PAD_MAX_LENGTH ? (size_t)enc->o.max_length : out->length;
-            if ((st = pad_all(enc, out, round_up(enc, target), arena)) != TKA_OK)
-                return tka_error_set(err, st, "out of memory encoding");
-        }
-        return st;
+        return st == TKA_OK ? pad_as_asked(enc, out, arena, err) : st;
     }
     if (!enc->fast)
         return tka_error_set(err, TKA_ERR_UNSUPPORTED,
