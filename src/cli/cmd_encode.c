@@ -165,8 +165,9 @@ static tka_status append_u32_pairs(tka_buf *out, const uint32_t *a, const uint32
     return TKA_OK;
 }
 
-/* word ids: -1 is null (None) */
-static tka_status append_words(tka_buf *out, const int32_t *v, size_t n)
+/* A JSON list of ints ("[1, 2]"); with null_negative, a negative value is written null
+ * (word ids: -1 is None). */
+static tka_status append_int_list(tka_buf *out, const int32_t *v, size_t n, bool null_negative)
 {
     tka_status st = tka_buf_reserve(out, n * 13 + 2);
     if (st != TKA_OK)
@@ -178,9 +179,9 @@ static tka_status append_words(tka_buf *out, const int32_t *v, size_t n)
             *p++ = ',';
             *p++ = ' ';
         }
-        if (v[i] < 0) {
-            for (const char *k = "null"; *k; k++)
-                *p++ = *k;
+        if (null_negative && v[i] < 0) {
+            memcpy(p, "null", 4);
+            p += 4;
         } else
             cli_put_int(&p, v[i]);
     }
@@ -192,22 +193,7 @@ static tka_status append_words(tka_buf *out, const int32_t *v, size_t n)
 
 static tka_status append_ints(tka_buf *out, const int32_t *v, size_t n)
 {
-    tka_status st = tka_buf_reserve(out, n * 13 + 2);
-    if (st != TKA_OK)
-        return st;
-    char *p = out->data + out->len;
-    *p++ = '[';
-    for (size_t i = 0; i < n; i++) {
-        if (i) {
-            *p++ = ',';
-            *p++ = ' ';
-        }
-        cli_put_int(&p, v[i]);
-    }
-    *p++ = ']';
-    out->len = (size_t)(p - out->data);
-    out->data[out->len] = '\0';
-    return TKA_OK;
+    return append_int_list(out, v, n, false);
 }
 
 /* The fields of one encoding, without the braces. */
@@ -237,7 +223,7 @@ static tka_status append_fields(tka_buf *out, const tka_encoding *e, const share
     if (st == TKA_OK && sh->o.word_ids) {
         st = tka_buf_append_str(out, ", \"word_ids\": ");
         if (st == TKA_OK)
-            st = append_words(out, e->word_ids, e->length);
+            st = append_int_list(out, e->word_ids, e->length, true);
     }
     return st;
 }
