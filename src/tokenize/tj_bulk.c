@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "tokenize/tj_json.h"
 
 /* jansson allows 2048; real files nest 5 deep. Deeper: jansson decides. */
 #define MAX_DEPTH 64
@@ -83,11 +84,7 @@ static int32_t hex4(const uint8_t *p, const uint8_t *end)
         return -1;
     int32_t v = 0;
     for (int i = 0; i < 4; i++) {
-        uint8_t c = p[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int d = tj_hex_digit(p[i]);
         if (d < 0)
             return -1;
         v = v << 4 | d;

@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
+#include "tokenize/tj_json.h"
 #include "tokenize/tj_pretok.h"
 #include "tokenize/tj_regex.h"
 
@@ -257,10 +258,7 @@ static int fallback_byte(const char *s, size_t n)
     int v = 0;
     for (int k = 3; k < 5; k++) {
         char c = s[k];
-        int x = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int x = tj_hex_digit(c);
         if (k == 3 && c == '+')
             continue;
         if (x < 0)

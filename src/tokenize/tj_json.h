@@ -10,6 +10,15 @@
 
 #include "tokalign/status.h"
 
+/* The value of one hex digit of either case ("\uXXXX" escapes, "<0xXX>" byte tokens), or -1. */
+static inline int tj_hex_digit(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 /* Where we are: file name and JSON path (kept short, truncated when deep). */
 typedef struct tj_where {
     const char *file;
