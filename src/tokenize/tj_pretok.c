@@ -243,19 +243,13 @@ const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p)
                : NULL;
 }
 
-bool tj_pretok_metaspace(const tj_pretok *p, const char **rep, size_t *rep_len, bool *prepend,
-                         bool *split)
+const tj_metaspace *tj_pretok_metaspace(const tj_pretok *p)
 {
     /* "first" reads where the normalized text starts in the original: not known here */
     if (!p || p->n != 1 || p->steps[0].type != P_METASPACE ||
         p->steps[0].meta.scheme == TJ_PREPEND_FIRST)
-        return false;
-    const tj_metaspace *m = &p->steps[0].meta;
-    *rep = m->rep;
-    *rep_len = m->rep_len;
-    *prepend = m->scheme == TJ_PREPEND_ALWAYS;
-    *split = m->split;
-    return true;
+        return NULL;
+    return &p->steps[0].meta;
 }
 
 /* ------------------------------------------------------------ char patterns */

@@ -36,10 +36,8 @@ void tj_pretok_free(tj_pretok *p);
 const tj_regex *tj_pretok_bytelevel_regex(const tj_pretok *p);
 
 /* The settings of a pre-tokenizer that is one Metaspace with prepend_scheme "always" or
- * "never": its replacement (UTF-8 of one char), whether a text that does not start with it
- * gets it prepended ("always"), whether it splits; false for any other pre-tokenizer. */
-bool tj_pretok_metaspace(const tj_pretok *p, const char **rep, size_t *rep_len, bool *prepend,
-                         bool *split);
+ * "never" (owned by p); NULL for any other pre-tokenizer. */
+const tj_metaspace *tj_pretok_metaspace(const tj_pretok *p);
 
 /* Scratch: regex match data and spare vectors. */
 typedef struct tj_pretok_work {

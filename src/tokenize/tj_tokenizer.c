@@ -53,12 +53,10 @@ struct tj_tokenizer {
     const tj_regex *fast_re;
     bool fast_nfc;
     bool added_first[256]; /* some added token (pattern) starts with this byte */
-    /* The ids-only path of Metaspace pipelines (encode_seq_meta_ids): set when the
-     * pre-tokenizer is one Metaspace ("always" or "never") and the normalizer runs on a
-     * string without alignments. */
-    bool meta_ids, meta_prepend, meta_split;
-    const char *meta_rep; /* the replacement char (the pre-tokenizer's storage) */
-    size_t meta_rep_len;
+    /* The ids-only path of Metaspace pipelines (encode_seq_meta_ids): the pre-tokenizer's
+     * settings when it is one Metaspace ("always" or "never") and the normalizer runs on a
+     * string without alignments, else NULL. */
+    const tj_metaspace *meta_ids;
 };
 
 static void state_free(tj_state *s)
@@ -242,9 +240,7 @@ tka_status tj_tokenizer_from_json_bulk(const json_t *root, const char *path, tj_
     for (int k = 0; k < 2; k++)
         for (int c = 0; c < 256; c++)
             t->added_first[c] |= t->added.count[k][c] > 0;
-    t->meta_ids = tj_normalizer_text_only(t->norm) &&
-                  tj_pretok_metaspace(t->pre, &t->meta_rep, &t->meta_rep_len, &t->meta_prepend,
-                                      &t->meta_split);
+    t->meta_ids = tj_normalizer_text_only(t->norm) ? tj_pretok_metaspace(t->pre) : NULL;
     *out = t;
     return TKA_OK;
 }
@@ -537,8 +533,9 @@ static tka_status encode_seq_meta_ids(const tj_tokenizer *t, tj_state *s, const 
     for (size_t i = 0; i < str.len; i++)
         if (t->added_first[u[i]])
             return TKA_OK;
-    const char *rep = t->meta_rep;
-    size_t rl = t->meta_rep_len;
+    const tj_metaspace *m = t->meta_ids;
+    const char *rep = m->rep;
+    size_t rl = m->rep_len;
     size_t need = rl * ((size_t)str.len + 1) + 1; /* every char a replacement, at worst */
     if (need > s->word_cap) {
         char *p = realloc(s->word, need);
@@ -550,7 +547,7 @@ static tka_status encode_seq_meta_ids(const tj_tokenizer *t, tj_state *s, const 
     out->n = 0;
     size_t wl = 0, total = 0;
     bool starts = str.len && (u[0] == ' ' || (str.len >= rl && !memcmp(str.s, rep, rl)));
-    if (str.len && !starts && t->meta_prepend) {
+    if (str.len && !starts && m->scheme == TJ_PREPEND_ALWAYS) {
         memcpy(s->word, rep, rl);
         wl = rl;
     }
@@ -562,7 +559,7 @@ static tka_status encode_seq_meta_ids(const tj_tokenizer *t, tj_state *s, const 
                    (u[i] == (uint8_t)rep[0] && str.len - i >= rl && !memcmp(str.s + i, rep, rl));
         if (cut) {
             adv = u[i] == ' ' ? 1 : rl;
-            if (wl && t->meta_split) {
+            if (wl && m->split) {
                 if ((st = meta_word(t, s, wl, type_id, out, &total, err)) != TKA_OK)
                     break;
                 wl = 0;
