@@ -199,34 +199,30 @@ class BatchEncoding(collections.UserDict):
             raise ValueError("word_ids() is not available when using Python-based tokenizers")
         return self._encodings[batch_index].word_ids
 
-    def token_to_word(self, batch_or_token_index, token_index=None):
-        if not self._encodings:
-            raise ValueError("token_to_word() is not available when using Python based tokenizers")
-        if token_index is not None:
-            batch_index = batch_or_token_index
+    def _batch_and_index(self, batch_or_index, index):
+        """4.9.1's (batch_or_x_index, x_index) arguments as (batch index, index)."""
+        if index is not None:
+            batch_index = batch_or_index
         else:
-            batch_index = 0
-            token_index = batch_or_token_index
+            batch_index, index = 0, batch_or_index
         # COMPAT: 4.9.1 reads self._batch_size / self._seq_len, which BatchEncoding does
         # not have: a negative index raises AttributeError (from __getattr__)
         if batch_index < 0:
             batch_index = self._batch_size + batch_index
-        if token_index < 0:
-            token_index = self._seq_len + token_index
+        if index < 0:
+            index = self._seq_len + index
+        return batch_index, index
+
+    def token_to_word(self, batch_or_token_index, token_index=None):
+        if not self._encodings:
+            raise ValueError("token_to_word() is not available when using Python based tokenizers")
+        batch_index, token_index = self._batch_and_index(batch_or_token_index, token_index)
         return self._encodings[batch_index].token_to_word(token_index)
 
     def word_to_tokens(self, batch_or_word_index, word_index=None, sequence_index=0):
         if not self._encodings:
             raise ValueError("word_to_tokens() is not available when using Python based tokenizers")
-        if word_index is not None:
-            batch_index = batch_or_word_index
-        else:
-            batch_index = 0
-            word_index = batch_or_word_index
-        if batch_index < 0:
-            batch_index = self._batch_size + batch_index
-        if word_index < 0:
-            word_index = self._seq_len + word_index
+        batch_index, word_index = self._batch_and_index(batch_or_word_index, word_index)
         span = self._encodings[batch_index].word_to_tokens(word_index, sequence_index)
         return TokenSpan(*span) if span is not None else None
 
