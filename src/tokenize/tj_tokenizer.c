@@ -946,6 +946,16 @@ static tka_status encode_words_seq(const tj_tokenizer *t, tj_state *s, const cha
     return TKA_OK;
 }
 
+/* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
+ * max_length tokens (the first sequence not under OnlySecond); SIZE_MAX: no limit. */
+static void model_limits(tka_truncation truncation, int64_t max_length, size_t *first,
+                         size_t *second)
+{
+    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
+    *second = limited ? (size_t)max_length : SIZE_MAX;
+    *first = truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : *second;
+}
+
 tka_status tj_tokenizer_encode_words(const tj_tokenizer *t, const tka_word_input *in,
                                      bool add_special, int64_t max_length,
                                      tka_truncation truncation, bool left, size_t stride,
@@ -955,16 +965,15 @@ tka_status tj_tokenizer_encode_words(const tj_tokenizer *t, const tka_word_input
     if (!s)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     s->ids_only = false;
-    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
-    size_t limit = limited ? (size_t)max_length : SIZE_MAX;
+    size_t limit_a, limit_b;
+    model_limits(truncation, max_length, &limit_a, &limit_b);
     bool pair = in->pair_words != NULL;
-    tka_status st = encode_words_seq(t, s, in->words, in->lens, in->n, 0,
-                                     truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit,
-                                     left, &s->a, err);
+    tka_status st =
+        encode_words_seq(t, s, in->words, in->lens, in->n, 0, limit_a, left, &s->a, err);
     if (st != TKA_OK)
         tka_error_prefix(err, "text: ");
     if (st == TKA_OK && pair &&
-        (st = encode_words_seq(t, s, in->pair_words, in->pair_lens, in->pair_n, 1, limit, left,
+        (st = encode_words_seq(t, s, in->pair_words, in->pair_lens, in->pair_n, 1, limit_b, left,
                                &s->b, err)) != TKA_OK)
         tka_error_prefix(err, "text_pair: ");
     if (st == TKA_OK)
@@ -984,17 +993,13 @@ static tka_status encode_impl(const tj_tokenizer *t, const char *text, size_t le
     if (!s)
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding");
     s->ids_only = ids_only;
-    /* COMPAT: encode_single_sequence: with truncation set, each sequence's model stops at
-     * max_length tokens (the first sequence not under OnlySecond). */
-    bool limited = truncation != TKA_TRUNCATE_NONE && max_length >= 0;
-    size_t limit = limited ? (size_t)max_length : SIZE_MAX;
-    tka_status st =
-        encode_seq(t, s, text, len, 0, truncation == TKA_TRUNCATE_ONLY_SECOND ? SIZE_MAX : limit,
-                   left, &s->a, err);
+    size_t limit_a, limit_b;
+    model_limits(truncation, max_length, &limit_a, &limit_b);
+    tka_status st = encode_seq(t, s, text, len, 0, limit_a, left, &s->a, err);
     if (st != TKA_OK)
         tka_error_prefix(err, "text: ");
     if (st == TKA_OK && pair &&
-        (st = encode_seq(t, s, pair, pair_len, 1, limit, left, &s->b, err)) != TKA_OK)
+        (st = encode_seq(t, s, pair, pair_len, 1, limit_b, left, &s->b, err)) != TKA_OK)
         tka_error_prefix(err, "text_pair: ");
     if (st == TKA_OK)
         st = truncate_and_process(t, s, pair != NULL, add_special, max_length, truncation, left,
