@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/utf8.h"
+#include "random_text.h"
 #include "tokenize/tj_tokenizer.h"
 
 static json_t *load_root(void)
@@ -100,14 +100,7 @@ static void all_cases(const tj_tokenizer *t)
     unsigned seed = 99;
     for (int iter = 0; iter < 3000; iter++) {
         char text[256];
-        size_t len = 0;
-        seed = seed * 1103515245u + 12345u;
-        int k = (int)((seed >> 16) % 20);
-        for (int j = 0; j < k; j++) {
-            seed = seed * 1103515245u + 12345u;
-            len += tka_utf8_encode((int32_t)pool[(seed >> 8) % (sizeof pool / sizeof *pool)],
-                                   (uint8_t *)text + len);
-        }
+        size_t len = random_text(&seed, pool, sizeof pool / sizeof *pool, 20, text);
         agree(t, text, len, (int64_t)(seed % 8) - 1);
     }
     tj_enc_free(&full); /* before the tokenizer */
