@@ -302,23 +302,14 @@ static bool vocab_id(scanner *sc, int32_t *id)
     return true;
 }
 
+/* Room for one more vocab entry in the three parallel arrays (a failure ends the scan, and
+ * the file goes through jansson). */
 static bool vocab_room(tj_bulk *b)
 {
-    if (b->n_vocab < b->vocab_cap)
-        return true;
-    size_t cap = b->vocab_cap ? 2 * b->vocab_cap : 1024;
-    const char **t = realloc(b->vocab_tok, cap * sizeof *t);
-    if (t)
-        b->vocab_tok = t;
-    uint32_t *l = t ? realloc(b->vocab_len, cap * sizeof *l) : NULL;
-    if (l)
-        b->vocab_len = l;
-    int32_t *i = l ? realloc(b->vocab_id, cap * sizeof *i) : NULL;
-    if (!i)
-        return false;
-    b->vocab_id = i;
-    b->vocab_cap = cap;
-    return true;
+    size_t cap_len = b->vocab_cap, cap_id = b->vocab_cap;
+    return grow((void **)&b->vocab_len, &cap_len, b->n_vocab, sizeof *b->vocab_len) &&
+           grow((void **)&b->vocab_id, &cap_id, b->n_vocab, sizeof *b->vocab_id) &&
+           grow((void **)&b->vocab_tok, &b->vocab_cap, b->n_vocab, sizeof *b->vocab_tok);
 }
 
 static bool vocab(scanner *sc)
