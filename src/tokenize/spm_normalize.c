@@ -113,6 +113,12 @@ tka_status spm_charsmap_init(spm_charsmap *cm, spm_bytes blob, const char *what,
         tka_error_set(err, TKA_ERR_NOMEM, "%s: out of memory", what);
         return TKA_ERR_NOMEM;
     }
+    for (unsigned b = 0; b < 128; b++) {
+        char one = (char)b;
+        uint32_t value;
+        if (spm_charsmap_shortest(cm, &one, 1, &value))
+            cm->one_byte_rule[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
     return TKA_OK;
 }
 

@@ -24,12 +24,21 @@ typedef struct spm_charsmap {
      * as is whatever follows it, under the longest match (SentencePiece) as under the
      * shortest (the Rust tokenizer's Precompiled). */
     uint64_t *plain;
+    /* Bit b (an ASCII byte) set when b alone is a rule (a one-byte rule: the same under
+     * the longest and the shortest match). */
+    uint64_t one_byte_rule[2];
 } spm_charsmap;
 
 /* Whether cp starts no rule (cp < 0x10000; a char above is never known plain). */
 static inline bool spm_charsmap_plain(const spm_charsmap *cm, uint32_t cp)
 {
     return cp < 0x10000 && (cm->plain[cp >> 6] >> (cp & 63) & 1);
+}
+
+/* Whether the ASCII byte b (< 0x80) is a rule by itself. */
+static inline bool spm_charsmap_one_byte_rule(const spm_charsmap *cm, uint8_t b)
+{
+    return cm->one_byte_rule[b >> 6] >> (b & 63) & 1;
 }
 
 /* Decodes the blob of NormalizerSpec.precompiled_charsmap: a 4-byte

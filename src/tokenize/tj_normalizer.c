@@ -34,9 +34,8 @@ typedef struct nstep {
     tj_regex *re;                                       /* Replace */
     char *content, *prepend;                            /* Replace / Prepend */
     size_t content_len, prepend_len;
-    spm_charsmap cm;           /* Precompiled */
-    uint64_t one_byte_rule[2]; /* Precompiled: ASCII bytes with a rule of their own */
-    bool slow;                 /* Precompiled without its fast paths (tests) */
+    spm_charsmap cm; /* Precompiled */
+    bool slow;       /* Precompiled without its fast paths (tests) */
     unsigned char *blob;
 } nstep;
 
@@ -194,12 +193,6 @@ static tka_status parse_step(tj_normalizer *nz, const json_t *j, const tj_where 
             TKA_OK) {
             free(s.blob);
             return st;
-        }
-        for (unsigned c = 0; c < 128; c++) {
-            char one = (char)c;
-            uint32_t v;
-            if (spm_charsmap_shortest(&s.cm, &one, 1, &v))
-                s.one_byte_rule[c >> 6] |= (uint64_t)1 << (c & 63);
         }
     } else
         return tj_unsupported(err, w, type);
@@ -506,7 +499,7 @@ static inline bool plain(const nstep *s, uint32_t cp)
 static inline bool plain_ascii(const nstep *s, const uint8_t *u, size_t g, size_t len)
 {
     uint8_t b = u[g];
-    if (b >= 0x80 || s->slow || (s->one_byte_rule[b >> 6] >> (b & 63) & 1))
+    if (b >= 0x80 || s->slow || spm_charsmap_one_byte_rule(&s->cm, b))
         return false;
     return g + 1 == len || (u[g + 1] < 0x80 && !(b == '\r' && u[g + 1] == '\n'));
 }
