@@ -180,8 +180,8 @@ static tka_status append_int_list(tka_buf *out, const int32_t *v, size_t n, bool
             *p++ = ' ';
         }
         if (null_negative && v[i] < 0) {
-            memcpy(p, "null", 4);
-            p += 4;
+            for (const char *word = "null"; *word; word++)
+                *p++ = *word;
         } else
             cli_put_int(&p, v[i]);
     }
