@@ -37,8 +37,8 @@ build() { # build DIR [cmake options...]
 }
 
 install_missing "${packages[@]}"
-# npm for tests/cli/test_rust_unicode8.sh (it installs the npm package unicode-8.0.0 into the
-# build tree to regenerate a table) and the benchmarks: Debian's nodejs + npm, unless a node
+# npm for tests/cli/test_rust_unicode8.sh (it installs the npm packages unicode-8.0.0 and
+# unicode-9.0.0 into the build tree to regenerate a table) and the benchmarks: Debian's nodejs + npm, unless a node
 # that ships its own npm (e.g. NodeSource's, which conflicts with Debian's npm) is there.
 command -v npm >/dev/null || install_missing nodejs npm
 

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""Generates src/tokenize/rust_unicode8_table.h: where the Rust tokenizer's Unicode 8.0
+"""Generates src/tokenize/rust_unicode8_table.h: where the Rust tokenizer's old-Unicode
 character classes differ from utf8proc's current ones.
 
-usage: gen_rust_unicode8.py UNICODE_8_0_0_DIR [OUT]
+usage: gen_rust_unicode8.py UNICODE_8_0_0_DIR UNICODE_9_0_0_DIR [OUT]
 
-HuggingFace's Rust tokenizer classifies characters with the `unicode_categories` crate
-(0.1.1, the release crates.io serves), whose tables are Unicode 8.0.0: BertNormalizer's
-is_control (`is_other`: Cc, Cf, Co) and strip_accents (`is_mark_nonspacing`: Mn),
-BertPreTokenizer's and Punctuation's `is_punctuation` (Pc Pd Ps Pe Pi Pf Po). tokalign takes
-categories from utf8proc (a newer Unicode). This script compares, for every code point
-except surrogates (not Rust chars), those three predicates under Unicode 8.0.0 (the npm
-package unicode-8.0.0 by Mathias Bynens: UNICODE_8_0_0_DIR is its directory, read with node)
-against the same predicates on utf8proc's category (the libutf8proc that ctypes loads, the
-one the library links), and writes the code points where they differ as ranges with their
-8.0 predicates. utf8proc has no Unicode age property, so characters assigned after 8.0
+HuggingFace's Rust tokenizer classifies characters with crates whose tables are old Unicode
+versions. The `unicode_categories` crate (0.1.1, the release crates.io serves) is Unicode
+8.0.0: BertNormalizer's is_control (`is_other`: Cc, Cf, Co) and strip_accents
+(`is_mark_nonspacing`: Mn), BertPreTokenizer's and Punctuation's `is_punctuation` (Pc Pd Ps
+Pe Pi Pf Po). The `unicode-normalization-alignments` crate (0.1.12, n1t0's fork of
+unicode-normalization; its tables.rs says UNICODE_VERSION (9, 0, 0)) gives the StripAccents
+normalizer's `is_combining_mark`: General_Category Mark (Mn, Mc, Me) of Unicode 9.0.0.
+tokalign takes categories from utf8proc (a newer Unicode). This script compares, for every
+code point except surrogates (not Rust chars), those four predicates under their Unicode
+version (the npm packages unicode-8.0.0 and unicode-9.0.0 by Mathias Bynens:
+UNICODE_8_0_0_DIR and UNICODE_9_0_0_DIR are their directories, read with node) against the
+same predicates on utf8proc's category (the libutf8proc that ctypes loads, the one the
+library links), and writes the code points where one differs as ranges with their old
+predicates. utf8proc has no Unicode age property, so characters assigned after 8.0 / 9.0
 (unassigned, Cn, for Rust) are in the table as well as the category changes. The output
 is deterministic; tests/cli/test_rust_unicode8.sh regenerates it and requires the
 committed file to be identical.
@@ -28,12 +32,15 @@ import sys
 # utf8proc_category_t order (utf8proc.h)
 CATEGORIES = ("Cn Lu Ll Lt Lm Lo Mn Mc Me Nd Nl No Pc Pd Ps Pe Pi Pf Po "
               "Sm Sc Sk So Zs Zl Zp Cc Cf Cs Co").split()
-OTHER, MN, PUNCT = 1, 2, 4
-FLAG_NAMES = {OTHER: "RUST8_OTHER", MN: "RUST8_MN", PUNCT: "RUST8_PUNCT"}
-# unicode-8.0.0's General_Category directories behind each predicate
-SOURCES = {OTHER: ("Control", "Format", "Private_Use"),
-           MN: ("Nonspacing_Mark",),
-           PUNCT: ("Punctuation",)}
+OTHER, MN, PUNCT, MARK9 = 1, 2, 4, 8
+FLAG_NAMES = {OTHER: "RUST8_OTHER", MN: "RUST8_MN", PUNCT: "RUST8_PUNCT", MARK9: "RUST9_MARK"}
+# the packages, in the order of their arguments, and for each predicate its package and that
+# package's General_Category directories behind it
+PACKAGES = ("unicode-8.0.0", "unicode-9.0.0")
+SOURCES = {OTHER: ("unicode-8.0.0", ("Control", "Format", "Private_Use")),
+           MN: ("unicode-8.0.0", ("Nonspacing_Mark",)),
+           PUNCT: ("unicode-8.0.0", ("Punctuation",)),
+           MARK9: ("unicode-9.0.0", ("Mark",))}
 
 
 def current_flags(category):
@@ -41,31 +48,43 @@ def current_flags(category):
     tj_normalizer.c's rules before the table: Cs counts as control there)."""
     return ((OTHER if category in ("Cc", "Cf", "Cs", "Co") else 0) |
             (MN if category == "Mn" else 0) |
-            (PUNCT if category.startswith("P") else 0))
+            (PUNCT if category.startswith("P") else 0) |
+            (MARK9 if category.startswith("M") else 0))
 
 
-def load_unicode8(pkg):
-    with open(os.path.join(pkg, "package.json"), encoding="utf-8") as f:
-        meta = json.load(f)
-    if meta.get("name") != "unicode-8.0.0":
-        sys.exit(f"gen_rust_unicode8: {pkg} is not the unicode-8.0.0 package")
+def load_packages(dirs):
+    """{package name: its directory}, each directory checked to hold its package, and
+    {package name: its version}."""
+    pkgs, versions = {}, {}
+    for name, pkg in zip(PACKAGES, dirs):
+        with open(os.path.join(pkg, "package.json"), encoding="utf-8") as f:
+            meta = json.load(f)
+        if meta.get("name") != name:
+            sys.exit(f"gen_rust_unicode8: {pkg} is not the {name} package")
+        pkgs[name], versions[name] = pkg, meta["version"]
+    return pkgs, versions
+
+
+def load_sets(pkgs):
     sets = {}
-    for flag, dirs in SOURCES.items():
+    for flag, (name, dirs) in SOURCES.items():
         s = set()
         for d in dirs:
-            path = os.path.join(pkg, "General_Category", d, "code-points.js")
+            path = os.path.abspath(os.path.join(pkgs[name], "General_Category", d,
+                                                "code-points.js"))
             out = subprocess.run(
                 ["node", "-e", "process.stdout.write(JSON.stringify(require(process.argv[1])))",
                  path], check=True, stdout=subprocess.PIPE).stdout
             s.update(json.loads(out))
         sets[flag] = s
-    return meta["version"], sets
+    return sets
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    pkg_version, sets = load_unicode8(sys.argv[1])
+    pkgs, versions = load_packages(sys.argv[1:3])
+    sets = load_sets(pkgs)
     name = ctypes.util.find_library("utf8proc")
     if not name:
         sys.exit("gen_rust_unicode8: libutf8proc not found")
@@ -76,8 +95,8 @@ def main():
     lib.utf8proc_unicode_version.restype = ctypes.c_char_p
     unicode_version = lib.utf8proc_unicode_version().decode()
 
-    ranges = []  # [first, last, flags in 8.0]
-    categories = set()
+    ranges = []  # [first, last, old flags]
+    categories = {flag: set() for flag in FLAG_NAMES}  # utf8proc's, where the flag differs
     for cp in range(0x110000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
@@ -85,13 +104,20 @@ def main():
         old = sum(flag for flag, s in sets.items() if cp in s)
         if old == current_flags(category):
             continue
-        categories.add(category)
+        for flag in FLAG_NAMES:
+            if (old ^ current_flags(category)) & flag:
+                categories[flag].add(category)
         if ranges and ranges[-1][1] == cp - 1 and ranges[-1][2] == old:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp, old])
 
-    mask = sum(1 << CATEGORIES.index(c) for c in categories)
+    def mask_line(flag):
+        mask = sum(1 << CATEGORIES.index(c) for c in categories[flag])
+        # the comment on a line of its own: clang-format would align trailing ones
+        return (f"/* {' '.join(sorted(categories[flag], key=CATEGORIES.index))} */\n"
+                f"#define {FLAG_NAMES[flag]}_CATEGORIES 0x{mask:08x}u")
+
     count = sum(last - first + 1 for first, last, _ in ranges)
     blocks = [0] * (0x110000 >> 13)  # bit (cp >> 8) & 31 of word cp >> 13
     for first, last, _ in ranges:
@@ -100,21 +126,23 @@ def main():
     while blocks and not blocks[-1]:
         blocks.pop()
     lines = [
-        "/* Generated by scripts/gen_rust_unicode8.py from the npm package unicode-8.0.0@"
-        f"{pkg_version} (Unicode 8.0.0)",
-        f" * and utf8proc {lib.utf8proc_version().decode()} (Unicode {unicode_version}): "
-        "do not edit. */",
-        "/* The code points whose Rust `unicode_categories` predicates (Unicode 8.0) differ",
-        " * from the ones utf8proc's category gives; each range lists what holds in 8.0. */",
+        "/* Generated by scripts/gen_rust_unicode8.py from the npm packages unicode-8.0.0@"
+        f"{versions['unicode-8.0.0']}",
+        f" * and unicode-9.0.0@{versions['unicode-9.0.0']} and utf8proc "
+        f"{lib.utf8proc_version().decode()} (Unicode {unicode_version}): do not edit. */",
+        "/* The code points where a Rust predicate, `unicode_categories`' (Unicode 8.0:",
+        " * RUST8_*) or `is_combining_mark` (Unicode 9.0: RUST9_MARK), differs from the one",
+        " * utf8proc's category gives; each range lists the old predicates that hold. */",
         "#ifndef TKA_TOKENIZE_RUST_UNICODE8_TABLE_H",
         "#define TKA_TOKENIZE_RUST_UNICODE8_TABLE_H",
         "",
         f'#define RUST8_UTF8PROC_UNICODE "{unicode_version}"',
-        f"/* utf8proc categories of those code points ({' '.join(sorted(categories))}) */",
-        f"#define RUST8_CATEGORY_MASK 0x{mask:08x}u",
-        "/* the first of them (ASCII, Latin, Greek, Cyrillic... are below) */",
+        "/* for each predicate, the utf8proc categories of the code points where it differs",
+        " * (bit 1 << utf8proc_category_t) */",
+        *(mask_line(flag) for flag in (OTHER, MN, PUNCT, MARK9)),
+        "/* the first listed code point (ASCII, Latin, Greek, Cyrillic... are below) */",
         f"#define RUST8_FIRST_CP 0x{ranges[0][0]:04X}",
-        "/* blocks of 256 code points holding one of them: bit (cp >> 8) & 31 of word cp >> 13",
+        "/* blocks of 256 code points holding a listed one: bit (cp >> 8) & 31 of word cp >> 13",
         " * of rust8_blocks (none beyond the last word) */",
         f"#define RUST8_BLOCK_WORDS {len(blocks)}",
         "extern const uint32_t rust8_blocks[RUST8_BLOCK_WORDS];",
@@ -128,12 +156,12 @@ def main():
     lines += ["};", f"/* {len(ranges)} ranges, {count} code points */",
               "static const rust8_range rust8_ranges[] = {"]
     for first, last, old in ranges:
-        flags = " | ".join(FLAG_NAMES[f] for f in (OTHER, MN, PUNCT) if old & f) or "0"
+        flags = " | ".join(FLAG_NAMES[f] for f in (OTHER, MN, PUNCT, MARK9) if old & f) or "0"
         lines.append(f"    {{0x{first:04X}, 0x{last:04X}, {flags}}},")
     lines += ["};", "/* clang-format on */", "#endif", "", "#endif"]
     text = "\n".join(lines) + "\n"
-    if len(sys.argv) == 3:
-        with open(sys.argv[2], "w", encoding="utf-8") as f:
+    if len(sys.argv) == 4:
+        with open(sys.argv[3], "w", encoding="utf-8") as f:
             f.write(text)
     else:
         sys.stdout.write(text)

@@ -1,10 +1,10 @@
-/* Rust tokenizer character classes: the search in the generated Unicode 8.0 table. */
+/* Rust tokenizer character classes: the search in the generated Unicode 8.0 / 9.0 table. */
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct rust8_range {
     int32_t first, last;
-    unsigned char flags; /* RUST8_* in Unicode 8.0 */
+    unsigned char flags; /* RUST8_* in Unicode 8.0, RUST9_MARK in 9.0 */
 } rust8_range;
 
 #define RUST8_TABLE_DATA /* rust_unicode8_table.h: the arrays too, in this file only */

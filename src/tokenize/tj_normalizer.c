@@ -322,8 +322,9 @@ static bool keep_not_mn(uint32_t c)
 
 static bool keep_not_mark(uint32_t c)
 {
-    utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    return !(k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC || k == UTF8PROC_CATEGORY_ME);
+    /* COMPAT: StripAccents drops unicode-normalization-alignments' is_combining_mark,
+     * General Category M of Unicode 9.0 (rust_unicode8.h); ASCII has no mark */
+    return c < 0x80 || !rust8_is((int32_t)c, utf8proc_category((utf8proc_int32_t)c), RUST9_MARK);
 }
 
 static bool is_chinese(uint32_t c)

@@ -1,35 +1,50 @@
 #!/usr/bin/env bash
-# The Rust tokenizer's Unicode 8.0 view (src/tokenize/rust_unicode8_table.h) is exactly what
-# scripts/gen_rust_unicode8.py makes from the npm package unicode-8.0.0 and the utf8proc
-# linked here: regenerated and compared byte for byte, so it can never be a hand-edited list.
-# The package (pinned version, integrity checked) is installed into the build tree on first
-# use with npm (scripts/bootstrap.sh installs nodejs and npm).
+# The Rust tokenizer's old-Unicode view (src/tokenize/rust_unicode8_table.h) is exactly what
+# scripts/gen_rust_unicode8.py makes from the npm packages unicode-8.0.0 and unicode-9.0.0
+# and the utf8proc linked here: regenerated and compared byte for byte, so it can never be a
+# hand-edited list. The packages (pinned versions, integrity checked) are installed into the
+# build tree on first use with npm (scripts/bootstrap.sh installs nodejs and npm).
 set -euo pipefail
 : "${TKA_SOURCE:?}" "${TKA_PYTHON:?}" "${TKA_TEST_BIN:?}"
-version=0.7.5
-integrity=sha512-hN0pNtg7sA3MpQKvcu2oZOaMdv8QqfkqUfwARmGOolFJt0v5J+uxASggJRSInTodptXHi8nGnYJzsTqKCIWtXA==
+# package, version, integrity as published
+packages=(
+  "unicode-8.0.0 0.7.5 sha512-hN0pNtg7sA3MpQKvcu2oZOaMdv8QqfkqUfwARmGOolFJt0v5J+uxASggJRSInTodptXHi8nGnYJzsTqKCIWtXA=="
+  "unicode-9.0.0 0.7.5 sha512-qAtQkeCKWPJuStgyxrD8/tO3zPEkX3TAS4zZTk4TKL/KKzDOsfA7SrJSgegqOYmsWIzxNqkhS8X+fWPWFxAdtQ=="
+)
 prefix=$TKA_TEST_BIN/npm
-pkg=$prefix/node_modules/unicode-8.0.0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for tool in node npm; do
   command -v $tool >/dev/null ||
     { echo "FAIL $tool not found (apt-get install nodejs npm, as scripts/bootstrap.sh does)"; exit 1; }
 done
-if [ ! -f "$pkg/package.json" ]; then
-  npm install --no-save --no-audit --no-fund --prefix "$prefix" "unicode-8.0.0@$version" >/dev/null ||
-    { echo "FAIL npm install unicode-8.0.0@$version into $prefix"; exit 1; }
+# one npm install for all of them (--no-save prunes what a later install does not name)
+specs=()
+for entry in "${packages[@]}"; do
+  read -r name version _ <<< "$entry"
+  specs+=("$name@$version")
+  [ -f "$prefix/node_modules/$name/package.json" ] || missing=1
+done
+if [ -n "${missing:-}" ]; then
+  npm install --no-save --no-audit --no-fund --prefix "$prefix" "${specs[@]}" >/dev/null ||
+    { echo "FAIL npm install ${specs[*]} into $prefix"; exit 1; }
 fi
-got=$("$TKA_PYTHON" -c '
+dirs=()
+for entry in "${packages[@]}"; do
+  read -r name version integrity <<< "$entry"
+  pkg=$prefix/node_modules/$name
+  got=$("$TKA_PYTHON" -c '
 import json, sys
-p = json.load(open(sys.argv[1]))["packages"]["node_modules/unicode-8.0.0"]
-print(p["version"], p["integrity"])' "$prefix/node_modules/.package-lock.json")
-if [ "$got" != "$version $integrity" ]; then
-  echo "FAIL $pkg is not unicode-8.0.0@$version as published (got: $got)"
-  exit 1
-fi
-echo "ok   unicode-8.0.0@$version installed, integrity as pinned"
-"$TKA_PYTHON" "$TKA_SOURCE/scripts/gen_rust_unicode8.py" "$pkg" "$tmp/table.h"
+p = json.load(open(sys.argv[1]))["packages"]["node_modules/" + sys.argv[2]]
+print(p["version"], p["integrity"])' "$prefix/node_modules/.package-lock.json" "$name")
+  if [ "$got" != "$version $integrity" ]; then
+    echo "FAIL $pkg is not $name@$version as published (got: $got)"
+    exit 1
+  fi
+  echo "ok   $name@$version installed, integrity as pinned"
+  dirs+=("$pkg")
+done
+"$TKA_PYTHON" "$TKA_SOURCE/scripts/gen_rust_unicode8.py" "${dirs[@]}" "$tmp/table.h"
 committed=$TKA_SOURCE/src/tokenize/rust_unicode8_table.h
 if cmp -s "$tmp/table.h" "$committed"; then
   echo "ok   src/tokenize/rust_unicode8_table.h is the generator's output ($(grep -o '[0-9]* ranges, [0-9]* code points' "$committed"))"

@@ -1,4 +1,4 @@
-/* Unit tests of the Rust tokenizer's Unicode 8.0 character classes (rust_unicode8.c). */
+/* Unit tests of the Rust tokenizer's Unicode 8.0 / 9.0 character classes (rust_unicode8.c). */
 #include <criterion/criterion.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -26,7 +26,9 @@ Test(rust_unicode8, unchanged_characters_follow_utf8proc)
     cr_assert_eq(cls(0x200B), RUST8_OTHER); /* Cf */
     cr_assert_eq(cls(0xE000), RUST8_OTHER); /* Co */
     cr_assert_eq(cls(0x10FFFD), RUST8_OTHER);
-    cr_assert_eq(cls(0x0301), RUST8_MN);
+    cr_assert_eq(cls(0x0301), RUST8_MN | RUST9_MARK);
+    cr_assert_eq(cls(0x0903), RUST9_MARK); /* Mc */
+    cr_assert_eq(cls(0x20DD), RUST9_MARK); /* Me */
     cr_assert_eq(cls(0x3002), RUST8_PUNCT);
     cr_assert_eq(cls(0x0378), 0u);          /* Cn then and now */
     cr_assert_eq(cls(0x4E2D), 0u);          /* Lo */
@@ -50,9 +52,23 @@ Test(rust_unicode8, assigned_after_8_0_are_unassigned)
 
 Test(rust_unicode8, categories_changed_since_8_0)
 {
-    cr_assert_eq(cls(0x166D), RUST8_PUNCT);  /* So now, Po in 8.0 */
-    cr_assert_eq(cls(0x1734), RUST8_MN);     /* Mc now, Mn in 8.0 */
-    cr_assert_eq(cls(0x111C9), RUST8_PUNCT); /* Mn now, Po in 8.0 */
-    cr_assert_eq(cls(0x1885), 0u);           /* Mn now, Lo in 8.0 */
-    cr_assert_eq(cls(0xA9BD), 0u);           /* Mn now, Mc in 8.0 */
+    cr_assert_eq(cls(0x166D), RUST8_PUNCT);           /* So now, Po in 8.0 */
+    cr_assert_eq(cls(0x1734), RUST8_MN | RUST9_MARK); /* Mc now, Mn in 8.0 */
+    cr_assert_eq(cls(0x111C9), RUST8_PUNCT);          /* Mn now, Po in 8.0 */
+    cr_assert_eq(cls(0x1885), RUST9_MARK);            /* Mn now and in 9.0, Lo in 8.0 */
+    cr_assert_eq(cls(0xA9BD), RUST9_MARK);            /* Mn now, Mc in 8.0 */
+}
+
+/* is_combining_mark of unicode-normalization-alignments: General Category M of 9.0 */
+Test(rust_unicode8, combining_marks_are_unicode_9_0)
+{
+    cr_assert_eq(cls(0x11C3A), RUST9_MARK);           /* Mn, 9.0 (Bhaiksuki): unassigned in 8.0 */
+    cr_assert_eq(cls(0x1E944), RUST9_MARK);           /* Mn, 9.0 (Adlam) */
+    cr_assert_eq(cls(0x1DFB), RUST9_MARK);            /* Mn, 9.0 */
+    cr_assert_eq(cls(0x1DFA), 0u);                    /* Mn, 14.0 */
+    cr_assert_eq(cls(0x0AFA), 0u);                    /* Mn, 10.0 */
+    cr_assert_eq(cls(0x11F00), 0u);                   /* Mn, 15.0 */
+    cr_assert_eq(cls(0x1715), 0u);                    /* Mc, 14.0 */
+    cr_assert_eq(cls(0x1CF2), RUST9_MARK);            /* Lo since 10.0, Mc in 9.0 */
+    cr_assert_eq(cls(0x1CF4), RUST8_MN | RUST9_MARK); /* Mn, 8.0 */
 }
