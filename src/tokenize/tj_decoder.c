@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
@@ -61,15 +62,11 @@ static void list_clear(toklist *l)
 static tka_status list_open(toklist *l)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        size_t *off = realloc(l->off, cap * sizeof *off);
-        if (!off)
+        size_t cap;
+        if (!tka_grow_capacity(l->cap, l->n + 1, sizeof *l->off, 64, &cap) ||
+            !tka_resize_array((void **)&l->off, cap, sizeof *l->off) ||
+            !tka_resize_array((void **)&l->len, cap, sizeof *l->len))
             return TKA_ERR_NOMEM;
-        l->off = off;
-        size_t *len = realloc(l->len, cap * sizeof *len);
-        if (!len)
-            return TKA_ERR_NOMEM;
-        l->len = len;
         l->cap = cap;
     }
     l->off[l->n] = l->text.len;
