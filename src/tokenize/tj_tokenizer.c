@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "core/grow.h"
 #include "core/lines.h"
 #include "core/ref_messages.h"
 #include "tokalign/text.h"
@@ -774,15 +775,10 @@ void tj_ovf_free(tj_ovf *o)
 
 static tj_enc *ovf_next(tj_ovf *o)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 4;
-        tj_enc *v = realloc(o->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        memset(v + o->cap, 0, (cap - o->cap) * sizeof *v);
-        o->v = v;
-        o->cap = cap;
-    }
+    size_t old_cap = o->cap;
+    if (!tka_grow_array((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v, 4))
+        return NULL;
+    memset(o->v + old_cap, 0, (o->cap - old_cap) * sizeof *o->v);
     tj_enc *e = &o->v[o->n++];
     e->n = 0;
     return e;
