@@ -8,6 +8,7 @@
 
 #include "core/utf8.h"
 #include "core/grow.h"
+#include "core/json_error.h"
 #include "core/lines.h"
 #include "core/ref_messages.h"
 #include "tokalign/text.h"
@@ -328,8 +329,7 @@ tka_status tj_tokenizer_from_buffer(const char *buf, size_t n, const char *path,
     }
     json_t *root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", path, je.line,
-                             je.column, je.text);
+        return tka_json_error(err, path, &je, NULL);
     tka_status st = tj_tokenizer_from_json(root, path, out, err);
     json_decref(root);
     return st;
@@ -1069,8 +1069,7 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
     json_error_t je;
     json_t *vocab = json_load_file(vocab_json, JSON_REJECT_DUPLICATES, &je);
     if (!vocab)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json, je.line,
-                             je.column, je.text);
+        return tka_json_error(err, vocab_json, &je, NULL);
     FILE *f = fopen(merges_txt, "rb");
     if (!f) {
         json_decref(vocab);
