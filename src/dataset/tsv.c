@@ -549,7 +549,7 @@ tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_ts
         own = false;
     } else if (tka_is_dir(path)) {
         *out = NULL;
-        return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected a TSV file", path);
+        return tka_error_is_directory(err, path, "a TSV file");
     } else if (!(f = fopen(path, "rb"))) {
         *out = NULL;
         return tka_error_set(err, TKA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
