@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_error.h"
 #include "tokenize/tj_model.h"
 #include "tokenize/tj_tokenizer.h"
 
@@ -23,10 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tka_status st = tj_tokenizer_from_buffer((const char *)data, size, "fuzz.json", &t, &err);
     json_error_t je;
     json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
-    tka_status ref_st =
-        root ? tj_tokenizer_from_json(root, "fuzz.json", &ref, &ref_err)
-             : tka_error_set(&ref_err, TKA_ERR_FORMAT, "fuzz.json: line %d column %d: %s", je.line,
-                             je.column, je.text);
+    tka_status ref_st = root ? tj_tokenizer_from_json(root, "fuzz.json", &ref, &ref_err)
+                             : tka_json_error(&ref_err, "fuzz.json", &je, NULL);
     json_decref(root);
     if (st != ref_st || strcmp(err.message, ref_err.message) != 0)
         abort();

@@ -64,7 +64,9 @@ FILE *cli_open_input(const char *command, const char *path)
     if (!path || strcmp(path, "-") == 0)
         return stdin;
     if (tka_is_dir(path)) {
-        fprintf(stderr, "tokalign %s: error: %s: is a directory, expected a file\n", command, path);
+        tka_error err = {0};
+        tka_error_is_directory(&err, path, "a file");
+        cli_report(command, &err);
         return NULL;
     }
     FILE *f = fopen(path, "rb");

@@ -1,5 +1,6 @@
 /* Growable byte buffer used for output assembly across modules. */
 #include "tokalign/text.h"
+#include "core/grow.h"
 #include "core/try.h"
 
 #include <stdarg.h>
@@ -24,15 +25,7 @@ tka_status tka_buf_reserve(tka_buf *buf, size_t extra)
     size_t need = buf->len + extra + 1;
     if (need <= buf->cap)
         return TKA_OK;
-    size_t cap = buf->cap ? buf->cap : 256;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = realloc(buf->data, cap);
-    if (!p)
-        return TKA_ERR_NOMEM;
-    buf->data = p;
-    buf->cap = cap;
-    return TKA_OK;
+    return tka_grow_array((void **)&buf->data, &buf->cap, need, 1, 256) ? TKA_OK : TKA_ERR_NOMEM;
 }
 
 tka_status tka_buf_append(tka_buf *buf, const void *data, size_t len)

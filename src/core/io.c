@@ -8,6 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+tka_status(tka_error_is_directory)(tka_error *err, const char *path, const char *expected)
+{
+    return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected %s", path, expected);
+}
+
 tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_error *err)
 {
     out->len = 0;
@@ -17,7 +22,7 @@ tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_e
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
-        return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected a file", path);
+        return tka_error_is_directory(err, path, "a file");
     }
     char chunk[1 << 16];
     for (;;) {

@@ -17,6 +17,15 @@ extern "C" {
  * special here. Errors name the path. */
 tka_status tka_read_file(const char *path, size_t max_bytes, tka_buf *out, tka_error *err);
 
+/* The one refusal of a directory where a file is wanted: sets "PATH: is a
+ * directory, expected EXPECTED" (e.g. "a file"), returns TKA_ERR_IO. */
+tka_status tka_error_is_directory(tka_error *err, const char *path, const char *expected);
+#ifdef __clang_analyzer__
+/* As for tka_error_set (status.h): the analyzer sees one file at a time. */
+#define tka_error_is_directory(err, path, expected) \
+    (tka_error_is_directory((err), (path), (expected)), TKA_ERR_IO)
+#endif
+
 /* ------------------------------------------------------------- outputs
  * Every file tokalign writes goes through a tka_outfile (docs/robustness.md,
  * "Writing outputs"):

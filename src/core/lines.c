@@ -1,5 +1,6 @@
 /* Line reader with Python text-mode (universal newline) splitting. */
 #include "core/lines.h"
+#include "core/grow.h"
 #include "core/try.h"
 #include "tokalign/text.h"
 
@@ -46,16 +47,9 @@ static tka_status fill(tka_line_reader *r, tka_error *err)
         r->consumed += r->pos;
         r->pos = 0;
     }
-    if (r->cap - r->len < READ_CHUNK) {
-        size_t cap = r->cap ? r->cap * 2 : READ_CHUNK * 2;
-        while (cap - r->len < READ_CHUNK)
-            cap *= 2;
-        char *p = realloc(r->buf, cap);
-        if (!p)
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading a line");
-        r->buf = p;
-        r->cap = cap;
-    }
+    if (r->cap - r->len < READ_CHUNK &&
+        !tka_grow_array((void **)&r->buf, &r->cap, r->len + READ_CHUNK, 1, READ_CHUNK * 2))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading a line");
     size_t n = fread(r->buf + r->len, 1, r->cap - r->len, r->file);
     r->len += n;
     if (n == 0) {

@@ -89,7 +89,7 @@ tka_status tka_outfile_open(const char *path, tka_outfile **out, tka_error *err)
     }
     if (exists && S_ISDIR(st.st_mode)) {
         tka_outfile_free(o);
-        return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected a file", path);
+        return tka_error_is_directory(err, path, "a file");
     }
     if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
         /* Never replaced: written in place, like a shell redirection. */

@@ -9,6 +9,7 @@
 #include "dataset/dataset_columns.h"
 #include "dataset/pandas_infer.h"
 #include "tokalign/dataset.h"
+#include "core/grow.h"
 #include "core/try.h"
 
 #define NOT_SELECTED TKA_NOT_SELECTED
@@ -273,18 +274,12 @@ static bool reserve_unit(tka_dataset *ds, size_t u)
 {
     if (u < ds->units_cap)
         return true;
-    size_t cap = ds->units_cap ? ds->units_cap * 2 : 4;
-    while (cap <= u)
-        cap *= 2;
+    size_t cap;
     size_t w = ds->width ? ds->width : 1;
-    pandas_type *t = realloc(ds->unit_types, cap * w * sizeof *t);
-    if (!t)
+    if (!tka_grow_capacity(ds->units_cap, u + 1, w * sizeof *ds->unit_types, 4, &cap) ||
+        !tka_resize_array((void **)&ds->unit_types, cap * w, sizeof *ds->unit_types) ||
+        !tka_resize_array((void **)&ds->watch, cap, sizeof *ds->watch))
         return false;
-    ds->unit_types = t;
-    unit_watch *uw = realloc(ds->watch, cap * sizeof *uw);
-    if (!uw)
-        return false;
-    ds->watch = uw;
     ds->units_cap = cap;
     return true;
 }

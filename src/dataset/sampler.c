@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset/sampler_internal.h"
 #include "tokalign/sampler.h"
 
 size_t tka_batch_count(size_t n, size_t batch_size, bool drop_last)
@@ -156,7 +157,7 @@ tka_status tka_sampler_batches(const tka_sampler_spec *spec, tka_batches *out, t
         return tka_error_set(err, TKA_ERR_LIMIT, "%" PRId64 " indices do not fit in memory", len);
     int64_t *indices = malloc(((size_t)len ? (size_t)len : 1) * sizeof *indices);
     if (!indices)
-        return tka_error_set(err, TKA_ERR_NOMEM, "cannot allocate %" PRId64 " indices", len);
+        return tka_sampler_nomem(err, NULL, len);
     tka_status st = fill_indices(spec, indices, err);
     if (st != TKA_OK) {
         free(indices);
@@ -270,4 +271,15 @@ tka_status tka_sampler_describe(const tka_sampler_spec *s, char *buf, size_t siz
         }
     }
     return pos < size ? TKA_OK : TKA_ERR_LIMIT;
+}
+
+tka_status tka_sampler_negative(tka_error *err, const char *sampler, const char *what)
+{
+    return tka_error_set(err, TKA_ERR_ARGUMENT, "%s: negative %s", sampler, what);
+}
+
+tka_status tka_sampler_nomem(tka_error *err, const char *sampler, int64_t count)
+{
+    return tka_error_set(err, TKA_ERR_NOMEM, "%s%scannot allocate %" PRId64 " indices",
+                         sampler ? sampler : "", sampler ? ": " : "", count);
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataset/sampler_internal.h"
 #include "tokalign/sampler.h"
 #include "core/try.h"
 
@@ -63,7 +64,7 @@ tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_
                                            tka_error *err)
 {
     if (n < 0 || num_samples < 0 || epoch < 0)
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "RandomSampler: negative length or epoch");
+        return tka_sampler_negative(err, "RandomSampler", "length or epoch");
     int64_t ns = num_samples > 0 ? num_samples : n;
     if (ns <= 0)
         return tka_error_set(err, TKA_ERR_REFERENCE,
@@ -79,8 +80,7 @@ tka_status tka_paddle_random_sampler_order(int64_t n, int64_t numpy_seed, int64_
     TKA_TRY(tka_numpy_seed(&g, numpy_seed, err));
     int64_t *perm = NULL;
     if (!replacement && !(perm = malloc((size_t)n * sizeof *perm)))
-        return tka_error_set(err, TKA_ERR_NOMEM, "RandomSampler: cannot allocate %lld indices",
-                             (long long)n);
+        return tka_sampler_nomem(err, "RandomSampler", n);
     /* Each pass calls np.random.choice(np.arange(n), ns, replace) on the same
      * global state: without replacement that is permutation(n)[:ns], with it
      * the legacy randint, i.e. random_interval(n - 1) per element. */
@@ -123,16 +123,14 @@ tka_status tka_paddle_distributed_indices(const tka_paddle_distributed_batch_sam
                              "(Paddle DistributedBatchSampler asserts)",
                              (long long)rank, (long long)w);
     if (n < 0)
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "DistributedBatchSampler: negative length");
+        return tka_sampler_negative(err, "DistributedBatchSampler", "length");
     int64_t num_samples = tka_paddle_distributed_num_samples(n, w);
     int64_t total = num_samples * w;
     if (total == 0)
         return TKA_OK;
     int64_t *idx = malloc((size_t)total * sizeof *idx);
     if (!idx)
-        return tka_error_set(err, TKA_ERR_NOMEM,
-                             "DistributedBatchSampler: cannot allocate %lld indices",
-                             (long long)total);
+        return tka_sampler_nomem(err, "DistributedBatchSampler", total);
     /* Pad by repeating from the start, BEFORE shuffling (torch pads after). */
     for (int64_t i = 0; i < total; i++)
         idx[i] = i % n;

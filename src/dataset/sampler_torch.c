@@ -104,7 +104,7 @@ tka_status tka_torch_random_sampler_order(const tka_torch_random_sampler *cfg, i
                                           uint64_t *drawn_seed, tka_error *err)
 {
     if (cfg->n < 0 || cfg->num_samples < 0 || cfg->epoch < 0)
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "RandomSampler: negative length or epoch");
+        return tka_sampler_negative(err, "RandomSampler", "length or epoch");
     int64_t ns = tka_torch_random_sampler_length(cfg);
     if (ns <= 0)
         return tka_error_set(err, TKA_ERR_REFERENCE,
@@ -120,8 +120,7 @@ tka_status tka_torch_random_sampler_order(const tka_torch_random_sampler *cfg, i
     if (!cfg->replacement) {
         if ((uint64_t)cfg->n > SIZE_MAX / sizeof *scratch ||
             !(scratch = malloc((size_t)cfg->n * sizeof *scratch)))
-            return tka_error_set(err, TKA_ERR_NOMEM, "RandomSampler: cannot allocate %lld indices",
-                                 (long long)cfg->n);
+            return tka_sampler_nomem(err, "RandomSampler", cfg->n);
     }
     tka_mt19937 global, gen;
     if (drawn_seed)
@@ -179,15 +178,14 @@ tka_status tka_torch_distributed_indices(const tka_torch_distributed_sampler *cf
                              "(torch DistributedSampler raises ValueError)",
                              (long long)cfg->rank, (long long)(cfg->num_replicas - 1));
     if (cfg->n < 0)
-        return tka_error_set(err, TKA_ERR_ARGUMENT, "DistributedSampler: negative dataset length");
+        return tka_sampler_negative(err, "DistributedSampler", "dataset length");
     int64_t n = cfg->n, w = cfg->num_replicas;
     int64_t num_samples = tka_torch_distributed_num_samples(n, w, cfg->drop_last);
     if (num_samples == 0)
         return TKA_OK;
     int64_t *perm = malloc((size_t)n * sizeof *perm);
     if (!perm)
-        return tka_error_set(err, TKA_ERR_NOMEM, "DistributedSampler: cannot allocate %lld indices",
-                             (long long)n);
+        return tka_sampler_nomem(err, "DistributedSampler", n);
     if (cfg->shuffle) {
         /* A fresh generator per __iter__, seeded with seed + epoch; the
          * global generator is not touched. */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "dataset/tsv_internal.h"
+#include "core/grow.h"
 #include "core/io.h"
 #include "core/try.h"
 
@@ -236,14 +237,9 @@ static bool plain_line(tka_tsv_reader *r)
     for (;;) {
         if (start < n && s[start] == '"')
             return false; /* a quoted field: the state machine's business */
-        if (r->line_fields == r->line_cap) {
-            size_t cap = r->line_cap ? 2 * r->line_cap : 16;
-            tsv_pos *p = realloc(r->line_starts, cap * sizeof *p);
-            if (!p)
-                return false; /* the state machine reports the shortage */
-            r->line_starts = p;
-            r->line_cap = cap;
-        }
+        if (!tka_grow_array((void **)&r->line_starts, &r->line_cap, r->line_fields + 1,
+                            sizeof *r->line_starts, 16))
+            return false; /* the state machine reports the shortage */
         if (ascii) {
             chars = start;
         } else {
@@ -553,7 +549,7 @@ tka_status tka_tsv_open(const char *path, const tka_tsv_options *options, tka_ts
         own = false;
     } else if (tka_is_dir(path)) {
         *out = NULL;
-        return tka_error_set(err, TKA_ERR_IO, "%s: is a directory, expected a TSV file", path);
+        return tka_error_is_directory(err, path, "a TSV file");
     } else if (!(f = fopen(path, "rb"))) {
         *out = NULL;
         return tka_error_set(err, TKA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));

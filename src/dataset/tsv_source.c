@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "dataset/tsv_internal.h"
 
 #define READ_BLOCK ((size_t)1 << 16)
@@ -335,15 +336,9 @@ void tsv_clear_record(tka_tsv_reader *r)
 bool tsv_add_field(tka_tsv_reader *r, const void *data, size_t len, const tsv_pos *start,
                    bool quoted, bool padded)
 {
-    if (r->num_meta == r->meta_cap) {
-        size_t cap = r->meta_cap ? r->meta_cap * 2 : 16;
-        tsv_field_meta *m = realloc(r->meta, cap * sizeof *m);
-        if (!m) {
-            tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory (record with %zu fields)", r->num_meta);
-            return false;
-        }
-        r->meta = m;
-        r->meta_cap = cap;
+    if (!tka_grow_array((void **)&r->meta, &r->meta_cap, r->num_meta + 1, sizeof *r->meta, 16)) {
+        tsv_fail(r, TKA_ERR_NOMEM, NULL, "out of memory (record with %zu fields)", r->num_meta);
+        return false;
     }
     tsv_field_meta *m = &r->meta[r->num_meta++];
     m->off = r->rec_bytes.len;

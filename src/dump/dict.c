@@ -8,6 +8,7 @@
 #include "dump/dump_internal.h"
 #include "tokalign/arena.h"
 #include "tokalign/text.h"
+#include "core/grow.h"
 #include "core/try.h"
 
 typedef struct entry {
@@ -175,14 +176,8 @@ tka_status dump_dict_insert_object(tka_dict *d, const char *key, size_t len, con
         d->entries[at].dtype_id = 0;
         return TKA_OK;
     }
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        entry *e = realloc(d->entries, cap * sizeof *e);
-        if (!e)
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory adding key");
-        d->entries = e;
-        d->cap = cap;
-    }
+    if (!tka_grow_array((void **)&d->entries, &d->cap, d->count + 1, sizeof *d->entries, 16))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory adding key");
     if (2 * (d->count + 1) + 2 > d->index_cap && !rebuild_index(d, d->count + 1))
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory adding key");
     char *k = tka_arena_strndup(d->arena, key, len);

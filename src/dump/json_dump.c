@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "dump/dump_internal.h"
+#include "core/json_error.h"
 #include "core/json_write.h"
 #include "core/try.h"
 
@@ -439,8 +440,7 @@ tka_status dump_json_read(const char *text, size_t len, const char *name, tka_di
     if (!root) { /* jansson quotes the offending input: escape it */
         char shown[sizeof je.text * 4];
         dump_shown(je.text, strlen(je.text), shown, sizeof shown);
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", name, je.line,
-                             je.column, shown);
+        return tka_json_error(err, name, &je, shown);
     }
     jctx c = {name, err, 0, NULL, "data"};
     tka_status st = TKA_OK;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dump/dump_internal.h"
+#include "core/grow.h"
 #include "core/io.h"
 #include "core/try.h"
 
@@ -255,18 +256,12 @@ static int64_t *dtype_slot(tka_reprod_writer *w, const tka_array *a, uint64_t dt
                            int64_t *fresh)
 {
     if (dtype_id) {
-        if (dtype_id >= w->id_memo_cap) {
-            size_t cap = w->id_memo_cap ? w->id_memo_cap : 16;
-            while (cap <= dtype_id)
-                cap *= 2;
-            int64_t *m = realloc(w->id_memo, cap * sizeof *m);
-            if (!m)
-                return NULL;
-            for (size_t i = w->id_memo_cap; i < cap; i++)
-                m[i] = -1;
-            w->id_memo = m;
-            w->id_memo_cap = cap;
-        }
+        size_t old_cap = w->id_memo_cap;
+        if (dtype_id >= SIZE_MAX || !tka_grow_array((void **)&w->id_memo, &w->id_memo_cap,
+                                                    (size_t)dtype_id + 1, sizeof *w->id_memo, 16))
+            return NULL;
+        for (size_t i = old_cap; i < w->id_memo_cap; i++)
+            w->id_memo[i] = -1;
         return &w->id_memo[dtype_id];
     }
     if ((a->layout & TKA_ARRAY_BIG_ENDIAN) && tka_dtype_size(a->dtype) > 1) {

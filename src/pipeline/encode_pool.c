@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cacheline.h"
+#include "core/grow.h"
 #include "pipeline/pack.h"
 #include "tokalign/arena.h"
 #include "tokalign/pool.h"
@@ -64,14 +65,9 @@ void pool_chunk_free(pool_chunk *chunk)
 tka_status pool_chunk_add(pool_chunk *chunk, uint64_t row, uint64_t line, const char *text,
                           size_t len, const char *pair, size_t pair_len, bool has_pair, bool keep)
 {
-    if (chunk->count == chunk->cap) {
-        size_t cap = chunk->cap ? chunk->cap * 2 : 1024;
-        pool_row *p = realloc(chunk->rows, cap * sizeof *p);
-        if (!p)
-            return TKA_ERR_NOMEM;
-        chunk->rows = p;
-        chunk->cap = cap;
-    }
+    if (!tka_grow_array((void **)&chunk->rows, &chunk->cap, chunk->count + 1, sizeof *chunk->rows,
+                        1024))
+        return TKA_ERR_NOMEM;
     pool_row *r = &chunk->rows[chunk->count];
     memset(r, 0, sizeof *r);
     r->row = row;
@@ -151,16 +147,9 @@ void encode_pool_free(encode_pool *pool)
 static bool store_row(worker *w, const encode_pool *pool, pool_row *r, const tka_encoding *e)
 {
     size_t need = e->length * pool->fields_per_row;
-    if (w->out_cap - w->out_used < need) {
-        size_t cap = w->out_cap ? w->out_cap : 4096;
-        while (cap - w->out_used < need)
-            cap *= 2;
-        int32_t *p = realloc(w->out, cap * sizeof *p);
-        if (!p)
-            return false;
-        w->out = p;
-        w->out_cap = cap;
-    }
+    if (need > SIZE_MAX - w->out_used ||
+        !tka_grow_array((void **)&w->out, &w->out_cap, w->out_used + need, sizeof *w->out, 4096))
+        return false;
     const int32_t *src[TKA_FIELD_SEQ_COUNT] = {e->input_ids, e->token_type_ids,
                                                e->special_tokens_mask, e->attention_mask};
     r->out_off = w->out_used;

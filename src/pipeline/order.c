@@ -1,10 +1,12 @@
 /* Reading a batch order from a file: `tokalign order`'s JSON or .npy, or a JSON list of index lists. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tokalign/dump.h"
 #include "core/io.h"
+#include "core/json_error.h"
 #include "tokalign/pipeline.h"
 
 void tka_order_free(tka_order *order)
@@ -83,11 +85,14 @@ static tka_status parse_json(const void *data, size_t len, const char *name, tka
 {
     json_error_t je;
     json_t *root = json_loadb(data, len, 0, &je);
-    if (!root)
-        return tka_error_set(err, TKA_ERR_FORMAT,
-                             "%s: line %d, column %d: %s (an order is the JSON or .npy `tokalign "
-                             "order` writes, or a JSON list of index lists)",
-                             name, je.line, je.column, je.text);
+    if (!root) {
+        char detail[sizeof je.text + 96];
+        snprintf(detail, sizeof detail,
+                 "%s (an order is the JSON or .npy `tokalign order` writes, or a JSON list of "
+                 "index lists)",
+                 je.text);
+        return tka_json_error(err, name, &je, detail);
+    }
     const json_t *batches = root;
     tka_status st;
     if (json_is_object(root)) {

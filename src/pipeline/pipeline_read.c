@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/try.h"
 #include "pipeline/pipeline_internal.h"
 
@@ -142,14 +143,8 @@ static void report_progress(run *r, const tka_row *row, bool end)
 
 static tka_status save_label(run *r, uint64_t row, const tka_value *v, tka_error *err)
 {
-    if (r->n_saved == r->saved_cap) {
-        size_t cap = r->saved_cap ? 2 * r->saved_cap : 64;
-        saved_label *s = realloc(r->saved, cap * sizeof *s);
-        if (!s)
-            return tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping labels");
-        r->saved = s;
-        r->saved_cap = cap;
-    }
+    if (!tka_grow_array((void **)&r->saved, &r->saved_cap, r->n_saved + 1, sizeof *r->saved, 64))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory keeping labels");
     saved_label *s = &r->saved[r->n_saved++];
     s->row = row;
     s->raw = *v;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "pipeline/pack.h"
 
 static int compare_u64(const void *a, const void *b)
@@ -67,15 +68,10 @@ static row_store_entry *stream_want(row_store *store, uint64_t row, bool *nomem)
     bool listed = store->cursor < store->n_items && store->items[store->cursor] == row;
     if (row >= store->prefix && !listed)
         return NULL;
-    if (store->count == store->entries_cap) {
-        size_t cap = store->entries_cap ? 2 * store->entries_cap : 64;
-        row_store_entry *e = realloc(store->entries, cap * sizeof *e);
-        if (!e) {
-            *nomem = true;
-            return NULL;
-        }
-        store->entries = e;
-        store->entries_cap = cap;
+    if (!tka_grow_array((void **)&store->entries, &store->entries_cap, store->count + 1,
+                        sizeof *store->entries, 64)) {
+        *nomem = true;
+        return NULL;
     }
     row_store_entry *e = &store->entries[store->count++];
     memset(e, 0, sizeof *e);

@@ -7,6 +7,7 @@
 
 #include "core/utf8.h"
 #include "core/io.h"
+#include "core/json_error.h"
 #include "tokenize/backend.h"
 #include "tokenize/bert_model.h"
 #include "tokenize/bert_normalize.h"
@@ -137,8 +138,7 @@ static tka_status read_config(const char *dir, const char *name, settings *s, tk
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     tka_status st = TKA_OK;
     if (!root) {
-        st = tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", path, jerr.line,
-                           jerr.column, jerr.text);
+        st = tka_json_error(err, path, &jerr, NULL);
     } else if (!json_is_object(root)) {
         st = tka_error_set(err, TKA_ERR_FORMAT, "%s: expected a JSON object", path);
     } else {

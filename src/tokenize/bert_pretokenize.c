@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/backend.h"
 #include "tokenize/bert_model.h"
@@ -62,41 +63,16 @@ static void scratch_free(scratch *s)
         free(s->bytes);
 }
 
-/* Grows *p (elem-sized items, *cap of them; *heap tells whether it was
- * malloc'd) to hold `need`, keeping the first `keep` items. */
-static bool grow_array(void **p, size_t *cap, size_t need, size_t keep, size_t elem, bool *heap)
-{
-    if (need <= *cap)
-        return true;
-    size_t c = *cap * 2;
-    while (c < need)
-        c *= 2;
-    if (c > SIZE_MAX / elem)
-        return false;
-    void *q;
-    if (!*heap) {
-        q = malloc(c * elem);
-        if (q)
-            memcpy(q, *p, keep * elem);
-    } else {
-        q = realloc(*p, c * elem);
-    }
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    *heap = true;
-    return true;
-}
-
 static bool reserve_chars(scratch *s, size_t extra)
 {
     size_t need = s->n + extra;
     size_t cap = s->cap;
-    if (!grow_array((void **)&s->cp, &cap, need, s->n, sizeof *s->cp, &s->heap_cp))
+    if (!tka_grow_array_keep((void **)&s->cp, &cap, &s->heap_cp, need, s->n, sizeof *s->cp,
+                             INLINE_CHARS))
         return false;
     size_t cap_o = s->cap;
-    if (!grow_array((void **)&s->orig, &cap_o, need, s->n, sizeof *s->orig, &s->heap_orig))
+    if (!tka_grow_array_keep((void **)&s->orig, &cap_o, &s->heap_orig, need, s->n, sizeof *s->orig,
+                             INLINE_CHARS))
         return false;
     s->cap = cap < cap_o ? cap : cap_o;
     return true;
@@ -106,10 +82,12 @@ static bool reserve_chars2(scratch *s, size_t extra)
 {
     size_t need = s->n2 + extra;
     size_t cap = s->cap2;
-    if (!grow_array((void **)&s->cp2, &cap, need, s->n2, sizeof *s->cp2, &s->heap_cp2))
+    if (!tka_grow_array_keep((void **)&s->cp2, &cap, &s->heap_cp2, need, s->n2, sizeof *s->cp2,
+                             INLINE_CHARS))
         return false;
     size_t cap_o = s->cap2;
-    if (!grow_array((void **)&s->orig2, &cap_o, need, s->n2, sizeof *s->orig2, &s->heap_orig2))
+    if (!tka_grow_array_keep((void **)&s->orig2, &cap_o, &s->heap_orig2, need, s->n2,
+                             sizeof *s->orig2, INLINE_CHARS))
         return false;
     s->cap2 = cap < cap_o ? cap : cap_o;
     return true;
@@ -163,8 +141,8 @@ static tka_status emit_word(ctx *c, size_t first, size_t last)
     size_t n = last - first;
     if (n == 0)
         return TKA_OK;
-    if (n * 4 > s->cap_bytes &&
-        !grow_array((void **)&s->bytes, &s->cap_bytes, n * 4, 0, 1, &s->heap_bytes))
+    if (n * 4 > s->cap_bytes && !tka_grow_array_keep((void **)&s->bytes, &s->cap_bytes,
+                                                     &s->heap_bytes, n * 4, 0, 1, INLINE_CHARS))
         return nomem();
     size_t nb = 0;
     bool contiguous = true;

@@ -5,19 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/bert_normalize.h"
 
 static bool seg_push(seglist *l, size_t start, size_t end, int32_t special)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        segment *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (!tka_grow_array((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 16))
+        return false;
     l->v[l->n++] = (segment){start, end, special};
     return true;
 }
@@ -118,17 +113,7 @@ bool bert_split_fast(const bert_model *m, const uint8_t *x, size_t len, seglist 
 /* Grows the character -> input offset map to hold `need` entries. */
 static bool map_reserve(uint32_t **map, size_t *cap, size_t need)
 {
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    uint32_t *p = realloc(*map, c * sizeof *p);
-    if (!p)
-        return false;
-    *map = p;
-    *cap = c;
-    return true;
+    return tka_grow_array((void **)map, cap, need, sizeof **map, 64);
 }
 
 /* COMPAT: with do_lower_case, PreTrainedTokenizer.tokenize first lowers the

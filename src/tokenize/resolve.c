@@ -12,6 +12,7 @@
 
 #include "core/sha256.h"
 #include "core/io.h"
+#include "core/json_error.h"
 #include "tokenize/backend.h"
 
 void tka_resolved_free(tka_resolved *r)
@@ -360,8 +361,7 @@ static tka_status dir_is_reformer(const char *dir, bool *reformer, tka_error *er
         json_error_t je;
         json_t *config = json_load_file(path, JSON_DECODE_ANY, &je);
         if (!config) {
-            st = tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d, column %d: %s", path, je.line,
-                               je.column, je.text);
+            st = tka_json_error(err, path, &je, NULL);
         } else {
             const char *type = json_string_value(json_object_get(config, "model_type"));
             *reformer = type && strcmp(type, "reformer") == 0;

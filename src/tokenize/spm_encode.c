@@ -7,15 +7,23 @@
 #include "tokenize/spm_encode.h"
 #include "core/try.h"
 
+/* One result per byte of the text, in the scratch. */
+static tka_status results_room(spm_scratch *scratch, size_t len, spm_result **results,
+                               tka_error *err)
+{
+    if (len > SIZE_MAX / sizeof(spm_result) ||
+        !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
+    return TKA_OK;
+}
+
 tka_status spm_char_encode(const spm_model *m, const char *text, size_t len, spm_scratch *scratch,
                            spm_result **results, size_t *n_results, tka_error *err)
 {
     *n_results = 0;
     if (len == 0)
         return TKA_OK;
-    if (len > SIZE_MAX / sizeof(spm_result) ||
-        !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
+    TKA_TRY(results_room(scratch, len, results, err));
     size_t n = 0;
     for (size_t pos = 0; pos < len;) {
         size_t mb = spm_user_prefix(&m->normalizer, text + pos, len - pos);
@@ -43,9 +51,7 @@ tka_status spm_word_encode(const spm_model *m, const char *text, size_t len, spm
     *n_results = 0;
     if (len == 0)
         return TKA_OK;
-    if (len > SIZE_MAX / sizeof(spm_result) ||
-        !(*results = spm_scratch_get(scratch, len * sizeof(spm_result))))
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory encoding %zu bytes", len);
+    TKA_TRY(results_room(scratch, len, results, err));
     spm_result *r = *results;
     size_t n = 0;
     for (size_t pos = 0; pos < len;) {

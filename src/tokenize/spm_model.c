@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/io.h"
 #include "tokalign/tokenizer.h"
 #include "core/try.h"
@@ -18,13 +19,10 @@ void *spm_scratch_get(spm_scratch *s, size_t bytes)
 {
     if (bytes <= s->cap)
         return s->mem;
-    size_t cap = s->cap ? s->cap : 4096;
-    while (cap < bytes) {
-        if (cap > SIZE_MAX / 2)
-            return NULL;
-        cap *= 2;
-    }
-    void *p = malloc(cap);
+    size_t cap;
+    if (!tka_grow_capacity(s->cap, bytes, 1, 4096, &cap))
+        return NULL;
+    void *p = malloc(cap); /* the content is not kept: no realloc */
     if (!p)
         return NULL;
     if (s->heap)

@@ -1,6 +1,7 @@
 /* SentencePiece's normalizer: precompiled charsmap lookups and the
  * whitespace rules of Normalizer::Normalize, with an exact ASCII fast path. */
 #include "tokenize/spm_normalize.h"
+#include "core/grow.h"
 #include "core/try.h"
 
 #include <stdlib.h>
@@ -407,41 +408,18 @@ static tka_status norm_prefix(const spm_normalizer *n, const char *s, size_t len
     return TKA_OK;
 }
 
-/* Grows *p (cap elements of `elem` bytes) to hold `need`, keeping `keep`
- * elements; moves off caller storage on the first growth. */
-static bool grow_keep(void **p, size_t *cap, bool *heap, size_t need, size_t keep, size_t elem)
-{
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *q;
-    if (*heap) {
-        q = realloc(*p, c * elem);
-    } else {
-        q = malloc(c * elem);
-        if (q && keep)
-            memcpy(q, *p, keep * elem);
-    }
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    *heap = true;
-    return true;
-}
-
 static tka_status reserve(spm_normalized *out, size_t extra, bool want_map)
 {
     if (extra > SIZE_MAX / 8 - out->len)
         return TKA_ERR_NOMEM;
     size_t need = out->len + extra + 1;
-    if (need > out->cap &&
-        !grow_keep((void **)&out->text, &out->cap, &out->text_heap, need, out->len, 1))
+    if (need > out->cap && !tka_grow_array_keep((void **)&out->text, &out->cap, &out->text_heap,
+                                                need, out->len, 1, 256))
         return TKA_ERR_NOMEM;
     /* The map always covers the text capacity, so one check guards both. */
     if (want_map && out->map_cap < out->cap &&
-        !grow_keep((void **)&out->map, &out->map_cap, &out->map_heap, out->cap, out->len,
-                   sizeof *out->map))
+        !tka_grow_array_keep((void **)&out->map, &out->map_cap, &out->map_heap, out->cap, out->len,
+                             sizeof *out->map, 256))
         return TKA_ERR_NOMEM;
     return TKA_OK;
 }

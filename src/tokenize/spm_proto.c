@@ -10,6 +10,7 @@
  * ignored (kept as an unknown field by protobuf, so the field keeps its
  * previous value). */
 #include "tokenize/spm_proto.h"
+#include "core/grow.h"
 #include "core/try.h"
 
 #include <stddef.h>
@@ -315,16 +316,8 @@ static const field_spec sample_fields[] = {
 
 static tka_status grow(void **items, size_t *cap, size_t count, size_t elem, const pb_reader *r)
 {
-    if (count < *cap)
-        return TKA_OK;
-    size_t n = *cap ? *cap * 2 : 64;
-    if (n > SIZE_MAX / elem)
+    if (!tka_grow_array(items, cap, count + 1, elem, 64))
         return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model", r->path);
-    void *p = realloc(*items, n * elem);
-    if (!p)
-        return tka_error_set(r->err, TKA_ERR_NOMEM, "%s: out of memory reading the model", r->path);
-    *items = p;
-    *cap = n;
     return TKA_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/tj_json.h"
 
@@ -269,18 +270,10 @@ static bool value(scanner *sc, int depth)
     }
 }
 
-/* Room for one more entry in an array of *cap items of `size` bytes. */
+/* Room for item `count` (one more entry) in an array of *cap items of `size` bytes. */
 static bool grow(void **items, size_t *cap, size_t count, size_t size)
 {
-    if (count < *cap)
-        return true;
-    size_t ncap = *cap ? 2 * *cap : 1024;
-    void *p = realloc(*items, ncap * size);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = ncap;
-    return true;
+    return tka_grow_array(items, cap, count + 1, size, 1024);
 }
 
 /* A vocab id: an integer JSON number from 0 to INT32_MAX - 1. Anything else (negative,

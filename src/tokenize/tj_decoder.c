@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_decoder.h"
@@ -61,15 +62,11 @@ static void list_clear(toklist *l)
 static tka_status list_open(toklist *l)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        size_t *off = realloc(l->off, cap * sizeof *off);
-        if (!off)
+        size_t cap;
+        if (!tka_grow_capacity(l->cap, l->n + 1, sizeof *l->off, 64, &cap) ||
+            !tka_resize_array((void **)&l->off, cap, sizeof *l->off) ||
+            !tka_resize_array((void **)&l->len, cap, sizeof *l->len))
             return TKA_ERR_NOMEM;
-        l->off = off;
-        size_t *len = realloc(l->len, cap * sizeof *len);
-        if (!len)
-            return TKA_ERR_NOMEM;
-        l->len = len;
         l->cap = cap;
     }
     l->off[l->n] = l->text.len;
@@ -477,27 +474,18 @@ tka_status tj_decoder_decode(const tj_decoder *d, const char *const *tokens, con
 
 /* ---- loading ---- */
 
-static tka_status get_string(const json_t *j, const char *key, const char *where, char **out,
-                             size_t *len, tka_error *err)
+/* A required string member (tj_get_string), copied: the decoder outlives the JSON. */
+static tka_status copy_string(const json_t *j, const char *key, const tj_where *w, char **out,
+                              size_t *len, tka_error *err)
 {
-    const json_t *v = json_object_get(j, key);
-    if (!json_is_string(v))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s.%s: expected a string", where, key);
-    *len = json_string_length(v);
+    const char *s;
+    tka_status st = tj_get_string(j, key, w, &s, len, err);
+    if (st != TKA_OK)
+        return st;
     *out = malloc(*len + 1);
     if (!*out)
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s", where);
-    memcpy(*out, json_string_value(v), *len + 1);
-    return TKA_OK;
-}
-
-static tka_status get_bool(const json_t *j, const char *key, const char *where, bool *out,
-                           tka_error *err)
-{
-    const json_t *v = json_object_get(j, key);
-    if (!json_is_boolean(v))
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s.%s: expected true or false", where, key);
-    *out = json_is_true(v);
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory reading %s: %s", w->file, w->path);
+    memcpy(*out, s, *len + 1);
     return TKA_OK;
 }
 
@@ -530,8 +518,8 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
         d->kind = D_BYTELEVEL;
     } else if (!strcmp(type, "WordPiece")) {
         d->kind = D_WORDPIECE;
-        if (!(st = get_string(j, "prefix", w, &d->a, &d->la, err)))
-            st = get_bool(j, "cleanup", w, &d->flag, err);
+        if (!(st = copy_string(j, "prefix", &tw, &d->a, &d->la, err)))
+            st = tj_require_bool(j, "cleanup", &tw, &d->flag, err);
     } else if (!strcmp(type, "Metaspace")) {
         d->kind = D_METASPACE;
         tj_metaspace m;
@@ -541,7 +529,7 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
         d->flag = m.scheme != TJ_PREPEND_NEVER;
     } else if (!strcmp(type, "BPEDecoder")) {
         d->kind = D_BPE;
-        st = get_string(j, "suffix", w, &d->a, &d->la, err);
+        st = copy_string(j, "suffix", &tw, &d->a, &d->la, err);
     } else if (!strcmp(type, "ByteFallback")) {
         d->kind = D_BYTEFALLBACK;
     } else if (!strcmp(type, "Fuse")) {
@@ -553,14 +541,14 @@ static tka_status load(tj_decoder *d, const json_t *j, const char *path, const c
             st = get_count(j, "stop", w, &d->stop, err);
     } else if (!strcmp(type, "Replace")) {
         d->kind = D_REPLACE;
-        if ((st = get_string(j, "content", w, &d->a, &d->la, err)))
+        if ((st = copy_string(j, "content", &tw, &d->a, &d->la, err)))
             return st;
         st = tj_regex_from_json(j, "pattern", &tw, &d->re, err);
     } else if (!strcmp(type, "CTC")) {
         d->kind = D_CTC;
-        if (!(st = get_string(j, "pad_token", w, &d->a, &d->la, err)) &&
-            !(st = get_string(j, "word_delimiter_token", w, &d->b, &d->lb, err)))
-            st = get_bool(j, "cleanup", w, &d->flag, err);
+        if (!(st = copy_string(j, "pad_token", &tw, &d->a, &d->la, err)) &&
+            !(st = copy_string(j, "word_delimiter_token", &tw, &d->b, &d->lb, err)))
+            st = tj_require_bool(j, "cleanup", &tw, &d->flag, err);
     } else if (!strcmp(type, "Sequence")) {
         d->kind = D_SEQUENCE;
         const json_t *list = json_object_get(j, "decoders");

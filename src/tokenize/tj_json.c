@@ -68,17 +68,30 @@ tka_status tj_get_char(const json_t *o, const char *key, const tj_where *w, uint
     return TKA_OK;
 }
 
+static tka_status bool_value(const json_t *j, const char *key, const tj_where *w, bool *v,
+                             tka_error *err)
+{
+    if (!json_is_boolean(j)) {
+        tj_where k = tj_at_key(w, key);
+        return tj_bad(err, &k,
+                      j ? "expected true or false" : "missing (true or false is required)");
+    }
+    *v = json_is_true(j);
+    return TKA_OK;
+}
+
 tka_status tj_get_bool(const json_t *o, const char *key, const tj_where *w, bool *v, tka_error *err)
 {
     json_t *j = json_object_get(o, key);
     if (!j || json_is_null(j))
         return TKA_OK;
-    if (!json_is_boolean(j)) {
-        tj_where k = tj_at_key(w, key);
-        return tj_bad(err, &k, "expected true or false");
-    }
-    *v = json_is_true(j);
-    return TKA_OK;
+    return bool_value(j, key, w, v, err);
+}
+
+tka_status tj_require_bool(const json_t *o, const char *key, const tj_where *w, bool *v,
+                           tka_error *err)
+{
+    return bool_value(json_object_get(o, key), key, w, v, err);
 }
 
 tka_status tj_get_type(const json_t *o, const tj_where *w, const char **type, tka_error *err)

@@ -41,6 +41,9 @@ tka_status tj_get_char(const json_t *o, const char *key, const tj_where *w, uint
 /* Optional boolean: *v keeps its default when absent or null. */
 tka_status tj_get_bool(const json_t *o, const char *key, const tj_where *w, bool *v,
                        tka_error *err);
+/* Required boolean (a Rust `bool` field without a serde default). */
+tka_status tj_require_bool(const json_t *o, const char *key, const tj_where *w, bool *v,
+                           tka_error *err);
 /* The "type" string of a component object. */
 tka_status tj_get_type(const json_t *o, const tj_where *w, const char **type, tka_error *err);
 

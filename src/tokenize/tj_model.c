@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/grow.h"
 #include "tokenize/tj_model_impl.h"
 
 #define NO_TOKEN UINT32_MAX
@@ -23,16 +24,9 @@ void tj_pieces_free(tj_pieces *p)
 
 tka_status tj_pieces_reserve(tj_pieces *p, size_t extra, tka_error *err)
 {
-    if (p->count + extra <= p->capacity)
-        return TKA_OK;
-    size_t cap = p->capacity ? p->capacity : 16;
-    while (cap < p->count + extra)
-        cap *= 2;
-    tj_piece *items = realloc(p->items, cap * sizeof *items);
-    if (!items)
+    if (extra > SIZE_MAX - p->count ||
+        !tka_grow_array((void **)&p->items, &p->capacity, p->count + extra, sizeof *p->items, 16))
         return tka_error_set(err, TKA_ERR_NOMEM, "out of memory for the tokens of a word");
-    p->items = items;
-    p->capacity = cap;
     return TKA_OK;
 }
 

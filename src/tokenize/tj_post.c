@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 #include "tokenize/tj_normalizer.h"
 
@@ -45,25 +46,17 @@ tka_status tj_enc_reserve(tj_enc *e, size_t extra)
     size_t need = e->n + extra;
     if (need <= e->cap)
         return TKA_OK;
-    size_t cap = e->cap ? e->cap : 64;
-    while (cap < need)
-        cap *= 2;
-#define GROW(f)                                      \
-    do {                                             \
-        void *p = realloc(e->f, cap * sizeof *e->f); \
-        if (!p)                                      \
-            return TKA_ERR_NOMEM;                    \
-        e->f = p;                                    \
-    } while (0)
-    GROW(ids);
-    GROW(type_ids);
-    GROW(special);
-    GROW(s);
-    GROW(e);
-    GROW(tok);
-    GROW(tok_len);
-    GROW(words);
-#undef GROW
+    size_t cap;
+    if (!tka_grow_capacity(e->cap, need, sizeof *e->tok, 64, &cap) ||
+        !tka_resize_array((void **)&e->ids, cap, sizeof *e->ids) ||
+        !tka_resize_array((void **)&e->type_ids, cap, sizeof *e->type_ids) ||
+        !tka_resize_array((void **)&e->special, cap, sizeof *e->special) ||
+        !tka_resize_array((void **)&e->s, cap, sizeof *e->s) ||
+        !tka_resize_array((void **)&e->e, cap, sizeof *e->e) ||
+        !tka_resize_array((void **)&e->tok, cap, sizeof *e->tok) ||
+        !tka_resize_array((void **)&e->tok_len, cap, sizeof *e->tok_len) ||
+        !tka_resize_array((void **)&e->words, cap, sizeof *e->words))
+        return TKA_ERR_NOMEM;
     e->cap = cap;
     return TKA_OK;
 }

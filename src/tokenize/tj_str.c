@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/utf8.h"
 
 static void *alloc(tj_ctx *cx, size_t n, size_t elem)
@@ -55,17 +56,8 @@ void tj_str_orig(const tj_str *str, uint32_t s, uint32_t e, uint32_t *os, uint32
 
 tka_status tj_chg_reserve(tj_ctx *cx, size_t n)
 {
-    if (n <= cx->chg_cap)
-        return TKA_OK;
-    size_t cap = cx->chg_cap ? cx->chg_cap : 256;
-    while (cap < n)
-        cap *= 2;
-    tj_chg *p = realloc(cx->chg, cap * sizeof *p);
-    if (!p)
-        return TKA_ERR_NOMEM;
-    cx->chg = p;
-    cx->chg_cap = cap;
-    return TKA_OK;
+    return tka_grow_array((void **)&cx->chg, &cx->chg_cap, n, sizeof *cx->chg, 256) ? TKA_OK
+                                                                                    : TKA_ERR_NOMEM;
 }
 
 tka_status tj_str_transform(tj_ctx *cx, tj_str *str, const tj_chg *ch, size_t n,
@@ -195,14 +187,8 @@ tka_status tj_str_prepend(tj_ctx *cx, tj_str *str, const char *p, size_t len)
 
 tka_status tj_splits_push(tj_splits *v, const tj_split *sp)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        tj_split *p = realloc(v->v, cap * sizeof *p);
-        if (!p)
-            return TKA_ERR_NOMEM;
-        v->v = p;
-        v->cap = cap;
-    }
+    if (!tka_grow_array((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v, 64))
+        return TKA_ERR_NOMEM;
     v->v[v->n++] = *sp;
     return TKA_OK;
 }
@@ -215,14 +201,8 @@ void tj_splits_free(tj_splits *v)
 
 tka_status tj_matches_push(tj_matches *m, uint32_t s, uint32_t e, int is_match)
 {
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        tj_match *p = realloc(m->v, cap * sizeof *p);
-        if (!p)
-            return TKA_ERR_NOMEM;
-        m->v = p;
-        m->cap = cap;
-    }
+    if (!tka_grow_array((void **)&m->v, &m->cap, m->n + 1, sizeof *m->v, 64))
+        return TKA_ERR_NOMEM;
     m->v[m->n++] = (tj_match){s, e, is_match};
     return TKA_OK;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "core/grow.h"
+#include "core/json_error.h"
 #include "core/lines.h"
 #include "core/ref_messages.h"
 #include "tokalign/text.h"
@@ -327,8 +329,7 @@ tka_status tj_tokenizer_from_buffer(const char *buf, size_t n, const char *path,
     }
     json_t *root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", path, je.line,
-                             je.column, je.text);
+        return tka_json_error(err, path, &je, NULL);
     tka_status st = tj_tokenizer_from_json(root, path, out, err);
     json_decref(root);
     return st;
@@ -774,15 +775,10 @@ void tj_ovf_free(tj_ovf *o)
 
 static tj_enc *ovf_next(tj_ovf *o)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 4;
-        tj_enc *v = realloc(o->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        memset(v + o->cap, 0, (cap - o->cap) * sizeof *v);
-        o->v = v;
-        o->cap = cap;
-    }
+    size_t old_cap = o->cap;
+    if (!tka_grow_array((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v, 4))
+        return NULL;
+    memset(o->v + old_cap, 0, (o->cap - old_cap) * sizeof *o->v);
     tj_enc *e = &o->v[o->n++];
     e->n = 0;
     return e;
@@ -1073,8 +1069,7 @@ tka_status tj_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt
     json_error_t je;
     json_t *vocab = json_load_file(vocab_json, JSON_REJECT_DUPLICATES, &je);
     if (!vocab)
-        return tka_error_set(err, TKA_ERR_FORMAT, "%s: line %d column %d: %s", vocab_json, je.line,
-                             je.column, je.text);
+        return tka_json_error(err, vocab_json, &je, NULL);
     FILE *f = fopen(merges_txt, "rb");
     if (!f) {
         json_decref(vocab);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/io.h"
 #include "tokenize/backend.h"
 #include "core/try.h"
@@ -249,15 +250,6 @@ void tka_tokens_clear(tka_tokens *t)
     t->n_words = 0;
 }
 
-static int grow(void **p, size_t n, size_t elem)
-{
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return 0;
-    *p = q;
-    return 1;
-}
-
 tka_status tka_tokens_reserve(tka_tokens *t, size_t extra, unsigned flags)
 {
     if (extra > SIZE_MAX / 8 - t->count)
@@ -270,23 +262,22 @@ tka_status tka_tokens_reserve(tka_tokens *t, size_t extra, unsigned flags)
         (!(flags & TKA_TOKENS_STRINGS) || have_strings) &&
         (!(flags & TKA_TOKENS_WORDS) || have_words))
         return TKA_OK;
-    size_t cap = t->capacity > need ? t->capacity : (t->capacity ? t->capacity : 64);
-    while (cap < need)
-        cap *= 2;
-    if (!grow((void **)&t->ids, cap, sizeof *t->ids))
+    size_t cap;
+    if (!tka_grow_capacity(t->capacity, need, sizeof *t->starts, 64, &cap) ||
+        !tka_resize_array((void **)&t->ids, cap, sizeof *t->ids))
         return TKA_ERR_NOMEM;
     if ((flags & TKA_TOKENS_OFFSETS) || have_offsets) {
-        if (!grow((void **)&t->starts, cap, sizeof *t->starts) ||
-            !grow((void **)&t->ends, cap, sizeof *t->ends))
+        if (!tka_resize_array((void **)&t->starts, cap, sizeof *t->starts) ||
+            !tka_resize_array((void **)&t->ends, cap, sizeof *t->ends))
             return TKA_ERR_NOMEM;
     }
     if ((flags & TKA_TOKENS_STRINGS) || have_strings) {
-        if (!grow((void **)&t->text_start, cap, sizeof *t->text_start) ||
-            !grow((void **)&t->text_len, cap, sizeof *t->text_len))
+        if (!tka_resize_array((void **)&t->text_start, cap, sizeof *t->text_start) ||
+            !tka_resize_array((void **)&t->text_len, cap, sizeof *t->text_len))
             return TKA_ERR_NOMEM;
     }
     if (((flags & TKA_TOKENS_WORDS) || have_words) &&
-        !grow((void **)&t->words, cap, sizeof *t->words))
+        !tka_resize_array((void **)&t->words, cap, sizeof *t->words))
         return TKA_ERR_NOMEM;
     t->capacity = cap;
     return TKA_OK;
@@ -302,7 +293,7 @@ tka_status tka_tokens_reserve_text(tka_tokens *t, size_t extra)
     size_t cap = t->text_cap ? t->text_cap : 1024;
     while (cap < need)
         cap *= 2;
-    if (!grow((void **)&t->text, cap, 1))
+    if (!tka_resize_array((void **)&t->text, cap, 1))
         return TKA_ERR_NOMEM;
     t->text_cap = cap;
     return TKA_OK;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/try.h"
 
 #define FREE_SLOT (-1)
@@ -46,23 +47,18 @@ static tka_status ensure(builder *b, size_t need)
         return TKA_OK;
     if (need > (size_t)INT32_MAX - 512)
         return tka_error_set(b->err, TKA_ERR_LIMIT, "%s trie exceeds 2^31 nodes", b->what);
-    size_t cap = b->size ? b->size : 1024;
-    while (cap < need)
-        cap *= 2;
+    size_t cap;
+    if (!tka_grow_capacity(b->size, need, sizeof *b->nodes, 1024, &cap))
+        return nomem(b);
     if (cap > (size_t)INT32_MAX)
         cap = (size_t)INT32_MAX;
-    tka_trie_node *u = realloc(b->nodes, cap * sizeof *u);
-    if (!u)
+    if (!tka_resize_array((void **)&b->nodes, cap, sizeof *b->nodes) ||
+        !tka_resize_array((void **)&b->value, cap, sizeof *b->value) ||
+        !tka_resize_array((void **)&b->jump, cap, sizeof *b->jump))
         return nomem(b);
-    b->nodes = u;
-    int32_t *v = realloc(b->value, cap * sizeof *v);
-    if (!v)
-        return nomem(b);
-    b->value = v;
-    uint32_t *j = realloc(b->jump, cap * sizeof *j);
-    if (!j)
-        return nomem(b);
-    b->jump = j;
+    tka_trie_node *u = b->nodes;
+    int32_t *v = b->value;
+    uint32_t *j = b->jump;
     for (size_t i = b->size; i < cap; i++) {
         u[i] = (tka_trie_node){0, FREE_SLOT};
         v[i] = -1;

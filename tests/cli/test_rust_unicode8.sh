@@ -4,19 +4,19 @@
 # and the utf8proc linked here: regenerated and compared byte for byte, so it can never be a
 # hand-edited list. The packages (pinned versions, integrity checked) are installed into the
 # build tree on first use with npm (scripts/bootstrap.sh installs nodejs and npm).
-set -euo pipefail
-: "${TKA_SOURCE:?}" "${TKA_PYTHON:?}" "${TKA_TEST_BIN:?}"
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+: "${TKA_TEST_BIN:?}"
 # package, version, integrity as published
 packages=(
   "unicode-8.0.0 0.7.5 sha512-hN0pNtg7sA3MpQKvcu2oZOaMdv8QqfkqUfwARmGOolFJt0v5J+uxASggJRSInTodptXHi8nGnYJzsTqKCIWtXA=="
   "unicode-9.0.0 0.7.5 sha512-qAtQkeCKWPJuStgyxrD8/tO3zPEkX3TAS4zZTk4TKL/KKzDOsfA7SrJSgegqOYmsWIzxNqkhS8X+fWPWFxAdtQ=="
 )
 prefix=$TKA_TEST_BIN/npm
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for tool in node npm; do
   command -v $tool >/dev/null ||
-    { echo "FAIL $tool not found (apt-get install nodejs npm, as scripts/bootstrap.sh does)"; exit 1; }
+    { bad "$tool not found (apt-get install nodejs npm, as scripts/bootstrap.sh does)"; finish; }
 done
 # one npm install for all of them (--no-save prunes what a later install does not name)
 specs=()
@@ -27,7 +27,7 @@ for entry in "${packages[@]}"; do
 done
 if [ -n "${missing:-}" ]; then
   npm install --no-save --no-audit --no-fund --prefix "$prefix" "${specs[@]}" >/dev/null ||
-    { echo "FAIL npm install ${specs[*]} into $prefix"; exit 1; }
+    { bad "npm install ${specs[*]} into $prefix"; finish; }
 fi
 dirs=()
 for entry in "${packages[@]}"; do
@@ -37,19 +37,16 @@ for entry in "${packages[@]}"; do
 import json, sys
 p = json.load(open(sys.argv[1]))["packages"]["node_modules/" + sys.argv[2]]
 print(p["version"], p["integrity"])' "$prefix/node_modules/.package-lock.json" "$name")
-  if [ "$got" != "$version $integrity" ]; then
-    echo "FAIL $pkg is not $name@$version as published (got: $got)"
-    exit 1
-  fi
-  echo "ok   $name@$version installed, integrity as pinned"
+  check "$name@$version installed, integrity as pinned" "$version $integrity" "$got"
+  [ "$got" == "$version $integrity" ] || finish
   dirs+=("$pkg")
 done
 "$TKA_PYTHON" "$TKA_SOURCE/scripts/gen_rust_unicode8.py" "${dirs[@]}" "$tmp/table.h"
 committed=$TKA_SOURCE/src/tokenize/rust_unicode8_table.h
 if cmp -s "$tmp/table.h" "$committed"; then
-  echo "ok   src/tokenize/rust_unicode8_table.h is the generator's output ($(grep -o '[0-9]* ranges, [0-9]* code points' "$committed"))"
+  ok "src/tokenize/rust_unicode8_table.h is the generator's output ($(grep -o '[0-9]* ranges, [0-9]* code points' "$committed"))"
 else
-  echo "FAIL src/tokenize/rust_unicode8_table.h differs from scripts/gen_rust_unicode8.py's output:"
+  bad "src/tokenize/rust_unicode8_table.h differs from scripts/gen_rust_unicode8.py's output:"
   diff "$committed" "$tmp/table.h" | head -20
-  exit 1
 fi
+finish

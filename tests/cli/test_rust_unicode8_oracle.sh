@@ -3,10 +3,9 @@
 # 8.0 table (tests/cli/rust_unicode8/expected.tsv, made by make_expected.sh with npm
 # tokenizers@0.23.2 on bert-base-uncased-fast): through the CLI with that tokenizer.json and
 # with bert-base-uncased --compat fast, every row's ids must be the Rust tokenizer's.
-set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 expected=$TKA_SOURCE/tests/cli/rust_unicode8/expected.tsv
 "$TKA_PYTHON" - "$expected" "$tmp/rows.jsonl" <<'PY'
 import json, sys
@@ -15,12 +14,11 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         if not line.startswith("#"):
             f.write(json.dumps({"text": "a" + chr(int(line.split("\t")[0], 16)) + "b"}) + "\n")
 PY
-fail=0
 for how in "--tokenizer $TKA_SHARED/data/tokenizers/bert-base-uncased-fast/tokenizer.json" \
            "--tokenizer bert-base-uncased --compat fast"; do
   # shellcheck disable=SC2086
-  "$TOKALIGN" encode $how --input "$tmp/rows.jsonl" --input-format jsonl --text-field text \
-    > "$tmp/out.jsonl"
+  "$T" encode $how --input "$tmp/rows.jsonl" --input-format jsonl --text-field text \
+    > "$tmp/out.jsonl" || bad "$how: encode exited with status $?"
   res=$("$TKA_PYTHON" - "$expected" "$tmp/out.jsonl" <<'PY'
 import json, sys
 want = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if not l.startswith("#")]
@@ -29,12 +27,11 @@ bad = ["U+" + cp for (cp, ids), g in zip(want, got) if list(map(int, ids.split()
 print(len(want), len(got), len(want) - len(bad), " ".join(bad[:5]))
 PY
 )
-  read -r n n_got matched bad <<< "$res"
+  read -r n n_got matched first_bad <<< "$res"
   if [ "$n" = "$n_got" ] && [ "$n" = "$matched" ] && [ "$n" -gt 500 ]; then
-    echo "ok   $how: checked $n, matched $matched"
+    ok "$how: checked $n, matched $matched"
   else
-    echo "FAIL $how: checked $n (written $n_got), matched $matched; first differing: $bad"
-    fail=1
+    bad "$how: checked $n (written $n_got), matched $matched; first differing: $first_bad"
   fi
 done
-exit $fail
+finish

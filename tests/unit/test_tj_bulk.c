@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_error.h"
 #include "tokenize/tj_bulk.h"
 #include "tokenize/tj_model.h"
 #include "tokenize/tj_tokenizer.h"
@@ -28,10 +29,8 @@ static tka_status load_both(const char *json, char *msg, size_t cap)
     tka_status st = tj_tokenizer_from_buffer(json, strlen(json), "t.json", &t, &err);
     json_error_t je;
     json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &je);
-    tka_status ref_st =
-        root ? tj_tokenizer_from_json(root, "t.json", &ref, &ref_err)
-             : tka_error_set(&ref_err, TKA_ERR_FORMAT, "t.json: line %d column %d: %s", je.line,
-                             je.column, je.text);
+    tka_status ref_st = root ? tj_tokenizer_from_json(root, "t.json", &ref, &ref_err)
+                             : tka_json_error(&ref_err, "t.json", &je, NULL);
     json_decref(root);
     cr_assert_eq(st, ref_st, "status %d (%s), jansson alone %d (%s)", st, err.message, ref_st,
                  ref_err.message);

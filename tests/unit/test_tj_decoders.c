@@ -117,6 +117,15 @@ Test(tj_decoders, errors)
         TKA_ERR_FORMAT, "decoder.decoders[1]");
     decoder_from("{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(\"},\"content\":\"\"}",
                  TKA_ERR_UNSUPPORTED, "decoder.pattern");
+    /* Rust's WordPiece / CTC decoders have no serde defaults: every field is required */
+    decoder_from("{\"type\":\"WordPiece\",\"prefix\":\"##\"}", TKA_ERR_FORMAT,
+                 "t.json: decoder.cleanup: missing");
+    decoder_from("{\"type\":\"WordPiece\",\"prefix\":\"##\",\"cleanup\":null}", TKA_ERR_FORMAT,
+                 "t.json: decoder.cleanup: expected true or false");
+    decoder_from("{\"type\":\"BPEDecoder\",\"suffix\":1}", TKA_ERR_FORMAT,
+                 "t.json: decoder.suffix: expected a string");
+    decoder_from("{\"type\":\"CTC\",\"pad_token\":\"<pad>\",\"cleanup\":true}", TKA_ERR_FORMAT,
+                 "t.json: decoder.word_delimiter_token: missing");
     /* Rust panics when Strip cuts past a token: a clear error here */
     tj_decoder *d =
         decoder_from("{\"type\":\"Strip\",\"content\":\" \",\"start\":0,\"stop\":2}", TKA_OK, NULL);

@@ -8,7 +8,10 @@ Needs Debian's python3-numpy, python3-sentencepiece, python3-tqdm, python3-filel
 python3-regex, python3-packaging, python3-requests (import-time dependencies of 4.9.1);
 huggingface_hub and the auto-config lookup are stubbed as in shared/oracle/tokenize/gen_reformer.py.
 """
-import argparse, collections, importlib.util, json, logging, os, re, sys, types
+import collections, importlib.util, logging, os, re, sys, types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oracle_common import arguments, print_json  # noqa: E402
 
 
 def load(hf_src):
@@ -58,10 +61,7 @@ def call(tok, args, kwargs):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hf-src", required=True)
-    ap.add_argument("--shared", required=True)
-    a = ap.parse_args()
+    a = arguments("hf-src", "shared")
     BertTokenizer, ReformerTokenizer, BatchEncoding = load(a.hf_src)
     data = os.path.join(a.shared, "data")
     bert = BertTokenizer(os.path.join(data, "vocab", "bert-base-uncased", "vocab.txt"), do_lower_case=True)
@@ -100,8 +100,7 @@ def main():
         "is_fast": e.is_fast, "n_sequences": e.n_sequences, "int_index_keyerror": int_index,
         "getattr_missing": type(_attr_error(e)).__name__, "keys_type": type(e.keys()).__name__,
         "eq_dict": e == dict(e), "repr_like_dict": repr(e) == repr(dict(e))}
-    json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
-    sys.stdout.write("\n")
+    print_json(out, indent=1, ensure_ascii=False)
 
 
 def _attr_error(e):

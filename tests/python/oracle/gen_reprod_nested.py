@@ -8,7 +8,10 @@ call, so an empty stand-in module is registered. Each case: the two dicts (array
 dtype/shape/values), then per report run the log messages (without the time prefix) and
 what compare_info printed, or the exception it raised.
 """
-import argparse, contextlib, io, json, logging, os, sys, tempfile, types
+import contextlib, io, logging, os, sys, tempfile, types
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oracle_common import arguments, print_json  # noqa: E402
 
 import numpy as np
 
@@ -39,9 +42,7 @@ RUNS = [("mean", 1e-6), ("all", 1e-6), (["max", "min"], 0.4)]
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reprod-src", required=True)
-    a = ap.parse_args()
+    a = arguments("reprod-src")
     sys.modules["paddle"] = types.ModuleType("paddle")
     sys.modules["paddle"].Tensor = object
     sys.modules["paddle"].nn = types.SimpleNamespace(Layer=object)
@@ -70,8 +71,7 @@ def main():
                     msgs = [line.split(" root INFO: ", 1)[1] for line in f.read().split("\n")[:-1]]
                 case["runs"].append({"diff_method": method, "diff_threshold": threshold, "log_messages": msgs})
             out.append(case)
-    json.dump({"note": "made by gen_reprod_nested.py with reprod_log 1.0.1", "cases": out}, sys.stdout, indent=1)
-    sys.stdout.write("\n")
+    print_json({"note": "made by gen_reprod_nested.py with reprod_log 1.0.1", "cases": out}, indent=1)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ with and without truncation. Nothing is written by hand.
     /usr/bin/python3 gen_split_words.py --hf-src <dir holding transformers/ of v4.9.1> \\
         --shared <shared dir> > split_words.json        # every 20th of the 6 992 rows; --every 1: all
 """
-import argparse, json, logging, os, sys
+import logging, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_hf_extra import load  # noqa: E402
+from oracle_common import arguments, print_json  # noqa: E402
 
 
 def lines(path):
@@ -19,11 +20,7 @@ def lines(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hf-src", required=True)
-    ap.add_argument("--shared", required=True)
-    ap.add_argument("--every", type=int, default=20)
-    a = ap.parse_args()
+    a = arguments("hf-src", "shared", every=20)
     BertTokenizer, ReformerTokenizer, _ = load(a.hf_src)
     data = os.path.join(a.shared, "data")
     gold = os.path.join(a.shared, "golden", "tokenize")
@@ -59,9 +56,8 @@ def main():
                                  "error": type(e).__name__, "message": str(e)})
     if a.every > 1:  # the committed file keeps every Nth row (the full run: --every 1)
         rows = rows[::a.every]
-    json.dump({"note": "made by gen_split_words.py with transformers 4.9.1", "rows": rows}, sys.stdout,
-              ensure_ascii=True, separators=(",", ":"))
-    sys.stdout.write("\n")
+    print_json({"note": "made by gen_split_words.py with transformers 4.9.1", "rows": rows}, ensure_ascii=True,
+               separators=(",", ":"))
 
 
 if __name__ == "__main__":

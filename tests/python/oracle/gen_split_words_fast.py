@@ -15,28 +15,16 @@ with it), word ids still as composed above. Nothing is written by hand.
     NODE_PATH=<dir holding node_modules/tokenizers> /usr/bin/python3 gen_split_words_fast.py \\
         --shared <shared dir> > split_words_fast.json
 """
-import argparse, json, os, subprocess, sys, tempfile
+import os, sys
 
-MODELS = ["bert-base-uncased-fast", "gpt2", "llama2", "llama3", "qwen3", "t5-style-unigram"]
-
-
-def golden_rows(shared, model, name):
-    with open(os.path.join(shared, "golden", "tokenizer_json", "%s.%s.jsonl" % (model, name)), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oracle_common import MODELS, arguments, golden_rows, print_json, run_node  # noqa: E402
 
 
 def oracle(shared, model, rows):
-    js = os.path.join(shared, "oracle", "tokenizer_json", "tj_oracle.js")
-    with tempfile.TemporaryDirectory() as d:
-        inp, outp = os.path.join(d, "in.jsonl"), os.path.join(d, "out.jsonl")
-        with open(inp, "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        tj = os.path.join(shared, "data", "tokenizers", model, "tokenizer.json")
-        subprocess.run(["node", js, tj, inp, outp], check=True)
-        with open(outp, encoding="utf-8") as f:
-            got = [json.loads(line) for line in f]
-    assert len(got) == len(rows) and not any("error" in g for g in got)
+    got = run_node(os.path.join(shared, "oracle", "tokenizer_json", "tj_oracle.js"),
+                   os.path.join(shared, "data", "tokenizers", model, "tokenizer.json"), rows)
+    assert not any("error" in g for g in got)
     return got
 
 
@@ -52,9 +40,7 @@ def word_lists(shared, model):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", required=True)
-    a = ap.parse_args()
+    a = arguments("shared")
     result = []
     for model in MODELS:
         lists = word_lists(a.shared, model)
@@ -88,9 +74,7 @@ def main():
                 result.append({"model": model, "words": w, "pair": p, "add_special_tokens": True,
                                "input_ids": joined[k]["ids"], "word_ids": wid,
                                "offsets": [[0, 0]] + oa + [[0, 0]] + (ob + [[0, 0]] if p is not None else [])})
-    json.dump({"oracle": "npm tokenizers@0.23.2", "rows": result}, sys.stdout, ensure_ascii=False,
-              separators=(",", ":"))
-    sys.stdout.write("\n")
+    print_json({"oracle": "npm tokenizers@0.23.2", "rows": result}, ensure_ascii=False, separators=(",", ":"))
 
 
 if __name__ == "__main__":

@@ -10,15 +10,11 @@ encoding and its overflow; their ids are kept too). Nothing is written by hand.
     NODE_PATH=<dir holding node_modules/tokenizers> /usr/bin/python3 gen_word_ids.py \\
         --shared <shared dir> > word_ids.json
 """
-import argparse, json, os, subprocess, sys, tempfile
+import os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODELS = ["bert-base-uncased-fast", "gpt2", "llama2", "llama3", "qwen3", "t5-style-unigram"]
-
-
-def golden_rows(shared, model, name):
-    with open(os.path.join(shared, "golden", "tokenizer_json", "%s.%s.jsonl" % (model, name)), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+sys.path.insert(0, HERE)
+from oracle_common import MODELS, arguments, golden_rows, print_json, run_node  # noqa: E402
 
 
 def rows_for(shared, model):
@@ -46,27 +42,13 @@ def rows_for(shared, model):
     return out
 
 
-def run(tj, rows):
-    with tempfile.TemporaryDirectory() as d:
-        inp, outp = os.path.join(d, "in.jsonl"), os.path.join(d, "out.jsonl")
-        with open(inp, "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        subprocess.run(["node", os.path.join(HERE, "word_ids_oracle.js"), tj, inp, outp], check=True)
-        with open(outp, encoding="utf-8") as f:
-            got = [json.loads(line) for line in f]
-    assert len(got) == len(rows)
-    return got
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shared", required=True)
-    a = ap.parse_args()
+    a = arguments("shared")
     result = []
     for model in MODELS:
         rows = rows_for(a.shared, model)
-        got = run(os.path.join(a.shared, "data", "tokenizers", model, "tokenizer.json"), rows)
+        got = run_node(os.path.join(HERE, "word_ids_oracle.js"),
+                       os.path.join(a.shared, "data", "tokenizers", model, "tokenizer.json"), rows)
         for r, g in zip(rows, got):
             r["model"] = model
             r.update(g)
@@ -76,9 +58,7 @@ def main():
             if "word_ids" in r:  # None as -1, as tokalign's arrays carry it
                 r["word_ids"] = [[-1 if w is None else w for w in x] for x in r["word_ids"]]
             result.append(r)
-    json.dump({"oracle": "npm tokenizers@0.23.2", "rows": result}, sys.stdout, ensure_ascii=False,
-              separators=(",", ":"))
-    sys.stdout.write("\n")
+    print_json({"oracle": "npm tokenizers@0.23.2", "rows": result}, ensure_ascii=False, separators=(",", ":"))
 
 
 if __name__ == "__main__":
