@@ -4,10 +4,9 @@
 # (Unicode 9.0's, which Rust's is_combining_mark knows, and utf8proc's) and thousands of
 # other code points, with variant.py's NFD + StripAccents variant of bert-base-uncased-fast
 # (made by make_expected.sh). Every row's ids and offsets through the CLI must be Rust's.
-set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 here=$TKA_SOURCE/tests/cli/rust_strip_accents
 expected=$here/expected.tsv
 "$TKA_PYTHON" "$here/variant.py" "$TKA_SHARED/data/tokenizers/bert-base-uncased-fast/tokenizer.json" \
@@ -19,8 +18,8 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         if not line.startswith("#"):
             f.write(json.dumps({"text": "a" + chr(int(line.split("\t")[0], 16)) + "b"}) + "\n")
 PY
-"$TOKALIGN" encode --tokenizer "$tmp/variant.json" --offsets --input "$tmp/rows.jsonl" \
-  --input-format jsonl --text-field text > "$tmp/out.jsonl"
+"$T" encode --tokenizer "$tmp/variant.json" --offsets --input "$tmp/rows.jsonl" \
+  --input-format jsonl --text-field text > "$tmp/out.jsonl" || bad "encode exited with status $?"
 "$TKA_PYTHON" - "$expected" "$tmp/out.jsonl" <<'PY'
 import json, sys
 want = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")
@@ -40,7 +39,7 @@ print(f"checked {len(want)} code points (written {len(got)}): matched {matched} 
 if ids_bad or offsets_bad:
     print("first differing:", " ".join(ids_bad[:5]), "|", " ".join(offsets_bad[:5]))
 ok = len(got) == len(want) > 5000 and matched == len(want) and marks > 2000
-print("ok   StripAccents matches the Rust tokenizer on every row" if ok else
-      "FAIL StripAccents differs from the Rust tokenizer")
 sys.exit(0 if ok else 1)
 PY
+check_rc "StripAccents: every row's ids and offsets are the Rust tokenizer's" $?
+finish
