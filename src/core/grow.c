@@ -30,7 +30,7 @@ bool tka_resize_array(void **items, size_t count, size_t elem)
     return true;
 }
 
-bool tka_grow_array(void **items, size_t *cap, size_t need, size_t elem, size_t first)
+bool tka_grow_array_slow(void **items, size_t *cap, size_t need, size_t elem, size_t first)
 {
     if (need <= *cap)
         return true;

@@ -17,10 +17,17 @@ bool tka_grow_capacity(size_t cap, size_t need, size_t elem, size_t first, size_
  * false, *items untouched, when that overflows or memory runs out. */
 bool tka_resize_array(void **items, size_t count, size_t elem);
 
+/* tka_grow_array's growth, out of line. */
+bool tka_grow_array_slow(void **items, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* Makes the malloc'd array *items (*cap items of `elem` bytes) hold at least
  * `need` items, the capacity growing as tka_grow_capacity says. False, with
- * *items and *cap untouched, on overflow or when memory runs out. */
-bool tka_grow_array(void **items, size_t *cap, size_t need, size_t elem, size_t first);
+ * *items and *cap untouched, on overflow or when memory runs out. Inline
+ * because pushes call it per item: the common case is one compare. */
+static inline bool tka_grow_array(void **items, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    return need <= *cap || tka_grow_array_slow(items, cap, need, elem, first);
+}
 
 /* tka_grow_array for an array that may start in caller storage (a stack
  * buffer; *heap false): its first growth moves it to malloc'd memory, copying
