@@ -646,12 +646,20 @@ static tka_status batch_run(tka_pool *pool, int threads, batch_job *j, tka_error
     tka_status st = TKA_OK;
     for (int t = 0; t < threads && st == TKA_OK; t++)
         st = tka_pool_submit(pool, j, err);
+    if (st != TKA_OK) { /* the tasks already submitted stop at once */
+        atomic_store(&j->failed, true);
+        atomic_store(&j->ready, -1);
+    }
     void *done;
-    while (st == TKA_OK)
-        st = tka_pool_next(pool, &done, err);
-    if (st == TKA_END && atomic_load(&j->ready) == 0)
-        batch_layout(j); /* not reached: the owner's task lays out; kept as the fallback */
-    return st == TKA_END ? TKA_OK : st;
+    while (tka_pool_next(pool, &done, NULL) == TKA_OK) {
+        /* the tasks report no failure of their own (see batch_failure) */
+    }
+    if (st == TKA_OK && atomic_load(&j->ready) == 0) {
+        /* the owner ran no task (cannot happen, see batch_work): run one here */
+        batch_job *ctx = j;
+        batch_work(&ctx, 0, j, NULL);
+    }
+    return st;
 }
 
 static int parse_enum(PyObject *obj, const char *what, const char *const *names, int count)
