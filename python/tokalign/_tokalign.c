@@ -5,9 +5,13 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tokalign/arena.h"
@@ -67,6 +71,65 @@ static PyObject *raise_tka(const tka_error *err)
 
 struct batch_job;
 
+/* The batch calls' per-worker state: worker w encodes with encoders[w] into
+ * arenas[w]. */
+typedef struct batch_workers {
+    int count;
+    tka_encode_options options; /* the encoders' */
+    tka_encoder **encoders;
+    tka_arena **arenas;
+    size_t *block_size; /* arenas[w]'s */
+} batch_workers;
+
+#define ARENA_MIN_BLOCK ((size_t)1 << 20)
+
+/* Whether encoders made with options a encode as ones made with b (every
+ * field of tka_encode_options). */
+static bool same_options(const tka_encode_options *a, const tka_encode_options *b)
+{
+    return a->max_length == b->max_length && a->truncation == b->truncation &&
+           a->stride == b->stride && a->padding == b->padding &&
+           a->pad_to_multiple_of == b->pad_to_multiple_of && a->padding_side == b->padding_side &&
+           a->pad_id == b->pad_id && a->pad_type_id == b->pad_type_id &&
+           a->add_special_tokens == b->add_special_tokens && a->offsets == b->offsets &&
+           a->strings == b->strings && a->overflow == b->overflow && a->type_ids == b->type_ids &&
+           a->word_ids == b->word_ids;
+}
+
+static void batch_workers_free(batch_workers *w)
+{
+    for (int t = 0; w->encoders && w->arenas && t < w->count; t++) {
+        tka_encoder_free(w->encoders[t]);
+        tka_arena_free(w->arenas[t]);
+    }
+    free(w->encoders);
+    free(w->arenas);
+    free(w->block_size);
+    memset(w, 0, sizeof *w);
+}
+
+/* After a call, kept arenas are emptied for the next; an arena that needed
+ * more than one block (a large batch: a whole Dask partition in one call)
+ * is replaced by one whose block holds what this call used, so the next
+ * call of the kind reuses that block instead of allocating (and faulting
+ * in) its blocks afresh; one far larger than that need shrinks to it. */
+static void batch_workers_fit(batch_workers *w)
+{
+    for (int t = 0; t < w->count; t++) {
+        size_t used = tka_arena_used(w->arenas[t]);
+        size_t want = used + used / 4 > ARENA_MIN_BLOCK ? used + used / 4 : ARENA_MIN_BLOCK;
+        tka_arena *fitted = NULL;
+        if ((used > w->block_size[t] || w->block_size[t] / 4 > want) &&
+            (fitted = tka_arena_new(want)) != NULL) {
+            tka_arena_free(w->arenas[t]);
+            w->arenas[t] = fitted;
+            w->block_size[t] = want;
+        } else {
+            tka_arena_reset(w->arenas[t]);
+        }
+    }
+}
+
 typedef struct {
     PyObject_HEAD tka_tokenizer *tok;
     /* The batch calls' thread pool, kept between calls (its threads wait
@@ -79,12 +142,20 @@ typedef struct {
     pid_t pool_pid; /* a forked child has none of its parent's pool threads */
     bool pool_busy;
     struct batch_job *pool_job; /* the pool's context: the job of the call using it */
+    /* The encoders and arenas, kept with the pool (same owner, same busy flag)
+     * while the options stay the same, the arenas reset after each call: made
+     * afresh per call, their scratch and the arenas' first blocks were
+     * allocated, faulted in and freed every call -- with the dynamic mmap
+     * threshold off (MALLOC_TRIM_THRESHOLD_ set, as distributed's workers
+     * do) as fresh mmaps, which nearly doubled the CPU of a 1 024-line call. */
+    batch_workers workers;
 } TokenizerObject;
 
 static void Tokenizer_dealloc(TokenizerObject *self)
 {
     if (self->pool && self->pool_pid == getpid())
         tka_pool_free(self->pool);
+    batch_workers_free(&self->workers);
     tka_tokenizer_free(self->tok);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -283,19 +354,77 @@ typedef struct batch_out {
     size_t *ovf_at; /* row r's overflowing tokens: from ovf_at[r] */
 } batch_out;
 
+/* The arrays a batch call can return, in the result dict's key order. */
+enum {
+    A_LEN,
+    A_IDS,
+    A_TT,
+    A_AM,
+    A_STM,
+    A_OFFS,
+    A_OVF,
+    A_OVF_LEN,
+    A_NTRUNC,
+    A_SAMPLE,
+    A_WORDS,
+    A_N
+};
+static const char *const array_keys[A_N] = {"lengths",
+                                            "input_ids",
+                                            "token_type_ids",
+                                            "attention_mask",
+                                            "special_tokens_mask",
+                                            "offset_mapping",
+                                            "overflowing_tokens",
+                                            "overflow_lengths",
+                                            "num_truncated_tokens",
+                                            "overflow_to_sample_mapping",
+                                            "word_ids"};
+
+/* A block of rows is the unit a worker claims: a thread that hits long rows
+ * does not hold the others up. */
+#define BLOCK_ROWS 64
+
+/* A worker's first failure (it stops there): block SIZE_MAX when none. */
+typedef struct batch_failure {
+    size_t block;
+    tka_error err;
+} batch_failure;
+
+/* One batch call. Each worker runs one pool task that claims blocks of rows
+ * in order (next_encode) and encodes them; the owner's thread (worker 0),
+ * once every block is encoded, lays the rows out, takes the GIL to make the
+ * numpy arrays and sets `ready`; then every worker claims blocks again
+ * (next_write), pads them to the batch's width and writes them into the
+ * arrays. So a call wakes the pool's threads once (a second pool round for
+ * the writing cost a second wake-up, which on a busy or virtual machine
+ * often took longer than the writing itself) and no thread waits for a
+ * submission. Claims are in row order and stop after a failure, so every
+ * block before a failing one has run: the first failing row is the
+ * lowest failing block over the workers, as one thread meets it. */
 typedef struct batch_job {
     const tka_tokenizer *tok;
-    const tka_encode_options *opt;
-    size_t n;
+    size_t n, n_blocks;
     const char **text, **pair;
     size_t *text_len, *pair_len;
     tka_encoding *enc;
     tka_encoder *
         *encoders;      /* one per pool worker (encoders are not thread-safe; the tokenizer is) */
     tka_arena **arenas; /* one per pool worker; the encodings live there */
-    int phase;          /* 1: encode; 2: pad to `width` and write into `out` */
+    atomic_size_t next_encode, encoded, next_write;
+    atomic_bool failed;
+    atomic_int ready;        /* 0: not laid out yet; 1: the arrays are there; -1: no writing */
+    batch_failure *failures; /* one per worker */
+    PyThreadState *ts;       /* the owner's, while the call runs without the GIL */
+    tka_status layout_st;    /* the owner's own failure */
+    tka_error layout_err;
+    bool arrays_failed; /* making the arrays raised (the exception is set) */
     size_t width;       /* tka_encoder_pad_width of the whole batch */
     bool overflow;      /* a fast encoding's overflow encodings are rows of their own */
+    bool want[A_N];     /* arrays asked for (A_TT: and present) */
+    size_t count[A_N];
+    PyObject *arr[A_N];
+    size_t n_rows;
     batch_out out;
     /* is_split_into_words: row i's words are word[wfirst[i] .. + wcount[i]) (its pair's
      * from pfirst / pcount), into one flat array */
@@ -303,15 +432,6 @@ typedef struct batch_job {
     const char **word;
     size_t *word_len, *wfirst, *wcount, *pfirst, *pcount;
 } batch_job;
-
-/* A block of rows, one tka_pool task: a thread that hits long rows does
- * not hold the others up, and the pool reports the first failing row in
- * row order. */
-#define BLOCK_ROWS 64
-
-typedef struct batch_block {
-    size_t start;
-} batch_block;
 
 /* Row r of the output (the k-th of text i's: 0 its encoding, then its
  * overflow encodings) into the numpy buffers. */
@@ -348,35 +468,66 @@ static void write_row(const batch_out *o, size_t r, size_t i, const tka_encoding
         o->sample[r] = (int64_t)i;
 }
 
-/* Phase 1 encodes the block's rows; phase 2 pads them (the batch's width,
- * in this worker's arena) and writes them into the result: everything per
- * row runs on the pool, only the layout between the phases is serial. */
-static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
+/* A short wait for another thread's progress: yield the CPU first, then
+ * sleep in small steps (the owner may be waiting for the GIL). */
+static void backoff(unsigned *spins)
 {
-    batch_job *j = *(batch_job **)ctx;
-    size_t start = ((batch_block *)task)->start;
-    size_t end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
-    if (j->phase == 1) {
-        for (size_t i = start; i < end; i++) {
-            tka_status st =
-                j->words ? tka_encoder_encode_words(j->encoders[worker], j->word + j->wfirst[i],
-                                                    j->word_len + j->wfirst[i], j->wcount[i],
-                                                    j->pcount ? j->word + j->pfirst[i] : NULL,
-                                                    j->pcount ? j->word_len + j->pfirst[i] : NULL,
-                                                    j->pcount ? j->pcount[i] : 0, j->arenas[worker],
-                                                    &j->enc[i], err)
-                         : tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i],
-                                              j->pair[i], j->pair_len[i], j->arenas[worker],
-                                              &j->enc[i], err);
-            if (st != TKA_OK)
-                return st;
-        }
-        return TKA_OK;
+    if (++*spins < 64) {
+        sched_yield();
+    } else {
+        struct timespec pause = {0, 20000};
+        nanosleep(&pause, NULL);
     }
-    tka_status st = tka_encoder_pad_to(j->encoders[worker], &j->enc[start], end - start, j->width,
-                                       j->arenas[worker], err);
-    if (st != TKA_OK)
-        return st;
+}
+
+/* The next block of a claim counter, false when none is left or a worker
+ * has failed. */
+static bool claim(const batch_job *j, atomic_size_t *next, size_t *block)
+{
+    if (atomic_load(&j->failed))
+        return false;
+    *block = atomic_fetch_add(next, 1);
+    return *block < j->n_blocks;
+}
+
+static void fail(batch_job *j, int worker, size_t block)
+{
+    j->failures[worker].block = block;
+    atomic_store(&j->failed, true);
+}
+
+static bool encode_block(batch_job *j, int worker, size_t block)
+{
+    size_t start = block * BLOCK_ROWS, end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
+    tka_error *err = &j->failures[worker].err;
+    for (size_t i = start; i < end; i++) {
+        tka_status st =
+            j->words
+                ? tka_encoder_encode_words(
+                      j->encoders[worker], j->word + j->wfirst[i], j->word_len + j->wfirst[i],
+                      j->wcount[i], j->pcount ? j->word + j->pfirst[i] : NULL,
+                      j->pcount ? j->word_len + j->pfirst[i] : NULL, j->pcount ? j->pcount[i] : 0,
+                      j->arenas[worker], &j->enc[i], err)
+                : tka_encoder_encode(j->encoders[worker], j->text[i], j->text_len[i], j->pair[i],
+                                     j->pair_len[i], j->arenas[worker], &j->enc[i], err);
+        if (st != TKA_OK) {
+            fail(j, worker, block);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Pads the block's rows to the batch's width (in this worker's arena) and
+ * writes them into the arrays. */
+static bool write_block(batch_job *j, int worker, size_t block)
+{
+    size_t start = block * BLOCK_ROWS, end = start + BLOCK_ROWS < j->n ? start + BLOCK_ROWS : j->n;
+    if (tka_encoder_pad_to(j->encoders[worker], &j->enc[start], end - start, j->width,
+                           j->arenas[worker], &j->failures[worker].err) != TKA_OK) {
+        fail(j, worker, block);
+        return false;
+    }
     for (size_t i = start; i < end; i++) {
         const tka_encoding *e = &j->enc[i];
         size_t r = j->out.row_at[i];
@@ -384,22 +535,131 @@ static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
         for (size_t k = 0; j->overflow && k < e->n_overflowing; k++)
             write_row(&j->out, r++, i, &e->overflowing[k]);
     }
+    return true;
+}
+
+/* The numpy arrays of the layout, made with the GIL held. */
+static bool batch_arrays(batch_job *j)
+{
+    for (int a = 0; a < A_N; a++) {
+        if (!j->want[a])
+            continue;
+        npy_intp dims[2] = {(npy_intp)j->count[a], 2};
+        j->arr[a] = PyArray_SimpleNew(a == A_OFFS ? 2 : 1, dims, NPY_INT64);
+        if (!j->arr[a])
+            return false;
+    }
+    int64_t **dst[A_N] = {&j->out.lengths, &j->out.ids,    &j->out.tt,   &j->out.am,
+                          &j->out.stm,     &j->out.offs,   &j->out.ovf,  &j->out.ovf_len,
+                          &j->out.ntrunc,  &j->out.sample, &j->out.words};
+    for (int a = 0; a < A_N; a++)
+        *dst[a] = j->arr[a] ? PyArray_DATA((PyArrayObject *)j->arr[a]) : NULL;
+    return true;
+}
+
+/* On the owner's thread, without the GIL, once every block is encoded: the
+ * rows (each text's encoding followed, with overflow in fast compat, by its
+ * overflow encodings, as PreTrainedTokenizerFast._batch_encode_plus stacks
+ * them), where each row's padded tokens go, and the arrays; then `ready`. */
+static void batch_layout(batch_job *j)
+{
+    if (atomic_load(&j->ready) != 0)
+        return; /* an earlier task of the owner's did it */
+    unsigned spins = 0;
+    while (atomic_load(&j->encoded) < j->n_blocks && !atomic_load(&j->failed))
+        backoff(&spins);
+    if (atomic_load(&j->failed)) {
+        atomic_store(&j->ready, -1);
+        return;
+    }
+    size_t n = j->n, n_rows = n, total = 0, total_ovf = 0;
+    j->width = tka_encoder_pad_width(j->encoders[0], j->enc, n);
+    for (size_t i = 0; j->overflow && i < n; i++)
+        n_rows += j->enc[i].n_overflowing;
+    /* worker 0's arena: this is the owner's thread, the others wait */
+    size_t *layout = tka_arena_calloc(j->arenas[0], n + 1 + 2 * (n_rows + 1), sizeof *layout);
+    if (!layout) {
+        j->layout_st = tka_error_set(&j->layout_err, TKA_ERR_NOMEM, "out of memory");
+        atomic_store(&j->ready, -1);
+        return;
+    }
+    batch_out *bo = &j->out;
+    bo->row_at = layout;
+    bo->tok_at = layout + n + 1;
+    bo->ovf_at = bo->tok_at + n_rows + 1;
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tka_encoding *e = &j->enc[i];
+        bo->row_at[i] = r;
+        for (size_t k = 0; k <= (j->overflow ? e->n_overflowing : 0); k++, r++) {
+            const tka_encoding *x = k ? &e->overflowing[k - 1] : e;
+            bo->tok_at[r] = total;
+            bo->ovf_at[r] = total_ovf;
+            /* tka_encoder_pad_to: shorter rows become width long */
+            total += x->length > j->width ? x->length : j->width;
+            total_ovf += x->n_overflowing_tokens;
+            j->want[A_TT] &= x->token_type_ids != NULL;
+        }
+    }
+    bo->row_at[n] = r;
+    j->n_rows = n_rows;
+    const size_t count[A_N] = {n_rows,    total,  total,  total,  total, total,
+                               total_ovf, n_rows, n_rows, n_rows, total};
+    memcpy(j->count, count, sizeof count);
+    PyEval_RestoreThread(j->ts);
+    bool ok = batch_arrays(j);
+    j->ts = PyEval_SaveThread();
+    j->arrays_failed = !ok;
+    atomic_store(&j->ready, ok ? 1 : -1);
+}
+
+/* The task of one worker (see batch_job). */
+static tka_status batch_work(void *ctx, int worker, void *task, tka_error *err)
+{
+    (void)task;
+    (void)err; /* failures go to j->failures, so that the others' tasks run on */
+    batch_job *j = *(batch_job **)ctx;
+    size_t b;
+    while (claim(j, &j->next_encode, &b)) {
+        if (!encode_block(j, worker, b))
+            break;
+        atomic_fetch_add(&j->encoded, 1);
+    }
+    /* The owner always runs one of the tasks (one per worker, each pool
+     * thread holds at most one while it waits here), so the wait ends. */
+    if (worker == 0)
+        batch_layout(j);
+    int ready;
+    unsigned spins = 0;
+    while ((ready = atomic_load(&j->ready)) == 0)
+        backoff(&spins);
+    while (ready > 0 && claim(j, &j->next_write, &b))
+        if (!write_block(j, worker, b))
+            break;
     return TKA_OK;
 }
 
-/* Runs every block through the pool (the caller's thread among its
- * workers); the first failing row's error in *err. */
-static tka_status batch_run(tka_pool *pool, batch_block *blocks, size_t n_blocks, tka_error *err)
+/* One pool round: a task per worker, all submitted at once (the pool is
+ * made with room for them). */
+static tka_status batch_run(tka_pool *pool, int threads, batch_job *j, tka_error *err)
 {
     tka_status st = TKA_OK;
-    size_t submitted = 0;
-    while (st == TKA_OK) {
-        while (submitted < n_blocks && tka_pool_submit(pool, &blocks[submitted], NULL) == TKA_OK)
-            submitted++;
-        void *done;
-        st = tka_pool_next(pool, &done, err);
+    for (int t = 0; t < threads && st == TKA_OK; t++)
+        st = tka_pool_submit(pool, j, err);
+    if (st != TKA_OK) { /* the tasks already submitted stop at once */
+        atomic_store(&j->failed, true);
+        atomic_store(&j->ready, -1);
     }
-    return st == TKA_END ? TKA_OK : st;
+    void *done;
+    while (tka_pool_next(pool, &done, NULL) == TKA_OK) {
+        /* the tasks report no failure of their own (see batch_failure) */
+    }
+    if (st == TKA_OK && atomic_load(&j->ready) == 0) {
+        /* the owner ran no task (cannot happen, see batch_work): run one here */
+        batch_job *ctx = j;
+        batch_work(&ctx, 0, j, NULL);
+    }
+    return st;
 }
 
 static int parse_enum(PyObject *obj, const char *what, const char *const *names, int count)
@@ -468,7 +728,7 @@ static bool word_rows(batch_job *j, PyObject *tseq, PyObject *pseq, size_t n, Py
         return false;
     }
     size_t at = 0;
-    for (size_t r = 0; r < (size_t)PyList_GET_SIZE(keep); r++) {
+    for (size_t r = 0; n > 0 && r < (size_t)PyList_GET_SIZE(keep); r++) {
         PyObject *row = PyList_GET_ITEM(keep, (Py_ssize_t)r);
         size_t i = r % n, m = (size_t)PyTuple_GET_SIZE(row);
         *(r < n ? &j->wfirst[i] : &j->pfirst[i]) = at;
@@ -587,65 +847,34 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
     batch_job job;
     memset(&job, 0, sizeof job);
     job.tok = self->tok;
-    job.opt = &o;
     job.n = n;
-    size_t alloc = n ? n : 1;
-    size_t n_blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
-    job.text = calloc(alloc, sizeof *job.text);
-    job.pair = calloc(alloc, sizeof *job.pair);
-    job.text_len = calloc(alloc, sizeof *job.text_len);
-    job.pair_len = calloc(alloc, sizeof *job.pair_len);
-    job.enc = calloc(alloc, sizeof *job.enc);
-    batch_block *blocks = calloc(n_blocks ? n_blocks : 1, sizeof *blocks);
+    job.n_blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
     if (threads < 1)
         threads = 1;
     if (threads > 64)
         threads = 64;
-    if (n_blocks <= 1)
-        threads = 1; /* the caller's thread alone: no pool threads to wake */
-    job.encoders = calloc((size_t)threads, sizeof *job.encoders);
-    job.arenas = calloc((size_t)threads, sizeof *job.arenas);
+    job.failures = calloc((size_t)threads, sizeof *job.failures);
+    atomic_init(&job.next_encode, 0);
+    atomic_init(&job.encoded, 0);
+    atomic_init(&job.next_write, 0);
+    atomic_init(&job.failed, false);
+    atomic_init(&job.ready, 0);
+    /* The pool, encoders and arenas kept in self, unless another call (from
+     * another Python thread) is using them: then this call's own. */
+    bool kept = !self->pool_busy;
+    batch_workers own = {0};
+    batch_workers *workers = kept ? &self->workers : &own;
     tka_pool *pool = NULL;
-    bool kept_pool = false; /* pool is self->pool, kept for the next call */
-    size_t *layout = NULL;
-    bool alloc_ok = job.text && job.pair && job.text_len && job.pair_len && job.enc && blocks &&
-                    job.encoders && job.arenas && keep;
-    for (int t = 0; alloc_ok && t < threads; t++) {
-        job.arenas[t] = tka_arena_new(1u << 20);
-        alloc_ok = job.arenas[t] != NULL;
-    }
-    if (!alloc_ok) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (size_t b = 0; b < n_blocks; b++)
-        blocks[b].start = b * BLOCK_ROWS;
-    job.words = split_words;
-    if (split_words ? !word_rows(&job, tseq, pseq, n, keep)
-                    : (!utf8_items(tseq, n, job.text, job.text_len, false) ||
-                       (pseq && !utf8_items(pseq, n, job.pair, job.pair_len, false))))
-        goto done;
-    for (int t = 0; t < threads; t++) {
-        tka_error enc_err;
-        if (tka_encoder_new(job.tok, &o, &job.encoders[t], &enc_err) != TKA_OK) {
-            raise_tka(&enc_err);
-            goto done;
-        }
-    }
-    /* Phase 1 (pool, no GIL): encode. Then the layout (serial, O(rows)):
-     * the rows, each text's encoding followed (overflow, fast) by its
-     * overflow encodings, as PreTrainedTokenizerFast._batch_encode_plus
-     * stacks them, and where each row's padded tokens go. Then, with the GIL,
-     * the numpy arrays; phase 2 (pool, no GIL) pads and writes every row
-     * straight into them. */
-    tka_status st;
     tka_error err;
-    size_t n_rows = n, total = 0, total_ovf = 0;
-    bool has_tt = want_tt && n > 0;
-    batch_job *job_ptr = &job; /* the context of a pool of this call's own */
-    batch_job **pool_ctx = &job_ptr;
-    kept_pool = threads > 1 && !self->pool_busy;
-    if (kept_pool) {
+    if (!job.failures || !keep) {
+        PyErr_NoMemory();
+        kept = false;
+        goto done;
+    }
+    for (int t = 0; t < threads; t++)
+        job.failures[t].block = SIZE_MAX;
+    if (kept) {
+        self->pool_busy = true;
         if (self->pool && (self->pool_threads != threads || self->pool_pid != getpid())) {
             if (self->pool_pid == getpid())
                 tka_pool_free(self->pool);
@@ -653,118 +882,106 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
              * cannot be joined; it is left as it is */
             self->pool = NULL;
         }
-        self->pool_busy = true;
         self->pool_job = &job;
-        pool_ctx = &self->pool_job;
         pool = self->pool;
     }
-    PyThreadState *ts = PyEval_SaveThread();
-    st = pool ? TKA_OK
-              : tka_pool_new(threads, 4 * (size_t)threads, batch_work, pool_ctx, &pool, &err);
-    if (st == TKA_OK) {
-        job.phase = 1;
-        st = batch_run(pool, blocks, n_blocks, &err);
-    }
-    if (st == TKA_OK) {
-        job.width = tka_encoder_pad_width(job.encoders[0], job.enc, n);
-        job.overflow = overflow;
-        for (size_t i = 0; overflow && i < n; i++)
-            n_rows += job.enc[i].n_overflowing;
-        layout = malloc((n + 1 + 2 * (n_rows + 1)) * sizeof *layout);
-        if (!layout)
-            st = tka_error_set(&err, TKA_ERR_NOMEM, "out of memory");
-    }
-    if (st == TKA_OK) {
-        batch_out *bo = &job.out;
-        bo->row_at = layout;
-        bo->tok_at = layout + n + 1;
-        bo->ovf_at = bo->tok_at + n_rows + 1;
-        size_t r = 0;
-        for (size_t i = 0; i < n; i++) {
-            const tka_encoding *e = &job.enc[i];
-            bo->row_at[i] = r;
-            for (size_t k = 0; k <= (overflow ? e->n_overflowing : 0); k++, r++) {
-                const tka_encoding *x = k ? &e->overflowing[k - 1] : e;
-                bo->tok_at[r] = total;
-                bo->ovf_at[r] = total_ovf;
-                /* tka_encoder_pad_to: shorter rows become width long */
-                total += x->length > job.width ? x->length : job.width;
-                total_ovf += x->n_overflowing_tokens;
-                has_tt &= x->token_type_ids != NULL;
+    if (workers->count != threads || !same_options(&workers->options, &o)) {
+        batch_workers_free(workers);
+        workers->encoders = calloc((size_t)threads, sizeof(tka_encoder *));
+        workers->arenas = calloc((size_t)threads, sizeof(tka_arena *));
+        workers->block_size = calloc((size_t)threads, sizeof *workers->block_size);
+        if (!workers->encoders || !workers->arenas || !workers->block_size) {
+            batch_workers_free(workers);
+            PyErr_NoMemory();
+            goto done;
+        }
+        workers->count = threads;
+        workers->options = o;
+        for (int t = 0; t < threads; t++) {
+            workers->arenas[t] = tka_arena_new(ARENA_MIN_BLOCK);
+            workers->block_size[t] = ARENA_MIN_BLOCK;
+            if (!workers->arenas[t]) {
+                batch_workers_free(workers);
+                PyErr_NoMemory();
+                goto done;
+            }
+            if (tka_encoder_new(job.tok, &o, &workers->encoders[t], &err) != TKA_OK) {
+                batch_workers_free(workers);
+                raise_tka(&err);
+                goto done;
             }
         }
-        bo->row_at[n] = r;
     }
-    PyEval_RestoreThread(ts);
+    job.encoders = workers->encoders;
+    job.arenas = workers->arenas;
+    /* The rows' arrays in worker 0's arena too (kept between calls); the
+     * owner's thread is worker 0, and no task runs yet. */
+    size_t alloc = n ? n : 1;
+    job.text = tka_arena_calloc(job.arenas[0], alloc, sizeof *job.text);
+    job.pair = tka_arena_calloc(job.arenas[0], alloc, sizeof *job.pair);
+    job.text_len = tka_arena_calloc(job.arenas[0], alloc, sizeof *job.text_len);
+    job.pair_len = tka_arena_calloc(job.arenas[0], alloc, sizeof *job.pair_len);
+    job.enc = tka_arena_calloc(job.arenas[0], alloc, sizeof *job.enc);
+    if (!job.text || !job.pair || !job.text_len || !job.pair_len || !job.enc) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    job.words = split_words;
+    if (split_words ? !word_rows(&job, tseq, pseq, n, keep)
+                    : (!utf8_items(tseq, n, job.text, job.text_len, false) ||
+                       (pseq && !utf8_items(pseq, n, job.pair, job.pair_len, false))))
+        goto done;
+    job.overflow = overflow;
+    const bool want[A_N] = {true,     true,     want_tt && n > 0, want_am,  want_stm,  offsets,
+                            overflow, overflow, overflow,         overflow, want_words};
+    memcpy(job.want, want, sizeof want);
+
+    /* Without the GIL: one pool round (see batch_job), in which the owner's
+     * task takes the GIL back only to make the arrays. */
+    batch_job *job_ptr = &job; /* the context of a pool of this call's own */
+    job.ts = PyEval_SaveThread();
+    tka_status st = TKA_OK;
+    if (job.n_blocks <= 1) /* the caller's thread alone: no pool threads to wake */
+        st = batch_work(&job_ptr, 0, &job, &err);
+    else {
+        if (!pool)
+            st = tka_pool_new(threads, 4 * (size_t)threads, batch_work,
+                              kept ? (void *)&self->pool_job : (void *)&job_ptr, &pool, &err);
+        if (st == TKA_OK)
+            st = batch_run(pool, threads, &job, &err);
+    }
+    PyEval_RestoreThread(job.ts);
     if (st != TKA_OK) {
         raise_tka(&err);
         goto done;
     }
-
-    enum {
-        A_LEN,
-        A_IDS,
-        A_TT,
-        A_AM,
-        A_STM,
-        A_OFFS,
-        A_OVF,
-        A_OVF_LEN,
-        A_NTRUNC,
-        A_SAMPLE,
-        A_WORDS,
-        A_N
-    };
-    static const char *const keys[A_N] = {"lengths",
-                                          "input_ids",
-                                          "token_type_ids",
-                                          "attention_mask",
-                                          "special_tokens_mask",
-                                          "offset_mapping",
-                                          "overflowing_tokens",
-                                          "overflow_lengths",
-                                          "num_truncated_tokens",
-                                          "overflow_to_sample_mapping",
-                                          "word_ids"};
-    PyObject *arr[A_N] = {0};
-    const bool wanted[A_N] = {true,     true,     has_tt,   want_am,  want_stm,  offsets,
-                              overflow, overflow, overflow, overflow, want_words};
-    const size_t count[A_N] = {n_rows,    total,  total,  total,  total, total,
-                               total_ovf, n_rows, n_rows, n_rows, total};
-    bool arrays_ok = true;
-    for (int a = 0; a < A_N && arrays_ok; a++) {
-        if (!wanted[a])
-            continue;
-        npy_intp dims[2] = {(npy_intp)count[a], 2};
-        arr[a] = PyArray_SimpleNew(a == A_OFFS ? 2 : 1, dims, NPY_INT64);
-        arrays_ok = arr[a] != NULL;
+    /* The first failing row in row order: the lowest failing block. */
+    const batch_failure *first = NULL;
+    for (int t = 0; t < threads; t++)
+        if (job.failures[t].block != SIZE_MAX && (!first || job.failures[t].block < first->block))
+            first = &job.failures[t];
+    if (first) {
+        raise_tka(&first->err);
+        goto done;
     }
-    if (arrays_ok) {
-        int64_t **dst[A_N] = {&job.out.lengths, &job.out.ids,    &job.out.tt,   &job.out.am,
-                              &job.out.stm,     &job.out.offs,   &job.out.ovf,  &job.out.ovf_len,
-                              &job.out.ntrunc,  &job.out.sample, &job.out.words};
-        for (int a = 0; a < A_N; a++)
-            *dst[a] = arr[a] ? PyArray_DATA((PyArrayObject *)arr[a]) : NULL;
-        ts = PyEval_SaveThread();
-        job.phase = 2;
-        st = batch_run(pool, blocks, n_blocks, &err);
-        PyEval_RestoreThread(ts);
-        if (st != TKA_OK)
-            raise_tka(&err);
-        else
-            result = PyDict_New();
+    if (job.layout_st != TKA_OK) {
+        raise_tka(&job.layout_err);
+        goto done;
     }
+    if (job.arrays_failed)
+        goto done;
+    result = PyDict_New();
     /* Row lengths summarised for the Python side (no pass over the array
      * there): the longest row, and whether all rows have one length. */
     if (result) {
-        size_t longest = 0, first = 0;
-        bool uniform = n_rows > 0;
-        for (size_t r = 0; r < n_rows; r++) {
+        size_t longest = 0, first_len = 0;
+        bool uniform = job.n_rows > 0;
+        for (size_t r = 0; r < job.n_rows; r++) {
             size_t len = (size_t)job.out.lengths[r];
             longest = len > longest ? len : longest;
             if (r == 0)
-                first = len;
-            uniform &= len == first;
+                first_len = len;
+            uniform &= len == first_len;
         }
         PyObject *lo = PyLong_FromSize_t(longest);
         if (!lo || PyDict_SetItemString(result, "max_row_length", lo) < 0 ||
@@ -772,39 +989,29 @@ static PyObject *Tokenizer_encode_batch(TokenizerObject *self, PyObject *args, P
             Py_CLEAR(result);
         Py_XDECREF(lo);
     }
-    for (int a = 0; a < A_N; a++) {
-        if (!arr[a])
+    for (int a = 0; a < A_N && result; a++) {
+        if (!job.arr[a])
             continue;
-        if (!result)
-            Py_DECREF(arr[a]);
-        else if (set_array(result, keys[a], arr[a]) < 0) /* takes the reference */
+        PyObject *arr = job.arr[a];
+        job.arr[a] = NULL;
+        if (set_array(result, array_keys[a], arr) < 0) /* takes the reference */
             Py_CLEAR(result);
     }
 done:
-    if (kept_pool) {
+    for (int a = 0; a < A_N; a++)
+        Py_XDECREF(job.arr[a]);
+    if (kept) {
         self->pool = pool;
         self->pool_threads = threads;
         self->pool_pid = getpid();
         self->pool_busy = false;
         self->pool_job = NULL;
+        batch_workers_fit(workers);
     } else {
         tka_pool_free(pool);
+        batch_workers_free(&own);
     }
-    for (int t = 0; t < threads; t++) {
-        if (job.encoders)
-            tka_encoder_free(job.encoders[t]);
-        if (job.arenas)
-            tka_arena_free(job.arenas[t]);
-    }
-    free(job.encoders);
-    free(job.arenas);
-    free(blocks);
-    free(layout);
-    free(job.text);
-    free(job.pair);
-    free(job.text_len);
-    free(job.pair_len);
-    free(job.enc);
+    free(job.failures);
     free(job.word);
     free(job.word_len);
     free(job.wfirst);

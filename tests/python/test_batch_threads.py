@@ -72,6 +72,33 @@ def test_uneven_rows_summary():
     assert len(r["lengths"]) == 0 and not r["uniform"] and r["max_row_length"] == 0
 
 
+def test_kept_encoders_follow_the_options_and_sizes_of_each_call():
+    # a tokenizer keeps its encoders and arenas between calls (remade when the
+    # options change, an arena refitted after a large call): each call gives
+    # what a fresh tokenizer gives for that call alone
+    kept = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased", num_threads=2)
+    texts, pairs = batch(6000)
+    calls = [(texts, pairs, dict(max_length=16, truncation="only_second", padding="longest")),
+             (texts[:70], None, dict(padding="longest")),
+             (texts[:3], None, dict(add_special_tokens=False)),
+             (texts, None, dict(max_length=8, truncation="longest_first", padding="max_length")),
+             (texts[:700], pairs[:700], dict(padding="longest", pad_to_multiple_of=8)),
+             (texts[:1], None, dict())]
+    arrays = compared = 0
+    for threads in (2, 1, 3, 2):
+        for t, p, kw in calls:
+            got = kept._tok.encode_batch(t, p, num_threads=threads, **kw)
+            fresh = tokalign.AutoTokenizer.from_pretrained("bert-base-uncased")
+            want = fresh._tok.encode_batch(t, p, num_threads=1, **kw)
+            assert list(got) == list(want)
+            for k in want:
+                assert np.array_equal(got[k], want[k]), k
+                arrays += 1
+            compared += 1
+    print("calls compared: %d, values: %d" % (compared, arrays))
+    assert compared == 4 * len(calls)
+
+
 def test_concurrent_calls_from_python_threads():
     # one call uses the tokenizer's kept pool, a concurrent one gets its own
     import threading
