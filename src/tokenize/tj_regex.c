@@ -235,6 +235,66 @@ static tka_status write_widened(const char *p, const property_escape *e, bool in
     return st;
 }
 
+/* COMPAT: Oniguruma's \w (Unicode) is Unicode's word class: Alphabetic (letters, Nl,
+ * Other_Alphabetic such as the circled letters U+24B6...), marks, Nd and Pc; PCRE2 10.42's
+ * (UCP) is \p{L}, \p{N} and '_', without marks (U+0300, U+0E31), with No (U+00B2). \w,
+ * \W and \b, \B (word boundaries, on \w) are spelled out with PCRE2's Alphabetic
+ * property, which the Unicode-gap widening extends with the new L and Nl characters.
+ * Oniguruma answers code points below 256 from its Latin-1 ctype table, which also makes
+ * the superscripts and fractions U+00B2, U+00B3, U+00B9, U+00BC-U+00BE (No) word chars:
+ * found by the oracle over every assigned code point, the only ones. */
+static const char *const word_categories[] = {"Alphabetic", "M", "Nd", "Pc"};
+
+/* The items of Oniguruma's \w for a class, widened with `widen`. */
+static tka_status write_word_items(bool widen, tka_buf *out)
+{
+    tka_status st = TKA_OK;
+    for (size_t k = 0; k < sizeof word_categories / sizeof *word_categories && st == TKA_OK; k++) {
+        st = tka_buf_append_str(out, "\\p{");
+        if (st == TKA_OK)
+            st = tka_buf_append_str(out, word_categories[k]);
+        if (st == TKA_OK)
+            st = tka_buf_append_str(out, "}");
+        uint32_t mask = k == 0 ? category_mask("L", 1) | 1u << UTF8PROC_CATEGORY_NL
+                               : category_mask(word_categories[k], strlen(word_categories[k]));
+        if (st == TKA_OK && widen)
+            st = append_gaps(out, mask);
+    }
+    if (st == TKA_OK)
+        st = tka_buf_append_str(out, "\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}");
+    return st;
+}
+
+/* \w (in a class: its items), \W outside one, \b or \B outside one: (?<=w)(?!w)|(?<!w)(?=w)
+ * and its opposite. */
+static tka_status write_word(char which, bool in_class, bool widen, tka_buf *out)
+{
+    if (in_class)
+        return write_word_items(widen, out);
+    tka_buf w = {0};
+    tka_status st = tka_buf_append_str(&w, which == 'W' ? "[^" : "[");
+    if (st == TKA_OK)
+        st = write_word_items(widen, &w);
+    if (st == TKA_OK)
+        st = tka_buf_append_str(&w, "]");
+    if (st == TKA_OK && (which == 'w' || which == 'W'))
+        st = tka_buf_append(out, w.data, w.len);
+    else if (st == TKA_OK) {
+        /* \b: after a word char and not before one, or the reverse; \B: both or neither */
+        bool b = which == 'b';
+        const char *const parts[] = {"(?:(?<=", b ? ")(?!" : ")(?=", ")|(?<!", b ? ")(?=" : ")(?!",
+                                     "))"};
+        size_t n = sizeof parts / sizeof *parts;
+        for (size_t k = 0; k < n && st == TKA_OK; k++) {
+            st = tka_buf_append_str(out, parts[k]);
+            if (st == TKA_OK && k + 1 < n)
+                st = tka_buf_append(out, w.data, w.len);
+        }
+    }
+    tka_buf_free(&w);
+    return st;
+}
+
 /* Rewrites an Oniguruma pattern for PCRE2. With `widen` (gaps computed), widens the \p{..}
  * classes; without, sets *widenable when some class could be widened. A negated class
  * inside [...] is left as written: the union [x\P{L}] has no PCRE2 10.42 spelling (see
@@ -252,6 +312,20 @@ static tka_status translate(const char *p, size_t len, bool widen, bool *widenab
                 st = tka_buf_append_str(out, in_class ? WS_SET : "[" WS_SET "]");
             else if (n == 'S' && !in_class)
                 st = tka_buf_append_str(out, "[^" WS_SET "]");
+            else if (n == 'w' || (!in_class && (n == 'W' || n == 'b' || n == 'B'))) {
+                *widenable = true;
+                st = write_word(n, in_class, widen, out);
+            } else if (n == 'd' || (n == 'D' && !in_class)) {
+                /* \d is \p{Nd} in both (UCP), widened like it */
+                property_escape d = {
+                    .name_len = 2, .negated = n == 'D', .mask = 1u << UTF8PROC_CATEGORY_ND};
+                *widenable = true;
+                st = widen ? write_widened("Nd", &d, in_class, out) : tka_buf_append(out, p + i, 2);
+            } else if (n == 'h' || (n == 'H' && !in_class))
+                /* COMPAT: Oniguruma's \h is a hex digit (PCRE2's: horizontal space) */
+                st = tka_buf_append_str(out, in_class   ? "0-9a-fA-F"
+                                             : n == 'h' ? "[0-9a-fA-F]"
+                                                        : "[^0-9a-fA-F]");
             else if ((n == 'p' || n == 'P') && parse_property(p, i, len, &e) &&
                      !(e.negated && in_class)) {
                 *widenable = true;
