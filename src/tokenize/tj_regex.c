@@ -4,18 +4,39 @@
 #include "tokenize/tj_regex.h"
 
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
+#include "core/try.h"
+#include "core/utf8.h"
 #include "tokalign/text.h"
 #include "tokenize/tj_json.h"
 
 /* The pre-tokenizer patterns every byte-level file uses, recognised byte for byte. */
 typedef enum { SCAN_NONE, SCAN_GPT2, SCAN_LLAMA3, SCAN_QWEN } scan_kind;
 
-struct tj_regex {
+typedef struct {
     pcre2_code *code;
     bool jit; /* JIT-compiled (pcre2_jit_compile can fail: then the interpreter runs) */
+} compiled;
+
+/* The pattern with its \p{..} classes widened (see "Unicode version gap"), compiled on the
+ * first text with a non-ASCII byte: the widening adds no ASCII character, and finding the
+ * gap costs milliseconds that opening a tokenizer should not pay. */
+typedef struct {
+    pthread_mutex_t mu;
+    compiled code;
+    _Atomic(const compiled *) ready; /* &code once compiled */
+    char *pattern;
+    size_t len;
+} widened;
+
+struct tj_regex {
+    compiled plain; /* translated, classes as PCRE2 has them */
+    widened *wide;  /* NULL when no class of the pattern can be widened */
     scan_kind scan;
 };
 
@@ -28,7 +49,257 @@ struct tj_regex_work {
 #define WS_SET \
     "\\t\\n\\x{0B}\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
-static tka_status translate(const char *p, size_t len, tka_buf *out)
+/* ------------------------------------------------------------ Unicode version gap
+ * COMPAT: the Oniguruma of npm tokenizers 0.23.2 (onig 6.5.3) has Unicode 16.0 tables
+ * (its \p{L} takes letters new in 16.0, none of 17.0); Debian 12's PCRE2 10.42 has 14.0,
+ * so \p{L} misses CJK Extension H (U+31350...) and every other character assigned in 15.0.
+ * utf8proc here is 15.0: the code points utf8proc assigns and PCRE2 calls unassigned
+ * (\p{Cn}) are found once per process, on the first non-ASCII text, by running PCRE2 itself
+ * over all of utf8proc's assigned characters (~5 ms), and each \p{..} category class of a
+ * pattern gets those whose utf8proc category it names. Nothing is written by hand;
+ * tests/unit/test_tj_regex.c checks that PCRE2 and utf8proc differ nowhere else (no
+ * re-categorised character, which a widening could not express). */
+
+typedef struct {
+    uint32_t lo, hi;  /* a run of consecutive code points ... */
+    uint8_t category; /* ... of one utf8proc category, all \p{Cn} to PCRE2 */
+} unicode_gap;
+
+static struct {
+    unicode_gap *runs;
+    size_t n;
+    tka_status status;
+} gaps;
+static pthread_once_t gaps_once = PTHREAD_ONCE_INIT;
+
+static tka_status gaps_add(uint32_t cp, int category, size_t *cap)
+{
+    unicode_gap *last = gaps.n ? &gaps.runs[gaps.n - 1] : NULL;
+    if (last && last->hi + 1 == cp && last->category == category) {
+        last->hi = cp;
+        return TKA_OK;
+    }
+    if (!gaps.runs || gaps.n == *cap) {
+        size_t want = *cap ? *cap * 2 : 64;
+        unicode_gap *g = realloc(gaps.runs, want * sizeof *g);
+        if (!g)
+            return TKA_ERR_NOMEM;
+        gaps.runs = g;
+        *cap = want;
+    }
+    gaps.runs[gaps.n++] = (unicode_gap){cp, cp, (uint8_t)category};
+    return TKA_OK;
+}
+
+/* Private use and surrogates never change category (Unicode's stability policy): only the
+ * other assigned characters are shown to PCRE2. */
+static void gaps_compute(void)
+{
+    gaps.status = TKA_ERR_NOMEM;
+    uint8_t *text = malloc((size_t)4 * 0x110000);
+    int code_err = 0;
+    PCRE2_SIZE at = 0;
+    pcre2_code *cn = pcre2_compile((PCRE2_SPTR) "\\p{Cn}+", PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_UCP, &code_err, &at, NULL);
+    pcre2_match_data *md = cn ? pcre2_match_data_create_from_pattern(cn, NULL) : NULL;
+    if (!text || !md)
+        goto done;
+    size_t len = 0;
+    for (uint32_t cp = 0; cp < 0x110000; cp++) {
+        /* utf8proc_get_property: utf8proc_category's wrapper costs 2 of the ~5 ms */
+        int c = utf8proc_get_property((utf8proc_int32_t)cp)->category;
+        if (c != UTF8PROC_CATEGORY_CN && c != UTF8PROC_CATEGORY_CS && c != UTF8PROC_CATEGORY_CO)
+            len += tka_utf8_encode((int32_t)cp, text + len);
+    }
+    pcre2_jit_compile(cn, PCRE2_JIT_COMPLETE);
+    size_t cap = 0;
+    tka_status st = TKA_OK;
+    for (size_t pos = 0; st == TKA_OK;) {
+        int rc = pcre2_match(cn, text, len, pos, PCRE2_NO_UTF_CHECK, md, NULL);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0) {
+            st = TKA_ERR_LIMIT;
+            break;
+        }
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        for (size_t i = ov[0]; i < ov[1] && st == TKA_OK;) {
+            int32_t cp = tka_utf8_decode(text, &i);
+            st = gaps_add((uint32_t)cp, utf8proc_category(cp), &cap);
+        }
+        pos = ov[1];
+    }
+    gaps.status = st;
+done:
+    pcre2_match_data_free(md);
+    pcre2_code_free(cn);
+    free(text);
+}
+
+/* The utf8proc categories a \p{name} of Oniguruma's names: one letter (L, M, N, P, S, Z)
+ * or two (Lu ... Co), L& / LC; letter case, spaces, '_' and '-' ignored as both engines do.
+ * 0 for any other name (scripts, C, Cn...: passed to PCRE2 unchanged). */
+static uint32_t category_mask(const char *name, size_t len)
+{
+    static const char names[][3] = {"Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd",
+                                    "Nl", "No", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm",
+                                    "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co"};
+    char k[3] = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (c == ' ' || c == '_' || c == '-')
+            continue;
+        if (n == 2)
+            return 0;
+        k[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    /* C and Cn hold PCRE2's unassigned: matching utf8proc would narrow them, not widen */
+    if (n == 0 || (k[0] == 'c' && (n == 1 || k[1] == 'n')))
+        return 0;
+    if (n == 2 && (k[1] == '&' || (k[0] == 'l' && k[1] == 'c')))
+        return k[0] == 'l' ? 1u << UTF8PROC_CATEGORY_LU | 1u << UTF8PROC_CATEGORY_LL |
+                                 1u << UTF8PROC_CATEGORY_LT
+                           : 0;
+    uint32_t mask = 0;
+    for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i][0] + 32 == k[0] && (n == 1 || names[i][1] == k[1]))
+            mask |= 1u << i;
+    return mask;
+}
+
+/* Appends the gap code points of the categories in `mask` as class items: \x{A}-\x{B}. */
+static tka_status append_gaps(tka_buf *out, uint32_t mask)
+{
+    tka_status st = TKA_OK;
+    for (size_t i = 0; i < gaps.n && st == TKA_OK; i++) {
+        if (!(mask >> gaps.runs[i].category & 1))
+            continue;
+        uint32_t lo = gaps.runs[i].lo, hi = gaps.runs[i].hi;
+        while (i + 1 < gaps.n && gaps.runs[i + 1].lo == hi + 1 &&
+               (mask >> gaps.runs[i + 1].category & 1))
+            hi = gaps.runs[++i].hi;
+        char item[32];
+        int n = lo == hi ? snprintf(item, sizeof item, "\\x{%X}", lo)
+                         : snprintf(item, sizeof item, "\\x{%X}-\\x{%X}", lo, hi);
+        st = tka_buf_append(out, item, (size_t)n);
+    }
+    return st;
+}
+
+/* A \p{name}, \P{name}, \p{^name} or \pX escape that starts at p[i]. */
+typedef struct {
+    size_t name, name_len, end; /* name within p, end just past the escape */
+    bool negated;
+    uint32_t mask; /* category_mask of the name */
+} property_escape;
+
+static bool parse_property(const char *p, size_t i, size_t len, property_escape *e)
+{
+    *e = (property_escape){.name = i + 2, .name_len = 1, .end = i + 3, .negated = p[i + 1] == 'P'};
+    if (e->name >= len)
+        return false;
+    if (p[e->name] == '{') {
+        const char *close = memchr(p + e->name, '}', len - e->name);
+        if (!close)
+            return false;
+        e->name++;
+        e->end = (size_t)(close - p) + 1;
+        e->name_len = e->end - 1 - e->name;
+        if (e->name_len > 0 && p[e->name] == '^') {
+            e->negated = !e->negated;
+            e->name++;
+            e->name_len--;
+        }
+    }
+    e->mask = category_mask(p + e->name, e->name_len);
+    return e->mask != 0;
+}
+
+/* Writes the escape's class widened with the gap code points of its categories: [\p{L}...]
+ * outside a class, \p{L}... inside one, [^\p{L}...] for a negation outside one. */
+static tka_status write_widened(const char *p, const property_escape *e, bool in_class,
+                                tka_buf *out)
+{
+    tka_status st = tka_buf_append_str(out, in_class ? "" : e->negated ? "[^" : "[");
+    if (st == TKA_OK)
+        st = tka_buf_append_str(out, "\\p{");
+    if (st == TKA_OK)
+        st = tka_buf_append(out, p + e->name, e->name_len);
+    if (st == TKA_OK)
+        st = tka_buf_append_str(out, "}");
+    if (st == TKA_OK)
+        st = append_gaps(out, e->mask);
+    if (st == TKA_OK && !in_class)
+        st = tka_buf_append_str(out, "]");
+    return st;
+}
+
+/* COMPAT: Oniguruma's \w (Unicode) is Unicode's word class: Alphabetic (letters, Nl,
+ * Other_Alphabetic such as the circled letters U+24B6...), marks, Nd and Pc; PCRE2 10.42's
+ * (UCP) is \p{L}, \p{N} and '_', without marks (U+0300, U+0E31), with No (U+00B2). \w,
+ * \W and \b, \B (word boundaries, on \w) are spelled out with PCRE2's Alphabetic
+ * property, which the Unicode-gap widening extends with the new L and Nl characters.
+ * Oniguruma answers code points below 256 from its Latin-1 ctype table, which also makes
+ * the superscripts and fractions U+00B2, U+00B3, U+00B9, U+00BC-U+00BE (No) word chars:
+ * found by the oracle over every assigned code point, the only ones. */
+static const char *const word_categories[] = {"Alphabetic", "M", "Nd", "Pc"};
+
+/* The items of Oniguruma's \w for a class, widened with `widen`. */
+static tka_status write_word_items(bool widen, tka_buf *out)
+{
+    tka_status st = TKA_OK;
+    for (size_t k = 0; k < sizeof word_categories / sizeof *word_categories && st == TKA_OK; k++) {
+        st = tka_buf_append_str(out, "\\p{");
+        if (st == TKA_OK)
+            st = tka_buf_append_str(out, word_categories[k]);
+        if (st == TKA_OK)
+            st = tka_buf_append_str(out, "}");
+        uint32_t mask = k == 0 ? category_mask("L", 1) | 1u << UTF8PROC_CATEGORY_NL
+                               : category_mask(word_categories[k], strlen(word_categories[k]));
+        if (st == TKA_OK && widen)
+            st = append_gaps(out, mask);
+    }
+    if (st == TKA_OK)
+        st = tka_buf_append_str(out, "\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}");
+    return st;
+}
+
+/* \w (in a class: its items), \W outside one, \b or \B outside one: (?<=w)(?!w)|(?<!w)(?=w)
+ * and its opposite. */
+static tka_status write_word(char which, bool in_class, bool widen, tka_buf *out)
+{
+    if (in_class)
+        return write_word_items(widen, out);
+    tka_buf w = {0};
+    tka_status st = tka_buf_append_str(&w, which == 'W' ? "[^" : "[");
+    if (st == TKA_OK)
+        st = write_word_items(widen, &w);
+    if (st == TKA_OK)
+        st = tka_buf_append_str(&w, "]");
+    if (st == TKA_OK && (which == 'w' || which == 'W'))
+        st = tka_buf_append(out, w.data, w.len);
+    else if (st == TKA_OK) {
+        /* \b: after a word char and not before one, or the reverse; \B: both or neither */
+        bool b = which == 'b';
+        const char *const parts[] = {"(?:(?<=", b ? ")(?!" : ")(?=", ")|(?<!", b ? ")(?=" : ")(?!",
+                                     "))"};
+        size_t n = sizeof parts / sizeof *parts;
+        for (size_t k = 0; k < n && st == TKA_OK; k++) {
+            st = tka_buf_append_str(out, parts[k]);
+            if (st == TKA_OK && k + 1 < n)
+                st = tka_buf_append(out, w.data, w.len);
+        }
+    }
+    tka_buf_free(&w);
+    return st;
+}
+
+/* Rewrites an Oniguruma pattern for PCRE2. With `widen` (gaps computed), widens the \p{..}
+ * classes; without, sets *widenable when some class could be widened. A negated class
+ * inside [...] is left as written: the union [x\P{L}] has no PCRE2 10.42 spelling (see
+ * docs/tokenizer_json.md). */
+static tka_status translate(const char *p, size_t len, bool widen, bool *widenable, tka_buf *out)
 {
     tka_status st = TKA_OK;
     int in_class = 0;
@@ -36,11 +307,33 @@ static tka_status translate(const char *p, size_t len, tka_buf *out)
         char c = p[i];
         if (c == '\\' && i + 1 < len) {
             char n = p[i + 1];
+            property_escape e;
             if (n == 's')
                 st = tka_buf_append_str(out, in_class ? WS_SET : "[" WS_SET "]");
             else if (n == 'S' && !in_class)
                 st = tka_buf_append_str(out, "[^" WS_SET "]");
-            else
+            else if (n == 'w' || (!in_class && (n == 'W' || n == 'b' || n == 'B'))) {
+                *widenable = true;
+                st = write_word(n, in_class, widen, out);
+            } else if (n == 'd' || (n == 'D' && !in_class)) {
+                /* \d is \p{Nd} in both (UCP), widened like it */
+                property_escape d = {
+                    .name_len = 2, .negated = n == 'D', .mask = 1u << UTF8PROC_CATEGORY_ND};
+                *widenable = true;
+                st = widen ? write_widened("Nd", &d, in_class, out) : tka_buf_append(out, p + i, 2);
+            } else if (n == 'h' || (n == 'H' && !in_class))
+                /* COMPAT: Oniguruma's \h is a hex digit (PCRE2's: horizontal space) */
+                st = tka_buf_append_str(out, in_class   ? "0-9a-fA-F"
+                                             : n == 'h' ? "[0-9a-fA-F]"
+                                                        : "[^0-9a-fA-F]");
+            else if ((n == 'p' || n == 'P') && parse_property(p, i, len, &e) &&
+                     !(e.negated && in_class)) {
+                *widenable = true;
+                st = widen ? write_widened(p, &e, in_class, out)
+                           : tka_buf_append(out, p + i, e.end - i);
+                i = e.end - 1;
+                continue;
+            } else
                 st = tka_buf_append(out, p + i, 2);
             i++;
             continue;
@@ -213,12 +506,12 @@ static scan_kind scan_of(const char *p, size_t len, bool literal)
     return SCAN_NONE;
 }
 
-tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
-                        tj_regex **out, tka_error *err)
+static tka_status compile(const char *pattern, size_t len, bool literal, bool widen,
+                          bool *widenable, const char *where, compiled *out, tka_error *err)
 {
-    *out = NULL;
     tka_buf buf = {0};
-    tka_status st = literal ? tka_buf_append(&buf, pattern, len) : translate(pattern, len, &buf);
+    tka_status st = literal ? tka_buf_append(&buf, pattern, len)
+                            : translate(pattern, len, widen, widenable, &buf);
     if (st != TKA_OK) {
         tka_buf_free(&buf);
         return tka_error_set(err, st, "out of memory compiling a regex");
@@ -238,17 +531,74 @@ tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const cha
                              (size_t)at);
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter on failure */
-    tj_regex *re = calloc(1, sizeof *re);
-    if (!re) {
-        pcre2_code_free(code);
-        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory compiling a regex");
-    }
-    re->code = code;
-    re->scan = scan_of(pattern, len, literal);
     size_t jit_size = 0;
-    re->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    out->code = code;
+    out->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) == 0 && jit_size > 0;
+    return TKA_OK;
+}
+
+tka_status tj_regex_new(const char *pattern, size_t len, bool literal, const char *where,
+                        tj_regex **out, tka_error *err)
+{
+    *out = NULL;
+    tj_regex *re = calloc(1, sizeof *re);
+    if (!re)
+        return tka_error_set(err, TKA_ERR_NOMEM, "out of memory compiling a regex");
+    bool widenable = false;
+    tka_status st = compile(pattern, len, literal, false, &widenable, where, &re->plain, err);
+    if (st == TKA_OK && widenable) {
+        re->wide = calloc(1, sizeof *re->wide);
+        char *copy = malloc(len + 1);
+        if (re->wide && copy) {
+            memcpy(copy, pattern, len);
+            re->wide->pattern = copy;
+            re->wide->len = len;
+            pthread_mutex_init(&re->wide->mu, NULL);
+        } else {
+            free(copy);
+            free(re->wide);
+            re->wide = NULL;
+            st = tka_error_set(err, TKA_ERR_NOMEM, "out of memory compiling a regex");
+        }
+    }
+    if (st != TKA_OK) {
+        tj_regex_free(re);
+        return st;
+    }
+    re->scan = scan_of(pattern, len, literal);
     *out = re;
     return TKA_OK;
+}
+
+/* The code to run on s[0..len): the widened pattern once compiled, the plain one until a
+ * text with a non-ASCII byte needs the widening. */
+static tka_status code_for(const tj_regex *re, const char *s, size_t len, const compiled **out,
+                           tka_error *err)
+{
+    *out = &re->plain;
+    widened *w = re->wide;
+    if (!w)
+        return TKA_OK;
+    const compiled *ready = atomic_load_explicit(&w->ready, memory_order_acquire);
+    if (ready || all_ascii(s, len)) {
+        *out = ready ? ready : &re->plain;
+        return TKA_OK;
+    }
+    tka_status st = TKA_OK;
+    pthread_mutex_lock(&w->mu);
+    if (!atomic_load_explicit(&w->ready, memory_order_relaxed)) {
+        pthread_once(&gaps_once, gaps_compute);
+        st = gaps.status != TKA_OK
+                 ? tka_error_set(err, gaps.status,
+                                 "out of memory comparing PCRE2's and utf8proc's Unicode tables")
+                 : compile(w->pattern, w->len, false, true, &(bool){false}, "a regex", &w->code,
+                           err);
+        if (st == TKA_OK)
+            atomic_store_explicit(&w->ready, &w->code, memory_order_release);
+    }
+    pthread_mutex_unlock(&w->mu);
+    *out = atomic_load_explicit(&w->ready, memory_order_acquire);
+    return st;
 }
 
 tka_status tj_regex_from_json(const json_t *o, const char *key, const tj_where *w, tj_regex **out,
@@ -270,7 +620,13 @@ void tj_regex_free(tj_regex *re)
 {
     if (!re)
         return;
-    pcre2_code_free(re->code);
+    pcre2_code_free(re->plain.code);
+    if (re->wide) {
+        pthread_mutex_destroy(&re->wide->mu);
+        pcre2_code_free(re->wide->code.code);
+        free(re->wide->pattern);
+        free(re->wide);
+    }
     free(re);
 }
 
@@ -315,15 +671,17 @@ tka_status tj_regex_find_pcre2(const tj_regex *re, tj_regex_work *w, const char 
     int yes = invert ? 0 : 1;
     if (len == 0)
         return tj_matches_push(m, 0, 0, !yes);
+    const compiled *c = NULL;
+    TKA_TRY(code_for(re, s, len, &c, err));
     size_t prev = 0, pos = 0;
     uint32_t flags = 0;
     tka_status st = TKA_OK;
     while (pos <= len && st == TKA_OK) {
         /* pcre2_jit_match skips pcre2_match's checks (6% of a gpt2 encode); it takes no
          * PCRE2_ANCHORED, so the step after an empty match goes through pcre2_match */
-        int rc = re->jit && flags == 0
-                     ? pcre2_jit_match(re->code, (PCRE2_SPTR)s, len, pos, 0, w->md, NULL)
-                     : pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, flags | PCRE2_NO_UTF_CHECK,
+        int rc = c->jit && flags == 0
+                     ? pcre2_jit_match(c->code, (PCRE2_SPTR)s, len, pos, 0, w->md, NULL)
+                     : pcre2_match(c->code, (PCRE2_SPTR)s, len, pos, flags | PCRE2_NO_UTF_CHECK,
                                    w->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
             if (flags == 0)

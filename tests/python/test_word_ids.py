@@ -25,13 +25,6 @@ _sets = {}
 UNICODE8_GAPS = set()
 
 
-# Same ids, other words: U+31350 (CJK Extension H, assigned in Unicode 15.0) is \p{L} to the
-# Rust regex but not to the Unicode 14 tables of Debian 12's PCRE2 (10.42), so the Split
-# pre-tokenizer puts "a" and "\U00031350b" in two words where Rust keeps one. Checked to
-# still differ (one that starts to match fails the test), counted apart.
-PCRE2_UNICODE14_GAPS = {(m, "edge_cases", 303) for m in ("gpt2", "llama3", "qwen3")}
-
-
 def source(model, name, i):
     key = (model, name)
     if key not in _sets:
@@ -60,17 +53,13 @@ def check(tok, model):
         out = tok(text, pair, **kw)
         want = [none(w) for w in r["word_ids"]]
         got = [out.word_ids(k) for k in range(len(out.encodings))]
-        if (model, r["set"], r["i"]) in PCRE2_UNICODE14_GAPS:
-            assert got != want, ("this gap is closed: take it off PCRE2_UNICODE14_GAPS", r)
-            gaps.add((model, r["set"], r["i"]))
-            continue
         checked += 1
         assert got == want, (r, text, pair)
         if "ids" in r:
             ids = out["input_ids"] if r["max_length"] is not None else [out["input_ids"]]
             assert ids == r["ids"], r
         matched += 1
-    assert gaps == {x for x in UNICODE8_GAPS | PCRE2_UNICODE14_GAPS if x[0] == model and any(
+    assert gaps == {x for x in UNICODE8_GAPS if x[0] == model and any(
         (r["model"], r["set"], r["i"]) == x for r in rows)}, sorted(gaps)
     return checked, matched, len(gaps)
 
