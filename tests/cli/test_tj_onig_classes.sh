@@ -4,16 +4,14 @@
 # expected.tsv.gz, made by make_expected.sh with npm tokenizers@0.23.2) for a Split on each
 # pattern, on "a" c "b" for every code point below 256 and of the categories where the two
 # \w differ (Nd among them). Every row must match.
-set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 here=$TKA_SOURCE/tests/cli/tj_onig_classes
 "$TKA_PYTHON" "$here/variants.py" "$TKA_SHARED/data/tokenizers/gpt2/tokenizer.json" "$tmp"
-fail=0
 for p in w W b h d; do
-  "$TOKALIGN" encode --tokenizer "$tmp/$p.json" --input "$tmp/rows.jsonl" --input-format jsonl \
-    --text-field text --no-special-tokens --word-ids > "$tmp/$p.out.jsonl"
+  "$T" encode --tokenizer "$tmp/$p.json" --input "$tmp/rows.jsonl" --input-format jsonl \
+    --text-field text --no-special-tokens --word-ids > "$tmp/$p.out.jsonl" || bad "$p: encode exited with status $?"
   res=$("$TKA_PYTHON" - "$here/expected.tsv.gz" "$p" "$tmp/rows.jsonl" "$tmp/$p.out.jsonl" <<'PY'
 import gzip, json, sys
 want = [l.rstrip("\n").split("\t") for l in gzip.open(sys.argv[1], "rt", encoding="utf-8")
@@ -28,10 +26,9 @@ PY
 )
   read -r n n_got matched first <<< "$res"
   if [ "$n" = "$n_got" ] && [ "$n" = "$matched" ] && [ "$n" -gt 10000 ]; then
-    echo "ok   Split on pattern '$p': $n rows, ids and word ids all match"
+    ok "Split on pattern '$p': $n rows, ids and word ids all match"
   else
-    echo "FAIL Split on pattern '$p': $n rows (written $n_got), matched $matched; first differing: $first"
-    fail=1
+    bad "Split on pattern '$p': $n rows (written $n_got), matched $matched; first differing: $first"
   fi
 done
-exit $fail
+finish

@@ -4,12 +4,10 @@
 # that PCRE2 10.42's Unicode 14.0 tables leave unassigned, three texts each, through the
 # gpt2, llama3 and qwen3 tokenizer.json files: every row's ids, offsets and word ids must be
 # the Rust tokenizer's (tj_regex.c widens \p{..} classes with these code points).
-set -euo pipefail
-: "${TOKALIGN:?}" "${TKA_SOURCE:?}" "${TKA_SHARED:?}" "${TKA_PYTHON:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+set -uo pipefail
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 expected=$TKA_SOURCE/tests/cli/tj_unicode15/expected.tsv.gz
-fail=0
 for m in gpt2 llama3 qwen3; do
   "$TKA_PYTHON" - "$expected" "$m" "$tmp/$m.jsonl" <<'PY'
 import gzip, json, sys
@@ -19,8 +17,9 @@ with open(sys.argv[3], "w", encoding="utf-8") as f:
         if not line.startswith("#") and cols[0] == sys.argv[2]:
             f.write(json.dumps({"text": json.loads(cols[1])}) + "\n")
 PY
-  "$TOKALIGN" encode --tokenizer "$TKA_SHARED/data/tokenizers/$m/tokenizer.json" --input "$tmp/$m.jsonl" \
-    --input-format jsonl --text-field text --no-special-tokens --offsets --word-ids > "$tmp/$m.out.jsonl"
+  "$T" encode --tokenizer "$TKA_SHARED/data/tokenizers/$m/tokenizer.json" --input "$tmp/$m.jsonl" \
+    --input-format jsonl --text-field text --no-special-tokens --offsets --word-ids \
+    > "$tmp/$m.out.jsonl" || bad "$m: encode exited with status $?"
   res=$("$TKA_PYTHON" - "$expected" "$m" "$tmp/$m.out.jsonl" <<'PY'
 import gzip, json, sys
 want = [l.rstrip("\n").split("\t") for l in gzip.open(sys.argv[1], "rt", encoding="utf-8")
@@ -42,10 +41,9 @@ PY
   read -r n n_got n_cp ok_ids ok_offsets ok_words first <<< "$res"
   if [ "$n" = "$n_got" ] && [ "$n" -gt 13000 ] && [ "$n" = "$ok_ids" ] && [ "$n" = "$ok_offsets" ] &&
      [ "$n" = "$ok_words" ]; then
-    echo "ok   $m: $n rows over $n_cp code points; ids, offsets and word ids all match"
+    ok "$m: $n rows over $n_cp code points; ids, offsets and word ids all match"
   else
-    echo "FAIL $m: $n rows (written $n_got); matching ids $ok_ids, offsets $ok_offsets, word ids $ok_words; first differing: $first"
-    fail=1
+    bad "$m: $n rows (written $n_got); matching ids $ok_ids, offsets $ok_offsets, word ids $ok_words; first differing: $first"
   fi
 done
-exit $fail
+finish
