@@ -10,6 +10,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/grow.h"
 #include "core/try.h"
 #include "core/utf8.h"
 #include "tokalign/text.h"
@@ -79,14 +80,9 @@ static tka_status gaps_add(uint32_t cp, int category, size_t *cap)
         last->hi = cp;
         return TKA_OK;
     }
-    if (!gaps.runs || gaps.n == *cap) {
-        size_t want = *cap ? *cap * 2 : 64;
-        unicode_gap *g = realloc(gaps.runs, want * sizeof *g);
-        if (!g)
-            return TKA_ERR_NOMEM;
-        gaps.runs = g;
-        *cap = want;
-    }
+    if (!tka_grow_array((void **)&gaps.runs, cap, gaps.n + 1, sizeof *gaps.runs, 64) ||
+        !gaps.runs) /* (never null after a true return; the analyzer cannot see into it) */
+        return TKA_ERR_NOMEM;
     gaps.runs[gaps.n++] = (unicode_gap){cp, cp, (uint8_t)category};
     return TKA_OK;
 }
