@@ -10,6 +10,7 @@
 
 #include "core/utf8.h"
 #include "tokalign/text.h"
+#include "tokenize/rust_unicode8.h"
 #include "tokenize/tj_bytelevel.h"
 #include "tokenize/tj_normalizer.h"
 
@@ -288,6 +289,12 @@ static bool is_numeric(uint32_t c)
     if (c < 0x80)
         return c >= '0' && c <= '9';
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
+    if (k == UTF8PROC_CATEGORY_CN) {
+        /* COMPAT: Rust's char::is_numeric has Unicode 16.0 tables (Garay's digits U+10D40...
+         * are new): the generated Unicode 16.0 table gives their category */
+        const rust16_range *r = rust16_find((int32_t)c);
+        k = r ? (utf8proc_category_t)r->category : k;
+    }
     return k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_NO;
 }
 
@@ -299,6 +306,16 @@ bool tj_is_word_char(uint32_t c)
     /* Alphabetic is the letters, Nl and Other_Alphabetic (some So, e.g. circled letters):
      * ICU has the property, utf8proc only the categories. */
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
+    if (k == UTF8PROC_CATEGORY_CN) {
+        /* COMPAT: Rust's `regex` crate has Unicode 16.0 tables; utf8proc 2.8 and ICU 72 have
+         * 15.0: the characters new since come from the generated Unicode 16.0 table */
+        const rust16_range *r = rust16_find((int32_t)c);
+        if (!r)
+            return false;
+        k = (utf8proc_category_t)r->category;
+        if (r->alphabetic)
+            return true;
+    }
     return (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) || k == UTF8PROC_CATEGORY_ND ||
            k == UTF8PROC_CATEGORY_PC || u_hasBinaryProperty((UChar32)c, UCHAR_ALPHABETIC) ||
            u_hasBinaryProperty((UChar32)c, UCHAR_JOIN_CONTROL);

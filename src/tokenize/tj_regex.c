@@ -14,6 +14,7 @@
 #include "core/try.h"
 #include "core/utf8.h"
 #include "tokalign/text.h"
+#include "tokenize/rust_unicode8.h"
 #include "tokenize/tj_json.h"
 
 /* The pre-tokenizer patterns every byte-level file uses, recognised byte for byte. */
@@ -56,10 +57,12 @@ struct tj_regex_work {
  * so \p{L} misses CJK Extension H (U+31350...) and every other character assigned in 15.0.
  * utf8proc here is 15.0: the code points utf8proc assigns and PCRE2 calls unassigned
  * (\p{Cn}) are found once per process, on the first non-ASCII text, by running PCRE2 itself
- * over all of utf8proc's assigned characters (~23 M instructions), and each \p{..} category class of a
- * pattern gets those whose utf8proc category it names. Nothing is written by hand;
- * tests/unit/test_tj_regex.c checks that PCRE2 and utf8proc differ nowhere else (no
- * re-categorised character, which a widening could not express). */
+ * over all of utf8proc's assigned characters (~23 M instructions); the characters new in
+ * Unicode 15.1 and 16.0 come with their 16.0 category from the generated table of
+ * rust_unicode8.h (rust16_ranges). Each \p{..} category class of a pattern gets those whose
+ * category it names. Nothing is written by hand; tests/unit/test_tj_regex.c checks that
+ * PCRE2 and utf8proc differ nowhere else (no re-categorised character, which a widening
+ * could not express). */
 
 typedef struct {
     uint32_t lo, hi;  /* a run of consecutive code points ... */
@@ -85,6 +88,12 @@ static tka_status gaps_add(uint32_t cp, int category, size_t *cap)
         return TKA_ERR_NOMEM;
     gaps.runs[gaps.n++] = (unicode_gap){cp, cp, (uint8_t)category};
     return TKA_OK;
+}
+
+static int gap_order(const void *a, const void *b)
+{
+    uint32_t x = ((const unicode_gap *)a)->lo, y = ((const unicode_gap *)b)->lo;
+    return (x > y) - (x < y);
 }
 
 /* Private use and surrogates never change category (Unicode's stability policy): only the
@@ -128,6 +137,17 @@ static void gaps_compute(void)
         }
         pos = ov[1];
     }
+    /* utf8proc's unassigned that Unicode 16.0 assigns (PCRE2's too: it is older), then all
+     * the runs in code point order, as append_gaps merges neighbours */
+    size_t n16 = 0;
+    const rust16_range *new16 = rust16_new_ranges(&n16);
+    for (size_t k = 0; k < n16 && st == TKA_OK; k++) {
+        st = gaps_add((uint32_t)new16[k].first, new16[k].category, &cap);
+        if (st == TKA_OK)
+            gaps.runs[gaps.n - 1].hi = (uint32_t)new16[k].last;
+    }
+    if (st == TKA_OK)
+        qsort(gaps.runs, gaps.n, sizeof *gaps.runs, gap_order);
     gaps.status = st;
 done:
     pcre2_match_data_free(md);
