@@ -10,19 +10,29 @@ typedef struct rust8_range {
 #define RUST8_TABLE_DATA /* rust_unicode8_table.h: the arrays too, in this file only */
 #include "tokenize/rust_unicode8.h"
 
-unsigned rust8_lookup(int32_t cp, int category)
+/* The index of the range holding cp in a sorted array of n ranges of `size` bytes, each
+ * starting with `int32_t first, last` (both tables' structs do); n when none does. */
+static size_t find_range(const void *ranges, size_t n, size_t size, int32_t cp)
 {
-    size_t lo = 0, hi = sizeof rust8_ranges / sizeof *rust8_ranges;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cp < rust8_ranges[mid].first)
+        const int32_t *bounds = (const int32_t *)((const char *)ranges + mid * size);
+        if (cp < bounds[0])
             hi = mid;
-        else if (cp > rust8_ranges[mid].last)
+        else if (cp > bounds[1])
             lo = mid + 1;
         else
-            return rust8_ranges[mid].flags;
+            return mid;
     }
-    return rust8_from_category(category);
+    return n;
+}
+
+unsigned rust8_lookup(int32_t cp, int category)
+{
+    size_t n = sizeof rust8_ranges / sizeof *rust8_ranges;
+    size_t i = find_range(rust8_ranges, n, sizeof *rust8_ranges, cp);
+    return i < n ? rust8_ranges[i].flags : rust8_from_category(category);
 }
 
 bool rust8_has(int32_t cp, unsigned flag)
@@ -38,17 +48,9 @@ const rust16_range *rust16_new_ranges(size_t *n)
 
 const rust16_range *rust16_find(int32_t cp)
 {
-    size_t lo = 0, hi = sizeof rust16_ranges / sizeof *rust16_ranges;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cp < rust16_ranges[mid].first)
-            hi = mid;
-        else if (cp > rust16_ranges[mid].last)
-            lo = mid + 1;
-        else
-            return &rust16_ranges[mid];
-    }
-    return NULL;
+    size_t n = sizeof rust16_ranges / sizeof *rust16_ranges;
+    size_t i = find_range(rust16_ranges, n, sizeof *rust16_ranges, cp);
+    return i < n ? &rust16_ranges[i] : NULL;
 }
 
 const char *rust8_table_unicode_version(void)
