@@ -85,6 +85,20 @@ def _longest_first_kept(n_ids, n_pair, n_remove):
     return max(0, a - rest // 2), max(0, b - (rest + 1) // 2)
 
 
+def _put_sequence(d, built, return_token_type_ids, return_special_tokens_mask, return_length):
+    """encode's keys for one built sequence (input_ids, then the asked ones, in its order);
+    returns the ids."""
+    seq, tt, stm = built
+    d["input_ids"] = seq
+    if return_token_type_ids:
+        d["token_type_ids"] = tt
+    if return_special_tokens_mask:
+        d["special_tokens_mask"] = stm
+    if return_length:
+        d["seq_len"] = len(seq)
+    return seq
+
+
 class PretrainedTokenizer:
     """tokenizer(text, text_pair=None, max_seq_len=None, ...) as PaddleNLP
     2.0/2.1's PretrainedTokenizer.__call__ (tokenizer_utils.py): a dict for
@@ -212,14 +226,8 @@ class PretrainedTokenizer:
             ids = ids[:kept]
             if pair_ids is not None:
                 pair_ids = pair_ids[:kept_pair]
-        seq, tt, stm = tpl.build(ids, pair_ids)
-        d["input_ids"] = seq
-        if return_token_type_ids:
-            d["token_type_ids"] = tt
-        if return_special_tokens_mask:
-            d["special_tokens_mask"] = stm
-        if return_length:
-            d["seq_len"] = len(seq)
+        seq = _put_sequence(d, tpl.build(ids, pair_ids), return_token_type_ids, return_special_tokens_mask,
+                            return_length)
         if max_seq_len is not None and len(seq) > max_seq_len:
             raise AssertionError()  # COMPAT: encode's `assert ... len(input_ids) <= max_seq_len`
         self._pad(d, len(seq), max_seq_len, pad_to_max_seq_len, return_attention_mask, offsets=False)
@@ -266,14 +274,9 @@ class PretrainedTokenizer:
         while offset < len(second_ids):
             length = min(len(second_ids) - offset, max_len_for_pair)
             pair_ids = second_ids[offset:offset + length]
-            seq, tt, stm = tpl.build(first_ids, pair_ids)
-            d = {"input_ids": seq}
-            if return_token_type_ids:
-                d["token_type_ids"] = tt
-            if return_special_tokens_mask:
-                d["special_tokens_mask"] = stm
-            if return_length:
-                d["seq_len"] = len(seq)
+            d = {}
+            seq = _put_sequence(d, tpl.build(first_ids, pair_ids), return_token_type_ids,
+                                return_special_tokens_mask, return_length)
             if len(seq) > max_seq_len:
                 raise AssertionError()  # COMPAT: batch_encode's length assert
             d["offset_mapping"] = tpl.offsets(mapping, pair_mapping_all[offset:offset + length])
