@@ -1,6 +1,7 @@
 /* Rust tokenizer character classes: the search in the generated Unicode 8.0 / 9.0 table. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct rust8_range {
     int32_t first, last;
@@ -17,7 +18,8 @@ static size_t find_range(const void *ranges, size_t n, size_t size, int32_t cp)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const int32_t *bounds = (const int32_t *)((const char *)ranges + mid * size);
+        int32_t bounds[2]; /* first, last */
+        memcpy(bounds, (const char *)ranges + mid * size, sizeof bounds);
         if (cp < bounds[0])
             hi = mid;
         else if (cp > bounds[1])
